@@ -1,0 +1,165 @@
+"""Errors raised by randsupervise.
+
+Invariants:
+
+* Every error the library raises on purpose derives from :class:`RandSuperviseError`,
+  so a caller can catch the library's errors with one ``except`` clause.
+* Concrete errors also derive from the fitting built-in (``ValueError``,
+  ``LookupError``) so code that does not know this library still handles them.
+* Errors carry structured fields (row, id, field, rule) besides their message, so a
+  platform can show the user exactly which input row is wrong.
+* Validating a batch reports **every** problem found, not only the first
+  (:class:`ValidationError` holds a tuple of :class:`Problem`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import attrs
+
+__all__ = [
+    "CalendarDataMissing",
+    "IllegalTransition",
+    "InfeasibleAssignment",
+    "Problem",
+    "RandSuperviseError",
+    "UnknownIdError",
+    "ValidationError",
+]
+
+
+class RandSuperviseError(Exception):
+    """Root of every error raised by randsupervise on purpose."""
+
+
+@attrs.frozen(kw_only=True)
+class Problem:
+    """One problem found while validating input.
+
+    ``row`` is the 0-based position in the input batch (``None`` when the problem is
+    not tied to a row), ``id`` the unit's id when known, ``field`` the column or
+    attribute name, ``message`` a sentence a user can act on, and ``rule`` an optional
+    short reference to the rule that was broken.
+
+    >>> str(Problem(row=3, id="T1", field="risk_class", message="unknown class 'E'"))
+    "row 3, id 'T1', field 'risk_class': unknown class 'E'"
+    """
+
+    message: str
+    row: int | None = None
+    id: str | None = None
+    field: str | None = None
+    rule: str | None = None
+
+    def __str__(self) -> str:
+        where = []
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.id is not None:
+            where.append(f"id {self.id!r}")
+        if self.field is not None:
+            where.append(f"field {self.field!r}")
+        return f"{', '.join(where)}: {self.message}" if where else self.message
+
+
+class ValidationError(RandSuperviseError, ValueError):
+    """Input failed validation; :attr:`problems` lists every problem found.
+
+    >>> err = ValidationError([Problem(row=0, field="id", message="empty id"),
+    ...                        Problem(row=2, field="id", message="empty id")])
+    >>> [p.row for p in err.problems]
+    [0, 2]
+    >>> print(err)
+    2 problems:
+      row 0, field 'id': empty id
+      row 2, field 'id': empty id
+    """
+
+    problems: tuple[Problem, ...]
+
+    def __init__(self, problems: Iterable[Problem] | str, *, what: str | None = None) -> None:
+        if isinstance(problems, str):
+            problems = [Problem(message=problems)]
+        self.problems = tuple(problems)
+        if not self.problems:
+            raise ValueError("ValidationError needs at least one problem")
+        self.what = what
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        head = f"{self.what}: " if self.what else ""
+        if len(self.problems) == 1:
+            return head + str(self.problems[0])
+        shown = self.problems[:50]
+        lines = [f"{head}{len(self.problems)} problems:"]
+        lines += [f"  {p}" for p in shown]
+        if len(self.problems) > len(shown):
+            lines.append(f"  ... and {len(self.problems) - len(shown)} more")
+        return "\n".join(lines)
+
+    @property
+    def rows(self) -> tuple[int, ...]:
+        """The rows named by the problems, sorted, each once."""
+        return tuple(sorted({p.row for p in self.problems if p.row is not None}))
+
+    def __reduce__(self) -> tuple[object, ...]:  # keep pickling (multiprocessing) working
+        return (_rebuild_validation_error, (self.problems, self.what))
+
+
+def _rebuild_validation_error(
+    problems: tuple[Problem, ...], what: str | None
+) -> ValidationError:
+    return ValidationError(problems, what=what)
+
+
+class UnknownIdError(RandSuperviseError, LookupError):
+    """An id was asked for that the registry or pool does not hold."""
+
+    def __init__(self, ids: Iterable[str], *, where: str) -> None:
+        self.ids = tuple(ids)
+        self.where = where
+        shown = ", ".join(repr(i) for i in self.ids[:10])
+        more = f" and {len(self.ids) - 10} more" if len(self.ids) > 10 else ""
+        super().__init__(f"unknown id(s) in {where}: {shown}{more}")
+
+
+class CalendarDataMissing(RandSuperviseError, LookupError):
+    """A date lies in a year the calendar holds no official schedule for.
+
+    Never guessed silently: add the year's schedule (see the calendar docs) or opt in
+    to provisional mode.
+    """
+
+    def __init__(self, year: int, *, covered: tuple[int, int] | None = None) -> None:
+        self.year = year
+        self.covered = covered
+        span = f" (it covers {covered[0]}-{covered[1]})" if covered else ""
+        super().__init__(
+            f"no official working-day schedule for {year}{span}; add the year's State "
+            "Council notice with WorkCalendar.with_year(...) or register it in "
+            "randsupervise.calendar.china_data, or opt in to provisional mode"
+        )
+
+
+class InfeasibleAssignment(RandSuperviseError):
+    """No lawful inspector assignment exists; :attr:`witness` says why.
+
+    The witness names the visits involved and the reason: a missing qualification or
+    department, or a set of visits whose eligible inspectors lack capacity (a Hall
+    violation).
+    """
+
+    def __init__(self, message: str, *, witness: object) -> None:
+        self.witness = witness
+        super().__init__(message)
+
+
+class IllegalTransition(RandSuperviseError, ValueError):
+    """A lifecycle transition not in the transition table was requested."""
+
+    def __init__(self, *, visit: str, from_state: str, to_state: str) -> None:
+        self.visit = visit
+        self.from_state = from_state
+        self.to_state = to_state
+        super().__init__(f"visit {visit!r}: illegal transition {from_state} -> {to_state}")

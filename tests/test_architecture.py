@@ -1,0 +1,157 @@
+"""Architecture rules from DESIGN.md, checked on the source tree.
+
+(a) The core is sans-I/O: no module under ``src/randsupervise`` except ``cli.py`` and
+    ``__main__.py`` reads files, the network, the environment or the clock, or uses
+    global random state.
+(b) The layering holds: a module imports only from its own layer or lower.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+import randsupervise
+
+SRC = Path(randsupervise.__file__).parent
+IO_ALLOWED = {"cli.py", "__main__.py"}
+
+FORBIDDEN_MODULES = {
+    "os", "io", "pathlib", "socket", "time", "random", "sys", "subprocess", "shutil",
+    "tempfile", "urllib", "http", "requests", "glob", "secrets", "uuid", "platform",
+    "multiprocessing", "threading", "asyncio", "logging", "csv", "sqlite3", "pickle",
+}  # fmt: skip
+FORBIDDEN_CALLS = {
+    "open", "input", "print", "exec", "eval", "__import__", "breakpoint",
+}  # fmt: skip
+# attribute chains ending like these read the clock or global randomness
+FORBIDDEN_ATTRS = {
+    ("datetime", "now"), ("datetime", "today"), ("datetime", "utcnow"), ("date", "today"),
+    ("time", "time"), ("random", "seed"), ("random", "rand"), ("random", "randint"),
+    ("random", "random"), ("random", "choice"), ("random", "default_rng"),
+    ("random", "shuffle"), ("random", "permutation"), ("random", "RandomState"),
+    ("random", "Generator"), ("random", "uniform"), ("random", "normal"),
+    ("os", "environ"), ("os", "getenv"), ("np", "load"), ("np", "save"),
+    ("np", "loadtxt"), ("np", "savetxt"), ("np", "fromfile"), ("np", "genfromtxt"),
+}  # fmt: skip
+LAYERS = [
+    {"errors"},
+    {"model"},
+    {"calendar", "draw"},
+    {"assign"},
+    {"cycle"},
+    {"metrics"},
+    {"testing", "cli", "__main__"},
+]
+
+
+def io_violations(source: str, filename: str = "<src>") -> list[str]:
+    """Return a line per forbidden import, call or attribute in ``source``."""
+    found: list[str] = []
+    tree = ast.parse(source, filename)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.split(".")[0] in FORBIDDEN_MODULES:
+                    found.append(f"{filename}:{node.lineno}: import {alias.name}")
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            if node.module.split(".")[0] in FORBIDDEN_MODULES:
+                found.append(f"{filename}:{node.lineno}: from {node.module} import")
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            if node.func.id in FORBIDDEN_CALLS:
+                found.append(f"{filename}:{node.lineno}: {node.func.id}(...)")
+        elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name | ast.Attribute):
+            base = node.value.id if isinstance(node.value, ast.Name) else node.value.attr
+            if (base, node.attr) in FORBIDDEN_ATTRS:
+                found.append(f"{filename}:{node.lineno}: {base}.{node.attr}")
+    return found
+
+
+def core_modules() -> list[Path]:
+    return [
+        p for p in sorted(SRC.rglob("*.py"))
+        if not (p.parent == SRC and p.name in IO_ALLOWED)
+    ]  # fmt: skip
+
+
+def test_core_does_no_io() -> None:
+    problems: list[str] = []
+    for path in core_modules():
+        problems += io_violations(path.read_text(encoding="utf-8"), str(path.relative_to(SRC)))
+    assert problems == []
+
+
+@pytest.mark.parametrize(
+    "snippet",
+    [
+        "f = open('x.csv')",
+        "from datetime import datetime\nnow = datetime.now()",
+        "import datetime\nd = datetime.date.today()",
+        "import os\nx = 1",
+        "import numpy as np\nnp.random.seed(1)",
+        "import numpy as np\nrng = np.random.default_rng()",
+        "from os import environ",
+        "import time",
+    ],
+)
+def test_io_checker_catches_each_forbidden_pattern(snippet: str) -> None:
+    assert io_violations(snippet), snippet
+
+
+def _layer_of(module: str) -> int | None:
+    parts = module.split(".")
+    if parts[0] != "randsupervise" or len(parts) < 2:
+        return None
+    for i, layer in enumerate(LAYERS):
+        if parts[1] in layer:
+            return i
+    return None
+
+
+def layer_violations(path: Path) -> list[str]:
+    rel = path.relative_to(SRC.parent).with_suffix("")
+    module = ".".join(rel.parts)
+    if path.name == "__init__.py":
+        module = module.rsplit(".", 1)[0]
+    own = _layer_of(module)
+    if own is None:  # the package root re-exports everything
+        return []
+    out = []
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        targets: list[str] = []
+        if isinstance(node, ast.Import):
+            targets = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = module.split(".")
+                if path.name != "__init__.py":
+                    base = base[:-1]
+                base = base[: len(base) - (node.level - 1)]
+                targets = [".".join([*base, node.module] if node.module else base)]
+            elif node.module:
+                targets = [node.module]
+        for t in targets:
+            if t == "randsupervise":
+                out.append(f"{module}: imports the package root")
+                continue
+            layer = _layer_of(t)
+            if layer is not None and layer > own:
+                out.append(f"{module} (layer {own}) imports {t} (layer {layer})")
+    return out
+
+
+def test_layering_holds() -> None:
+    problems: list[str] = []
+    for path in sorted(SRC.rglob("*.py")):
+        problems += layer_violations(path)
+    assert problems == []
+
+
+def test_public_names_are_exported_and_sorted() -> None:
+    names = randsupervise.__all__
+    assert list(names) == sorted(names)
+    for name in names:
+        assert hasattr(randsupervise, name), name
