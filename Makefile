@@ -27,6 +27,7 @@ pytest: $(STAMP)
 	HYPOTHESIS_PROFILE=ci $(BIN)/python -m pytest -q src tests docs
 
 docs: $(STAMP)
+	export NO_MKDOCS_2_WARNING=1; \
 	$(BIN)/mkdocs build --strict --site-dir site
 
 test: lint typecheck pytest docs

@@ -42,8 +42,9 @@ class Problem:
     attribute name, ``message`` a sentence a user can act on, and ``rule`` an optional
     short reference to the rule that was broken.
 
-    >>> str(Problem(row=3, id="T1", field="risk_class", message="unknown class 'E'"))
-    "row 3, id 'T1', field 'risk_class': unknown class 'E'"
+    Examples:
+        >>> str(Problem(row=3, id="T1", field="risk_class", message="unknown class 'E'"))
+        "row 3, id 'T1', field 'risk_class': unknown class 'E'"
     """
 
     message: str
@@ -66,14 +67,15 @@ class Problem:
 class ValidationError(RandSuperviseError, ValueError):
     """Input failed validation; :attr:`problems` lists every problem found.
 
-    >>> err = ValidationError([Problem(row=0, field="id", message="empty id"),
-    ...                        Problem(row=2, field="id", message="empty id")])
-    >>> [p.row for p in err.problems]
-    [0, 2]
-    >>> print(err)
-    2 problems:
-      row 0, field 'id': empty id
-      row 2, field 'id': empty id
+    Examples:
+        >>> err = ValidationError([Problem(row=0, field="id", message="empty id"),
+        ...                        Problem(row=2, field="id", message="empty id")])
+        >>> [p.row for p in err.problems]
+        [0, 2]
+        >>> print(err)
+        2 problems:
+          row 0, field 'id': empty id
+          row 2, field 'id': empty id
     """
 
     problems: tuple[Problem, ...]
@@ -107,9 +109,7 @@ class ValidationError(RandSuperviseError, ValueError):
         return (_rebuild_validation_error, (self.problems, self.what))
 
 
-def _rebuild_validation_error(
-    problems: tuple[Problem, ...], what: str | None
-) -> ValidationError:
+def _rebuild_validation_error(problems: tuple[Problem, ...], what: str | None) -> ValidationError:
     return ValidationError(problems, what=what)
 
 
