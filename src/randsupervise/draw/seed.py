@@ -1,0 +1,112 @@
+"""Seeds: the public entropy every draw starts from.
+
+Invariants (ticket spec v1, ``docs/spec/tickets.md``):
+
+* A seed is 32 bytes. It is made from public text (digits read from dice at a public
+  ceremony, a lottery result, a value published after the registers were frozen) or from
+  several parties' contributions, never from the clock or the operating system.
+* Canonical text: Unicode NFC, every run of whitespace replaced by one space, leading and
+  trailing whitespace removed. ``Seed.from_text("3 1 4\\n1 5")`` and
+  ``Seed.from_text(" 3 1 4 1 5 ")`` are the same seed; ``"31415"`` is another.
+* ``from_text``: ``SHA-256(b"randsupervise.seed.v1\\x00" + UTF-8(canonical text))``.
+* ``from_contributions``: each contribution is hashed as by ``from_text``; the seed is
+  ``SHA-256(b"randsupervise.seeds.v1\\x00" + the contributions' 32-byte hashes sorted
+  bytewise and concatenated)``, so the order in which parties hand in does not matter
+  and no party can steer the result without knowing the others' texts in advance.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from collections.abc import Iterable
+
+import attrs
+
+from randsupervise.errors import Problem, ValidationError
+
+__all__ = ["Seed", "canonical_seed_text"]
+
+_TEXT_PREFIX = b"randsupervise.seed.v1\x00"
+_MULTI_PREFIX = b"randsupervise.seeds.v1\x00"
+
+
+def canonical_seed_text(text: str) -> str:
+    """Canonical form of a seed text: NFC, whitespace runs collapsed, ends trimmed.
+
+    Examples:
+        >>> canonical_seed_text("  2024 年\\t第一批  ")
+        '2024 年 第一批'
+    """
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+def _check_bytes(instance: Seed, attribute: attrs.Attribute[bytes], value: bytes) -> None:
+    if not isinstance(value, bytes) or len(value) != 32:
+        raise ValidationError([Problem(field="value", message="a seed is exactly 32 bytes")])
+
+
+@attrs.frozen(kw_only=True)
+class Seed:
+    """32 bytes of public entropy, with a note of where they came from.
+
+    Examples:
+        >>> s = Seed.from_text("dice: 3 6 1 2 5 5 4 1")
+        >>> len(s.hex)
+        64
+        >>> Seed.from_hex(s.hex) == s
+        True
+        >>> Seed.from_contributions(["alpha", "beta"]) == Seed.from_contributions(["beta", "alpha"])
+        True
+    """
+
+    value: bytes = attrs.field(validator=_check_bytes, repr=False)
+    source: str = attrs.field(default="", eq=False)
+
+    @property
+    def hex(self) -> str:
+        """The seed's 64 lower-case hex digits: its canonical written form."""
+        return self.value.hex()
+
+    def __repr__(self) -> str:
+        return f"Seed({self.hex[:16]}…, source={self.source!r})"
+
+    @classmethod
+    def from_text(cls, text: str) -> Seed:
+        """A seed from public text; see the module notes for the canonical form."""
+        if not isinstance(text, str):
+            raise ValidationError([Problem(field="text", message="seed text must be a str")])
+        canon = canonical_seed_text(text)
+        if not canon:
+            raise ValidationError([Problem(field="text", message="seed text is empty")])
+        digest = hashlib.sha256(_TEXT_PREFIX + canon.encode("utf-8")).digest()
+        return cls(value=digest, source=canon)
+
+    @classmethod
+    def from_contributions(cls, contributions: Iterable[str]) -> Seed:
+        """A seed from several parties' texts, independent of their order."""
+        texts = list(contributions)
+        problems = [
+            Problem(row=i, field="contribution", message="empty or not a str")
+            for i, t in enumerate(texts)
+            if not isinstance(t, str) or not canonical_seed_text(t)
+        ]
+        if not texts:
+            problems.append(Problem(field="contributions", message="no contributions"))
+        if problems:
+            raise ValidationError(problems, what="seed contributions")
+        parts = sorted(cls.from_text(t).value for t in texts)
+        digest = hashlib.sha256(_MULTI_PREFIX + b"".join(parts)).digest()
+        source = " | ".join(canonical_seed_text(t) for t in texts)
+        return cls(value=digest, source=f"contributions: {source}")
+
+    @classmethod
+    def from_hex(cls, text: str) -> Seed:
+        """Rebuild a seed from its 64 hex digits (as written in a receipt)."""
+        try:
+            value = bytes.fromhex(text)
+        except (ValueError, TypeError):
+            value = b""
+        if len(value) != 32:
+            raise ValidationError([Problem(field="seed", message=f"not 64 hex digits: {text!r}")])
+        return cls(value=value, source=f"hex:{text.lower()}")
