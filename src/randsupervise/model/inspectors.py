@@ -1,0 +1,412 @@
+"""Inspectors and the inspector pool (执法检查人员名录库).
+
+Invariants, each with the rule it comes from:
+
+* The pool holds every official who may inspect, tagged by **qualification**
+  (执法资质) and **expertise** (业务专长), and may include other departments' staff for
+  joint checks (plan §三(三)). An inspector's *tags* are its qualifications and expertise
+  together; sub-pools are cut by department, tag, region, certificate or availability.
+* A certified inspector holds a law-enforcement certificate: ``certificate_number`` is a
+  non-empty string exactly when ``certified`` is true. Staff without a certificate may
+  not inspect on their own (国办 2025 opinion on regulating administrative inspections of
+  enterprises), and at least two certified officers take part in each check (《行政处罚法》
+  art. 42).
+* Experts (``expert=True``) may join a check only on top of the certified quota
+  (国发〔2019〕5号), so :attr:`Inspector.counts_toward_quota` is
+  ``certified and not expert``.
+* Every inspector serves at least one region.
+* Ids are unique within a pool; every duplicate is reported. The pool keeps its
+  inspectors sorted by id, so iteration, equality and :meth:`InspectorPool.digest` do not
+  depend on input order.
+* Bad input raises :class:`~randsupervise.errors.ValidationError` listing every problem
+  (with its row when built from records); a pool is never half changed:
+  :meth:`InspectorPool.with_availability` returns a new pool or raises.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any, cast
+
+import attrs
+
+from randsupervise.errors import Problem, UnknownIdError, ValidationError
+from randsupervise.model._digest import sha256_hex
+from randsupervise.model.items import (
+    _bool_problems,
+    _duplicate_problems,
+    _ident_of,
+    _records_to_objects,
+    _str_set_problems,
+    _text_problems,
+    _to_str_set,
+)
+
+__all__ = ["Inspector", "InspectorPool"]
+
+_QUOTA_RULE = "国发〔2019〕5号"
+_CERT_RULE = "国办 2025 opinion: staff without a law-enforcement certificate may not inspect"
+
+
+def _empty_to_none(value: str | None) -> str | None:
+    return None if value == "" else value
+
+
+@attrs.frozen(kw_only=True)
+class Inspector:
+    """One person in the inspector register.
+
+    Args:
+        id: Stable id, unique in the pool.
+        name: Display name.
+        department: The person's department (joint checks mix departments).
+        certified: Holds a law-enforcement certificate (行政执法证).
+        certificate_number: The certificate's number; required when ``certified``, must
+            be ``None`` or empty otherwise (an empty string is stored as ``None``).
+        qualifications: Qualification tags (执法资质), e.g. ``{"网络文化", "娱乐场所"}``.
+        expertise: Expertise tags (业务专长).
+        regions: Regions the person serves; at least one.
+        available: Whether the person can be assigned now (default ``True``).
+        expert: An outside or in-house expert (专家); never counts toward the quota of
+            certified inspectors.
+
+    Raises:
+        ValidationError: with one problem per bad field.
+
+    Examples:
+        >>> a = Inspector(id="I-01", name="示例检查员 01", department="执法大队",
+        ...               certified=True, certificate_number="ZF-0001",
+        ...               qualifications={"网络文化"}, regions={"东城镇"})
+        >>> a.counts_toward_quota, sorted(a.tags)
+        (True, ['网络文化'])
+        >>> Inspector(id="E-01", name="专家", department="局", certified=False,
+        ...           expert=True, expertise={"消防"}, regions={"东城镇"}).counts_toward_quota
+        False
+        >>> Inspector(id="I-02", name="x", department="d", certified=True, regions=set())
+        Traceback (most recent call last):
+        ...
+        randsupervise.errors.ValidationError: inspector: 2 problems:
+          id 'I-02', field 'certificate_number': a certified inspector needs a certificate number
+          id 'I-02', field 'regions': must name at least one value
+    """
+
+    id: str
+    name: str
+    department: str
+    certified: bool
+    certificate_number: str | None = attrs.field(default=None, converter=_empty_to_none)
+    qualifications: frozenset[str] = attrs.field(default=frozenset(), converter=_to_str_set)
+    expertise: frozenset[str] = attrs.field(default=frozenset(), converter=_to_str_set)
+    regions: frozenset[str] = attrs.field(converter=_to_str_set)
+    available: bool = True
+    expert: bool = False
+
+    def __attrs_post_init__(self) -> None:
+        problems = self.problems()
+        if problems:
+            raise ValidationError(problems, what="inspector")
+
+    def problems(self) -> list[Problem]:
+        """Every problem with this inspector's fields (empty for a built inspector)."""
+        ident = _ident_of(self.id)
+        out = _text_problems(self.id, "id", ident)
+        out += _text_problems(self.name, "name", ident)
+        out += _text_problems(self.department, "department", ident)
+        out += _bool_problems(self.certified, "certified", ident)
+        cert = self.certificate_number
+        if cert is not None:
+            out += _text_problems(cert, "certificate_number", ident)
+        if self.certified is True and cert is None:
+            out.append(
+                Problem(
+                    id=ident,
+                    field="certificate_number",
+                    message="a certified inspector needs a certificate number",
+                    rule=_CERT_RULE,
+                )
+            )
+        elif self.certified is False and cert is not None:
+            out.append(
+                Problem(
+                    id=ident,
+                    field="certificate_number",
+                    message=f"an inspector without a certificate has no certificate number, "
+                    f"got {cert!r}",
+                    rule=_CERT_RULE,
+                )
+            )
+        out += _str_set_problems(self.qualifications, "qualifications", ident)
+        out += _str_set_problems(self.expertise, "expertise", ident)
+        out += _str_set_problems(self.regions, "regions", ident, non_empty=True)
+        out += _bool_problems(self.available, "available", ident)
+        out += _bool_problems(self.expert, "expert", ident)
+        return out
+
+    @property
+    def tags(self) -> frozenset[str]:
+        """Qualifications and expertise together."""
+        return self.qualifications | self.expertise
+
+    @property
+    def counts_toward_quota(self) -> bool:
+        """Counts toward the two certified officers a check needs.
+
+        True for certified non-experts: experts join only on top of the quota
+        (国发〔2019〕5号) and staff without a certificate may not inspect (国办 2025).
+        """
+        return self.certified and not self.expert
+
+    def to_record(self) -> dict[str, Any]:
+        """The inspector as a plain JSON-able dict (sets as sorted lists)."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "department": self.department,
+            "certified": self.certified,
+            "certificate_number": self.certificate_number,
+            "qualifications": sorted(self.qualifications),
+            "expertise": sorted(self.expertise),
+            "regions": sorted(self.regions),
+            "available": self.available,
+            "expert": self.expert,
+        }
+
+
+_FIELDS = tuple(a.name for a in attrs.fields(Inspector))
+_REQUIRED = tuple(a.name for a in attrs.fields(Inspector) if a.default is attrs.NOTHING)
+
+
+def _to_inspector_tuple(value: Iterable[Inspector]) -> tuple[Inspector, ...]:
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        return cast(tuple[Inspector, ...], value)
+    return tuple(value)
+
+
+@attrs.frozen(kw_only=True)
+class InspectorPool:
+    """The inspector register, or a sub-pool of it (检查人员名录子库).
+
+    Inspectors are kept sorted by id.
+
+    Args:
+        inspectors: The inspectors; ids must be unique.
+
+    Raises:
+        ValidationError: listing every non-inspector entry and every duplicate id.
+
+    Examples:
+        >>> from randsupervise.model.sample import sample_inspectors
+        >>> pool = sample_inspectors()
+        >>> len(pool), pool.ids[:2]
+        (40, ('E-01', 'E-02'))
+        >>> fire = pool.sub_pool(tag="消防", certified=True)
+        >>> sorted({i.department for i in fire})
+        ['消防救援大队']
+        >>> pool["X-99"]
+        Traceback (most recent call last):
+        ...
+        randsupervise.errors.UnknownIdError: unknown id(s) in inspector pool: 'X-99'
+    """
+
+    inspectors: tuple[Inspector, ...] = attrs.field(converter=_to_inspector_tuple)
+    _index: dict[str, Inspector] = attrs.field(
+        init=False, repr=False, eq=False, hash=False, factory=dict
+    )
+
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.inspectors, tuple):
+            raise ValidationError(
+                [
+                    Problem(
+                        field="inspectors",
+                        message=f"must be a collection of inspectors, got {self.inspectors!r}",
+                    )
+                ],
+                what="inspector pool",
+            )
+        problems: list[Problem] = []
+        good: list[tuple[int, Inspector]] = []
+        for row, person in enumerate(self.inspectors):
+            if isinstance(person, Inspector):
+                good.append((row, person))
+            else:
+                problems.append(
+                    Problem(row=row, field="inspectors", message=f"not an Inspector: {person!r}")
+                )
+        problems += _duplicate_problems([(row, p.id) for row, p in good], "inspector")
+        if problems:
+            raise ValidationError(problems, what="inspector pool")
+        ordered = tuple(sorted(self.inspectors, key=lambda p: p.id))
+        object.__setattr__(self, "inspectors", ordered)
+        object.__setattr__(self, "_index", {p.id: p for p in ordered})
+
+    @classmethod
+    def from_records(cls, records: Iterable[Mapping[str, Any]]) -> InspectorPool:
+        """Build a pool from plain dicts (as made by :meth:`to_records`).
+
+        Every problem in every record is reported with its 0-based row: unknown or
+        missing fields, bad values, duplicate ids.
+
+        Examples:
+            >>> rows = [
+            ...     {"id": "A", "name": "甲", "department": "d", "certified": True,
+            ...      "certificate_number": "C1", "regions": ["东城镇"]},
+            ...     {"id": "B", "name": "乙", "department": "d", "certified": "yes",
+            ...      "regions": ["东城镇"]},
+            ...     {"id": "A", "name": "丙", "department": "d", "certified": False,
+            ...      "regions": ["东城镇"], "rank": 3},
+            ... ]
+            >>> InspectorPool.from_records(rows)
+            Traceback (most recent call last):
+            ...
+            randsupervise.errors.ValidationError: inspector pool: 3 problems:
+              row 1, id 'B', field 'certified': must be True or False, got 'yes'
+              row 2, id 'A', field 'rank': unknown field
+              row 2, id 'A', field 'id': duplicate inspector id (first at row 0)
+            >>> len(InspectorPool.from_records(rows[:1]))
+            1
+        """
+        built, problems = _records_to_objects(records, Inspector, _FIELDS, _REQUIRED, "inspector")
+        if problems:
+            raise ValidationError(problems, what="inspector pool")
+        return cls(inspectors=built)
+
+    # --- lookup and iteration -------------------------------------------------------------
+
+    def __getitem__(self, inspector_id: str) -> Inspector:
+        """The inspector with id ``inspector_id``; raises ``UnknownIdError``."""
+        try:
+            return self._index[inspector_id]
+        except KeyError:
+            raise UnknownIdError([inspector_id], where="inspector pool") from None
+
+    def get(self, inspector_id: str, default: Inspector | None = None) -> Inspector | None:
+        """The inspector with id ``inspector_id``, or ``default``."""
+        return self._index.get(inspector_id, default)
+
+    def __contains__(self, inspector_id: object) -> bool:
+        return inspector_id in self._index
+
+    def __iter__(self) -> Iterator[Inspector]:
+        """Iterate over the inspectors in id order."""
+        return iter(self.inspectors)
+
+    def __len__(self) -> int:
+        return len(self.inspectors)
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        """The inspector ids, sorted."""
+        return tuple(p.id for p in self.inspectors)
+
+    @property
+    def departments(self) -> tuple[str, ...]:
+        """The departments present, sorted."""
+        return tuple(sorted({p.department for p in self.inspectors}))
+
+    @property
+    def tags(self) -> tuple[str, ...]:
+        """Every qualification and expertise tag present, sorted."""
+        return tuple(sorted(set().union(*(p.tags for p in self.inspectors))))
+
+    @property
+    def regions(self) -> tuple[str, ...]:
+        """Every region served by someone in the pool, sorted."""
+        return tuple(sorted(set().union(*(p.regions for p in self.inspectors))))
+
+    # --- sub-pools --------------------------------------------------------------------------
+
+    def sub_pool(
+        self,
+        *,
+        department: str | None = None,
+        tag: str | None = None,
+        region: str | None = None,
+        certified: bool | None = None,
+        available: bool | None = None,
+        counts_toward_quota: bool | None = None,
+    ) -> InspectorPool:
+        """The inspectors matching every given filter (``None`` means "any").
+
+        Examples:
+            >>> from randsupervise.model.sample import sample_inspectors
+            >>> pool = sample_inspectors()
+            >>> len(pool.sub_pool(region="东城镇", tag="网络文化", counts_toward_quota=True)) >= 2
+            True
+        """
+        return InspectorPool(
+            inspectors=[
+                p
+                for p in self.inspectors
+                if (department is None or p.department == department)
+                and (tag is None or tag in p.tags)
+                and (region is None or region in p.regions)
+                and (certified is None or p.certified == certified)
+                and (available is None or p.available == available)
+                and (counts_toward_quota is None or p.counts_toward_quota == counts_toward_quota)
+            ]
+        )
+
+    def by_department(self) -> dict[str, InspectorPool]:
+        """One sub-pool per department, keys sorted."""
+        return {d: self.sub_pool(department=d) for d in self.departments}
+
+    def by_tag(self) -> dict[str, InspectorPool]:
+        """One sub-pool per tag (an inspector appears under each of its tags), keys sorted."""
+        return {t: self.sub_pool(tag=t) for t in self.tags}
+
+    def with_availability(self, ids: Iterable[str], available: bool) -> InspectorPool:
+        """A new pool in which the inspectors ``ids`` have ``available`` set.
+
+        Raises:
+            UnknownIdError: naming every id not in the pool; the pool is unchanged.
+
+        Examples:
+            >>> from randsupervise.model.sample import sample_inspectors
+            >>> pool = sample_inspectors()
+            >>> away = pool.with_availability(["Z-01", "Z-02"], False)
+            >>> away["Z-01"].available, pool["Z-01"].available
+            (False, True)
+        """
+        wanted = set(ids)
+        unknown = sorted(wanted - self._index.keys())
+        if unknown:
+            raise UnknownIdError(unknown, where="inspector pool")
+        return InspectorPool(
+            inspectors=[
+                attrs.evolve(p, available=available) if p.id in wanted else p
+                for p in self.inspectors
+            ]
+        )
+
+    # --- export -----------------------------------------------------------------------------
+
+    def to_records(self) -> list[dict[str, Any]]:
+        """The inspectors as plain dicts in id order (``pandas.DataFrame`` accepts them)."""
+        return [p.to_record() for p in self.inspectors]
+
+    def canonical(self) -> dict[str, Any]:
+        """The canonical JSON-able form that :meth:`digest` hashes.
+
+        ``{"format": "randsupervise.inspector-pool", "version": 1, "inspectors":
+        [<record>, ...]}`` with the records of :meth:`Inspector.to_record` (sets as
+        sorted lists) in id order.
+        """
+        return {
+            "format": "randsupervise.inspector-pool",
+            "version": 1,
+            "inspectors": self.to_records(),
+        }
+
+    def digest(self) -> str:
+        """SHA-256 hex of the canonical JSON form (see :meth:`canonical`).
+
+        Independent of input order; changes when any field of any inspector changes.
+
+        Examples:
+            >>> from randsupervise.model.sample import sample_inspectors
+            >>> pool = sample_inspectors()
+            >>> pool.digest() == InspectorPool(inspectors=reversed(pool.inspectors)).digest()
+            True
+        """
+        return sha256_hex(self.canonical())

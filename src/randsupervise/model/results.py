@@ -1,0 +1,441 @@
+"""Inspection results: the standard multi-select result codes and their combinations.
+
+Invariants, each with the rule it comes from:
+
+* A result is a **non-empty set** of codes (multi-select), drawn from the standard
+  categories under which check results are filed in the National Enterprise Credit
+  Information Publicity System (国家企业信用信息公示系统): the categories of
+  《企业信息公示暂行条例》 (国务院令第654号) and 《企业公示信息抽查暂行办法》
+  (原国家工商总局令第67号), as platforms use them for every 双随机 check, plus the
+  registration-status codes. The table :data:`RESULT_CODE_TABLE` holds each code's
+  Chinese and English label and its group; it is data, the code reading it is thin.
+* Each code says whether it means **a problem was found** (fed back into credit-risk
+  classification, plan §三(七)) and whether it means **the target is gone**, so the
+  visit is cancelled rather than carried out (registration-status codes and
+  unreachable at the registered address).
+* Some codes cannot be chosen together; the table :data:`CONTRADICTIONS` lists each
+  rule with its reason. A result breaking any of them is refused, and every broken pair
+  is reported.
+* Results serialise to stable ASCII codes (``to_json`` / ``from_json``); labels may be
+  reworded, codes never change.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any, cast
+
+import attrs
+
+from randsupervise.errors import Problem, ValidationError
+from randsupervise.model._digest import canonical_json
+
+__all__ = [
+    "CONTRADICTIONS",
+    "RESULT_CODE_TABLE",
+    "Contradiction",
+    "InspectionResult",
+    "ResultCode",
+    "ResultCodeInfo",
+    "ResultGroup",
+]
+
+
+class ResultGroup(str, enum.Enum):
+    """What a result code speaks about."""
+
+    #: the verdict on the business activity the check concerns
+    OUTCOME = "outcome"
+    #: whether the target let the check take place
+    COOPERATION = "cooperation"
+    #: whether the target could be reached at all
+    CONTACT = "contact"
+    #: the target's public-information duties (企业信息公示)
+    DISCLOSURE = "disclosure"
+    #: the target's registration status: the check could not take place
+    STATUS = "status"
+
+
+class ResultCode(str, enum.Enum):
+    """A standard result code; the value is a stable ASCII id.
+
+    Labels and flags come from :data:`RESULT_CODE_TABLE`.
+
+    Examples:
+        >>> ResultCode("UNREACHABLE").label_zh
+        '通过登记的住所无法联系'
+        >>> ResultCode.UNREACHABLE.problem_found, ResultCode.UNREACHABLE.target_gone
+        (True, True)
+        >>> ResultCode.from_label("已注销")
+        <ResultCode.DEREGISTERED: 'DEREGISTERED'>
+    """
+
+    NO_PROBLEM = "NO_PROBLEM"
+    CORRECTED = "CORRECTED"
+    FOLLOW_UP = "FOLLOW_UP"
+    ACTIVITY_NOT_FOUND = "ACTIVITY_NOT_FOUND"
+    NON_COOPERATION = "NON_COOPERATION"
+    UNREACHABLE = "UNREACHABLE"
+    NOT_DISCLOSED = "NOT_DISCLOSED"
+    FALSIFIED = "FALSIFIED"
+    DEREGISTERED = "DEREGISTERED"
+    REVOKED = "REVOKED"
+    CANCELLED = "CANCELLED"
+    MOVED_OUT = "MOVED_OUT"
+    SUSPENDED = "SUSPENDED"
+    CLOSED = "CLOSED"
+
+    @property
+    def info(self) -> ResultCodeInfo:
+        """This code's row of :data:`RESULT_CODE_TABLE`."""
+        return RESULT_CODE_TABLE[self]
+
+    @property
+    def label_zh(self) -> str:
+        """The Chinese label, as shown on the publicity system."""
+        return self.info.label_zh
+
+    @property
+    def label_en(self) -> str:
+        """An English label."""
+        return self.info.label_en
+
+    @property
+    def group(self) -> ResultGroup:
+        """The :class:`ResultGroup` of the code."""
+        return self.info.group
+
+    @property
+    def problem_found(self) -> bool:
+        """Whether the code records a problem (fed back into risk classes, plan §三(七))."""
+        return self.info.problem_found
+
+    @property
+    def target_gone(self) -> bool:
+        """Whether the code means the target cannot be inspected: the visit is cancelled."""
+        return self.info.target_gone
+
+    @classmethod
+    def from_label(cls, label: str) -> ResultCode:
+        """The code whose Chinese or English label is ``label``.
+
+        Raises:
+            ValueError: no code has that label.
+        """
+        for code, info in RESULT_CODE_TABLE.items():
+            if label in (info.label_zh, info.label_en):
+                return code
+        raise ValueError(f"no result code is labelled {label!r}")
+
+
+@attrs.frozen(kw_only=True)
+class ResultCodeInfo:
+    """One row of the result-code table."""
+
+    code: ResultCode
+    label_zh: str
+    label_en: str
+    group: ResultGroup
+    problem_found: bool
+    target_gone: bool
+
+
+def _row(
+    code: ResultCode,
+    zh: str,
+    en: str,
+    group: ResultGroup,
+    *,
+    problem: bool = False,
+    gone: bool = False,
+) -> tuple[ResultCode, ResultCodeInfo]:
+    info = ResultCodeInfo(
+        code=code, label_zh=zh, label_en=en, group=group, problem_found=problem, target_gone=gone
+    )
+    return code, info
+
+
+_G = ResultGroup
+_C = ResultCode
+
+#: The standard result codes (国家企业信用信息公示系统 抽查检查结果; 《企业信息公示暂行条例》;
+#: 《企业公示信息抽查暂行办法》). ``problem_found``: the target broke a rule: a problem
+#: corrected or pending, serious non-cooperation, unreachable at the registered address,
+#: an undisclosed or falsified public record (the last four lead to the list of abnormal
+#: operations, 经营异常名录). ``target_gone``: the check cannot take place.
+RESULT_CODE_TABLE: Mapping[ResultCode, ResultCodeInfo] = dict(
+    [
+        _row(_C.NO_PROBLEM, "未发现问题", "no problem found", _G.OUTCOME),
+        _row(
+            _C.CORRECTED,
+            "发现问题经责令已改正",
+            "problem found, corrected after order",
+            _G.OUTCOME,
+            problem=True,
+        ),
+        _row(
+            _C.FOLLOW_UP,
+            "发现问题待后续处理",
+            "problem found, follow-up pending",
+            _G.OUTCOME,
+            problem=True,
+        ),
+        _row(
+            _C.ACTIVITY_NOT_FOUND,
+            "未发现本次抽查涉及的生产经营活动",
+            "activity covered by the check not found",
+            _G.OUTCOME,
+        ),
+        _row(
+            _C.NON_COOPERATION,
+            "不配合检查情节严重",
+            "serious non-cooperation with the check",
+            _G.COOPERATION,
+            problem=True,
+        ),
+        _row(
+            _C.UNREACHABLE,
+            "通过登记的住所无法联系",
+            "unreachable at the registered address",
+            _G.CONTACT,
+            problem=True,
+            gone=True,
+        ),
+        _row(
+            _C.NOT_DISCLOSED,
+            "未按规定公示应当公示的信息",
+            "required information not disclosed",
+            _G.DISCLOSURE,
+            problem=True,
+        ),
+        _row(
+            _C.FALSIFIED,
+            "公示信息隐瞒真实情况弄虚作假",
+            "disclosed information concealed facts or was falsified",
+            _G.DISCLOSURE,
+            problem=True,
+        ),
+        _row(_C.DEREGISTERED, "已注销", "deregistered", _G.STATUS, gone=True),
+        _row(_C.REVOKED, "已吊销", "business licence revoked", _G.STATUS, gone=True),
+        _row(_C.CANCELLED, "已撤销", "registration cancelled", _G.STATUS, gone=True),
+        _row(_C.MOVED_OUT, "已迁出", "moved out of the jurisdiction", _G.STATUS, gone=True),
+        _row(_C.SUSPENDED, "已暂停营业", "business suspended", _G.STATUS, gone=True),
+        _row(_C.CLOSED, "已关闭", "closed", _G.STATUS, gone=True),
+    ]
+)
+
+_STATUS = frozenset(c for c in ResultCode if c.group is ResultGroup.STATUS)
+_PROBLEM = frozenset(c for c in ResultCode if c.problem_found)
+_VERDICTS_ON_ACTIVITY = frozenset({_C.NO_PROBLEM, _C.CORRECTED, _C.FOLLOW_UP})
+_ON_SITE = frozenset({*_VERDICTS_ON_ACTIVITY, _C.ACTIVITY_NOT_FOUND, _C.NON_COOPERATION})
+
+
+@attrs.frozen(kw_only=True)
+class Contradiction:
+    """A rule: a result may not hold a code of ``left`` and a *different* code of ``right``."""
+
+    name: str
+    left: frozenset[ResultCode]
+    right: frozenset[ResultCode]
+    reason: str
+
+    def pairs(self, codes: frozenset[ResultCode]) -> list[tuple[ResultCode, ResultCode]]:
+        """The offending pairs in ``codes`` as (left, right), each unordered pair once."""
+        order = list(ResultCode)
+        candidates = sorted(
+            ((a, b) for a in codes & self.left for b in codes & self.right if a is not b),
+            key=lambda p: (order.index(p[0]), order.index(p[1])),
+        )
+        seen: set[frozenset[ResultCode]] = set()
+        out = []
+        for a, b in candidates:
+            if frozenset((a, b)) not in seen:
+                seen.add(frozenset((a, b)))
+                out.append((a, b))
+        return out
+
+
+#: Codes that cannot be combined. Pairs not listed are allowed, e.g. CORRECTED with
+#: FOLLOW_UP (one problem corrected, another pending), UNREACHABLE with NOT_DISCLOSED or
+#: FALSIFIED (a document check needs no visit), ACTIVITY_NOT_FOUND with a disclosure code.
+CONTRADICTIONS: tuple[Contradiction, ...] = (
+    Contradiction(
+        name="no-problem-vs-problem",
+        left=frozenset({_C.NO_PROBLEM}),
+        right=_PROBLEM,
+        reason="'no problem found' cannot stand beside a code that records a problem",
+    ),
+    Contradiction(
+        name="activity-not-found-vs-verdict",
+        left=frozenset({_C.ACTIVITY_NOT_FOUND}),
+        right=_VERDICTS_ON_ACTIVITY,
+        reason="when the activity was not found there is no verdict on it",
+    ),
+    Contradiction(
+        name="unreachable-vs-on-site",
+        left=frozenset({_C.UNREACHABLE}),
+        right=_ON_SITE,
+        reason="a target unreachable at its registered address was not inspected on site",
+    ),
+    Contradiction(
+        name="status-stands-alone",
+        left=_STATUS,
+        right=frozenset(ResultCode) - _STATUS,
+        reason="a registration-status code records why no check took place",
+    ),
+    Contradiction(
+        name="one-status",
+        left=_STATUS,
+        right=_STATUS,
+        reason="a target has one registration status at a time",
+    ),
+)
+
+
+def _to_code_set(value: Iterable[ResultCode | str] | Any) -> frozenset[ResultCode]:
+    """Codes or their string values to a frozenset of codes; unknown values kept for the report."""
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        return cast(frozenset[ResultCode], value)
+    out: set[Any] = set()
+    for v in value:
+        try:
+            out.add(ResultCode(v))
+        except (ValueError, TypeError):
+            out.add(v)
+    return cast(frozenset[ResultCode], frozenset(out))
+
+
+@attrs.frozen(kw_only=True)
+class InspectionResult:
+    """The result of one check: a non-empty, consistent set of result codes.
+
+    Args:
+        codes: :class:`ResultCode` members or their string values.
+        note: Optional free text.
+
+    Raises:
+        ValidationError: an empty set, unknown codes, or one problem per contradictory
+            pair (the rule's name in ``Problem.rule``).
+
+    Examples:
+        >>> r = InspectionResult(codes={"CORRECTED", "NOT_DISCLOSED"})
+        >>> r.problem_found, r.target_gone, r.labels_zh
+        (True, False, ('发现问题经责令已改正', '未按规定公示应当公示的信息'))
+        >>> InspectionResult.from_json(r.to_json()) == r
+        True
+        >>> InspectionResult(codes={"NO_PROBLEM", "FOLLOW_UP", "DEREGISTERED"})
+        Traceback (most recent call last):
+        ...
+        randsupervise.errors.ValidationError: inspection result: 3 problems:
+          field 'codes': NO_PROBLEM and FOLLOW_UP contradict: 'no problem found' cannot ...
+          field 'codes': DEREGISTERED and NO_PROBLEM contradict: a registration-status ...
+          field 'codes': DEREGISTERED and FOLLOW_UP contradict: a registration-status ...
+    """
+
+    codes: frozenset[ResultCode] = attrs.field(converter=_to_code_set)
+    note: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        problems = result_problems(self.codes)
+        if not isinstance(self.note, str):
+            problems.append(Problem(field="note", message=f"must be a string, got {self.note!r}"))
+        if problems:
+            raise ValidationError(problems, what="inspection result")
+
+    @property
+    def ordered_codes(self) -> tuple[ResultCode, ...]:
+        """The codes in table order."""
+        return tuple(c for c in ResultCode if c in self.codes)
+
+    @property
+    def problem_found(self) -> bool:
+        """Whether any code records a problem."""
+        return any(c.problem_found for c in self.codes)
+
+    @property
+    def target_gone(self) -> bool:
+        """Whether any code means the target could not be inspected."""
+        return any(c.target_gone for c in self.codes)
+
+    @property
+    def labels_zh(self) -> tuple[str, ...]:
+        """The Chinese labels in table order."""
+        return tuple(c.label_zh for c in self.ordered_codes)
+
+    @property
+    def labels_en(self) -> tuple[str, ...]:
+        """The English labels in table order."""
+        return tuple(c.label_en for c in self.ordered_codes)
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"codes": [<code>, ...], "note": <str>}`` with codes in table order."""
+        return {"codes": [c.value for c in self.ordered_codes], "note": self.note}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> InspectionResult:
+        """Inverse of :meth:`to_dict`."""
+        unknown = sorted(set(data) - {"codes", "note"})
+        if unknown or "codes" not in data:
+            problems = [Problem(field=k, message="unknown field") for k in unknown]
+            if "codes" not in data:
+                problems.append(Problem(field="codes", message="missing"))
+            raise ValidationError(problems, what="inspection result")
+        return cls(codes=data["codes"], note=data.get("note", ""))
+
+    def to_json(self) -> str:
+        """Canonical JSON text of :meth:`to_dict` (stable ASCII codes, sorted keys).
+
+        Examples:
+            >>> InspectionResult(codes={"NO_PROBLEM"}).to_json()
+            '{"codes":["NO_PROBLEM"],"note":""}'
+        """
+        return canonical_json(self.to_dict())
+
+    @classmethod
+    def from_json(cls, text: str) -> InspectionResult:
+        """Inverse of :meth:`to_json`; raises ``ValidationError`` on bad content."""
+        try:
+            data = json.loads(text)
+        except ValueError as err:
+            raise ValidationError(f"not JSON: {err}", what="inspection result") from None
+        if not isinstance(data, Mapping):
+            raise ValidationError("expected a JSON object", what="inspection result")
+        return cls.from_dict(data)
+
+
+def result_problems(codes: object) -> list[Problem]:
+    """Every problem with a set of result codes; empty when it forms a valid result.
+
+    Examples:
+        >>> [p.rule for p in result_problems({ResultCode.UNREACHABLE, ResultCode.NO_PROBLEM})]
+        ['no-problem-vs-problem', 'unreachable-vs-on-site']
+        >>> result_problems({ResultCode.CORRECTED, ResultCode.FOLLOW_UP})
+        []
+    """
+    if not isinstance(codes, frozenset | set):
+        return [Problem(field="codes", message=f"must be a collection of codes, got {codes!r}")]
+    if not codes:
+        return [Problem(field="codes", message="a result needs at least one code")]
+    unknown = sorted(repr(c) for c in codes if not isinstance(c, ResultCode))
+    if unknown:
+        return [
+            Problem(
+                field="codes",
+                message=f"unknown result code(s) {unknown}; "
+                f"expected {[c.value for c in ResultCode]}",
+            )
+        ]
+    fs = frozenset(cast(Iterable[ResultCode], codes))
+    out = []
+    for rule in CONTRADICTIONS:
+        for a, b in rule.pairs(fs):
+            out.append(
+                Problem(
+                    field="codes",
+                    message=f"{a.value} and {b.value} contradict: {rule.reason}",
+                    rule=rule.name,
+                )
+            )
+    return out
