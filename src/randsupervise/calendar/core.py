@@ -1,0 +1,685 @@
+"""WorkCalendar: vectorised working-day arithmetic over a fixed range of days.
+
+Invariants and the rule each comes from:
+
+* **The start day is never counted** (民法典 arts. 201 and 203; 民事诉讼法 art. 85:
+  a period counted in days starts on the next day). ``add_workdays(d, n)`` for
+  ``n >= 1`` is the n-th working day strictly after ``d``, also when ``d`` is a day
+  off; for ``n <= -1`` the |n|-th working day strictly before ``d``; for ``n == 0``
+  it is ``d`` itself, unchanged (zero working days after ``d`` is ``d``).
+* ``count_workdays(start, end)`` counts the working days stepped onto going from
+  ``start`` to ``end``: those in ``(start, end]`` when ``end >= start``, and minus
+  those in ``[end, start)`` when ``end < start``. So
+  ``count_workdays(d, add_workdays(d, n)) == n`` for every integer ``n``.
+* **Never guess**: a date outside the calendar's range raises
+  :class:`~randsupervise.errors.CalendarDataMissing`. Days outside the official data
+  are answered only by a calendar made with :meth:`WorkCalendar.provisional`, and
+  every answer that used such a day can be flagged (``flag=True``).
+* **Vectorised**: the calendar holds, for every day of its range, whether it is a
+  working day, the running count of working days (prefix sums) and the list of
+  working days. Each query is O(1) array indexing per date; no Python loop per date.
+* Immutable: the arrays are read-only and every change (:meth:`with_overrides`,
+  :meth:`provisional`) returns a new calendar.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import enum
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Generic, Literal, Protocol, TypeVar, overload
+
+import attrs
+import numpy as np
+from numpy.typing import NDArray
+
+from randsupervise.calendar._convert import Shape, from_days, to_days, to_steps
+from randsupervise.errors import CalendarDataMissing, Problem, ValidationError
+
+__all__ = ["DateRule", "DayInfo", "DayKind", "Flagged", "WorkCalendar"]
+
+T = TypeVar("T")
+
+DateArrayLike = Sequence[_dt.date] | Sequence[np.datetime64] | Sequence[str] | NDArray[Any]
+"""A sequence or array of dates, of one kind."""
+
+
+class DayKind(enum.Enum):
+    """What kind of day a date is in the calendar."""
+
+    WORKDAY = "workday"
+    """An ordinary working day (Monday to Friday in China)."""
+    WEEKEND = "weekend"
+    """An ordinary weekend day, or one that falls inside a holiday break."""
+    HOLIDAY = "holiday"
+    """A statutory holiday (法定节假日), or a day off a generic calendar was given."""
+    ADJUSTED_WORKDAY = "adjusted_workday"
+    """A weekend day made a working day by the schedule (调休上班)."""
+    DAY_OFF_IN_LIEU = "day_off_in_lieu"
+    """A weekday off inside a holiday break that is not itself a statutory day
+    (调休 or 补休)."""
+
+
+@attrs.frozen(kw_only=True)
+class DayInfo:
+    """What one day is: its kind, whether it counts as a working day, the holiday.
+
+    ``holiday`` is the holiday's Chinese name as the notice writes it (``"春节"``),
+    ``holiday_en`` its English name; both are ``None`` for a day tied to no holiday.
+
+    Examples:
+        >>> DayInfo(kind=DayKind.WORKDAY, workday=True)
+        DayInfo(kind=<DayKind.WORKDAY: 'workday'>, workday=True, holiday=None, holiday_en=None)
+    """
+
+    kind: DayKind = attrs.field(validator=attrs.validators.instance_of(DayKind))
+    workday: bool = attrs.field(validator=attrs.validators.instance_of(bool))
+    holiday: str | None = None
+    holiday_en: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Flagged(Generic[T]):
+    """An answer with the mark of whether it used a day outside the official data.
+
+    ``provisional`` has the shape of ``value``: a bool for a scalar answer, a bool
+    array for an array answer. ``True`` means the answer used at least one day of a
+    provisional range (see :meth:`WorkCalendar.provisional`) and may change when the
+    official schedule is published.
+
+    Examples:
+        >>> Flagged(value=3, provisional=False).value
+        3
+    """
+
+    value: T
+    provisional: Any
+
+
+class DateRule(Protocol):
+    """A recurring rule, such as a ``dateutil.rrule.rrule`` (anything with ``between``)."""
+
+    def between(
+        self, after: _dt.datetime, before: _dt.datetime, inc: bool = ...
+    ) -> Iterable[_dt.datetime]:
+        """Occurrences in ``[after, before]`` when ``inc`` is true."""
+        ...
+
+
+_EPOCH_ORDINAL = _dt.date(1970, 1, 1).toordinal()
+
+
+def _day_to_date(day: int) -> _dt.date:
+    return _dt.date.fromordinal(day + _EPOCH_ORDINAL)
+
+
+def _year_of(day: int) -> int:
+    return _day_to_date(day).year
+
+
+def _parse_weekmask(weekmask: str | Sequence[bool | int]) -> tuple[bool, ...]:
+    if isinstance(weekmask, str):
+        bits = weekmask.replace(" ", "")
+        if len(bits) == 7 and set(bits) <= {"0", "1"}:
+            return tuple(b == "1" for b in bits)
+    elif len(weekmask) == 7 and all(isinstance(b, bool | int) and b in (0, 1) for b in weekmask):
+        return tuple(bool(b) for b in weekmask)
+    raise ValidationError(
+        [Problem(field="weekmask",
+                 message=f"{weekmask!r}: give 7 flags Monday..Sunday, e.g. '1111100'")]
+    )  # fmt: skip
+
+
+def _weekday_of_days(days: NDArray[np.int64]) -> NDArray[np.int64]:
+    # 1970-01-01 was a Thursday (weekday 3 with Monday = 0)
+    return (days + 3) % 7
+
+
+class _Infos:
+    """Interns DayInfo values so that a day's info is a small integer code."""
+
+    def __init__(self, infos: Sequence[DayInfo] = ()) -> None:
+        self.items: list[DayInfo] = list(infos)
+        self.index: dict[DayInfo, int] = {info: i for i, info in enumerate(self.items)}
+
+    def code(self, info: DayInfo) -> int:
+        if info not in self.index:
+            self.index[info] = len(self.items)
+            self.items.append(info)
+        return self.index[info]
+
+
+class WorkCalendar:
+    """Working days over a range of dates: queries in O(1) per date, vectorised.
+
+    A generic calendar for any place: a ``weekmask`` (Monday..Sunday, as in numpy),
+    days off (``holidays``, a collection of dates or a mapping date -> name) and
+    weekend days worked (``extra_workdays``), between ``start`` and ``end``
+    inclusive. Outside that range every query raises
+    :class:`~randsupervise.errors.CalendarDataMissing`. China's official schedule is
+    :func:`randsupervise.calendar.china`.
+
+    Methods accept a ``datetime.date``, a ``numpy.datetime64``, an ISO date string,
+    or a sequence/array of one of these kinds, and answer in the same shape.
+
+    Examples:
+        >>> from datetime import date
+        >>> cal = WorkCalendar(start=date(2030, 1, 1), end=date(2030, 12, 31),
+        ...                    holidays={date(2030, 1, 1): "New Year"},
+        ...                    extra_workdays=[date(2030, 1, 5)])
+        >>> cal.add_workdays(date(2029 + 1, 1, 1), 1)
+        datetime.date(2030, 1, 2)
+        >>> cal.is_workday(date(2030, 1, 5))
+        True
+        >>> cal.day_kind(date(2030, 1, 1)).kind
+        <DayKind.HOLIDAY: 'holiday'>
+    """
+
+    __slots__ = (
+        "_codes", "_cum", "_hi", "_infos", "_infos_arr", "_lo", "_name", "_off_hi",
+        "_off_lo", "_weekmask", "_wd", "_work",
+    )  # fmt: skip
+
+    _lo: int
+    _hi: int
+    _off_lo: int
+    _off_hi: int
+    _work: NDArray[np.bool_]
+    _cum: NDArray[np.int64]
+    _wd: NDArray[np.int64]
+    _codes: NDArray[np.int16]
+    _infos: tuple[DayInfo, ...]
+    _infos_arr: NDArray[np.object_]
+    _weekmask: tuple[bool, ...]
+    _name: str
+
+    def __init__(
+        self,
+        *,
+        start: _dt.date,
+        end: _dt.date,
+        weekmask: str | Sequence[bool | int] = "1111100",
+        holidays: Iterable[Any] | Mapping[Any, str] = (),
+        extra_workdays: Iterable[Any] = (),
+        name: str = "custom",
+    ) -> None:
+        mask = _parse_weekmask(weekmask)
+        lo, hi = _range_days(start, end)
+        infos = _Infos()
+        codes = _weekmask_codes(lo, hi, mask, infos)
+        off = dict(holidays) if isinstance(holidays, Mapping) else dict.fromkeys(holidays, None)
+        off_days = _days_in_range(list(off), lo, hi, "holidays")
+        for day, label in zip(off_days.tolist(), off.values(), strict=True):
+            codes[day - lo] = infos.code(
+                DayInfo(kind=DayKind.HOLIDAY, workday=False, holiday=label, holiday_en=label)
+            )
+        on_days = _days_in_range(list(extra_workdays), lo, hi, "extra_workdays")
+        clash = sorted(set(on_days.tolist()) & set(off_days.tolist()))
+        if clash:
+            raise ValidationError([Problem(field="extra_workdays", message=(
+                f"{_day_to_date(d)} is both a holiday and an extra working day"))
+                for d in clash])  # fmt: skip
+        for day in on_days.tolist():
+            codes[day - lo] = infos.code(_worked(codes, day - lo, infos, mask, day))
+        self._init(lo, hi, (lo, hi), codes, infos.items, mask, name)
+
+    # -- construction -----------------------------------------------------------------
+
+    def _init(
+        self,
+        lo: int,
+        hi: int,
+        official: tuple[int, int],
+        codes: NDArray[np.int16],
+        infos: Sequence[DayInfo],
+        weekmask: tuple[bool, ...],
+        name: str,
+    ) -> None:
+        self._lo, self._hi = lo, hi
+        self._off_lo, self._off_hi = official
+        self._infos = tuple(infos)
+        infos_arr = np.empty(len(self._infos), dtype=object)
+        infos_arr[:] = self._infos
+        infos_arr.setflags(write=False)
+        self._infos_arr = infos_arr
+        workday_of_code = np.array([i.workday for i in self._infos], dtype=bool)
+        self._codes = codes.astype(np.int16)
+        self._work = workday_of_code[self._codes] if len(self._infos) else np.zeros(0, bool)
+        cum = np.zeros(hi - lo + 1, dtype=np.int64)
+        np.cumsum(self._work, out=cum[1:])
+        self._cum = cum
+        self._wd = np.flatnonzero(self._work).astype(np.int64) + lo
+        for arr in (self._codes, self._work, self._cum, self._wd):
+            arr.setflags(write=False)
+        self._weekmask = weekmask
+        self._name = name
+
+    @classmethod
+    def _from_codes(
+        cls,
+        lo: int,
+        hi: int,
+        official: tuple[int, int],
+        codes: NDArray[np.int16],
+        infos: Sequence[DayInfo],
+        weekmask: tuple[bool, ...],
+        name: str,
+    ) -> WorkCalendar:
+        self = cls.__new__(cls)
+        self._init(lo, hi, official, codes, infos, weekmask, name)
+        return self
+
+    # -- properties -------------------------------------------------------------------
+
+    @property
+    def name(self) -> str:
+        """A short label for the calendar (``"china"``, ``"custom"``)."""
+        return self._name
+
+    @property
+    def start(self) -> _dt.date:
+        """First day the calendar answers for (provisional days included)."""
+        return _day_to_date(self._lo)
+
+    @property
+    def end(self) -> _dt.date:
+        """Last day the calendar answers for (provisional days included)."""
+        return _day_to_date(self._hi - 1)
+
+    @property
+    def official_start(self) -> _dt.date:
+        """First day of official (non-provisional) data."""
+        return _day_to_date(self._off_lo)
+
+    @property
+    def official_end(self) -> _dt.date:
+        """Last day of official (non-provisional) data."""
+        return _day_to_date(self._off_hi - 1)
+
+    @property
+    def is_provisional(self) -> bool:
+        """Whether the calendar answers for any day outside its official data."""
+        return (self._lo, self._hi) != (self._off_lo, self._off_hi)
+
+    @property
+    def workday_mask(self) -> NDArray[np.bool_]:
+        """Read-only bool array, one per day from :attr:`start` to :attr:`end`."""
+        return self._work
+
+    def __repr__(self) -> str:
+        extra = f", provisional {self.start}..{self.end}" if self.is_provisional else ""
+        return f"<WorkCalendar {self._name} {self.official_start}..{self.official_end}{extra}>"
+
+    # -- index helpers ----------------------------------------------------------------
+
+    def _index(self, days: NDArray[np.int64]) -> NDArray[np.int64]:
+        """Offsets into the day arrays; CalendarDataMissing for days outside."""
+        idx = days - self._lo
+        if idx.size and (idx.min() < 0 or idx.max() >= self._hi - self._lo):
+            bad = (idx < 0) | (idx >= self._hi - self._lo)
+            first = int(days.ravel()[np.flatnonzero(bad.ravel())[0]])
+            raise self._missing(first)
+        return idx
+
+    def _missing(self, day: int) -> CalendarDataMissing:
+        return CalendarDataMissing(
+            _year_of(day), covered=(_year_of(self._off_lo), _year_of(self._off_hi - 1))
+        )
+
+    def _flags(self, a: NDArray[np.int64], b: NDArray[np.int64], shape: Shape) -> Any:
+        low, high = np.minimum(a, b), np.maximum(a, b)
+        flags = (low < self._off_lo) | (high >= self._off_hi)
+        return flags if shape is Shape.ARRAY else bool(flags)
+
+    # -- queries ----------------------------------------------------------------------
+
+    def covers(self, d: Any) -> Any:
+        """Whether the official data covers ``d`` (no guess, nothing provisional).
+
+        Never raises for a date outside the range: that is what it asks.
+
+        Examples:
+            >>> from datetime import date
+            >>> from randsupervise.calendar import china
+            >>> china().covers(date(2026, 12, 31)), china().covers(date(2027, 1, 1))
+            (True, False)
+        """
+        days, shape = to_days(d)
+        inside = (days >= self._off_lo) & (days < self._off_hi)
+        return inside if shape is Shape.ARRAY else bool(inside)
+
+    @overload
+    def is_workday(self, d: _dt.date | np.datetime64 | str) -> bool: ...
+    @overload
+    def is_workday(self, d: DateArrayLike) -> NDArray[np.bool_]: ...
+    def is_workday(self, d: Any) -> Any:
+        """Whether ``d`` is a working day.
+
+        Examples:
+            >>> from datetime import date
+            >>> from randsupervise.calendar import china
+            >>> china().is_workday(date(2024, 2, 4))  # a Sunday worked (调休)
+            True
+        """
+        days, shape = to_days(d)
+        out = self._work[self._index(days)]
+        return out if shape is Shape.ARRAY else bool(out)
+
+    @overload
+    def day_kind(self, d: _dt.date | np.datetime64 | str) -> DayInfo: ...
+    @overload
+    def day_kind(self, d: DateArrayLike) -> NDArray[np.object_]: ...
+    def day_kind(self, d: Any) -> Any:
+        """What kind of day ``d`` is: a :class:`DayInfo` (an object array for arrays).
+
+        Examples:
+            >>> from datetime import date
+            >>> from randsupervise.calendar import china
+            >>> info = china().day_kind(date(2025, 1, 29))
+            >>> info.kind, info.holiday, info.holiday_en
+            (<DayKind.HOLIDAY: 'holiday'>, '春节', 'Spring Festival')
+        """
+        days, shape = to_days(d)
+        codes = self._codes[self._index(days)]
+        if shape is Shape.ARRAY:
+            return self._infos_arr[codes]
+        return self._infos[int(codes)]
+
+    @overload
+    def add_workdays(
+        self, d: Any, n: Any, *, flag: Literal[True]
+    ) -> Flagged[Any]: ...
+    @overload
+    def add_workdays(self, d: _dt.date, n: int, *, flag: Literal[False] = ...) -> _dt.date: ...
+    @overload
+    def add_workdays(
+        self, d: np.datetime64 | str, n: int, *, flag: Literal[False] = ...
+    ) -> np.datetime64: ...
+    @overload
+    def add_workdays(
+        self, d: DateArrayLike, n: int | NDArray[np.integer[Any]], *, flag: Literal[False] = ...
+    ) -> NDArray[np.datetime64]: ...
+    def add_workdays(self, d: Any, n: Any, *, flag: bool = False) -> Any:
+        """The n-th working day strictly after ``d`` (n >= 1), or before it (n <= -1).
+
+        The start day is never counted, also when it is a day off. ``n == 0``
+        returns ``d`` unchanged. ``n`` may be an integer array broadcast against
+        ``d``.
+
+        Args:
+            d: the date(s) to count from.
+            n: how many working days to step, an integer (or integer array).
+            flag: return a :class:`Flagged` answer that marks results which used a
+                provisional day.
+
+        Raises:
+            CalendarDataMissing: ``d`` or the answer lies outside the calendar.
+            ValidationError: ``d`` is not a date or ``n`` is not an integer.
+
+        Examples:
+            >>> from datetime import date
+            >>> from randsupervise.calendar import china
+            >>> china().add_workdays(date(2025, 10, 3), 1)  # the start day is off
+            datetime.date(2025, 10, 9)
+            >>> china().add_workdays(date(2025, 10, 9), -1)
+            datetime.date(2025, 9, 30)
+        """
+        days, shape = to_days(d)
+        steps = to_steps(n)
+        if steps.ndim and shape is not Shape.ARRAY:
+            shape = Shape.ARRAY
+        days, steps = np.broadcast_arrays(days, steps)
+        idx = self._index(days)
+        # working days in [lo, d] for forward steps, in [lo, d) for backward ones
+        base = np.where(steps > 0, self._cum[idx + 1], self._cum[idx])
+        pos = base + steps - (steps > 0)
+        if pos.size and (pos.min() < 0 or pos.max() >= self._wd.size):
+            bad = np.flatnonzero(((pos < 0) | (pos >= self._wd.size)).ravel())[0]
+            after = bool(steps.ravel()[bad] > 0)
+            raise self._missing(self._hi if after else self._lo - 1)
+        result = np.where(steps == 0, days, self._wd[np.clip(pos, 0, max(self._wd.size - 1, 0))])
+        value = from_days(result, shape)
+        return Flagged(value=value, provisional=self._flags(days, result, shape)) if flag else value
+
+    def _add_forward(self, days: NDArray[np.int64], n: int) -> NDArray[np.int64]:
+        """Hot path for a datetime64 array and one positive n (no flags, no shapes)."""
+        idx = self._index(days)
+        pos = self._cum[idx + 1] + (n - 1)
+        if pos.size and pos.max() >= self._wd.size:
+            raise self._missing(self._hi)
+        return self._wd[pos]
+
+    @overload
+    def count_workdays(self, start: Any, end: Any, *, flag: Literal[True]) -> Flagged[Any]: ...
+    @overload
+    def count_workdays(
+        self,
+        start: _dt.date | np.datetime64 | str,
+        end: _dt.date | np.datetime64 | str,
+        *,
+        flag: Literal[False] = ...,
+    ) -> int: ...
+    @overload
+    def count_workdays(
+        self, start: Any, end: Any, *, flag: Literal[False] = ...
+    ) -> NDArray[np.int64]: ...
+    def count_workdays(self, start: Any, end: Any, *, flag: bool = False) -> Any:
+        """Working days stepped onto from ``start`` to ``end``.
+
+        Forward (``end >= start``): the working days in ``(start, end]``. Backward
+        (``end < start``): minus the working days in ``[end, start)``. So
+        ``count_workdays(d, add_workdays(d, n)) == n`` for every integer ``n``.
+
+        Examples:
+            >>> from datetime import date
+            >>> from randsupervise.calendar import china
+            >>> china().count_workdays(date(2025, 9, 30), date(2025, 10, 9))
+            1
+            >>> china().count_workdays(date(2025, 10, 9), date(2025, 9, 30))
+            -1
+        """
+        a, shape_a = to_days(start, field="start")
+        b, shape_b = to_days(end, field="end")
+        array = Shape.ARRAY in (shape_a, shape_b)
+        a, b = np.broadcast_arrays(a, b)
+        ia, ib = self._index(a), self._index(b)
+        forward = self._cum[ib + 1] - self._cum[ia + 1]
+        backward = self._cum[ib] - self._cum[ia]
+        out = np.where(b >= a, forward, backward)
+        shape = Shape.ARRAY if array else Shape.DATE
+        value = out if array else int(out)
+        return Flagged(value=value, provisional=self._flags(a, b, shape)) if flag else value
+
+    @overload
+    def deadline(
+        self, completed_on: Any, workdays: int = ..., *, flag: Literal[True]
+    ) -> Flagged[Any]: ...
+    @overload
+    def deadline(
+        self, completed_on: _dt.date, workdays: int = ..., *, flag: Literal[False] = ...
+    ) -> _dt.date: ...
+    @overload
+    def deadline(
+        self, completed_on: np.datetime64 | str, workdays: int = ..., *, flag: Literal[False] = ...
+    ) -> np.datetime64: ...
+    @overload
+    def deadline(
+        self, completed_on: DateArrayLike, workdays: int = ..., *, flag: Literal[False] = ...
+    ) -> NDArray[np.datetime64]: ...
+    def deadline(self, completed_on: Any, workdays: int = 20, *, flag: bool = False) -> Any:
+        """Last day to record results: ``workdays`` working days after completion.
+
+        The completion day is not counted (民法典 arts. 201, 203): the deadline is
+        the ``workdays``-th working day strictly after ``completed_on``.
+
+        Examples:
+            >>> from datetime import date
+            >>> from randsupervise.calendar import china
+            >>> china().deadline(date(2025, 9, 30))
+            datetime.date(2025, 11, 4)
+        """
+        steps = to_steps(workdays, field="workdays")
+        if steps.ndim or int(steps) < 1:
+            raise ValidationError(
+                [Problem(field="workdays", message=f"{workdays!r}: give an integer >= 1")],
+                what="bad workdays",
+            )
+        if flag:
+            return self.add_workdays(completed_on, int(steps), flag=True)
+        return self.add_workdays(completed_on, int(steps))
+
+    # -- new calendars ----------------------------------------------------------------
+
+    def with_overrides(
+        self,
+        *,
+        days_off: Iterable[Any] | Mapping[Any, str] = (),
+        days_on: Iterable[Any] = (),
+        rules: Iterable[DateRule] = (),
+        name: str | None = None,
+    ) -> WorkCalendar:
+        """A new calendar with local days off and days worked.
+
+        Args:
+            days_off: dates off (or a mapping date -> holiday name), e.g. a local
+                ethnic festival.
+            days_on: dates worked, e.g. a local weekend working day.
+            rules: recurring days off, e.g. ``dateutil.rrule.rrule`` objects; their
+                occurrences inside the calendar's range become days off.
+            name: the holiday name for ``rules`` occurrences and unnamed days off.
+
+        Examples:
+            >>> from datetime import date
+            >>> from dateutil.rrule import YEARLY, rrule
+            >>> from randsupervise.calendar import china
+            >>> local = china().with_overrides(
+            ...     rules=[rrule(YEARLY, bymonth=7, bymonthday=1, dtstart=date(2004, 1, 1))],
+            ...     name="local day")
+            >>> local.is_workday(date(2025, 7, 1)), china().is_workday(date(2025, 7, 1))
+            (False, True)
+        """
+        lo, hi = self._lo, self._hi
+        off = dict(days_off) if isinstance(days_off, Mapping) else dict.fromkeys(days_off, name)
+        off_days = _days_in_range(list(off), lo, hi, "days_off").tolist()
+        labels: list[str | None] = [lbl if lbl is not None else name for lbl in off.values()]
+        start = _dt.datetime.combine(self.start, _dt.time())
+        stop = _dt.datetime.combine(self.end, _dt.time())
+        for rule in rules:
+            for occurrence in rule.between(start, stop, inc=True):
+                day = occurrence.toordinal() - _EPOCH_ORDINAL
+                off_days.append(day)
+                labels.append(name)
+        on_days = _days_in_range(list(days_on), lo, hi, "days_on").tolist()
+        clash = sorted(set(on_days) & set(off_days))
+        if clash:
+            raise ValidationError([Problem(field="days_on", message=(
+                f"{_day_to_date(d)} is both a day off and a day on")) for d in clash])  # fmt: skip
+        infos = _Infos(self._infos)
+        codes = self._codes.copy()
+        for day, label in zip(off_days, labels, strict=True):
+            codes[day - lo] = infos.code(
+                DayInfo(kind=DayKind.HOLIDAY, workday=False, holiday=label, holiday_en=label)
+            )
+        for day in on_days:
+            codes[day - lo] = infos.code(_worked(codes, day - lo, infos, self._weekmask, day))
+        return WorkCalendar._from_codes(
+            lo, hi, (self._off_lo, self._off_hi), codes, infos.items, self._weekmask,
+            self._name if name is None else f"{self._name}+{name}",
+        )  # fmt: skip
+
+    def provisional(
+        self,
+        *,
+        start: _dt.date | None = None,
+        end: _dt.date | None = None,
+        weekmask: str | Sequence[bool | int] | None = None,
+        days_off: Iterable[Any] | Mapping[Any, str] = (),
+        days_on: Iterable[Any] = (),
+    ) -> WorkCalendar:
+        """Opt in to answering for days outside the official data, marked provisional.
+
+        Days between ``start`` and ``end`` that the official data does not cover follow
+        ``weekmask`` (by default this calendar's) plus the ``days_off`` and ``days_on``
+        you give. Official days are unchanged. Pass ``flag=True`` to
+        :meth:`add_workdays`, :meth:`count_workdays` or :meth:`deadline` to learn which
+        answers used a provisional day; :meth:`covers` tells whether a date is official.
+
+        Args:
+            start: first day (default: the official start, no extension backwards).
+            end: last day (default: 31 December, ten years after the official end).
+            weekmask: Monday..Sunday working flags for provisional days.
+            days_off: provisional days off (or mapping date -> name).
+            days_on: provisional days worked.
+
+        Examples:
+            >>> from datetime import date
+            >>> from randsupervise.calendar import china
+            >>> cal = china().provisional(days_off={date(2027, 1, 1): "元旦"})
+            >>> answer = cal.deadline(date(2026, 12, 25), flag=True)
+            >>> answer.value, answer.provisional
+            (datetime.date(2027, 1, 25), True)
+        """
+        mask = self._weekmask if weekmask is None else _parse_weekmask(weekmask)
+        default_end = _dt.date(_year_of(self._off_hi - 1) + 10, 12, 31)
+        new_lo, new_hi = _range_days(start or self.start, end or default_end)
+        new_lo, new_hi = min(new_lo, self._lo), max(new_hi, self._hi)
+        infos = _Infos(self._infos)
+        codes = _weekmask_codes(new_lo, new_hi, mask, infos)
+        codes[self._lo - new_lo : self._hi - new_lo] = self._codes
+        extra = WorkCalendar._from_codes(new_lo, new_hi, (self._off_lo, self._off_hi), codes,
+                                         infos.items, mask, self._name)  # fmt: skip
+        official = range(self._off_lo, self._off_hi)
+        off = dict(days_off) if isinstance(days_off, Mapping) else dict.fromkeys(days_off, None)
+        inside = [d for d in _days_in_range(list(off), new_lo, new_hi, "days_off").tolist()
+                  if d in official]  # fmt: skip
+        inside += [d for d in _days_in_range(list(days_on), new_lo, new_hi, "days_on").tolist()
+                   if d in official]  # fmt: skip
+        if inside:
+            raise ValidationError([Problem(field="days_off", message=(
+                f"{_day_to_date(d)} is covered by official data; use with_overrides"))
+                for d in inside])  # fmt: skip
+        return extra.with_overrides(days_off=off, days_on=days_on)
+
+
+def _range_days(start: _dt.date, end: _dt.date) -> tuple[int, int]:
+    days, shape = to_days([start, end], field="start/end")
+    if isinstance(start, _dt.datetime) or not isinstance(start, _dt.date) or shape is not Shape.ARRAY:
+        raise ValidationError([Problem(field="start", message="start must be a date")])
+    lo, last = int(days[0]), int(days[1])
+    if last < lo:
+        raise ValidationError([Problem(field="end", message=f"end {end} is before start {start}")])
+    return lo, last + 1
+
+
+def _days_in_range(values: list[Any], lo: int, hi: int, field: str) -> NDArray[np.int64]:
+    if not values:
+        return np.zeros(0, dtype=np.int64)
+    days, _ = to_days(values, field=field)
+    days = days.ravel()
+    outside = np.flatnonzero((days < lo) | (days >= hi))
+    if outside.size:
+        raise ValidationError([Problem(row=int(i), field=field, message=(
+            f"{_day_to_date(int(days[i]))} is outside the calendar "
+            f"{_day_to_date(lo)}..{_day_to_date(hi - 1)}")) for i in outside])  # fmt: skip
+    return days
+
+
+def _weekmask_codes(lo: int, hi: int, mask: tuple[bool, ...], infos: _Infos) -> NDArray[np.int16]:
+    work = infos.code(DayInfo(kind=DayKind.WORKDAY, workday=True))
+    rest = infos.code(DayInfo(kind=DayKind.WEEKEND, workday=False))
+    by_weekday = np.array([work if m else rest for m in mask], dtype=np.int16)
+    return by_weekday[_weekday_of_days(np.arange(lo, hi, dtype=np.int64))]
+
+
+def _worked(
+    codes: NDArray[np.int16], i: int, infos: _Infos, mask: tuple[bool, ...], day: int
+) -> DayInfo:
+    """DayInfo for a day made a working day: adjusted unless it is a plain workday."""
+    current = infos.items[int(codes[i])]
+    if current.workday:
+        return current
+    weekday = int(_weekday_of_days(np.asarray(day)))
+    if mask[weekday] and current.kind is DayKind.WORKDAY:
+        return current
+    return DayInfo(kind=DayKind.ADJUSTED_WORKDAY, workday=True, holiday=current.holiday,
+                   holiday_en=current.holiday_en)  # fmt: skip
