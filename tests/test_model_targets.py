@@ -1,0 +1,231 @@
+"""Tests for the columnar target register (model/targets.py)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from randsupervise.errors import RandSuperviseError, UnknownIdError, ValidationError
+from randsupervise.model import (
+    AddTarget,
+    RemoveTarget,
+    RiskClass,
+    Target,
+    TargetRegistry,
+    UpdateTarget,
+)
+from randsupervise.model._hashing import fingerprint
+
+
+def small() -> TargetRegistry:
+    return TargetRegistry.from_columns(
+        id=["T1", "T2", "T3", "T4"],
+        name=["甲", "乙", "丙", "丁"],
+        kind=["enterprise", "sole_trader", "product", "enterprise"],
+        region=["东城镇", "西城镇", "东城镇", "南城镇"],
+        industry=["internet_cafe", "travel_agency", "audio_video", "internet_cafe"],
+        risk_class=["A", "B", "C", "D"],
+        status=["active", "active", "active", "deregistered"],
+        weight=[1.0, 2.0, 0.5, 3.0],
+    )
+
+
+def test_risk_classes_are_ordered_and_parsed() -> None:
+    assert RiskClass.A < RiskClass.B < RiskClass.C < RiskClass.D
+    assert RiskClass.parse("d") is RiskClass.D
+    assert RiskClass.parse(2) is RiskClass.C
+    for bad in ("E", "", None, 4, True, 1.0):
+        with pytest.raises(ValueError):
+            RiskClass.parse(bad)
+
+
+def test_columns_are_read_only_and_typed() -> None:
+    reg = small()
+    for arr in (reg.ids, reg.fingerprints, reg.risk_codes, reg.weights, reg.codes("region")):
+        assert not arr.flags.writeable
+        with pytest.raises(ValueError):
+            arr[0] = arr[1]
+    assert reg.fingerprints.dtype == np.uint64
+    assert reg.risk_codes.tolist() == [0, 1, 2, 3]
+    assert reg.column("region").tolist() == ["东城镇", "西城镇", "东城镇", "南城镇"]
+    assert reg.categories("region") == ("东城镇", "南城镇", "西城镇")
+
+
+def test_fingerprints_are_computed_once_per_id() -> None:
+    reg = small()
+    assert [int(f) for f in reg.fingerprints] == [fingerprint(i) for i in reg.ids.tolist()]
+
+
+def test_rows_round_trip_as_targets() -> None:
+    reg = small()
+    again = TargetRegistry.from_targets(list(reg))
+    assert again.digest() == reg.digest()
+    assert reg["T3"] == Target(
+        id="T3", name="丙", kind="product", region="东城镇", industry="audio_video",
+        risk_class="C", status="active", weight=0.5,
+    )  # fmt: skip
+
+
+def test_every_bad_row_is_reported_at_once() -> None:
+    with pytest.raises(ValidationError) as info:
+        TargetRegistry.from_columns(
+            id=["a", "a", "", " b", None, "ok"],
+            risk_class=["A", "E", "B", None, "C", "B"],
+            region=["x", "", "x", "x", math.nan, "x"],
+            weight=[1, 2, -1, math.nan, 3, 1],
+            kind=["enterprise", "shop", "product", "product", "product", "conduct"],
+        )
+    err = info.value
+    assert isinstance(err, ValueError) and isinstance(err, RandSuperviseError)
+    found = {(p.row, p.field) for p in err.problems}
+    assert {(0, "id"), (1, "id")} <= found  # both duplicates named
+    assert (1, "risk_class") in found and (3, "risk_class") in found
+    assert (1, "kind") in found
+    assert (1, "region") in found and (4, "region") in found
+    assert (2, "id") in found and (3, "id") in found and (4, "id") in found
+    assert (2, "weight") in found and (3, "weight") in found
+    assert 5 not in err.rows
+
+
+def test_column_length_mismatch_is_reported() -> None:
+    with pytest.raises(ValidationError, match="column has 1 rows"):
+        TargetRegistry.from_columns(id=["a", "b"], risk_class=["A"])
+
+
+def test_credit_codes_are_checked_only_when_asked_and_only_for_entities() -> None:
+    ids = ["91350100M000100Y43", "91350100M000100Y44", "P-1"]
+    kinds = ["enterprise", "enterprise", "product"]
+    TargetRegistry.from_columns(id=ids, risk_class=["A"] * 3, kind=kinds)
+    with pytest.raises(ValidationError) as info:
+        TargetRegistry.from_columns(
+            id=ids, risk_class=["A"] * 3, kind=kinds, check_credit_codes=True
+        )
+    assert [(p.row, p.rule) for p in info.value.problems] == [(1, "GB 32100-2015")]
+
+
+@given(st.permutations(range(4)))
+def test_digest_is_independent_of_row_order(perm: list[int]) -> None:
+    reg = small()
+    cols = reg.to_records()
+    shuffled = TargetRegistry.from_columns(**{k: [v[i] for i in perm] for k, v in cols.items()})
+    assert shuffled.digest() == reg.digest()
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("name", "戊"), ("kind", "project"), ("region", "北城镇"), ("industry", "x"),
+     ("risk_class", "D"), ("status", "unreachable"), ("weight", 1.5), ("id", "T9")],
+)  # fmt: skip
+def test_digest_changes_when_any_field_of_one_row_changes(field: str, value: object) -> None:
+    reg = small()
+    cols = reg.to_records()
+    cols[field][0] = value
+    assert TargetRegistry.from_columns(**cols).digest() != reg.digest()
+
+
+def test_omitted_name_means_the_id() -> None:
+    a = TargetRegistry.from_columns(id=["x", "y"], risk_class=["A", "B"])
+    b = TargetRegistry.from_columns(id=["x", "y"], name=["x", "y"], risk_class=["A", "B"])
+    assert a.digest() == b.digest()
+
+
+def test_filters_select_and_combine() -> None:
+    reg = small()
+    assert reg.filter(region="东城镇").ids.tolist() == ["T1", "T3"]
+    assert reg.filter(kind=["enterprise", "product"], status="active").ids.tolist() == ["T1", "T3"]
+    assert reg.filter(risk_class=RiskClass.D).ids.tolist() == ["T4"]
+    assert reg.filter(region="nowhere").ids.tolist() == []
+    view = reg.filter(region="东城镇")
+    assert not view.ids.flags.writeable
+    assert view.fingerprints.tolist() == reg.fingerprints[[0, 2]].tolist()
+    with pytest.raises(ValidationError):
+        reg.filter(risk_class="Z")
+
+
+def test_lookup_by_id() -> None:
+    reg = small()
+    assert reg.index_of(["T4", "T1"]).tolist() == [3, 0]
+    assert "T2" in reg and "nope" not in reg and 5 not in reg
+    with pytest.raises(UnknownIdError) as info:
+        reg.index_of(["T1", "x", "y"])
+    assert info.value.ids == ("x", "y")
+    assert isinstance(info.value, LookupError)
+
+
+def test_apply_returns_new_registry_and_log_and_leaves_old_untouched() -> None:
+    reg = small()
+    before = reg.digest()
+    new, log = reg.apply(
+        [
+            RemoveTarget(id="T4", reason="deregistered"),
+            UpdateTarget(id="T2", fields={"risk_class": "C", "region": "北城镇"}),
+            AddTarget(target=Target(id="T5", name="戊", region="北城镇", risk_class="A")),
+        ]
+    )
+    assert reg.digest() == before and len(reg) == 4
+    assert sorted(new.ids.tolist()) == ["T1", "T2", "T3", "T5"]
+    assert new["T2"].risk_class is RiskClass.C and new["T2"].region == "北城镇"
+    assert len(log) == 3
+    d = reg.diff(new)
+    assert d.added == ("T5",) and d.removed == ("T4",)
+    assert dict(d.changed) == {"T2": ("region", "risk_class")}
+    assert not d.is_empty and reg.diff(reg).is_empty
+
+
+def test_bad_change_batch_reports_everything_and_changes_nothing() -> None:
+    reg = small()
+    with pytest.raises(ValidationError) as info:
+        reg.apply(
+            [
+                RemoveTarget(id="nope"),
+                UpdateTarget(id="T1", fields={"risk_class": "Z"}),
+                AddTarget(target=Target(id="T2", name="dup")),
+                UpdateTarget(id="T3", fields={"colour": "red"}),
+                RemoveTarget(id="T3"),
+            ]
+        )
+    rows = info.value.rows
+    assert rows == (0, 1, 2, 3, 4)
+    assert len(reg) == 4 and reg["T1"].risk_class is RiskClass.A
+
+
+def test_target_validates_itself() -> None:
+    with pytest.raises(ValidationError) as info:
+        Target(id="", name=" ", kind="shop", risk_class="B", weight=-1)
+    assert {p.field for p in info.value.problems} == {"id", "name", "kind", "weight"}
+
+
+def test_empty_registry() -> None:
+    reg = TargetRegistry.from_columns(id=[], risk_class=[])
+    assert len(reg) == 0 and reg.filter(region="x").ids.tolist() == []
+    assert len(reg.digest()) == 64
+
+
+def test_repr_and_records() -> None:
+    reg = small()
+    assert "4 targets" in repr(reg) and "A=1" in repr(reg)
+    assert "<table>" in reg._repr_html_()
+    rec = reg.to_records()
+    assert set(rec) == {
+        "id",
+        "name",
+        "kind",
+        "region",
+        "industry",
+        "risk_class",
+        "status",
+        "weight",
+    }
+    assert all(len(v) == 4 for v in rec.values())
+
+
+@given(
+    st.lists(st.text(min_size=1, max_size=8).map(str.strip).filter(bool), unique=True, max_size=30)
+)
+def test_any_unique_ids_build_and_find(ids: list[str]) -> None:
+    reg = TargetRegistry.from_columns(id=ids, risk_class=["B"] * len(ids))
+    assert reg.index_of(ids).tolist() == list(range(len(ids)))
