@@ -56,7 +56,7 @@ def _empty_to_none(value: str | None) -> str | None:
 class Inspector:
     """One person in the inspector register.
 
-    Args:
+    Attributes:
         id: Stable id, unique in the pool.
         name: Display name.
         department: The person's department (joint checks mix departments).
@@ -188,7 +188,7 @@ class InspectorPool:
 
     Inspectors are kept sorted by id.
 
-    Args:
+    Attributes:
         inspectors: The inspectors; ids must be unique.
 
     Raises:

@@ -215,7 +215,7 @@ def _to_item_kind(value: ItemKind | str) -> ItemKind:
 class InspectionItem:
     """One entry of the random-inspection item list (随机抽查事项).
 
-    Args:
+    Attributes:
         id: Stable id of the item, unique in its list.
         name: Short name of the item.
         department: The department that carries out the item.
@@ -390,7 +390,7 @@ class ItemList:
     Items are kept sorted by id, so two lists holding the same items are equal and have
     the same digest whatever order the items were given in.
 
-    Args:
+    Attributes:
         items: The inspection items; ids must be unique.
         max_key_items: Optional upper bound on the number of key items (plan §三(二):
             "严格控制重点检查事项的数量").

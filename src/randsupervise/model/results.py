@@ -311,7 +311,7 @@ def _to_code_set(value: Iterable[ResultCode | str] | Any) -> frozenset[ResultCod
 class InspectionResult:
     """The result of one check: a non-empty, consistent set of result codes.
 
-    Args:
+    Attributes:
         codes: :class:`ResultCode` members or their string values.
         note: Optional free text.
 
