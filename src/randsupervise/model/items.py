@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import enum
 import math
+import numbers
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, cast
 
@@ -204,6 +205,20 @@ def _records_to_objects(
     return built, problems
 
 
+def _to_int(value: int | None) -> int | None:
+    """Integral numbers (numpy's too, from data frames) to ``int``; others kept for the report."""
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        return int(value)
+    return value
+
+
+def _to_float(value: float | None) -> float | None:
+    """Real numbers (numpy's too) to ``float``; ``None`` and others kept for the report."""
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        return float(value)
+    return value
+
+
 def _to_item_kind(value: ItemKind | str) -> ItemKind:
     try:
         return ItemKind(value)
@@ -264,8 +279,8 @@ class InspectionItem:
     required_qualifications: frozenset[str] = attrs.field(
         default=frozenset(), converter=_to_str_set
     )
-    ratio_cap: float | None = None
-    yearly_frequency_limit: int = 1
+    ratio_cap: float | None = attrs.field(default=None, converter=_to_float)
+    yearly_frequency_limit: int = attrs.field(default=1, converter=_to_int)
     description: str = ""
 
     def __attrs_post_init__(self) -> None:
@@ -415,7 +430,7 @@ class ItemList:
     """
 
     items: tuple[InspectionItem, ...] = attrs.field(converter=_to_item_tuple)
-    max_key_items: int | None = None
+    max_key_items: int | None = attrs.field(default=None, converter=_to_int)
     _index: dict[str, InspectionItem] = attrs.field(
         init=False, repr=False, eq=False, hash=False, factory=dict
     )
