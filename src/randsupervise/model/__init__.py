@@ -22,6 +22,7 @@ from randsupervise.model.targets import (
     TargetRegistry,
     TargetStatus,
     UpdateTarget,
+    registry_digest_from_row_hashes,
 )
 
 __all__ = [
@@ -41,5 +42,6 @@ __all__ = [
     "credit_code_check_character",
     "credit_code_problems",
     "is_valid_credit_code",
+    "registry_digest_from_row_hashes",
     "valid_credit_code_mask",
 ]

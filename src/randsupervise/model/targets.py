@@ -48,6 +48,7 @@ __all__ = [
     "TargetRegistry",
     "TargetStatus",
     "UpdateTarget",
+    "registry_digest_from_row_hashes",
 ]
 
 
@@ -810,6 +811,34 @@ class TargetRegistry:
         out: U64Array = self._cache[key]
         return out
 
+    def strata_index(self, column: str) -> tuple[tuple[IntArray, ...], tuple[U64Array, ...]]:
+        """Row positions and fingerprints per category of ``column``, cached (draw engine).
+
+        ``positions[k]`` holds, ascending, the rows whose code is ``k`` (the ``k``-th entry of
+        :meth:`categories`); ``fingerprints[k]`` their fingerprints, contiguous so a draw mixes
+        tickets stratum by stratum without gathering. Computed once per register and column.
+
+        Examples:
+            >>> reg = TargetRegistry.from_columns(id=["a", "b", "c"], risk_class=["B", "A", "B"])
+            >>> pos, fps = reg.strata_index("risk_class")
+            >>> [p.tolist() for p in pos]
+            [[1], [0, 2], [], []]
+        """
+        key = f"strata:{column}"
+        if key not in self._cache:
+            codes = self.codes(column)
+            order = np.argsort(codes, kind="stable").astype(np.int64)
+            bounds = np.searchsorted(
+                codes[order], np.arange(len(self.categories(column)) + 1), side="left"
+            )
+            pos = tuple(
+                _readonly(order[a:b]) for a, b in zip(bounds[:-1], bounds[1:], strict=True)
+            )
+            fps = tuple(_readonly(self._fp[p]) for p in pos)
+            self._cache[key] = (pos, fps)
+        out: tuple[tuple[IntArray, ...], tuple[U64Array, ...]] = self._cache[key]
+        return out
+
     def row_hashes(self) -> U64Array:
         """64-bit hash of each row's content, in row order (the digest's building block)."""
         if "rows" not in self._cache:
@@ -829,10 +858,7 @@ class TargetRegistry:
         ``id, name, kind, region, industry, risk_class, status, weight`` in that order.
         """
         if "digest" not in self._cache:
-            h = hashlib.sha256()
-            h.update(f"{_DIGEST_VERSION}\n{','.join(_DIGEST_COLUMNS)}\n{len(self)}\n".encode())
-            h.update(np.sort(self.row_hashes()).astype(">u8").tobytes())
-            self._cache["digest"] = h.hexdigest()
+            self._cache["digest"] = registry_digest_from_row_hashes([self.row_hashes()])
         d: str = self._cache["digest"]
         return d
 
@@ -973,6 +999,28 @@ class TargetRegistry:
             "status": self.column("status").tolist(),
             "weight": self._weights.tolist(),
         }
+
+
+def registry_digest_from_row_hashes(row_hashes: Iterable[npt.ArrayLike]) -> str:
+    """The register digest from the row hashes of its parts, in any order and split.
+
+    A register split into shards (rows in any order, any partition) has the digest of
+    :meth:`TargetRegistry.digest` when each shard hands in its
+    :meth:`TargetRegistry.row_hashes`: the row hashes are merged and sorted before
+    hashing, so neither the order of the parts nor the order within them matters.
+
+    Examples:
+        >>> reg = TargetRegistry.from_columns(id=["a", "b", "c"], risk_class=["A", "B", "C"])
+        >>> parts = [reg.take([2]).row_hashes(), reg.take([1, 0]).row_hashes()]
+        >>> registry_digest_from_row_hashes(parts) == reg.digest()
+        True
+    """
+    arrays = [np.asarray(a, dtype=np.uint64).reshape(-1) for a in row_hashes]
+    merged = np.sort(np.concatenate(arrays)) if arrays else np.zeros(0, dtype=np.uint64)
+    h = hashlib.sha256()
+    h.update(f"{_DIGEST_VERSION}\n{','.join(_DIGEST_COLUMNS)}\n{merged.size}\n".encode())
+    h.update(merged.astype(">u8").tobytes())
+    return h.hexdigest()
 
 
 def _pid(ids: npt.NDArray[np.str_], i: int) -> str | None:
