@@ -152,3 +152,19 @@ def test_every_item_is_staffable_in_every_region() -> None:
                 if item.required_qualifications <= p.tags
             ]
             assert len(able) >= 2, (item.id, region)
+
+
+def test_sample_data_and_digest_format_are_pinned() -> None:
+    # Pinned values: a failure means the sample data or the canonical digest form changed;
+    # either is a visible change (docs, receipts of demo draws) and belongs in the CHANGELOG.
+    from randsupervise.model._digest import sha256_hex
+
+    assert sample_items().digest() == (
+        "997e5a580ed3dd745b33ccd3eb6fb519bc60d3f492887c9269a4d27b82b3adf6"
+    )
+    assert sample_inspectors().digest() == (
+        "4e2ae93758249fdf7e07fad08182900f3b869c35c8957b98c71bfe8a3be7635e"
+    )
+    assert sha256_hex(sample_target_columns()) == (
+        "b2da75f9f2b454ccfa23f2af1157989705ae48df2bb4e132c54add5ff17d39af"
+    )
