@@ -115,8 +115,8 @@ def to_days(value: object, *, field: str = "d") -> tuple[NDArray[np.int64], Shap
                 [Problem(field=field, message=f"an array of dtype {value.dtype} holds no dates")],
                 what=f"bad {field}",
             )
-        items: list[Any] = value.ravel().tolist() if value.dtype.kind == "O" else list(
-            value.astype(str).ravel()
+        items: list[Any] = (
+            value.ravel().tolist() if value.dtype.kind == "O" else list(value.astype(str).ravel())
         )
         days = _from_items(items, field)
         return days.reshape(value.shape), Shape.ARRAY
@@ -150,8 +150,10 @@ def _from_items(items: list[Any], field: str) -> NDArray[np.int64]:
     first_good = next((k for k in kinds if k in ("date", "datetime64", "str")), None)
     out = np.empty(len(items), dtype=np.int64)
     for i, item in enumerate(items):
-        if first_good is not None and kinds[i] != first_good and kinds[i] in (
-            "date", "datetime64", "str"
+        if (
+            first_good is not None
+            and kinds[i] != first_good
+            and kinds[i] in ("date", "datetime64", "str")
         ):
             problems.append(Problem(
                 row=i, field=field,

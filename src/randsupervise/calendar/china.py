@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
+import itertools
 from collections.abc import Iterable
 
 import attrs
@@ -96,8 +97,8 @@ def statutory_days(schedule: YearSchedule) -> dict[_dt.date, str]:
     days: dict[_dt.date, str] = {_dt.date(year, 1, 1): "元旦"}
     for offset in statute.spring_festival:
         days[fest.lunar_new_year + _dt.timedelta(days=offset)] = "春节"
-    for day in statute.labour_day:
-        days[_dt.date(year, 5, day)] = "劳动节"
+    for may in statute.labour_day:
+        days[_dt.date(year, 5, may)] = "劳动节"
     if statute.lunar_and_qingming:
         for label, when in (("清明节", fest.qingming), ("端午节", fest.dragon_boat),
                             ("中秋节", fest.mid_autumn)):  # fmt: skip
@@ -106,11 +107,11 @@ def statutory_days(schedule: YearSchedule) -> dict[_dt.date, str]:
                     [Problem(message=f"{year}: the date of {label} is missing", field=label)]
                 )
             days[when] = label
-    for day in (1, 2, 3):
-        days[_dt.date(year, 10, day)] = "国庆节"
+    for october in (1, 2, 3):
+        days[_dt.date(year, 10, october)] = "国庆节"
     for span in schedule.holidays:
-        for day in span.statutory:
-            days[day] = span.name
+        for one_off in span.statutory:
+            days[one_off] = span.name
     return days
 
 
@@ -126,7 +127,7 @@ def _check(schedules: tuple[YearSchedule, ...]) -> list[Problem]:
         problems.append(Problem(message=f"years must be consecutive, got {years}"))
     spans = sorted((sp for s in schedules for sp in s.holidays), key=lambda sp: sp.first)
     off: set[_dt.date] = set()
-    for a, b in zip(spans, spans[1:], strict=False):
+    for a, b in itertools.pairwise(spans):
         if b.first <= a.last:
             problems.append(Problem(message=f"breaks overlap: {a.name} {a.first} and {b.first}"))
     for sp in spans:

@@ -1,3 +1,4 @@
+# ruff: noqa: E501 - notice addresses in the table are long
 """China's official working-day schedules, 2004-2026, as data: one entry per year.
 
 Each entry is one year's arrangement as the State Council General Office published it
@@ -111,7 +112,7 @@ def _date(text: str, year: int) -> _dt.date:
     return _dt.date.fromisoformat(text if len(text) == 10 else f"{year}-{text}")
 
 
-def N(  # noqa: N802 - a short constructor keeps the table readable
+def N(
     issued: str | None, number: str | None, url: str | None = None, *, note: str | None = None
 ) -> Notice:
     """A notice; ``issued`` is an ISO date."""
@@ -123,7 +124,7 @@ def N(  # noqa: N802 - a short constructor keeps the table readable
     )
 
 
-def F(  # noqa: N802
+def F(
     *,
     lny: str,
     qingming: str | None = None,
@@ -135,7 +136,7 @@ def F(  # noqa: N802
             "mid_autumn": mid_autumn}  # fmt: skip
 
 
-def H(  # noqa: N802
+def H(
     name: str,
     first: str,
     last: str | None = None,
@@ -147,7 +148,7 @@ def H(  # noqa: N802
     return (name, first, last or first, on, statutory)
 
 
-def Y(  # noqa: N802
+def Y(
     year: int,
     notices: Notice | tuple[Notice, ...],
     festivals: dict[str, str | None],

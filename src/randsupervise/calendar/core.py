@@ -40,7 +40,9 @@ __all__ = ["DateRule", "DayInfo", "DayKind", "Flagged", "WorkCalendar"]
 
 T = TypeVar("T")
 
-DateArrayLike = Sequence[_dt.date] | Sequence[np.datetime64] | Sequence[str] | NDArray[Any]
+DateArrayLike = (
+    Sequence[_dt.date] | Sequence[np.datetime64] | list[str] | tuple[str, ...] | NDArray[Any]
+)
 """A sequence or array of dates, of one kind."""
 
 
@@ -176,8 +178,18 @@ class WorkCalendar:
     """
 
     __slots__ = (
-        "_codes", "_cum", "_hi", "_infos", "_infos_arr", "_lo", "_name", "_off_hi",
-        "_off_lo", "_weekmask", "_wd", "_work",
+        "_codes",
+        "_cum",
+        "_hi",
+        "_infos",
+        "_infos_arr",
+        "_lo",
+        "_name",
+        "_off_hi",
+        "_off_lo",
+        "_wd",
+        "_weekmask",
+        "_work",
     )  # fmt: skip
 
     _lo: int
@@ -386,9 +398,7 @@ class WorkCalendar:
         return self._infos[int(codes)]
 
     @overload
-    def add_workdays(
-        self, d: Any, n: Any, *, flag: Literal[True]
-    ) -> Flagged[Any]: ...
+    def add_workdays(self, d: Any, n: Any, *, flag: Literal[True]) -> Flagged[Any]: ...
     @overload
     def add_workdays(self, d: _dt.date, n: int, *, flag: Literal[False] = ...) -> _dt.date: ...
     @overload
@@ -440,14 +450,6 @@ class WorkCalendar:
         result = np.where(steps == 0, days, self._wd[np.clip(pos, 0, max(self._wd.size - 1, 0))])
         value = from_days(result, shape)
         return Flagged(value=value, provisional=self._flags(days, result, shape)) if flag else value
-
-    def _add_forward(self, days: NDArray[np.int64], n: int) -> NDArray[np.int64]:
-        """Hot path for a datetime64 array and one positive n (no flags, no shapes)."""
-        idx = self._index(days)
-        pos = self._cum[idx + 1] + (n - 1)
-        if pos.size and pos.max() >= self._wd.size:
-            raise self._missing(self._hi)
-        return self._wd[pos]
 
     @overload
     def count_workdays(self, start: Any, end: Any, *, flag: Literal[True]) -> Flagged[Any]: ...
@@ -643,7 +645,11 @@ class WorkCalendar:
 
 def _range_days(start: _dt.date, end: _dt.date) -> tuple[int, int]:
     days, shape = to_days([start, end], field="start/end")
-    if isinstance(start, _dt.datetime) or not isinstance(start, _dt.date) or shape is not Shape.ARRAY:
+    if (
+        isinstance(start, _dt.datetime)
+        or not isinstance(start, _dt.date)
+        or shape is not Shape.ARRAY
+    ):
         raise ValidationError([Problem(field="start", message="start must be a date")])
     lo, last = int(days[0]), int(days[1])
     if last < lo:
