@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import enum
 import hashlib
+import itertools
 import math
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from typing import Any, ClassVar, TypeAlias
@@ -247,14 +248,66 @@ def _readonly(a: npt.NDArray[Any]) -> npt.NDArray[Any]:
     return a
 
 
+_CHUNK = 1 << 16
+
+
+def _chunks(values: Sequence[Any] | npt.NDArray[Any]) -> Iterator[list[Any]]:
+    """Python lists of at most ``_CHUNK`` values, so big numpy columns never become one
+    huge list of Python objects (peak memory stays near the arrays themselves)."""
+    for start in range(0, len(values), _CHUNK):
+        part = values[start : start + _CHUNK]
+        yield part.tolist() if isinstance(part, np.ndarray) else list(part)
+
+
 def _encode(values: Sequence[Any] | npt.NDArray[Any]) -> tuple[IntArray, tuple[Any, ...]]:
     """Dictionary-encode a column: codes into categories in first-seen order."""
     seen: dict[Any, int] = {}
-    lst = values.tolist() if isinstance(values, np.ndarray) else values
-    codes = np.fromiter(
-        (seen.setdefault(v, len(seen)) for v in lst), dtype=np.int64, count=len(lst)
-    )
+    codes = np.empty(len(values), dtype=np.int64)
+    pos = 0
+    for part in _chunks(values):
+        codes[pos : pos + len(part)] = [seen.setdefault(v, len(seen)) for v in part]
+        pos += len(part)
     return codes, tuple(seen)
+
+
+def _scan_ids(
+    values: Sequence[Any] | npt.NDArray[Any],
+) -> tuple[npt.NDArray[np.str_], U64Array, IntArray, list[Problem]]:
+    """One pass over the ids: type, emptiness, whitespace, fingerprints.
+
+    The loop in Python is per id and happens once per register (hashing strings needs
+    it); everything else about ids is vectorised.
+    """
+    problems: list[Problem] = []
+    n = len(values)
+    if isinstance(values, np.ndarray) and values.dtype.kind == "U":
+        ids_arr = np.array(values, copy=True)  # our own copy: the caller's stays theirs
+        fps = [_fingerprints(part) for part in _chunks(ids_arr)]
+    else:
+        clean: list[str] = []
+        for i, v in enumerate(values.tolist() if isinstance(values, np.ndarray) else values):
+            if isinstance(v, str):
+                clean.append(v)
+            else:
+                problems.append(Problem(row=i, field="id", message=_id_message(v)))
+                clean.append("")
+        ids_arr = np.asarray(clean, dtype=str) if n else np.zeros(0, dtype="<U1")
+        fps = [_fingerprints(clean)]
+    fp = np.concatenate(fps) if fps else np.zeros(0, dtype=np.uint64)
+    lengths = np.char.str_len(ids_arr).astype(np.int64) if n else np.zeros(0, dtype=np.int64)
+    already = {p.row for p in problems}
+    for i in np.flatnonzero(lengths == 0).tolist():
+        if i not in already:
+            problems.append(Problem(row=i, field="id", message="id is empty"))
+    for start in range(0, n, _CHUNK):
+        part = ids_arr[start : start + _CHUNK]
+        padded = np.flatnonzero(
+            (np.char.strip(part) != part) & (lengths[start : start + _CHUNK] > 0)
+        )
+        for k in padded.tolist():
+            uid = str(part[k])
+            problems.append(Problem(row=start + k, id=uid, field="id", message=_id_message(uid)))
+    return ids_arr, fp, lengths, problems
 
 
 @attrs.frozen(kw_only=True)
@@ -430,29 +483,8 @@ class TargetRegistry:
         if problems:
             raise ValidationError(problems, what="TargetRegistry")
 
-        # ids: one pass in Python for type checks and fingerprints, unavoidable for strings
-        id_list = id.tolist() if isinstance(id, np.ndarray) else list(id)
-        bad_type = [i for i, v in enumerate(id_list) if not isinstance(v, str)]
-        for i in bad_type:
-            problems.append(Problem(row=i, field="id", message=_id_message(id_list[i])))
-        if bad_type:
-            ids_arr = np.asarray([v if isinstance(v, str) else "" for v in id_list], dtype=str)
-        else:
-            ids_arr = np.asarray(id_list, dtype=str) if n else np.zeros(0, dtype="<U1")
-        lengths = np.char.str_len(ids_arr) if n else np.zeros(0, dtype=np.int64)
-        bad_type_set = set(bad_type)
-        for i in np.flatnonzero(lengths == 0).tolist():
-            if i not in bad_type_set:
-                problems.append(Problem(row=i, field="id", message="id is empty"))
-        if n:
-            stripped = np.char.strip(ids_arr)
-            for i in np.flatnonzero((stripped != ids_arr) & (lengths > 0)).tolist():
-                problems.append(
-                    Problem(
-                        row=i, id=_pid(ids_arr, i), field="id", message=_id_message(str(ids_arr[i]))
-                    )
-                )
-        fp = _fingerprints(v if isinstance(v, str) else "" for v in id_list)
+        ids_arr, fp, lengths, id_problems = _scan_ids(id)
+        problems += id_problems
         problems += _duplicate_problems(ids_arr, fp, lengths)
 
         # risk class
@@ -831,9 +863,7 @@ class TargetRegistry:
             bounds = np.searchsorted(
                 codes[order], np.arange(len(self.categories(column)) + 1), side="left"
             )
-            pos = tuple(
-                _readonly(order[a:b]) for a, b in zip(bounds[:-1], bounds[1:], strict=True)
-            )
+            pos = tuple(_readonly(order[a:b]) for a, b in itertools.pairwise(bounds))
             fps = tuple(_readonly(self._fp[p]) for p in pos)
             self._cache[key] = (pos, fps)
         out: tuple[tuple[IntArray, ...], tuple[U64Array, ...]] = self._cache[key]
