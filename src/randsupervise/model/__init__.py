@@ -9,6 +9,25 @@ from randsupervise.model.credit_code import (
     is_valid_credit_code,
     valid_credit_code_mask,
 )
+from randsupervise.model.inspectors import Inspector, InspectorPool
+from randsupervise.model.items import InspectionItem, ItemKind, ItemList
+from randsupervise.model.results import (
+    CONTRADICTIONS,
+    RESULT_CODE_TABLE,
+    Contradiction,
+    InspectionResult,
+    ResultCode,
+    ResultCodeInfo,
+    ResultGroup,
+    result_problems,
+)
+from randsupervise.model.sample import (
+    SAMPLE_REGIONS,
+    sample_inspectors,
+    sample_items,
+    sample_registry,
+    sample_target_columns,
+)
 from randsupervise.model.targets import (
     CATEGORICAL_COLUMNS,
     ENTITY_KINDS,
@@ -26,14 +45,27 @@ from randsupervise.model.targets import (
 )
 
 __all__ = [
-    "CATEGORICAL_COLUMNS",
-    "CREDIT_CODE_CHARSET",
-    "ENTITY_KINDS",
     "AddTarget",
+    "CATEGORICAL_COLUMNS",
+    "CONTRADICTIONS",
+    "CREDIT_CODE_CHARSET",
+    "Contradiction",
+    "ENTITY_KINDS",
+    "InspectionItem",
+    "InspectionResult",
+    "Inspector",
+    "InspectorPool",
+    "ItemKind",
+    "ItemList",
+    "RESULT_CODE_TABLE",
     "RegistryChange",
     "RegistryDiff",
     "RemoveTarget",
+    "ResultCode",
+    "ResultCodeInfo",
+    "ResultGroup",
     "RiskClass",
+    "SAMPLE_REGIONS",
     "Target",
     "TargetKind",
     "TargetRegistry",
@@ -43,5 +75,10 @@ __all__ = [
     "credit_code_problems",
     "is_valid_credit_code",
     "registry_digest_from_row_hashes",
+    "result_problems",
+    "sample_inspectors",
+    "sample_items",
+    "sample_registry",
+    "sample_target_columns",
     "valid_credit_code_mask",
 ]

@@ -36,11 +36,13 @@ from typing import Any
 from randsupervise.model.credit_code import credit_code_check_character
 from randsupervise.model.inspectors import Inspector, InspectorPool
 from randsupervise.model.items import InspectionItem, ItemKind, ItemList
+from randsupervise.model.targets import TargetRegistry
 
 __all__ = [
     "SAMPLE_REGIONS",
     "sample_inspectors",
     "sample_items",
+    "sample_registry",
     "sample_target_columns",
 ]
 
@@ -339,3 +341,14 @@ def sample_items() -> ItemList:
         ],
         max_key_items=6,
     )
+
+
+def sample_registry() -> TargetRegistry:
+    """The sample target register (1,500 targets), credit codes checked.
+
+    Examples:
+        >>> reg = sample_registry()
+        >>> len(reg), reg.risk_codes.tolist().count(3)
+        (1500, 75)
+    """
+    return TargetRegistry.from_columns(**sample_target_columns(), check_credit_codes=True)
