@@ -137,8 +137,9 @@ class CalendarDataMissing(RandSuperviseError, LookupError):
         span = f" (it covers {covered[0]}-{covered[1]})" if covered else ""
         super().__init__(
             f"no official working-day schedule for {year}{span}; add the year's State "
-            "Council notice with WorkCalendar.with_year(...) or register it in "
-            "randsupervise.calendar.china_data, or opt in to provisional mode"
+            "Council notice as one entry in randsupervise.calendar.china_data.SCHEDULES "
+            "(see docs/calendar.md), or opt in to provisional mode with "
+            "WorkCalendar.provisional(...)"
         )
 
 
