@@ -1,0 +1,617 @@
+"""Burden spreading across periods: draws coordinated with the inspection history.
+
+The rule (plan §三(五); BRIEF "The regime in one paragraph"): the law-abiding are not
+harassed (无事不扰), yet nobody is ever safe from being drawn (利剑高悬). Within a stratum
+this becomes three guarantees, all **conditional on the published history**, the only
+randomness left being the period's seed:
+
+* **Floor.** Every unit of the stratum, the one inspected last period included, has
+  inclusion probability at least ``floor`` in this period.
+* **Exact size.** The stratum's sample has exactly the allocated size ``n``.
+* **Exact probabilities.** Every unit's inclusion probability is reported exactly (a
+  ratio of two integers, also given as a float); no simulation is involved.
+
+Method ("history tiers", version 1). Units are grouped by the period they were last
+inspected in: never first (newly registered units included), then the longest ago, ..., the
+most recent last. Tier ``j`` of size ``s_j`` gets ``ceil(floor * s_j)`` units (its floor
+share); what is left of ``n`` goes to the tiers in that order, each up to its size. Inside
+a tier the sample is the tier's ``n_j`` smallest ``(ticket, id)`` under the draw's own
+(seed, stream), so each unit's inclusion probability is exactly ``n_j / s_j >= floor``.
+If the floor shares of all tiers exceed ``n`` (small strata, many tiers), the two most
+recent tiers are merged, repeatedly, until they fit; one tier of ``N`` units always fits
+because the floor may not exceed ``n / N``. The floor is read as the decimal number it
+prints as (``0.07`` is 7/100), so the arithmetic is exact.
+
+Why this design. The expected number of never-inspected units drawn in a period is at
+most ``n - floor * (number of units inspected before)``, since each of those keeps at
+least the floor. The tiers attain that bound, so no design with the same floor and sizes
+leaves fewer units never inspected. With ``floor = 0`` and a history of its own draws it
+is the rotation of permanent random numbers (Ohlsson 1995; Statistics Sweden's SAMU
+system): nobody is drawn twice before everybody was drawn once. Unlike a rotation over
+published permanent random numbers, which is deterministic once those numbers are known,
+every unit here keeps a real chance, and the explicit history (with its digest in the
+receipt) replaces the permanent numbers as the draw's memory, so births and deaths move
+nothing else. With an empty history, or ``floor=None``, a stratum's draw is the plain
+fixed-size draw: its ``n`` smallest tickets.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from fractions import Fraction
+from typing import Any, TypeAlias
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from randsupervise.draw.partition import smallest_tickets, ticket_order
+from randsupervise.draw.seed import Seed
+from randsupervise.draw.tickets import tickets
+from randsupervise.errors import Problem, ValidationError
+from randsupervise.model._hashing import fingerprints as _fingerprints
+from randsupervise.model.targets import TargetRegistry
+
+__all__ = [
+    "BURDEN_METHOD",
+    "BURDEN_METHOD_VERSION",
+    "BurdenHistory",
+    "BurdenTier",
+    "CoordinatedDraw",
+    "CoordinatedSelection",
+    "CoordinatedStratum",
+    "coordinated_draw",
+    "coordinated_select",
+]
+
+BURDEN_METHOD = "randsupervise-burden-tiers"
+BURDEN_METHOD_VERSION = 1
+NEVER = -1  # the tier of units not inspected in any period of the history
+_HISTORY_PREFIX = b"randsupervise.burden-history.v1\x00"
+
+U64Array: TypeAlias = npt.NDArray[np.uint64]
+IntArray: TypeAlias = npt.NDArray[np.int64]
+FloatArray: TypeAlias = npt.NDArray[np.float64]
+
+
+def _readonly(a: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    a.setflags(write=False)
+    return a
+
+
+def _utf8(s: str) -> bytes:
+    return s.encode("utf-8")
+
+
+def _labels(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(values)
+
+
+def _periods(values: Iterable[Iterable[str]]) -> tuple[frozenset[str], ...]:
+    return tuple(frozenset(p) for p in values)
+
+
+@attrs.frozen(kw_only=True)
+class BurdenHistory:
+    """Which units were inspected in which earlier period, oldest period first.
+
+    Build it with :meth:`from_periods`; extend it with :meth:`append` after each draw.
+
+    Attributes:
+        labels: one label per period, oldest first (e.g. ``"2023"``, ``"2024"``).
+        inspected: per period, the ids inspected in it.
+
+    Examples:
+        >>> h = BurdenHistory.from_periods({"2023": ["a", "b"], "2024": ["b", "c"]})
+        >>> h.last_inspected(["a", "b", "c", "d"]).tolist()
+        [0, 1, 1, -1]
+        >>> h.recent(1).labels
+        ('2024',)
+        >>> same = BurdenHistory.from_periods({"2023": ["b", "a"], "2024": ["c", "b"]})
+        >>> h.digest() == same.digest()
+        True
+    """
+
+    labels: tuple[str, ...] = attrs.field(converter=_labels)
+    inspected: tuple[frozenset[str], ...] = attrs.field(converter=_periods)
+    _fps: tuple[U64Array, ...] = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        problems: list[Problem] = []
+        if len(self.labels) != len(self.inspected):
+            problems.append(
+                Problem(
+                    field="labels",
+                    message=f"{len(self.labels)} labels for {len(self.inspected)} periods",
+                )
+            )
+        seen: set[str] = set()
+        for row, label in enumerate(self.labels):
+            if not isinstance(label, str) or not label:
+                problems.append(
+                    Problem(row=row, field="labels", message="label must be a non-empty str")
+                )
+            elif label in seen:
+                problems.append(
+                    Problem(row=row, field="labels", message=f"label {label!r} repeated")
+                )
+            else:
+                seen.add(label)
+        for row, period in enumerate(self.inspected):
+            bad = sorted(repr(i) for i in period if not isinstance(i, str) or not i)[:5]
+            if bad:
+                problems.append(
+                    Problem(row=row, field="inspected", message=f"ids must be non-empty str: {bad}")
+                )
+        if problems:
+            raise ValidationError(problems, what="BurdenHistory")
+        # fingerprints once per history, so matching a large register stays vectorised
+        object.__setattr__(
+            self, "_fps", tuple(_readonly(np.sort(_fingerprints(p))) for p in self.inspected)
+        )
+
+    @classmethod
+    def from_periods(
+        cls, periods: Sequence[Collection[str]] | Mapping[str, Collection[str]]
+    ) -> BurdenHistory:
+        """History from periods oldest first: a mapping label -> ids, or a sequence of id
+        collections (labelled ``"1"``, ``"2"``, ...)."""
+        if isinstance(periods, Mapping):
+            return cls(labels=tuple(periods), inspected=tuple(periods.values()))
+        return cls(labels=tuple(str(k + 1) for k in range(len(periods))), inspected=tuple(periods))
+
+    @classmethod
+    def empty(cls) -> BurdenHistory:
+        """A history with no period (every unit is in the never-inspected tier)."""
+        return cls(labels=(), inspected=())
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    def append(self, ids: Iterable[str], *, label: str | None = None) -> BurdenHistory:
+        """A new history with one more (most recent) period; label defaults to its number."""
+        lab = label if label is not None else str(len(self) + 1)
+        return BurdenHistory(
+            labels=(*self.labels, lab), inspected=(*self.inspected, frozenset(ids))
+        )
+
+    def recent(self, k: int) -> BurdenHistory:
+        """The ``k`` most recent periods only (a memory of ``k`` periods)."""
+        if not isinstance(k, int) or k < 0:
+            raise ValidationError([Problem(field="k", message=f"k must be an int >= 0, got {k!r}")])
+        start = max(len(self) - k, 0)
+        return BurdenHistory(labels=self.labels[start:], inspected=self.inspected[start:])
+
+    def last_inspected(
+        self,
+        ids: Sequence[str] | npt.NDArray[Any],
+        fingerprints: npt.ArrayLike | None = None,
+    ) -> IntArray:
+        """Per id, the index of the most recent period it was inspected in, ``-1`` if never.
+
+        ``fingerprints``, when given, are the ids' cached fingerprints (a register's), which
+        saves hashing them again.
+        """
+        id_arr = np.asarray(ids)
+        fp = (
+            _fingerprints(id_arr.tolist())
+            if fingerprints is None
+            else np.asarray(fingerprints, dtype=np.uint64)
+        )
+        out = np.full(fp.shape, NEVER, dtype=np.int64)
+        for k, (period, pfp) in enumerate(zip(self.inspected, self._fps, strict=True)):
+            if not pfp.size:
+                continue
+            pos = np.minimum(np.searchsorted(pfp, fp), pfp.size - 1)
+            hits = np.flatnonzero(pfp[pos] == fp)
+            # a fingerprint match is confirmed on the id itself (64-bit collisions)
+            real = [h for h in hits.tolist() if str(id_arr[h]) in period]
+            out[np.asarray(real, dtype=np.int64)] = k
+        return out
+
+    def digest(self) -> str:
+        """SHA-256 hex digest of the history: labels in order, ids sorted within a period.
+
+        ``SHA-256(b"randsupervise.burden-history.v1\\x00" + for each period:
+        len-prefixed UTF-8 label, the id count, then each id len-prefixed, ids sorted by
+        their UTF-8 bytes)``; lengths and counts are 8-byte big-endian.
+        """
+        h = hashlib.sha256(_HISTORY_PREFIX)
+        for label, period in zip(self.labels, self.inspected, strict=True):
+            lb = _utf8(label)
+            h.update(len(lb).to_bytes(8, "big") + lb + len(period).to_bytes(8, "big"))
+            for b in sorted(_utf8(i) for i in period):
+                h.update(len(b).to_bytes(8, "big") + b)
+        return h.hexdigest()
+
+
+@attrs.frozen(kw_only=True)
+class BurdenTier:
+    """One tier of a stratum: units alike in when they were last inspected.
+
+    Attributes:
+        periods: the history periods (indices, oldest 0) whose last-inspected units form
+            the tier; ``-1`` stands for never inspected. More than one when tiers were
+            merged to fit the floor.
+        population: units in the tier.
+        sample_size: units drawn from it.
+    """
+
+    periods: tuple[int, ...]
+    population: int
+    sample_size: int
+
+    @property
+    def probability(self) -> Fraction:
+        """Each unit's exact inclusion probability, ``sample_size / population``."""
+        return Fraction(self.sample_size, self.population)
+
+
+@attrs.frozen(kw_only=True)
+class CoordinatedSelection:
+    """The selection of one stratum (see :func:`coordinated_select`).
+
+    Attributes:
+        positions: positions (into the stratum's arrays) of the selected units, in ticket
+            order.
+        inclusion_probabilities: each unit's exact inclusion probability as a float,
+            aligned with the stratum's arrays.
+        tiers: the tiers, in priority order (never inspected first).
+    """
+
+    positions: IntArray = attrs.field(eq=False)
+    inclusion_probabilities: FloatArray = attrs.field(eq=False)
+    tiers: tuple[BurdenTier, ...]
+
+
+def _fraction(value: float, field: str = "floor", where: str | None = None) -> Fraction:
+    """A probability as the exact decimal it prints as (``0.07`` is 7/100)."""
+    if (
+        not isinstance(value, int | float | np.floating)
+        or isinstance(value, bool)
+        or not math.isfinite(value)
+        or not 0 <= value <= 1
+    ):
+        raise ValidationError(
+            [
+                Problem(
+                    field=field,
+                    id=where,
+                    message=f"{field} must be a number in [0, 1], got {value!r}",
+                )
+            ]
+        )
+    return Fraction(repr(float(value)))
+
+
+def _allocate(
+    sizes: list[int], periods: list[int], n: int, floor: Fraction | None
+) -> list[BurdenTier]:
+    """Tier sample sizes: the floor share of each tier, the rest in priority order."""
+    groups = [[p] for p in periods]
+    pops = list(sizes)
+    if floor is None:
+        groups, pops = [periods], [sum(sizes)]
+    else:
+        # merge the two most recent tiers until the floor shares fit into n
+        while sum(math.ceil(floor * s) for s in pops) > n:
+            groups[-2:] = [groups[-2] + groups[-1]]
+            pops[-2:] = [pops[-2] + pops[-1]]
+    base = [math.ceil(floor * s) for s in pops] if floor is not None else [0] * len(pops)
+    left = n - sum(base)
+    out: list[BurdenTier] = []
+    for g, s, b in zip(groups, pops, base, strict=True):
+        extra = min(s - b, left)
+        left -= extra
+        out.append(BurdenTier(periods=tuple(g), population=s, sample_size=b + extra))
+    return out
+
+
+def coordinated_select(
+    tickets_: npt.ArrayLike,
+    ids: Sequence[str] | npt.NDArray[Any],
+    last_inspected: npt.ArrayLike,
+    n: int,
+    *,
+    floor: float | None,
+) -> CoordinatedSelection:
+    """Select ``n`` units of one stratum, spreading the burden over the history.
+
+    The building block of :func:`coordinated_draw` for a caller (such as the draw
+    engine) that already has the stratum's tickets.
+
+    Args:
+        tickets_: the stratum's tickets under the draw's (seed, stream).
+        ids: the stratum's ids, aligned with ``tickets_``.
+        last_inspected: per unit the history period it was last inspected in (``-1``
+            never), as given by :meth:`BurdenHistory.last_inspected`.
+        n: the stratum's sample size, ``0 <= n <= N``.
+        floor: the least inclusion probability of every unit, ``0 <= floor <= n / N``;
+            ``None`` for no coordination (the plain fixed-size draw).
+
+    Returns:
+        The selection, each unit's exact inclusion probability and the tiers.
+
+    Raises:
+        ValidationError: ``n`` out of range, arrays of different lengths, or a floor
+            above ``n / N``.
+
+    Examples:
+        >>> import numpy as np
+        >>> tk = np.array([40, 10, 30, 20, 50, 60], dtype=np.uint64)
+        >>> last = np.array([-1, 0, -1, -1, 0, -1])   # units 1 and 4 inspected last period
+        >>> sel = coordinated_select(tk, list("abcdef"), last, 2, floor=0.25)
+        >>> sel.positions.tolist()                    # b keeps its floor chance: drawn here
+        [1, 3]
+        >>> [(t.periods, t.population, t.sample_size) for t in sel.tiers]
+        [((-1,), 4, 1), ((0,), 2, 1)]
+        >>> sel.inclusion_probabilities.tolist()
+        [0.25, 0.5, 0.25, 0.25, 0.5, 0.25]
+    """
+    tk = np.asarray(tickets_, dtype=np.uint64).reshape(-1)
+    id_arr = np.asarray(ids) if len(ids) else np.zeros(0, dtype="<U1")
+    last = np.asarray(last_inspected, dtype=np.int64).reshape(-1)
+    size = int(tk.size)
+    problems: list[Problem] = []
+    if id_arr.size != size or last.size != size:
+        problems.append(
+            Problem(
+                message=f"{size} tickets, {id_arr.size} ids, {last.size} last_inspected: "
+                "lengths differ"
+            )
+        )
+    if not isinstance(n, int | np.integer) or isinstance(n, bool) or not 0 <= n <= size:
+        problems.append(
+            Problem(field="n", message=f"sample size must be an int in [0, {size}], got {n!r}")
+        )
+    if problems:
+        raise ValidationError(problems, what="coordinated selection")
+    n = int(n)
+    frac = _fraction(floor) if floor is not None else None
+    if frac is not None and size and frac * size > n:
+        raise ValidationError(
+            [
+                Problem(
+                    field="floor",
+                    message=f"floor {floor} is above the sampling fraction {n}/{size}: "
+                    "no design of this size can give every unit that chance",
+                )
+            ]
+        )
+    periods, tier_of = np.unique(last, return_inverse=True)
+    tier_of = tier_of.reshape(-1)
+    pops = np.bincount(tier_of, minlength=periods.size).tolist()
+    tiers = _allocate(pops, [int(p) for p in periods.tolist()], n, frac)
+    # map each unit to its (possibly merged) tier
+    merged = np.empty(periods.size, dtype=np.int64)
+    k = 0
+    for j, t in enumerate(tiers):
+        merged[k : k + len(t.periods)] = j
+        k += len(t.periods)
+    group = merged[tier_of] if size else np.zeros(0, dtype=np.int64)
+    chosen: list[IntArray] = []
+    for j, t in enumerate(tiers):
+        rows = np.flatnonzero(group == j)
+        chosen.append(rows[smallest_tickets(tk[rows], id_arr[rows], t.sample_size)])
+    picked = np.concatenate(chosen) if chosen else np.zeros(0, dtype=np.int64)
+    positions = picked[ticket_order(tk[picked], id_arr[picked])].astype(np.int64)
+    probs_by_tier = np.asarray([t.sample_size / t.population for t in tiers], dtype=np.float64)
+    probs = probs_by_tier[group] if size else np.zeros(0, dtype=np.float64)
+    return CoordinatedSelection(
+        positions=_readonly(positions),
+        inclusion_probabilities=_readonly(probs),
+        tiers=tuple(tiers),
+    )
+
+
+@attrs.frozen(kw_only=True)
+class CoordinatedStratum:
+    """One stratum of a coordinated draw.
+
+    Attributes:
+        population: eligible units ``N``.
+        sample_size: units drawn ``n`` (exact).
+        floor: the floor applied, or ``None`` when the stratum was not coordinated.
+        tiers: the tiers in priority order, with their exact probabilities.
+        selected: the drawn ids in ticket order.
+        tickets: their tickets.
+    """
+
+    population: int
+    sample_size: int
+    floor: float | None
+    tiers: tuple[BurdenTier, ...]
+    selected: tuple[str, ...]
+    tickets: tuple[int, ...]
+
+
+@attrs.frozen(kw_only=True)
+class CoordinatedDraw:
+    """The result of :func:`coordinated_draw`.
+
+    Attributes:
+        seed_hex: the seed's 64 hex digits.
+        stream: the ticket stream's label.
+        stratum_column: the column the strata come from.
+        history_labels: the history's period labels, oldest first.
+        history_digest: :meth:`BurdenHistory.digest` of the history used.
+        strata: per stratum (sorted by name) its :class:`CoordinatedStratum`.
+        inclusion_probabilities: each register row's exact inclusion probability, as a
+            float, in the register's row order (0 for rows of strata not drawn).
+    """
+
+    seed_hex: str
+    stream: str
+    stratum_column: str
+    history_labels: tuple[str, ...]
+    history_digest: str
+    strata: Mapping[str, CoordinatedStratum]
+    inclusion_probabilities: FloatArray = attrs.field(eq=False, repr=False)
+
+    def selected(self) -> dict[str, list[str]]:
+        """Selected ids per stratum, in ticket order."""
+        return {k: list(v.selected) for k, v in self.strata.items()}
+
+    def selected_ids(self) -> frozenset[str]:
+        """Every selected id (for :meth:`BurdenHistory.append`)."""
+        return frozenset(i for s in self.strata.values() for i in s.selected)
+
+    def receipt_fragment(self) -> dict[str, Any]:
+        """JSON-able record of the policy and the per-stratum tiers, for a draw's receipt.
+
+        Each tier lists the period labels it covers (``null`` for never inspected), its
+        population and its sample size, whose ratio is the exact inclusion probability.
+        """
+
+        def label(p: int) -> str | None:
+            return None if p == NEVER else self.history_labels[p]
+
+        return {
+            "method": BURDEN_METHOD,
+            "version": BURDEN_METHOD_VERSION,
+            "history": {"digest": self.history_digest, "periods": list(self.history_labels)},
+            "strata": {
+                name: {
+                    "floor": s.floor,
+                    "population": s.population,
+                    "sample_size": s.sample_size,
+                    "tiers": [
+                        {
+                            "last_inspected": [label(p) for p in t.periods],
+                            "population": t.population,
+                            "sample_size": t.sample_size,
+                        }
+                        for t in s.tiers
+                    ],
+                }
+                for name, s in self.strata.items()
+            },
+        }
+
+
+def _per_stratum(value: float | Mapping[str, float] | None, name: str) -> float | None:
+    if isinstance(value, Mapping):
+        return value.get(name)
+    return value
+
+
+def coordinated_draw(
+    registry: TargetRegistry,
+    *,
+    seed: Seed,
+    stream: str,
+    history: BurdenHistory | Sequence[Collection[str]] | Mapping[str, Collection[str]],
+    floor: float | Mapping[str, float] | None,
+    sizes: Mapping[str, int] | None = None,
+    ratio: float | Mapping[str, float] | None = None,
+    stratum_column: str = "risk_class",
+) -> CoordinatedDraw:
+    """Draw every stratum with the burden spread over the history (module notes).
+
+    Args:
+        registry: the register; every row is eligible (filter it first for a targeted
+            draw).
+        seed: the period's seed.
+        stream: the ticket stream's label (the same one a plain draw would use).
+        history: the earlier periods' inspections, oldest first.
+        floor: the least inclusion probability of every unit, one value or one per
+            stratum; strata missing from a mapping, or ``None``, are drawn without
+            coordination (for instance high-risk strata drawn at 100%).
+        sizes: sample size per stratum (clipped to the population). Give this or ``ratio``.
+        ratio: sampling fraction, one value or per stratum; ``n = ceil(ratio * N)``, the
+            fraction read as the decimal it prints as. Strata missing from ``sizes`` or a
+            ``ratio`` mapping are not drawn.
+        stratum_column: the categorical column the strata come from.
+
+    Returns:
+        The selection per stratum, exact inclusion probabilities and a receipt fragment.
+
+    Examples:
+        >>> from randsupervise.draw.seed import Seed
+        >>> reg = TargetRegistry.from_columns(id=[f"T{i:02}" for i in range(20)],
+        ...                                   risk_class=["A"] * 20)
+        >>> seed = Seed.from_text("2024")
+        >>> first = coordinated_draw(reg, seed=seed, stream="2024", history=[],
+        ...                          floor=0.05, ratio=0.25)
+        >>> history = BurdenHistory.from_periods({"2024": first.selected_ids()})
+        >>> second = coordinated_draw(reg, seed=Seed.from_text("2025"), stream="2025",
+        ...                           history=history, floor=0.05, ratio=0.25)
+        >>> len(second.strata["A"].selected)
+        5
+        >>> [(t.population, t.sample_size) for t in second.strata["A"].tiers]
+        [(15, 4), (5, 1)]
+        >>> len(second.selected_ids() & first.selected_ids())
+        1
+        >>> float(second.inclusion_probabilities.min())
+        0.2
+    """
+    if not isinstance(registry, TargetRegistry):
+        raise ValidationError(
+            [
+                Problem(
+                    field="registry",
+                    message=f"expected a TargetRegistry, got {type(registry).__name__}",
+                )
+            ]
+        )
+    hist = history if isinstance(history, BurdenHistory) else BurdenHistory.from_periods(history)
+    if (sizes is None) == (ratio is None):
+        raise ValidationError(
+            [Problem(field="sizes", message="give exactly one of sizes and ratio")]
+        )
+    labels = registry.categories(stratum_column)
+    codes = registry.codes(stratum_column)
+    ids = registry.ids
+    tk = tickets(registry.fingerprints, seed, stream)
+    last = hist.last_inspected(ids, registry.fingerprints)
+    probs = np.zeros(len(registry), dtype=np.float64)
+    counts = np.bincount(codes, minlength=len(labels)) if len(registry) else np.zeros(len(labels))
+    strata: dict[str, CoordinatedStratum] = {}
+    problems: list[Problem] = []
+    for c in np.flatnonzero(counts).tolist():
+        name = labels[c]
+        rows = np.flatnonzero(codes == c)
+        population = int(rows.size)
+        if sizes is not None:
+            want = sizes.get(name, 0)
+            if not isinstance(want, int | np.integer) or isinstance(want, bool) or want < 0:
+                problems.append(
+                    Problem(field="sizes", id=name, message=f"not an int >= 0: {want!r}")
+                )
+                continue
+            n = min(int(want), population)
+        else:
+            r = _per_stratum(ratio, name)
+            if r is None:
+                n = 0
+            else:
+                n = min(math.ceil(_fraction(r, "ratio", name) * population), population)
+        f = _per_stratum(floor, name)
+        try:
+            sel = coordinated_select(tk[rows], ids[rows], last[rows], n, floor=f)
+        except ValidationError as e:
+            problems += [attrs.evolve(p, id=name) for p in e.problems]
+            continue
+        probs[rows] = sel.inclusion_probabilities
+        pick = rows[sel.positions]
+        strata[name] = CoordinatedStratum(
+            population=population,
+            sample_size=n,
+            floor=None if f is None else float(f),
+            tiers=sel.tiers,
+            selected=tuple(str(x) for x in ids[pick].tolist()),
+            tickets=tuple(int(x) for x in tk[pick].tolist()),
+        )
+    if problems:
+        raise ValidationError(problems, what="coordinated draw")
+    return CoordinatedDraw(
+        seed_hex=seed.hex,
+        stream=stream,
+        stratum_column=stratum_column,
+        history_labels=hist.labels,
+        history_digest=hist.digest(),
+        strata=strata,
+        inclusion_probabilities=_readonly(probs),
+    )

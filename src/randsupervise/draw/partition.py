@@ -1,0 +1,460 @@
+"""Partitioned draws: each shard's smallest tickets, merged into the global draw.
+
+Invariants (DESIGN principle 3; ticket spec v1, ``docs/spec/tickets.md``):
+
+* Selection order is ascending ``(ticket, UTF-8 bytes of id)`` everywhere; ties of 64-bit
+  tickets are broken by the id, so the order is total and never depends on input order.
+* A stratum's fixed-size equal-probability draw takes its ``n`` smallest units in that
+  order. The ``n`` smallest of a union are among the union of each part's ``n`` smallest,
+  so a register split into shards is drawn by letting every shard keep its own ``n``
+  smallest per stratum (:func:`shard_candidates`) and merging (:func:`merge_candidates`):
+  the result is **identical** to the in-memory draw, whatever the partition.
+* Populations are counted per shard and added; the register digest is merged from the
+  shards' row hashes (:func:`~randsupervise.model.targets.registry_digest_from_row_hashes`),
+  identical to :meth:`~randsupervise.model.TargetRegistry.digest`.
+* The in-memory register refuses duplicate ids; so does the merge. Each shard hands in
+  its sorted id fingerprints and the merge refuses a fingerprint seen in two shards
+  (a duplicate id, or a 64-bit collision between different ids, about 1 in 10**6 for a
+  register of ten million).
+* Every shard must be cut with the same seed, stream, stratum column and sample sizes; the
+  merge checks that they agree and that every shard kept enough candidates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, TypeAlias
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from randsupervise.draw.seed import Seed
+from randsupervise.draw.tickets import stream_key, tickets
+from randsupervise.errors import Problem, ValidationError
+from randsupervise.model._hashing import fingerprints as _fingerprints
+from randsupervise.model.targets import TargetRegistry, registry_digest_from_row_hashes
+
+__all__ = [
+    "MergedDraw",
+    "MergedStratum",
+    "ShardCandidates",
+    "StratumCandidates",
+    "merge_candidates",
+    "shard_candidates",
+    "shard_candidates_from_arrays",
+    "smallest_tickets",
+    "ticket_order",
+]
+
+U64Array: TypeAlias = npt.NDArray[np.uint64]
+IntArray: TypeAlias = npt.NDArray[np.int64]
+StrArray: TypeAlias = npt.NDArray[np.str_]
+
+
+def _readonly(a: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    a.setflags(write=False)
+    return a
+
+
+def ticket_order(
+    tickets_: npt.ArrayLike,
+    ids: Sequence[str] | npt.NDArray[Any],
+    groups: npt.ArrayLike | None = None,
+) -> IntArray:
+    """Positions that sort units by ``(group, ticket, UTF-8 bytes of id)``, ascending.
+
+    Args:
+        tickets_: 64-bit tickets, one per unit.
+        ids: the units' ids, aligned with ``tickets_``.
+        groups: optional integer group per unit; groups come first in the order.
+
+    Returns:
+        An ``int64`` array of positions.
+
+    Examples:
+        >>> import numpy as np
+        >>> ticket_order(np.array([7, 3, 7], dtype=np.uint64), ["b", "z", "a"]).tolist()
+        [1, 2, 0]
+    """
+    tk = np.asarray(tickets_, dtype=np.uint64)
+    id_arr = np.asarray(ids)
+    if groups is None:
+        order = np.argsort(tk, kind="stable").astype(np.int64)
+        same = tk[order][1:] == tk[order][:-1]
+    else:
+        g = np.asarray(groups)
+        order = np.lexsort((tk, g)).astype(np.int64)
+        same = (tk[order][1:] == tk[order][:-1]) & (g[order][1:] == g[order][:-1])
+    if same.any():
+        # 64-bit ticket ties are rare: order each tied run by the ids' UTF-8 bytes
+        tied = np.flatnonzero(same)
+        run_start = tied[np.r_[True, np.diff(tied) > 1]]
+        run_end = tied[np.r_[np.diff(tied) > 1, True]] + 2
+        for a, b in zip(run_start.tolist(), run_end.tolist(), strict=True):
+            run = order[a:b].tolist()
+            run.sort(key=lambda p: str(id_arr[p]).encode("utf-8"))
+            order[a:b] = run
+    return order
+
+
+def smallest_tickets(
+    tickets_: npt.ArrayLike, ids: Sequence[str] | npt.NDArray[Any], n: int
+) -> IntArray:
+    """Positions of the ``n`` smallest units by ``(ticket, id)``, in that order.
+
+    O(N) selection (``argpartition``) followed by sorting only the ``n`` winners, plus any
+    units tied with the ``n``-th ticket.
+
+    Examples:
+        >>> import numpy as np
+        >>> tk = np.array([5, 1, 9, 3], dtype=np.uint64)
+        >>> smallest_tickets(tk, ["a", "b", "c", "d"], 2).tolist()
+        [1, 3]
+    """
+    tk = np.asarray(tickets_, dtype=np.uint64)
+    size = int(tk.size)
+    if n < 0:
+        raise ValidationError([Problem(field="n", message=f"sample size must be >= 0, got {n}")])
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    if n >= size:
+        return ticket_order(tk, ids)
+    kth = np.partition(tk, n - 1)[n - 1]
+    cand = np.flatnonzero(tk <= kth)
+    id_arr = np.asarray(ids)
+    local = ticket_order(tk[cand], id_arr[cand])
+    out: IntArray = cand[local[:n]].astype(np.int64)
+    return out
+
+
+@attrs.frozen(kw_only=True)
+class StratumCandidates:
+    """One shard's share of one stratum: its population and its smallest units.
+
+    ``ids`` and ``tickets`` are read-only arrays in selection order, at most the stratum's
+    sample size long.
+    """
+
+    population: int
+    ids: StrArray = attrs.field(eq=False)
+    tickets: U64Array = attrs.field(eq=False)
+
+
+@attrs.frozen(kw_only=True)
+class ShardCandidates:
+    """What one shard contributes to a partitioned draw (see :func:`shard_candidates`).
+
+    Attributes:
+        stream: the ticket stream's label.
+        seed_hex: the seed's 64 hex digits.
+        stratum_column: the column the strata come from.
+        sizes: the sample size per stratum the shard was cut for.
+        strata: per stratum present in the shard, its :class:`StratumCandidates`.
+        n_units: rows in the shard.
+        fingerprints: the shard's id fingerprints, sorted (duplicate check at merge).
+        row_hashes: the shard's row hashes, sorted, or ``None`` when the shard was given
+            as bare arrays (then no register digest can be merged).
+    """
+
+    stream: str
+    seed_hex: str
+    stratum_column: str
+    sizes: Mapping[str, int]
+    strata: Mapping[str, StratumCandidates]
+    n_units: int
+    fingerprints: U64Array = attrs.field(eq=False, repr=False)
+    row_hashes: U64Array | None = attrs.field(eq=False, repr=False)
+
+
+def _check_sizes(sizes: Mapping[str, int]) -> dict[str, int]:
+    problems = [
+        Problem(field="sizes", id=str(k), message=f"sample size must be an int >= 0, got {v!r}")
+        for k, v in sizes.items()
+        if not isinstance(v, int | np.integer) or isinstance(v, bool) or v < 0
+    ]
+    if problems:
+        raise ValidationError(problems, what="sample sizes")
+    return {str(k): int(v) for k, v in sizes.items()}
+
+
+def _cut(
+    *,
+    ids: StrArray,
+    fps: U64Array,
+    labels: Sequence[str],
+    codes: npt.NDArray[np.integer[Any]],
+    seed: Seed,
+    stream: str,
+    sizes: dict[str, int],
+    stratum_column: str,
+    row_hashes: U64Array | None,
+) -> ShardCandidates:
+    stream_key(seed, stream)  # validates the label before any work
+    tk = tickets(fps, seed, stream)
+    strata: dict[str, StratumCandidates] = {}
+    counts = np.bincount(codes, minlength=len(labels)) if codes.size else np.zeros(len(labels))
+    missing = sorted({labels[c] for c in np.flatnonzero(counts).tolist()} - set(sizes))
+    if missing:
+        raise ValidationError(
+            [
+                Problem(field="sizes", id=m, message="no sample size for this stratum")
+                for m in missing
+            ],
+            what="sample sizes",
+        )
+    for c in np.flatnonzero(counts).tolist():
+        rows = np.flatnonzero(codes == c)
+        pick = rows[smallest_tickets(tk[rows], ids[rows], sizes[labels[c]])]
+        strata[labels[c]] = StratumCandidates(
+            population=int(rows.size),
+            ids=_readonly(ids[pick].copy()),
+            tickets=_readonly(tk[pick].copy()),
+        )
+    return ShardCandidates(
+        stream=stream,
+        seed_hex=seed.hex,
+        stratum_column=stratum_column,
+        sizes=dict(sorted(sizes.items())),
+        strata=dict(sorted(strata.items())),
+        n_units=int(ids.size),
+        fingerprints=_readonly(np.sort(fps)),
+        row_hashes=_readonly(np.sort(row_hashes)) if row_hashes is not None else None,
+    )
+
+
+def shard_candidates(
+    shard: TargetRegistry,
+    *,
+    seed: Seed,
+    stream: str,
+    sizes: Mapping[str, int],
+    stratum_column: str = "risk_class",
+) -> ShardCandidates:
+    """Cut one shard of a register: per stratum its population and its smallest tickets.
+
+    Args:
+        shard: the shard's rows as a register (any subset of the full register's rows).
+        seed: the draw's seed.
+        stream: the ticket stream's label.
+        sizes: the **global** sample size per stratum (as allocated over the whole
+            register); the shard keeps that many candidates per stratum, or all it has.
+        stratum_column: a categorical column of the register; ``risk_class`` strata are
+            named ``"A"`` to ``"D"``.
+
+    Returns:
+        The shard's :class:`ShardCandidates`, including its sorted row hashes so that the
+        register digest can be merged too.
+
+    Examples:
+        >>> from randsupervise.draw.seed import Seed
+        >>> reg = TargetRegistry.from_columns(id=[f"T{i}" for i in range(6)],
+        ...                                   risk_class=["A", "B"] * 3)
+        >>> seed = Seed.from_text("demo")
+        >>> parts = [shard_candidates(reg.take(rows), seed=seed, stream="2024/1",
+        ...                           sizes={"A": 2, "B": 1}) for rows in ([0, 1, 2], [3, 4, 5])]
+        >>> whole = merge_candidates(parts)
+        >>> whole == merge_candidates([shard_candidates(reg, seed=seed, stream="2024/1",
+        ...                                             sizes={"A": 2, "B": 1})])
+        True
+        >>> whole.strata["A"].population, len(whole.strata["A"].selected)
+        (3, 2)
+        >>> whole.registry_digest == reg.digest()
+        True
+    """
+    if not isinstance(shard, TargetRegistry):
+        raise ValidationError(
+            [
+                Problem(
+                    field="shard", message=f"expected a TargetRegistry, got {type(shard).__name__}"
+                )
+            ]
+        )
+    return _cut(
+        ids=shard.ids,
+        fps=shard.fingerprints,
+        labels=shard.categories(stratum_column),
+        codes=shard.codes(stratum_column),
+        seed=seed,
+        stream=stream,
+        sizes=_check_sizes(sizes),
+        stratum_column=stratum_column,
+        row_hashes=shard.row_hashes(),
+    )
+
+
+def shard_candidates_from_arrays(
+    *,
+    ids: Sequence[str] | npt.NDArray[Any],
+    strata: Sequence[str] | npt.NDArray[Any],
+    seed: Seed,
+    stream: str,
+    sizes: Mapping[str, int],
+    fingerprints: npt.ArrayLike | None = None,
+    stratum_column: str = "risk_class",
+) -> ShardCandidates:
+    """Like :func:`shard_candidates`, for a shard given as bare columns.
+
+    No register is built, so ids are not validated here and no register digest can be
+    merged (``row_hashes`` is ``None``). ``fingerprints``, when given, must be the ids'
+    cached fingerprints (ticket spec v1, step 1).
+
+    Examples:
+        >>> from randsupervise.draw.seed import Seed
+        >>> c = shard_candidates_from_arrays(ids=["a", "b", "c"], strata=["A", "A", "B"],
+        ...                                  seed=Seed.from_text("x"), stream="s",
+        ...                                  sizes={"A": 1, "B": 1})
+        >>> sorted(c.strata), c.strata["A"].population
+        (['A', 'B'], 2)
+    """
+    id_arr = np.asarray(ids, dtype=str) if len(ids) else np.zeros(0, dtype="<U1")
+    lab = np.asarray(strata, dtype=str) if len(strata) else np.zeros(0, dtype="<U1")
+    if lab.shape != id_arr.shape:
+        raise ValidationError(
+            [Problem(field="strata", message=f"{lab.size} strata for {id_arr.size} ids")]
+        )
+    fps = (
+        _fingerprints(id_arr.tolist())
+        if fingerprints is None
+        else np.asarray(fingerprints, dtype=np.uint64)
+    )
+    if fps.shape != id_arr.shape:
+        raise ValidationError(
+            [
+                Problem(
+                    field="fingerprints", message=f"{fps.size} fingerprints for {id_arr.size} ids"
+                )
+            ]
+        )
+    labels, codes = np.unique(lab, return_inverse=True)
+    return _cut(
+        ids=id_arr,
+        fps=fps,
+        labels=[str(x) for x in labels.tolist()],
+        codes=codes.reshape(-1).astype(np.int64),
+        seed=seed,
+        stream=stream,
+        sizes=_check_sizes(sizes),
+        stratum_column=stratum_column,
+        row_hashes=None,
+    )
+
+
+@attrs.frozen(kw_only=True)
+class MergedStratum:
+    """One stratum of a merged draw: the global population and the selection.
+
+    ``selected`` holds ids in ticket order, ``tickets`` their 64-bit tickets.
+    """
+
+    population: int
+    sample_size: int
+    selected: tuple[str, ...]
+    tickets: tuple[int, ...]
+
+
+@attrs.frozen(kw_only=True)
+class MergedDraw:
+    """The merge of every shard's candidates: identical to the in-memory draw.
+
+    Attributes:
+        stream: the ticket stream's label.
+        seed_hex: the seed's 64 hex digits.
+        stratum_column: the column the strata come from.
+        strata: per stratum (sorted by name) the population, sample size and selection.
+        n_units: rows over all shards.
+        registry_digest: the whole register's digest, or ``None`` if a shard came as bare
+            arrays.
+    """
+
+    stream: str
+    seed_hex: str
+    stratum_column: str
+    strata: Mapping[str, MergedStratum]
+    n_units: int
+    registry_digest: str | None
+
+    def selected(self) -> dict[str, list[str]]:
+        """Selected ids per stratum, in ticket order."""
+        return {k: list(v.selected) for k, v in self.strata.items()}
+
+
+def merge_candidates(shards: Iterable[ShardCandidates]) -> MergedDraw:
+    """Merge shards' candidates into the draw over the whole register.
+
+    Raises:
+        ValidationError: no shard; shards cut with different seeds, streams, stratum
+            columns or sizes; the same id (fingerprint) in two shards.
+
+    Examples:
+        >>> from randsupervise.draw.seed import Seed
+        >>> kw = dict(seed=Seed.from_text("x"), stream="s", sizes={"A": 2})
+        >>> a = shard_candidates_from_arrays(ids=["a", "b"], strata=["A", "A"], **kw)
+        >>> b = shard_candidates_from_arrays(ids=["c"], strata=["A"], **kw)
+        >>> m = merge_candidates([a, b])
+        >>> m.strata["A"].population, m.strata["A"].sample_size
+        (3, 2)
+        >>> m == merge_candidates([b, a])
+        True
+    """
+    parts = list(shards)
+    if not parts:
+        raise ValidationError([Problem(field="shards", message="no shard to merge")])
+    first = parts[0]
+    problems: list[Problem] = []
+    for i, p in enumerate(parts):
+        if not isinstance(p, ShardCandidates):
+            problems.append(Problem(row=i, message=f"not ShardCandidates: {type(p).__name__}"))
+            continue
+        for name in ("seed_hex", "stream", "stratum_column", "sizes"):
+            if getattr(p, name) != getattr(first, name):
+                problems.append(
+                    Problem(
+                        row=i, field=name, message="differs from shard 0's; cut every shard alike"
+                    )
+                )
+    if problems:
+        raise ValidationError(problems, what="shards")
+
+    fps = np.sort(np.concatenate([p.fingerprints for p in parts]))
+    dup = np.flatnonzero(fps[1:] == fps[:-1])
+    if dup.size:
+        raise ValidationError(
+            [
+                Problem(
+                    field="id",
+                    message=f"an id with fingerprint {int(fps[d]):#018x} is in more than one "
+                    "row (a duplicate id, or a 64-bit fingerprint collision)",
+                )
+                for d in dup[:20].tolist()
+            ],
+            what="merged register",
+        )
+
+    strata: dict[str, MergedStratum] = {}
+    for name in sorted({k for p in parts for k in p.strata}):
+        cands = [p.strata[name] for p in parts if name in p.strata]
+        population = sum(c.population for c in cands)
+        n = min(first.sizes[name], population)
+        ids = np.concatenate([c.ids for c in cands])
+        tk = np.concatenate([c.tickets for c in cands])
+        pick = smallest_tickets(tk, ids, n)
+        strata[name] = MergedStratum(
+            population=population,
+            sample_size=n,
+            selected=tuple(str(x) for x in ids[pick].tolist()),
+            tickets=tuple(int(x) for x in tk[pick].tolist()),
+        )
+    digest = (
+        registry_digest_from_row_hashes([p.row_hashes for p in parts if p.row_hashes is not None])
+        if all(p.row_hashes is not None for p in parts)
+        else None
+    )
+    return MergedDraw(
+        stream=first.stream,
+        seed_hex=first.seed_hex,
+        stratum_column=first.stratum_column,
+        strata=strata,
+        n_units=sum(p.n_units for p in parts),
+        registry_digest=digest,
+    )
