@@ -36,6 +36,7 @@ from randsupervise.model._hashing import fingerprints as _fingerprints
 from randsupervise.model.targets import TargetRegistry, registry_digest_from_row_hashes
 
 __all__ = [
+    "ALL_STRATUM",
     "MergedDraw",
     "MergedStratum",
     "ShardCandidates",
@@ -46,6 +47,9 @@ __all__ = [
     "smallest_tickets",
     "ticket_order",
 ]
+
+#: The label of the single stratum of an unstratified draw (as in the draw engine).
+ALL_STRATUM = "ALL"
 
 U64Array: TypeAlias = npt.NDArray[np.uint64]
 IntArray: TypeAlias = npt.NDArray[np.int64]
@@ -148,9 +152,10 @@ class ShardCandidates:
     Attributes:
         stream: the ticket stream's label.
         seed_hex: the seed's 64 hex digits.
-        stratum_column: the column the strata come from.
+        stratum_column: the column the strata come from (``None``: one stratum ``"ALL"``).
         sizes: the sample size per stratum the shard was cut for.
-        strata: per stratum present in the shard, its :class:`StratumCandidates`.
+        strata: per stratum of the shard (a population may be 0), its
+            :class:`StratumCandidates`.
         n_units: rows in the shard.
         fingerprints: the shard's id fingerprints, sorted (duplicate check at merge).
         row_hashes: the shard's row hashes, sorted, or ``None`` when the shard was given
@@ -159,7 +164,7 @@ class ShardCandidates:
 
     stream: str
     seed_hex: str
-    stratum_column: str
+    stratum_column: str | None
     sizes: Mapping[str, int]
     strata: Mapping[str, StratumCandidates]
     n_units: int
@@ -187,13 +192,18 @@ def _cut(
     seed: Seed,
     stream: str,
     sizes: dict[str, int],
-    stratum_column: str,
+    stratum_column: str | None,
     row_hashes: U64Array | None,
+    mask: npt.NDArray[np.bool_] | None = None,
 ) -> ShardCandidates:
     stream_key(seed, stream)  # validates the label before any work
     tk = tickets(fps, seed, stream)
+    if mask is not None:
+        # ineligible rows are no candidates, but stay in the digest and duplicate check
+        codes = np.where(mask, codes, -1)
     strata: dict[str, StratumCandidates] = {}
-    counts = np.bincount(codes, minlength=len(labels)) if codes.size else np.zeros(len(labels))
+    kept = codes[codes >= 0]
+    counts = np.bincount(kept, minlength=len(labels)) if kept.size else np.zeros(len(labels))
     missing = sorted({labels[c] for c in np.flatnonzero(counts).tolist()} - set(sizes))
     if missing:
         raise ValidationError(
@@ -203,9 +213,9 @@ def _cut(
             ],
             what="sample sizes",
         )
-    for c in np.flatnonzero(counts).tolist():
+    for c in range(len(labels)):
         rows = np.flatnonzero(codes == c)
-        pick = rows[smallest_tickets(tk[rows], ids[rows], sizes[labels[c]])]
+        pick = rows[smallest_tickets(tk[rows], ids[rows], sizes.get(labels[c], 0))]
         strata[labels[c]] = StratumCandidates(
             population=int(rows.size),
             ids=_readonly(ids[pick].copy()),
@@ -229,7 +239,8 @@ def shard_candidates(
     seed: Seed,
     stream: str,
     sizes: Mapping[str, int],
-    stratum_column: str = "risk_class",
+    stratum_column: str | None = "risk_class",
+    mask: npt.ArrayLike | None = None,
 ) -> ShardCandidates:
     """Cut one shard of a register: per stratum its population and its smallest tickets.
 
@@ -240,7 +251,10 @@ def shard_candidates(
         sizes: the **global** sample size per stratum (as allocated over the whole
             register); the shard keeps that many candidates per stratum, or all it has.
         stratum_column: a categorical column of the register; ``risk_class`` strata are
-            named ``"A"`` to ``"D"``.
+            named ``"A"`` to ``"D"``. ``None``: one stratum named ``"ALL"``.
+        mask: optional boolean mask of the eligible rows (a targeted draw's filter,
+            frequency limits); other rows are not drawn but still count in the register
+            digest.
 
     Returns:
         The shard's :class:`ShardCandidates`, including its sorted row hashes so that the
@@ -270,16 +284,30 @@ def shard_candidates(
                 )
             ]
         )
+    m = None
+    if mask is not None:
+        m = np.asarray(mask, dtype=bool).reshape(-1)
+        if m.size != len(shard):
+            raise ValidationError(
+                [Problem(field="mask", message=f"{m.size} mask values for {len(shard)} rows")]
+            )
+    if stratum_column is None:
+        labels: Sequence[str] = (ALL_STRATUM,)
+        codes: npt.NDArray[np.integer[Any]] = np.zeros(len(shard), dtype=np.int64)
+    else:
+        labels = shard.categories(stratum_column)
+        codes = shard.codes(stratum_column)
     return _cut(
         ids=shard.ids,
         fps=shard.fingerprints,
-        labels=shard.categories(stratum_column),
-        codes=shard.codes(stratum_column),
+        labels=labels,
+        codes=codes,
         seed=seed,
         stream=stream,
         sizes=_check_sizes(sizes),
         stratum_column=stratum_column,
         row_hashes=shard.row_hashes(),
+        mask=m,
     )
 
 
@@ -369,7 +397,7 @@ class MergedDraw:
 
     stream: str
     seed_hex: str
-    stratum_column: str
+    stratum_column: str | None
     strata: Mapping[str, MergedStratum]
     n_units: int
     registry_digest: str | None
@@ -435,7 +463,7 @@ def merge_candidates(shards: Iterable[ShardCandidates]) -> MergedDraw:
     for name in sorted({k for p in parts for k in p.strata}):
         cands = [p.strata[name] for p in parts if name in p.strata]
         population = sum(c.population for c in cands)
-        n = min(first.sizes[name], population)
+        n = min(first.sizes.get(name, 0), population)
         ids = np.concatenate([c.ids for c in cands])
         tk = np.concatenate([c.tickets for c in cands])
         pick = smallest_tickets(tk, ids, n)
