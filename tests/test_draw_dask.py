@@ -1,0 +1,121 @@
+"""Draws on a Dask dataframe give the in-memory draw's selection and receipt, exactly."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import dask.dataframe as dd
+import pandas as pd
+import pytest
+
+from randsupervise.draw.dask import draw_dask
+from randsupervise.draw.engine import draw
+from randsupervise.errors import ValidationError
+from randsupervise.model import TargetRegistry
+
+SEED = "dice 6 2 5 1 3 3 4"
+POLICIES = [
+    {"ratios": {"A": 0.03, "B": 0.05, "C": 0.2, "D": 1.0}},
+    {"ratios": {"A": 0.1}, "counts": {"B": 7}, "min_per_stratum": 2, "batches": 3},
+    {"stratify": "region", "default_ratio": 0.25, "where": {"risk_class": ["A", "B"]}},
+    {"stratify": None, "counts": {"ALL": 11}},
+]
+
+
+def frame(n: int = 600) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "id": [f"9135{i:06}X" if i % 5 else f"商户-{i}" for i in range(n)],
+            "risk_class": ["AABCD"[i % 5] for i in range(n)],
+            "region": [("东城镇", "西城镇", "南山乡")[i % 3] for i in range(n)],
+            "weight": [1.0 + (i % 7) for i in range(n)],
+        }
+    )
+
+
+def in_memory(df: pd.DataFrame) -> TargetRegistry:
+    return TargetRegistry.from_columns(
+        id=df["id"].tolist(),
+        risk_class=df["risk_class"].tolist(),
+        region=df["region"].tolist(),
+        weight=df["weight"].tolist(),
+    )
+
+
+@pytest.mark.parametrize("npartitions", [1, 8])
+@pytest.mark.parametrize("policy", POLICIES)
+def test_dask_receipt_is_identical_to_the_in_memory_receipt(
+    npartitions: int, policy: dict[str, object]
+) -> None:
+    df = frame()
+    expected = draw(in_memory(df), seed=SEED, stream="2024/G01", **policy)  # type: ignore[arg-type]
+    got = draw_dask(dd.from_pandas(df, npartitions=npartitions), seed=SEED, stream="2024/G01",
+                    scheduler="synchronous", **policy)  # type: ignore[arg-type]  # fmt: skip
+    assert got.n_partitions == npartitions
+    assert got.receipt == expected.receipt
+    assert got.receipt.to_json() == expected.receipt.to_json()
+    assert got.ids == expected.ids
+
+
+def test_shuffled_and_repartitioned_frames_give_the_same_receipt() -> None:
+    df = frame(300)
+    shuffled = df.sample(frac=1.0, random_state=7).reset_index(drop=True)  # test-side only
+    a = draw_dask(dd.from_pandas(df, npartitions=3), seed=SEED, stream="s",
+                  ratios={"A": 0.2, "B": 0.2}, scheduler="synchronous")  # fmt: skip
+    b = draw_dask(dd.from_pandas(shuffled, npartitions=5), seed=SEED, stream="s",
+                  ratios={"A": 0.2, "B": 0.2}, scheduler="synchronous")  # fmt: skip
+    assert a.receipt == b.receipt
+
+
+def test_a_ready_policy_and_the_threaded_scheduler() -> None:
+    df = frame(200)
+    expected = draw(in_memory(df), seed=SEED, stream="s", ratios={"C": 0.5})
+    got = draw_dask(dd.from_pandas(df, npartitions=4), seed=SEED, stream="s",
+                    policy=expected.policy, scheduler="threads")  # fmt: skip
+    assert got.receipt == expected.receipt
+
+
+def test_duplicate_ids_across_partitions_are_refused() -> None:
+    df = frame(40)
+    df.loc[39, "id"] = df.loc[0, "id"]
+    with pytest.raises(ValidationError, match="more than one row"):
+        draw_dask(dd.from_pandas(df, npartitions=4), seed=SEED, stream="s",
+                  ratios={"A": 0.5}, scheduler="synchronous")  # fmt: skip
+
+
+def test_bad_rows_name_their_partition() -> None:
+    df = frame(40)
+    df.loc[25, "risk_class"] = "E"
+    with pytest.raises(ValidationError) as e:
+        draw_dask(dd.from_pandas(df, npartitions=4), seed=SEED, stream="s",
+                  ratios={"A": 0.5}, scheduler="synchronous")  # fmt: skip
+    assert "partition" in str(e.value)
+    assert e.value.problems[0].field == "risk_class"
+
+
+def test_unsupported_methods_and_missing_columns_are_refused() -> None:
+    ddf = dd.from_pandas(frame(20), npartitions=2)
+    with pytest.raises(ValidationError, match="smallest"):
+        draw_dask(ddf, seed=SEED, stream="s", policy=draw(
+            in_memory(frame(20)), seed=SEED, stream="s", method="poisson", default_ratio=0.5
+        ).policy, scheduler="synchronous")  # fmt: skip
+    with pytest.raises(ValidationError, match="columns"):
+        draw_dask(ddf.rename(columns={"id": "code"}), seed=SEED, stream="s",
+                  ratios={"A": 0.5}, scheduler="synchronous")  # fmt: skip
+
+
+def test_the_core_imports_without_dask() -> None:
+    code = (
+        "import sys; sys.modules['dask'] = None\n"
+        "import randsupervise, randsupervise.draw, randsupervise.draw.partition\n"
+        "import randsupervise.draw.coordination\n"
+        "assert 'dask.dataframe' not in sys.modules\n"
+        "import randsupervise.draw.dask as m\n"
+        "try:\n"
+        "    m.draw_dask(None, seed='x', stream='s')\n"
+        "except ImportError:\n"
+        "    print('lazy')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "lazy"
