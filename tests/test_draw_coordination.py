@@ -1,0 +1,238 @@
+"""Burden spreading: floor, exact sizes, exact probabilities, fewer never inspected."""
+
+from __future__ import annotations
+
+import json
+import math
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from scipy import stats
+
+from randsupervise.draw.coordination import (
+    BurdenHistory,
+    coordinated_draw,
+    coordinated_select,
+)
+from randsupervise.draw.engine import draw
+from randsupervise.draw.seed import Seed
+from randsupervise.draw.tickets import tickets
+from randsupervise.errors import ValidationError
+from randsupervise.model import AddTarget, RemoveTarget, Target, TargetRegistry
+
+
+def register(n: int, classes: str = "A", prefix: str = "U") -> TargetRegistry:
+    return TargetRegistry.from_columns(
+        id=[f"{prefix}{i:05}" for i in range(n)],
+        risk_class=[classes[i % len(classes)] for i in range(n)],
+    )
+
+
+def run_periods(
+    reg: TargetRegistry, periods: int, *, ratio: float, floor: float | None, tag: str = ""
+) -> tuple[set[str], list[float]]:
+    """Draw ``periods`` periods, each seeing the history of the ones before."""
+    history = BurdenHistory.empty()
+    seen: set[str] = set()
+    mins = []
+    for p in range(periods):
+        d = coordinated_draw(reg, seed=Seed.from_text(f"{tag} period {p}"), stream=f"p{p}",
+                             history=history, floor=floor, ratio=ratio)  # fmt: skip
+        mins.append(float(d.inclusion_probabilities.min()))
+        history = history.append(d.selected_ids(), label=f"p{p}")
+        seen |= d.selected_ids()
+    return seen, mins
+
+
+@given(
+    n_units=st.integers(1, 80),
+    data=st.data(),
+)
+def test_floor_sizes_and_probabilities_hold_for_any_history(
+    n_units: int, data: st.DataObject
+) -> None:
+    n = data.draw(st.integers(0, n_units))
+    floor = data.draw(st.sampled_from([0.0, 0.01, 0.05, 0.1, 0.25, 0.5, 1.0]))
+    if Fraction(repr(floor)) * n_units > n:
+        floor = 0.0
+    last = data.draw(st.lists(st.integers(-1, 6), min_size=n_units, max_size=n_units))
+    ids = [f"id{i}" for i in range(n_units)]
+    tk = tickets(np.arange(n_units, dtype=np.uint64), Seed.from_text("h"), "s")
+    sel = coordinated_select(tk, ids, last, n, floor=floor)
+    # exact size, no unit twice
+    assert sel.positions.size == n == len(set(sel.positions.tolist()))
+    # every unit keeps at least the floor; probabilities are exact tier ratios summing to n
+    assert all(t.probability >= Fraction(repr(floor)) for t in sel.tiers)
+    assert (sel.inclusion_probabilities >= floor).all()
+    assert sum(t.sample_size for t in sel.tiers) == n
+    assert sum(t.population for t in sel.tiers) == n_units
+    assert math.isclose(float(sel.inclusion_probabilities.sum()), n, abs_tol=1e-9)
+    # tiers partition the history periods in priority order (never first, oldest next)
+    flat = [p for t in sel.tiers for p in t.periods]
+    assert flat == sorted(set(last))
+    # selection listed in ticket order
+    assert tk[sel.positions].tolist() == sorted(tk[sel.positions].tolist())
+
+
+def test_never_inspected_share_is_below_a_third_of_independent_draws() -> None:
+    # the issue's scenario: 10,000 units, ratio 0.2, ceil(1/0.2) = 5 periods, floor r/4
+    reg = register(10_000)
+    ours, mins = run_periods(reg, 5, ratio=0.2, floor=0.05)
+    indep, _ = run_periods(reg, 5, ratio=0.2, floor=None)
+    share_ours = 1 - len(ours) / len(reg)
+    share_indep = 1 - len(indep) / len(reg)
+    assert 0.30 < share_indep < 0.36  # about 0.8**5 = 0.328
+    assert share_ours <= share_indep / 3
+    assert share_ours == pytest.approx(0.0953, abs=0.002)  # the tiers' exact expectation
+    assert min(mins) == pytest.approx(0.05)
+
+
+def test_floor_zero_is_a_rotation_nobody_twice_before_everybody_once() -> None:
+    reg = register(50)
+    seen: list[str] = []
+    history = BurdenHistory.empty()
+    for p in range(5):
+        d = coordinated_draw(reg, seed=Seed.from_text(f"r{p}"), stream="s", history=history,
+                             floor=0.0, sizes={"A": 10})  # fmt: skip
+        seen += d.strata["A"].selected
+        history = history.append(d.selected_ids())
+    assert sorted(seen) == sorted(reg.ids.tolist())
+
+
+def test_empirical_frequencies_match_the_reported_probabilities() -> None:
+    # 60 units in four history tiers; 4,000 fixed seeds. Each unit's count is Binomial
+    # (4000, pi) marginally; the statistic sums 60 squared z-scores. The fixed sample size
+    # makes the counts negatively correlated, which only lowers the statistic, so the
+    # chi-square(60) tail bound 1e-6 is a false-positive rate of at most one in a million.
+    reg = register(60)
+    ids = reg.ids.tolist()
+    history = BurdenHistory.from_periods({"y1": ids[0:15], "y2": ids[10:30], "y3": ids[25:35]})
+    runs = 4000
+    counts = np.zeros(60)
+    probs = None
+    for s in range(runs):
+        d = coordinated_draw(reg, seed=Seed.from_text(f"mc {s}"), stream="s", history=history,
+                             floor=0.1, sizes={"A": 12})  # fmt: skip
+        counts[reg.index_of(d.strata["A"].selected)] += 1
+        probs = d.inclusion_probabilities if probs is None else probs
+        assert np.array_equal(probs, d.inclusion_probabilities)  # fixed by the history
+    assert probs is not None
+    assert float(probs.min()) >= 0.1
+    inner = (probs > 0) & (probs < 1)
+    z2 = (counts - runs * probs) ** 2 / (runs * probs * (1 - probs))
+    stat = float(z2[inner].sum())
+    assert stats.chi2.sf(stat, df=int(inner.sum())) > 1e-6
+    assert np.array_equal(counts[~inner], runs * probs[~inner])
+
+
+def test_same_draw_for_shuffled_registers_and_reordered_history() -> None:
+    reg = register(300, "ABCD")
+    rows = np.random.default_rng(3).permutation(len(reg))  # test-side shuffling only
+    shuffled = reg.take(rows)
+    ids = reg.ids.tolist()
+    h1 = BurdenHistory.from_periods({"2023": ids[:40], "2024": ids[30:90]})
+    h2 = BurdenHistory.from_periods({"2023": ids[:40][::-1], "2024": ids[30:90][::-1]})
+    kw = {"seed": Seed.from_text("order"), "stream": "2025", "floor": 0.05, "ratio": 0.2}
+    a = coordinated_draw(reg, history=h1, **kw)  # type: ignore[arg-type]
+    b = coordinated_draw(shuffled, history=h2, **kw)  # type: ignore[arg-type]
+    assert a == b
+    assert a.receipt_fragment() == b.receipt_fragment()
+    pa = dict(zip(reg.ids.tolist(), a.inclusion_probabilities.tolist(), strict=True))
+    pb = dict(zip(shuffled.ids.tolist(), b.inclusion_probabilities.tolist(), strict=True))
+    assert pa == pb
+
+
+def test_empty_history_is_the_plain_draw() -> None:
+    reg = register(400, "ABCD")
+    ratios = {"A": 0.03, "B": 0.05, "C": 0.2, "D": 1.0}
+    plain = draw(reg, seed=Seed.from_text("p"), stream="s", ratios=ratios)
+    coord = coordinated_draw(reg, seed=Seed.from_text("p"), stream="s", history=[],
+                             floor=0.01, ratio=ratios)  # fmt: skip
+    for k, s in plain.strata.items():
+        assert coord.strata[k].selected == s.ids
+        assert list(coord.strata[k].tickets) == s.tickets.tolist()
+    assert np.array_equal(coord.inclusion_probabilities, plain.inclusion_probabilities)
+
+
+def test_uncoordinated_strata_and_full_census() -> None:
+    reg = register(200, "AD")
+    ids = reg.ids.tolist()
+    history = BurdenHistory.from_periods([ids[:60]])
+    d = coordinated_draw(reg, seed=Seed.from_text("c"), stream="s", history=history,
+                         floor={"A": 0.05}, ratio={"A": 0.2, "D": 1.0})  # fmt: skip
+    assert d.strata["D"].floor is None and d.strata["D"].sample_size == 100
+    assert [t.periods for t in d.strata["D"].tiers] == [(-1, 0)]
+    assert len(d.strata["A"].tiers) == 2
+    rows_d = reg.risk_codes == 3
+    assert (d.inclusion_probabilities[rows_d] == 1.0).all()
+    json.dumps(d.receipt_fragment())  # JSON-able
+
+
+def test_small_strata_merge_the_most_recent_tiers_to_keep_the_floor() -> None:
+    ids = [f"s{i}" for i in range(10)]
+    last = [-1, -1, -1, -1, -1, 0, 1, 2, 3, 4]
+    tk = tickets(np.arange(10, dtype=np.uint64), Seed.from_text("m"), "s")
+    sel = coordinated_select(tk, ids, last, 1, floor=0.1)
+    assert [t.periods for t in sel.tiers] == [(-1, 0, 1, 2, 3, 4)]
+    assert sel.inclusion_probabilities.tolist() == [0.1] * 10
+    sel = coordinated_select(tk, ids, last, 3, floor=0.1)
+    assert all(t.probability >= Fraction(1, 10) for t in sel.tiers)
+    assert sel.tiers[0].periods == (-1,)
+
+
+def test_births_and_deaths_move_nothing_else() -> None:
+    reg = register(100)
+    ids = reg.ids.tolist()
+    history = BurdenHistory.from_periods({"2024": ids[:20]})
+    grown, _ = reg.apply(
+        [RemoveTarget(id=ids[0]), RemoveTarget(id=ids[50])]
+        + [AddTarget(target=Target(id=f"N{i}", name=f"N{i}", risk_class="A")) for i in range(5)]
+    )
+    kw = {"seed": Seed.from_text("b"), "stream": "2025", "history": history, "floor": 0.05}
+    d = coordinated_draw(grown, sizes={"A": 20}, **kw)  # type: ignore[arg-type]
+    tiers = d.strata["A"].tiers
+    # a new unit has no history: it joins the never-inspected tier; a removed id in the
+    # history is simply absent
+    assert [(t.periods, t.population) for t in tiers] == [((-1,), 84), ((0,), 19)]
+    # tickets of the units present in both registers are unchanged
+    t_old = dict(zip(ids, tickets(reg.fingerprints, Seed.from_text("b"), "2025").tolist(),
+                     strict=True))  # fmt: skip
+    for i, t in zip(d.strata["A"].selected, d.strata["A"].tickets, strict=True):
+        assert i.startswith("N") or t_old[i] == t
+
+
+def test_history_digest_and_validation() -> None:
+    h = BurdenHistory.from_periods({"a": ["x", "y"], "b": ["y"]})
+    assert h.digest() != BurdenHistory.from_periods({"b": ["y"], "a": ["x", "y"]}).digest()
+    assert h.digest() != BurdenHistory.from_periods({"a": ["x"], "b": ["y"]}).digest()
+    assert h.digest() != BurdenHistory.from_periods({"a": ["x", "y"], "c": ["y"]}).digest()
+    assert h.append(["z"], label="c").labels == ("a", "b", "c")
+    assert len(h.recent(5)) == 2 and len(BurdenHistory.from_periods([["q"]])) == 1
+    with pytest.raises(ValidationError):
+        BurdenHistory(labels=("a", "a"), inspected=(["x"], ["y"]))
+    with pytest.raises(ValidationError):
+        BurdenHistory(labels=("a",), inspected=([""],))
+    with pytest.raises(ValidationError):
+        h.recent(-1)
+
+
+def test_bad_requests_are_refused_with_reasons() -> None:
+    reg = register(100)
+    seed = Seed.from_text("x")
+    with pytest.raises(ValidationError, match="sampling fraction"):
+        coordinated_draw(reg, seed=seed, stream="s", history=[], floor=0.3, ratio=0.2)
+    with pytest.raises(ValidationError, match="exactly one"):
+        coordinated_draw(reg, seed=seed, stream="s", history=[], floor=0.1)
+    with pytest.raises(ValidationError, match="floor"):
+        coordinated_draw(reg, seed=seed, stream="s", history=[], floor=1.5, ratio=0.2)
+    with pytest.raises(ValidationError, match="ratio"):
+        coordinated_draw(reg, seed=seed, stream="s", history=[], floor=0.1, ratio=-1.0)
+    with pytest.raises(ValidationError):
+        coordinated_draw(reg, seed=seed, stream="s", history=[], floor=0.1, sizes={"A": -1})
+    with pytest.raises(ValidationError):
+        coordinated_select(np.zeros(3, dtype=np.uint64), ["a", "b"], [-1, -1, -1], 1, floor=0)
+    with pytest.raises(ValidationError):
+        coordinated_select(np.zeros(2, dtype=np.uint64), ["a", "b"], [-1, -1], 3, floor=0)
