@@ -21,7 +21,11 @@ from randsupervise.draw.reference import (
 )
 
 SEED_TEXTS = ["dice: 3 6 1 2 5 5 4 1", "  2024 年\t第一批  抽查 ", "31415"]
-CONTRIBUTIONS = [["alpha", "beta", "gamma"], ["gamma", "alpha", "beta"], ["县市场监管局 2024-03-01"]]
+CONTRIBUTIONS = [
+    ["alpha", "beta", "gamma"],
+    ["gamma", "alpha", "beta"],
+    ["县市场监管局 2024-03-01"],
+]
 STREAMS = ["2024/task-1", "2024/G01/batch-2", "专项检查·网吧", "🎲"]
 IDS = [
     "T-0001",
@@ -49,12 +53,20 @@ def key(seed: bytes, stream: str) -> tuple[int, int]:
 def main() -> None:
     seeds = []
     for t in SEED_TEXTS:
-        seeds.append({"text": t, "canonical": " ".join(t.split()),
-                      "hex": reference_seed_from_text(t).hex()})
+        seeds.append(
+            {"text": t, "canonical": " ".join(t.split()), "hex": reference_seed_from_text(t).hex()}
+        )
     for c in CONTRIBUTIONS:
         seeds.append({"contributions": c, "hex": reference_seed_from_contributions(c).hex()})
-    fps = [{"id": i, "utf8_hex": i.encode("utf-8").hex(), "fingerprint": str(fp(i)),
-            "fingerprint_hex": f"{fp(i):016x}"} for i in IDS]
+    fps = [
+        {
+            "id": i,
+            "utf8_hex": i.encode("utf-8").hex(),
+            "fingerprint": str(fp(i)),
+            "fingerprint_hex": f"{fp(i):016x}",
+        }
+        for i in IDS
+    ]
     seed_bytes = [bytes.fromhex(s["hex"]) for s in seeds[:1] + seeds[3:4]]
     keys, tickets = [], []
     for sb in seed_bytes:
@@ -64,9 +76,17 @@ def main() -> None:
             for i in IDS:
                 t = reference_ticket(sb, st, i)
                 u = reference_uniform(t)
-                tickets.append({"seed": sb.hex(), "stream": st, "id": i, "ticket": str(t),
-                                "ticket_hex": f"{t:016x}", "uniform": repr(u),
-                                "uniform_hex": u.hex()})
+                tickets.append(
+                    {
+                        "seed": sb.hex(),
+                        "stream": st,
+                        "id": i,
+                        "ticket": str(t),
+                        "ticket_hex": f"{t:016x}",
+                        "uniform": repr(u),
+                        "uniform_hex": u.hex(),
+                    }
+                )
     # one ticket step by step
     sb, st, i = seed_bytes[0], STREAMS[0], IDS[0]
     k0, k1 = key(sb, st)
@@ -74,16 +94,40 @@ def main() -> None:
     m1 = _fmix(x1)
     x2 = m1 ^ k1
     m2 = _fmix(x2)
-    steps = {"seed": sb.hex(), "stream": st, "id": i, "fingerprint": f"{fp(i):016x}",
-             "k0": f"{k0:016x}", "k1": f"{k1:016x}", "f_xor_k0": f"{x1:016x}",
-             "fmix1": f"{m1:016x}", "xor_k1": f"{x2:016x}", "ticket": f"{m2:016x}"}
+    steps = {
+        "seed": sb.hex(),
+        "stream": st,
+        "id": i,
+        "fingerprint": f"{fp(i):016x}",
+        "k0": f"{k0:016x}",
+        "k1": f"{k1:016x}",
+        "f_xor_k0": f"{x1:016x}",
+        "fmix1": f"{m1:016x}",
+        "xor_k1": f"{x2:016x}",
+        "ticket": f"{m2:016x}",
+    }
     ids20 = [f"T-{k:04d}" for k in range(20)] + ["网吧-001", "😀"]
     selections = []
     for n in (0, 1, 5, 22):
-        selections.append({"seed": sb.hex(), "stream": st, "ids": ids20, "n": n,
-                           "selected": reference_select(sb, st, ids20, n)})
-    out = {"spec": "randsupervise-ticket", "version": 1, "seeds": seeds, "fingerprints": fps,
-           "stream_keys": keys, "steps": steps, "tickets": tickets, "selections": selections}
+        selections.append(
+            {
+                "seed": sb.hex(),
+                "stream": st,
+                "ids": ids20,
+                "n": n,
+                "selected": reference_select(sb, st, ids20, n),
+            }
+        )
+    out = {
+        "spec": "randsupervise-ticket",
+        "version": 1,
+        "seeds": seeds,
+        "fingerprints": fps,
+        "stream_keys": keys,
+        "steps": steps,
+        "tickets": tickets,
+        "selections": selections,
+    }
     path = pathlib.Path(__file__).with_name("tickets_v1.json")
     path.write_text(json.dumps(out, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
