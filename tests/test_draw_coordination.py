@@ -236,3 +236,27 @@ def test_bad_requests_are_refused_with_reasons() -> None:
         coordinated_select(np.zeros(3, dtype=np.uint64), ["a", "b"], [-1, -1, -1], 1, floor=0)
     with pytest.raises(ValidationError):
         coordinated_select(np.zeros(2, dtype=np.uint64), ["a", "b"], [-1, -1], 3, floor=0)
+
+
+@given(
+    st.lists(st.lists(st.integers(0, 30), max_size=15), max_size=5),
+    st.lists(st.integers(0, 40), max_size=30, unique=True),
+)
+def test_last_inspected_matches_the_definition(periods: list[list[int]], units: list[int]) -> None:
+    h = BurdenHistory.from_periods([[f"x{i}" for i in p] for p in periods])
+    ids = [f"x{i}" for i in units]
+    want = [max((k for k, p in enumerate(periods) if u in p), default=-1) for u in units]
+    assert h.last_inspected(ids).tolist() == want
+
+
+def test_fingerprint_collisions_in_the_history_fall_back_to_the_ids(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import randsupervise.draw.coordination as coordination
+
+    def colliding(ids: object) -> np.ndarray:
+        return np.zeros(len(list(ids)), dtype=np.uint64)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(coordination, "_fingerprints", colliding)
+    h = BurdenHistory.from_periods([["a", "b"], ["b"]])
+    assert h.last_inspected(["a", "b", "c"]).tolist() == [0, 1, -1]
