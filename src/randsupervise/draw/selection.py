@@ -83,21 +83,30 @@ def ticket_order(local: IntArray, tickets: U64Array, ids_for: IdsFor) -> IntArra
         [3, 1, 2, 0]
     """
     local = np.asarray(local, dtype=np.int64)
-    if local.size < 2:
+    m = local.size
+    if m < 2:
         return local
-    order = local[np.argsort(tickets[local], kind="stable")]
+    # Sort tickets with the local index packed into their low bits: a plain value sort is
+    # several times faster than argsort. Units whose tickets agree above the packed bits
+    # come out in index order; those few groups are re-sorted by (ticket, id) below.
+    bits = (m - 1).bit_length()
+    mask = np.uint64((1 << bits) - 1)
+    key = tickets[local] & ~mask
+    key |= np.arange(m, dtype=np.uint64)
+    key.sort()
+    order = local[(key & mask).astype(np.int64)]
     st = tickets[order]
-    dup = np.flatnonzero(st[1:] == st[:-1])
-    if dup.size:  # equal 64-bit tickets: order each run by id (vanishingly rare)
-        runs = dup.tolist()
-        i = 0
-        while i < len(runs):
-            a = b = runs[i]
-            while i + 1 < len(runs) and runs[i + 1] == b + 1:
-                i += 1
-                b += 1
-            order[a : b + 2] = _by_id(order[a : b + 2], ids_for)
-            i += 1
+    bad = np.flatnonzero(st[1:] <= st[:-1])
+    if bad.size:
+        high = key & ~mask
+        done: set[int] = set()
+        for i in bad.tolist():
+            a = int(np.searchsorted(high, high[i], side="left"))
+            if a in done:
+                continue
+            done.add(a)
+            b = int(np.searchsorted(high, high[i], side="right"))
+            order[a:b] = _by_ticket_then_id(order[a:b], tickets, ids_for)
     return order
 
 
