@@ -88,8 +88,9 @@ def run(n: int, n_cs: int, repeat: int) -> None:
     emit(f"draw_{n}", ours_s, "Generator.random(N) + per-stratum argpartition", base_s, **common)
     emit(f"draw_{n}_vs_choice", ours_s, "Generator.choice(N_h, n_h) per stratum (O(n))",
          choice_s, **common)  # fmt: skip
+    mb = round(len(text) / 2**20, 1)
     emit(f"draw_{n}_receipt", receipt_s + json_s, "draw() itself", ours_s,
-         receipt_s=round(receipt_s, 3), to_json_s=round(json_s, 3), json_mb=round(len(text) / 2**20, 1))  # fmt: skip
+         receipt_s=round(receipt_s, 3), to_json_s=round(json_s, 3), json_mb=mb)  # fmt: skip
 
     sub_ids = [f"T{i:09d}" for i in range(n_cs)]
     take = max(1, n_cs * 3 // 100)

@@ -107,7 +107,8 @@ def ticket_order(local: IntArray, tickets: U64Array, ids_for: IdsFor) -> IntArra
             done.add(a)
             b = int(np.searchsorted(high, high[i], side="right"))
             order[a:b] = _by_ticket_then_id(order[a:b], tickets, ids_for)
-    return order
+    out: IntArray = order
+    return out
 
 
 def _n_smallest(
