@@ -1,1 +1,64 @@
-"""Placeholder; filled by its issue."""
+"""The annual cycle: plan, draws, visits, teams, lifecycle with deadlines, feedback."""
+
+from __future__ import annotations
+
+from randsupervise.cycle.feedback import (
+    FEEDBACK_RULES,
+    Feedback,
+    FeedbackRule,
+    TargetMove,
+    feedback,
+)
+from randsupervise.cycle.lifecycle import (
+    RECORDING_WORKDAYS,
+    TRANSITIONS,
+    Action,
+    Assign,
+    Cancel,
+    CancelReason,
+    Event,
+    Inspect,
+    Publish,
+    Record,
+    ReplaceTeam,
+    Transition,
+    VisitRecord,
+    VisitState,
+    YearState,
+)
+from randsupervise.cycle.plan import FILTER_KEYS, AnnualPlan, Batch, Task
+from randsupervise.cycle.run import DrawRecord, PlanRun, PlanVerification, run_plan, verify_plan
+from randsupervise.cycle.visits import Visit
+
+__all__ = [
+    "FEEDBACK_RULES",
+    "FILTER_KEYS",
+    "RECORDING_WORKDAYS",
+    "TRANSITIONS",
+    "Action",
+    "AnnualPlan",
+    "Assign",
+    "Batch",
+    "Cancel",
+    "CancelReason",
+    "DrawRecord",
+    "Event",
+    "Feedback",
+    "FeedbackRule",
+    "Inspect",
+    "PlanRun",
+    "PlanVerification",
+    "Publish",
+    "Record",
+    "ReplaceTeam",
+    "TargetMove",
+    "Task",
+    "Transition",
+    "Visit",
+    "VisitRecord",
+    "VisitState",
+    "YearState",
+    "feedback",
+    "run_plan",
+    "verify_plan",
+]

@@ -1,1 +1,39 @@
-"""Placeholder; filled by its issue."""
+"""Metrics of the year: coverage, ratios, burden, workload, duty ledger, timeliness."""
+
+from __future__ import annotations
+
+from randsupervise.metrics.core import (
+    Table,
+    burden,
+    completion,
+    duty_ledger,
+    gini,
+    inclusion_probabilities,
+    item_coverage,
+    ratio_achievement,
+    repeat_inspection,
+    timeliness,
+    workload,
+)
+from randsupervise.metrics.demo import DemoReport, demo_inputs, demo_plan, run_demo_year
+from randsupervise.metrics.report import YearReport, year_report
+
+__all__ = [
+    "DemoReport",
+    "Table",
+    "YearReport",
+    "burden",
+    "completion",
+    "demo_inputs",
+    "demo_plan",
+    "duty_ledger",
+    "gini",
+    "inclusion_probabilities",
+    "item_coverage",
+    "ratio_achievement",
+    "repeat_inspection",
+    "run_demo_year",
+    "timeliness",
+    "workload",
+    "year_report",
+]

@@ -1,0 +1,81 @@
+"""Small helpers that render tables for ``__repr__``, ``_repr_html_`` and text reports.
+
+Invariants: rendering is pure (strings in, strings out), escapes every cell for HTML and
+never truncates silently: a cut table says how many rows it left out.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+__all__ = ["html_table", "text_table"]
+
+
+def _cell(v: Any) -> str:
+    if isinstance(v, float):
+        return f"{v:.4g}"
+    if isinstance(v, list | tuple | frozenset | set):
+        return ",".join(str(x) for x in v)
+    return "" if v is None else str(v)
+
+
+def _rows(columns: Mapping[str, Sequence[Any]]) -> int:
+    return max((len(v) for v in columns.values()), default=0)
+
+
+def html_table(title: str, columns: Mapping[str, Sequence[Any]], *, max_rows: int = 20) -> str:
+    """An HTML table with a caption; at most ``max_rows`` rows, the rest counted.
+
+    Examples:
+        >>> html_table("t", {"a": [1, "<b>"]})
+        '<table><caption>t</caption><tr><th>a</th></tr><tr><td>1</td></tr><tr><td>&lt;b&gt;</td></tr></table>'
+    """
+    n = _rows(columns)
+    head = "".join(f"<th>{html.escape(k)}</th>" for k in columns)
+    body = []
+    for i in range(min(n, max_rows)):
+        cells = "".join(f"<td>{html.escape(_cell(col[i]))}</td>" for col in columns.values())
+        body.append(f"<tr>{cells}</tr>")
+    more = (
+        f"<tr><td colspan={len(columns)}>… {n - max_rows} more rows</td></tr>"
+        if n > max_rows
+        else ""
+    )
+    cap = f"<caption>{html.escape(title)}</caption>"
+    return f"<table>{cap}<tr>{head}</tr>{''.join(body)}{more}</table>"
+
+
+def text_table(
+    columns: Mapping[str, Sequence[Any]], *, max_rows: int = 20, indent: str = ""
+) -> str:
+    """A plain-text table with aligned columns; at most ``max_rows`` rows, the rest counted.
+
+    Examples:
+        >>> print(text_table({"item": ["K01", "G01"], "rate": [1.0, 0.5]}))
+        item  rate
+        K01   1
+        G01   0.5
+    """
+    n = _rows(columns)
+    shown = min(n, max_rows)
+    cells = [[_cell(col[i]) for i in range(shown)] for col in columns.values()]
+    widths = [
+        max([_width(k)] + [_width(c) for c in col]) for k, col in zip(columns, cells, strict=True)
+    ]
+    lines = [_line(list(columns), widths)]
+    for i in range(shown):
+        lines.append(_line([col[i] for col in cells], widths))
+    if n > shown:
+        lines.append(f"… {n - shown} more rows")
+    return "\n".join(indent + line.rstrip() for line in lines)
+
+
+def _width(s: str) -> int:
+    # CJK characters take two columns in a terminal
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in s)
+
+
+def _line(values: Sequence[str], widths: Sequence[int]) -> str:
+    return "  ".join(v + " " * (w - _width(v)) for v, w in zip(values, widths, strict=True))

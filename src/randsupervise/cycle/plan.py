@@ -1,0 +1,678 @@
+"""The annual random-inspection plan (年度抽查计划): tasks, batches, plan-time checks.
+
+Invariants, each with the rule it comes from:
+
+* A plan covers one calendar ``year``. It is made of :class:`Task` s; each task carries
+  one or more items out together (进一次门、查多项事, seed §三(五)), names its lead and
+  partner departments (joint checks, 部门联合抽查, seed §一), draws from the whole register
+  (不定向) or from a filtered part (定向, a mapping of ``TargetRegistry.mask`` keywords),
+  and says per risk class either a ratio or a count (差异化分类监管, seed §三(五)).
+* A task has one or more :class:`Batch` es, each a date window inside the year, in
+  order and not overlapping. With ``split=False`` every batch is its own draw at the
+  task's ratio; with ``split=True`` the task draws once for the year and the selection
+  is split into the batches in ticket order, so the order of inspection is itself random
+  (seed §三(二): "抽查比例高的，可以通过随机抽取的方式确定检查批次顺序").
+* The sample size of a draw is ``ceil(ratio * N)`` (rules say "at least r") or
+  ``min(count, N)``, where ``N`` is the task's eligible population of the class: the
+  targets matching the filter, of a kind every item of the task applies to, and active
+  unless the filter names a status.
+* **Plan-time validation** (:meth:`AnnualPlan.problems`) reports every problem at once
+  and nothing is drawn from a plan that has one:
+
+  - every item of the item list has a task with planned draws: item coverage (开展率)
+    must reach 100% (seed §三(二): "每年度抽查事项清单开展率要达到100%");
+  - every item a task names is on the list, and its department takes part in the task;
+  - a general item's yearly ratio per class stays within its cap, a key item has none
+    (seed §三(二));
+  - the plan's key items number at most ``ItemList.max_key_items`` (seed §三(二));
+  - **frequency limits**: the *planned load* of an item on a target is the sum, over
+    every draw of the year that could select the target for the item, of that draw's
+    rate ``n / N``. It must not exceed the item's ``yearly_frequency_limit`` (MIIT rules:
+    same item, same target at most once a year). This is the pigeonhole bound: if the
+    draws of a class add up to more than ``limit * N`` selections, some target must be
+    selected more than ``limit`` times. Without a register the check assumes the worst
+    (every task's filter overlaps every other's) and sums per item and class; with a
+    register it is exact per target. Below the bound, :func:`run_plan` enforces the limit
+    while drawing: a target that has reached it is left out of later draws of the item.
+  - batch windows lie inside the year, each starts no later than it ends, and a task's
+    windows are in order and do not overlap.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+from collections.abc import Iterable, Mapping
+from typing import Any, cast
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from randsupervise.cycle._display import html_table, text_table
+from randsupervise.errors import Problem, ValidationError
+from randsupervise.model import RiskClass, TargetRegistry
+from randsupervise.model._digest import sha256_hex
+from randsupervise.model.items import ItemKind, ItemList
+
+__all__ = ["FILTER_KEYS", "AnnualPlan", "Batch", "Task"]
+
+#: The keywords a task's target filter may use (those of ``TargetRegistry.mask``).
+FILTER_KEYS: tuple[str, ...] = ("industry", "kind", "region", "risk_class", "status")
+
+_COVERAGE_RULE = "seed §三(二): 开展率 100%"
+_CAP_RULE = "seed §三(二): general items' ratio capped"
+_KEY_RULE = "seed §三(二): 严格控制重点检查事项的数量"
+_FREQ_RULE = "MIIT: same item, same target at most once a year in principle"
+_TOL = 1e-9
+
+
+def _tuple_of_str(v: Iterable[str] | str) -> tuple[str, ...]:
+    if isinstance(v, str):
+        return (v,)
+    return tuple(sorted(set(v)))
+
+
+def _class_map(v: Mapping[Any, Any] | float | int | None) -> dict[RiskClass, Any]:
+    """Per-class mapping; a bare number applies to every class."""
+    if v is None:
+        return {}
+    if isinstance(v, int | float) and not isinstance(v, bool):
+        return dict.fromkeys(RiskClass, v)
+    out: dict[RiskClass, Any] = {}
+    for k, val in cast(Mapping[Any, Any], v).items():
+        out[RiskClass.parse(k)] = val
+    return dict(sorted(out.items()))
+
+
+def _filter_map(v: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """Normalise a filter: single values stay, collections become sorted tuples."""
+    if v is None:
+        return None
+    out: dict[str, Any] = {}
+    for k in sorted(v):
+        val = v[k]
+        if isinstance(val, str) or not isinstance(val, Iterable):
+            out[k] = val.name if isinstance(val, RiskClass) else val
+        else:
+            out[k] = tuple(sorted(x.name if isinstance(x, RiskClass) else str(x) for x in val))
+    return out
+
+
+@attrs.frozen(kw_only=True)
+class Batch:
+    """A batch (批次): a date window, both ends included, in which its visits take place.
+
+    Examples:
+        >>> from datetime import date
+        >>> Batch(id="Q2", start=date(2024, 4, 1), end=date(2024, 6, 30)).days
+        91
+    """
+
+    id: str
+    start: _dt.date
+    end: _dt.date
+
+    def __attrs_post_init__(self) -> None:
+        problems = []
+        if not isinstance(self.id, str) or not self.id.strip() or "/" in self.id:
+            problems.append(
+                Problem(
+                    field="id",
+                    message=f"batch id must be a non-empty str without '/', got {self.id!r}",
+                )
+            )
+        for f in ("start", "end"):
+            v = getattr(self, f)
+            if not isinstance(v, _dt.date) or isinstance(v, _dt.datetime):
+                problems.append(Problem(field=f, message=f"must be a datetime.date, got {v!r}"))
+        if problems:
+            raise ValidationError(problems, what="batch")
+
+    @property
+    def days(self) -> int:
+        """Calendar days in the window, both ends counted."""
+        return (self.end - self.start).days + 1
+
+    def canonical(self) -> dict[str, Any]:
+        return {"id": self.id, "start": self.start.isoformat(), "end": self.end.isoformat()}
+
+
+def _batches(v: Iterable[Batch]) -> tuple[Batch, ...]:
+    return tuple(v)
+
+
+@attrs.frozen(kw_only=True)
+class Task:
+    """A task of the annual plan: items, departments, population, sample sizes, batches.
+
+    Args:
+        id: Unique in the plan; no ``/``.
+        items: The item ids carried out together on each target drawn.
+        lead_department: The department leading the task (牵头部门).
+        partner_departments: Departments joining it (联合抽查); empty for a
+            single-department task.
+        target_filter: ``None`` for a draw from every eligible target (不定向), or
+            ``TargetRegistry.mask`` keywords (``kind``, ``region``, ``industry``,
+            ``risk_class``, ``status``) for a targeted draw (定向).
+        ratios: Sampling ratio per risk class (``{"A": 0.03, "D": 1.0}``); a bare number
+            applies to every class.
+        counts: Sample size per risk class; a class may have a ratio or a count, not both.
+        batches: The batches, in date order.
+        split: ``False``: every batch draws at the ratio. ``True``: one draw for the
+            year, its selection split into the batches in ticket order (random batch
+            order, seed §三(二)).
+        stream: The draw's stream label (default: the task id); unique in the plan.
+
+    Examples:
+        >>> from datetime import date
+        >>> t = Task(id="T1", items=["K01"], lead_department="执法大队", ratios=0.05,
+        ...          batches=[Batch(id="H1", start=date(2024, 3, 1), end=date(2024, 6, 30))])
+        >>> {c.name: r for c, r in t.ratios.items()}
+        {'A': 0.05, 'B': 0.05, 'C': 0.05, 'D': 0.05}
+        >>> t.stream, t.departments
+        ('T1', ('执法大队',))
+    """
+
+    id: str
+    items: tuple[str, ...] = attrs.field(converter=_tuple_of_str)
+    lead_department: str
+    partner_departments: tuple[str, ...] = attrs.field(default=(), converter=_tuple_of_str)
+    target_filter: Mapping[str, Any] | None = attrs.field(default=None, converter=_filter_map)
+    ratios: Mapping[RiskClass, float] = attrs.field(factory=dict, converter=_class_map)
+    counts: Mapping[RiskClass, int] = attrs.field(factory=dict, converter=_class_map)
+    batches: tuple[Batch, ...] = attrs.field(converter=_batches)
+    split: bool = False
+    stream: str = attrs.field(default=attrs.Factory(lambda self: self.id, takes_self=True))
+
+    def __attrs_post_init__(self) -> None:
+        problems = self._own_problems()
+        if problems:
+            raise ValidationError(problems, what=f"task {self.id!r}")
+
+    def _own_problems(self) -> list[Problem]:
+        out: list[Problem] = []
+        tid = self.id if isinstance(self.id, str) else None
+        if not isinstance(self.id, str) or not self.id.strip() or "/" in self.id:
+            out.append(
+                Problem(id=tid, field="id", message="task id must be a non-empty str without '/'")
+            )
+        if not self.items:
+            out.append(Problem(id=tid, field="items", message="a task carries out >= 1 item"))
+        if not isinstance(self.lead_department, str) or not self.lead_department.strip():
+            out.append(Problem(id=tid, field="lead_department", message="must not be empty"))
+        for c, r in self.ratios.items():
+            ok = isinstance(r, int | float) and not isinstance(r, bool) and 0 <= r <= 1
+            if not ok:
+                out.append(
+                    Problem(
+                        id=tid,
+                        field="ratios",
+                        message=f"ratio of class {c.name} must be in [0, 1], got {r!r}",
+                    )
+                )
+        for c, n in self.counts.items():
+            if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+                out.append(
+                    Problem(
+                        id=tid,
+                        field="counts",
+                        message=f"count of class {c.name} must be an int >= 0, got {n!r}",
+                    )
+                )
+        both = sorted(c.name for c in set(self.ratios) & set(self.counts))
+        if both:
+            out.append(
+                Problem(
+                    id=tid, field="counts", message=f"classes {both} have both a ratio and a count"
+                )
+            )
+        if self.target_filter is not None:
+            bad = sorted(set(self.target_filter) - set(FILTER_KEYS))
+            if bad:
+                out.append(
+                    Problem(
+                        id=tid,
+                        field="target_filter",
+                        message=f"unknown filter keys {bad}; use {list(FILTER_KEYS)}",
+                    )
+                )
+        if not self.batches:
+            out.append(Problem(id=tid, field="batches", message="a task needs >= 1 batch"))
+        bad_b = [b for b in self.batches if not isinstance(b, Batch)]
+        if bad_b:
+            out.append(Problem(id=tid, field="batches", message=f"not Batch objects: {bad_b!r}"))
+        ids = [b.id for b in self.batches if isinstance(b, Batch)]
+        if len(set(ids)) != len(ids):
+            out.append(Problem(id=tid, field="batches", message=f"duplicate batch ids {ids}"))
+        if not isinstance(self.stream, str) or not self.stream.strip():
+            out.append(Problem(id=tid, field="stream", message="must be a non-empty str"))
+        return out
+
+    @property
+    def departments(self) -> tuple[str, ...]:
+        """Lead first, then the partners (without the lead)."""
+        others = (d for d in self.partner_departments if d != self.lead_department)
+        return (self.lead_department, *others)
+
+    @property
+    def classes(self) -> tuple[RiskClass, ...]:
+        """The classes this task draws from, in order."""
+        return tuple(sorted(set(self.ratios) | set(self.counts)))
+
+    def sample_size(self, cls: RiskClass, population: int) -> int:
+        """Sample size of one draw of class ``cls`` from ``population`` targets.
+
+        Examples:
+            >>> from datetime import date
+            >>> t = Task(id="T", items=["K"], lead_department="d", ratios={"A": 0.03},
+            ...          counts={"D": 5},
+            ...          batches=[Batch(id="B", start=date(2024, 1, 1), end=date(2024, 1, 31))])
+            >>> t.sample_size(RiskClass.A, 100), t.sample_size(RiskClass.D, 3)
+            (3, 3)
+        """
+        if cls in self.counts:
+            return min(int(self.counts[cls]), population)
+        r = float(self.ratios.get(cls, 0.0))
+        return min(population, math.ceil(r * population - _TOL)) if r > 0 else 0
+
+    @property
+    def draws_per_year(self) -> int:
+        """Number of draws: one when split, else one per batch."""
+        return 1 if self.split else len(self.batches)
+
+    def where(self, items: ItemList) -> dict[str, tuple[str, ...]]:
+        """The draw engine's filter for this task: column -> accepted values.
+
+        The target filter, narrowed to the kinds every item of the task applies to, and
+        to ``active`` targets unless the filter names a status.
+
+        Examples:
+            >>> from datetime import date
+            >>> from randsupervise.model.sample import sample_items
+            >>> t = Task(id="T", items=["K01", "G04"], lead_department="d", ratios=0.1,
+            ...          target_filter={"industry": "网吧"},
+            ...          batches=[Batch(id="B", start=date(2024, 1, 1), end=date(2024, 1, 31))])
+            >>> t.where(sample_items())
+            {'industry': ('网吧',), 'kind': ('enterprise', 'sole_trader'), 'status': ('active',)}
+        """
+        out: dict[str, tuple[str, ...]] = {}
+        for k, v in (self.target_filter or {}).items():
+            out[k] = tuple(v) if isinstance(v, tuple) else (str(v),)
+        kinds: set[str] | None = None
+        for item_id in self.items:
+            it = items.get(item_id)
+            if it is not None:
+                kinds = set(it.target_kinds) if kinds is None else kinds & it.target_kinds
+        if kinds is not None:
+            given = set(out.get("kind", kinds))
+            out["kind"] = tuple(sorted(kinds & given))
+        if "status" not in out:
+            out["status"] = ("active",)
+        return dict(sorted(out.items()))
+
+    def eligible_mask(self, registry: TargetRegistry, items: ItemList) -> npt.NDArray[np.bool_]:
+        """Rows of ``registry`` this task may draw (see :meth:`where`)."""
+        where = self.where(items)
+        if any(not v for v in where.values()):
+            return np.zeros(len(registry), dtype=bool)
+        return registry.mask(**{k: list(v) for k, v in where.items()})
+
+    def canonical(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "items": list(self.items),
+            "lead_department": self.lead_department,
+            "partner_departments": list(self.partner_departments),
+            "target_filter": None
+            if self.target_filter is None
+            else {k: list(v) if isinstance(v, tuple) else v for k, v in self.target_filter.items()},
+            "ratios": {c.name: float(r) for c, r in self.ratios.items()},
+            "counts": {c.name: int(n) for c, n in self.counts.items()},
+            "batches": [b.canonical() for b in self.batches],
+            "split": self.split,
+            "stream": self.stream,
+        }
+
+
+def _tasks(v: Iterable[Task]) -> tuple[Task, ...]:
+    return tuple(v)
+
+
+@attrs.frozen(kw_only=True)
+class AnnualPlan:
+    """The year's plan: tasks and their batches (年度抽查计划, seed §三(五)).
+
+    Building checks only each task's own fields; :meth:`problems` / :meth:`validate`
+    check the plan against the item list (and a register), reporting every problem.
+
+    Examples:
+        >>> from datetime import date
+        >>> from randsupervise.model.sample import sample_items
+        >>> year = [Batch(id="Y", start=date(2024, 3, 1), end=date(2024, 11, 30))]
+        >>> plan = AnnualPlan(year=2024, tasks=[
+        ...     Task(id="T1", items=["K01"], lead_department="文化市场综合行政执法大队",
+        ...          ratios=0.1, batches=year)])
+        >>> problems = plan.problems(sample_items())
+        >>> len(problems), problems[0].message
+        (12, 'item G01 has no task: item coverage would be below 100%')
+    """
+
+    year: int
+    tasks: tuple[Task, ...] = attrs.field(converter=_tasks)
+    title: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        problems = []
+        if isinstance(self.year, bool) or not isinstance(self.year, int):
+            problems.append(Problem(field="year", message=f"must be an int, got {self.year!r}"))
+        bad = [t for t in self.tasks if not isinstance(t, Task)]
+        if bad:
+            problems.append(Problem(field="tasks", message=f"not Task objects: {bad!r}"))
+        if problems:
+            raise ValidationError(problems, what="annual plan")
+
+    def __len__(self) -> int:
+        return len(self.tasks)
+
+    def task(self, task_id: str) -> Task:
+        """The task with id ``task_id``."""
+        for t in self.tasks:
+            if t.id == task_id:
+                return t
+        raise KeyError(task_id)
+
+    @property
+    def item_ids(self) -> tuple[str, ...]:
+        """Every item id named by a task, sorted."""
+        return tuple(sorted({i for t in self.tasks for i in t.items}))
+
+    # ------------------------------------------------------------------ checks
+    def problems(
+        self, items: ItemList, registry: TargetRegistry | None = None
+    ) -> tuple[Problem, ...]:
+        """Every problem of the plan against ``items`` (and ``registry`` when given).
+
+        See the module notes for the rules. With a register the cap and frequency checks
+        are exact per target, counts are checked too, and a task whose eligible
+        population is empty is reported.
+        """
+        out: list[Problem] = []
+        out += self._structure_problems()
+        out += self._item_problems(items)
+        out += self._load_problems(items, registry)
+        return tuple(out)
+
+    def validate(self, items: ItemList, registry: TargetRegistry | None = None) -> None:
+        """Raise :class:`ValidationError` listing every problem; return ``None`` if none."""
+        problems = self.problems(items, registry)
+        if problems:
+            raise ValidationError(problems, what=f"annual plan {self.year}")
+
+    def _structure_problems(self) -> list[Problem]:
+        out: list[Problem] = []
+        seen: dict[str, int] = {}
+        streams: dict[str, str] = {}
+        for row, t in enumerate(self.tasks):
+            if t.id in seen:
+                out.append(
+                    Problem(
+                        row=row,
+                        id=t.id,
+                        field="id",
+                        message=f"duplicate task id (first at row {seen[t.id]})",
+                    )
+                )
+            seen.setdefault(t.id, row)
+            if t.stream in streams and streams[t.stream] != t.id:
+                out.append(
+                    Problem(
+                        row=row,
+                        id=t.id,
+                        field="stream",
+                        message=f"stream {t.stream!r} also used by task {streams[t.stream]!r}",
+                    )
+                )
+            streams.setdefault(t.stream, t.id)
+            lo, hi = _dt.date(self.year, 1, 1), _dt.date(self.year, 12, 31)
+            prev_end: _dt.date | None = None
+            for b in t.batches:
+                if b.start > b.end:
+                    out.append(
+                        Problem(
+                            row=row,
+                            id=t.id,
+                            field="batches",
+                            message=f"batch {b.id}: starts {b.start} after it ends {b.end}",
+                        )
+                    )
+                if b.start < lo or b.end > hi:
+                    out.append(
+                        Problem(
+                            row=row,
+                            id=t.id,
+                            field="batches",
+                            message=f"batch {b.id}: window {b.start}..{b.end} is not "
+                            f"inside {self.year}",
+                        )
+                    )
+                if prev_end is not None and b.start <= prev_end:
+                    out.append(
+                        Problem(
+                            row=row,
+                            id=t.id,
+                            field="batches",
+                            message=f"batch {b.id}: starts {b.start}, not after the "
+                            f"previous batch ends {prev_end}",
+                        )
+                    )
+                prev_end = b.end
+        return out
+
+    def _item_problems(self, items: ItemList) -> list[Problem]:
+        out: list[Problem] = []
+        planned: set[str] = set()
+        for row, t in enumerate(self.tasks):
+            has_draws = any(float(r) > 0 for r in t.ratios.values()) or any(
+                int(n) > 0 for n in t.counts.values()
+            )
+            for item_id in t.items:
+                it = items.get(item_id)
+                if it is None:
+                    out.append(
+                        Problem(
+                            row=row,
+                            id=t.id,
+                            field="items",
+                            message=f"item {item_id} is not on the item list",
+                        )
+                    )
+                    continue
+                if has_draws:
+                    planned.add(item_id)
+                if it.department not in t.departments:
+                    out.append(
+                        Problem(
+                            row=row,
+                            id=t.id,
+                            field="partner_departments",
+                            message=f"item {item_id} belongs to {it.department}, "
+                            f"which does not take part in the task",
+                        )
+                    )
+            kinds = [items[i].target_kinds for i in t.items if i in items]
+            if kinds and not frozenset.intersection(*kinds):
+                out.append(
+                    Problem(
+                        row=row,
+                        id=t.id,
+                        field="items",
+                        message="the task's items share no target kind: no target "
+                        "can be drawn for all of them",
+                    )
+                )
+        for it in items:
+            if it.id not in planned:
+                named = any(it.id in t.items for t in self.tasks)
+                msg = (
+                    f"item {it.id} has a task but no planned draws"
+                    if named
+                    else f"item {it.id} has no task"
+                )
+                out.append(
+                    Problem(
+                        id=it.id,
+                        field="items",
+                        message=msg + ": item coverage would be below 100%",
+                        rule=_COVERAGE_RULE,
+                    )
+                )
+        key_used = sorted(i for i in self.item_ids if i in items and items[i].kind is ItemKind.KEY)
+        limit = items.max_key_items
+        if limit is not None and len(key_used) > limit:
+            out.append(
+                Problem(
+                    field="items",
+                    message=f"{len(key_used)} key items planned {key_used}, "
+                    f"more than the limit {limit}",
+                    rule=_KEY_RULE,
+                )
+            )
+        return out
+
+    def _load_problems(self, items: ItemList, registry: TargetRegistry | None) -> list[Problem]:
+        out: list[Problem] = []
+        for item_id in self.item_ids:
+            it = items.get(item_id)
+            if it is None:
+                continue
+            tasks = [t for t in self.tasks if item_id in t.items]
+            for cls in RiskClass:
+                load, nominal, note = _planned_load(tasks, cls, items, registry)
+                if load is None:
+                    continue
+                capped = it.kind is ItemKind.GENERAL and it.ratio_cap is not None
+                if capped and nominal > float(it.ratio_cap or 0) + _TOL:
+                    out.append(
+                        Problem(
+                            id=item_id,
+                            field="ratios",
+                            message=f"general item {item_id}, class {cls.name}: "
+                            f"yearly ratio {nominal:.4g}{note} exceeds its cap "
+                            f"{it.ratio_cap:g}",
+                            rule=_CAP_RULE,
+                        )
+                    )
+                if load > it.yearly_frequency_limit + _TOL:
+                    out.append(
+                        Problem(
+                            id=item_id,
+                            field="batches",
+                            message=f"item {item_id}, class {cls.name}: planned draws "
+                            f"add up to {load:.4g}{note} selections per target, above "
+                            f"the limit of {it.yearly_frequency_limit} a year",
+                            rule=_FREQ_RULE,
+                        )
+                    )
+        if registry is not None:
+            for row, t in enumerate(self.tasks):
+                mask = t.eligible_mask(registry, items)
+                risk = registry.risk_codes
+                planned = sum(
+                    t.sample_size(cls, int(np.count_nonzero(mask & (risk == cls.value))))
+                    for cls in t.classes
+                )
+                if planned == 0:
+                    out.append(
+                        Problem(
+                            row=row,
+                            id=t.id,
+                            field="target_filter",
+                            message="no eligible target in the planned classes: nothing "
+                            "can be drawn",
+                        )
+                    )
+        return out
+
+    # ------------------------------------------------------------------ export
+    def canonical(self) -> dict[str, Any]:
+        """The JSON-able form hashed by :meth:`digest` (format ``randsupervise.plan`` v1)."""
+        return {
+            "format": "randsupervise.plan",
+            "version": 1,
+            "year": self.year,
+            "title": self.title,
+            "tasks": [t.canonical() for t in self.tasks],
+        }
+
+    def digest(self) -> str:
+        """SHA-256 of the canonical JSON form."""
+        return sha256_hex(self.canonical())
+
+    def to_records(self) -> list[dict[str, Any]]:
+        """One row per task and batch, for ``pandas.DataFrame(plan.to_records())``."""
+        rows = []
+        for t in self.tasks:
+            for b in t.batches:
+                rows.append(
+                    {
+                        "task": t.id,
+                        "items": ",".join(t.items),
+                        "departments": ",".join(t.departments),
+                        "targeted": t.target_filter is not None,
+                        "ratios": ",".join(f"{c.name}={r:g}" for c, r in t.ratios.items()),
+                        "counts": ",".join(f"{c.name}={n}" for c, n in t.counts.items()),
+                        "batch": b.id,
+                        "start": b.start.isoformat(),
+                        "end": b.end.isoformat(),
+                        "split": t.split,
+                        "stream": t.stream,
+                    }
+                )
+        return rows
+
+    def _columns(self) -> dict[str, list[Any]]:
+        rows = self.to_records()
+        keys = ["task", "items", "departments", "ratios", "counts", "batch", "start", "end"]
+        return {k: [r[k] for r in rows] for k in keys}
+
+    def __repr__(self) -> str:
+        head = f"AnnualPlan(year={self.year}, tasks={len(self.tasks)}, items={len(self.item_ids)})"
+        return head + "\n" + text_table(self._columns(), indent="  ")
+
+    def _repr_html_(self) -> str:
+        return html_table(f"Annual plan {self.year}", self._columns())
+
+
+def _planned_load(
+    tasks: list[Task], cls: RiskClass, items: ItemList, registry: TargetRegistry | None
+) -> tuple[float | None, float, str]:
+    """Planned selections per target of class ``cls`` for the item of ``tasks``.
+
+    Returns ``(frequency load, nominal ratio, note)``. The frequency load uses the
+    rounded sample sizes ``n / N`` (what the pigeonhole bound needs); the nominal ratio
+    compared with a general item's cap uses the ratios as written (a count counts as
+    ``count / N``), since rounding up to a whole target is what "at least r" means.
+    """
+    if registry is None:
+        total = 0.0
+        for t in tasks:
+            if cls in t.counts:
+                continue  # a count's rate needs the register; run_plan checks it
+            total += float(t.ratios.get(cls, 0.0)) * t.draws_per_year
+        return (total if total > 0 else None), total, " (all tasks assumed to overlap)"
+    risk = registry.risk_codes == cls.value
+    load = np.zeros(len(registry), dtype=np.float64)
+    nominal = np.zeros(len(registry), dtype=np.float64)
+    for t in tasks:
+        mask = t.eligible_mask(registry, items) & risk
+        n_pop = int(np.count_nonzero(mask))
+        if n_pop == 0:
+            continue
+        load[mask] += t.sample_size(cls, n_pop) / n_pop * t.draws_per_year
+        if cls in t.counts:
+            nominal[mask] += min(int(t.counts[cls]), n_pop) / n_pop * t.draws_per_year
+        else:
+            nominal[mask] += float(t.ratios.get(cls, 0.0)) * t.draws_per_year
+    mx = float(load.max()) if load.size else 0.0
+    return (mx if mx > 0 else None), float(nominal.max()) if nominal.size else 0.0, ""

@@ -1,0 +1,448 @@
+"""Running the plan: draws, visits, teams, batch order, and one receipt for the year.
+
+Invariants (seed §三(五)-(六); DESIGN principles 3 and 4):
+
+* :func:`run_plan` validates the plan against the item list **and the register** first
+  (:meth:`AnnualPlan.validate`); a plan with any problem raises before anything is drawn.
+* Every draw goes through the draw engine with its own stream label
+  ``"<year>/<task stream>/<batch id>"`` (``"<year>/<task stream>"`` for a split task).
+  Draws run in order of their first batch's start, then the task's position in the plan.
+* Sample sizes come from the task's **whole** eligible population ``N`` of the class
+  (``ceil(ratio * N)`` or the count). Targets that already reached an item's yearly
+  frequency limit in earlier draws of the year are then left out (MIIT: same item,
+  same target at most once a year); if too few remain, the shortfall is recorded, never
+  hidden. Reported inclusion probabilities are ``n / available``.
+* A split task's selection is cut by the draw engine into its batches in ticket order
+  (all classes merged; sizes differ by at most one), so the batch of a target is random
+  (seed §三(二)). Targets left out by frequency limits are listed in the draw receipt.
+* Hits become visits by the merge rule of :mod:`randsupervise.cycle.visits`.
+* Teams come from the assignment engine under the stream ``"<year>/teams"``.
+* **Batch order**: visits are ordered by window start, window end, then the ticket of
+  the visit id under the stream ``"<year>/visit-order"`` (random order within a window).
+* **The plan receipt** holds the plan, the seed, the digests of the register, the item
+  list and the inspector pool, every draw receipt, the visits' digest and the
+  assignment receipt; its ``digest`` is the SHA-256 of all of that. :func:`verify_plan`
+  recomputes the whole year and names every part that differs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import attrs
+import numpy as np
+
+from randsupervise.calendar import WorkCalendar
+from randsupervise.cycle._display import html_table, text_table
+from randsupervise.cycle._engines import TeamRequest, assign_teams, draw_counts
+from randsupervise.cycle.plan import AnnualPlan, Task
+from randsupervise.cycle.visits import HitSource, Visit, merge_hits
+from randsupervise.draw import Seed, tickets_for_ids
+from randsupervise.errors import ValidationError
+from randsupervise.model import RiskClass, TargetRegistry
+from randsupervise.model._digest import sha256_hex
+from randsupervise.model.inspectors import InspectorPool
+from randsupervise.model.items import ItemList
+
+__all__ = ["DrawRecord", "PlanRun", "PlanVerification", "run_plan", "verify_plan"]
+
+_RECEIPT_FORMAT = "randsupervise.plan-receipt"
+
+
+@attrs.frozen(kw_only=True)
+class DrawRecord:
+    """One draw of the year: its task, batches, stream, sizes and selection.
+
+    ``population`` is the task's eligible population per class, ``available`` what was
+    left after frequency limits, ``sample_size`` the planned size and ``shortfall`` how
+    many could not be drawn. ``selected`` is in ticket order; ``batch_of`` and
+    ``probabilities`` run parallel to it.
+    """
+
+    task: str
+    batches: tuple[str, ...]
+    stream: str
+    population: Mapping[str, int]
+    available: Mapping[str, int]
+    sample_size: Mapping[str, int]
+    shortfall: Mapping[str, int]
+    selected: tuple[str, ...]
+    classes: tuple[str, ...]
+    batch_of: tuple[str, ...]
+    probabilities: tuple[float, ...]
+    receipt: Mapping[str, Any] = attrs.field(repr=False)
+
+
+@attrs.frozen(kw_only=True)
+class PlanRun:
+    """The drawn year: draws, visits in batch order, teams and the plan receipt."""
+
+    plan: AnnualPlan = attrs.field(repr=False)
+    seed: Seed
+    draws: tuple[DrawRecord, ...] = attrs.field(repr=False)
+    visits: tuple[Visit, ...] = attrs.field(repr=False)
+    teams: Mapping[str, tuple[str, ...]] = attrs.field(repr=False)
+    receipt: Mapping[str, Any] = attrs.field(repr=False)
+
+    @property
+    def year(self) -> int:
+        return self.plan.year
+
+    @property
+    def digest(self) -> str:
+        """The plan receipt's digest: it covers the whole drawn year."""
+        return str(self.receipt["digest"])
+
+    def visit(self, visit_id: str) -> Visit:
+        for v in self.visits:
+            if v.id == visit_id:
+                return v
+        raise KeyError(visit_id)
+
+    def to_records(self) -> list[dict[str, Any]]:
+        """One row per visit (batch order), for ``pandas.DataFrame(run.to_records())``."""
+        return [
+            {
+                "order": k,
+                "visit": v.id,
+                "target": v.target_id,
+                "risk_class": v.risk_class.name,
+                "region": v.region,
+                "items": ",".join(v.items),
+                "departments": ",".join(v.departments),
+                "start": v.start.isoformat(),
+                "end": v.end.isoformat(),
+                "team": ",".join(self.teams.get(v.id, ())),
+            }
+            for k, v in enumerate(self.visits, start=1)
+        ]
+
+    def draw_records(self) -> list[dict[str, Any]]:
+        """One row per draw and class: population, available, sample size, shortfall."""
+        rows = []
+        for d in self.draws:
+            for c in d.population:
+                rows.append(
+                    {
+                        "task": d.task,
+                        "batches": ",".join(d.batches),
+                        "stream": d.stream,
+                        "class": c,
+                        "population": d.population[c],
+                        "available": d.available[c],
+                        "sample_size": d.sample_size[c],
+                        "shortfall": d.shortfall[c],
+                    }
+                )
+        return rows
+
+    def _columns(self) -> dict[str, list[Any]]:
+        rows = self.to_records()
+        keys = ["order", "visit", "risk_class", "items", "departments", "start", "end", "team"]
+        return {k: [r[k] for r in rows] for k in keys}
+
+    def __repr__(self) -> str:
+        joint = sum(v.is_joint for v in self.visits)
+        head = (
+            f"PlanRun(year={self.year}, draws={len(self.draws)}, visits={len(self.visits)}, "
+            f"joint={joint}, digest={self.digest[:16]}…)"
+        )
+        return head + "\n" + text_table(self._columns(), max_rows=10, indent="  ")
+
+    def _repr_html_(self) -> str:
+        return html_table(f"Plan run {self.year} — digest {self.digest[:16]}…", self._columns())
+
+
+def _draw_order(plan: AnnualPlan) -> list[tuple[int, Task, tuple[int, ...]]]:
+    """(task position, task, batch positions) per draw, in draw order."""
+    draws = []
+    for pos, t in enumerate(plan.tasks):
+        if t.split:
+            draws.append((pos, t, tuple(range(len(t.batches)))))
+        else:
+            draws += [(pos, t, (b,)) for b in range(len(t.batches))]
+    draws.sort(key=lambda d: (d[1].batches[d[2][0]].start, d[0], d[2][0]))
+    return draws
+
+
+def run_plan(
+    plan: AnnualPlan,
+    registry: TargetRegistry,
+    items: ItemList,
+    pool: InspectorPool,
+    seed: Seed,
+    calendar: WorkCalendar,
+    *,
+    conflicts: Sequence[tuple[str, str]] = (),
+) -> PlanRun:
+    """Draw the year: validate, draw per task and batch, merge visits, assign teams.
+
+    Args:
+        plan: The annual plan.
+        registry: The target register, frozen for the year.
+        items: The item list.
+        pool: The inspector register.
+        seed: The public seed of the year.
+        calendar: The working-day calendar (recorded in the receipt; deadlines use it).
+        conflicts: ``(inspector id, target id)`` pairs that must not meet (回避).
+
+    Raises:
+        ValidationError: the plan has a problem (every problem listed); nothing is drawn.
+
+    Examples:
+        >>> from datetime import date
+        >>> from randsupervise.calendar import china
+        >>> from randsupervise.model.sample import sample_items, sample_inspectors, sample_registry
+        >>> from randsupervise.cycle.plan import AnnualPlan, Batch, Task
+        >>> plan = AnnualPlan(year=2024, tasks=[Task(id="T1", items=["K01"],
+        ...     lead_department="文化市场综合行政执法大队", ratios=0.05,
+        ...     batches=[Batch(id="Q2", start=date(2024, 4, 1), end=date(2024, 6, 30))])])
+        >>> run_plan(plan, sample_registry(), sample_items(), sample_inspectors(),
+        ...          Seed.from_text("2024"), china())
+        Traceback (most recent call last):
+        ...
+        randsupervise.errors.ValidationError: annual plan 2024: 12 problems:
+          id 'G01', field 'items': item G01 has no task: item coverage would be below 100%
+        ...
+    """
+    plan.validate(items, registry)
+    year = plan.year
+    n_reg = len(registry)
+    risk = registry.risk_codes
+    used: dict[str, np.ndarray[Any, np.dtype[np.int16]]] = {
+        i: np.zeros(n_reg, dtype=np.int16) for i in plan.item_ids
+    }
+    sources: list[HitSource] = []
+    hit_rows: list[np.ndarray[Any, np.dtype[np.int64]]] = []
+    hit_src: list[np.ndarray[Any, np.dtype[np.int64]]] = []
+    records: list[DrawRecord] = []
+    masks: dict[str, np.ndarray[Any, np.dtype[np.bool_]]] = {}
+    for pos, task, bpos in _draw_order(plan):
+        if task.id not in masks:
+            masks[task.id] = task.eligible_mask(registry, items)
+        mask = masks[task.id]
+        avail = mask.copy()
+        for i in task.items:
+            avail &= used[i] < items[i].yearly_frequency_limit
+        population, available, size, short = {}, {}, {}, {}
+        counts: dict[RiskClass, int] = {}
+        for cls in task.classes:
+            in_cls = risk == cls.value
+            n_pop = int(np.count_nonzero(mask & in_cls))
+            n_av = int(np.count_nonzero(avail & in_cls))
+            n = task.sample_size(cls, n_pop)
+            population[cls.name], available[cls.name] = n_pop, n_av
+            size[cls.name], short[cls.name] = n, max(0, n - n_av)
+            counts[cls] = min(n, n_av)
+        batch_ids = tuple(task.batches[b].id for b in bpos)
+        stream = f"{year}/{task.stream}" + ("" if task.split else f"/{batch_ids[0]}")
+        excluded = registry.ids[np.flatnonzero(mask & ~avail)].tolist()
+        outcome = draw_counts(
+            registry,
+            seed,
+            stream,
+            counts=counts,
+            where=task.where(items),
+            excluded=excluded,
+            batches=len(bpos),
+        )
+        sel_rows = outcome.positions
+        per = np.asarray(outcome.batch_of, dtype=np.int64)
+        batch_of = [batch_ids[int(b)] for b in per]
+        for i in task.items:
+            np.add.at(used[i], sel_rows, 1)
+        base = len(sources)
+        for b in bpos:
+            bt = task.batches[b]
+            sources.append(
+                HitSource(
+                    task=task.id,
+                    task_pos=pos,
+                    batch=bt.id,
+                    items=task.items,
+                    lead=task.lead_department,
+                    departments=task.departments,
+                    qualifications=frozenset().union(
+                        *(items[i].required_qualifications for i in task.items)
+                    ),
+                    start=bt.start,
+                    end=bt.end,
+                )
+            )
+        hit_rows.append(np.asarray(sel_rows, dtype=np.int64))
+        hit_src.append(base + per)
+        records.append(
+            DrawRecord(
+                task=task.id,
+                batches=batch_ids,
+                stream=stream,
+                population=population,
+                available=available,
+                sample_size=size,
+                shortfall=short,
+                selected=outcome.selected,
+                classes=tuple(c.name for c in outcome.classes),
+                batch_of=tuple(batch_of),
+                probabilities=outcome.probabilities,
+                receipt=outcome.receipt,
+            )
+        )
+    rows = np.concatenate(hit_rows) if hit_rows else np.zeros(0, np.int64)
+    src = np.concatenate(hit_src) if hit_src else np.zeros(0, np.int64)
+    visits = merge_hits(year, rows, src, sources, registry.ids, registry.column("region"), risk)
+    visits = _batch_order(visits, seed, f"{year}/visit-order")
+    requests = [
+        TeamRequest(
+            id=v.id,
+            target=v.target_id,
+            region=v.region,
+            departments=v.departments,
+            qualifications=v.qualifications,
+        )
+        for v in visits
+    ]
+    teams = assign_teams(requests, pool, seed, f"{year}/teams", conflicts=conflicts)
+    receipt = _plan_receipt(plan, registry, items, pool, seed, calendar, records, visits, teams)
+    return PlanRun(
+        plan=plan,
+        seed=seed,
+        draws=tuple(records),
+        visits=tuple(visits),
+        teams=dict(teams.teams),
+        receipt=receipt,
+    )
+
+
+def _batch_order(visits: list[Visit], seed: Seed, stream: str) -> list[Visit]:
+    if not visits:
+        return visits
+    t = tickets_for_ids([v.id for v in visits], seed, stream)
+    start = np.asarray([v.start.toordinal() for v in visits])
+    end = np.asarray([v.end.toordinal() for v in visits])
+    order = np.lexsort((t, end, start))
+    return [visits[int(i)] for i in order]
+
+
+def _plan_receipt(
+    plan: AnnualPlan,
+    registry: TargetRegistry,
+    items: ItemList,
+    pool: InspectorPool,
+    seed: Seed,
+    calendar: WorkCalendar,
+    records: list[DrawRecord],
+    visits: list[Visit],
+    teams: Any,
+) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "format": _RECEIPT_FORMAT,
+        "version": 1,
+        "year": plan.year,
+        "plan_digest": plan.digest(),
+        "plan": plan.canonical(),
+        "seed": seed.hex,
+        "seed_source": seed.source,
+        "registry_digest": registry.digest(),
+        "items_digest": items.digest(),
+        "pool_digest": pool.digest(),
+        "calendar": calendar.name,
+        "draws": [
+            {
+                "task": d.task,
+                "batches": list(d.batches),
+                "stream": d.stream,
+                "shortfall": dict(d.shortfall),
+                "receipt_digest": sha256_hex(dict(d.receipt)),
+                "receipt": dict(d.receipt),
+            }
+            for d in records
+        ],
+        "visits_digest": sha256_hex([v.canonical() for v in visits]),
+        "visit_order_stream": f"{plan.year}/visit-order",
+        "assignment": {
+            "receipt_digest": sha256_hex(dict(teams.receipt)),
+            "receipt": dict(teams.receipt),
+            "teams_digest": sha256_hex(sorted([k, list(v)] for k, v in teams.teams.items())),
+        },
+    }
+    body["digest"] = sha256_hex(body)
+    return body
+
+
+@attrs.frozen(kw_only=True)
+class PlanVerification:
+    """Outcome of :func:`verify_plan`: ``ok`` and every difference found."""
+
+    ok: bool
+    differences: tuple[str, ...]
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+
+def verify_plan(
+    receipt: Mapping[str, Any],
+    plan: AnnualPlan,
+    registry: TargetRegistry,
+    items: ItemList,
+    pool: InspectorPool,
+    calendar: WorkCalendar,
+    *,
+    conflicts: Sequence[tuple[str, str]] = (),
+) -> PlanVerification:
+    """Recompute the year from the inputs and the receipt's seed; compare everything.
+
+    Differences name the part: the receipt's own digest, an input digest, a draw (by
+    stream), the visits, or the assignment.
+
+    Examples:
+        >>> from randsupervise.metrics.demo import demo_inputs
+        >>> plan, registry, items, pool, seed, cal = demo_inputs(2024)
+        >>> run = run_plan(plan, registry, items, pool, seed, cal)
+        >>> verify_plan(run.receipt, plan, registry, items, pool, cal).ok
+        True
+        >>> bad = dict(run.receipt, seed=Seed.from_text("other").hex)
+        >>> verify_plan(bad, plan, registry, items, pool, cal).differences[0]
+        'receipt digest does not match its content'
+    """
+    diffs: list[str] = []
+    body = {k: v for k, v in receipt.items() if k != "digest"}
+    if sha256_hex(body) != receipt.get("digest"):
+        diffs.append("receipt digest does not match its content")
+    try:
+        seed = Seed(
+            value=Seed.from_hex(str(receipt.get("seed"))).value,
+            source=str(receipt.get("seed_source", "")),
+        )
+        run = run_plan(plan, registry, items, pool, seed, calendar, conflicts=conflicts)
+    except ValidationError as err:
+        return PlanVerification(ok=False, differences=(*diffs, f"cannot recompute: {err}"))
+    fresh = run.receipt
+    for key in (
+        "format",
+        "version",
+        "year",
+        "plan_digest",
+        "registry_digest",
+        "items_digest",
+        "pool_digest",
+        "calendar",
+        "visits_digest",
+    ):
+        if fresh.get(key) != receipt.get(key):
+            diffs.append(f"{key} differs: receipt {receipt.get(key)!r}, recomputed {fresh[key]!r}")
+    old = {d.get("stream"): d for d in receipt.get("draws", [])}
+    for d in fresh["draws"]:
+        o = old.pop(d["stream"], None)
+        if o is None:
+            diffs.append(f"draw {d['stream']} missing from the receipt")
+        elif (
+            o.get("receipt_digest") != d["receipt_digest"]
+            or sha256_hex(o.get("receipt")) != d["receipt_digest"]
+        ):
+            diffs.append(f"draw {d['stream']} differs")
+    diffs += [f"draw {s} is not in the plan" for s in old]
+    if receipt.get("assignment") != fresh["assignment"]:
+        diffs.append("assignment differs")
+    return PlanVerification(ok=not diffs, differences=tuple(diffs))

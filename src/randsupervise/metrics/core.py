@@ -1,0 +1,358 @@
+"""Metrics of the year: pure functions over the drawn plan and the visits' records.
+
+Definitions (each with the rule it measures):
+
+* **Item coverage** (开展率, seed §三(二), must be 100%): the share of the item list's items
+  with at least one **published** visit; inspected-but-unpublished does not count
+  (seed §三(六)).
+* **Ratios**: per item and class, the planned sample size (sum over the item's draws),
+  the drawn targets and the published visits, each also as a share of the largest
+  eligible population among the item's draws of that class.
+* **Inclusion probabilities**: per draw and class, ``n / available`` as reported by the
+  draw engine.
+* **Burden** (无事不扰): visits per target in the year, per class; the repeat rate across
+  two years against independent draws (expected repeats ``N * p1 * p2`` per class, where
+  ``p`` is the share of the class visited in each year).
+* **Workload**: visits per inspector among the officers who could serve (certified,
+  counted toward the quota, available, of a department taking part in the year's
+  visits), with minimum, median, maximum and Gini
+  coefficient (0 = perfectly even).
+* **Duty ledger** (尽职照单免责、失职照单问责, seed §四(二)): per inspector, visits assigned
+  (current team, not cancelled), recorded on time, recorded late, still open, of which
+  overdue at ``as_of``, and teams they were replaced from.
+* **Timeliness** (seed §三(六)): among visits inspected, the share recorded within 20
+  working days; the list of late and overdue visits.
+* **Completion** (seed §三(六)): the share of non-cancelled visits that are published.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import attrs
+import numpy as np
+
+from randsupervise.cycle import PlanRun, VisitState, YearState
+from randsupervise.cycle._display import html_table, text_table
+from randsupervise.model import RiskClass, TargetRegistry
+from randsupervise.model.inspectors import InspectorPool
+from randsupervise.model.items import ItemList
+
+__all__ = [
+    "Table",
+    "burden",
+    "completion",
+    "duty_ledger",
+    "gini",
+    "inclusion_probabilities",
+    "item_coverage",
+    "ratio_achievement",
+    "repeat_inspection",
+    "timeliness",
+    "workload",
+]
+
+
+def _rows(v: Iterable[Mapping[str, Any]]) -> tuple[Mapping[str, Any], ...]:
+    return tuple(v)
+
+
+@attrs.frozen(kw_only=True)
+class Table:
+    """A named table of rows with summary figures; notebook- and pandas-friendly.
+
+    Examples:
+        >>> t = Table(name="demo", rows=({"a": 1},), summary={"total": 1})
+        >>> t.to_records(), t.summary["total"]
+        ([{'a': 1}], 1)
+    """
+
+    name: str
+    rows: tuple[Mapping[str, Any], ...] = attrs.field(converter=_rows)
+    summary: Mapping[str, Any] = attrs.field(factory=dict)
+
+    def to_records(self) -> list[dict[str, Any]]:
+        """The rows as dicts: ``pandas.DataFrame(table.to_records())``."""
+        return [dict(r) for r in self.rows]
+
+    def columns(self) -> dict[str, list[Any]]:
+        keys: list[str] = []
+        for r in self.rows:
+            keys += [k for k in r if k not in keys]
+        return {k: [r.get(k) for r in self.rows] for k in keys}
+
+    def to_text(self, max_rows: int = 20) -> str:
+        head = f"{self.name}: " + ", ".join(f"{k}={_fmt(v)}" for k, v in self.summary.items())
+        if not self.rows:
+            return head
+        return head + "\n" + text_table(self.columns(), max_rows=max_rows, indent="  ")
+
+    def __repr__(self) -> str:
+        return self.to_text(max_rows=10)
+
+    def _repr_html_(self) -> str:
+        cap = f"{self.name}: " + ", ".join(f"{k}={_fmt(v)}" for k, v in self.summary.items())
+        return html_table(cap, self.columns())
+
+
+def _fmt(v: Any) -> str:
+    return f"{v:.4g}" if isinstance(v, float) else str(v)
+
+
+def _share(a: int, b: int) -> float:
+    return a / b if b else 1.0
+
+
+# ---------------------------------------------------------------------------- coverage
+def item_coverage(items: ItemList, state: YearState) -> Table:
+    """Item coverage rate (开展率): share of items with at least one published visit.
+
+    Examples:
+        >>> from randsupervise.metrics.demo import run_demo_year
+        >>> item_coverage(run_demo_year().items, run_demo_year().state).summary["rate"]
+        1.0
+    """
+    planned: Counter[str] = Counter()
+    inspected: Counter[str] = Counter()
+    published: Counter[str] = Counter()
+    for r in state:
+        for i in r.visit.items:
+            planned[i] += 1
+            if r.inspected_on is not None:
+                inspected[i] += 1
+            if r.complete:
+                published[i] += 1
+    rows: list[dict[str, Any]] = [
+        {
+            "item": it.id,
+            "kind": it.kind.value,
+            "visits": planned[it.id],
+            "inspected": inspected[it.id],
+            "published": published[it.id],
+            "carried_out": published[it.id] > 0,
+        }
+        for it in items
+    ]
+    done = sum(r["carried_out"] for r in rows)
+    return Table(
+        name="item coverage (开展率)",
+        rows=rows,
+        summary={"items": len(items), "carried_out": done, "rate": _share(done, len(items))},
+    )
+
+
+# ---------------------------------------------------------------------------- ratios
+def ratio_achievement(run: PlanRun, state: YearState) -> Table:
+    """Planned vs achieved sample per item and class (see the module notes)."""
+    pop: dict[tuple[str, str], int] = {}
+    planned: Counter[tuple[str, str]] = Counter()
+    drawn: Counter[tuple[str, str]] = Counter()
+    for d in run.draws:
+        task = run.plan.task(d.task)
+        for i in task.items:
+            for c, n in d.population.items():
+                pop[(i, c)] = max(pop.get((i, c), 0), n)
+                planned[(i, c)] += d.sample_size[c]
+            for c in d.classes:
+                drawn[(i, c)] += 1
+    published: Counter[tuple[str, str]] = Counter()
+    for r in state:
+        if r.complete:
+            for i in r.visit.items:
+                published[(i, r.visit.risk_class.name)] += 1
+    rows: list[dict[str, Any]] = []
+    for key in sorted(pop):
+        n = pop[key]
+        rows.append({
+            "item": key[0], "class": key[1], "population": n,
+            "planned": planned[key], "drawn": drawn[key], "published": published[key],
+            "planned_ratio": _share(planned[key], n) if n else 0.0,
+            "achieved_ratio": _share(published[key], n) if n else 0.0,
+        })  # fmt: skip
+    short = sum(sum(d.shortfall.values()) for d in run.draws)
+    return Table(name="ratios", rows=rows, summary={"shortfall": short})
+
+
+def inclusion_probabilities(run: PlanRun) -> Table:
+    """Per draw and class: population, available, sample size, inclusion probability."""
+    rows: list[dict[str, Any]] = []
+    for d in run.draws:
+        for c in d.population:
+            av = d.available[c]
+            rows.append({
+                "stream": d.stream, "class": c, "population": d.population[c],
+                "available": av, "sample_size": d.sample_size[c] - d.shortfall[c],
+                "probability": _share(d.sample_size[c] - d.shortfall[c], av) if av else 0.0,
+            })  # fmt: skip
+    by_class: dict[str, list[float]] = {}
+    for r in rows:
+        by_class.setdefault(r["class"], []).append(r["probability"])
+    summary = {f"max_{c}": max(v) for c, v in sorted(by_class.items())}
+    return Table(name="inclusion probabilities", rows=rows, summary=summary)
+
+
+# ---------------------------------------------------------------------------- burden
+def burden(run: PlanRun, registry: TargetRegistry) -> Table:
+    """Visits per target in the year, per class: how many targets got 0, 1, 2, 3+ visits."""
+    per_target = Counter(v.target_id for v in run.visits)
+    visited = np.zeros(len(registry), dtype=np.int64)
+    if per_target:
+        pos = registry.index_of(list(per_target))
+        visited[pos] = list(per_target.values())
+    rows: list[dict[str, Any]] = []
+    for c in RiskClass:
+        m = registry.risk_codes == c.value
+        v = visited[m]
+        rows.append({
+            "class": c.name, "targets": int(m.sum()), "visits": int(v.sum()),
+            "none": int((v == 0).sum()), "once": int((v == 1).sum()),
+            "twice": int((v == 2).sum()), "more": int((v >= 3).sum()),
+            "mean": float(v.mean()) if v.size else 0.0,
+        })  # fmt: skip
+    multi = int((visited >= 2).sum())
+    return Table(
+        name="burden (visits per target)",
+        rows=rows,
+        summary={"targets_visited": int((visited > 0).sum()), "visited_twice_or_more": multi},
+    )
+
+
+def repeat_inspection(
+    registry: TargetRegistry, previous: Iterable[str], current: Iterable[str]
+) -> Table:
+    """Targets visited in both years vs the count expected from independent draws.
+
+    ``previous`` and ``current`` are the ids visited in each year. Expected repeats per
+    class are ``N * p1 * p2``; a ratio below 1 means burden is being spread.
+
+    Examples:
+        >>> reg = TargetRegistry.from_columns(id=list("abcd"), risk_class=["A"] * 4)
+        >>> repeat_inspection(reg, ["a", "b"], ["b", "c"]).rows[0]["repeats"]
+        1
+    """
+    prev, cur = set(previous), set(current)
+    ids = registry.ids.tolist()
+    risk = registry.risk_codes.tolist()
+    rows: list[dict[str, Any]] = []
+    for c in RiskClass:
+        members = [i for i, r in zip(ids, risk, strict=True) if r == c.value]
+        n = len(members)
+        a = sum(i in prev for i in members)
+        b = sum(i in cur for i in members)
+        both = sum(i in prev and i in cur for i in members)
+        expected = a * b / n if n else 0.0
+        rows.append({
+            "class": c.name, "targets": n, "previous": a, "current": b, "repeats": both,
+            "expected_independent": expected,
+            "ratio": both / expected if expected else 0.0,
+        })  # fmt: skip
+    return Table(name="repeat inspection across years", rows=rows)
+
+
+# ---------------------------------------------------------------------------- inspectors
+def gini(values: Sequence[float]) -> float:
+    """Gini coefficient of non-negative values (0 even, towards 1 concentrated).
+
+    Examples:
+        >>> gini([1, 1, 1, 1]), gini([0, 0, 0, 4])
+        (0.0, 0.75)
+    """
+    x = np.sort(np.asarray(values, dtype=np.float64))
+    n = x.size
+    if n == 0 or x.sum() == 0:
+        return 0.0
+    idx = np.arange(1, n + 1)
+    return float((2 * (idx * x).sum()) / (n * x.sum()) - (n + 1) / n)
+
+
+def workload(state: YearState, pool: InspectorPool) -> Table:
+    """Visits per officer who could serve; min, median, max, Gini."""
+    load = Counter(i for r in state if r.state is not VisitState.CANCELLED for i in r.team)
+    depts = {d for r in state for d in r.visit.departments}
+    officers = [
+        p.id for p in pool if p.counts_toward_quota and p.available and p.department in depts
+    ]
+    officers += sorted(set(load) - set(officers))
+    values = [load[i] for i in officers]
+    rows: list[dict[str, Any]] = [{"inspector": i, "visits": load[i]} for i in officers]
+    summary: dict[str, Any] = {
+        "inspectors": len(officers),
+        "min": min(values, default=0),
+        "median": float(np.median(values)) if values else 0.0,
+        "max": max(values, default=0),
+        "gini": round(gini(values), 4),
+    }
+    return Table(name="inspector workload", rows=rows, summary=summary)
+
+
+def duty_ledger(state: YearState, pool: InspectorPool, as_of: _dt.date) -> Table:
+    """Per inspector: assigned, done on time, late, open, overdue, replaced out."""
+    keys = ("assigned", "on_time", "late", "open", "overdue", "cancelled", "replaced_out")
+    led: dict[str, dict[str, int]] = {p.id: dict.fromkeys(keys, 0) for p in pool}
+    for r in state:
+        for i in r.replaced:
+            led.setdefault(i, dict.fromkeys(keys, 0))["replaced_out"] += 1
+        for i in r.team:
+            e = led.setdefault(i, dict.fromkeys(keys, 0))
+            if r.state is VisitState.CANCELLED:
+                e["cancelled"] += 1
+                continue
+            e["assigned"] += 1
+            if r.recorded_on is not None:
+                e["late" if r.late else "on_time"] += 1
+            else:
+                e["open"] += 1
+                e["overdue"] += r.overdue(as_of)
+    rows: list[dict[str, Any]] = [
+        {"inspector": i, **v} for i, v in sorted(led.items()) if any(v.values())
+    ]
+    total = {k: sum(r[k] for r in rows) for k in keys}
+    return Table(name=f"duty ledger as of {as_of}", rows=rows, summary=total)
+
+
+# ---------------------------------------------------------------------------- deadlines
+def timeliness(state: YearState, as_of: _dt.date) -> Table:
+    """Share of inspected visits recorded within 20 working days; late and overdue list."""
+    inspected = [r for r in state if r.inspected_on is not None]
+    on_time = sum(1 for r in inspected if r.recorded_on is not None and not r.late)
+    rows: list[dict[str, Any]] = [
+        {
+            "visit": r.id,
+            "inspected_on": str(r.inspected_on),
+            "deadline": str(r.deadline),
+            "recorded_on": None if r.recorded_on is None else str(r.recorded_on),
+            "status": "late" if r.late else "overdue",
+        }
+        for r in inspected
+        if r.late or r.overdue(as_of)
+    ]
+    return Table(
+        name=f"timeliness as of {as_of}",
+        rows=rows,
+        summary={
+            "inspected": len(inspected),
+            "on_time": on_time,
+            "late": sum(r.late for r in inspected),
+            "overdue": sum(r.overdue(as_of) for r in inspected),
+            "share_on_time": round(_share(on_time, len(inspected)), 4),
+        },
+    )
+
+
+def completion(state: YearState) -> Table:
+    """Share of non-cancelled visits published; per-state counts; cancellations by reason."""
+    counts = state.counts()
+    live = len(state) - counts["cancelled"]
+    reasons = Counter(r.cancel_reason.value for r in state if r.cancel_reason is not None)
+    rows: list[dict[str, Any]] = [{"state": k, "visits": v} for k, v in counts.items()]
+    summary: dict[str, Any] = {
+        "visits": len(state),
+        "published": counts["published"],
+        "share_published": round(_share(counts["published"], live), 4),
+        "inspected_not_published": counts["inspected"] + counts["recorded"],
+    }
+    summary.update({f"cancelled_{k}": v for k, v in sorted(reasons.items())})
+    return Table(name="completion", rows=rows, summary=summary)
