@@ -1,1 +1,38 @@
-"""Placeholder; filled by its issue."""
+"""Randomised inspector assignment: lawful teams, recusal, rotation, fair load, 补抽."""
+
+from __future__ import annotations
+
+from randsupervise.assign.assignment import (
+    ALGORITHM,
+    ALGORITHM_VERSION,
+    Assignment,
+    AssignmentProblem,
+    Team,
+    Verification,
+    assign,
+    cancel,
+    receipt_digest,
+    replace,
+    verify,
+)
+from randsupervise.assign.requests import MIN_TEAM_SIZE, RegionRule, VisitRequest, visits_digest
+from randsupervise.assign.witness import Witness
+
+__all__ = [
+    "ALGORITHM",
+    "ALGORITHM_VERSION",
+    "MIN_TEAM_SIZE",
+    "Assignment",
+    "AssignmentProblem",
+    "RegionRule",
+    "Team",
+    "Verification",
+    "VisitRequest",
+    "Witness",
+    "assign",
+    "cancel",
+    "receipt_digest",
+    "replace",
+    "verify",
+    "visits_digest",
+]

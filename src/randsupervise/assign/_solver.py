@@ -1,0 +1,445 @@
+"""The assignment engine: a randomised balanced greedy with an exact fallback.
+
+Invariants (the proofs are in ``docs/assign.md``):
+
+* **Randomness only through tickets.** Visits are processed in ascending
+  ``(ticket(seed, stream + "/order", visit id), visit id)``. Each (visit, inspector)
+  pair has the *pair fingerprint* ``mix64(fp(visit) XOR mix64(fp(inspector) XOR
+  0x9E3779B97F4A7C15))`` (``fp`` the 64-bit id fingerprint, ``mix64`` the bijective
+  mixer of the ticket function); its ticket is the ticket function applied to that
+  fingerprint under ``stream + "/officers"`` or ``stream + "/experts"``. Nothing else is
+  random, so the result is a pure function of (seed, stream, inputs) and does not
+  depend on input order.
+* **Greedy pick.** A team is filled place by place; each place goes to the available
+  candidate with the smallest key ``(load << 40) | (pair ticket >> 24)`` (ties: lower
+  position in id order) among the candidates *with which the team can still be
+  completed* (an exact set-cover look-ahead over the candidates' requirement masks). So
+  the greedy never builds a half team that cannot be finished, and it fails on a visit
+  only when the capacity left cannot staff it.
+* **Exact fallback.** When the greedy leaves a visit unstaffed, the connected groups of
+  the eligibility graph that contain such visits are solved again exactly: per-visit
+  checks, a maximum flow (Hall check), per-requirement flows, then an integer program
+  (HiGHS via ``scipy.optimize.milp``). Infeasibility is reported only from these exact
+  checks, never from the greedy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
+from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.sparse.csgraph import breadth_first_order, connected_components, maximum_flow
+
+from randsupervise.assign.witness import Witness
+from randsupervise.draw.seed import Seed
+from randsupervise.draw.tickets import tickets
+from randsupervise.model._hashing import mix64
+
+__all__ = ["PAIR_SALT", "Phase", "pair_fingerprints", "solve_phase"]
+
+PAIR_SALT = 0x9E3779B97F4A7C15
+_UNLIMITED = 1 << 40
+IntArray = npt.NDArray[np.int64]
+U64 = npt.NDArray[np.uint64]
+
+
+def pair_fingerprints(visit_fp: U64, inspector_fp: U64) -> U64:
+    """Pair fingerprints ``mix64(fv XOR mix64(fi XOR PAIR_SALT))``, a ``len(fv) x len(fi)`` matrix.
+
+    Examples:
+        >>> import numpy as np
+        >>> fv = np.array([1, 2], dtype=np.uint64); fi = np.array([3, 4, 5], dtype=np.uint64)
+        >>> pair_fingerprints(fv, fi).shape
+        (2, 3)
+    """
+    g = mix64(np.asarray(inspector_fp, dtype=np.uint64) ^ np.uint64(PAIR_SALT))
+    m = np.asarray(visit_fp, dtype=np.uint64)[:, None] ^ g[None, :]
+    return mix64(m, out=m)
+
+
+class Phase:
+    """One role's assignment problem (officers or experts), built by the caller.
+
+    Per visit ``k``: ``cls[k]`` indexes ``cands`` (sorted pool indices of the eligible
+    inspectors before per-pair exclusions); ``excl[k]`` positions in that array that are
+    forbidden (recusal, rotation, members already on the team); ``maskid[k]`` indexes
+    ``masks`` (one uint64 per candidate: bit ``b`` set when the candidate meets the
+    visit's requirement ``bitnames[maskid][b]``); ``U0[k]`` the requirement bits still
+    to cover; ``need[k]`` the places to fill; ``trow[k]`` its row in ``tix[cls]``.
+    """
+
+    def __init__(self, role: str, ids: Sequence[str], cap: IntArray) -> None:
+        self.role = role
+        self.ids = tuple(ids)
+        self.cap = cap
+        self.visit_ids: list[str] = []
+        self.cls: list[int] = []
+        self.excl: list[IntArray | None] = []
+        self.maskid: list[int] = []
+        self.U0: list[int] = []
+        self.need: list[int] = []
+        self.trow: list[int] = []
+        self.cands: list[IntArray] = []
+        self.tix: list[U64] = []
+        self.masks: list[U64] = []
+        self.bitnames: list[tuple[str, ...]] = []
+        self.excl_reasons: list[dict[int, str]] = []
+
+
+def _mincover(U: int, present: frozenset[int], memo: dict[Any, int]) -> int:
+    """Fewest masks from ``present`` whose union covers ``U`` (a large number if none)."""
+    if U == 0:
+        return 0
+    key = (U, present)
+    hit = memo.get(key)
+    if hit is not None:
+        return hit
+    useful = {m & U for m in present if m & U}
+    best = 1 << 30
+    frontier = {0}
+    for depth in range(1, len(useful) + 1):
+        nxt = {f | m for f in frontier for m in useful}
+        if any(f & U == U for f in nxt):
+            best = depth
+            break
+        if nxt == frontier:
+            break
+        frontier = nxt
+    memo[key] = best
+    return best
+
+
+_BIG = np.int64(1) << np.int64(62)
+_TABLE_BITS = 16  # requirement bits up to this many use a lookup table, more use np.isin
+
+
+def _pick(key: IntArray, M: IntArray, U: int, s: int, memo: dict[Any, Any]) -> list[int] | None:
+    """Positions of the places chosen for one visit, or ``None`` if it cannot be staffed.
+
+    ``key`` holds each candidate's greedy key; unavailable candidates must already carry
+    ``_BIG``. Each place goes to the smallest key among the candidates that keep the
+    team completable (exact set-cover look-ahead over the distinct requirement masks).
+    """
+    chosen: list[int] = []
+    if key.size < s:
+        return None
+    while s > 0:
+        if U == 0:
+            if s == 1:
+                j = int(np.argmin(key))
+                if key[j] >= _BIG:
+                    return None
+                chosen.append(j)
+                return chosen
+            if key.size < s:
+                return None
+            part = np.argpartition(key, s - 1)[:s]
+            part = part[np.lexsort((part, key[part]))]
+            if key[part[-1]] >= _BIG:
+                return None
+            chosen.extend(int(j) for j in part)
+            return chosen
+        mu = M & U
+        live = key < _BIG
+        nb = U.bit_length()
+        if nb <= _TABLE_BITS:
+            seen = np.bincount(mu[live], minlength=1 << nb).astype(bool)
+            fkey: Any = (U, s, seen.tobytes())
+            table = memo.get(fkey)
+            if table is None:
+                present = frozenset(int(x) for x in np.flatnonzero(seen))
+                table = np.zeros(1 << nb, dtype=bool)
+                if len(np.flatnonzero(live)) >= s:
+                    for a in present:
+                        table[a] = _mincover(U & ~a, present, memo) <= s - 1
+                memo[fkey] = table
+            ok = table[mu]
+        else:
+            present = frozenset(int(x) for x in np.unique(mu[live]))
+            fkey = (U, s, present)
+            feas = memo.get(fkey)
+            if feas is None:
+                enough = int(live.sum()) >= s
+                feas = np.array(
+                    sorted(
+                        a for a in present if enough and _mincover(U & ~a, present, memo) <= s - 1
+                    ),
+                    dtype=np.int64,
+                )
+                memo[fkey] = feas
+            ok = np.isin(mu, feas)
+        kk = np.where(ok, key, _BIG)
+        j = int(np.argmin(kk))
+        if kk[j] >= _BIG:
+            return None
+        chosen.append(j)
+        key[j] = _BIG  # the caller's array is scratch: built afresh for each visit
+        U &= ~int(M[j])
+        s -= 1
+    return chosen
+
+
+def _greedy(ph: Phase, order: Sequence[int]) -> tuple[list[list[int] | None], IntArray]:
+    """The randomised balanced greedy; returns per-visit pool indices (None: unstaffed)."""
+    P = len(ph.ids)
+    load = np.zeros(P, dtype=np.int64)
+    capleft = ph.cap.copy()
+    out: list[list[int] | None] = [None] * len(ph.visit_ids)
+    memo: dict[Any, Any] = {}
+    low = [(t >> np.uint64(24)).astype(np.int64) for t in ph.tix]  # 40 bits of each ticket
+    masks = [m.astype(np.int64) for m in ph.masks]
+    forty = np.int64(40)
+    for k in order:
+        need = ph.need[k]
+        if need == 0:
+            out[k] = []
+            continue
+        c = ph.cls[k]
+        C = ph.cands[c]
+        key = (load[C] << forty) | low[c][ph.trow[k]]
+        key[capleft[C] <= 0] = _BIG
+        ex = ph.excl[k]
+        if ex is not None:
+            key[ex] = _BIG
+        team = _pick(key, masks[ph.maskid[k]], ph.U0[k], need, memo)
+        if team is None:
+            continue
+        idx = C[team]
+        load[idx] += 1
+        capleft[idx] -= 1
+        out[k] = idx.tolist()
+    return out, load
+
+
+def _static_reason(ph: Phase, k: int) -> str | None:
+    """Why visit ``k`` cannot be staffed even with unlimited load, or ``None``."""
+    c = ph.cls[k]
+    C = ph.cands[c]
+    avail = ph.cap[C] > 0
+    ex = ph.excl[k]
+    if ex is not None:
+        avail[ex] = False
+    M = ph.masks[ph.maskid[k]]
+    U = ph.U0[k]
+    names = ph.bitnames[ph.maskid[k]]
+    who = "officer" if ph.role == "officers" else "expert"
+    missing = [
+        names[b]
+        for b in range(len(names))
+        if U >> b & 1 and not (M[avail] >> np.uint64(b) & np.uint64(1)).any()
+    ]
+    if missing:
+        return "; ".join(
+            f"no eligible {who} {'holds' if n.startswith('qualification') else 'is from'} "
+            f"{n.split(':', 1)[0]} {n.split(':', 1)[1]!r}"
+            for n in missing
+        )
+    n = int(avail.sum())
+    if n < ph.need[k]:
+        excluded = (
+            f" ({len(ex)} excluded by recusal, rotation or the team)"
+            if ex is not None and len(ex)
+            else ""
+        )
+        return f"needs {ph.need[k]} eligible {who}(s), only {n} available{excluded}"
+    key = np.where(avail, np.int64(0), _BIG)
+    if _pick(key, M.astype(np.int64), U, ph.need[k], {}) is None:
+        return f"its requirements cannot be covered by {ph.need[k]} {who}(s)"
+    return None
+
+
+def _edges(ph: Phase, ks: Sequence[int]) -> tuple[IntArray, IntArray, IntArray]:
+    """(visit index, pool index, position) of every eligible pair of the visits ``ks``."""
+    rows, cols, pos = [], [], []
+    for k in ks:
+        C = ph.cands[ph.cls[k]]
+        ok = ph.cap[C] > 0
+        ex = ph.excl[k]
+        if ex is not None:
+            ok[ex] = False
+        p = np.flatnonzero(ok)
+        rows.append(np.full(p.size, k, dtype=np.int64))
+        cols.append(C[p].astype(np.int64))
+        pos.append(p.astype(np.int64))
+    if not rows:
+        e = np.zeros(0, dtype=np.int64)
+        return e, e, e
+    return np.concatenate(rows), np.concatenate(cols), np.concatenate(pos)
+
+
+def _flow_witness(
+    ph: Phase, ks: list[int], r: IntArray, c: IntArray, demand: IntArray, requirement: str | None
+) -> Witness | None:
+    """Hall check by maximum flow; a witness from the min cut when it fails."""
+    if not ks:
+        return None
+    vloc = {k: j for j, k in enumerate(ks)}
+    insp, ic = np.unique(c, return_inverse=True)
+    nV, nI = len(ks), len(insp)
+    n = nV + nI + 2
+    s, t = n - 2, n - 1
+    vr = np.array([vloc[int(k)] for k in r], dtype=np.int64)
+    rows = np.concatenate([np.full(nV, s), vr, nV + np.arange(nI)])
+    cols = np.concatenate([np.arange(nV), nV + ic, np.full(nI, t)])
+    caps = np.concatenate(
+        [demand, np.ones(len(r), dtype=np.int64), np.minimum(ph.cap[insp], 1 << 30)]
+    )
+    A = sp.csr_matrix((caps.astype(np.int32), (rows, cols)), shape=(n, n))
+    res = maximum_flow(A, s, t)
+    total = int(demand.sum())
+    if res.flow_value >= total:
+        return None
+    R = (A - res.flow).tocsr()
+    R.data[R.data < 0] = 0
+    R.eliminate_zeros()
+    reach = breadth_first_order(R, s, directed=True, return_predecessors=False)
+    S = [j for j in reach if j < nV]
+    Sset = set(S)
+    in_S = np.array([vloc[int(k)] in Sset for k in r], dtype=bool)
+    deg = np.bincount(ic[in_S], minlength=nI)
+    used = np.flatnonzero(deg)
+    supply = int(np.minimum(ph.cap[insp[used]], deg[used]).sum())
+    return Witness(
+        kind="coverage-capacity" if requirement else "capacity",
+        role=ph.role,
+        visits=tuple(sorted(ph.visit_ids[ks[j]] for j in S)),
+        requirement=requirement,
+        inspectors=tuple(sorted(ph.ids[int(i)] for i in insp[used])),
+        demand=int(demand[S].sum()),
+        supply=supply,
+    )
+
+
+def _exact(ph: Phase, ks: list[int], seed: Seed, stream: str) -> dict[int, list[int]] | Witness:
+    """Solve the visits ``ks`` (a union of connected groups) exactly."""
+    r, c, p = _edges(ph, ks)
+    need = np.array([ph.need[k] for k in ks], dtype=np.int64)
+    w = _flow_witness(ph, ks, r, c, need, None)
+    if w is not None:
+        return w
+    # one flow per requirement: the visits needing it, each needs one holder
+    vloc = {k: j for j, k in enumerate(ks)}
+    bits_of_edge = np.array(
+        [int(ph.masks[ph.maskid[int(k)]][int(q)]) for k, q in zip(r, p, strict=True)],
+        dtype=np.int64,
+    )
+    req_names: dict[str, list[tuple[int, int]]] = {}
+    for k in ks:
+        names = ph.bitnames[ph.maskid[k]]
+        for b, name in enumerate(names):
+            if ph.U0[k] >> b & 1:
+                req_names.setdefault(name, []).append((k, b))
+    for name in sorted(req_names):
+        vk = req_names[name]
+        bit_of = dict(vk)
+        sel = np.array(
+            [
+                int(k) in bit_of and (bits_of_edge[e] >> bit_of[int(k)]) & 1 == 1
+                for e, k in enumerate(r)
+            ],
+            dtype=bool,
+        )
+        sub = [k for k, _ in vk]
+        w = _flow_witness(ph, sub, r[sel], c[sel], np.ones(len(sub), dtype=np.int64), name)
+        if w is not None:
+            return w
+    # integer program
+    ne = len(r)
+    insp, ic = np.unique(c, return_inverse=True)
+    vr = np.array([vloc[int(k)] for k in r], dtype=np.int64)
+    rows_l: list[IntArray] = [vr]
+    cols_l: list[IntArray] = [np.arange(ne)]
+    lb: list[float] = list(need.astype(float))
+    ub: list[float] = list(need.astype(float))
+    nrow = len(ks)
+    for name in sorted(req_names):
+        for k, b in req_names[name]:
+            e = np.flatnonzero((r == k) & ((bits_of_edge >> b) & 1 == 1))
+            rows_l.append(np.full(e.size, nrow, dtype=np.int64))
+            cols_l.append(e)
+            lb.append(1.0)
+            ub.append(np.inf)
+            nrow += 1
+    rows_l.append(nrow + ic)
+    cols_l.append(np.arange(ne))
+    lb += [0.0] * len(insp)
+    ub += [float(min(int(x), _UNLIMITED)) for x in ph.cap[insp]]
+    nrow += len(insp)
+    A = sp.csr_matrix(
+        (np.ones(sum(len(x) for x in rows_l)), (np.concatenate(rows_l), np.concatenate(cols_l))),
+        shape=(nrow, ne),
+    )
+    cost = np.array(
+        [
+            float(ph.tix[ph.cls[int(k)]][ph.trow[int(k)]][int(q)] >> np.uint64(11)) * 2.0**-53
+            for k, q in zip(r, p, strict=True)
+        ]
+    )
+    res = milp(
+        cost,
+        constraints=LinearConstraint(A, np.array(lb), np.array(ub)),
+        integrality=np.ones(ne),
+        bounds=Bounds(0, 1),
+    )
+    if res.status != 0 or res.x is None:
+        return Witness(
+            kind="combined", role=ph.role, visits=tuple(sorted(ph.visit_ids[k] for k in ks))
+        )
+    chosen = np.asarray(res.x) > 0.5
+    out: dict[int, list[int]] = {k: [] for k in ks}
+    for edge in np.flatnonzero(chosen):
+        out[int(r[edge])].append(int(c[edge]))
+    return out
+
+
+def solve_phase(
+    ph: Phase, order: Sequence[int], seed: Seed, stream: str
+) -> tuple[list[list[int]], bool]:
+    """Staff every visit of ``ph``; returns (teams as pool indices, fallback used).
+
+    Raises:
+        Witness: wrapped by the caller into ``InfeasibleAssignment``.
+    """
+    teams, _ = _greedy(ph, order)
+    failed = [k for k, t in enumerate(teams) if t is None]
+    if not failed:
+        return [t if t is not None else [] for t in teams], False
+    reasons = [(ph.visit_ids[k], why) for k in failed if (why := _static_reason(ph, k)) is not None]
+    if reasons:
+        reasons.sort()
+        raise _Infeasible(
+            Witness(
+                kind="visit",
+                role=ph.role,
+                visits=tuple(v for v, _ in reasons),
+                reasons=tuple(reasons),
+            )
+        )
+    ks_all = [k for k in range(len(ph.visit_ids)) if ph.need[k] > 0]
+    r, c, _ = _edges(ph, ks_all)
+    nV, P = len(ph.visit_ids), len(ph.ids)
+    g = sp.csr_matrix((np.ones(len(r)), (r, nV + c)), shape=(nV + P, nV + P))
+    _, labels = connected_components(g, directed=False)
+    bad = {int(labels[k]) for k in failed}
+    group = [k for k in ks_all if int(labels[k]) in bad]
+    sol = _exact(ph, group, seed, stream)
+    if isinstance(sol, Witness):
+        raise _Infeasible(sol)
+    for k, members in sol.items():
+        teams[k] = sorted(members)
+    return [t if t is not None else [] for t in teams], True
+
+
+class _Infeasible(Exception):
+    def __init__(self, witness: Witness) -> None:
+        self.witness = witness
+        super().__init__(str(witness))
+
+
+def build_tickets(fv: U64, fi: U64, seed: Seed, stream: str) -> U64:
+    """Pair tickets for visits ``fv`` (rows) and candidates ``fi`` (columns)."""
+    return tickets(pair_fingerprints(fv, fi), seed, stream)

@@ -1,0 +1,233 @@
+"""Visit requests and the fixed team rules of an inspection.
+
+Invariants, each with the rule it comes from:
+
+* A visit (one trip to one target, 进一次门、查多项事) is carried out by ``team_size``
+  officers who count toward the quota: certified, not experts. ``team_size`` is at
+  least **2** (《行政处罚法》 art. 42: at least two law-enforcement officers holding
+  certificates; staff without a certificate may not inspect, 国办 2025 opinion on
+  regulating administrative inspections of enterprises).
+* A visit names its departments, the lead first. Officers come from those departments;
+  a **joint visit** (two or more departments, 联合抽查) has at least one certified officer
+  of **each** department, so ``team_size >= len(departments)``.
+* Every required qualification is held (as a qualification or an expertise tag, see
+  :attr:`randsupervise.model.inspectors.Inspector.tags`) by at least one officer of the
+  team. Experts never satisfy it: they join only on top of the quota (国发〔2019〕5号).
+* ``experts`` extra places may be filled by inspectors with ``expert=True``; each of
+  them holds every tag in ``expert_tags``. They never count toward ``team_size``.
+* Bad input raises :class:`~randsupervise.errors.ValidationError` listing every problem.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any, cast
+
+import attrs
+
+from randsupervise.errors import Problem, ValidationError
+from randsupervise.model._digest import sha256_hex
+
+__all__ = ["MIN_TEAM_SIZE", "RegionRule", "VisitRequest", "visits_digest"]
+
+#: At least two certified officers per check (《行政处罚法》 art. 42).
+MIN_TEAM_SIZE = 2
+_TEAM_RULE = "《行政处罚法》 art. 42"
+_JOINT_RULE = "joint check: one certified officer of each department"
+
+
+def _to_frozenset(value: Any) -> Any:
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        return value
+    try:
+        return frozenset(value)
+    except TypeError:
+        return value
+
+
+def _to_tuple(value: Any) -> Any:
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        return value
+    return tuple(value)
+
+
+def _text(value: object, field: str, ident: str | None) -> list[Problem]:
+    if not isinstance(value, str) or not value.strip() or value != value.strip():
+        return [
+            Problem(
+                id=ident, field=field, message=f"must be a non-empty trimmed str, got {value!r}"
+            )
+        ]
+    return []
+
+
+def _strs(value: object, field: str, ident: str | None) -> list[Problem]:
+    if not isinstance(value, frozenset | tuple):
+        return [
+            Problem(id=ident, field=field, message=f"must be a collection of str, got {value!r}")
+        ]
+    return [p for v in sorted(value, key=repr) for p in _text(v, field, ident)]
+
+
+@attrs.frozen(kw_only=True)
+class VisitRequest:
+    """One visit that needs a team.
+
+    Args:
+        id: Stable id of the visit (unique in a batch).
+        target: Id of the target visited (used for recusal and rotation).
+        region: Region of the target.
+        departments: Participating departments, the lead first; two or more make a joint
+            visit. Officers are drawn from these departments only.
+        qualifications: Tags that at least one officer of the team must hold.
+        team_size: Number of certified officers (default and minimum 2).
+        experts: Number of expert places on top of the officers (default 0).
+        expert_tags: Tags every expert of this visit must hold.
+
+    Raises:
+        ValidationError: one problem per bad field.
+
+    Examples:
+        >>> v = VisitRequest(id="V1", target="T1", region="东城镇",
+        ...                  departments=("文化市场综合行政执法大队", "消防救援大队"),
+        ...                  qualifications={"网络文化", "消防"})
+        >>> v.is_joint, v.team_size
+        (True, 2)
+        >>> VisitRequest(id="V2", target="T1", region="东城镇", departments=("d",), team_size=1)
+        Traceback (most recent call last):
+        ...
+        randsupervise.errors.ValidationError: visit request: id 'V2', field 'team_size': ...
+    """
+
+    id: str
+    target: str
+    region: str
+    departments: tuple[str, ...] = attrs.field(converter=_to_tuple)
+    qualifications: frozenset[str] = attrs.field(default=frozenset(), converter=_to_frozenset)
+    team_size: int = MIN_TEAM_SIZE
+    experts: int = 0
+    expert_tags: frozenset[str] = attrs.field(default=frozenset(), converter=_to_frozenset)
+
+    def __attrs_post_init__(self) -> None:
+        problems = self.problems()
+        if problems:
+            raise ValidationError(problems, what="visit request")
+
+    def problems(self) -> list[Problem]:
+        """Every problem with the fields (empty for a built request)."""
+        ident = self.id if isinstance(self.id, str) and self.id.strip() else None
+        out = _text(self.id, "id", ident) + _text(self.target, "target", ident)
+        out += _text(self.region, "region", ident)
+        out += _strs(self.departments, "departments", ident)
+        if isinstance(self.departments, tuple):
+            if not self.departments:
+                out.append(
+                    Problem(
+                        id=ident, field="departments", message="name at least the lead department"
+                    )
+                )
+            elif len(set(self.departments)) != len(self.departments):
+                out.append(
+                    Problem(id=ident, field="departments", message="a department is named twice")
+                )
+        out += _strs(self.qualifications, "qualifications", ident)
+        out += _strs(self.expert_tags, "expert_tags", ident)
+        ts = self.team_size
+        if not isinstance(ts, int) or isinstance(ts, bool) or ts < MIN_TEAM_SIZE:
+            out.append(
+                Problem(
+                    id=ident,
+                    field="team_size",
+                    rule=_TEAM_RULE,
+                    message=f"at least {MIN_TEAM_SIZE} certified officers per visit, got {ts!r}",
+                )
+            )
+        elif isinstance(self.departments, tuple) and ts < len(self.departments):
+            out.append(
+                Problem(
+                    id=ident,
+                    field="team_size",
+                    rule=_JOINT_RULE,
+                    message=f"{len(self.departments)} departments need at least "
+                    f"{len(self.departments)} officers, got {ts}",
+                )
+            )
+        ex = self.experts
+        if not isinstance(ex, int) or isinstance(ex, bool) or ex < 0:
+            out.append(
+                Problem(id=ident, field="experts", message=f"must be an int >= 0, got {ex!r}")
+            )
+        return out
+
+    @property
+    def is_joint(self) -> bool:
+        """Two or more departments take part (联合抽查)."""
+        return len(self.departments) >= 2
+
+    def to_record(self) -> dict[str, Any]:
+        """The request as plain JSON-able data (sets as sorted lists)."""
+        return {
+            "id": self.id,
+            "target": self.target,
+            "region": self.region,
+            "departments": list(self.departments),
+            "qualifications": sorted(self.qualifications),
+            "team_size": self.team_size,
+            "experts": self.experts,
+            "expert_tags": sorted(self.expert_tags),
+        }
+
+
+def visits_digest(visits: Iterable[VisitRequest]) -> str:
+    """SHA-256 of the canonical JSON of the requests sorted by id (input order is irrelevant).
+
+    Examples:
+        >>> a = VisitRequest(id="A", target="T", region="r", departments=["d"])
+        >>> b = VisitRequest(id="B", target="T", region="r", departments=["d"])
+        >>> visits_digest([a, b]) == visits_digest([b, a])
+        True
+    """
+    records = sorted((v.to_record() for v in visits), key=lambda r: cast(str, r["id"]))
+    return sha256_hex({"format": "randsupervise.visit-requests", "version": 1, "visits": records})
+
+
+def _to_allowed(m: Mapping[str, Iterable[str]]) -> dict[str, frozenset[str]]:
+    return {str(k): frozenset(v) for k, v in dict(m).items()}
+
+
+@attrs.frozen(kw_only=True)
+class RegionRule:
+    """Which inspectors may serve a target's region.
+
+    An inspector may serve a target in region ``r`` when one of the inspector's regions
+    is in ``allowed(r)``: by default ``{r}`` itself (an inspector serves targets of their
+    own regions); ``serves_any=True`` lifts the rule; ``allowed`` maps a target region to
+    the full set of inspector regions that may serve it (regions not named keep the
+    default).
+
+    Examples:
+        >>> rule = RegionRule(allowed={"南山乡": {"南山乡", "青松乡"}})
+        >>> qs = frozenset({"青松乡"})
+        >>> rule.may_serve(qs, "南山乡"), rule.may_serve(qs, "东城镇")
+        (True, False)
+        >>> RegionRule(serves_any=True).may_serve(frozenset({"x"}), "y")
+        True
+    """
+
+    serves_any: bool = False
+    allowed: Mapping[str, frozenset[str]] = attrs.field(factory=dict, converter=_to_allowed)
+
+    def allowed_for(self, region: str) -> frozenset[str]:
+        """Inspector regions that may serve a target in ``region``."""
+        return self.allowed.get(region, frozenset({region}))
+
+    def may_serve(self, inspector_regions: frozenset[str], region: str) -> bool:
+        """Whether an inspector with ``inspector_regions`` may serve ``region``."""
+        return self.serves_any or bool(inspector_regions & self.allowed_for(region))
+
+    def canonical(self) -> dict[str, Any]:
+        """Plain JSON-able form (for receipts)."""
+        return {
+            "serves_any": self.serves_any,
+            "allowed": {k: sorted(v) for k, v in sorted(self.allowed.items())},
+        }

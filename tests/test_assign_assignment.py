@@ -1,0 +1,483 @@
+"""Tests for randsupervise.assign.assignment: guarantees (a)-(d), receipts, replacement.
+
+Statistical tests use fixed seeds (the ticket function is deterministic); each states
+the false-positive rate it would have if the seeds were fresh.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from randsupervise.assign import (
+    Assignment,
+    RegionRule,
+    VisitRequest,
+    Witness,
+    assign,
+    cancel,
+    receipt_digest,
+    replace,
+    verify,
+)
+from randsupervise.assign.assignment import AssignmentProblem, _lawful_problems
+from randsupervise.draw.seed import Seed
+from randsupervise.errors import InfeasibleAssignment, RandSuperviseError, UnknownIdError
+from randsupervise.model.inspectors import Inspector, InspectorPool
+from randsupervise.model.sample import SAMPLE_REGIONS, sample_inspectors, sample_target_columns
+
+SEED = Seed.from_text("test-assign")
+TEAM = "文化市场综合行政执法大队"
+FIRE = "消防救援大队"
+INDUSTRY_TAG = {
+    "网吧": "网络文化",
+    "娱乐场所": "娱乐场所",
+    "旅行社": "旅游",
+    "演出场所": "演出",
+    "A级旅游景区": "旅游",
+    "出版物零售": "出版物",
+    "乡村旅游": "旅游",
+    "音像制品": "出版物",
+    "营业性演出": "演出",
+    "文化市场经营行为": "网络文化",
+}
+
+
+def person(
+    i: str,
+    *,
+    dept: str = "d",
+    tags: set[str] | None = None,
+    regions: set[str] | None = None,
+    certified: bool = True,
+    expert: bool = False,
+    available: bool = True,
+) -> Inspector:
+    return Inspector(
+        id=i,
+        name=i,
+        department=dept,
+        certified=certified,
+        certificate_number=f"C-{i}" if certified else None,
+        qualifications=tags or set(),
+        regions=regions or {"r"},
+        expert=expert,
+        available=available,
+    )
+
+
+def visit(i: str, **kw: object) -> VisitRequest:
+    args: dict[str, object] = {"target": f"T-{i}", "region": "r", "departments": ("d",)}
+    args.update(kw)
+    return VisitRequest(id=i, **args)  # type: ignore[arg-type]
+
+
+def sample_year(n: int = 400) -> list[VisitRequest]:
+    """A year's visits on the sample register: every 10th is joint with fire and rescue."""
+    cols = sample_target_columns()
+    out = []
+    for k in range(n):
+        j = (k * 37) % len(cols["id"])
+        joint = k % 10 == 0
+        tags = {INDUSTRY_TAG[cols["industry"][j]]} | ({"消防"} if joint else set())
+        out.append(
+            VisitRequest(
+                id=f"V{k:04d}",
+                target=cols["id"][j],
+                region=cols["region"][j],
+                departments=(TEAM, FIRE) if joint else (TEAM,),
+                qualifications=tags,
+                experts=1 if k % 25 == 0 else 0,
+            )
+        )
+    return out
+
+
+@pytest.fixture(scope="module")
+def year() -> tuple[list[VisitRequest], InspectorPool, Assignment]:
+    visits = sample_year()
+    pool = sample_inspectors()
+    return visits, pool, assign(visits, pool, seed=SEED, stream="2024/teams")
+
+
+# --- lawful teams on the sample ------------------------------------------------------------
+
+
+def test_sample_year_gets_lawful_teams(
+    year: tuple[list[VisitRequest], InspectorPool, Assignment],
+) -> None:
+    visits, pool, a = year
+    assert len(a) == len(visits)
+    assert _lawful_problems(a.problem, a.teams) == []
+    for t in a.teams:
+        assert all(pool[m].counts_toward_quota for m in t.officers)
+        assert all(pool[m].expert for m in t.experts)
+    joint = a.team("V0000")
+    assert {pool[m].department for m in joint.officers} == {TEAM, FIRE}
+    assert len(a.team("V0025").experts) == 1
+
+
+def test_unavailable_and_uncertified_never_assigned(
+    year: tuple[list[VisitRequest], InspectorPool, Assignment],
+) -> None:
+    _, _, a = year
+    used = {m for t in a.teams for m in t.members}
+    assert not used & {"Z-21", "Z-22", "Z-23", "Z-24"}
+
+
+def test_conflicts_rotation_and_limits_respected() -> None:
+    pool = InspectorPool(inspectors=[person(f"I{i}") for i in range(6)])
+    visits = [visit(f"V{k}") for k in range(6)]
+    conflicts = [("I0", "T-V0"), ("I1", "T-V0")]
+    rotation = [("I2", "T-V1")]
+    a = assign(
+        visits, pool, seed=SEED, stream="s", conflicts=conflicts, rotation=rotation, load_limits=2
+    )
+    assert not {"I0", "I1"} & set(a.team("V0").officers)
+    assert "I2" not in a.team("V1").officers
+    assert max(a.loads().values()) <= 2
+
+
+def test_region_rule_is_applied() -> None:
+    pool = InspectorPool(
+        inspectors=[
+            person("A", regions={"r1"}),
+            person("B", regions={"r1"}),
+            person("C", regions={"r2"}),
+            person("D", regions={"r2"}),
+        ]
+    )
+    v = visit("V", region="r2")
+    assert set(assign([v], pool, seed=SEED, stream="s").team("V").officers) == {"C", "D"}
+    rule = RegionRule(allowed={"r2": {"r1"}})
+    got = assign([v], pool, seed=SEED, stream="s", region_rule=rule).team("V").officers
+    assert set(got) == {"A", "B"}
+
+
+def test_pure_function_of_seed_and_inputs_not_order(
+    year: tuple[list[VisitRequest], InspectorPool, Assignment],
+) -> None:
+    visits, pool, a = year
+    again = assign(list(reversed(visits)), pool, seed=SEED, stream="2024/teams")
+    assert again.teams == a.teams and again.receipt == a.receipt
+    other = assign(visits, pool, seed=Seed.from_text("other"), stream="2024/teams")
+    assert other.teams != a.teams
+
+
+# --- (b) explained failure -------------------------------------------------------------------
+
+
+def test_qualification_nobody_has_is_named() -> None:
+    pool = sample_inspectors()
+    v = VisitRequest(
+        id="V-x", target="T", region=SAMPLE_REGIONS[0], departments=(TEAM,), qualifications={"潜水"}
+    )
+    with pytest.raises(InfeasibleAssignment) as exc:
+        assign([v], pool, seed=SEED, stream="s")
+    w = exc.value.witness
+    assert isinstance(exc.value, RandSuperviseError)
+    assert isinstance(w, Witness) and w.kind == "visit" and w.visits == ("V-x",)
+    assert "qualification '潜水'" in w.reasons[0][1]
+
+
+def test_missing_department_and_too_few_officers() -> None:
+    pool = InspectorPool(inspectors=[person("A"), person("B"), person("C", dept="e")])
+    with pytest.raises(InfeasibleAssignment) as exc:
+        assign(
+            [visit("V1", departments=("d", "f")), visit("V2", team_size=3)],
+            pool,
+            seed=SEED,
+            stream="s",
+        )
+    reasons = dict(exc.value.witness.reasons)
+    assert "department 'f'" in reasons["V1"]
+    assert "needs 3 eligible officer(s), only 2" in reasons["V2"]
+
+
+def test_cover_needs_more_than_team_size() -> None:
+    pool = InspectorPool(
+        inspectors=[person("A", tags={"x"}), person("B", tags={"y"}), person("C", tags={"z"})]
+    )
+    with pytest.raises(InfeasibleAssignment) as exc:
+        assign([visit("V", qualifications={"x", "y", "z"})], pool, seed=SEED, stream="s")
+    assert "cannot be covered by 2" in exc.value.witness.reasons[0][1]
+
+
+def test_hall_violation_witness() -> None:
+    pool = InspectorPool(inspectors=[person("A"), person("B"), person("C")])
+    visits = [visit(f"V{k}") for k in range(4)]  # 8 places, 3 people x limit 2 = 6
+    with pytest.raises(InfeasibleAssignment) as exc:
+        assign(visits, pool, seed=SEED, stream="s", load_limits=2)
+    w = exc.value.witness
+    assert w.kind == "capacity" and w.demand == 8 and w.supply == 6
+    assert w.visits == ("V0", "V1", "V2", "V3") and w.inspectors == ("A", "B", "C")
+    assert "Hall violation" in str(w)
+
+
+def test_coverage_capacity_witness() -> None:
+    pool = InspectorPool(
+        inspectors=[person("A", tags={"x"}), person("B"), person("C"), person("D")]
+    )
+    visits = [visit("V1", qualifications={"x"}), visit("V2", qualifications={"x"})]
+    with pytest.raises(InfeasibleAssignment) as exc:
+        assign(visits, pool, seed=SEED, stream="s", load_limits=1)
+    w = exc.value.witness
+    assert w.kind == "coverage-capacity" and w.requirement == "qualification:x"
+    assert (w.demand, w.supply) == (2, 1)
+
+
+def test_exact_fallback_finds_what_greedy_misses() -> None:
+    # the greedy may give the only x-holder to the visit that does not need x; the exact
+    # fallback must still staff both
+    pool = InspectorPool(
+        inspectors=[person("A", tags={"x"}), person("B"), person("C"), person("D")]
+    )
+    visits = [visit("V1", qualifications={"x"}), visit("V2")]
+    for n in range(30):
+        a = assign(visits, pool, seed=Seed.from_text(f"s{n}"), stream="s", load_limits=1)
+        assert "A" in a.team("V1").officers
+        assert _lawful_problems(a.problem, a.teams) == []
+
+
+# --- (a) complete: exhaustive search on small instances -----------------------------------------
+
+
+def lawful_exists(problem: AssignmentProblem) -> bool:
+    pool = problem.pool
+    forbidden = problem.conflicts | problem.rotation
+    options = []
+    for v in problem.visits:
+
+        def ok(p: Inspector, v: VisitRequest = v) -> bool:
+            return (
+                p.available
+                and problem.region_rule.may_serve(p.regions, v.region)
+                and (p.id, v.target) not in forbidden
+            )
+
+        offs = [
+            p for p in pool if ok(p) and p.counts_toward_quota and p.department in v.departments
+        ]
+        exps = [p for p in pool if ok(p) and p.expert and v.expert_tags <= p.tags]
+        teams = []
+        for team in itertools.combinations(offs, v.team_size):
+            if all(any(p.department == d for p in team) for d in v.departments) and all(
+                any(q in p.tags for p in team) for q in v.qualifications
+            ):
+                for ex in itertools.combinations(exps, v.experts):
+                    teams.append([p.id for p in team + ex])
+        if not teams:
+            return False
+        options.append(teams)
+    for combo in itertools.product(*options):
+        load: dict[str, int] = {}
+        for team in combo:
+            for m in team:
+                load[m] = load.get(m, 0) + 1
+        if all(n <= problem.limit_of(m) for m, n in load.items()):
+            return True
+    return False
+
+
+@st.composite
+def small_problems(draw: st.DrawFn) -> AssignmentProblem:
+    n = draw(st.integers(2, 6))
+    people = []
+    for i in range(n):
+        expert = draw(st.booleans()) and draw(st.booleans())
+        people.append(
+            person(
+                f"I{i}",
+                dept=draw(st.sampled_from("AB")),
+                tags=draw(st.sets(st.sampled_from("xyz"), max_size=2)),
+                regions=draw(st.sets(st.sampled_from(["r1", "r2"]), min_size=1)),
+                certified=draw(st.booleans()) or (not expert and draw(st.booleans())) or True,
+                expert=expert,
+                available=draw(st.integers(0, 5)) > 0,
+            )
+        )
+    visits = []
+    for k in range(draw(st.integers(1, 4))):
+        depts = draw(st.sampled_from([("A",), ("B",), ("A", "B")]))
+        visits.append(
+            VisitRequest(
+                id=f"V{k}",
+                target=f"T{draw(st.integers(0, 2))}",
+                region=draw(st.sampled_from(["r1", "r2"])),
+                departments=depts,
+                qualifications=draw(st.sets(st.sampled_from("xyz"), max_size=2)),
+                team_size=draw(st.integers(max(2, len(depts)), 3)),
+                experts=draw(st.integers(0, 1)),
+            )
+        )
+    pairs = st.tuples(st.sampled_from([p.id for p in people]), st.sampled_from(["T0", "T1", "T2"]))
+    return AssignmentProblem(
+        visits=visits,
+        pool=InspectorPool(inspectors=people),
+        conflicts=draw(st.lists(pairs, max_size=3)),
+        rotation=draw(st.lists(pairs, max_size=2)),
+        load_limits=draw(st.one_of(st.none(), st.integers(1, 3))),
+    )
+
+
+@given(small_problems(), st.integers(0, 3))
+def test_complete_against_exhaustive_search(problem: AssignmentProblem, s: int) -> None:
+    exists = lawful_exists(problem)
+    try:
+        a = assign(
+            problem.visits,
+            problem.pool,
+            seed=Seed.from_text(str(s)),
+            stream="p",
+            conflicts=problem.conflicts,
+            rotation=problem.rotation,
+            load_limits=problem.load_limits,
+        )
+    except InfeasibleAssignment as exc:
+        assert not exists, f"false infeasible: {exc.witness}"
+        assert exc.witness.visits
+    else:
+        assert exists
+        assert _lawful_problems(problem, a.teams) == []
+
+
+# --- (c) random ------------------------------------------------------------------------
+
+
+def chi2(counts: list[int], expected: float) -> float:
+    return sum((c - expected) ** 2 / expected for c in counts)
+
+
+def test_uniform_among_eligible_when_slack() -> None:
+    pool = InspectorPool(inspectors=[person(f"I{i}") for i in range(10)])
+    counts = dict.fromkeys(pool.ids, 0)
+    runs = 2000
+    for n in range(runs):
+        for m in (
+            assign([visit("V")], pool, seed=Seed.from_text(f"u{n}"), stream="s").team("V").officers
+        ):
+            counts[m] += 1
+    # each of 10 serves with probability 2/10; chi-square, 9 degrees of freedom: 27.88 is the
+    # 99.9% point, so with fresh seeds this would fail 0.1% of the time
+    assert chi2(list(counts.values()), runs * 0.2) < 27.88
+
+
+def test_symmetric_within_qualification_groups() -> None:
+    pool = InspectorPool(
+        inspectors=[person(f"I{i}", tags={"x"} if i < 3 else set()) for i in range(9)]
+    )
+    counts = dict.fromkeys(pool.ids, 0)
+    runs = 1500
+    for n in range(runs):
+        team = assign(
+            [visit("V", qualifications={"x"})], pool, seed=Seed.from_text(f"q{n}"), stream="s"
+        ).team("V")
+        for m in team.officers:
+            counts[m] += 1
+    holders = [counts[f"I{i}"] for i in range(3)]
+    others = [counts[f"I{i}"] for i in range(3, 9)]
+    # chi-square within each group (2 and 5 degrees of freedom, 99.9% points 13.82 and
+    # 20.52): false-positive rate below 0.2% with fresh seeds
+    assert chi2(holders, sum(holders) / 3) < 13.82
+    assert chi2(others, sum(others) / 6) < 20.52
+    assert sum(holders) >= runs  # every team has an x-holder
+
+
+# --- (d) fair load ---------------------------------------------------------------------
+
+
+@given(st.integers(1, 60), st.integers(3, 9), st.integers(0, 5))
+def test_loads_differ_by_at_most_one_among_identical(n_visits: int, n_people: int, s: int) -> None:
+    people = [person(f"A{i}", tags={"x"}) for i in range(n_people)]
+    people += [person(f"B{i}", dept="e") for i in range(3)]
+    visits = [
+        visit(
+            f"V{k}",
+            qualifications={"x"} if k % 3 else set(),
+            departments=("d", "e") if k % 4 == 0 else ("d",),
+        )
+        for k in range(n_visits)
+    ]
+    a = assign(visits, InspectorPool(inspectors=people), seed=Seed.from_text(str(s)), stream="f")
+    loads = a.loads()
+    for group in ("A", "B"):
+        g = [n for m, n in loads.items() if m.startswith(group)]
+        assert max(g) - min(g) <= 1
+
+
+def test_sample_loads_are_even_within_identical_groups(
+    year: tuple[list[VisitRequest], InspectorPool, Assignment],
+) -> None:
+    _, pool, a = year
+    loads = a.loads()
+    groups: dict[tuple[object, ...], list[int]] = {}
+    for p in pool:
+        if p.available and p.counts_toward_quota:
+            groups.setdefault((p.department, p.tags, p.regions), []).append(loads[p.id])
+    assert all(max(g) - min(g) <= 1 for g in groups.values())
+    assert math.isclose(sum(loads.values()), 2 * 400 + 16)
+
+
+# --- receipts, verify, replacement, cancellation ----------------------------------------------
+
+
+def test_receipt_is_json_and_verifies(
+    year: tuple[list[VisitRequest], InspectorPool, Assignment],
+) -> None:
+    import json
+
+    visits, pool, a = year
+    r = json.loads(json.dumps(a.receipt))
+    assert r["seed"] == SEED.hex and r["stream"] == "2024/teams" and r["previous"] is None
+    assert r["inputs"]["pool"] == pool.digest()
+    assert verify(r, visits, pool).ok
+    r["teams"][3]["officers"] = ["Z-01", "Z-02"]
+    bad = verify(r, visits, pool)
+    assert not bad.ok and any("V0003" in d for d in bad.differences)
+
+
+def test_replace_changes_only_affected_teams(
+    year: tuple[list[VisitRequest], InspectorPool, Assignment],
+) -> None:
+    visits, pool, a = year
+    gone = a.team("V0007").officers[0]
+    b = replace(a, [gone])
+    for old, new in zip(a.teams, b.teams, strict=True):
+        if gone in old.members:
+            assert gone not in new.members
+            kept = set(old.officers) - {gone}
+            assert kept <= set(new.officers)
+        else:
+            assert old == new
+    assert _lawful_problems(b.problem, b.teams) == []
+    assert b.receipt["previous"] == receipt_digest(a.receipt)
+    assert b.receipt["event"]["stream"] == "2024/teams/replace/1"
+    c = cancel(b, ["V0001"], "target deregistered")
+    assert verify(c.receipts, visits, pool).ok
+    assert not verify(c.receipts[1:], visits, pool).ok
+
+
+def test_replace_redraws_whole_team_when_needed() -> None:
+    # B is the only x-holder besides A; when A leaves, C cannot cover x, so the team is redrawn
+    pool = InspectorPool(inspectors=[person("A", tags={"x"}), person("B", tags={"x"}), person("C")])
+    a = assign([visit("V", qualifications={"x"})], pool, seed=SEED, stream="s")
+    gone = next(m for m in a.team("V").officers if m in ("A", "B"))
+    other = "B" if gone == "A" else "A"
+    b = replace(a, [gone])
+    assert set(b.team("V").officers) in ({other, "C"},)
+    with pytest.raises(InfeasibleAssignment):
+        replace(b, [other])
+
+
+def test_replace_unknown_id_and_cancel_unknown_visit(
+    year: tuple[list[VisitRequest], InspectorPool, Assignment],
+) -> None:
+    _, _, a = year
+    with pytest.raises(UnknownIdError):
+        replace(a, ["nobody"])
+    with pytest.raises(UnknownIdError):
+        cancel(a, ["V-none"], "x")
