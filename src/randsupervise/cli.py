@@ -59,23 +59,15 @@ def _sample_summary() -> dict[str, object]:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    summary = _sample_summary()
+    # the full year of the sample bureau (issue: annual cycle): plan, draws, visits,
+    # teams, simulated results, deadlines on the 2024 calendar, metrics, feedback
+    from randsupervise.metrics.demo import run_demo_year
+
+    demo = run_demo_year(2024)
     if args.json:
-        print(json.dumps(summary, ensure_ascii=False, indent=2, sort_keys=True))
+        print(json.dumps(demo.to_json_dict(), ensure_ascii=False, indent=2, sort_keys=True))
         return 0
-    print("randsupervise demo: the embedded county culture-and-tourism sample")
-    print(f"  targets: {summary['targets']}  by class: {summary['targets_by_class']}")
-    print(f"  by kind: {summary['targets_by_kind']}")
-    print(f"  register digest: {summary['registry_digest']}")
-    print(
-        f"  inspectors: {summary['inspectors']} "
-        f"({summary['certified_inspectors']} count toward the certified quota)"
-    )
-    print(f"  departments: {', '.join(summary['departments'])}")  # type: ignore[arg-type]
-    print("  items:")
-    for it in summary["items"]:  # type: ignore[attr-defined]
-        cap = "no cap" if it["ratio_cap"] is None else f"cap {it['ratio_cap']:.0%}"
-        print(f"    {it['id']:<8} {it['kind']:<8} {cap:<8} {it['name']}")
+    print(demo.to_text())
     return 0
 
 

@@ -9,19 +9,20 @@ inclusion probabilities, a JSON-able receipt).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import attrs
 import numpy as np
 import numpy.typing as npt
 
-from randsupervise.draw import DrawPolicy, Seed, run_policy, tickets_for_ids
+from randsupervise.assign import MIN_TEAM_SIZE, Assignment, RegionRule, VisitRequest, assign
+from randsupervise.draw import DrawPolicy, Seed, run_policy
 from randsupervise.model import RiskClass, TargetRegistry
 from randsupervise.model._digest import sha256_hex
 from randsupervise.model.inspectors import InspectorPool
 
-__all__ = ["AssignOutcome", "DrawOutcome", "assign_teams", "draw_counts"]
+__all__ = ["DrawOutcome", "assign_teams", "draw_counts"]
 
 
 @attrs.frozen(kw_only=True)
@@ -85,76 +86,41 @@ def draw_counts(
     )
 
 
-@attrs.frozen(kw_only=True)
-class AssignOutcome:
-    """Teams per visit id (inspector ids, sorted) and the assignment receipt."""
-
-    teams: Mapping[str, tuple[str, ...]]
-    receipt: Mapping[str, Any]
-
-
-@attrs.frozen(kw_only=True)
-class TeamRequest:
-    """The cycle's view of a visit that needs a team."""
-
-    id: str
-    target: str
-    region: str
-    departments: tuple[str, ...]
-    qualifications: frozenset[str]
-
-
 def assign_teams(
-    requests: Sequence[TeamRequest],
+    visits: Sequence[Any],
     pool: InspectorPool,
     seed: Seed,
     stream: str,
     *,
-    conflicts: Sequence[tuple[str, str]] = (),
-) -> AssignOutcome:
-    """Lawful teams for ``requests`` through the assignment engine."""
-    banned = set(conflicts)
-    officers = [p for p in pool if p.counts_toward_quota and p.available]
-    off_ids = [p.id for p in officers]
-    load = dict.fromkeys(off_ids, 0)
-    teams: dict[str, tuple[str, ...]] = {}
-    for r in requests:
-        elig = [p for p in officers if r.region in p.regions and (p.id, r.target) not in banned]
-        key = np.asarray([f"{r.id}\x1f{p.id}" for p in elig])
-        tk = tickets_for_ids(key.tolist(), seed, stream) if elig else np.zeros(0, np.uint64)
-        rank = {p.id: (load[p.id], int(x)) for p, x in zip(elig, tk, strict=True)}
-        team: list[str] = []
-        for dept in r.departments:
-            cands = [p for p in elig if p.department == dept and p.id not in team]
-            need = r.qualifications
-            cands.sort(key=lambda p: (-len(need & p.tags), rank[p.id]))
-            if cands:
-                team.append(cands[0].id)
-        for q in sorted(r.qualifications):
-            if not any(q in pool[i].tags for i in team):
-                cands = [
-                    p
-                    for p in elig
-                    if q in p.tags and p.id not in team and p.department in r.departments
-                ]
-                cands.sort(key=lambda p: rank[p.id])
-                if cands:
-                    team.append(cands[0].id)
-        while len(team) < 2:
-            cands = [p for p in elig if p.id not in team and p.department in r.departments]
-            cands.sort(key=lambda p: rank[p.id])
-            if not cands:
-                break
-            team.append(cands[0].id)
-        for i in team:
-            load[i] += 1
-        teams[r.id] = tuple(sorted(team))
-    receipt = {
-        "algorithm": "randsupervise.assign.cycle-greedy",
-        "version": 1,
-        "seed": seed.hex,
-        "stream": stream,
-        "pool_digest": pool.digest(),
-        "teams_digest": sha256_hex(sorted([k, list(v)] for k, v in teams.items())),
-    }
-    return AssignOutcome(teams=teams, receipt=receipt)
+    conflicts: Iterable[tuple[str, str]] = (),
+    rotation: Iterable[tuple[str, str]] = (),
+    load_limits: int | Mapping[str, int] | None = None,
+    region_rule: RegionRule | None = None,
+) -> Assignment:
+    """Lawful teams for the cycle's visits through the assignment engine.
+
+    Each visit becomes a :class:`~randsupervise.assign.VisitRequest`: its target, region,
+    departments (lead first), the union of its items' qualifications, and a team of
+    ``max(2, number of departments)`` certified officers.
+    """
+    requests = [
+        VisitRequest(
+            id=v.id,
+            target=v.target_id,
+            region=v.region,
+            departments=v.departments,
+            qualifications=v.qualifications,
+            team_size=max(MIN_TEAM_SIZE, len(v.departments)),
+        )
+        for v in visits
+    ]
+    return assign(
+        requests,
+        pool,
+        seed=seed,
+        stream=stream,
+        conflicts=conflicts,
+        rotation=rotation,
+        load_limits=load_limits,
+        region_rule=region_rule,
+    )

@@ -27,19 +27,20 @@ Invariants (seed §三(五)-(六); DESIGN principles 3 and 4):
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import attrs
 import numpy as np
 
+from randsupervise.assign import Assignment, RegionRule
 from randsupervise.calendar import WorkCalendar
 from randsupervise.cycle._display import html_table, text_table
-from randsupervise.cycle._engines import TeamRequest, assign_teams, draw_counts
+from randsupervise.cycle._engines import assign_teams, draw_counts
 from randsupervise.cycle.plan import AnnualPlan, Task
 from randsupervise.cycle.visits import HitSource, Visit, merge_hits
 from randsupervise.draw import Seed, tickets_for_ids
-from randsupervise.errors import ValidationError
+from randsupervise.errors import InfeasibleAssignment, ValidationError
 from randsupervise.model import RiskClass, TargetRegistry
 from randsupervise.model._digest import sha256_hex
 from randsupervise.model.inspectors import InspectorPool
@@ -83,6 +84,7 @@ class PlanRun:
     draws: tuple[DrawRecord, ...] = attrs.field(repr=False)
     visits: tuple[Visit, ...] = attrs.field(repr=False)
     teams: Mapping[str, tuple[str, ...]] = attrs.field(repr=False)
+    assignment: Assignment = attrs.field(repr=False, eq=False)
     receipt: Mapping[str, Any] = attrs.field(repr=False)
 
     @property
@@ -174,7 +176,10 @@ def run_plan(
     seed: Seed,
     calendar: WorkCalendar,
     *,
-    conflicts: Sequence[tuple[str, str]] = (),
+    conflicts: Iterable[tuple[str, str]] = (),
+    rotation: Iterable[tuple[str, str]] = (),
+    load_limits: int | Mapping[str, int] | None = None,
+    region_rule: RegionRule | None = None,
 ) -> PlanRun:
     """Draw the year: validate, draw per task and batch, merge visits, assign teams.
 
@@ -186,6 +191,9 @@ def run_plan(
         seed: The public seed of the year.
         calendar: The working-day calendar (recorded in the receipt; deadlines use it).
         conflicts: ``(inspector id, target id)`` pairs that must not meet (回避).
+        rotation: ``(inspector id, target id)`` pairs of recent periods, not to repeat.
+        load_limits: Most visits per inspector (see ``randsupervise.assign.assign``).
+        region_rule: Which inspectors may serve which regions (default: their own).
 
     Raises:
         ValidationError: the plan has a problem (every problem listed); nothing is drawn.
@@ -292,24 +300,27 @@ def run_plan(
     src = np.concatenate(hit_src) if hit_src else np.zeros(0, np.int64)
     visits = merge_hits(year, rows, src, sources, registry.ids, registry.column("region"), risk)
     visits = _batch_order(visits, seed, f"{year}/visit-order")
-    requests = [
-        TeamRequest(
-            id=v.id,
-            target=v.target_id,
-            region=v.region,
-            departments=v.departments,
-            qualifications=v.qualifications,
-        )
-        for v in visits
-    ]
-    teams = assign_teams(requests, pool, seed, f"{year}/teams", conflicts=conflicts)
-    receipt = _plan_receipt(plan, registry, items, pool, seed, calendar, records, visits, teams)
+    assignment = assign_teams(
+        visits,
+        pool,
+        seed,
+        f"{year}/teams",
+        conflicts=conflicts,
+        rotation=rotation,
+        load_limits=load_limits,
+        region_rule=region_rule,
+    )
+    teams = {t.visit: tuple(sorted(t.members)) for t in assignment.teams}
+    receipt = _plan_receipt(
+        plan, registry, items, pool, seed, calendar, records, visits, assignment, teams
+    )
     return PlanRun(
         plan=plan,
         seed=seed,
         draws=tuple(records),
         visits=tuple(visits),
-        teams=dict(teams.teams),
+        teams=teams,
+        assignment=assignment,
         receipt=receipt,
     )
 
@@ -333,7 +344,8 @@ def _plan_receipt(
     calendar: WorkCalendar,
     records: list[DrawRecord],
     visits: list[Visit],
-    teams: Any,
+    assignment: Assignment,
+    teams: Mapping[str, tuple[str, ...]],
 ) -> dict[str, Any]:
     body: dict[str, Any] = {
         "format": _RECEIPT_FORMAT,
@@ -361,9 +373,10 @@ def _plan_receipt(
         "visits_digest": sha256_hex([v.canonical() for v in visits]),
         "visit_order_stream": f"{plan.year}/visit-order",
         "assignment": {
-            "receipt_digest": sha256_hex(dict(teams.receipt)),
-            "receipt": dict(teams.receipt),
-            "teams_digest": sha256_hex(sorted([k, list(v)] for k, v in teams.teams.items())),
+            "stream": assignment.stream,
+            "receipt_digest": sha256_hex(dict(assignment.receipt)),
+            "receipt": dict(assignment.receipt),
+            "teams_digest": sha256_hex(sorted([k, list(v)] for k, v in teams.items())),
         },
     }
     body["digest"] = sha256_hex(body)
@@ -389,7 +402,10 @@ def verify_plan(
     pool: InspectorPool,
     calendar: WorkCalendar,
     *,
-    conflicts: Sequence[tuple[str, str]] = (),
+    conflicts: Iterable[tuple[str, str]] = (),
+    rotation: Iterable[tuple[str, str]] = (),
+    load_limits: int | Mapping[str, int] | None = None,
+    region_rule: RegionRule | None = None,
 ) -> PlanVerification:
     """Recompute the year from the inputs and the receipt's seed; compare everything.
 
@@ -415,8 +431,19 @@ def verify_plan(
             value=Seed.from_hex(str(receipt.get("seed"))).value,
             source=str(receipt.get("seed_source", "")),
         )
-        run = run_plan(plan, registry, items, pool, seed, calendar, conflicts=conflicts)
-    except ValidationError as err:
+        run = run_plan(
+            plan,
+            registry,
+            items,
+            pool,
+            seed,
+            calendar,
+            conflicts=conflicts,
+            rotation=rotation,
+            load_limits=load_limits,
+            region_rule=region_rule,
+        )
+    except (ValidationError, InfeasibleAssignment) as err:
         return PlanVerification(ok=False, differences=(*diffs, f"cannot recompute: {err}"))
     fresh = run.receipt
     for key in (

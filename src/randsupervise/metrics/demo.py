@@ -9,7 +9,7 @@ Invariants:
   and the fire brigade for entertainment venues that merges with the police's item in
   the same window (进一次门、查多项事), and one task per remaining item.
 * The simulated inspections are pure functions of the seed: every outcome (inspection
-  day, result, recording delay, publication, a cancellation, a replaced inspector) comes
+  day, result, recording delay, publication, cancellations, the officer replaced) comes
   from the ticket function under streams ``"demo/outcomes/..."``; two runs are identical.
 * Deadlines are ``calendar.deadline(inspected_on, 20)`` on the real calendar; a few
   recordings are late, a few visits stay unrecorded or unpublished, so the report shows
@@ -25,6 +25,7 @@ from typing import Any
 import attrs
 import numpy as np
 
+from randsupervise.assign import replace
 from randsupervise.calendar import WorkCalendar, china
 from randsupervise.cycle import (
     AnnualPlan,
@@ -149,9 +150,20 @@ def simulate_year(
         _u(seed, f"demo/outcomes/{k}", ids) for k in ("day", "result", "record", "publish", "fate")
     )
     events: list[tuple[str, Event]] = []
-    # one inspector replaced (补抽): the visit with the smallest replacement ticket
+    # 补抽: on 1 July one officer (of the visit with the smallest replacement ticket) goes
+    # on long leave; the assignment engine replaces them in every team still to inspect
     u_rep = _u(seed, "demo/outcomes/replacement", ids)
-    rep = ids[int(np.argmin(u_rep))] if ids else None
+    leave_on = _d(run.year, 7, 1)
+    changed: dict[str, tuple[str, ...]] = {}
+    gone = ""
+    if ids:
+        gone = run.teams[ids[int(np.argmin(u_rep))]][0]
+        after = replace(run.assignment, [gone])
+        changed = {
+            t.visit: tuple(sorted(t.members))
+            for t in after.teams
+            if tuple(sorted(t.members)) != run.teams[t.visit]
+        }
     for k, v in enumerate(run.visits):
         days = np.arange(
             np.datetime64(v.start, "D"), np.datetime64(v.end, "D") + np.timedelta64(1, "D")
@@ -161,30 +173,10 @@ def simulate_year(
             reason = CancelReason.UNREACHABLE if u_fate[k] < 0.01 else CancelReason.DEREGISTERED
             events.append((v.id, Cancel(on=v.start, reason=reason, note="found before the visit")))
             continue
-        if v.id == rep:
-            team = list(run.teams[v.id])
-            out = team[0]
-            dept = pool[out].department
-            cands = sorted(
-                p.id
-                for p in pool
-                if p.department == dept
-                and p.counts_toward_quota
-                and p.available
-                and v.region in p.regions
-                and p.id not in team
-            )
-            if cands:
-                pick = cands[int(np.argmin(_u(seed, "demo/outcomes/replacement-pick", cands)))]
-                events.append(
-                    (
-                        v.id,
-                        ReplaceTeam(
-                            on=v.start, team=(*team[1:], pick), reason=f"{out} on sick leave"
-                        ),
-                    )
-                )
         on = work[min(int(u_day[k] * work.size), work.size - 1)].item()
+        if v.id in changed and on >= leave_on:
+            why = f"{gone} on leave from {leave_on}"
+            events.append((v.id, ReplaceTeam(on=leave_on, team=changed[v.id], reason=why)))
         events.append((v.id, Inspect(on=on)))
         events.append(
             (v.id, Record(on=_record_day(calendar, on, u_rec[k]), result=_result(u_res[k])))
