@@ -210,9 +210,18 @@ def draw_dask(
             :meth:`~randsupervise.model.TargetRegistry.from_columns`).
         seed: a :class:`~randsupervise.draw.seed.Seed`, or public text.
         stream: the stream label of the draw.
-        ratios, counts, default_ratio, stratify, rounding, min_per_stratum, item, where,
-        batches: the policy, as for :func:`~randsupervise.draw.engine.draw`
-            (method ``"smallest"``); or give a ready ``policy``.
+        ratios: stratum -> fraction of its population (as for
+            :func:`~randsupervise.draw.engine.draw`, method ``"smallest"``).
+        counts: stratum -> number of units.
+        default_ratio: ratio of strata named in neither mapping.
+        stratify: the column whose categories are the strata, or ``None``.
+        rounding: ``"ceil"``, ``"floor"`` or ``"half_up"``.
+        min_per_stratum: least sample size of a non-empty stratum.
+        item: the item drawn for (its cap applies).
+        where: targeted-draw filter, column -> accepted values.
+        batches: number of batches the selection is cut into.
+        policy: a ready :class:`~randsupervise.draw.engine.DrawPolicy` instead of the
+            arguments above.
         id_column: the column holding the ids.
         scheduler: passed to ``dask.compute`` (``"synchronous"``, ``"threads"``, ...);
             ``None`` uses dask's default or an active distributed client.
