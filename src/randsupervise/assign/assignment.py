@@ -103,7 +103,7 @@ def _sorted_visits(vs: Iterable[VisitRequest]) -> tuple[VisitRequest, ...]:
 class AssignmentProblem:
     """Everything an assignment depends on besides the seed and stream.
 
-    Args:
+    Attributes:
         visits: The visits to staff (ids unique); kept sorted by id.
         pool: The inspector pool (availability is read from it).
         conflicts: (inspector id, target id) pairs that must not meet (回避).
@@ -692,8 +692,12 @@ def verify(
     Args:
         receipts: The receipt of a draw, or the whole chain (original first) when
             replacements or cancellations followed.
-        visits, pool, conflicts, rotation, load_limits, region_rule: The inputs of the
-            original draw (the pool as it was then).
+        visits: The visits of the original draw.
+        pool: The pool as it was at the original draw.
+        conflicts: As given to :func:`assign`.
+        rotation: As given to :func:`assign`.
+        load_limits: As given to :func:`assign`.
+        region_rule: As given to :func:`assign`.
 
     Returns:
         A :class:`Verification`; ``differences`` names every field, input digest or team

@@ -73,7 +73,7 @@ def _strs(value: object, field: str, ident: str | None) -> list[Problem]:
 class VisitRequest:
     """One visit that needs a team.
 
-    Args:
+    Attributes:
         id: Stable id of the visit (unique in a batch).
         target: Id of the target visited (used for recusal and rotation).
         region: Region of the target.
