@@ -103,7 +103,7 @@ def _item_rule(v: object) -> ItemRule | None:
 class DrawPolicy:
     """Everything that decides a draw besides the register, the seed and the stream.
 
-    Args:
+    Attributes:
         stratify: Column whose categories are the strata (``"risk_class"``, ``"kind"``,
             ``"region"``, ``"industry"``, ``"status"``), or ``None`` for one stratum
             ``"ALL"``.
@@ -518,9 +518,17 @@ def draw(
         seed: A :class:`Seed`, or public text turned into one by :meth:`Seed.from_text`.
         stream: The stream label of this task or batch (e.g. ``"2024/G01/batch-1"``); one
             seed serves many draws, each under its own label.
-        ratios, counts, default_ratio, stratify, method, rounding, min_per_stratum, item,
-        where, batches: The policy; see :class:`DrawPolicy`. ``item`` is an
-            :class:`~randsupervise.model.items.InspectionItem` (or :class:`ItemRule`).
+        ratios: Stratum -> fraction of its population (see :class:`DrawPolicy`).
+        counts: Stratum -> number of units.
+        default_ratio: Ratio of the strata named in neither mapping.
+        stratify: Column whose categories are the strata, or ``None`` for ``"ALL"``.
+        method: ``"smallest"``, ``"poisson"``, ``"pareto"`` or ``"sequential_poisson"``.
+        rounding: ``"ceil"`` (default), ``"floor"`` or ``"half_up"``.
+        min_per_stratum: Every non-empty stratum draws at least this many.
+        item: An :class:`~randsupervise.model.items.InspectionItem` (or
+            :class:`~randsupervise.draw.allocation.ItemRule`): its cap and frequency limit.
+        where: Targeted-draw filter, column -> value or values.
+        batches: Number of batches, cut in ticket order.
         history: ``(unit id, item id, count this year)`` entries; units whose count for
             ``item`` reached its ``yearly_frequency_limit`` are not drawn.
         policy: A ready :class:`DrawPolicy` instead of the separate policy arguments.
