@@ -1,0 +1,91 @@
+"""Lifecycle: the transition table, deadlines on the real calendar, immutability."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from randsupervise.calendar import china
+from randsupervise.cycle import (
+    TRANSITIONS,
+    Assign,
+    Cancel,
+    Inspect,
+    Publish,
+    Record,
+    ReplaceTeam,
+    Visit,
+    VisitRecord,
+    VisitState,
+)
+from randsupervise.errors import IllegalTransition, ValidationError
+from randsupervise.model.results import InspectionResult
+
+V = Visit(id="2024/T/1", target_id="T", region="东城镇", risk_class="A", items=("K01",),
+          departments=("d",), qualifications=frozenset(), start=date(2024, 9, 2),
+          end=date(2024, 12, 13), tasks=("t",), batches=("t/H2",))  # fmt: skip
+OK = InspectionResult(codes={"NO_PROBLEM"})
+
+
+def _assigned() -> VisitRecord:
+    return VisitRecord(visit=V).apply(Assign(on=date(2024, 2, 26), team=("Z-03", "Z-01")))
+
+
+def test_happy_path_and_deadline_counts_adjusted_working_saturday() -> None:
+    r = _assigned().apply(Inspect(on=date(2024, 9, 30)), china())
+    assert r.deadline == date(2024, 11, 1)  # Oct 1-7 off, Sat Oct 12 worked
+    r = r.apply(Record(on=date(2024, 11, 1), result=OK))
+    assert not r.late and not r.complete  # recorded, not yet published: not complete
+    r = r.apply(Publish(on=date(2024, 11, 4)))
+    assert r.complete and r.state.platform_state == "done"
+    assert r.publication() == {
+        "visit": "2024/T/1", "target": "T", "items": ["K01"], "departments": ["d"],
+        "inspected_on": "2024-09-30", "result": ["NO_PROBLEM"], "result_zh": ["未发现问题"],
+    }  # fmt: skip
+
+
+def test_every_pair_outside_the_table_raises() -> None:
+    allowed = {(t.action, t.source) for t in TRANSITIONS}
+    events = {
+        "assign": Assign(on=date(2024, 12, 31), team=("a", "b")),
+        "replace_team": ReplaceTeam(on=date(2024, 12, 31), team=("a", "c")),
+        "inspect": Inspect(on=date(2024, 12, 31)),
+        "record": Record(on=date(2024, 12, 31), result=OK),
+        "publish": Publish(on=date(2024, 12, 31)),
+        "cancel": Cancel(on=date(2024, 12, 31), reason="unreachable"),
+    }
+    for state in VisitState:
+        rec = VisitRecord(visit=V, state=state)
+        for name, ev in events.items():
+            if (ev.action, state) in allowed:
+                assert rec.apply(ev, china()).state is not None
+            else:
+                with pytest.raises(IllegalTransition):
+                    rec.apply(ev, china())
+            assert rec.state is state  # unchanged: values are immutable
+            del name
+
+
+def test_late_recording_flagged_and_replacement_logged() -> None:
+    r = _assigned().apply(ReplaceTeam(on=date(2024, 7, 1), team=("Z-01", "Z-05")))
+    assert r.state is VisitState.ASSIGNED and r.replaced == ("Z-03",)
+    r = r.apply(Inspect(on=date(2024, 9, 30)), china())
+    assert r.overdue(date(2024, 11, 4)) and not r.overdue(date(2024, 11, 1))
+    r = r.apply(Record(on=date(2024, 11, 4), result=OK))
+    assert r.late
+
+
+def test_dates_never_go_backwards_and_inspection_needs_calendar() -> None:
+    with pytest.raises(ValidationError):
+        _assigned().apply(Inspect(on=date(2024, 1, 2)), china())
+    with pytest.raises(ValidationError):
+        _assigned().apply(Inspect(on=date(2024, 9, 30)))
+
+
+def test_cancel_only_before_inspection() -> None:
+    r = _assigned().apply(Cancel(on=date(2024, 9, 2), reason="deregistered"))
+    assert r.state is VisitState.CANCELLED and r.cancel_reason.value == "deregistered"
+    inspected = _assigned().apply(Inspect(on=date(2024, 9, 30)), china())
+    with pytest.raises(IllegalTransition):
+        inspected.apply(Cancel(on=date(2024, 10, 8), reason="unreachable"))
