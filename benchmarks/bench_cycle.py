@@ -1,0 +1,186 @@
+"""Benchmark: a province-size year end to end, time per stage and peak memory.
+
+Full size: 1,000,000 targets, 50 items, 5,000 inspectors. ``--quick``: 100,000 targets,
+20 items, 1,000 inspectors. Stages and their baselines (measured in the same run):
+
+* ``plan_check``: ``AnnualPlan.validate`` with the register; baseline: one
+  ``registry.mask`` per task (the least work an exact per-target check needs).
+* ``run_plan``: draws + visit merging + teams + receipt; baseline: the bare ``draw()``
+  calls of the same tasks (the draw engine alone) plus one ``assign()`` of the same visits.
+* ``lifecycle``: every visit inspected, recorded and published; baseline: the vectorised
+  ``calendar.deadline`` over all inspection dates (the only computation the step needs).
+* ``metrics``: the full year report; baseline: one ``np.bincount`` of visits per target.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import time
+
+import numpy as np
+
+from randsupervise.calendar import china
+from randsupervise.cycle import (
+    AnnualPlan,
+    Batch,
+    Inspect,
+    Publish,
+    Record,
+    Task,
+    YearState,
+    run_plan,
+)
+from randsupervise.cycle._engines import assign_teams
+from randsupervise.draw import Seed, draw
+from randsupervise.metrics import year_report
+from randsupervise.model import InspectorPool, TargetRegistry
+from randsupervise.model.inspectors import Inspector
+from randsupervise.model.items import InspectionItem, ItemList
+from randsupervise.model.results import InspectionResult
+
+from _common import emit
+
+REGIONS = [f"R{r:02d}" for r in range(30)]
+INDUSTRIES = [f"I{i:02d}" for i in range(25)]
+
+
+def build(n: int, n_items: int, n_insp: int) -> tuple[TargetRegistry, ItemList, InspectorPool]:
+    k = np.arange(n)
+    reg = TargetRegistry.from_columns(
+        id=np.char.add("T", k.astype(str)),
+        risk_class=np.asarray(list("AAAABBBCCD"))[k * 7919 % 10],
+        region=np.asarray(REGIONS)[k * 104729 % 30],
+        industry=np.asarray(INDUSTRIES)[k * 1299709 % 25],
+    )
+    items = [
+        InspectionItem(
+            id=f"IT{i:02d}",
+            name=f"item {i}",
+            department="D",
+            kind="key" if i < 5 else "general",
+            legal_basis="l",
+            content="c",
+            method="m",
+            target_kinds={"enterprise"},
+            required_qualifications={f"Q{i % 20}"},
+            ratio_cap=None if i < 5 else 0.05,
+        )
+        for i in range(n_items)
+    ]
+    people = [
+        Inspector(
+            id=f"P{j:05d}",
+            name=f"p{j}",
+            department="D",
+            certified=True,
+            certificate_number=f"C{j}",
+            qualifications={f"Q{j // 30 % 20}", f"Q{(j // 30 + 7) % 20}"},
+            regions={REGIONS[j % 30], REGIONS[(7 * j + 3) % 30]},
+        )
+        for j in range(n_insp)
+    ]
+    return reg, ItemList(items=items, max_key_items=5), InspectorPool(inspectors=people)
+
+
+def make_plan(items: ItemList) -> AnnualPlan:
+    qs = [
+        Batch(id="Q2", start=dt.date(2024, 4, 1), end=dt.date(2024, 6, 28)),
+        Batch(id="Q3", start=dt.date(2024, 7, 1), end=dt.date(2024, 9, 27)),
+    ]
+    tasks = []
+    for k, it in enumerate(items):
+        ind = INDUSTRIES[k % 25]
+        ratios = {"A": 0.01, "B": 0.02, "C": 0.05, "D": 0.2} if k < 5 else 0.02
+        tasks.append(
+            Task(
+                id=f"t{k}",
+                items=[it.id],
+                lead_department="D",
+                ratios=ratios,
+                target_filter={"industry": ind},
+                batches=[qs[k % 2]],
+            )
+        )
+    return AnnualPlan(year=2024, tasks=tasks)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true")
+    a = ap.parse_args()
+    n, n_items, n_insp = (100_000, 20, 1_000) if a.quick else (1_000_000, 50, 5_000)
+    reg, items, pool = build(n, n_items, n_insp)
+    reg.digest()  # fingerprints and row hashes are cached with the register, once
+    plan = make_plan(items)
+    seed = Seed.from_text("bench 2024")
+    cal = china()
+    size = {"targets": n, "items": n_items, "inspectors": n_insp}
+
+    t0 = time.perf_counter()
+    plan.validate(items, reg)
+    ours = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    for t in plan.tasks:
+        t.eligible_mask(reg, items)
+    base = time.perf_counter() - t0
+    emit("cycle.plan_check", ours, "one registry.mask per task", base, **size)
+
+    t0 = time.perf_counter()
+    run = run_plan(plan, reg, items, pool, seed, cal)
+    ours = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    for t in plan.tasks:
+        for b in t.batches:
+            ratios = {c.name: float(r) for c, r in t.ratios.items()}
+            draw(reg, seed=seed, stream=f"bare/{t.id}/{b.id}", ratios=ratios, where=t.where(items))
+    t_draw = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    assign_teams(run.visits, pool, seed, "bare/teams")
+    t_assign = time.perf_counter() - t0
+    emit(
+        "cycle.run_plan",
+        ours,
+        "bare draw() per task + assign() of the same visits",
+        t_draw + t_assign,
+        draw_s=round(t_draw, 3),
+        assign_s=round(t_assign, 3),
+        visits=len(run.visits),
+        **size,
+    )
+
+    t0 = time.perf_counter()
+    state = YearState.start(run, dt.date(2024, 3, 1))
+    ok = InspectionResult(codes={"NO_PROBLEM"})
+    events = []
+    for v in run.visits:
+        events.append((v.id, Inspect(on=v.start)))
+        events.append((v.id, Record(on=v.start + dt.timedelta(days=7), result=ok)))
+        events.append((v.id, Publish(on=v.start + dt.timedelta(days=9))))
+    state = state.apply(events, cal)
+    ours = time.perf_counter() - t0
+    starts = np.asarray([v.start for v in run.visits], dtype="datetime64[D]")
+    t0 = time.perf_counter()
+    cal.deadline(starts, 20)
+    base = time.perf_counter() - t0
+    emit(
+        "cycle.lifecycle",
+        ours,
+        "vectorised calendar.deadline over all visits",
+        base,
+        visits=len(run.visits),
+        **size,
+    )
+
+    t0 = time.perf_counter()
+    year_report(run, state, registry=reg, items=items, pool=pool, as_of=dt.date(2025, 1, 31))
+    ours = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    pos = reg.index_of([v.target_id for v in run.visits])
+    np.bincount(pos, minlength=len(reg))
+    base = time.perf_counter() - t0
+    emit("cycle.metrics", ours, "np.bincount of visits per target", base, **size)
+
+
+if __name__ == "__main__":
+    main()
