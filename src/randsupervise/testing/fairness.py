@@ -1,0 +1,1085 @@
+"""Fairness checks: one-line assertions a test suite makes about a draw or an assignment.
+
+Each check runs a draw (or assignment) function many times, under seeds derived from
+public text, and either returns a report or raises :class:`AssertionError` whose message
+holds the numbers. The functions checked are plain callables, so a platform can check
+its own wrapper around the engine, or an engine of its own.
+
+Invariants (DESIGN principles 3 and 4; BRIEF "Why randomness must be verifiable"):
+
+* **Stated false-positive rate.** The statistical checks
+  (:func:`check_inclusion_probabilities`, :func:`check_assignment_uniformity`) test every
+  unit with an exact two-sided binomial test and a Bonferroni correction, so a correct
+  draw fails with probability at most ``alpha`` over the choice of seeds, whatever the
+  dependence between units within one draw (the union bound needs no independence).
+  Units with probability 0 or 1 are checked exactly (never drawn / always drawn) and
+  spend none of ``alpha``.
+* **Deterministic.** Seeds are ``Seed.from_text("randsupervise.testing/<k>")`` unless
+  given, so a check gives the same verdict on every run and every machine; a suite
+  never flakes.
+* **Exact checks are exact.** Order invariance, partition invariance and receipt
+  tampering compare values, with no statistics and no false positives.
+* Nothing here reads global random state: permutations and partitions of a register come
+  from the library's own ticket function under a testing stream.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from typing import Any
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+from scipy import stats
+
+from randsupervise.draw.partition import merge_candidates, shard_candidates
+from randsupervise.draw.receipt import Receipt
+from randsupervise.draw.seed import Seed
+from randsupervise.draw.tickets import tickets
+from randsupervise.draw.verify import verify as _verify_draw
+from randsupervise.errors import RandSuperviseError
+from randsupervise.model._digest import sha256_hex
+from randsupervise.model.targets import (
+    AddTarget,
+    RemoveTarget,
+    RiskClass,
+    Target,
+    TargetRegistry,
+    UpdateTarget,
+)
+
+__all__ = [
+    "DrawFn",
+    "InclusionReport",
+    "InvarianceReport",
+    "ReceiptReport",
+    "ShardedDrawFn",
+    "Tampering",
+    "UniformityReport",
+    "UnitDeviation",
+    "check_assignment_uniformity",
+    "check_inclusion_probabilities",
+    "check_order_invariance",
+    "check_partition_invariance",
+    "check_receipt",
+    "public_seeds",
+]
+
+#: ``draw_fn(registry, seed)``: returns a :class:`~randsupervise.draw.Draw`, any object
+#: with ``ids`` (the selected ids) and optionally ``inclusion_probabilities`` (one per
+#: register row) and ``receipt``, or a plain sequence of selected ids.
+DrawFn = Callable[[TargetRegistry, Seed], Any]
+#: ``sharded_draw_fn(shards, seed)``: the same draw computed from the register's shards.
+ShardedDrawFn = Callable[[Sequence[TargetRegistry], Seed], Any]
+F64Array = npt.NDArray[np.float64]
+_TESTING_STREAM = "randsupervise.testing"
+
+
+def public_seeds(n: int, *, label: str = _TESTING_STREAM) -> tuple[Seed, ...]:
+    """``n`` public seeds ``Seed.from_text(f"{label}/{k}")``, ``k = 0 .. n-1``.
+
+    Examples:
+        >>> [s.source for s in public_seeds(2)]
+        ['randsupervise.testing/0', 'randsupervise.testing/1']
+    """
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValueError(f"need a number of seeds >= 1, got {n!r}")
+    return tuple(Seed.from_text(f"{label}/{k}") for k in range(n))
+
+
+def _seeds(seeds: int | Iterable[Seed | str]) -> tuple[Seed, ...]:
+    if isinstance(seeds, int):
+        return public_seeds(seeds)
+    out = tuple(s if isinstance(s, Seed) else Seed.from_text(s) for s in seeds)
+    if not out:
+        raise ValueError("no seeds given")
+    return out
+
+
+def _check_alpha(alpha: float) -> float:
+    if not isinstance(alpha, int | float) or isinstance(alpha, bool) or not 0 < alpha < 1:
+        raise ValueError(f"alpha must be a false-positive rate in (0, 1), got {alpha!r}")
+    return float(alpha)
+
+
+# --------------------------------------------------------------------------- outcomes
+
+
+def _selected(result: Any) -> tuple[str, ...]:
+    """The selected ids of a draw function's result."""
+    ids = getattr(result, "ids", result)
+    if isinstance(ids, str) or not isinstance(ids, Iterable):
+        raise TypeError(
+            f"a draw function must return a Draw, an object with .ids, or a sequence of ids; "
+            f"got {type(result).__name__}"
+        )
+    return tuple(str(i) for i in ids)
+
+
+def _reported(result: Any, registry: TargetRegistry) -> F64Array | None:
+    pi = getattr(result, "inclusion_probabilities", None)
+    if pi is None:
+        return None
+    arr = np.asarray(pi, dtype=np.float64)
+    if arr.shape != (len(registry),):
+        raise TypeError(
+            f"inclusion_probabilities has shape {arr.shape}; expected one per register row "
+            f"({len(registry)})"
+        )
+    return arr
+
+
+def _receipt_dict(result: Any) -> dict[str, Any] | None:
+    r = getattr(result, "receipt", result)
+    if isinstance(r, Receipt):
+        return r.to_dict()
+    if isinstance(r, Mapping):
+        return dict(r)
+    return None
+
+
+def _rows(registry: TargetRegistry, ids: Sequence[str], what: str) -> npt.NDArray[np.int64]:
+    if len(set(ids)) != len(ids):
+        dup = sorted({i for i in ids if ids.count(i) > 1})[:5]
+        raise AssertionError(f"{what} selected the same id twice: {dup}")
+    try:
+        return registry.index_of(list(ids)).astype(np.int64)
+    except RandSuperviseError as e:
+        raise AssertionError(f"{what} selected ids that are not in the register: {e}") from None
+
+
+# --------------------------------------------------------------------------- statistics
+
+
+@attrs.frozen(kw_only=True)
+class UnitDeviation:
+    """One unit's (or inspector's) observed frequency against its reported probability."""
+
+    id: str
+    expected: float
+    count: int
+    trials: int
+    p_value: float
+    context: str = ""
+
+    @property
+    def frequency(self) -> float:
+        return self.count / self.trials if self.trials else 0.0
+
+    def __str__(self) -> str:
+        where = f"{self.context}: " if self.context else ""
+        return (
+            f"{where}{self.id!r}: reported p={self.expected:.4f}, drawn {self.count} of "
+            f"{self.trials} times (frequency {self.frequency:.4f}), p-value {self.p_value:.3g}"
+        )
+
+
+def _binomial_p_values(
+    counts: npt.NDArray[np.int64], trials: int, p: F64Array, tolerance: float
+) -> F64Array:
+    """Two-sided exact binomial p-values; 0/1 probabilities are exact checks (p-value 0 or 1).
+
+    With a ``tolerance``, the null is "the true probability is within ``tolerance`` of
+    ``p``": the p-value is taken at the nearer end of that interval.
+    """
+    out = np.ones(p.shape, dtype=np.float64)
+    lo = np.clip(p - tolerance, 0.0, 1.0)
+    hi = np.clip(p + tolerance, 0.0, 1.0)
+    freq = counts / trials
+    q = np.where(freq < lo, lo, np.where(freq > hi, hi, np.nan))
+    test = ~np.isnan(q)
+    exact0 = test & (q <= 0.0)
+    exact1 = test & (q >= 1.0)
+    out[exact0 | exact1] = 0.0  # a unit of probability 0 drawn, or of 1 missed
+    mid = test & ~exact0 & ~exact1
+    if mid.any():
+        k, qq = counts[mid], q[mid]
+        lower = stats.binom.cdf(k, trials, qq)
+        upper = stats.binom.sf(k - 1, trials, qq)
+        out[mid] = np.minimum(1.0, 2.0 * np.minimum(lower, upper))
+    return out
+
+
+def _min_detectable(trials: int, threshold: float) -> float:
+    """Smallest probability p for which a unit never drawn in ``trials`` draws is caught:
+    ``2 (1-p)^trials < threshold``."""
+    return float(1.0 - (threshold / 2.0) ** (1.0 / trials)) if trials else 1.0
+
+
+@attrs.frozen(kw_only=True)
+class InclusionReport:
+    """What :func:`check_inclusion_probabilities` found.
+
+    Attributes:
+        n_seeds: draws made.
+        n_units: register rows.
+        n_tested: units tested statistically (reported probability strictly in (0, 1)).
+        alpha: the family-wise false-positive rate.
+        threshold: the per-unit p-value threshold, ``alpha / n_tested`` (Bonferroni).
+        min_detectable: the smallest reported probability at which a unit that is never
+            drawn is caught with these many seeds.
+        worst: the units with the smallest p-values (up to 5).
+        failures: every unit that failed.
+    """
+
+    n_seeds: int
+    n_units: int
+    n_tested: int
+    alpha: float
+    threshold: float
+    min_detectable: float
+    worst: tuple[UnitDeviation, ...]
+    failures: tuple[UnitDeviation, ...]
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures
+
+    def __str__(self) -> str:
+        head = (
+            f"inclusion probabilities: {len(self.failures)} of {self.n_units} units deviate "
+            f"({self.n_seeds} seeds; {self.n_tested} units tested at family-wise "
+            f"false-positive rate {self.alpha:g}, per-unit threshold {self.threshold:.3g}; "
+            f"a unit never drawn is caught from p >= {self.min_detectable:.4f})"
+        )
+        shown = self.failures[:10] if self.failures else self.worst
+        label = "failing" if self.failures else "closest to failing"
+        return "\n".join([head, f"  {label}:", *(f"    {d}" for d in shown)])
+
+
+def _probabilities_of(probabilities: Any, registry: TargetRegistry) -> F64Array | None:
+    if probabilities is None:
+        return None
+    if callable(probabilities):
+        probabilities = probabilities(registry)
+    if isinstance(probabilities, Mapping):
+        arr = np.zeros(len(registry), dtype=np.float64)
+        if probabilities:
+            rows = registry.index_of(list(probabilities))
+            arr[rows] = [float(v) for v in probabilities.values()]
+        return arr
+    arr = np.asarray(probabilities, dtype=np.float64)
+    if arr.shape != (len(registry),):
+        raise ValueError(f"probabilities: expected {len(registry)} values, got shape {arr.shape}")
+    return arr
+
+
+def check_inclusion_probabilities(
+    draw_fn: DrawFn,
+    registry: TargetRegistry,
+    *,
+    seeds: int | Iterable[Seed | str] = 200,
+    alpha: float = 1e-3,
+    tolerance: float = 0.0,
+    probabilities: Any = None,
+) -> InclusionReport:
+    """Check that every unit is drawn as often as its reported inclusion probability says.
+
+    Runs ``draw_fn(registry, seed)`` once per seed, counts how often each unit is drawn
+    and tests each count against ``Binomial(n_seeds, p)`` with an exact two-sided test.
+    A unit fails when its p-value is below ``alpha / n_tested`` (Bonferroni), so a correct
+    draw fails with probability at most ``alpha``; a unit of probability 0 that is drawn,
+    or of probability 1 that is missed, fails outright.
+
+    Args:
+        draw_fn: ``draw_fn(registry, seed)``; see :data:`DrawFn`.
+        registry: the register drawn from.
+        seeds: number of seeds (derived by :func:`public_seeds`) or the seeds themselves.
+        alpha: family-wise false-positive rate (default 0.001).
+        tolerance: accept a true probability within this distance of the reported one
+            (for approximate designs such as Pareto πps, whose reported probabilities are
+            targets).
+        probabilities: the probabilities to test against, when the result does not report
+            them: an array in register row order, a mapping id -> p (others 0), or a
+            function of the register. When the reported probabilities vary between seeds,
+            their mean is used (conservative: a Poisson-binomial count varies less than a
+            binomial one).
+
+    Returns:
+        An :class:`InclusionReport` (``str(report)`` is a readable summary).
+
+    Raises:
+        AssertionError: a unit deviates; the message names the units and the numbers.
+
+    Examples:
+        >>> from randsupervise.draw import draw
+        >>> reg = TargetRegistry.from_columns(id=[f"T{i:02}" for i in range(20)],
+        ...                                   risk_class=["A", "B"] * 10)
+        >>> def my_draw(registry, seed):
+        ...     return draw(registry, seed=seed, stream="2024/1", ratios={"A": 0.3, "B": 0.5})
+        >>> check_inclusion_probabilities(my_draw, reg, seeds=100).passed
+        True
+        >>> def biased(registry, seed):
+        ...     return [i for i in my_draw(registry, seed).ids if i != "T19"]
+        >>> check_inclusion_probabilities(biased, reg, seeds=100,
+        ...                               probabilities=my_draw(reg, Seed.from_text("x"))
+        ...                               .inclusion_probabilities)
+        Traceback (most recent call last):
+        ...
+        AssertionError: inclusion probabilities: 1 of 20 units deviate ...
+            'T19': reported p=0.5000, drawn 0 of 100 times (frequency 0.0000), p-value ...
+    """
+    alpha = _check_alpha(alpha)
+    if not isinstance(tolerance, int | float) or not 0 <= tolerance < 1:
+        raise ValueError(f"tolerance must be in [0, 1), got {tolerance!r}")
+    seed_list = _seeds(seeds)
+    fixed = _probabilities_of(probabilities, registry)
+    counts = np.zeros(len(registry), dtype=np.int64)
+    total = np.zeros(len(registry), dtype=np.float64)
+    for seed in seed_list:
+        result = draw_fn(registry, seed)
+        rows = _rows(registry, _selected(result), "the draw function")
+        counts[rows] += 1
+        if fixed is None:
+            rep = _reported(result, registry)
+            if rep is None:
+                raise TypeError(
+                    "the draw function's result reports no inclusion_probabilities: "
+                    "pass probabilities="
+                )
+            total += rep
+    n = len(seed_list)
+    p = fixed if fixed is not None else total / n
+    pvals = _binomial_p_values(counts, n, p, float(tolerance))
+    tested = int(np.count_nonzero((p > 0) & (p < 1)))
+    threshold = alpha / max(tested, 1)
+    ids = registry.ids
+
+    def dev(i: int) -> UnitDeviation:
+        return UnitDeviation(
+            id=str(ids[i]),
+            expected=float(p[i]),
+            count=int(counts[i]),
+            trials=n,
+            p_value=float(pvals[i]),
+        )
+
+    order = np.argsort(pvals, kind="stable")
+    failing = [int(i) for i in order.tolist() if pvals[i] < threshold]
+    report = InclusionReport(
+        n_seeds=n,
+        n_units=len(registry),
+        n_tested=tested,
+        alpha=alpha,
+        threshold=threshold,
+        min_detectable=_min_detectable(n, threshold),
+        worst=tuple(dev(int(i)) for i in order[:5].tolist()),
+        failures=tuple(dev(i) for i in failing),
+    )
+    if failing:
+        raise AssertionError(str(report))
+    return report
+
+
+# --------------------------------------------------------------------------- invariance
+
+
+@attrs.frozen(kw_only=True)
+class InvarianceReport:
+    """What an invariance check compared: ``cases`` comparisons, all identical."""
+
+    check: str
+    cases: int
+    seeds: int
+    compared: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.check}: {self.cases} variants under {self.seeds} seeds gave identical "
+            f"{', '.join(self.compared)}"
+        )
+
+
+def _signature(result: Any, registry: TargetRegistry) -> dict[str, Any]:
+    """What must not change: selected ids in order, probabilities by id, the receipt."""
+    sig: dict[str, Any] = {"selected ids (in order)": _selected(result)}
+    pi = getattr(result, "inclusion_probabilities", None)
+    if pi is not None:
+        arr = np.asarray(pi, dtype=np.float64)
+        if arr.shape == (len(registry),):
+            order = np.argsort(registry.ids)
+            sig["inclusion probabilities by id"] = arr[order].tolist()
+        else:
+            sig["inclusion probabilities by id"] = f"{arr.size} values for {len(registry)} rows"
+    receipt = _receipt_dict(result)
+    if receipt is not None:
+        sig["receipt"] = receipt
+    return sig
+
+
+def _first_difference(a: Mapping[str, Any], b: Mapping[str, Any]) -> str:
+    for key in a:
+        if key not in b:
+            return f"{key}: missing from the variant's result"
+        if a[key] != b[key]:
+            x, y = a[key], b[key]
+            if isinstance(x, Mapping) and isinstance(y, Mapping):
+                sub = [k for k in sorted(set(x) | set(y)) if x.get(k) != y.get(k)]
+                return f"{key}: fields {sub[:5]} differ"
+            if isinstance(x, Sequence) and isinstance(y, Sequence):
+                k = next((j for j, (u, v) in enumerate(zip(x, y, strict=False)) if u != v), None)
+                if k is None:
+                    return f"{key}: {len(x)} values vs {len(y)}"
+                return f"{key}: first difference at position {k}: {x[k]!r} vs {y[k]!r}"
+            return f"{key}: {x!r} vs {y!r}"
+    return "results differ"
+
+
+def _permutations(n: int, count: int) -> list[tuple[str, npt.NDArray[np.int64]]]:
+    out: list[tuple[str, npt.NDArray[np.int64]]] = [
+        ("reversed rows", np.arange(n, dtype=np.int64)[::-1].copy())
+    ]
+    base = np.arange(n, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+    for k in range(count - 1):
+        t = tickets(base, Seed.from_text(_TESTING_STREAM), f"permutation/{k}")
+        out.append((f"shuffled rows #{k + 1}", np.argsort(t, kind="stable").astype(np.int64)))
+    return out[:count]
+
+
+def check_order_invariance(
+    draw_fn: DrawFn,
+    registry: TargetRegistry,
+    *,
+    seeds: int | Iterable[Seed | str] = 3,
+    permutations: int = 3,
+) -> InvarianceReport:
+    """Check that shuffling the register's rows changes nothing about the draw.
+
+    The draw of the register and of ``permutations`` reorderings of its rows (reversed,
+    then shuffled by tickets under a testing stream) must give the same selected ids in
+    the same order, the same inclusion probability per id and the same receipt.
+
+    Raises:
+        AssertionError: naming the seed, the reordering and the first difference.
+
+    Examples:
+        >>> from randsupervise.draw import draw
+        >>> reg = TargetRegistry.from_columns(id=list("abcdefgh"), risk_class="AABBCCDD")
+        >>> print(check_order_invariance(
+        ...     lambda r, s: draw(r, seed=s, stream="s", ratios={"A": 0.5, "D": 1.0}), reg))
+        order invariance: 9 variants under 3 seeds gave identical selected ids (in order), ...
+        >>> check_order_invariance(lambda r, s: r.ids[:2].tolist(), reg)
+        Traceback (most recent call last):
+        ...
+        AssertionError: order invariance fails under seed ... with reversed rows: ...
+    """
+    if isinstance(permutations, bool) or not isinstance(permutations, int) or permutations < 1:
+        raise ValueError(f"permutations must be an int >= 1, got {permutations!r}")
+    seed_list = _seeds(seeds)
+    variants = [
+        (name, registry.take(perm)) for name, perm in _permutations(len(registry), permutations)
+    ]
+    compared: tuple[str, ...] = ()
+    for seed in seed_list:
+        want = _signature(draw_fn(registry, seed), registry)
+        compared = tuple(want)
+        for name, reg in variants:
+            got = _signature(draw_fn(reg, seed), reg)
+            if got != want:
+                raise AssertionError(
+                    f"order invariance fails under seed {seed.source or seed.hex!r} with "
+                    f"{name}: {_first_difference(want, got)}"
+                )
+    return InvarianceReport(
+        check="order invariance",
+        cases=len(variants) * len(seed_list),
+        seeds=len(seed_list),
+        compared=compared,
+    )
+
+
+def _library_sharded(draw_fn: DrawFn) -> Callable[[Sequence[TargetRegistry], Seed, Any], Any]:
+    """The library's partitioned path (shard candidates, merge) for the policy of a
+    whole-register :class:`~randsupervise.draw.Draw`."""
+
+    def run(shards: Sequence[TargetRegistry], seed: Seed, whole: Any) -> dict[str, Any]:
+        policy = getattr(whole, "policy", None)
+        if policy is None or policy.method != "smallest":
+            raise TypeError(
+                "the default partitioned draw needs a library Draw of method 'smallest'; "
+                "pass sharded_draw_fn= for other draws"
+            )
+        sizes = {label: s.sample_size for label, s in whole.strata.items()}
+        excluded = set(whole.excluded)
+        cands = []
+        for shard in shards:
+            mask = np.ones(len(shard), dtype=bool)
+            if policy.where:
+                mask &= shard.mask(**{k: list(v) for k, v in policy.where.items()})
+            if excluded:
+                mask &= ~np.isin(shard.ids, list(excluded))
+            cands.append(
+                shard_candidates(
+                    shard,
+                    seed=seed,
+                    stream=whole.stream,
+                    sizes=sizes,
+                    stratum_column=policy.stratify,
+                    mask=mask,
+                )
+            )
+        merged = merge_candidates(cands)
+        return _merged_signature(
+            {k: (v.population, tuple(v.selected)) for k, v in merged.strata.items()},
+            merged.registry_digest,
+        )
+
+    return run
+
+
+def _merged_signature(
+    strata: Mapping[str, tuple[int, tuple[str, ...]]], digest: Any
+) -> dict[str, Any]:
+    nonempty = {k: v for k, v in sorted(strata.items()) if v[0] or v[1]}
+    return {"strata (population, selected ids)": nonempty, "register digest": digest}
+
+
+def _splits(n: int, parts: Iterable[int]) -> list[tuple[str, list[npt.NDArray[np.int64]]]]:
+    out: list[tuple[str, list[npt.NDArray[np.int64]]]] = []
+    rows = np.arange(n, dtype=np.int64)
+    spread = tickets(rows.astype(np.uint64), Seed.from_text(_TESTING_STREAM), "partition")
+    for k in parts:
+        if isinstance(k, bool) or not isinstance(k, int) or k < 1:
+            raise ValueError(f"parts must be ints >= 1, got {k!r}")
+        out.append(
+            (f"{k} contiguous shards", [a.astype(np.int64) for a in np.array_split(rows, k)])
+        )
+        if k > 1:
+            which = spread % np.uint64(k)
+            out.append((f"{k} hashed shards", [rows[which == np.uint64(j)] for j in range(k)]))
+    return out
+
+
+def check_partition_invariance(
+    draw_fn: DrawFn,
+    registry: TargetRegistry,
+    *,
+    sharded_draw_fn: ShardedDrawFn | None = None,
+    seeds: int | Iterable[Seed | str] = 3,
+    parts: Iterable[int] = (1, 2, 3, 7),
+) -> InvarianceReport:
+    """Check that a draw computed shard by shard equals the draw of the whole register.
+
+    For each number of shards in ``parts`` the register is cut two ways (contiguous
+    blocks, and rows spread by a hash), and ``sharded_draw_fn(shards, seed)`` must give
+    the same result as ``draw_fn(registry, seed)``: the same selected ids in order and,
+    when both results carry one, the same receipt.
+
+    When ``sharded_draw_fn`` is ``None``, ``draw_fn`` must return a library
+    :class:`~randsupervise.draw.Draw` of the ``"smallest"`` method and the library's own
+    partitioned path is checked against it (every shard keeps its smallest tickets per
+    stratum, :func:`~randsupervise.draw.partition.merge_candidates` merges them): the
+    populations, the selection per stratum and the merged register digest must agree.
+
+    Raises:
+        AssertionError: naming the seed, the partition and the first difference.
+
+    Examples:
+        >>> from randsupervise.draw import draw
+        >>> reg = TargetRegistry.from_columns(id=[f"u{i}" for i in range(30)],
+        ...                                   risk_class=["A", "B", "C"] * 10)
+        >>> check_partition_invariance(
+        ...     lambda r, s: draw(r, seed=s, stream="s", ratios={"A": 0.2, "B": 0.5}), reg).cases
+        21
+    """
+    seed_list = _seeds(seeds)
+    splits = _splits(len(registry), parts)
+    default = _library_sharded(draw_fn) if sharded_draw_fn is None else None
+    compared: tuple[str, ...] = ()
+    for seed in seed_list:
+        whole = draw_fn(registry, seed)
+        if default is not None:
+            strata = getattr(whole, "strata", None)
+            if strata is None:
+                raise TypeError(
+                    "the default partitioned draw needs a library Draw; pass sharded_draw_fn="
+                )
+            want = _merged_signature(
+                {k: (v.population, tuple(v.ids)) for k, v in strata.items()},
+                registry.digest(),
+            )
+        else:
+            want = _signature(whole, registry)
+            want.pop("inclusion probabilities by id", None)
+        compared = tuple(want)
+        for name, pieces in splits:
+            shards = [registry.take(p) for p in pieces]
+            if default is not None:
+                got = default(shards, seed, whole)
+            else:
+                assert sharded_draw_fn is not None
+                got = _signature(sharded_draw_fn(shards, seed), registry)
+                got.pop("inclusion probabilities by id", None)
+            if got != want:
+                raise AssertionError(
+                    f"partition invariance fails under seed {seed.source or seed.hex!r} with "
+                    f"{name}: {_first_difference(want, got)}"
+                )
+    return InvarianceReport(
+        check="partition invariance",
+        cases=len(splits) * len(seed_list),
+        seeds=len(seed_list),
+        compared=compared,
+    )
+
+
+# --------------------------------------------------------------------------- assignment
+
+
+@attrs.frozen(kw_only=True)
+class UniformityReport:
+    """What :func:`check_assignment_uniformity` found (fields as in
+    :class:`InclusionReport`, per (visit, inspector) pair)."""
+
+    n_seeds: int
+    n_pairs: int
+    alpha: float
+    threshold: float
+    worst: tuple[UnitDeviation, ...]
+    failures: tuple[UnitDeviation, ...]
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures
+
+    def __str__(self) -> str:
+        head = (
+            f"assignment uniformity: {len(self.failures)} of {self.n_pairs} (visit, inspector) "
+            f"pairs deviate ({self.n_seeds} seeds; family-wise false-positive rate "
+            f"{self.alpha:g}, per-pair threshold {self.threshold:.3g})"
+        )
+        shown = self.failures[:10] if self.failures else self.worst
+        label = "failing" if self.failures else "closest to failing"
+        return "\n".join([head, f"  {label}:", *(f"    {d}" for d in shown)])
+
+
+def _teams(result: Any) -> dict[str, tuple[str, ...]]:
+    """Visit id -> officers, from an Assignment (``teams`` of ``Team``) or a mapping."""
+    teams = getattr(result, "teams", result)
+    if isinstance(teams, Mapping):
+        return {str(k): tuple(str(m) for m in v) for k, v in teams.items()}
+    out: dict[str, tuple[str, ...]] = {}
+    for t in teams:
+        out[str(t.visit)] = tuple(str(m) for m in t.officers)
+    return out
+
+
+def check_assignment_uniformity(
+    assign_fn: Callable[[Seed], Any],
+    *,
+    eligible: Mapping[str, Collection[str]],
+    seeds: int | Iterable[Seed | str] = 200,
+    alpha: float = 1e-3,
+) -> UniformityReport:
+    """Check that each visit's officers are drawn uniformly from its eligible inspectors.
+
+    ``assign_fn(seed)`` returns an :class:`~randsupervise.assign.Assignment` (or a mapping
+    visit id -> officer ids). For each visit named in ``eligible``, a team of ``k`` officers
+    drawn uniformly from ``m`` eligible inspectors includes each of them with probability
+    ``k / m``; every (visit, inspector) count is tested against ``Binomial(n_seeds, k/m)``
+    exactly, Bonferroni-corrected, so a uniform assignment fails with probability at most
+    ``alpha``. An officer outside a visit's eligible set fails outright.
+
+    Uniformity holds only where every eligible inspector is interchangeable: same
+    department, no required qualification that some lack, no load limit that binds.
+    Name such visits (and their eligible inspectors) in ``eligible``.
+
+    Raises:
+        AssertionError: with the (visit, inspector) pairs that deviate and the numbers.
+
+    Examples:
+        >>> from randsupervise.draw import tickets_for_ids
+        >>> pool = ["I1", "I2", "I3", "I4"]
+        >>> def two_smallest(seed):
+        ...     t = tickets_for_ids(pool, seed, "V1").tolist()
+        ...     return {"V1": sorted(pool, key=lambda i: t[pool.index(i)])[:2]}
+        >>> check_assignment_uniformity(two_smallest, eligible={"V1": pool}, seeds=100).passed
+        True
+        >>> check_assignment_uniformity(lambda seed: {"V1": ["I1", "I2"]},
+        ...                             eligible={"V1": pool}, seeds=100)
+        Traceback (most recent call last):
+        ...
+        AssertionError: assignment uniformity: 4 of 4 (visit, inspector) pairs deviate ...
+    """
+    alpha = _check_alpha(alpha)
+    seed_list = _seeds(seeds)
+    elig = {str(v): tuple(sorted(set(map(str, ms)))) for v, ms in eligible.items()}
+    empty = [v for v, ms in elig.items() if not ms]
+    if not elig or empty:
+        raise ValueError(f"eligible must name visits with at least one inspector each: {empty}")
+    counts = {v: dict.fromkeys(ms, 0) for v, ms in elig.items()}
+    sizes: dict[str, set[int]] = {v: set() for v in elig}
+    strays: list[str] = []
+    for seed in seed_list:
+        teams = _teams(assign_fn(seed))
+        for v in elig:
+            team = teams.get(v)
+            if team is None:
+                raise AssertionError(f"visit {v!r} has no team under seed {seed.source!r}")
+            sizes[v].add(len(team))
+            for m in team:
+                if m in counts[v]:
+                    counts[v][m] += 1
+                else:
+                    strays.append(f"{v!r}: {m!r} is not eligible (seed {seed.source!r})")
+    if strays:
+        raise AssertionError(
+            "assignment uniformity: officers outside the eligible set:\n  "
+            + "\n  ".join(strays[:10])
+        )
+    varying = {v: sorted(s) for v, s in sizes.items() if len(s) > 1}
+    if varying:
+        raise AssertionError(f"assignment uniformity: team sizes vary between seeds: {varying}")
+    n = len(seed_list)
+    devs: list[UnitDeviation] = []
+    for v, per in counts.items():
+        k = next(iter(sizes[v]))
+        ids = list(per)
+        c = np.asarray([per[i] for i in ids], dtype=np.int64)
+        p = np.full(len(ids), min(1.0, k / len(ids)), dtype=np.float64)
+        pv = _binomial_p_values(c, n, p, 0.0)
+        devs += [
+            UnitDeviation(
+                id=i,
+                expected=float(p[j]),
+                count=int(c[j]),
+                trials=n,
+                p_value=float(pv[j]),
+                context=f"visit {v!r}",
+            )
+            for j, i in enumerate(ids)
+        ]
+    tested = sum(1 for d in devs if 0 < d.expected < 1)
+    threshold = alpha / max(tested, 1)
+    devs.sort(key=lambda d: d.p_value)
+    failures = tuple(d for d in devs if d.p_value < threshold)
+    report = UniformityReport(
+        n_seeds=n,
+        n_pairs=len(devs),
+        alpha=alpha,
+        threshold=threshold,
+        worst=tuple(devs[:5]),
+        failures=failures,
+    )
+    if failures:
+        raise AssertionError(str(report))
+    return report
+
+
+# --------------------------------------------------------------------------- receipts
+
+
+#: Receipt fields that describe *how* a draw was asked for, not what was drawn: a
+#: resealed change to one of them that still verifies is a true receipt of an equivalent
+#: request (e.g. ``min_per_stratum`` 1 when every stratum draws at least one anyway).
+_CLAIM_FIELDS = ("policy", "seed_source")
+
+
+@attrs.frozen(kw_only=True)
+class Tampering:
+    """One single change made to a receipt or to the register, and what verify said.
+
+    ``how`` is ``"resealed"`` when the receipt's own digest was recomputed after the change
+    (a forger who knows the digest rule), ``"plain"`` for a receipt change left unsealed,
+    ``"register"`` for a changed register. ``outcome`` is ``"caught"``; ``"harmless"`` when
+    verify accepted a resealed change of a request field (``policy``, ``seed_source``) and
+    so confirmed that the changed request gives exactly the same draw; or ``"missed"``.
+    """
+
+    where: str
+    how: str
+    outcome: str
+    detail: str = ""
+
+    @property
+    def caught(self) -> bool:
+        return self.outcome != "missed"
+
+    def __str__(self) -> str:
+        more = f": {self.detail}" if self.detail else ""
+        return f"{self.where} ({self.how}): {self.outcome}{more}"
+
+
+@attrs.frozen(kw_only=True)
+class ReceiptReport:
+    """What :func:`check_receipt` tried: every tampering, none missed."""
+
+    verified: bool
+    tamperings: tuple[Tampering, ...]
+
+    @property
+    def missed(self) -> tuple[Tampering, ...]:
+        return tuple(t for t in self.tamperings if t.outcome == "missed")
+
+    @property
+    def harmless(self) -> tuple[Tampering, ...]:
+        return tuple(t for t in self.tamperings if t.outcome == "harmless")
+
+    @property
+    def passed(self) -> bool:
+        return self.verified and not self.missed
+
+    def __str__(self) -> str:
+        caught = len(self.tamperings) - len(self.missed) - len(self.harmless)
+        head = (
+            f"receipt: {'verifies' if self.verified else 'does NOT verify'}; "
+            f"{caught} of {len(self.tamperings)} single tamperings caught, "
+            f"{len(self.harmless)} harmless, {len(self.missed)} missed"
+        )
+        return "\n".join([head, *(f"  {t}" for t in self.missed[:20])])
+
+
+VerifyFn = Callable[[dict[str, Any], TargetRegistry | None], Any]
+
+
+def _default_verify(receipt: dict[str, Any], registry: TargetRegistry | None) -> Any:
+    if registry is None:
+        raise TypeError("verifying a draw receipt needs the register")
+    return _verify_draw(receipt, registry)
+
+
+def _reseal(receipt: dict[str, Any]) -> dict[str, Any] | None:
+    """The receipt with its own digest recomputed, or ``None`` if it has no digest."""
+    if "receipt_digest" not in receipt:
+        return None
+    body = {k: v for k, v in receipt.items() if k != "receipt_digest"}
+    return {**receipt, "receipt_digest": sha256_hex(body)}
+
+
+def _other_id(value: str, ids: Sequence[str], avoid: Collection[str]) -> str:
+    for cand in ids:
+        if cand != value and cand not in avoid:
+            return cand
+    return value + "-x"
+
+
+def _tampered_leaf(value: Any, key: str, ids: Sequence[str], selected: Collection[str]) -> Any:
+    if isinstance(value, bool):
+        return not value
+    if isinstance(value, int):
+        return value + 1
+    if isinstance(value, float):
+        return value + 0.5 if value < 0.5 else value / 2
+    if isinstance(value, str):
+        if value in selected:
+            return _other_id(value, ids, selected)
+        if len(value) >= 16 and all(c in "0123456789abcdef" for c in value):
+            return value[:-1] + ("0" if value[-1] != "0" else "1")
+        return value + " (tampered)"
+    if value is None:
+        if key == "frequency_limit":
+            extra = _other_id("", ids, selected)
+            return {"item": "X", "limit": 1, "history_digest": None, "history_entries": 0,
+                    "excluded": [extra]}  # fmt: skip
+        if key == "batches":
+            return [list(selected), []]
+        return 0.5 if key.endswith("probability") else "tampered"
+    return None
+
+
+def _tamperings(
+    value: Any,
+    path: str,
+    key: str,
+    ids: Sequence[str],
+    selected: Collection[str],
+    limit: int,
+    unordered: Collection[str] = (),
+) -> Iterable[tuple[str, Any]]:
+    """Every single change of ``value``: ``(path, new value)``."""
+    if isinstance(value, Mapping):
+        for k in value:
+            for p, new in _tamperings(value[k], f"{path}.{k}" if path else str(k), str(k), ids,
+                                      selected, limit, unordered):  # fmt: skip
+                yield p, {**value, k: new}
+        return
+    if isinstance(value, list):
+        if value:
+            yield f"{path}[-1] dropped", value[:-1]
+            if len(value) > 1 and path not in unordered:
+                yield f"{path}[0]<->[1] swapped", [value[1], value[0], *value[2:]]
+        for j, item in enumerate(value[:limit]):
+            for p, new in _tamperings(item, f"{path}[{j}]", key, ids, selected, limit, unordered):
+                yield p, [*value[:j], new, *value[j + 1 :]]
+        if key in ("selected", "excluded") or (value and all(isinstance(v, str) for v in value)):
+            yield f"{path}+[another id]", [*value, _other_id("", ids, set(value) | set(selected))]
+        return
+    yield path, _tampered_leaf(value, key, ids, selected)
+
+
+def _registry_tamperings(
+    registry: TargetRegistry, selected: Collection[str]
+) -> Iterable[tuple[str, TargetRegistry]]:
+    n = len(registry)
+    ids = registry.ids.tolist()
+    sel = [i for i, uid in enumerate(ids) if uid in selected][:1]
+    unsel = [i for i, uid in enumerate(ids) if uid not in selected][:1]
+    for label, rows in (("a selected row", sel), ("an unselected row", unsel)):
+        for i in rows:
+            t = registry.target(i)
+            risk = RiskClass((int(t.risk_class) + 1) % 4)
+            changed, _ = registry.apply([
+                UpdateTarget(id=t.id, fields={"risk_class": risk}),
+            ])  # fmt: skip
+            yield f"register: risk class of {label} ({t.id!r})", changed
+            keep = np.ones(n, dtype=bool)
+            keep[i] = False
+            yield f"register: {label} ({t.id!r}) removed", registry.take(keep)
+            renamed, _ = registry.apply([
+                RemoveTarget(id=t.id), AddTarget(target=attrs.evolve(t, id=t.id + "-renamed")),
+            ])  # fmt: skip
+            yield f"register: id of {label} ({t.id!r}) changed", renamed
+    added, _ = registry.apply(
+        [AddTarget(target=Target(id=_other_id("", [], set(ids)) + "new", name="new"))]
+    )
+    yield "register: one row added", added
+
+
+def _caught(
+    verify_fn: VerifyFn, receipt: dict[str, Any], registry: TargetRegistry | None
+) -> tuple[bool, str]:
+    try:
+        outcome = verify_fn(receipt, registry)
+    except RandSuperviseError as e:
+        return True, f"rejected: {type(e).__name__}"
+    except Exception as e:  # a crash is not a verdict: report it
+        return False, f"verify crashed with {type(e).__name__}: {e}"
+    ok = bool(getattr(outcome, "ok", outcome))
+    return (not ok), "" if not ok else "verify still says ok"
+
+
+def _is_genuine(receipt: dict[str, Any], registry: TargetRegistry | None) -> bool:
+    """Whether the library's own verify accepts ``receipt``: then it is a true receipt of
+    the request it states (only draw receipts with a register can be judged)."""
+    if registry is None or "strata" not in receipt:
+        return False
+    try:
+        return bool(_verify_draw(receipt, registry).ok)
+    except RandSuperviseError:
+        return False
+
+
+def _tampering(
+    verify_fn: VerifyFn,
+    receipt: dict[str, Any],
+    registry: TargetRegistry | None,
+    where: str,
+    how: str,
+) -> Tampering:
+    hit, why = _caught(verify_fn, receipt, registry)
+    if hit:
+        return Tampering(where=where, how=how, outcome="caught")
+    field = where.split(".")[0].split(":")[0]
+    if how == "resealed" and field in _CLAIM_FIELDS and _is_genuine(receipt, registry):
+        return Tampering(
+            where=where,
+            how=how,
+            outcome="harmless",
+            detail="a true receipt of an equivalent request: it recomputes to the same draw",
+        )
+    return Tampering(where=where, how=how, outcome="missed", detail=why)
+
+
+def check_receipt(
+    result: Any,
+    registry: TargetRegistry | None = None,
+    *,
+    verify_fn: VerifyFn | None = None,
+    max_list_items: int = 20,
+    unordered: Collection[str] = (),
+) -> ReceiptReport:
+    """Check that a receipt verifies and that every single tampering with it is caught.
+
+    Tamperings tried, each alone, each both plain and resealed (the receipt's own digest
+    recomputed after the change, as a forger would): every field of the receipt (nested
+    fields too; in lists the first ``max_list_items`` entries, plus dropping the last,
+    swapping the first two and appending an id), every selected id replaced by an
+    unselected one, the seed (a flipped digit, and another public seed with a consistent
+    source text); and the register: a selected and an unselected row's risk class
+    changed, removed or renamed, and a row added.
+
+    Args:
+        result: a :class:`~randsupervise.draw.Draw`, a
+            :class:`~randsupervise.draw.Receipt`, a receipt dict, or anything with a
+            ``receipt`` attribute (an :class:`~randsupervise.assign.Assignment`).
+        registry: the register drawn from (``None``: register tamperings are skipped).
+        verify_fn: ``verify_fn(receipt_dict, registry)`` returning something truthy (or
+            with ``.ok``) when the receipt verifies; default
+            :func:`randsupervise.draw.verify`. Raising a library error counts as catching.
+        max_list_items: how many entries of each list are tampered with one by one.
+        unordered: paths of lists whose order carries no meaning (e.g. ``"teams"`` of an
+            assignment receipt, keyed by visit): swapping their entries is not tried.
+
+    Raises:
+        AssertionError: the receipt does not verify, or some tampering went unnoticed (the
+            message lists them).
+
+    Examples:
+        >>> from randsupervise.draw import draw
+        >>> reg = TargetRegistry.from_columns(id=[f"T{i}" for i in range(12)],
+        ...                                   risk_class="AB" * 6)
+        >>> d = draw(reg, seed="public text", stream="2024/1", ratios={"A": 0.5, "B": 0.3})
+        >>> report = check_receipt(d, reg)
+        >>> report.passed, len(report.tamperings) > 50
+        (True, True)
+        >>> check_receipt(d, reg, verify_fn=lambda receipt, registry: True)
+        Traceback (most recent call last):
+        ...
+        AssertionError: receipt: verifies; 0 of ... single tamperings caught, 1 harmless, ...
+    """
+    if (
+        isinstance(max_list_items, bool)
+        or not isinstance(max_list_items, int)
+        or max_list_items < 0
+    ):
+        raise ValueError(f"max_list_items must be an int >= 0, got {max_list_items!r}")
+    receipt = _receipt_dict(result)
+    if receipt is None:
+        raise TypeError(f"no receipt in {type(result).__name__}")
+    vf = verify_fn or _default_verify
+    ok, detail = _caught(vf, receipt, registry)
+    verified = not ok
+    if not verified:
+        raise AssertionError(f"receipt: does NOT verify ({detail or 'verify says no'})")
+    ids = registry.ids.tolist() if registry is not None else []
+    selected = set(_all_selected(receipt))
+    done: list[Tampering] = []
+    seen: set[str] = set()
+
+    def attempt(where: str, new: dict[str, Any]) -> None:
+        key = where + sha256_hex(new)
+        if key in seen or new == receipt:
+            return
+        seen.add(key)
+        done.append(_tampering(vf, new, registry, where, "plain"))
+        sealed = _reseal(new)
+        if sealed is not None and sealed != new and where != "receipt_digest":
+            done.append(_tampering(vf, sealed, registry, where, "resealed"))
+
+    for where, new in _tamperings(receipt, "", "", ids, selected, max_list_items, tuple(unordered)):
+        attempt(where, new)
+    if "seed" in receipt and "seed_source" in receipt:
+        other = Seed.from_text(f"{receipt.get('seed_source', '')} (another ceremony)")
+        attempt("seed: another public seed", {**receipt, "seed": other.hex,
+                                              "seed_source": other.source})  # fmt: skip
+    if registry is not None:
+        for where, reg in _registry_tamperings(registry, selected):
+            done.append(_tampering(vf, receipt, reg, where, "register"))
+    report = ReceiptReport(verified=verified, tamperings=tuple(done))
+    if report.missed:
+        raise AssertionError(str(report))
+    return report
+
+
+def _all_selected(receipt: Mapping[str, Any]) -> list[str]:
+    out: list[str] = []
+    strata = receipt.get("strata")
+    if isinstance(strata, Mapping):
+        for s in strata.values():
+            if isinstance(s, Mapping):
+                out += [str(x) for x in s.get("selected", [])]
+    for t in receipt.get("teams", []) or []:
+        if isinstance(t, Mapping):
+            out += [str(x) for x in t.get("officers", [])] + [str(x) for x in t.get("experts", [])]
+    return out
