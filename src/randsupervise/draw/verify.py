@@ -329,6 +329,36 @@ def verify(
                 list(b["probabilities"]),
                 "probabilities",
             )
+    # everything else the receipt states must equal the recomputation too (a receipt edited
+    # and resealed with a fresh receipt_digest must still fail)
+    if dict(receipt.policy) != again.policy:
+        diffs.append(
+            Difference(
+                where="policy",
+                message="the policy is not in canonical form (unknown or altered fields)",
+                receipt=receipt.policy,
+                recomputed=again.policy,
+            )
+        )
+    got_f = None if receipt.frequency_limit is None else dict(receipt.frequency_limit)
+    want_f = None if again.frequency_limit is None else dict(again.frequency_limit)
+    if got_f != want_f:
+        keys = sorted(set(got_f or {}) | set(want_f or {}))
+        bad = [k for k in keys if (got_f or {}).get(k) != (want_f or {}).get(k)]
+        diffs.append(
+            Difference(
+                where="frequency_limit",
+                message=f"differs from the recomputation in {bad}",
+                receipt=got_f,
+                recomputed=want_f,
+            )
+        )
+    for label in sorted(set(mine) & set(theirs)):
+        extra = sorted(set(mine[label]) ^ set(theirs[label]))
+        if extra:
+            diffs.append(
+                Difference(where=f"strata.{label}", message=f"unexpected or missing keys {extra}")
+            )
     got_b = receipt.batches
     if got_b != again.batches:
         diffs.append(
