@@ -11,10 +11,10 @@ from randsupervise.draw.engine import draw
 from randsupervise.draw.partition import (
     ALL_STRATUM,
     merge_candidates,
+    order_by_ticket,
     shard_candidates,
     shard_candidates_from_arrays,
     smallest_tickets,
-    ticket_order,
 )
 from randsupervise.draw.seed import Seed
 from randsupervise.draw.tickets import tickets
@@ -98,12 +98,12 @@ def test_ticket_order_breaks_ties_by_utf8_ids(tks: list[int], data: st.DataObjec
                              max_size=len(tks), unique=True))  # fmt: skip
     tk = np.asarray(tks, dtype=np.uint64)
     want = sorted(range(len(tks)), key=lambda i: (tks[i], ids[i].encode("utf-8")))
-    assert ticket_order(tk, ids).tolist() == want
+    assert order_by_ticket(tk, ids).tolist() == want
     n = data.draw(st.integers(0, len(tks)))
     assert smallest_tickets(tk, ids, n).tolist() == want[:n]
     groups = data.draw(st.lists(st.integers(0, 2), min_size=len(tks), max_size=len(tks)))
     by_group = sorted(range(len(tks)), key=lambda i: (groups[i], tks[i], ids[i].encode("utf-8")))
-    assert ticket_order(tk, ids, np.asarray(groups)).tolist() == by_group
+    assert order_by_ticket(tk, ids, np.asarray(groups)).tolist() == by_group
 
 
 @given(st.lists(st.integers(0, 3), min_size=0, max_size=60))

@@ -47,7 +47,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from randsupervise.draw.partition import smallest_tickets, ticket_order
+from randsupervise.draw.partition import order_by_ticket, smallest_tickets
 from randsupervise.draw.seed import Seed
 from randsupervise.draw.tickets import tickets
 from randsupervise.errors import Problem, ValidationError
@@ -429,7 +429,7 @@ def coordinated_select(
         rows = np.flatnonzero(group == j)
         chosen.append(rows[smallest_tickets(tk[rows], id_arr[rows], t.sample_size)])
     picked = np.concatenate(chosen) if chosen else np.zeros(0, dtype=np.int64)
-    positions = picked[ticket_order(tk[picked], id_arr[picked])].astype(np.int64)
+    positions = picked[order_by_ticket(tk[picked], id_arr[picked])].astype(np.int64)
     probs_by_tier = np.asarray([t.sample_size / t.population for t in tiers], dtype=np.float64)
     probs = probs_by_tier[group] if size else np.zeros(0, dtype=np.float64)
     return CoordinatedSelection(

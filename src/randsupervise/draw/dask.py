@@ -33,8 +33,8 @@ from randsupervise.draw.partition import (
     MergedDraw,
     ShardCandidates,
     merge_candidates,
+    order_by_ticket,
     shard_candidates,
-    ticket_order,
 )
 from randsupervise.draw.receipt import Receipt, receipt_of
 from randsupervise.draw.seed import Seed
@@ -73,7 +73,7 @@ class DaskDraw:
 def _merged_ids(m: MergedDraw) -> tuple[str, ...]:
     ids = [i for s in m.strata.values() for i in s.selected]
     tk = np.asarray([t for s in m.strata.values() for t in s.tickets], dtype=np.uint64)
-    order = ticket_order(tk, ids) if ids else np.zeros(0, dtype=np.int64)
+    order = order_by_ticket(tk, ids) if ids else np.zeros(0, dtype=np.int64)
     return tuple(ids[k] for k in order.tolist())
 
 

@@ -42,10 +42,10 @@ __all__ = [
     "ShardCandidates",
     "StratumCandidates",
     "merge_candidates",
+    "order_by_ticket",
     "shard_candidates",
     "shard_candidates_from_arrays",
     "smallest_tickets",
-    "ticket_order",
 ]
 
 #: The label of the single stratum of an unstratified draw (as in the draw engine).
@@ -61,7 +61,7 @@ def _readonly(a: npt.NDArray[Any]) -> npt.NDArray[Any]:
     return a
 
 
-def ticket_order(
+def order_by_ticket(
     tickets_: npt.ArrayLike,
     ids: Sequence[str] | npt.NDArray[Any],
     groups: npt.ArrayLike | None = None,
@@ -78,7 +78,7 @@ def ticket_order(
 
     Examples:
         >>> import numpy as np
-        >>> ticket_order(np.array([7, 3, 7], dtype=np.uint64), ["b", "z", "a"]).tolist()
+        >>> order_by_ticket(np.array([7, 3, 7], dtype=np.uint64), ["b", "z", "a"]).tolist()
         [1, 2, 0]
     """
     tk = np.asarray(tickets_, dtype=np.uint64)
@@ -123,11 +123,11 @@ def smallest_tickets(
     if n == 0:
         return np.zeros(0, dtype=np.int64)
     if n >= size:
-        return ticket_order(tk, ids)
+        return order_by_ticket(tk, ids)
     kth = np.partition(tk, n - 1)[n - 1]
     cand = np.flatnonzero(tk <= kth)
     id_arr = np.asarray(ids)
-    local = ticket_order(tk[cand], id_arr[cand])
+    local = order_by_ticket(tk[cand], id_arr[cand])
     out: IntArray = cand[local[:n]].astype(np.int64)
     return out
 
