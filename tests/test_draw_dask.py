@@ -119,3 +119,17 @@ def test_the_core_imports_without_dask() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "lazy"
+
+
+def test_the_dask_receipt_verifies_and_empty_partitions_are_fine() -> None:
+    from randsupervise.draw.verify import verify
+
+    df = frame(200)
+    df["risk_class"] = ["A"] * 50 + ["B"] * 150
+    ddf = dd.from_pandas(df, npartitions=8, sort=False)
+    only_a = ddf[ddf["risk_class"] == "A"]  # most partitions become empty
+    got = draw_dask(only_a, seed=SEED, stream="s", ratios={"A": 0.1}, scheduler="synchronous")
+    reg = in_memory(df[df["risk_class"] == "A"])
+    assert got.receipt == draw(reg, seed=SEED, stream="s", ratios={"A": 0.1}).receipt
+    assert verify(got.receipt, reg).ok
+    assert not verify(got.receipt, in_memory(df)).ok
