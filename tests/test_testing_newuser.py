@@ -63,6 +63,6 @@ def test_the_library_draw_passes_every_check(reg: TargetRegistry) -> None:
 @given(small_registers)
 def test_a_draw_that_drops_the_largest_id_is_caught(reg: TargetRegistry) -> None:
     largest = max(reg.ids.tolist())
-    with pytest.raises(AssertionError, match=re.escape(f"'{largest}': reported p=")) as info:
+    with pytest.raises(AssertionError, match=re.escape(f"{largest!r}: reported p=")) as info:
         check_inclusion_probabilities(biased_draw, reg, seeds=200)
     assert "drawn 0 of 200 times" in str(info.value)
