@@ -146,7 +146,7 @@ def _batches(v: Iterable[Batch]) -> tuple[Batch, ...]:
 class Task:
     """A task of the annual plan: items, departments, population, sample sizes, batches.
 
-    Args:
+    Attributes:
         id: Unique in the plan; no ``/``.
         items: The item ids carried out together on each target drawn.
         lead_department: The department leading the task (牵头部门).
@@ -542,13 +542,14 @@ class AnnualPlan:
 
     def _load_problems(self, items: ItemList, registry: TargetRegistry | None) -> list[Problem]:
         out: list[Problem] = []
+        masks: dict[int, npt.NDArray[np.bool_]] = {}
         for item_id in self.item_ids:
             it = items.get(item_id)
             if it is None:
                 continue
             tasks = [t for t in self.tasks if item_id in t.items]
             for cls in RiskClass:
-                load, nominal, note = _planned_load(tasks, cls, items, registry)
+                load, nominal, note = _planned_load(tasks, cls, items, registry, masks)
                 if load is None:
                     continue
                 capped = it.kind is ItemKind.GENERAL and it.ratio_cap is not None
@@ -576,7 +577,7 @@ class AnnualPlan:
                     )
         if registry is not None:
             for row, t in enumerate(self.tasks):
-                mask = t.eligible_mask(registry, items)
+                mask = _mask_of(t, registry, items, masks)
                 risk = registry.risk_codes
                 planned = sum(
                     t.sample_size(cls, int(np.count_nonzero(mask & (risk == cls.value))))
@@ -644,8 +645,21 @@ class AnnualPlan:
         return html_table(f"Annual plan {self.year}", self._columns())
 
 
+def _mask_of(
+    t: Task, registry: TargetRegistry, items: ItemList, masks: dict[int, npt.NDArray[np.bool_]]
+) -> npt.NDArray[np.bool_]:
+    """A task's eligible mask, computed once per check."""
+    if id(t) not in masks:
+        masks[id(t)] = t.eligible_mask(registry, items)
+    return masks[id(t)]
+
+
 def _planned_load(
-    tasks: list[Task], cls: RiskClass, items: ItemList, registry: TargetRegistry | None
+    tasks: list[Task],
+    cls: RiskClass,
+    items: ItemList,
+    registry: TargetRegistry | None,
+    masks: dict[int, npt.NDArray[np.bool_]],
 ) -> tuple[float | None, float, str]:
     """Planned selections per target of class ``cls`` for the item of ``tasks``.
 
@@ -665,7 +679,7 @@ def _planned_load(
     load = np.zeros(len(registry), dtype=np.float64)
     nominal = np.zeros(len(registry), dtype=np.float64)
     for t in tasks:
-        mask = t.eligible_mask(registry, items) & risk
+        mask = _mask_of(t, registry, items, masks) & risk
         n_pop = int(np.count_nonzero(mask))
         if n_pop == 0:
             continue
