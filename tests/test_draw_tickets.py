@@ -108,3 +108,12 @@ def test_fast_path_equals_reference(ids: list[str], stream: str, seed_text: str)
     ref = [reference_ticket(seed.value, stream, i) for i in ids]
     assert [int(x) for x in fast] == ref
     assert uniforms(fast).tolist() == [reference_uniform(r) for r in ref]
+
+
+def test_seed_source_rebuilds_the_seed_even_with_separators_in_texts() -> None:
+    for seed in (
+        Seed.from_text("dice 3 1 4"),
+        Seed.from_contributions(["甲 | 乙", "丙", '"quoted", [brackets]']),
+        Seed.from_hex("ab" * 32),
+    ):
+        assert Seed.from_source(seed.source) == seed

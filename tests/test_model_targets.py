@@ -224,8 +224,30 @@ def test_repr_and_records() -> None:
 
 
 @given(
-    st.lists(st.text(min_size=1, max_size=8).map(str.strip).filter(bool), unique=True, max_size=30)
+    st.lists(
+        st.text(min_size=1, max_size=8)
+        .map(str.strip)
+        .filter(lambda s: bool(s) and "\x00" not in s),
+        unique=True,
+        max_size=30,
+    )
 )
 def test_any_unique_ids_build_and_find(ids: list[str]) -> None:
     reg = TargetRegistry.from_columns(id=ids, risk_class=["B"] * len(ids))
     assert reg.index_of(ids).tolist() == list(range(len(ids)))
+
+
+def test_ids_with_nul_are_rejected_because_numpy_strings_drop_them() -> None:
+    with pytest.raises(ValidationError) as info:
+        TargetRegistry.from_columns(id=["a\x00", "b"], risk_class=["A", "B"])
+    assert [(p.row, p.field) for p in info.value.problems] == [(0, "id")]
+    with pytest.raises(ValidationError):
+        Target(id="x\x00y", name="n")
+
+
+def test_allow_empty_reads_back_a_register_without_regions() -> None:
+    reg = TargetRegistry.from_columns(id=["a", "b"], risk_class=["A", "B"])
+    with pytest.raises(ValidationError):
+        TargetRegistry.from_columns(**reg.to_records())
+    again = TargetRegistry.from_columns(**reg.to_records(), allow_empty=("region", "industry"))
+    assert again.digest() == reg.digest()

@@ -184,7 +184,7 @@ def _read_registry(path: str) -> tuple[TargetRegistry, bool]:
                 raise _BadInput(f"{path}, line {i + 2}: weight {w!r} is not a number") from None
         kwargs["weight"] = weights
     try:
-        reg = TargetRegistry.from_columns(**kwargs, _empty_ok=("region", "industry"))  # type: ignore[arg-type]
+        reg = TargetRegistry.from_columns(**kwargs, allow_empty=("region", "industry"))  # type: ignore[arg-type]
     except RandSuperviseError as e:
         raise _BadInput(f"{path}: {e}") from None
     return reg, has_risk

@@ -9,6 +9,8 @@ Invariants (ticket spec v1, ``docs/spec/tickets.md``):
   trailing whitespace removed. ``Seed.from_text("3 1 4\\n1 5")`` and
   ``Seed.from_text(" 3 1 4 1 5 ")`` are the same seed; ``"31415"`` is another.
 * ``from_text``: ``SHA-256(b"randsupervise.seed.v1\\x00" + UTF-8(canonical text))``.
+* ``source`` records where the bytes came from, so that anyone can recompute them
+  (:meth:`Seed.from_source`).
 * ``from_contributions``: each contribution is hashed as by ``from_text``; the seed is
   ``SHA-256(b"randsupervise.seeds.v1\\x00" + the contributions' 32-byte hashes sorted
   bytewise and concatenated)``, so the order in which parties hand in does not matter
@@ -18,6 +20,7 @@ Invariants (ticket spec v1, ``docs/spec/tickets.md``):
 from __future__ import annotations
 
 import hashlib
+import json
 import unicodedata
 from collections.abc import Iterable
 
@@ -29,6 +32,8 @@ __all__ = ["Seed", "canonical_seed_text"]
 
 _TEXT_PREFIX = b"randsupervise.seed.v1\x00"
 _MULTI_PREFIX = b"randsupervise.seeds.v1\x00"
+_CONTRIB_TAG = "contributions: "
+_HEX_TAG = "hex:"
 
 
 def canonical_seed_text(text: str) -> str:
@@ -97,8 +102,8 @@ class Seed:
             raise ValidationError(problems, what="seed contributions")
         parts = sorted(cls.from_text(t).value for t in texts)
         digest = hashlib.sha256(_MULTI_PREFIX + b"".join(parts)).digest()
-        source = " | ".join(canonical_seed_text(t) for t in texts)
-        return cls(value=digest, source=f"contributions: {source}")
+        canon = sorted(canonical_seed_text(t) for t in texts)
+        return cls(value=digest, source=_CONTRIB_TAG + json.dumps(canon, ensure_ascii=False))
 
     @classmethod
     def from_hex(cls, text: str) -> Seed:
@@ -109,4 +114,35 @@ class Seed:
             value = b""
         if len(value) != 32:
             raise ValidationError([Problem(field="seed", message=f"not 64 hex digits: {text!r}")])
-        return cls(value=value, source=f"hex:{text.lower()}")
+        return cls(value=value, source=f"{_HEX_TAG}{text.lower()}")
+
+    @classmethod
+    def from_source(cls, source: str) -> Seed:
+        """Rebuild a seed from its :attr:`source` note, as a verifier does.
+
+        The note is the canonical text for :meth:`from_text`, ``"contributions: "``
+        followed by a JSON list of the canonical texts for :meth:`from_contributions`,
+        or ``"hex:"`` and the digits for :meth:`from_hex`.
+
+        Examples:
+            >>> s = Seed.from_contributions(["甲 | 乙", "丙"])
+            >>> Seed.from_source(s.source) == s
+            True
+        """
+        if source.startswith(_CONTRIB_TAG):
+            try:
+                texts = json.loads(source[len(_CONTRIB_TAG) :])
+            except ValueError:
+                texts = None
+            if not isinstance(texts, list) or not all(isinstance(t, str) for t in texts):
+                raise ValidationError(
+                    [
+                        Problem(
+                            field="seed_source", message="contributions are not a JSON list of str"
+                        )
+                    ]
+                )
+            return cls.from_contributions(texts)
+        if source.startswith(_HEX_TAG):
+            return cls.from_hex(source[len(_HEX_TAG) :])
+        return cls.from_text(source)

@@ -131,10 +131,8 @@ def _seed_differences(receipt: Receipt) -> list[Difference]:
     src = receipt.seed_source
     expected: Seed | None = None
     try:
-        if src.startswith("contributions: "):
-            expected = Seed.from_contributions(src[len("contributions: ") :].split(" | "))
-        elif src and not src.startswith("hex:"):
-            expected = Seed.from_text(src)
+        if src:
+            expected = Seed.from_source(src)
     except RandSuperviseError:
         expected = None
     if expected is not None and expected != seed:

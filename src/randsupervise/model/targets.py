@@ -191,7 +191,7 @@ def _row_problems(row: int, fields: Mapping[str, Any], unit_id: str | None) -> l
     """Scalar validation of one row; used for Target objects and change batches."""
     out: list[Problem] = []
     uid = fields.get("id")
-    if not isinstance(uid, str) or not uid or uid != uid.strip():
+    if not isinstance(uid, str) or not uid or uid != uid.strip() or "\x00" in uid:
         out.append(Problem(row=row, id=unit_id, field="id", message=_id_message(uid)))
     name = fields.get("name")
     if not isinstance(name, str) or not name.strip():
@@ -219,6 +219,8 @@ def _row_problems(row: int, fields: Mapping[str, Any], unit_id: str | None) -> l
 
 
 def _id_message(v: object) -> str:
+    if isinstance(v, str) and "\x00" in v:
+        return "id contains a NUL character"
     if _is_missing(v):
         return "id is missing"
     if not isinstance(v, str):
@@ -286,7 +288,7 @@ def _scan_ids(
     else:
         clean: list[str] = []
         for i, v in enumerate(values.tolist() if isinstance(values, np.ndarray) else values):
-            if isinstance(v, str):
+            if isinstance(v, str) and "\x00" not in v:
                 clean.append(v)
             else:
                 problems.append(Problem(row=i, field="id", message=_id_message(v)))
@@ -447,7 +449,7 @@ class TargetRegistry:
         status: Sequence[str] | npt.NDArray[Any] | None = None,
         weight: Sequence[float] | npt.NDArray[Any] | None = None,
         check_credit_codes: bool = False,
-        _empty_ok: Collection[str] = (),
+        allow_empty: Collection[str] = (),
     ) -> TargetRegistry:
         """Build a register from columns (one sequence or array per column).
 
@@ -455,6 +457,10 @@ class TargetRegistry:
         the id, ``kind`` ``"enterprise"``, ``region`` and ``industry`` ``""`` (not
         recorded), ``status`` ``"active"``, ``weight`` ``1.0``. A column that is given
         must have no empty, ``None`` or NaN cell.
+
+        ``allow_empty`` names columns among ``region`` and ``industry`` whose empty cells
+        mean "not recorded" rather than an error (as when reading back ``to_records()``
+        of a register built without them).
 
         With ``check_credit_codes=True`` the id of every market entity (``ENTITY_KINDS``)
         must be a valid unified social credit code (GB 32100-2015).
@@ -511,7 +517,7 @@ class TargetRegistry:
             raw_codes, raw_cats = _encode(values)
             for c, v in enumerate(raw_cats):
                 msg = _category_message(col, _enum_value(v))
-                if msg is None and _enum_value(v) == "" and col not in _empty_ok:
+                if msg is None and _enum_value(v) == "" and col not in allow_empty:
                     msg = f"{col} is empty"
                 if msg:
                     for i in np.flatnonzero(raw_codes == c).tolist():
@@ -599,7 +605,7 @@ class TargetRegistry:
             status=[t.status for t in rows],
             weight=[t.weight for t in rows],
             check_credit_codes=check_credit_codes,
-            _empty_ok=("region", "industry"),
+            allow_empty=("region", "industry"),
         )
 
     # ------------------------------------------------------------------ access
