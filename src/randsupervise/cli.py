@@ -33,31 +33,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _sample_summary() -> dict[str, object]:
-    """Summary of the embedded sample registers and item list."""
-    from randsupervise.model import RiskClass, sample_inspectors, sample_items, sample_registry
-
-    reg = sample_registry()
-    pool = sample_inspectors()
-    items = sample_items()
-    counts = [int((reg.risk_codes == c.value).sum()) for c in RiskClass]
-    return {
-        "targets": len(reg),
-        "targets_by_class": dict(zip([c.name for c in RiskClass], counts, strict=True)),
-        "targets_by_kind": {
-            k: int((reg.column("kind") == k).sum()) for k in reg.categories("kind")
-        },
-        "registry_digest": reg.digest(),
-        "inspectors": len(pool),
-        "certified_inspectors": sum(1 for i in pool if i.counts_toward_quota),
-        "departments": sorted(pool.departments),
-        "items": [
-            {"id": it.id, "name": it.name, "kind": it.kind.value, "ratio_cap": it.ratio_cap}
-            for it in items
-        ],
-    }
-
-
 def cmd_demo(args: argparse.Namespace) -> int:
     # the full year of the sample bureau (issue: annual cycle): plan, draws, visits,
     # teams, simulated results, deadlines on the 2024 calendar, metrics, feedback
