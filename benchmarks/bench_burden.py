@@ -44,7 +44,9 @@ def simulate(reg: TargetRegistry, rep: int, r: float, floor: float, periods: int
     for p in range(periods):
         seed = Seed.from_text(f"replication {rep} period {p}")
         t0 = time.perf_counter()
-        d = coordinated_draw(reg, seed=seed, stream=f"p{p}", history=history, floor=floor, ratio=r)
+        d = coordinated_draw(
+            reg, seed=seed, stream=f"p{p}", history=history, floor=floor, ratios={"A": r}
+        )
         ours_s += time.perf_counter() - t0
         chosen = d.selected_ids()
         history = history.append(chosen, label=f"p{p}")
@@ -109,7 +111,7 @@ def run_large(n: int) -> None:
     seed = Seed.from_text("large")
     ours_s, d = best_of(
         lambda: coordinated_draw(reg, seed=seed, stream="y4", history=history, floor=0.05,
-                                 ratio=0.2), 3)  # fmt: skip
+                                 ratios={"A": 0.2}), 3)  # fmt: skip
     base_s, _ = best_of(lambda: draw(reg, seed=seed, stream="y4", ratios={"A": 0.2}), 3)
     emit(
         f"burden_draw_{n // 1_000_000}m",

@@ -40,7 +40,7 @@ def run_periods(
     mins = []
     for p in range(periods):
         d = coordinated_draw(reg, seed=Seed.from_text(f"{tag} period {p}"), stream=f"p{p}",
-                             history=history, floor=floor, ratio=ratio)  # fmt: skip
+                             history=history, floor=floor, default_ratio=ratio)  # fmt: skip
         mins.append(float(d.inclusion_probabilities.min()))
         history = history.append(d.selected_ids(), label=f"p{p}")
         seen |= d.selected_ids()
@@ -96,7 +96,7 @@ def test_floor_zero_is_a_rotation_nobody_twice_before_everybody_once() -> None:
     history = BurdenHistory.empty()
     for p in range(5):
         d = coordinated_draw(reg, seed=Seed.from_text(f"r{p}"), stream="s", history=history,
-                             floor=0.0, sizes={"A": 10})  # fmt: skip
+                             floor=0.0, counts={"A": 10})  # fmt: skip
         seen += d.strata["A"].selected
         history = history.append(d.selected_ids())
     assert sorted(seen) == sorted(reg.ids.tolist())
@@ -115,7 +115,7 @@ def test_empirical_frequencies_match_the_reported_probabilities() -> None:
     probs = None
     for s in range(runs):
         d = coordinated_draw(reg, seed=Seed.from_text(f"mc {s}"), stream="s", history=history,
-                             floor=0.1, sizes={"A": 12})  # fmt: skip
+                             floor=0.1, counts={"A": 12})  # fmt: skip
         counts[reg.index_of(d.strata["A"].selected)] += 1
         probs = d.inclusion_probabilities if probs is None else probs
         assert np.array_equal(probs, d.inclusion_probabilities)  # fixed by the history
@@ -135,7 +135,7 @@ def test_same_draw_for_shuffled_registers_and_reordered_history() -> None:
     ids = reg.ids.tolist()
     h1 = BurdenHistory.from_periods({"2023": ids[:40], "2024": ids[30:90]})
     h2 = BurdenHistory.from_periods({"2023": ids[:40][::-1], "2024": ids[30:90][::-1]})
-    kw = {"seed": Seed.from_text("order"), "stream": "2025", "floor": 0.05, "ratio": 0.2}
+    kw = {"seed": Seed.from_text("order"), "stream": "2025", "floor": 0.05, "default_ratio": 0.2}
     a = coordinated_draw(reg, history=h1, **kw)  # type: ignore[arg-type]
     b = coordinated_draw(shuffled, history=h2, **kw)  # type: ignore[arg-type]
     assert a == b
@@ -150,7 +150,7 @@ def test_empty_history_is_the_plain_draw() -> None:
     ratios = {"A": 0.03, "B": 0.05, "C": 0.2, "D": 1.0}
     plain = draw(reg, seed=Seed.from_text("p"), stream="s", ratios=ratios)
     coord = coordinated_draw(reg, seed=Seed.from_text("p"), stream="s", history=[],
-                             floor=0.01, ratio=ratios)  # fmt: skip
+                             floor=0.01, ratios=ratios)  # fmt: skip
     for k, s in plain.strata.items():
         assert coord.strata[k].selected == s.ids
         assert list(coord.strata[k].tickets) == s.tickets.tolist()
@@ -162,7 +162,7 @@ def test_uncoordinated_strata_and_full_census() -> None:
     ids = reg.ids.tolist()
     history = BurdenHistory.from_periods([ids[:60]])
     d = coordinated_draw(reg, seed=Seed.from_text("c"), stream="s", history=history,
-                         floor={"A": 0.05}, ratio={"A": 0.2, "D": 1.0})  # fmt: skip
+                         floor={"A": 0.05}, ratios={"A": 0.2, "D": 1.0})  # fmt: skip
     assert d.strata["D"].floor is None and d.strata["D"].sample_size == 100
     assert [t.periods for t in d.strata["D"].tiers] == [(-1, 0)]
     assert len(d.strata["A"].tiers) == 2
@@ -192,7 +192,7 @@ def test_births_and_deaths_move_nothing_else() -> None:
         + [AddTarget(target=Target(id=f"N{i}", name=f"N{i}", risk_class="A")) for i in range(5)]
     )
     kw = {"seed": Seed.from_text("b"), "stream": "2025", "history": history, "floor": 0.05}
-    d = coordinated_draw(grown, sizes={"A": 20}, **kw)  # type: ignore[arg-type]
+    d = coordinated_draw(grown, counts={"A": 20}, **kw)  # type: ignore[arg-type]
     tiers = d.strata["A"].tiers
     # a new unit has no history: it joins the never-inspected tier; a removed id in the
     # history is simply absent
@@ -222,41 +222,35 @@ def test_history_digest_and_validation() -> None:
 def test_bad_requests_are_refused_with_reasons() -> None:
     reg = register(100)
     seed = Seed.from_text("x")
-    with pytest.raises(ValidationError, match="sampling fraction"):
-        coordinated_draw(reg, seed=seed, stream="s", history=[], floor=0.3, ratio=0.2)
-    with pytest.raises(ValidationError, match="exactly one"):
-        coordinated_draw(reg, seed=seed, stream="s", history=[], floor=0.1)
+    with pytest.raises(ValidationError, match="sampling fraction") as e:
+        coordinated_draw(reg, seed=seed, stream="s", history=[], floor=0.3, default_ratio=0.2)
+    assert e.value.problems[0].id == "A"
     with pytest.raises(ValidationError, match="floor"):
-        coordinated_draw(reg, seed=seed, stream="s", history=[], floor=1.5, ratio=0.2)
-    with pytest.raises(ValidationError, match="ratio"):
-        coordinated_draw(reg, seed=seed, stream="s", history=[], floor=0.1, ratio=-1.0)
+        coordinated_draw(reg, seed=seed, stream="s", history=[], floor=1.5, default_ratio=0.2)
+    with pytest.raises(ValidationError, match="unknown stratum"):
+        coordinated_draw(reg, seed=seed, stream="s", history=[], floor=0.1, counts={"Z": 1})
     with pytest.raises(ValidationError):
-        coordinated_draw(reg, seed=seed, stream="s", history=[], floor=0.1, sizes={"A": -1})
+        coordinated_draw(reg, seed=seed, stream="s", history=[], floor=0.1, counts={"A": -1})
+    with pytest.raises(ValidationError, match="TargetRegistry"):
+        coordinated_draw([], seed=seed, stream="s", history=[], floor=0.1)  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="Seed"):
+        coordinated_draw(reg, seed=1, stream="s", history=[], floor=0.1)  # type: ignore[arg-type]
     with pytest.raises(ValidationError):
         coordinated_select(np.zeros(3, dtype=np.uint64), ["a", "b"], [-1, -1, -1], 1, floor=0)
     with pytest.raises(ValidationError):
         coordinated_select(np.zeros(2, dtype=np.uint64), ["a", "b"], [-1, -1], 3, floor=0)
 
 
-@given(
-    st.lists(st.lists(st.integers(0, 30), max_size=15), max_size=5),
-    st.lists(st.integers(0, 40), max_size=30, unique=True),
-)
-def test_last_inspected_matches_the_definition(periods: list[list[int]], units: list[int]) -> None:
-    h = BurdenHistory.from_periods([[f"x{i}" for i in p] for p in periods])
-    ids = [f"x{i}" for i in units]
-    want = [max((k for k, p in enumerate(periods) if u in p), default=-1) for u in units]
-    assert h.last_inspected(ids).tolist() == want
-
-
-def test_fingerprint_collisions_in_the_history_fall_back_to_the_ids(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    import randsupervise.draw.coordination as coordination
-
-    def colliding(ids: object) -> np.ndarray:
-        return np.zeros(len(list(ids)), dtype=np.uint64)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(coordination, "_fingerprints", colliding)
-    h = BurdenHistory.from_periods([["a", "b"], ["b"]])
-    assert h.last_inspected(["a", "b", "c"]).tolist() == [0, 1, -1]
+def test_unstratified_draw_and_allocation_rules_as_in_the_engine() -> None:
+    reg = register(101, "AB")
+    history = BurdenHistory.from_periods([reg.ids[:30].tolist()])
+    d = coordinated_draw(reg, seed="u", stream="s", history=history, floor=0.02,
+                         default_ratio=0.03, stratify=None)  # fmt: skip
+    assert list(d.strata) == ["ALL"] and d.strata["ALL"].sample_size == 4  # ceil(3.03)
+    plain = draw(reg, seed="u", stream="s", stratify=None, default_ratio=0.03)
+    assert d.strata["ALL"].sample_size == plain.strata["ALL"].sample_size
+    d = coordinated_draw(reg, seed="u", stream="s", history=[], floor=None,
+                         ratios={"A": 0.01}, min_per_stratum=3)  # fmt: skip
+    plain = draw(reg, seed="u", stream="s", ratios={"A": 0.01}, min_per_stratum=3)
+    assert {k: s.sample_size for k, s in d.strata.items()} == {"A": 3, "B": 3, "C": 0, "D": 0}
+    assert d.selected() == {k: list(s.ids) for k, s in plain.strata.items()}

@@ -47,7 +47,8 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from randsupervise.draw.partition import order_by_ticket, smallest_tickets
+from randsupervise.draw.allocation import ItemRule, allocate
+from randsupervise.draw.partition import ALL_STRATUM, order_by_ticket, smallest_tickets
 from randsupervise.draw.seed import Seed
 from randsupervise.draw.tickets import tickets
 from randsupervise.errors import Problem, ValidationError
@@ -299,8 +300,8 @@ class CoordinatedSelection:
     tiers: tuple[BurdenTier, ...]
 
 
-def _fraction(value: float, field: str = "floor", where: str | None = None) -> Fraction:
-    """A probability as the exact decimal it prints as (``0.07`` is 7/100)."""
+def _fraction(value: float) -> Fraction:
+    """A floor as the exact decimal it prints as (``0.07`` is 7/100)."""
     if (
         not isinstance(value, int | float | np.floating)
         or isinstance(value, bool)
@@ -308,13 +309,7 @@ def _fraction(value: float, field: str = "floor", where: str | None = None) -> F
         or not 0 <= value <= 1
     ):
         raise ValidationError(
-            [
-                Problem(
-                    field=field,
-                    id=where,
-                    message=f"{field} must be a number in [0, 1], got {value!r}",
-                )
-            ]
+            [Problem(field="floor", message=f"floor must be a number in [0, 1], got {value!r}")]
         )
     return Fraction(repr(float(value)))
 
@@ -326,7 +321,8 @@ def _allocate(
     groups = [[p] for p in periods]
     pops = list(sizes)
     if floor is None:
-        groups, pops = [periods], [sum(sizes)]
+        # one tier of everybody: the plain draw (none at all for an empty stratum)
+        groups, pops = ([periods], [sum(sizes)]) if periods else ([], [])
     else:
         # merge the two most recent tiers until the floor shares fit into n
         while sum(math.ceil(floor * s) for s in pops) > n:
@@ -467,7 +463,7 @@ class CoordinatedDraw:
     Attributes:
         seed_hex: the seed's 64 hex digits.
         stream: the ticket stream's label.
-        stratum_column: the column the strata come from.
+        stratum_column: the column the strata come from (``None``: one stratum ``"ALL"``).
         history_labels: the history's period labels, oldest first.
         history_digest: :meth:`BurdenHistory.digest` of the history used.
         strata: per stratum (sorted by name) its :class:`CoordinatedStratum`.
@@ -477,7 +473,7 @@ class CoordinatedDraw:
 
     seed_hex: str
     stream: str
-    stratum_column: str
+    stratum_column: str | None
     history_labels: tuple[str, ...]
     history_digest: str
     strata: Mapping[str, CoordinatedStratum]
@@ -533,44 +529,57 @@ def _per_stratum(value: float | Mapping[str, float] | None, name: str) -> float 
 def coordinated_draw(
     registry: TargetRegistry,
     *,
-    seed: Seed,
+    seed: Seed | str,
     stream: str,
     history: BurdenHistory | Sequence[Collection[str]] | Mapping[str, Collection[str]],
     floor: float | Mapping[str, float] | None,
-    sizes: Mapping[str, int] | None = None,
-    ratio: float | Mapping[str, float] | None = None,
-    stratum_column: str = "risk_class",
+    ratios: Mapping[str, float] | None = None,
+    counts: Mapping[str, int] | None = None,
+    default_ratio: float | None = None,
+    rounding: str = "ceil",
+    min_per_stratum: int = 0,
+    item: object | None = None,
+    stratify: str | None = "risk_class",
 ) -> CoordinatedDraw:
     """Draw every stratum with the burden spread over the history (module notes).
+
+    Sample sizes are allocated exactly as by :func:`~randsupervise.draw.engine.draw`
+    (:func:`~randsupervise.draw.allocation.allocate`), and the tickets are the plain
+    draw's, so with an empty history the two draws select the same units.
 
     Args:
         registry: the register; every row is eligible (filter it first for a targeted
             draw).
-        seed: the period's seed.
+        seed: the period's seed, or public text turned into one.
         stream: the ticket stream's label (the same one a plain draw would use).
         history: the earlier periods' inspections, oldest first.
         floor: the least inclusion probability of every unit, one value or one per
             stratum; strata missing from a mapping, or ``None``, are drawn without
             coordination (for instance high-risk strata drawn at 100%).
-        sizes: sample size per stratum (clipped to the population). Give this or ``ratio``.
-        ratio: sampling fraction, one value or per stratum; ``n = ceil(ratio * N)``, the
-            fraction read as the decimal it prints as. Strata missing from ``sizes`` or a
-            ``ratio`` mapping are not drawn.
-        stratum_column: the categorical column the strata come from.
+        ratios: stratum -> fraction of its population.
+        counts: stratum -> number of units.
+        default_ratio: ratio of strata named in neither mapping (``None``: they draw 0).
+        rounding: ``"ceil"`` (default: "at least r"), ``"floor"`` or ``"half_up"``.
+        min_per_stratum: least sample size of every non-empty stratum.
+        item: the item drawn for; a general item's ratio cap applies.
+        stratify: the column whose categories are the strata, or ``None`` for one
+            stratum ``"ALL"``.
 
     Returns:
         The selection per stratum, exact inclusion probabilities and a receipt fragment.
 
+    Raises:
+        ValidationError: a bad allocation (see :func:`~randsupervise.draw.allocation.allocate`),
+            a floor outside ``[0, n/N]`` (naming the stratum), a bad history.
+
     Examples:
-        >>> from randsupervise.draw.seed import Seed
         >>> reg = TargetRegistry.from_columns(id=[f"T{i:02}" for i in range(20)],
         ...                                   risk_class=["A"] * 20)
-        >>> seed = Seed.from_text("2024")
-        >>> first = coordinated_draw(reg, seed=seed, stream="2024", history=[],
-        ...                          floor=0.05, ratio=0.25)
+        >>> first = coordinated_draw(reg, seed="2024", stream="2024", history=[],
+        ...                          floor=0.05, ratios={"A": 0.25})
         >>> history = BurdenHistory.from_periods({"2024": first.selected_ids()})
-        >>> second = coordinated_draw(reg, seed=Seed.from_text("2025"), stream="2025",
-        ...                           history=history, floor=0.05, ratio=0.25)
+        >>> second = coordinated_draw(reg, seed="2025", stream="2025", history=history,
+        ...                           floor=0.05, ratios={"A": 0.25})
         >>> len(second.strata["A"].selected)
         5
         >>> [(t.population, t.sample_size) for t in second.strata["A"].tiers]
@@ -589,38 +598,35 @@ def coordinated_draw(
                 )
             ]
         )
+    if isinstance(seed, str):
+        seed = Seed.from_text(seed)
+    if not isinstance(seed, Seed):
+        raise ValidationError([Problem(field="seed", message="expected a Seed or a str")])
     hist = history if isinstance(history, BurdenHistory) else BurdenHistory.from_periods(history)
-    if (sizes is None) == (ratio is None):
-        raise ValidationError(
-            [Problem(field="sizes", message="give exactly one of sizes and ratio")]
-        )
-    labels = registry.categories(stratum_column)
-    codes = registry.codes(stratum_column)
+    if stratify is None:
+        labels: Sequence[str] = (ALL_STRATUM,)
+        codes: npt.NDArray[np.integer[Any]] = np.zeros(len(registry), dtype=np.int64)
+    else:
+        labels = registry.categories(stratify)
+        codes = registry.codes(stratify)
+    rows_of = [np.flatnonzero(codes == c) for c in range(len(labels))]
+    alloc = allocate(
+        {lab: int(r.size) for lab, r in zip(labels, rows_of, strict=True)},
+        ratios=ratios,
+        counts=counts,
+        default_ratio=default_ratio,
+        rounding=rounding,
+        min_per_stratum=min_per_stratum,
+        item=None if item is None else ItemRule.from_item(item),
+    )
     ids = registry.ids
     tk = tickets(registry.fingerprints, seed, stream)
     last = hist.last_inspected(ids, registry.fingerprints)
     probs = np.zeros(len(registry), dtype=np.float64)
-    counts = np.bincount(codes, minlength=len(labels)) if len(registry) else np.zeros(len(labels))
     strata: dict[str, CoordinatedStratum] = {}
     problems: list[Problem] = []
-    for c in np.flatnonzero(counts).tolist():
-        name = labels[c]
-        rows = np.flatnonzero(codes == c)
-        population = int(rows.size)
-        if sizes is not None:
-            want = sizes.get(name, 0)
-            if not isinstance(want, int | np.integer) or isinstance(want, bool) or want < 0:
-                problems.append(
-                    Problem(field="sizes", id=name, message=f"not an int >= 0: {want!r}")
-                )
-                continue
-            n = min(int(want), population)
-        else:
-            r = _per_stratum(ratio, name)
-            if r is None:
-                n = 0
-            else:
-                n = min(math.ceil(_fraction(r, "ratio", name) * population), population)
+    for name, rows in sorted(zip(labels, rows_of, strict=True)):
+        n = alloc[name].sample_size
         f = _per_stratum(floor, name)
         try:
             sel = coordinated_select(tk[rows], ids[rows], last[rows], n, floor=f)
@@ -630,7 +636,7 @@ def coordinated_draw(
         probs[rows] = sel.inclusion_probabilities
         pick = rows[sel.positions]
         strata[name] = CoordinatedStratum(
-            population=population,
+            population=int(rows.size),
             sample_size=n,
             floor=None if f is None else float(f),
             tiers=sel.tiers,
@@ -642,7 +648,7 @@ def coordinated_draw(
     return CoordinatedDraw(
         seed_hex=seed.hex,
         stream=stream,
-        stratum_column=stratum_column,
+        stratum_column=stratify,
         history_labels=hist.labels,
         history_digest=hist.digest(),
         strata=strata,
