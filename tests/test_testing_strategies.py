@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
 from randsupervise.calendar import WorkCalendar
+from randsupervise.cycle import AnnualPlan
 from randsupervise.draw import Seed
 from randsupervise.model import (
     InspectionItem,
@@ -18,12 +19,14 @@ from randsupervise.model import (
     ItemList,
     RiskClass,
     TargetRegistry,
+    sample_items,
 )
 from randsupervise.testing.strategies import (
     DEFAULT_REGIONS,
     calendars,
     inspector_pools,
     item_lists,
+    plans,
     registries,
     seeds,
     unit_ids,
@@ -211,3 +214,32 @@ def test_from_type_is_registered_through_the_entry_point(
     assert isinstance(reg, TargetRegistry)
     assert all(isinstance(i, InspectionItem) for i in items)
     assert isinstance(pool, InspectorPool) and isinstance(seed, Seed)
+
+
+# --------------------------------------------------------------------------- plans
+
+
+@settings(max_examples=40)
+@given(item_lists(min_size=1, max_size=6).flatmap(lambda it: st.tuples(st.just(it), plans(it))))
+def test_plans_pass_every_plan_time_check(pair: tuple[ItemList, AnnualPlan]) -> None:
+    items, plan = pair
+    assert plan.problems(items) == ()
+    assert set(plan.item_ids) == set(items.ids)
+
+
+def test_plans_shrink_to_one_batch_a_year() -> None:
+    plan = find(plans(sample_items()), lambda p: True)
+    assert all(len(t.batches) == 1 and not t.split for t in plan.tasks)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: plans("items"),
+        lambda: plans(sample_items(), year="2025"),
+        lambda: plans(sample_items(), max_batches=0),
+    ],
+)
+def test_plans_validate_their_arguments(make: object) -> None:
+    with pytest.raises(InvalidArgument):
+        make()  # type: ignore[operator]

@@ -35,6 +35,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
 from randsupervise.calendar import WorkCalendar, china
+from randsupervise.cycle.plan import AnnualPlan, Batch, Task
 from randsupervise.draw.seed import Seed
 from randsupervise.model.inspectors import Inspector, InspectorPool
 from randsupervise.model.items import InspectionItem, ItemKind, ItemList
@@ -45,6 +46,7 @@ __all__ = [
     "calendars",
     "inspector_pools",
     "item_lists",
+    "plans",
     "registries",
     "seeds",
     "unit_ids",
@@ -295,7 +297,7 @@ def item_lists(
     max_key_items: int | None = None,
 ) -> st.SearchStrategy[ItemList]:
     """Item lists (随机抽查事项清单): key items without a ratio cap, general items with one
-    in ``(0, 1]`` (plan §三(二)).
+    in ``[0.0001, 1]`` (plan §三(二)).
 
     Args:
         min_size: fewest items.
@@ -339,7 +341,8 @@ def item_lists(
             cap = draw(
                 st.one_of(
                     st.sampled_from((1.0, 0.1, 0.05)),
-                    st.floats(min_value=0.0, max_value=1.0, exclude_min=True),
+                    # caps below 1e-4 would round every sample to zero targets
+                    st.floats(min_value=1e-4, max_value=1.0),
                 )
             )
         return InspectionItem(
@@ -529,3 +532,113 @@ def calendars(
         generic(),
         st.builds(china, adjusted_weekends_are_workdays=st.booleans().map(lambda b: not b)),
     )
+
+
+# --------------------------------------------------------------------------- plans
+
+
+def plans(
+    items: ItemList,
+    *,
+    year: int = 2025,
+    max_batches: int = 3,
+) -> st.SearchStrategy[AnnualPlan]:
+    """Annual plans for ``items`` that pass every plan-time check without a register.
+
+    Every item is carried out by exactly one task (item coverage 100%, plan §三(二));
+    items sharing a target kind are grouped into tasks at random, the lead department is
+    one of the task's items' departments and the others join as partners; each task has
+    one to ``max_batches`` ordered, non-overlapping windows inside ``year``, drawn per batch or
+    once and split (random batch order); ratios keep a general item's yearly ratio within
+    its cap and every item's planned load within its yearly frequency limit (MIIT rules).
+    Shrinks toward few tasks and one batch for the whole year.
+
+    Args:
+        items: the item list the plan is for (at least one item).
+        year: the plan's year.
+        max_batches: most batches per task (at least 1).
+
+    Examples:
+        >>> from hypothesis import given
+        >>> from randsupervise.model.sample import sample_items
+        >>> @given(plans(sample_items()))
+        ... def test_plans_are_lawful(plan):
+        ...     assert plan.problems(sample_items()) == ()
+        >>> test_plans_are_lawful()
+        >>> plans(sample_items(), max_batches=0)
+        Traceback (most recent call last):
+        ...
+        hypothesis.errors.InvalidArgument: max_batches=0 must be at least 1
+    """
+    if not isinstance(items, ItemList):
+        raise InvalidArgument(f"items={items!r} must be an ItemList")
+    if not len(items):
+        raise InvalidArgument("items must hold at least one item to plan for")
+    if isinstance(year, bool) or not isinstance(year, int) or not 1 <= year <= 9998:
+        raise InvalidArgument(f"year={year!r} must be an int between 1 and 9998")
+    if isinstance(max_batches, bool) or not isinstance(max_batches, int):
+        raise InvalidArgument(f"max_batches={max_batches!r} must be an integer")
+    if max_batches < 1:
+        raise InvalidArgument(f"max_batches={max_batches!r} must be at least 1")
+    first = _dt.date(year, 1, 1)
+    days = (_dt.date(year, 12, 31) - first).days + 1
+
+    @st.composite
+    def windows(draw: st.DrawFn) -> list[Batch]:
+        k = draw(st.integers(min_value=1, max_value=max_batches))
+        cuts = sorted(draw(st.sets(st.integers(1, days - 1), min_size=k - 1, max_size=k - 1)))
+        bounds = [0, *cuts, days]
+        return [
+            Batch(
+                id=f"B{j + 1}",
+                start=first + _dt.timedelta(days=bounds[j]),
+                end=first + _dt.timedelta(days=bounds[j + 1] - 1),
+            )
+            for j in range(k)
+        ]
+
+    @st.composite
+    def build(draw: st.DrawFn) -> AnnualPlan:
+        all_items = list(items)
+        # group items into tasks: each item may join the task of the item before it
+        joins = draw(st.lists(st.booleans(), min_size=len(all_items), max_size=len(all_items)))
+        grouped: list[list[InspectionItem]] = []
+        for join, it in zip(joins, all_items, strict=True):
+            # a task's items must share a target kind, or no target could be drawn for all
+            if (
+                join
+                and grouped
+                and it.target_kinds.intersection(*(g.target_kinds for g in grouped[-1]))
+            ):
+                grouped[-1].append(it)
+            else:
+                grouped.append([it])
+        groups = dict(enumerate(grouped))
+        tasks = []
+        for n, (_, group) in enumerate(sorted(groups.items(), key=lambda kv: kv[1][0].id)):
+            batches = draw(windows())
+            split = len(batches) > 1 and draw(st.booleans())
+            draws_per_year = 1 if split else len(batches)
+            caps = [it.ratio_cap for it in group if it.ratio_cap is not None]
+            bound = min([1.0, *caps]) / draws_per_year
+            ratio = draw(
+                st.one_of(
+                    st.just(bound),
+                    st.floats(min_value=bound / 100, max_value=bound),
+                )
+            )
+            depts = list(dict.fromkeys(it.department for it in group))
+            tasks.append(
+                Task(
+                    id=f"T{n + 1}",
+                    items=[it.id for it in group],
+                    lead_department=depts[0],
+                    partner_departments=depts[1:],
+                    ratios=ratio,
+                    batches=batches,
+                    split=split,
+                )
+            )
+        return AnnualPlan(year=year, tasks=tasks, title=f"generated plan {year}")
+
+    return build()
