@@ -106,9 +106,20 @@ def _check_alpha(alpha: float) -> float:
 # --------------------------------------------------------------------------- outcomes
 
 
+def _attr(obj: Any, name: str, default: Any = None) -> Any:
+    """``obj.name``, or ``default`` when ``obj`` has no such attribute.
+
+    A property of ``obj``'s class is always called, so an error inside it surfaces
+    instead of passing for a missing attribute.
+    """
+    if hasattr(type(obj), name):
+        return getattr(obj, name)
+    return getattr(obj, name, default)
+
+
 def _selected(result: Any) -> tuple[str, ...]:
     """The selected ids of a draw function's result."""
-    ids = getattr(result, "ids", result)
+    ids = _attr(result, "ids", result)
     if isinstance(ids, str) or not isinstance(ids, Iterable):
         raise TypeError(
             f"a draw function must return a Draw, an object with .ids, or a sequence of ids; "
@@ -118,7 +129,7 @@ def _selected(result: Any) -> tuple[str, ...]:
 
 
 def _reported(result: Any, registry: TargetRegistry) -> F64Array | None:
-    pi = getattr(result, "inclusion_probabilities", None)
+    pi = _attr(result, "inclusion_probabilities")
     if pi is None:
         return None
     arr = np.asarray(pi, dtype=np.float64)
@@ -131,7 +142,7 @@ def _reported(result: Any, registry: TargetRegistry) -> F64Array | None:
 
 
 def _receipt_dict(result: Any) -> dict[str, Any] | None:
-    r = getattr(result, "receipt", result)
+    r = _attr(result, "receipt", result)
     if isinstance(r, Receipt):
         return r.to_dict()
     if isinstance(r, Mapping):
@@ -394,7 +405,7 @@ class InvarianceReport:
 def _signature(result: Any, registry: TargetRegistry) -> dict[str, Any]:
     """What must not change: selected ids in order, probabilities by id, the receipt."""
     sig: dict[str, Any] = {"selected ids (in order)": _selected(result)}
-    pi = getattr(result, "inclusion_probabilities", None)
+    pi = _attr(result, "inclusion_probabilities")
     if pi is not None:
         arr = np.asarray(pi, dtype=np.float64)
         if arr.shape == (len(registry),):
@@ -656,7 +667,7 @@ class UniformityReport:
 
 def _teams(result: Any) -> dict[str, tuple[str, ...]]:
     """Visit id -> officers, from an Assignment (``teams`` of ``Team``) or a mapping."""
-    teams = getattr(result, "teams", result)
+    teams = _attr(result, "teams", result)
     if isinstance(teams, Mapping):
         return {str(k): tuple(str(m) for m in v) for k, v in teams.items()}
     out: dict[str, tuple[str, ...]] = {}
