@@ -249,11 +249,6 @@ def test_every_single_tampering_of_a_draw_receipt_is_caught(
     assert all(t.where.startswith(("policy", "seed_source")) for t in report.harmless)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="draw.verify does not compare frequency_limit.item/limit/history_entries with the "
-    "recomputation: a resealed receipt may misstate them",
-)
 def test_frequency_limited_receipts_are_checked_with_their_history(sample: TargetRegistry) -> None:
     item = InspectionItem(
         id="K01", name="n", department="d", kind="key", legal_basis="l", content="c",
