@@ -89,3 +89,36 @@ def test_cancel_only_before_inspection() -> None:
     inspected = _assigned().apply(Inspect(on=date(2024, 9, 30)), china())
     with pytest.raises(IllegalTransition):
         inspected.apply(Cancel(on=date(2024, 10, 8), reason="unreachable"))
+
+
+def test_batch_methods_match_event_by_event_and_name_every_bad_visit() -> None:
+    from randsupervise.cycle import YearState, run_plan
+    from randsupervise.metrics.demo import demo_inputs
+
+    plan, registry, items, pool, seed, cal = demo_inputs(2024)
+    run = run_plan(plan, registry, items, pool, seed, cal)
+    start = YearState.start(run, date(2024, 2, 26))
+    ids = [v.id for v in run.visits]
+    days = [v.start for v in run.visits]
+    batch = start.inspect_many(ids, days, cal).record_many(ids, days, OK)
+    batch = batch.cancel_many([], [], "unreachable").publish_many(ids[1:], days[1:])
+    events = [(i, ev) for i, d in zip(ids, days, strict=True)
+              for ev in (Inspect(on=d), Record(on=d, result=OK))]  # fmt: skip
+    events += [(i, Publish(on=d)) for i, d in zip(ids[1:], days[1:], strict=True)]
+    one_by_one = start.apply(events, cal)
+    assert batch.to_records() == one_by_one.to_records()
+    assert batch[ids[0]].events == one_by_one[ids[0]].events
+    assert [r.to_record() for r in batch] == one_by_one.to_records()
+    with pytest.raises(IllegalTransition) as err:
+        batch.cancel_many(ids[:3], days[:3], "deregistered")
+    assert err.value.visits == tuple(ids[:3]) and all(i in str(err.value) for i in ids[:3])
+    with pytest.raises(ValidationError):
+        start.inspect_many(ids[:1], [date(2024, 1, 2)], cal)  # before the assignment
+    # all or nothing, and the first bad event in order is the one reported
+    with pytest.raises(IllegalTransition) as first:
+        start.apply([(ids[0], Inspect(on=days[0])), (ids[1], Publish(on=days[1])),
+                     (ids[0], Publish(on=days[0]))], cal)  # fmt: skip
+    assert first.value.visit == ids[1]
+    assert start.counts()["assigned"] == len(ids)
+    rebuilt = YearState(year=2024, plan_digest="x", records=dict(one_by_one.records))
+    assert rebuilt.to_records() == one_by_one.to_records()

@@ -33,6 +33,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, TypeAlias
 
 import attrs
+import numpy as np
+import numpy.typing as npt
 
 from randsupervise.calendar import WorkCalendar
 from randsupervise.cycle._display import html_table, text_table
@@ -394,62 +396,631 @@ class VisitRecord:
         }
 
 
+# ---------------------------------------------------------------------------- year state
+# The year's state is columnar (DESIGN principle 7: no Python loop over visits on a hot
+# path): one numpy array per field, one entry per visit, and the events kept as a log of
+# batches. A :class:`VisitRecord` is built only when a single visit is looked at.
+_STATES: tuple[VisitState, ...] = tuple(VisitState)
+_SCODE: Mapping[VisitState, int] = {s: k for k, s in enumerate(_STATES)}
+_ACTIONS: tuple[Action, ...] = tuple(Action)
+_ACODE: Mapping[Action, int] = {a: k for k, a in enumerate(_ACTIONS)}
+_REASONS: tuple[CancelReason, ...] = tuple(CancelReason)
+_RCODE: Mapping[CancelReason, int] = {r: k for k, r in enumerate(_REASONS)}
+#: The transition table as an array: ``_NEXT[action code, state code]`` is the next
+#: state's code, or -1 when the move is not in :data:`TRANSITIONS`.
+_NEXT = np.full((len(_ACTIONS), len(_STATES)), -1, dtype=np.int8)
+for _t in TRANSITIONS:
+    _NEXT[_ACODE[_t.action], _SCODE[_t.source]] = _SCODE[_t.target]
+del _t
+_NAT = np.datetime64("NaT", "D")
+_Dates: TypeAlias = "npt.NDArray[np.datetime64]"
+_Objs: TypeAlias = "npt.NDArray[np.object_]"
+
+
+def _day(x: np.datetime64) -> _dt.date | None:
+    return None if np.isnat(x) else x.astype("datetime64[D]").item()
+
+
+def _dates(n: int) -> _Dates:
+    return np.full(n, _NAT, dtype="datetime64[D]")
+
+
+def _objects(values: Iterable[Any], n: int) -> _Objs:
+    out = np.empty(n, dtype=object)
+    out[:] = list(values) if n else []
+    return out
+
+
+@attrs.frozen(kw_only=True)
+class _Chunk:
+    """One batch of events of the log: visit positions, dates, and how to rebuild them."""
+
+    action: Action | None  # None: ``events`` holds the event objects themselves
+    idx: npt.NDArray[np.int64]
+    on: _Dates
+    events: _Objs | None = None
+    payload: Any = None  # per-visit object array, or one value shared by the batch
+
+    def event(self, k: int) -> Any:
+        if self.events is not None:
+            return self.events[k]
+        on = self.on[k].item()
+        pay = self.payload[k] if isinstance(self.payload, np.ndarray) else self.payload
+        if self.action is Action.INSPECT:
+            return Inspect(on=on)
+        if self.action is Action.RECORD:
+            return Record(on=on, result=pay)
+        if self.action is Action.PUBLISH:
+            return Publish(on=on)
+        if self.action is Action.CANCEL:
+            return Cancel(on=on, reason=pay)
+        return Assign(on=on, team=pay)
+
+
+@attrs.frozen(kw_only=True)
+class _Static:
+    """What never changes during the year: the visits and their lookup."""
+
+    visits: tuple[Visit, ...]
+    ids: tuple[str, ...]
+    index: Mapping[str, int]
+
+    @classmethod
+    def of(cls, visits: Iterable[Visit]) -> _Static:
+        vs = tuple(visits)
+        ids = tuple(v.id for v in vs)
+        return cls(visits=vs, ids=ids, index=dict(zip(ids, range(len(ids)), strict=True)))
+
+
+class _Columns(Mapping[str, VisitRecord]):
+    """The year's visits as columns; a read-only mapping of visit id to record."""
+
+    __slots__ = (
+        "cancel",
+        "deadline",
+        "events0",
+        "inspected",
+        "last",
+        "log",
+        "published",
+        "recorded",
+        "replaced",
+        "result",
+        "state",
+        "static",
+        "team",
+    )
+
+    def __init__(
+        self,
+        *,
+        static: _Static,
+        state: npt.NDArray[np.int8],
+        team: _Objs,
+        replaced: _Objs,
+        inspected: _Dates,
+        deadline: _Dates,
+        recorded: _Dates,
+        published: _Dates,
+        last: _Dates,
+        cancel: npt.NDArray[np.int8],
+        result: _Objs,
+        events0: _Objs | None,
+        log: tuple[_Chunk, ...],
+    ) -> None:
+        self.static, self.state, self.team, self.replaced = static, state, team, replaced
+        self.inspected, self.deadline, self.recorded = inspected, deadline, recorded
+        self.published, self.last, self.cancel, self.result = published, last, cancel, result
+        self.events0, self.log = events0, log
+        for a in (state, team, replaced, inspected, deadline, recorded, published, last):
+            a.setflags(write=False)
+        cancel.setflags(write=False)
+        result.setflags(write=False)
+
+    @classmethod
+    def from_records(cls, records: Mapping[str, VisitRecord]) -> _Columns:
+        recs = list(records.values())
+        n = len(recs)
+        static = _Static.of(r.visit for r in recs)
+        if list(records) != list(static.ids):
+            raise ValidationError(
+                [Problem(field="records", message="keys must be the records' visit ids")],
+                what="year state",
+            )
+
+        def col(f: str) -> _Dates:
+            return np.asarray(
+                [_NAT if getattr(r, f) is None else getattr(r, f) for r in recs],
+                dtype="datetime64[D]",
+            ).reshape(n)
+
+        return cls(
+            static=static,
+            state=np.asarray([_SCODE[r.state] for r in recs], dtype=np.int8).reshape(n),
+            team=_objects((r.team for r in recs), n),
+            replaced=_objects((r.replaced for r in recs), n),
+            inspected=col("inspected_on"),
+            deadline=col("deadline"),
+            recorded=col("recorded_on"),
+            published=col("published_on"),
+            last=np.asarray(
+                [_NAT if r.last_date is None else r.last_date for r in recs],
+                dtype="datetime64[D]",
+            ).reshape(n),
+            cancel=np.asarray(
+                [-1 if r.cancel_reason is None else _RCODE[r.cancel_reason] for r in recs],
+                dtype=np.int8,
+            ).reshape(n),
+            result=_objects((r.result for r in recs), n),
+            events0=_objects((r.events for r in recs), n),
+            log=(),
+        )
+
+    def evolve(self, **changes: Any) -> _Columns:
+        fields = {k: getattr(self, k) for k in self.__slots__}
+        fields.update(changes)
+        return _Columns(**fields)
+
+    # -- Mapping
+    def __getitem__(self, visit_id: str) -> VisitRecord:
+        return self.record(self.static.index[visit_id])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.static.ids)
+
+    def __len__(self) -> int:
+        return len(self.static.ids)
+
+    def events_of(self, i: int) -> tuple[Any, ...]:
+        out = list(self.events0[i]) if self.events0 is not None else []
+        for c in self.log:
+            out += [c.event(int(k)) for k in np.flatnonzero(c.idx == i)]
+        return tuple(out)
+
+    def all_events(self) -> list[list[Any]]:
+        out = [list(e) for e in self.events0] if self.events0 is not None else []
+        if self.events0 is None:
+            out = [[] for _ in range(len(self))]
+        for c in self.log:
+            for k, i in enumerate(c.idx.tolist()):
+                out[i].append(c.event(k))
+        return out
+
+    def record(self, i: int, events: tuple[Any, ...] | None = None) -> VisitRecord:
+        c = int(self.cancel[i])
+        return VisitRecord(
+            visit=self.static.visits[i],
+            state=_STATES[int(self.state[i])],
+            team=self.team[i],
+            events=self.events_of(i) if events is None else events,
+            inspected_on=_day(self.inspected[i]),
+            deadline=_day(self.deadline[i]),
+            recorded_on=_day(self.recorded[i]),
+            result=self.result[i],
+            published_on=_day(self.published[i]),
+            cancel_reason=None if c < 0 else _REASONS[c],
+            replaced=self.replaced[i],
+        )
+
+    def records(self) -> list[VisitRecord]:
+        evs = self.all_events()
+        return [self.record(i, tuple(evs[i])) for i in range(len(self))]
+
+    def late(self) -> npt.NDArray[np.bool_]:
+        ok = ~np.isnat(self.recorded) & ~np.isnat(self.deadline)
+        return ok & (self.recorded > self.deadline)
+
+
+def _as_columns(v: Mapping[str, VisitRecord]) -> _Columns:
+    return v if isinstance(v, _Columns) else _Columns.from_records(v)
+
+
+def _illegal(
+    ids: list[str], states: list[str], action: str, *, what: str = ""
+) -> IllegalTransition:
+    """One :class:`IllegalTransition` naming every bad visit (``.visits`` lists them)."""
+    err = IllegalTransition(visit=ids[0], from_state=states[0], to_state=action)
+    if len(ids) > 1:
+        listed = ", ".join(f"{i!r} ({s})" for i, s in zip(ids, states, strict=True))
+        err.args = (f"{len(ids)} visits: illegal transition -> {action}{what}: {listed}",)
+    err.visits = tuple(ids)  # type: ignore[attr-defined]
+    return err
+
+
 @attrs.frozen(kw_only=True)
 class YearState:
     """Every visit of the year with its record; immutable, updated in batches.
 
     Build it with :meth:`start` (all visits drawn and assigned with the run's teams),
-    then :meth:`apply` events.
+    then :meth:`apply` events, or use the batch methods :meth:`inspect_many`,
+    :meth:`record_many`, :meth:`publish_many` and :meth:`cancel_many`, which move many
+    visits at once with array operations. The state is held as columns (one array per
+    field); ``state[visit_id]`` builds that visit's :class:`VisitRecord`, and
+    :meth:`column` gives whole columns.
+
+    Examples:
+        >>> from datetime import date
+        >>> from randsupervise.calendar import china
+        >>> from randsupervise.metrics.demo import demo_inputs
+        >>> from randsupervise.cycle import run_plan
+        >>> plan, registry, items, pool, seed, cal = demo_inputs(2024)
+        >>> run = run_plan(plan, registry, items, pool, seed, cal)
+        >>> state = YearState.start(run, date(2024, 2, 26))
+        >>> ids = [v.id for v in run.visits[:3]]
+        >>> state = state.inspect_many(ids, [date(2024, 4, 30)] * 3, cal)
+        >>> state = state.record_many(ids, [date(2024, 5, 6)] * 3,
+        ...                           InspectionResult(codes={"NO_PROBLEM"}))
+        >>> state[ids[0]].state.value, state[ids[0]].deadline
+        ('recorded', datetime.date(2024, 5, 30))
+        >>> state.publish_many(ids[:1] + ids[:1], [date(2024, 5, 7)] * 2)
+        Traceback (most recent call last):
+        ...
+        randsupervise.errors.ValidationError: visit events: ... listed more than once
+        >>> state.inspect_many(ids[:2], [date(2024, 5, 8)] * 2, cal)
+        Traceback (most recent call last):
+        ...
+        randsupervise.errors.IllegalTransition: 2 visits: illegal transition -> inspect: ...
     """
 
     year: int
     plan_digest: str
-    records: Mapping[str, VisitRecord] = attrs.field(repr=False)
+    records: Mapping[str, VisitRecord] = attrs.field(repr=False, converter=_as_columns)
+
+    @property
+    def _cols(self) -> _Columns:
+        return self.records  # type: ignore[return-value]
 
     @classmethod
     def start(cls, run: PlanRun, on: _dt.date) -> YearState:
         """All visits of ``run``, drawn and assigned on ``on`` with the run's teams."""
-        recs = {}
-        for v in run.visits:
-            r = VisitRecord(visit=v)
-            team = run.teams.get(v.id, ())
-            recs[v.id] = r.apply(Assign(on=on, team=team))
-        return cls(year=run.year, plan_digest=run.digest, records=recs)
+        static = _Static.of(run.visits)
+        n = len(static.ids)
+        teams = _objects((tuple(sorted(run.teams.get(i, ()))) for i in static.ids), n)
+        day = np.full(n, np.datetime64(on, "D"))
+        cols = _Columns(
+            static=static,
+            state=np.full(n, _SCODE[VisitState.ASSIGNED], dtype=np.int8),
+            team=teams,
+            replaced=_objects(((),) * n, n),
+            inspected=_dates(n),
+            deadline=_dates(n),
+            recorded=_dates(n),
+            published=_dates(n),
+            last=day,
+            cancel=np.full(n, -1, dtype=np.int8),
+            result=_objects((None,) * n, n),
+            events0=None,
+            log=(_Chunk(action=Action.ASSIGN, idx=np.arange(n), on=day, payload=teams),),
+        )
+        return cls(year=run.year, plan_digest=run.digest, records=cols)
 
     def __getitem__(self, visit_id: str) -> VisitRecord:
         return self.records[visit_id]
 
     def __iter__(self) -> Iterator[VisitRecord]:
-        return iter(self.records.values())
+        return iter(self._cols.records())
 
     def __len__(self) -> int:
         return len(self.records)
 
+    @property
+    def visits(self) -> tuple[Visit, ...]:
+        """The visits, in the order of the state (the run's batch order)."""
+        return self._cols.static.visits
+
+    def column(self, name: str) -> npt.NDArray[Any]:
+        """One field of every visit, as a read-only array in :attr:`visits` order.
+
+        Names: ``state`` and ``cancel_reason`` (str; ``""`` when not cancelled),
+        ``inspected_on``, ``deadline``, ``recorded_on``, ``published_on`` and
+        ``last_date`` (``datetime64[D]``, ``NaT`` when not yet), ``late`` (bool), and
+        ``team``, ``replaced``, ``result`` (objects: tuples of inspector ids, an
+        :class:`~randsupervise.model.results.InspectionResult` or ``None``).
+
+        Examples:
+            >>> from randsupervise.metrics.demo import run_demo_year
+            >>> run_demo_year().state.column("state")[:2].tolist()
+            ['published', 'published']
+        """
+        c = self._cols
+        out: npt.NDArray[Any]
+        if name == "state":
+            out = np.asarray([s.value for s in _STATES])[c.state]
+        elif name == "cancel_reason":
+            out = np.asarray(["", *(r.value for r in _REASONS)])[c.cancel + 1]
+        elif name == "late":
+            out = c.late()
+        else:
+            fields = {
+                "inspected_on": c.inspected,
+                "deadline": c.deadline,
+                "recorded_on": c.recorded,
+                "published_on": c.published,
+                "last_date": c.last,
+                "team": c.team,
+                "replaced": c.replaced,
+                "result": c.result,
+            }
+            if name not in fields:
+                raise KeyError(name)
+            return fields[name]
+        out.setflags(write=False)
+        return out
+
+    def state_codes(self) -> npt.NDArray[np.int8]:
+        """Each visit's state as its position in ``tuple(VisitState)`` (read-only)."""
+        return self._cols.state
+
+    # ------------------------------------------------------------------ transitions
     def apply(
         self, events: Iterable[tuple[str, Event]], calendar: WorkCalendar | None = None
     ) -> YearState:
         """A new state with ``(visit id, event)`` pairs applied in order.
 
-        All or nothing: if any event is illegal the error is raised and ``self`` is
-        unchanged (it is immutable anyway).
+        All or nothing: if any event is illegal the error of the first one (in the
+        given order) is raised and ``self`` is unchanged (it is immutable anyway).
+        Events are applied in rounds (each visit's first event, then its second, ...),
+        each round with array operations; the outcome is the one of applying them one
+        by one.
         """
-        recs = dict(self.records)
-        for vid, ev in events:
-            if vid not in recs:
-                raise KeyError(vid)
-            recs[vid] = recs[vid].apply(ev, calendar)
-        return attrs.evolve(self, records=recs)
+        pairs = list(events)
+        if not pairs:
+            return self
+        c = self._cols
+        index = c.static.index
+        m = len(pairs)
+        idx = np.fromiter((index.get(v, -1) for v, _ in pairs), dtype=np.int64, count=m)
+        evs = _objects((e for _, e in pairs), m)
+        act = np.fromiter((_ACODE[e.action] for e in evs), dtype=np.int64, count=m)
+        on = np.asarray([e.on for e in evs], dtype="datetime64[D]").reshape(m)
+        errors: list[tuple[int, Exception]] = [
+            (int(k), KeyError(pairs[int(k)][0])) for k in np.flatnonzero(idx < 0)[:1]
+        ]
+        order = np.argsort(idx, kind="stable")
+        s = idx[order]
+        first = np.r_[True, s[1:] != s[:-1]]
+        grp = np.maximum.accumulate(np.where(first, np.arange(m), 0))
+        rank = np.empty(m, dtype=np.int64)
+        rank[order] = np.arange(m) - grp
+        rank[idx < 0] = -1
+        new = {k: getattr(c, k).copy() for k in _MUTABLE}
+        failed = np.zeros(len(c), dtype=bool)
+        log: list[_Chunk] = []
+        for r in range(int(rank.max()) + 1 if m else 0):
+            sel = np.flatnonzero(rank == r)
+            sel = sel[~failed[idx[sel]]]
+            if not sel.size:
+                continue
+            vi, a, d = idx[sel], act[sel], on[sel]
+            nxt = _NEXT[a, new["state"][vi]]
+            prev = new["last"][vi]
+            bad = np.zeros(sel.size, dtype=bool)
+            for k in np.flatnonzero(nxt < 0):
+                e = evs[sel[k]]
+                st = _STATES[int(new["state"][vi[k]])].value
+                errors.append((int(sel[k]), _illegal([c.static.ids[vi[k]]], [st], e.action.value)))
+                bad[k] = True
+            back = ~bad & ~np.isnat(prev) & (d < prev)
+            for k in np.flatnonzero(back):
+                e = evs[sel[k]]
+                errors.append(
+                    (
+                        int(sel[k]),
+                        _event_error(
+                            c.static.ids[vi[k]],
+                            "on",
+                            f"{e.action.value} dated {e.on}, before the previous event "
+                            f"({_day(prev[k])})",
+                        ),
+                    )
+                )
+            bad |= back
+            for k in np.flatnonzero(~bad):
+                e = evs[sel[k]]
+                if isinstance(e, Inspect) and calendar is None:
+                    msg, f = "an inspection needs the calendar for its deadline", "calendar"
+                elif isinstance(e, Record) and not isinstance(e.result, InspectionResult):
+                    msg, f = "not an InspectionResult", "result"
+                else:
+                    continue
+                errors.append((int(sel[k]), _event_error(c.static.ids[vi[k]], f, msg)))
+                bad[k] = True
+            failed[vi[bad]] = True
+            ok = ~bad
+            sel, vi, a, d, nxt = sel[ok], vi[ok], a[ok], d[ok], nxt[ok]
+            if not sel.size:
+                continue
+            new["state"][vi] = nxt
+            new["last"][vi] = d
+            for code, f in (
+                (_ACODE[Action.INSPECT], "inspected"),
+                (_ACODE[Action.RECORD], "recorded"),
+                (_ACODE[Action.PUBLISH], "published"),
+            ):
+                w = a == code
+                new[f][vi[w]] = d[w]
+            w = a == _ACODE[Action.INSPECT]
+            if w.any() and calendar is not None:
+                new["deadline"][vi[w]] = calendar.deadline(d[w], RECORDING_WORKDAYS)
+            for k in np.flatnonzero(a != _ACODE[Action.INSPECT]).tolist():
+                e, i = evs[sel[k]], int(vi[k])
+                if isinstance(e, Record):
+                    new["result"][i] = e.result
+                elif isinstance(e, Cancel):
+                    new["cancel"][i] = _RCODE[e.reason]
+                elif isinstance(e, Assign):
+                    new["team"][i] = tuple(sorted(e.team))
+                elif isinstance(e, ReplaceTeam):
+                    team = tuple(sorted(e.team))
+                    gone = sorted(set(new["team"][i]) - set(team))
+                    new["replaced"][i] = (*new["replaced"][i], *gone)
+                    new["team"][i] = team
+            log.append(_Chunk(action=None, idx=vi, on=d, events=evs[sel]))
+        if errors:
+            raise min(errors, key=lambda x: x[0])[1]
+        return self._with(new, tuple(log))
 
+    def _with(self, new: Mapping[str, Any], log: tuple[_Chunk, ...]) -> YearState:
+        cols = self._cols.evolve(**new, log=self._cols.log + log)
+        return attrs.evolve(self, records=cols)
+
+    def _batch(
+        self, visit_ids: Iterable[str], dates: Iterable[Any], action: Action
+    ) -> tuple[npt.NDArray[np.int64], _Dates, npt.NDArray[np.int8]]:
+        """Positions, dates and next states of a batch; raises on any bad visit."""
+        c = self._cols
+        ids = list(visit_ids)
+        index = c.static.index
+        unknown = [v for v in ids if v not in index]
+        if unknown:
+            raise KeyError(unknown[0] if len(unknown) == 1 else unknown)
+        vi = np.fromiter((index[v] for v in ids), dtype=np.int64, count=len(ids))
+        d = np.asarray(list(dates) if not isinstance(dates, np.ndarray) else dates)
+        d = d.astype("datetime64[D]").reshape(-1)
+        problems: list[Problem] = []
+        if d.size != vi.size:
+            problems.append(Problem(field="dates", message=f"{d.size} dates for {vi.size} visits"))
+            raise ValidationError(problems, what="visit events")
+        srt = np.sort(vi)
+        dup = np.unique(srt[1:][srt[1:] == srt[:-1]])
+        problems += [
+            Problem(id=c.static.ids[i], field="visit_ids", message="listed more than once")
+            for i in dup.tolist()
+        ]
+        if problems:
+            raise ValidationError(problems, what="visit events")
+        cur = c.state[vi]
+        nxt = _NEXT[_ACODE[action], cur]
+        bad = np.flatnonzero(nxt < 0)
+        if bad.size:
+            raise _illegal(
+                [c.static.ids[i] for i in vi[bad].tolist()],
+                [_STATES[s].value for s in cur[bad].tolist()],
+                action.value,
+            )
+        prev = c.last[vi]
+        back = np.flatnonzero(~np.isnat(prev) & (d < prev))
+        if back.size:
+            raise ValidationError(
+                [
+                    Problem(
+                        id=c.static.ids[int(vi[k])],
+                        field="on",
+                        message=f"{action.value} dated {d[k]}, before the previous event "
+                        f"({prev[k]})",
+                    )
+                    for k in back.tolist()
+                ],
+                what="visit events",
+            )
+        return vi, d, nxt
+
+    def _moved(
+        self,
+        vi: npt.NDArray[np.int64],
+        d: _Dates,
+        nxt: npt.NDArray[np.int8],
+        action: Action,
+        payload: Any = None,
+        **cols: tuple[str, Any],
+    ) -> YearState:
+        c = self._cols
+        new: dict[str, Any] = {}
+        for f, val in {"state": nxt, "last": d, **dict(cols.values())}.items():
+            arr = getattr(c, f).copy()
+            arr[vi] = val
+            new[f] = arr
+        chunk = _Chunk(action=action, idx=vi, on=d, payload=payload)
+        return self._with(new, (chunk,))
+
+    def inspect_many(
+        self, visit_ids: Iterable[str], dates: Iterable[Any], calendar: WorkCalendar
+    ) -> YearState:
+        """Inspect many visits at once; deadlines from one ``calendar.deadline`` call.
+
+        Raises:
+            IllegalTransition: some visits are not assigned (all of them named).
+            ValidationError: a date before a visit's previous event, a visit listed
+                twice, or dates and ids of different lengths (every problem listed).
+        """
+        vi, d, nxt = self._batch(visit_ids, dates, Action.INSPECT)
+        dl = calendar.deadline(d, RECORDING_WORKDAYS) if d.size else d
+        return self._moved(
+            vi, d, nxt, Action.INSPECT, inspected=("inspected", d), deadline=("deadline", dl)
+        )
+
+    def record_many(
+        self,
+        visit_ids: Iterable[str],
+        dates: Iterable[Any],
+        results: InspectionResult | Iterable[InspectionResult],
+    ) -> YearState:
+        """Record the results of many inspected visits (one result for all, or one each).
+
+        Raises:
+            IllegalTransition: some visits are not inspected (all of them named).
+            ValidationError: as :meth:`inspect_many`, or a result that is not an
+                :class:`~randsupervise.model.results.InspectionResult`.
+        """
+        vi, d, nxt = self._batch(visit_ids, dates, Action.RECORD)
+        payload: Any
+        if isinstance(results, InspectionResult):
+            payload = results
+        else:
+            payload = _objects(results, vi.size) if vi.size else _objects((), 0)
+            bad = [k for k, r in enumerate(payload) if not isinstance(r, InspectionResult)]
+            if bad:
+                raise ValidationError(
+                    [
+                        Problem(
+                            id=self._cols.static.ids[int(vi[k])],
+                            field="result",
+                            message="not an InspectionResult",
+                        )
+                        for k in bad
+                    ],
+                    what="visit events",
+                )
+        return self._moved(
+            vi, d, nxt, Action.RECORD, payload, recorded=("recorded", d), result=("result", payload)
+        )
+
+    def publish_many(self, visit_ids: Iterable[str], dates: Iterable[Any]) -> YearState:
+        """Publish many recorded visits.
+
+        Raises:
+            IllegalTransition: some visits are not recorded (all of them named).
+            ValidationError: as :meth:`inspect_many`.
+        """
+        vi, d, nxt = self._batch(visit_ids, dates, Action.PUBLISH)
+        return self._moved(vi, d, nxt, Action.PUBLISH, published=("published", d))
+
+    def cancel_many(
+        self,
+        visit_ids: Iterable[str],
+        dates: Iterable[Any],
+        reason: CancelReason | str,
+    ) -> YearState:
+        """Cancel many visits before inspection, all for ``reason``.
+
+        Raises:
+            IllegalTransition: some visits are inspected or further (all of them named).
+            ValidationError: as :meth:`inspect_many`.
+        """
+        why = CancelReason(reason)
+        vi, d, nxt = self._batch(visit_ids, dates, Action.CANCEL)
+        return self._moved(vi, d, nxt, Action.CANCEL, why, cancel=("cancel", _RCODE[why]))
+
+    # ------------------------------------------------------------------ views
     def counts(self) -> dict[str, int]:
         """Number of visits per state (every state listed)."""
-        out = {s.value: 0 for s in VisitState}
-        for r in self.records.values():
-            out[r.state.value] += 1
-        return out
+        n = np.bincount(self._cols.state, minlength=len(_STATES))
+        return {s.value: int(n[k]) for k, s in enumerate(_STATES)}
 
     def to_records(self) -> list[dict[str, Any]]:
         """One row per visit, for ``pandas.DataFrame(state.to_records())``."""
-        return [r.to_record() for r in self.records.values()]
+        c = self._cols
+        return [c.record(i, ()).to_record() for i in range(len(c))]
 
     def __repr__(self) -> str:
         c = self.counts()
@@ -482,3 +1053,21 @@ class YearState:
             + "\n"
             + text_table({k: [r[k] for r in rows] for k in keys}, max_rows=max_rows, indent="  ")
         )
+
+
+_MUTABLE = (
+    "state",
+    "team",
+    "replaced",
+    "inspected",
+    "deadline",
+    "recorded",
+    "published",
+    "last",
+    "cancel",
+    "result",
+)
+
+
+def _event_error(visit_id: str, field: str, message: str) -> ValidationError:
+    return ValidationError([Problem(id=visit_id, field=field, message=message)], what="visit event")

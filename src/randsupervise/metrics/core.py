@@ -30,10 +30,12 @@ from __future__ import annotations
 import datetime as _dt
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from itertools import chain
 from typing import Any
 
 import attrs
 import numpy as np
+import numpy.typing as npt
 
 from randsupervise.cycle import PlanRun, VisitState, YearState
 from randsupervise.cycle._display import html_table, text_table
@@ -106,6 +108,26 @@ def _share(a: int, b: int) -> float:
     return a / b if b else 1.0
 
 
+_PUBLISHED = tuple(VisitState).index(VisitState.PUBLISHED)
+_CANCELLED = tuple(VisitState).index(VisitState.CANCELLED)
+_INSPECTED = tuple(VisitState).index(VisitState.INSPECTED)
+
+
+def _visit_items(state: YearState) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.object_]]:
+    """One entry per (visit, item): the visit's position and the item id."""
+    counts = np.fromiter((len(v.items) for v in state.visits), dtype=np.int64)
+    item = np.asarray(list(chain.from_iterable(v.items for v in state.visits)), dtype=object)
+    return np.repeat(np.arange(counts.size), counts), item
+
+
+def _overdue(state: YearState, as_of: _dt.date) -> npt.NDArray[np.bool_]:
+    """Inspected, not recorded, and the deadline passed by ``as_of`` (per visit)."""
+    dl = state.column("deadline")
+    late: npt.NDArray[np.bool_] = ~np.isnat(dl) & (np.datetime64(as_of, "D") > dl)
+    out: npt.NDArray[np.bool_] = (state.state_codes() == _INSPECTED) & late
+    return out
+
+
 # ---------------------------------------------------------------------------- coverage
 def item_coverage(items: ItemList, state: YearState) -> Table:
     """Item coverage rate (开展率): share of items with at least one published visit.
@@ -115,16 +137,12 @@ def item_coverage(items: ItemList, state: YearState) -> Table:
         >>> item_coverage(run_demo_year().items, run_demo_year().state).summary["rate"]
         1.0
     """
-    planned: Counter[str] = Counter()
-    inspected: Counter[str] = Counter()
-    published: Counter[str] = Counter()
-    for r in state:
-        for i in r.visit.items:
-            planned[i] += 1
-            if r.inspected_on is not None:
-                inspected[i] += 1
-            if r.complete:
-                published[i] += 1
+    vis, item = _visit_items(state)
+    done_insp = ~np.isnat(state.column("inspected_on"))[vis]
+    done_pub = (state.state_codes() == _PUBLISHED)[vis]
+    planned = Counter(item.tolist())
+    inspected = Counter(item[done_insp].tolist())
+    published = Counter(item[done_pub].tolist())
     rows: list[dict[str, Any]] = [
         {
             "item": it.id,
@@ -158,11 +176,12 @@ def ratio_achievement(run: PlanRun, state: YearState) -> Table:
                 planned[(i, c)] += d.sample_size[c]
             for c in d.classes:
                 drawn[(i, c)] += 1
-    published: Counter[tuple[str, str]] = Counter()
-    for r in state:
-        if r.complete:
-            for i in r.visit.items:
-                published[(i, r.visit.risk_class.name)] += 1
+    vis, item = _visit_items(state)
+    pub = (state.state_codes() == _PUBLISHED)[vis]
+    cls = np.asarray([v.risk_class.name for v in state.visits], dtype=object)
+    published: Counter[tuple[str, str]] = Counter(
+        zip(item[pub].tolist(), cls[vis[pub]].tolist(), strict=True)
+    )
     rows: list[dict[str, Any]] = []
     for key in sorted(pop):
         n = pop[key]
@@ -270,8 +289,9 @@ def gini(values: Sequence[float]) -> float:
 
 def workload(state: YearState, pool: InspectorPool) -> Table:
     """Visits per officer who could serve; min, median, max, Gini."""
-    load = Counter(i for r in state if r.state is not VisitState.CANCELLED for i in r.team)
-    depts = {d for r in state for d in r.visit.departments}
+    live = state.state_codes() != _CANCELLED
+    load = Counter(chain.from_iterable(state.column("team")[live].tolist()))
+    depts = set(chain.from_iterable(v.departments for v in state.visits))
     officers = [
         p.id for p in pool if p.counts_toward_quota and p.available and p.department in depts
     ]
@@ -292,20 +312,24 @@ def duty_ledger(state: YearState, pool: InspectorPool, as_of: _dt.date) -> Table
     """Per inspector: assigned, done on time, late, open, overdue, replaced out."""
     keys = ("assigned", "on_time", "late", "open", "overdue", "cancelled", "replaced_out")
     led: dict[str, dict[str, int]] = {p.id: dict.fromkeys(keys, 0) for p in pool}
-    for r in state:
-        for i in r.replaced:
-            led.setdefault(i, dict.fromkeys(keys, 0))["replaced_out"] += 1
-        for i in r.team:
-            e = led.setdefault(i, dict.fromkeys(keys, 0))
-            if r.state is VisitState.CANCELLED:
-                e["cancelled"] += 1
-                continue
-            e["assigned"] += 1
-            if r.recorded_on is not None:
-                e["late" if r.late else "on_time"] += 1
-            else:
-                e["open"] += 1
-                e["overdue"] += r.overdue(as_of)
+    codes = state.state_codes()
+    team = state.column("team")
+    cancelled = codes == _CANCELLED
+    recorded = ~np.isnat(state.column("recorded_on"))
+    late = state.column("late")
+    live = ~cancelled
+    groups = {
+        "replaced_out": (state.column("replaced"), np.ones(codes.size, dtype=bool)),
+        "cancelled": (team, cancelled),
+        "assigned": (team, live),
+        "late": (team, live & recorded & late),
+        "on_time": (team, live & recorded & ~late),
+        "open": (team, live & ~recorded),
+        "overdue": (team, live & ~recorded & _overdue(state, as_of)),
+    }
+    for key, (col, mask) in groups.items():
+        for p, n in Counter(chain.from_iterable(col[mask].tolist())).items():
+            led.setdefault(p, dict.fromkeys(keys, 0))[key] += n
     rows: list[dict[str, Any]] = [
         {"inspector": i, **v} for i, v in sorted(led.items()) if any(v.values())
     ]
@@ -316,28 +340,34 @@ def duty_ledger(state: YearState, pool: InspectorPool, as_of: _dt.date) -> Table
 # ---------------------------------------------------------------------------- deadlines
 def timeliness(state: YearState, as_of: _dt.date) -> Table:
     """Share of inspected visits recorded within 20 working days; late and overdue list."""
-    inspected = [r for r in state if r.inspected_on is not None]
-    on_time = sum(1 for r in inspected if r.recorded_on is not None and not r.late)
+    insp_on = state.column("inspected_on")
+    deadline = state.column("deadline")
+    rec_on = state.column("recorded_on")
+    inspected = ~np.isnat(insp_on)
+    late = state.column("late") & inspected
+    overdue = _overdue(state, as_of) & inspected
+    n_insp = int(inspected.sum())
+    on_time = int((inspected & ~np.isnat(rec_on) & ~late).sum())
+    ids = [v.id for v in state.visits]
     rows: list[dict[str, Any]] = [
         {
-            "visit": r.id,
-            "inspected_on": str(r.inspected_on),
-            "deadline": str(r.deadline),
-            "recorded_on": None if r.recorded_on is None else str(r.recorded_on),
-            "status": "late" if r.late else "overdue",
+            "visit": ids[k],
+            "inspected_on": str(insp_on[k]),
+            "deadline": str(deadline[k]),
+            "recorded_on": None if np.isnat(rec_on[k]) else str(rec_on[k]),
+            "status": "late" if late[k] else "overdue",
         }
-        for r in inspected
-        if r.late or r.overdue(as_of)
+        for k in np.flatnonzero(late | overdue).tolist()
     ]
     return Table(
         name=f"timeliness as of {as_of}",
         rows=rows,
         summary={
-            "inspected": len(inspected),
+            "inspected": n_insp,
             "on_time": on_time,
-            "late": sum(r.late for r in inspected),
-            "overdue": sum(r.overdue(as_of) for r in inspected),
-            "share_on_time": round(_share(on_time, len(inspected)), 4),
+            "late": int(late.sum()),
+            "overdue": int(overdue.sum()),
+            "share_on_time": round(_share(on_time, n_insp), 4),
         },
     )
 
@@ -346,7 +376,8 @@ def completion(state: YearState) -> Table:
     """Share of non-cancelled visits published; per-state counts; cancellations by reason."""
     counts = state.counts()
     live = len(state) - counts["cancelled"]
-    reasons = Counter(r.cancel_reason.value for r in state if r.cancel_reason is not None)
+    why = state.column("cancel_reason")
+    reasons = Counter(why[why != ""].tolist())
     rows: list[dict[str, Any]] = [{"state": k, "visits": v} for k, v in counts.items()]
     summary: dict[str, Any] = {
         "visits": len(state),
