@@ -29,6 +29,7 @@ import attrs
 from randsupervise.errors import Problem, ValidationError
 
 __all__ = [
+    "ALL_STRATUM",
     "ROUNDING_RULES",
     "ItemRule",
     "StratumAllocation",
@@ -36,6 +37,8 @@ __all__ = [
     "round_size",
 ]
 
+#: The label of the single stratum of an unstratified draw.
+ALL_STRATUM = "ALL"
 #: Rounding rules for ``ratio × N``.
 ROUNDING_RULES: tuple[str, ...] = ("ceil", "floor", "half_up")
 _CAP_RULE = "plan §三(二): general items have a ratio cap, key items none"

@@ -41,19 +41,21 @@ import hashlib
 import math
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from fractions import Fraction
-from typing import Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import attrs
 import numpy as np
 import numpy.typing as npt
 
-from randsupervise.draw.allocation import ItemRule, allocate
-from randsupervise.draw.partition import ALL_STRATUM, order_by_ticket, smallest_tickets
+from randsupervise.draw.partition import order_by_ticket, smallest_tickets
 from randsupervise.draw.seed import Seed
-from randsupervise.draw.tickets import tickets
 from randsupervise.errors import Problem, ValidationError
 from randsupervise.model._hashing import fingerprints as _fingerprints
 from randsupervise.model.targets import TargetRegistry
+
+if TYPE_CHECKING:  # the engine imports this module
+    from randsupervise.draw.engine import Draw
+    from randsupervise.draw.receipt import Receipt
 
 __all__ = [
     "BURDEN_METHOD",
@@ -348,8 +350,9 @@ def coordinated_select(
 ) -> CoordinatedSelection:
     """Select ``n`` units of one stratum, spreading the burden over the history.
 
-    The building block of :func:`coordinated_draw` for a caller (such as the draw
-    engine) that already has the stratum's tickets.
+    The building block of the draw engine's burden spreading
+    (:func:`~randsupervise.draw.engine.draw` with ``burden=``), for a caller that already
+    has the stratum's tickets.
 
     Args:
         tickets_: the stratum's tickets under the draw's (seed, stream).
@@ -458,7 +461,7 @@ class CoordinatedStratum:
 
 @attrs.frozen(kw_only=True)
 class CoordinatedDraw:
-    """The result of :func:`coordinated_draw`.
+    """The result of :func:`coordinated_draw`: a view of the engine's burden-spread draw.
 
     Attributes:
         seed_hex: the seed's 64 hex digits.
@@ -469,6 +472,8 @@ class CoordinatedDraw:
         strata: per stratum (sorted by name) its :class:`CoordinatedStratum`.
         inclusion_probabilities: each register row's exact inclusion probability, as a
             float, in the register's row order (0 for rows of strata not drawn).
+        draw: the engine's :class:`~randsupervise.draw.engine.Draw` (its receipt is
+            :attr:`receipt`).
     """
 
     seed_hex: str
@@ -478,6 +483,38 @@ class CoordinatedDraw:
     history_digest: str
     strata: Mapping[str, CoordinatedStratum]
     inclusion_probabilities: FloatArray = attrs.field(eq=False, repr=False)
+    draw: Draw = attrs.field(eq=False, repr=False)
+
+    @classmethod
+    def from_draw(cls, d: Draw) -> CoordinatedDraw:
+        """View a burden-spread :class:`~randsupervise.draw.engine.Draw` as this class."""
+        if d.burden is None:
+            raise ValidationError([Problem(field="burden", message="not a burden-spread draw")])
+        return cls(
+            seed_hex=d.seed.hex,
+            stream=d.stream,
+            stratum_column=d.policy.stratify,
+            history_labels=d.burden.labels,
+            history_digest=d.burden.digest(),
+            strata={
+                name: CoordinatedStratum(
+                    population=s.population,
+                    sample_size=s.sample_size,
+                    floor=s.floor,
+                    tiers=s.tiers or (),
+                    selected=s.ids,
+                    tickets=tuple(int(x) for x in s.tickets.tolist()),
+                )
+                for name, s in d.strata.items()
+            },
+            inclusion_probabilities=d.inclusion_probabilities,
+            draw=d,
+        )
+
+    @property
+    def receipt(self) -> Receipt:
+        """The draw's receipt (the engine's format, with its ``burden`` record)."""
+        return self.draw.receipt
 
     def selected(self) -> dict[str, list[str]]:
         """Selected ids per stratum, in ticket order."""
@@ -488,42 +525,14 @@ class CoordinatedDraw:
         return frozenset(i for s in self.strata.values() for i in s.selected)
 
     def receipt_fragment(self) -> dict[str, Any]:
-        """JSON-able record of the policy and the per-stratum tiers, for a draw's receipt.
+        """The receipt's ``burden`` record: the method, the history and per stratum tiers.
 
         Each tier lists the period labels it covers (``null`` for never inspected), its
         population and its sample size, whose ratio is the exact inclusion probability.
         """
-
-        def label(p: int) -> str | None:
-            return None if p == NEVER else self.history_labels[p]
-
-        return {
-            "method": BURDEN_METHOD,
-            "version": BURDEN_METHOD_VERSION,
-            "history": {"digest": self.history_digest, "periods": list(self.history_labels)},
-            "strata": {
-                name: {
-                    "floor": s.floor,
-                    "population": s.population,
-                    "sample_size": s.sample_size,
-                    "tiers": [
-                        {
-                            "last_inspected": [label(p) for p in t.periods],
-                            "population": t.population,
-                            "sample_size": t.sample_size,
-                        }
-                        for t in s.tiers
-                    ],
-                }
-                for name, s in self.strata.items()
-            },
-        }
-
-
-def _per_stratum(value: float | Mapping[str, float] | None, name: str) -> float | None:
-    if isinstance(value, Mapping):
-        return value.get(name)
-    return value
+        record = self.draw.burden_record()
+        assert record is not None  # from_draw refuses a draw without burden spreading
+        return record
 
 
 def coordinated_draw(
@@ -543,9 +552,11 @@ def coordinated_draw(
 ) -> CoordinatedDraw:
     """Draw every stratum with the burden spread over the history (module notes).
 
-    Sample sizes are allocated exactly as by :func:`~randsupervise.draw.engine.draw`
-    (:func:`~randsupervise.draw.allocation.allocate`), and the tickets are the plain
-    draw's, so with an empty history the two draws select the same units.
+    A convenience over :func:`~randsupervise.draw.engine.draw` with ``burden=history`` and
+    ``floor=floor``: one engine, one receipt (:attr:`CoordinatedDraw.receipt`, checked by
+    :func:`~randsupervise.draw.verify.verify` with ``burden=``). Sample sizes are allocated
+    as by the plain draw and the tickets are the plain draw's, so with an empty history the
+    two draws select the same units.
 
     Args:
         registry: the register; every row is eligible (filter it first for a targeted
@@ -566,7 +577,7 @@ def coordinated_draw(
             stratum ``"ALL"``.
 
     Returns:
-        The selection per stratum, exact inclusion probabilities and a receipt fragment.
+        The selection per stratum, exact inclusion probabilities and the receipt.
 
     Raises:
         ValidationError: a bad allocation (see :func:`~randsupervise.draw.allocation.allocate`),
@@ -589,68 +600,23 @@ def coordinated_draw(
         >>> float(second.inclusion_probabilities.min())
         0.2
     """
-    if not isinstance(registry, TargetRegistry):
-        raise ValidationError(
-            [
-                Problem(
-                    field="registry",
-                    message=f"expected a TargetRegistry, got {type(registry).__name__}",
-                )
-            ]
-        )
-    if isinstance(seed, str):
-        seed = Seed.from_text(seed)
-    if not isinstance(seed, Seed):
-        raise ValidationError([Problem(field="seed", message="expected a Seed or a str")])
+    # the engine draws: one path, one receipt format (the engine imports this module's
+    # selection, hence the import here)
+    from randsupervise.draw.engine import draw
+
     hist = history if isinstance(history, BurdenHistory) else BurdenHistory.from_periods(history)
-    if stratify is None:
-        labels: Sequence[str] = (ALL_STRATUM,)
-        codes: npt.NDArray[np.integer[Any]] = np.zeros(len(registry), dtype=np.int64)
-    else:
-        labels = registry.categories(stratify)
-        codes = registry.codes(stratify)
-    rows_of = [np.flatnonzero(codes == c) for c in range(len(labels))]
-    alloc = allocate(
-        {lab: int(r.size) for lab, r in zip(labels, rows_of, strict=True)},
+    d = draw(
+        registry,
+        seed=seed,
+        stream=stream,
         ratios=ratios,
         counts=counts,
         default_ratio=default_ratio,
         rounding=rounding,
         min_per_stratum=min_per_stratum,
-        item=None if item is None else ItemRule.from_item(item),
+        item=item,
+        stratify=stratify,
+        burden=hist,
+        floor=floor,
     )
-    ids = registry.ids
-    tk = tickets(registry.fingerprints, seed, stream)
-    last = hist.last_inspected(ids, registry.fingerprints)
-    probs = np.zeros(len(registry), dtype=np.float64)
-    strata: dict[str, CoordinatedStratum] = {}
-    problems: list[Problem] = []
-    for name, rows in sorted(zip(labels, rows_of, strict=True)):
-        n = alloc[name].sample_size
-        f = _per_stratum(floor, name)
-        try:
-            sel = coordinated_select(tk[rows], ids[rows], last[rows], n, floor=f)
-        except ValidationError as e:
-            problems += [attrs.evolve(p, id=name) for p in e.problems]
-            continue
-        probs[rows] = sel.inclusion_probabilities
-        pick = rows[sel.positions]
-        strata[name] = CoordinatedStratum(
-            population=int(rows.size),
-            sample_size=n,
-            floor=None if f is None else float(f),
-            tiers=sel.tiers,
-            selected=tuple(str(x) for x in ids[pick].tolist()),
-            tickets=tuple(int(x) for x in tk[pick].tolist()),
-        )
-    if problems:
-        raise ValidationError(problems, what="coordinated draw")
-    return CoordinatedDraw(
-        seed_hex=seed.hex,
-        stream=stream,
-        stratum_column=stratify,
-        history_labels=hist.labels,
-        history_digest=hist.digest(),
-        strata=strata,
-        inclusion_probabilities=_readonly(probs),
-    )
+    return CoordinatedDraw.from_draw(d)

@@ -15,20 +15,21 @@ Invariants (issue "draw engine" item 10; DESIGN principle 3):
   partitions' registers are persisted between the passes, so ids are hashed once.
 * Supported: the equal-probability method (``"smallest"``) with ratios, counts, default
   ratio, rounding, minimum per stratum, item caps, targeted-draw filters and batches.
-  Frequency-limit histories and the unequal-probability methods are refused.
+  Frequency-limit histories, burden spreading (a policy with a ``floor``) and the
+  unequal-probability methods are refused.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, cast
+from typing import Any
 
 import attrs
 import numpy as np
 import numpy.typing as npt
 
 from randsupervise.draw.allocation import StratumAllocation, allocate
-from randsupervise.draw.engine import Draw, DrawPolicy
+from randsupervise.draw.engine import DrawPolicy, cut_batches
 from randsupervise.draw.partition import (
     MergedDraw,
     ShardCandidates,
@@ -36,7 +37,7 @@ from randsupervise.draw.partition import (
     order_by_ticket,
     shard_candidates,
 )
-from randsupervise.draw.receipt import Receipt, receipt_of
+from randsupervise.draw.receipt import Receipt, receipt_from_parts, stratum_record
 from randsupervise.draw.seed import Seed
 from randsupervise.errors import Problem, ValidationError
 from randsupervise.model.targets import TargetRegistry
@@ -129,60 +130,6 @@ def _candidates(
     )
 
 
-@attrs.frozen(kw_only=True)
-class _StratumView:
-    """The attributes of a stratum of :class:`~randsupervise.draw.engine.Draw` that the
-    receipt reads."""
-
-    allocation: StratumAllocation
-    population: int
-    sample_size: int
-    note: str
-    inclusion_probability: float
-    expected_size: float
-    ids: tuple[str, ...]
-    tickets: npt.NDArray[np.uint64]
-    probabilities: npt.NDArray[np.float64]
-
-
-@attrs.frozen(kw_only=True)
-class _RegistryView:
-    digest_: str
-    size: int
-
-    def digest(self) -> str:
-        return self.digest_
-
-    def __len__(self) -> int:
-        return self.size
-
-
-@attrs.frozen(kw_only=True)
-class _DrawView:
-    """A merged draw seen through the attributes :func:`receipt_of` reads from a Draw."""
-
-    registry: _RegistryView
-    seed: Seed
-    stream: str
-    policy: DrawPolicy
-    strata: Mapping[str, _StratumView]
-    batches: tuple[tuple[str, ...], ...]
-    excluded: tuple[str, ...] = ()
-    history_digest: str | None = None
-    history_entries: int = 0
-
-
-def _batches(ids: tuple[str, ...], k: int) -> tuple[tuple[str, ...], ...]:
-    # the engine's rule: k consecutive groups in ticket order, sizes differing by at most one
-    base, extra = divmod(len(ids), k)
-    out, start = [], 0
-    for b in range(k):
-        size = base + (1 if b < extra else 0)
-        out.append(ids[start : start + size])
-        start += size
-    return tuple(out)
-
-
 def draw_dask(
     ddf: Any,
     *,
@@ -272,6 +219,16 @@ def draw_dask(
                 )
             ]
         )
+    if policy.floor is not None:
+        raise ValidationError(
+            [
+                Problem(
+                    field="floor",
+                    message="draw_dask does not spread the burden over a history (floor): "
+                    "draw in memory with draw(..., burden=..., floor=...)",
+                )
+            ]
+        )
     if isinstance(seed, str):
         seed = Seed.from_text(seed)
     if not isinstance(seed, Seed):
@@ -303,29 +260,27 @@ def draw_dask(
     if merged.registry_digest is None:  # pragma: no cover - registers always hand in hashes
         raise ValidationError([Problem(message="a partition gave no row hashes")])
 
-    views: dict[str, _StratumView] = {}
+    records: dict[str, dict[str, Any]] = {}
     for label, a in alloc.items():
         s = merged.strata[label]
         pi = a.sample_size / a.population if a.population else 0.0
-        views[label] = _StratumView(
+        records[label] = stratum_record(
             allocation=a,
-            population=a.population,
-            sample_size=s.sample_size,
             note=a.note,
             inclusion_probability=pi,
             expected_size=float(a.sample_size),
-            ids=s.selected,
-            tickets=np.asarray(s.tickets, dtype=np.uint64),
-            probabilities=np.full(s.sample_size, pi, dtype=np.float64),
+            selected=s.selected,
+            tickets=s.tickets,
+            probabilities=[pi] * s.sample_size,
         )
-    view = _DrawView(
-        registry=_RegistryView(digest_=merged.registry_digest, size=merged.n_units),
+    # the receipt is assembled by the same function as the in-memory draw's
+    receipt = receipt_from_parts(
         seed=seed,
         stream=stream,
-        policy=policy,
-        strata=dict(sorted(views.items())),
-        batches=_batches(_merged_ids(merged), policy.batches),
+        registry_digest=merged.registry_digest,
+        registry_size=merged.n_units,
+        policy=policy.to_record(),
+        strata=records,
+        batches=cut_batches(_merged_ids(merged), policy.batches) if policy.batches > 1 else None,
     )
-    # the receipt is built by the engine's own function, so the two cannot drift apart
-    receipt = receipt_of(cast(Draw, view))
     return DaskDraw(merged=merged, allocation=alloc, receipt=receipt, n_partitions=len(parts))

@@ -16,22 +16,44 @@ Invariants (plan §三(二), §三(五); DESIGN principles 3, 4 and 7):
   selection is listed in ticket order, which is also the **batch order** for key items
   (seed, §三(二): "随机确定抽查批次顺序"): the draw's units, merged across strata in ticket
   order, are cut into ``batches`` consecutive groups whose sizes differ by at most one.
+* **Burden spreading** (plan §三(五), 无事不扰 / 利剑高悬; :mod:`.coordination`): with a
+  :class:`~randsupervise.draw.coordination.BurdenHistory` (``burden=``) and a ``floor``,
+  each stratum of the ``smallest`` method is drawn by history tiers
+  (:func:`~randsupervise.draw.coordination.coordinated_select`): exact size, every unit at
+  least the floor, exact per-unit probabilities. The receipt records the history's digest
+  and the tiers; the floor is part of the policy.
 * Every unit's inclusion probability is reported: ``n/N`` exactly for the equal-probability
-  method, ``p_i`` exactly for Poisson, and the target ``λ_i`` for Pareto / sequential
-  Poisson (their achieved probabilities approximate ``λ_i``; see :mod:`.selection`).
+  method, the tier's ``n_j/s_j`` exactly under burden spreading, ``p_i`` exactly for
+  Poisson, and the target ``λ_i`` for Pareto / sequential Poisson (their achieved
+  probabilities approximate ``λ_i``; see :mod:`.selection`).
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Collection, Iterable, Mapping
-from typing import Any
+import math
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from typing import Any, TypeGuard
 
 import attrs
 import numpy as np
 import numpy.typing as npt
 
-from randsupervise.draw.allocation import ROUNDING_RULES, ItemRule, StratumAllocation, allocate
+from randsupervise.draw.allocation import (
+    ALL_STRATUM,
+    ROUNDING_RULES,
+    ItemRule,
+    StratumAllocation,
+    allocate,
+)
+from randsupervise.draw.coordination import (
+    BURDEN_METHOD,
+    BURDEN_METHOD_VERSION,
+    NEVER,
+    BurdenHistory,
+    BurdenTier,
+    coordinated_select,
+)
 from randsupervise.draw.receipt import DRAW_ALGORITHM, DRAW_VERSION, Receipt, receipt_of
 from randsupervise.draw.seed import Seed
 from randsupervise.draw.selection import (
@@ -55,12 +77,11 @@ __all__ = [
     "DrawPolicy",
     "HistoryEntry",
     "StratumDraw",
+    "cut_batches",
     "draw",
     "run_policy",
 ]
 
-#: The label of the single stratum of an unstratified draw.
-ALL_STRATUM = "ALL"
 _FILTER_COLUMNS = (*CATEGORICAL_COLUMNS, "risk_class")
 IntArray = npt.NDArray[np.int64]
 U64Array = npt.NDArray[np.uint64]
@@ -99,6 +120,48 @@ def _item_rule(v: object) -> ItemRule | None:
     return None if v is None else ItemRule.from_item(v)
 
 
+def _floor(v: object) -> object:
+    if isinstance(v, Mapping):
+        return {str(k): float(x) if _number(x) else x for k, x in sorted(v.items())}
+    return float(v) if _number(v) else v
+
+
+def _number(x: object) -> TypeGuard[float]:
+    return isinstance(x, int | float | np.floating) and not isinstance(x, bool)
+
+
+def _floor_problems(floor: object) -> list[Problem]:
+    values = floor.items() if isinstance(floor, Mapping) else [(None, floor)]
+    return [
+        Problem(
+            field="floor",
+            id=k,
+            message=f"floor must be a number in [0, 1] (or a mapping of them), got {x!r}",
+        )
+        for k, x in values
+        if not (_number(x) and math.isfinite(float(x)) and 0 <= float(x) <= 1)
+    ]
+
+
+def cut_batches(ids: Sequence[str], k: int) -> tuple[tuple[str, ...], ...]:
+    """``ids`` (in ticket order) cut into ``k`` consecutive groups whose sizes differ by at
+    most one, the larger first: the batch order of key items (plan §三(二)).
+
+    Examples:
+        >>> cut_batches(["a", "b", "c", "d", "e"], 3)
+        (('a', 'b'), ('c', 'd'), ('e',))
+    """
+    ids = tuple(ids)
+    base, extra = divmod(len(ids), k)
+    out = []
+    start = 0
+    for b in range(k):
+        size = base + (1 if b < extra else 0)
+        out.append(ids[start : start + size])
+        start += size
+    return tuple(out)
+
+
 @attrs.frozen(kw_only=True)
 class DrawPolicy:
     """Everything that decides a draw besides the register, the seed and the stream.
@@ -117,6 +180,10 @@ class DrawPolicy:
         item: The item drawn for (its cap and yearly frequency limit apply).
         where: Targeted-draw filter, column -> accepted values.
         batches: Number of batches the selection is cut into, in ticket order.
+        floor: Burden spreading (method ``"smallest"`` only, with a history given to
+            :func:`draw` as ``burden=``): every unit's least inclusion probability, one
+            value or one per stratum (strata left out are drawn without coordination).
+            ``None``: no burden spreading. Written into the policy record only when set.
 
     Examples:
         >>> p = DrawPolicy(ratios={"A": 0.03, "D": 1.0}, batches=2)
@@ -134,6 +201,7 @@ class DrawPolicy:
     item: ItemRule | None = attrs.field(default=None, converter=_item_rule)
     where: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict, converter=_where_map)
     batches: int = 1
+    floor: float | Mapping[str, float] | None = attrs.field(default=None, converter=_floor)
 
     def __attrs_post_init__(self) -> None:
         problems: list[Problem] = []
@@ -160,12 +228,32 @@ class DrawPolicy:
             )
         if isinstance(self.batches, bool) or not isinstance(self.batches, int) or self.batches < 1:
             problems.append(Problem(field="batches", message="must be an int >= 1"))
+        if self.floor is not None:
+            problems += _floor_problems(self.floor)
+            if self.method != "smallest":
+                problems.append(
+                    Problem(
+                        field="floor",
+                        message="burden spreading (floor) works with the 'smallest' method "
+                        f"only, not {self.method!r}",
+                    )
+                )
         if problems:
             raise ValidationError(problems, what="draw policy")
 
+    def floor_of(self, stratum: str) -> float | None:
+        """The floor of one stratum (``None``: drawn without coordination)."""
+        if isinstance(self.floor, Mapping):
+            return self.floor.get(stratum)
+        return self.floor
+
     def to_record(self) -> dict[str, Any]:
-        """The policy as plain JSON-able data (as written in receipts)."""
-        return {
+        """The policy as plain JSON-able data (as written in receipts).
+
+        ``floor`` appears only when set, so receipts of draws without burden spreading are
+        what they were before burden spreading joined the policy.
+        """
+        record: dict[str, Any] = {
             "stratify": self.stratify,
             "method": self.method,
             "ratios": dict(self.ratios),
@@ -177,6 +265,9 @@ class DrawPolicy:
             "where": {k: list(v) for k, v in self.where.items()},
             "batches": self.batches,
         }
+        if self.floor is not None:
+            record["floor"] = dict(self.floor) if isinstance(self.floor, Mapping) else self.floor
+        return record
 
     @classmethod
     def from_record(cls, record: Mapping[str, Any]) -> DrawPolicy:
@@ -194,6 +285,7 @@ class DrawPolicy:
                 item=None if item is None else ItemRule(**item),
                 where=record.get("where") or {},
                 batches=record.get("batches", 1),
+                floor=record.get("floor"),
             )
         except (KeyError, TypeError, AttributeError) as e:
             raise ValidationError(
@@ -207,7 +299,9 @@ class StratumDraw:
 
     ``positions`` are register rows and ``tickets`` their tickets, both in ticket order;
     ``probabilities`` the selected units' inclusion probabilities. ``inclusion_probability``
-    is ``n / N`` for the equal-probability method and ``None`` otherwise.
+    is ``n / N`` for the equal-probability method (a burden-spread stratum of one tier
+    included) and ``None`` otherwise. Under burden spreading, ``floor`` is the stratum's
+    floor and ``tiers`` its history tiers (``None`` without burden spreading).
     """
 
     label: str
@@ -222,6 +316,8 @@ class StratumDraw:
     population_positions: IntArray = attrs.field(repr=False)
     population_probabilities: F64Array | None = attrs.field(repr=False)
     register_ids: npt.NDArray[np.str_] = attrs.field(repr=False)
+    floor: float | None = None
+    tiers: tuple[BurdenTier, ...] | None = None
 
     @property
     def sample_size(self) -> int:
@@ -266,6 +362,7 @@ class Draw:
     excluded: tuple[str, ...] = ()
     history_digest: str | None = None
     history_entries: int = 0
+    burden: BurdenHistory | None = attrs.field(default=None, repr=False)
     _cache: dict[str, Any] = attrs.field(factory=dict, init=False, repr=False)
 
     def _merged(self) -> tuple[IntArray, U64Array]:
@@ -298,16 +395,47 @@ class Draw:
     @property
     def batches(self) -> tuple[tuple[str, ...], ...]:
         """The selection cut into ``policy.batches`` consecutive groups in ticket order."""
-        ids = self.ids
-        k = self.policy.batches
-        base, extra = divmod(len(ids), k)
-        out = []
-        start = 0
-        for b in range(k):
-            size = base + (1 if b < extra else 0)
-            out.append(ids[start : start + size])
-            start += size
-        return tuple(out)
+        return cut_batches(self.ids, self.policy.batches)
+
+    def selected_ids(self) -> frozenset[str]:
+        """Every selected id, as a set (e.g. for :meth:`BurdenHistory.append`)."""
+        return frozenset(self.ids)
+
+    def burden_record(self) -> dict[str, Any] | None:
+        """The receipt's ``burden`` record, or ``None`` without burden spreading.
+
+        Per stratum: the floor, the population, the sample size and the tiers in priority
+        order, each with the period labels it covers (``None`` for never inspected), its
+        population and sample size (their ratio is the exact inclusion probability).
+        """
+        h = self.burden
+        if h is None:
+            return None
+
+        def label(p: int) -> str | None:
+            return None if p == NEVER else h.labels[p]
+
+        return {
+            "method": BURDEN_METHOD,
+            "version": BURDEN_METHOD_VERSION,
+            "history": {"digest": h.digest(), "periods": list(h.labels)},
+            "strata": {
+                name: {
+                    "floor": s.floor,
+                    "population": s.population,
+                    "sample_size": s.sample_size,
+                    "tiers": [
+                        {
+                            "last_inspected": [label(p) for p in t.periods],
+                            "population": t.population,
+                            "sample_size": t.sample_size,
+                        }
+                        for t in s.tiers or ()
+                    ],
+                }
+                for name, s in self.strata.items()
+            },
+        }
 
     @property
     def inclusion_probabilities(self) -> F64Array:
@@ -391,13 +519,37 @@ def run_policy(
     excluded: Collection[str] = (),
     history_digest: str | None = None,
     history_entries: int = 0,
+    burden: BurdenHistory | None = None,
 ) -> Draw:
     """Draw under a built :class:`DrawPolicy`, with the excluded ids already known.
 
     This is what :func:`draw` and :func:`~randsupervise.draw.verify.verify` both call.
+    ``burden`` is the inspection history of burden spreading (with ``policy.floor``).
     """
     if not isinstance(registry, TargetRegistry):
         raise ValidationError([Problem(field="registry", message="expected a TargetRegistry")])
+    if burden is not None and not isinstance(burden, BurdenHistory):
+        raise ValidationError([Problem(field="burden", message="expected a BurdenHistory")])
+    if burden is None and policy.floor is not None:
+        raise ValidationError(
+            [
+                Problem(
+                    field="floor",
+                    message="a floor needs the inspection history it spreads the burden "
+                    "over: pass burden=BurdenHistory(...) (BurdenHistory.empty() for none)",
+                )
+            ]
+        )
+    if burden is not None and policy.method != "smallest":
+        raise ValidationError(
+            [
+                Problem(
+                    field="burden",
+                    message="burden spreading works with the 'smallest' method only, "
+                    f"not {policy.method!r}",
+                )
+            ]
+        )
     ids = registry.ids
     # eligibility: targeted-draw filter, then frequency limits
     eligible: npt.NDArray[np.bool_] | None = None
@@ -439,7 +591,10 @@ def run_policy(
         min_per_stratum=policy.min_per_stratum,
         item=policy.item,
     )
+    # each unit's last inspected period, matched once for the whole register
+    last = None if burden is None else burden.last_inspected(ids, registry.fingerprints)
     strata: dict[str, StratumDraw] = {}
+    problems: list[Problem] = []
     for label, pos, fp in sorted(zip(labels, positions, fps, strict=True)):
         a = alloc[label]
         t = _tickets(fp, seed, stream)
@@ -451,7 +606,21 @@ def run_policy(
         note = a.note
         lam: F64Array | None = None
         pi: float | None = None
-        if policy.method == "smallest":
+        floor: float | None = None
+        tiers: tuple[BurdenTier, ...] | None = None
+        if last is not None:
+            floor = policy.floor_of(label)
+            try:
+                coord = coordinated_select(t, ids[pos], last[pos], a.sample_size, floor=floor)
+            except ValidationError as e:
+                problems += [attrs.evolve(p, id=label) for p in e.problems]
+                continue
+            sel, tiers, lam = coord.positions, coord.tiers, coord.inclusion_probabilities
+            if len(tiers) <= 1:  # one tier: the plain draw, n/N for everybody
+                pi = a.sample_size / a.population if a.population else 0.0
+            probs = lam[sel]
+            expected = float(a.sample_size)
+        elif policy.method == "smallest":
             sel = select_smallest(t, a.sample_size, ids_for)
             pi = a.sample_size / a.population if a.population else 0.0
             probs = np.full(sel.size, pi, dtype=np.float64)
@@ -480,7 +649,11 @@ def run_policy(
             population_positions=pos,
             population_probabilities=lam,
             register_ids=ids,
+            floor=floor,
+            tiers=tiers,
         )
+    if problems:
+        raise ValidationError(problems, what="burden-spread draw")
     return Draw(
         registry=registry,
         seed=seed,
@@ -490,6 +663,7 @@ def run_policy(
         excluded=excluded_t,
         history_digest=history_digest,
         history_entries=history_entries,
+        burden=burden,
     )
 
 
@@ -509,6 +683,8 @@ def draw(
     where: Mapping[str, object] | None = None,
     batches: int = 1,
     history: Iterable[HistoryEntry] | None = None,
+    burden: BurdenHistory | Sequence[Collection[str]] | Mapping[str, Collection[str]] | None = None,
+    floor: float | Mapping[str, float] | None = None,
     policy: DrawPolicy | None = None,
 ) -> Draw:
     """Draw inspection targets from ``registry``; see the module notes and ``docs/draw.md``.
@@ -531,17 +707,33 @@ def draw(
         batches: Number of batches, cut in ticket order.
         history: ``(unit id, item id, count this year)`` entries; units whose count for
             ``item`` reached its ``yearly_frequency_limit`` are not drawn.
+        burden: Burden spreading across periods: the earlier periods' inspections, oldest
+            first (a :class:`~randsupervise.draw.coordination.BurdenHistory`, or what
+            :meth:`~randsupervise.draw.coordination.BurdenHistory.from_periods` takes).
+            Distinct from ``history``, which counts this year's inspections per item.
+        floor: With ``burden``: every unit's least inclusion probability, one value or one
+            per stratum (see ``docs/burden.md``).
         policy: A ready :class:`DrawPolicy` instead of the separate policy arguments.
 
     Raises:
         ValidationError: a bad policy, unknown strata, a general item's cap exceeded
-            (naming the item), a bad history.
+            (naming the item), a bad history, a floor above a stratum's sampling
+            fraction (naming the stratum).
 
     Examples:
         >>> reg = TargetRegistry.from_columns(id=["a", "b", "c", "d"], risk_class="AABB")
         >>> d = draw(reg, seed="public text", stream="s", ratios={"A": 0.5, "B": 1.0})
         >>> {k: s.sample_size for k, s in d.strata.items()}
         {'A': 1, 'B': 2, 'C': 0, 'D': 0}
+
+        Burden spreading with floor 0 (a rotation): ``b``, inspected last period, waits.
+
+        >>> e = draw(reg, seed="public text", stream="s", counts={"A": 1},
+        ...          burden={"2024": ["b"]}, floor={"A": 0.0})
+        >>> [(t.population, t.sample_size) for t in e.strata["A"].tiers]
+        [(1, 1), (1, 0)]
+        >>> e.receipt.burden["history"]["periods"], e.receipt.policy["floor"]
+        (['2024'], {'A': 0.0})
     """
     if policy is None:
         policy = DrawPolicy(
@@ -555,8 +747,9 @@ def draw(
             item=item,
             where=where or {},
             batches=batches,
+            floor=floor,
         )
-    elif any(x is not None for x in (ratios, counts, default_ratio, item, where)) or (
+    elif any(x is not None for x in (ratios, counts, default_ratio, item, where, floor)) or (
         stratify,
         method,
         rounding,
@@ -571,6 +764,8 @@ def draw(
     if not isinstance(seed, Seed):
         raise ValidationError([Problem(field="seed", message="expected a Seed or a str")])
     excluded, digest, n_entries = _history_exclusions(registry, policy.item, history)
+    if burden is not None and not isinstance(burden, BurdenHistory):
+        burden = BurdenHistory.from_periods(burden)
     return run_policy(
         registry,
         seed=seed,
@@ -579,4 +774,5 @@ def draw(
         excluded=excluded,
         history_digest=digest,
         history_entries=n_entries,
+        burden=burden,
     )

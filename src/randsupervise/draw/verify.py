@@ -3,8 +3,13 @@
 Invariants (DESIGN principle 4; plan §三(二) "一公开"):
 
 * :func:`verify` needs only the receipt and the register (and, optionally, the frequency
-  history): the seed, stream and policy are read from the receipt, the draw is recomputed
-  by the same engine, and every field is compared.
+  history; for a burden-spread draw, the burden history): the seed, stream and policy are
+  read from the receipt, the draw is recomputed by the same engine, and every field is
+  compared.
+* A burden-spread draw (plan §三(五)) cannot be recomputed without its history: the tiers
+  come from it. Verifying one without ``burden=`` is a difference that says so; a history
+  whose digest is not the recorded one is a difference too, and the recomputation under
+  the given history then shows which tiers and selections it changes.
 * A verification lists **every** difference it finds, each with where it is (a path such
   as ``strata.B.selected``), what the receipt says and what the recomputation gives.
 * Checks: algorithm and ticket versions; the receipt's own digest (an edited receipt);
@@ -15,11 +20,12 @@ Invariants (DESIGN principle 4; plan §三(二) "一公开"):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 
 import attrs
 
+from randsupervise.draw.coordination import BurdenHistory
 from randsupervise.draw.engine import DrawPolicy, HistoryEntry, _history_exclusions, run_policy
 from randsupervise.draw.receipt import DRAW_ALGORITHM, DRAW_VERSION, Receipt
 from randsupervise.draw.seed import Seed
@@ -147,11 +153,82 @@ def _seed_differences(receipt: Receipt) -> list[Difference]:
     return []
 
 
+def _tiers_text(tiers: Any) -> str:
+    if not isinstance(tiers, list):
+        return repr(tiers)
+    parts = []
+    for t in tiers:
+        if not isinstance(t, Mapping):
+            return repr(tiers)
+        periods = ",".join("never" if p is None else str(p) for p in t.get("last_inspected", []))
+        parts.append(f"[{periods}] {t.get('sample_size')}/{t.get('population')}")
+    return "; ".join(parts)
+
+
+def _burden_differences(
+    got: Mapping[str, Any] | None, want: Mapping[str, Any] | None
+) -> list[Difference]:
+    """Compare the receipt's burden record with the recomputation's, field by field."""
+    if got is None or want is None:
+        return []  # a missing side is reported where the history is checked
+    if dict(got) == dict(want):
+        return []
+    out: list[Difference] = []
+    digest_differs = (got.get("history") or {}).get("digest") != want["history"]["digest"]
+    for key in sorted(set(got) | set(want)):
+        if key == "strata" or (key == "history" and digest_differs):
+            continue  # a different history is reported where the history is checked
+        if got.get(key) != want.get(key):
+            out.append(
+                Difference(
+                    where=f"burden.{key}",
+                    message=f"receipt {got.get(key)!r}, recomputed {want.get(key)!r}",
+                    receipt=got.get(key),
+                    recomputed=want.get(key),
+                )
+            )
+    mine: Mapping[str, Any] = got["strata"] if isinstance(got.get("strata"), Mapping) else {}
+    theirs: Mapping[str, Any] = want.get("strata") or {}
+    for label in sorted(set(mine) | set(theirs)):
+        a, b = mine.get(label), theirs.get(label)
+        if a == b:
+            continue
+        if not isinstance(a, Mapping) or not isinstance(b, Mapping):
+            out.append(
+                Difference(
+                    where=f"burden.strata.{label}",
+                    message="stratum missing from the receipt or from the recomputation",
+                    receipt=a,
+                    recomputed=b,
+                )
+            )
+            continue
+        for key in sorted(set(a) | set(b)):
+            if a.get(key) == b.get(key):
+                continue
+            msg = f"receipt {a.get(key)!r}, recomputed {b.get(key)!r}"
+            if key == "tiers":
+                msg = (
+                    f"tiers (periods, drawn/population) differ: receipt "
+                    f"{_tiers_text(a.get(key))}; recomputed {_tiers_text(b.get(key))}"
+                )
+            out.append(
+                Difference(
+                    where=f"burden.strata.{label}.{key}",
+                    message=msg,
+                    receipt=a.get(key),
+                    recomputed=b.get(key),
+                )
+            )
+    return out
+
+
 def verify(
     receipt: Receipt | Mapping[str, Any] | str,
     registry: TargetRegistry,
     *,
     history: Iterable[HistoryEntry] | None = None,
+    burden: BurdenHistory | Sequence[Collection[str]] | Mapping[str, Collection[str]] | None = None,
 ) -> VerifyReport:
     """Recompute the draw a receipt describes and report every difference.
 
@@ -160,6 +237,8 @@ def verify(
         registry: The register the draw claims to be made from.
         history: The frequency history, when the draw applied frequency limits; without it
             the receipt's list of excluded units is taken as stated (a note says so).
+        burden: The inspection history of a burden-spread draw (the receipt's ``burden``
+            record holds its digest); required to recompute such a draw.
 
     Raises:
         ValidationError: the receipt is malformed (missing keys, bad policy).
@@ -236,6 +315,41 @@ def verify(
             )
         )
     policy = DrawPolicy.from_record(receipt.policy)
+    recorded = receipt.burden
+    if burden is not None and not isinstance(burden, BurdenHistory):
+        burden = BurdenHistory.from_periods(burden)
+    if recorded is None and burden is not None:
+        diffs.append(
+            Difference(
+                where="burden",
+                message="a burden history was given, but the receipt records no burden "
+                "spreading (the draw did not use a history)",
+                recomputed=burden.digest(),
+            )
+        )
+        burden = None
+    if recorded is not None:
+        want = (recorded.get("history") or {}).get("digest")
+        if burden is None:
+            diffs.append(
+                Difference(
+                    where="burden.history",
+                    message=f"this draw spread the burden over a history (digest {want}, "
+                    f"periods {(recorded.get('history') or {}).get('periods')}): "
+                    "pass it as verify(..., burden=BurdenHistory...) to recompute the draw",
+                    receipt=want,
+                )
+            )
+            return VerifyReport(differences=tuple(diffs), notes=tuple(notes))
+        if burden.digest() != want:
+            diffs.append(
+                Difference(
+                    where="burden.history.digest",
+                    message="the burden history given is not the one the draw used",
+                    receipt=want,
+                    recomputed=burden.digest(),
+                )
+            )
     freq = receipt.frequency_limit
     stated = list(freq["excluded"]) if freq else []
     excluded: list[str] = stated
@@ -277,6 +391,7 @@ def verify(
             excluded=present,
             history_digest=h_digest,
             history_entries=h_entries,
+            burden=burden,
         ).receipt
     except RandSuperviseError as e:
         diffs.append(Difference(where="policy", message=f"the draw cannot be recomputed: {e}"))
@@ -357,6 +472,7 @@ def verify(
             diffs.append(
                 Difference(where=f"strata.{label}", message=f"unexpected or missing keys {extra}")
             )
+    diffs += _burden_differences(receipt.burden, again.burden)
     got_b = receipt.batches
     if got_b != again.batches:
         diffs.append(
