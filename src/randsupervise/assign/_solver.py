@@ -65,11 +65,13 @@ class Phase:
     """One role's assignment problem (officers or experts), built by the caller.
 
     Per visit ``k``: ``cls[k]`` indexes ``cands`` (sorted pool indices of the eligible
-    inspectors before per-pair exclusions); ``excl[k]`` positions in that array that are
-    forbidden (recusal, rotation, members already on the team); ``maskid[k]`` indexes
-    ``masks`` (one uint64 per candidate: bit ``b`` set when the candidate meets the
-    visit's requirement ``bitnames[maskid][b]``); ``U0[k]`` the requirement bits still
-    to cover; ``need[k]`` the places to fill; ``trow[k]`` its row in ``tix[cls]``.
+    inspectors before per-pair exclusions); ``excl_pos[excl_ptr[k]:excl_ptr[k + 1]]``
+    the positions in that array that are forbidden (recusal, rotation, members already
+    on the team); ``maskid[k]`` indexes ``masks`` (one uint64 per candidate: bit ``b``
+    set when the candidate meets the visit's requirement ``bitnames[maskid][b]``);
+    ``U0[k]`` the requirement bits still to cover; ``need[k]`` the places to fill;
+    ``trow[k]`` its row in ``tix[cls]``. ``tix[c]`` holds the top 40 bits of each pair
+    ticket (``ticket >> 24``) of the class's visits (rows) and candidates (columns).
     """
 
     def __init__(self, role: str, ids: Sequence[str], cap: IntArray) -> None:
@@ -77,17 +79,22 @@ class Phase:
         self.ids = tuple(ids)
         self.cap = cap
         self.visit_ids: list[str] = []
-        self.cls: list[int] = []
-        self.excl: list[IntArray | None] = []
-        self.maskid: list[int] = []
-        self.U0: list[int] = []
-        self.need: list[int] = []
-        self.trow: list[int] = []
+        self.cls: IntArray = np.zeros(0, dtype=np.int64)
+        self.excl_ptr: IntArray = np.zeros(1, dtype=np.int64)
+        self.excl_pos: IntArray = np.zeros(0, dtype=np.int64)
+        self.maskid: IntArray = np.zeros(0, dtype=np.int64)
+        self.U0: IntArray = np.zeros(0, dtype=np.int64)
+        self.need: IntArray = np.zeros(0, dtype=np.int64)
+        self.trow: IntArray = np.zeros(0, dtype=np.int64)
         self.cands: list[IntArray] = []
-        self.tix: list[U64] = []
+        self.tix: list[IntArray] = []
         self.masks: list[U64] = []
         self.bitnames: list[tuple[str, ...]] = []
-        self.excl_reasons: list[dict[int, str]] = []
+
+    def excl(self, k: int) -> IntArray | None:
+        """Forbidden positions of visit ``k`` in its candidate array (``None``: none)."""
+        a, b = int(self.excl_ptr[k]), int(self.excl_ptr[k + 1])
+        return self.excl_pos[a:b] if b > a else None
 
 
 def _mincover(U: int, present: frozenset[int], memo: dict[Any, int]) -> int:
@@ -183,48 +190,248 @@ def _pick(key: IntArray, M: IntArray, U: int, s: int, memo: dict[Any, Any]) -> l
     return chosen
 
 
-def _greedy(ph: Phase, order: Sequence[int]) -> tuple[list[list[int] | None], IntArray]:
-    """The randomised balanced greedy; returns per-visit pool indices (None: unstaffed)."""
-    P = len(ph.ids)
-    load = np.zeros(P, dtype=np.int64)
-    capleft = ph.cap.copy()
-    out: list[list[int] | None] = [None] * len(ph.visit_ids)
-    memo: dict[Any, Any] = {}
-    low = [(t >> np.uint64(24)).astype(np.int64) for t in ph.tix]  # 40 bits of each ticket
+def _scalar_one(
+    ph: Phase,
+    k: int,
+    load: IntArray,
+    capleft: IntArray,
+    masks: list[IntArray],
+    memo: dict[Any, Any],
+) -> IntArray | None:
+    """Pool indices chosen for visit ``k`` (loads updated), or ``None`` if unstaffable."""
+    c = int(ph.cls[k])
+    C = ph.cands[c]
+    key = (load[C] << np.int64(40)) | ph.tix[c][int(ph.trow[k])]
+    key[capleft[C] <= 0] = _BIG
+    ex = ph.excl(k)
+    if ex is not None:
+        key[ex] = _BIG
+    team = _pick(key, masks[int(ph.maskid[k])], int(ph.U0[k]), int(ph.need[k]), memo)
+    if team is None:
+        return None
+    idx = C[team]
+    load[idx] += 1
+    capleft[idx] -= 1
+    return idx
+
+
+_LOCK_BITS = 4  # visits with requirement bits below 1 << _LOCK_BITS go through the batch path
+_LOCK_MIN_BATCH = 4  # batch only when the average step holds at least this many visits
+
+
+def _feasible_bits(idx: int, s_cap: int) -> int:
+    """Look-ahead table entry: bit ``a`` set when a candidate of mask value ``a`` may take
+    the next place. ``idx`` encodes (values present, bits to cover, places left)."""
+    rest, s = divmod(idx, s_cap + 1)
+    code, U = divmod(rest, 1 << _LOCK_BITS)
+    present = frozenset(a for a in range(1 << _LOCK_BITS) if code >> a & 1)
+    memo: dict[Any, int] = {}
+    out = 0
+    for a in present:
+        if _mincover(U & ~a, present, memo) <= s - 1:
+            out |= 1 << a
+    return out
+
+
+def _components(ph: Phase) -> IntArray:
+    """Connected component of every class in the class-inspector eligibility graph."""
+    ncls, P = len(ph.cands), len(ph.ids)
+    if ncls == 0:
+        return np.zeros(0, dtype=np.int64)
+    lens = np.array([len(C) for C in ph.cands], dtype=np.int64)
+    rows = np.repeat(np.arange(ncls, dtype=np.int64), lens)
+    cols = ncls + np.concatenate(ph.cands).astype(np.int64) if lens.sum() else rows
+    g = sp.csr_matrix((np.ones(rows.size, dtype=np.int8), (rows, cols)), shape=(ncls + P, ncls + P))
+    _, labels = connected_components(g, directed=False)
+    return np.asarray(labels[:ncls], dtype=np.int64)
+
+
+def _greedy(ph: Phase, order: IntArray) -> tuple[IntArray, npt.NDArray[np.bool_]]:
+    """The randomised balanced greedy.
+
+    Returns ``(team, ok)``: ``team[k, :need[k]]`` the pool indices chosen for visit ``k``
+    (``-1`` beyond), ``ok[k]`` whether it was staffed. Visits are taken in ``order``.
+
+    Visits whose candidates lie in different connected components of the eligibility
+    graph never compete for an inspector, so the greedy runs on all components side by
+    side: step ``t`` takes the ``t``-th visit (in ``order``) of every component at once,
+    as numpy operations over a (visits x candidates) array. The result is identical to
+    taking the visits one by one in ``order``; with few components the one-by-one loop
+    is used.
+    """
+    nV, P = len(ph.visit_ids), len(ph.ids)
+    smax = int(ph.need.max()) if nV else 0
+    team = np.full((nV, max(smax, 1)), -1, dtype=np.int64)
+    ok = ph.need == 0
+    load = np.zeros(P + 1, dtype=np.int64)  # index P: padding, never available
+    capleft = np.concatenate([ph.cap, np.zeros(1, dtype=np.int64)])
     masks = [m.astype(np.int64) for m in ph.masks]
+    memo: dict[Any, Any] = {}
+    act = np.asarray(order, dtype=np.int64)
+    act = act[ph.need[act] > 0]
+    if act.size == 0:
+        return team, ok
+    comp = _components(ph)[ph.cls[act]]
+    by_comp = np.argsort(comp, kind="stable")  # keeps ``order`` within a component
+    cs = comp[by_comp]
+    first = np.flatnonzero(np.r_[True, cs[1:] != cs[:-1]])
+    sizes = np.diff(np.r_[first, cs.size])
+    step = np.arange(cs.size) - np.repeat(first, sizes)
+    nsteps = int(sizes.max())
+    if act.size < _LOCK_MIN_BATCH * nsteps:
+        for k in act.tolist():
+            idx = _scalar_one(ph, k, load, capleft, masks, memo)
+            if idx is not None:
+                team[k, : idx.size] = idx
+                ok[k] = True
+        return team, ok
+    lk = act[by_comp][np.argsort(step, kind="stable")]  # lockstep order: by step
+    sp_ = np.searchsorted(np.sort(step), np.arange(nsteps + 1))
+    _lockstep(ph, lk, sp_, team, ok, load, capleft, masks, memo)
+    return team, ok
+
+
+def _lockstep(
+    ph: Phase,
+    lk: IntArray,
+    sp_: IntArray,
+    team: IntArray,
+    ok: npt.NDArray[np.bool_],
+    load: IntArray,
+    capleft: IntArray,
+    masks: list[IntArray],
+    memo: dict[Any, Any],
+) -> None:
+    """Run the greedy step by step; step ``t`` is ``lk[sp_[t]:sp_[t + 1]]`` (one visit per
+    component). Exactly the choices of :func:`_pick`, made for many visits at once."""
+    P = len(ph.ids)
+    ncls = len(ph.cands)
+    clen = np.array([len(C) for C in ph.cands], dtype=np.int64)
+    W = int(clen.max())
+    Cpad = np.full((ncls, W), P, dtype=np.int64)
+    for c, C in enumerate(ph.cands):
+        Cpad[c, : C.size] = C
+    Mpad = np.zeros((len(masks), W), dtype=np.int64)
+    for m, M in enumerate(masks):
+        Mpad[m, : M.size] = M
+    # the ticket rows of every class, one flat array (views keep ph.tix usable)
+    toff = np.zeros(ncls + 1, dtype=np.int64)
+    toff[1:] = np.cumsum([t.size for t in ph.tix])
+    flat = np.concatenate([t.ravel() for t in ph.tix]) if ncls else np.zeros(1, np.int64)
+    last = flat.size - 1
+    cls_l = ph.cls[lk]
+    rowstart = toff[cls_l] + ph.trow[lk] * clen[cls_l]
+    U_l = ph.U0[lk]
+    need_l = ph.need[lk]
+    mid_l = ph.maskid[lk]
+    vec_l = U_l < (1 << _LOCK_BITS)
+    # exclusions in lockstep order: (slot, position), sorted by slot
+    slot = np.empty(len(ph.visit_ids), dtype=np.int64)
+    slot[lk] = np.arange(lk.size)
+    ecnt = np.diff(ph.excl_ptr)
+    ev = np.repeat(np.arange(len(ph.visit_ids), dtype=np.int64), ecnt)
+    keep = ph.need[ev] > 0
+    es, ep = slot[ev[keep]], ph.excl_pos[keep]
+    eo = np.argsort(es, kind="stable")
+    es, ep = es[eo], ep[eo]
+    eptr = np.searchsorted(es, sp_)
+    # places beyond _LOCK_BITS + 1 never change the look-ahead: a cover needs at most
+    # one officer per bit
+    s_cap = min(max(int(need_l.max()), 1), _LOCK_BITS + 1)
+    lut = np.full((1 << (1 << _LOCK_BITS)) * (1 << _LOCK_BITS) * (s_cap + 1), -1, np.int32)
+    ar_w = np.arange(W, dtype=np.int64)
     forty = np.int64(40)
-    for k in order:
-        need = ph.need[k]
-        if need == 0:
-            out[k] = []
+    for t in range(sp_.size - 1):
+        a0, a1 = int(sp_[t]), int(sp_[t + 1])
+        vec = vec_l[a0:a1]
+        if not vec.all():  # many requirement bits: the one-by-one path for those visits
+            for r in np.flatnonzero(~vec).tolist():
+                k = int(lk[a0 + r])
+                idx = _scalar_one(ph, k, load, capleft, masks, memo)
+                if idx is not None:
+                    team[k, : idx.size] = idx
+                    ok[k] = True
+        rows = np.flatnonzero(vec)
+        if rows.size == 0:
             continue
-        c = ph.cls[k]
-        C = ph.cands[c]
-        key = (load[C] << forty) | low[c][ph.trow[k]]
-        key[capleft[C] <= 0] = _BIG
-        ex = ph.excl[k]
-        if ex is not None:
-            key[ex] = _BIG
-        team = _pick(key, masks[ph.maskid[k]], ph.U0[k], need, memo)
-        if team is None:
-            continue
-        idx = C[team]
-        load[idx] += 1
-        capleft[idx] -= 1
-        out[k] = idx.tolist()
-    return out, load
+        g = a0 + rows
+        cb = cls_l[g]
+        w = int(clen[cb].max())
+        Cm = Cpad[cb, :w]
+        tix = flat[np.minimum(rowstart[g][:, None] + ar_w[None, :w], last)]
+        key = (load[Cm] << forty) | tix
+        key[capleft[Cm] <= 0] = _BIG
+        e0, e1 = int(eptr[t]), int(eptr[t + 1])
+        if e1 > e0:
+            rloc = np.searchsorted(g, es[e0:e1])  # exclusions of the rows taken here
+            hit = (rloc < g.size) & (g[np.minimum(rloc, g.size - 1)] == es[e0:e1])
+            key[rloc[hit], ep[e0:e1][hit]] = _BIG
+        Mb = Mpad[mid_l[g], :w]
+        U = U_l[g].copy()
+        s_rem = need_l[g].copy()
+        alive = np.ones(rows.size, dtype=bool)
+        picks = np.full((rows.size, int(s_rem.max())), -1, dtype=np.int64)
+        V = np.arange(rows.size)
+        for place in range(picks.shape[1]):
+            a = alive & (s_rem > 0)
+            if not a.any():
+                break
+            nb = int(U.max()).bit_length()
+            if nb == 0:  # nothing left to cover: the smallest key
+                j = key.argmin(axis=1)
+                good = key[V, j] < _BIG
+            else:
+                A = 1 << nb
+                ar_a = np.arange(A, dtype=np.int64)
+                mu = Mb & U[:, None]
+                kk = np.where(mu[:, :, None] == ar_a, key[:, :, None], _BIG)
+                pos = kk.argmin(axis=1)
+                best = np.take_along_axis(kk, pos[:, None, :], axis=1)[:, 0, :]
+                code = ((best < _BIG).astype(np.int64) << ar_a).sum(axis=1)
+                li = (code * (1 << _LOCK_BITS) + U) * (s_cap + 1) + np.minimum(s_rem, s_cap)
+                fb = lut[li]
+                miss = fb < 0
+                if miss.any():
+                    for x in np.unique(li[miss]).tolist():
+                        lut[x] = _feasible_bits(x, s_cap)
+                    fb = lut[li]
+                fb = np.where((key < _BIG).sum(axis=1) >= s_rem, fb, 0)
+                cand = np.where((fb[:, None] >> ar_a) & 1 == 1, best, _BIG)
+                low = cand.min(axis=1)
+                # equal keys: the lower position wins, as in the one-by-one path
+                ja = np.where(cand == low[:, None], pos, W).argmin(axis=1)
+                j = pos[V, ja]
+                good = low < _BIG
+            alive &= ~(a & ~good)
+            go = np.flatnonzero(a & good)
+            jg = j[go]
+            picks[go, place] = jg
+            key[go, jg] = _BIG
+            U[go] &= ~Mb[go, jg]
+            s_rem[go] -= 1
+        done = np.flatnonzero(alive)
+        if done.size:
+            members = np.take_along_axis(Cm[done], np.maximum(picks[done], 0), axis=1)
+            members[picks[done] < 0] = P
+            flatm = members[members < P]
+            load[flatm] += 1
+            capleft[flatm] -= 1
+            ks = lk[g[done]]
+            team[ks, : members.shape[1]] = np.where(members < P, members, -1)
+            ok[ks] = True
 
 
 def _static_reason(ph: Phase, k: int) -> str | None:
     """Why visit ``k`` cannot be staffed even with unlimited load, or ``None``."""
-    c = ph.cls[k]
+    c = int(ph.cls[k])
     C = ph.cands[c]
     avail = ph.cap[C] > 0
-    ex = ph.excl[k]
+    ex = ph.excl(k)
     if ex is not None:
         avail[ex] = False
     M = ph.masks[ph.maskid[k]]
-    U = ph.U0[k]
+    U = int(ph.U0[k])
+    need = int(ph.need[k])
     names = ph.bitnames[ph.maskid[k]]
     who = "officer" if ph.role == "officers" else "expert"
     missing = [
@@ -239,16 +446,16 @@ def _static_reason(ph: Phase, k: int) -> str | None:
             for n in missing
         )
     n = int(avail.sum())
-    if n < ph.need[k]:
+    if n < need:
         excluded = (
             f" ({len(ex)} excluded by recusal, rotation or the team)"
             if ex is not None and len(ex)
             else ""
         )
-        return f"needs {ph.need[k]} eligible {who}(s), only {n} available{excluded}"
+        return f"needs {need} eligible {who}(s), only {n} available{excluded}"
     key = np.where(avail, np.int64(0), _BIG)
-    if _pick(key, M.astype(np.int64), U, ph.need[k], {}) is None:
-        return f"its requirements cannot be covered by {ph.need[k]} {who}(s)"
+    if _pick(key, M.astype(np.int64), U, need, {}) is None:
+        return f"its requirements cannot be covered by {need} {who}(s)"
     return None
 
 
@@ -258,7 +465,7 @@ def _edges(ph: Phase, ks: Sequence[int]) -> tuple[IntArray, IntArray, IntArray]:
     for k in ks:
         C = ph.cands[ph.cls[k]]
         ok = ph.cap[C] > 0
-        ex = ph.excl[k]
+        ex = ph.excl(k)
         if ex is not None:
             ok[ex] = False
         p = np.flatnonzero(ok)
@@ -375,7 +582,7 @@ def _exact(ph: Phase, ks: list[int], seed: Seed, stream: str) -> dict[int, list[
     )
     cost = np.array(
         [
-            float(ph.tix[ph.cls[int(k)]][ph.trow[int(k)]][int(q)] >> np.uint64(11)) * 2.0**-53
+            float(ph.tix[int(ph.cls[int(k)])][int(ph.trow[int(k)])][int(q)]) * 2.0**-40
             for k, q in zip(r, p, strict=True)
         ]
     )
@@ -396,18 +603,19 @@ def _exact(ph: Phase, ks: list[int], seed: Seed, stream: str) -> dict[int, list[
     return out
 
 
-def solve_phase(
-    ph: Phase, order: Sequence[int], seed: Seed, stream: str
-) -> tuple[list[list[int]], bool]:
+def solve_phase(ph: Phase, order: IntArray, seed: Seed, stream: str) -> tuple[IntArray, bool]:
     """Staff every visit of ``ph``; returns (teams as pool indices, fallback used).
 
+    ``teams[k, :need[k]]`` are the pool indices of visit ``k`` (in pick order), ``-1``
+    beyond.
+
     Raises:
-        Witness: wrapped by the caller into ``InfeasibleAssignment``.
+        _Infeasible: wrapped by the caller into ``InfeasibleAssignment``.
     """
-    teams, _ = _greedy(ph, order)
-    failed = [k for k, t in enumerate(teams) if t is None]
+    teams, ok = _greedy(ph, order)
+    failed = np.flatnonzero(~ok).tolist()
     if not failed:
-        return [t if t is not None else [] for t in teams], False
+        return teams, False
     reasons = [(ph.visit_ids[k], why) for k in failed if (why := _static_reason(ph, k)) is not None]
     if reasons:
         reasons.sort()
@@ -419,7 +627,7 @@ def solve_phase(
                 reasons=tuple(reasons),
             )
         )
-    ks_all = [k for k in range(len(ph.visit_ids)) if ph.need[k] > 0]
+    ks_all = np.flatnonzero(ph.need > 0).tolist()
     r, c, _ = _edges(ph, ks_all)
     nV, P = len(ph.visit_ids), len(ph.ids)
     g = sp.csr_matrix((np.ones(len(r)), (r, nV + c)), shape=(nV + P, nV + P))
@@ -430,8 +638,9 @@ def solve_phase(
     if isinstance(sol, Witness):
         raise _Infeasible(sol)
     for k, members in sol.items():
-        teams[k] = sorted(members)
-    return [t if t is not None else [] for t in teams], True
+        teams[k] = -1
+        teams[k, : len(members)] = sorted(members)
+    return teams, True
 
 
 class _Infeasible(Exception):
@@ -443,3 +652,10 @@ class _Infeasible(Exception):
 def build_tickets(fv: U64, fi: U64, seed: Seed, stream: str) -> U64:
     """Pair tickets for visits ``fv`` (rows) and candidates ``fi`` (columns)."""
     return tickets(pair_fingerprints(fv, fi), seed, stream)
+
+
+def build_ticket_keys(fv: U64, fi: U64, seed: Seed, stream: str) -> IntArray:
+    """The top 40 bits of the pair tickets (``ticket >> 24``), as int64 greedy keys."""
+    t = build_tickets(fv, fi, seed, stream)
+    np.right_shift(t, np.uint64(24), out=t)
+    return t.view(np.int64)

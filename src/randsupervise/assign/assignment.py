@@ -25,17 +25,25 @@ Invariants, each with the rule it comes from (proofs in ``docs/assign.md``):
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping, Sequence
+from json.encoder import encode_basestring
 from typing import Any, cast
 
 import attrs
 import numpy as np
 import scipy
 
-from randsupervise.assign._solver import _UNLIMITED, Phase, _Infeasible, build_tickets, solve_phase
+from randsupervise.assign._solver import (
+    _UNLIMITED,
+    Phase,
+    _Infeasible,
+    build_ticket_keys,
+    solve_phase,
+)
 from randsupervise.assign.requests import RegionRule, VisitRequest, visits_digest
 from randsupervise.draw.seed import Seed
-from randsupervise.draw.tickets import TICKET_ALGORITHM, TICKET_VERSION, tickets_for_ids
+from randsupervise.draw.tickets import TICKET_ALGORITHM, TICKET_VERSION, tickets
 from randsupervise.errors import InfeasibleAssignment, Problem, UnknownIdError, ValidationError
 from randsupervise.model._digest import sha256_hex
 from randsupervise.model._hashing import fingerprints
@@ -159,11 +167,18 @@ class AssignmentProblem:
         return {
             "visits": visits_digest(self.visits),
             "pool": self.pool.digest(),
-            "conflicts": sha256_hex(sorted(map(list, self.conflicts))),
-            "rotation": sha256_hex(sorted(map(list, self.rotation))),
+            "conflicts": _pairs_digest(self.conflicts),
+            "rotation": _pairs_digest(self.rotation),
             "load_limits": sha256_hex({"load_limits": lim_c}),
             "region_rule": sha256_hex(self.region_rule.canonical()),
         }
+
+
+def _pairs_digest(pairs: frozenset[Pair]) -> str:
+    """``sha256_hex(sorted(map(list, pairs)))``, with the canonical JSON written directly."""
+    enc = encode_basestring
+    text = "[" + ",".join(f"[{enc(a)},{enc(b)}]" for a, b in sorted(pairs)) + "]"
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def receipt_digest(receipt: Mapping[str, Any]) -> str:
@@ -212,22 +227,31 @@ class Assignment:
 # --- building the phases ----------------------------------------------------------------
 
 
-def _region_ok(problem: AssignmentProblem, cache: dict[str, np.ndarray], region: str) -> np.ndarray:
-    hit = cache.get(region)
-    if hit is None:
-        rule = problem.region_rule
-        hit = np.array([rule.may_serve(p.regions, region) for p in problem.pool], dtype=bool)
-        cache[region] = hit
-    return hit
+def _serves(problem: AssignmentProblem, regions: Sequence[str]) -> np.ndarray:
+    """``out[r, i]``: inspector ``i`` of the pool may serve a target in ``regions[r]``."""
+    rule = problem.region_rule
+    sets: dict[frozenset[str], int] = {}
+    inv = np.array([sets.setdefault(p.regions, len(sets)) for p in problem.pool], dtype=np.int64)
+    out = np.zeros((len(regions), len(problem.pool)), dtype=bool)
+    for r, region in enumerate(regions):
+        ok = np.array([rule.may_serve(s, region) for s in sets], dtype=bool)
+        out[r] = ok[inv] if inv.size else out[r]
+    return out
 
 
-def _forbidden(problem: AssignmentProblem, index: Mapping[str, int]) -> dict[str, set[int]]:
-    out: dict[str, set[int]] = {}
+def _forbidden_pairs(
+    problem: AssignmentProblem, index: Mapping[str, int], tindex: Mapping[str, int]
+) -> tuple[np.ndarray, np.ndarray]:
+    """(pool index, target index) of every conflict or rotation pair that can matter."""
+    ii: list[int] = []
+    tt: list[int] = []
     for insp, target in problem.conflicts | problem.rotation:
         i = index.get(insp)
-        if i is not None:
-            out.setdefault(target, set()).add(i)
-    return out
+        t = tindex.get(target)
+        if i is not None and t is not None:
+            ii.append(i)
+            tt.append(t)
+    return np.array(ii, dtype=np.int64), np.array(tt, dtype=np.int64)
 
 
 def _build_phase(
@@ -238,25 +262,24 @@ def _build_phase(
     cap: np.ndarray,
     seed: Seed,
     stream: str,
-    fv: np.ndarray | None = None,
-    forb: dict[str, set[int]] | None = None,
+    fv: np.ndarray,
+    forb: tuple[np.ndarray, np.ndarray],
+    tgt: np.ndarray,
 ) -> Phase:
+    """The phase of one role: visit classes, candidates, requirement masks, exclusions and
+    pair tickets, built with one pass over the visits and numpy over the rest."""
     pool = problem.pool
     people: tuple[Inspector, ...] = pool.inspectors
+    P = len(people)
     index = {p.id: i for i, p in enumerate(people)}
     officers = role == "officers"
     role_ok = np.array(
         [p.available and (p.counts_toward_quota if officers else p.expert) for p in people],
         dtype=bool,
     )
-    ph = Phase(role, pool.ids, cap)
-    fi = fingerprints(pool.ids)
-    fv_all = fv if fv is not None else fingerprints([v.id for v in visits])
-    forbidden = _forbidden(problem, index) if forb is None else forb
-    rcache: dict[str, np.ndarray] = {}
-    classes: dict[tuple[Any, ...], int] = {}
-    class_rows: list[list[int]] = []
-    mask_ids: dict[tuple[Any, ...], int] = {}
+    depts = sorted({p.department for p in people})
+    dix = {d: i for i, d in enumerate(depts)}
+    dept_of = np.array([dix[p.department] for p in people], dtype=np.int64)
     tag_cache: dict[str, np.ndarray] = {}
 
     def holds(tag: str) -> np.ndarray:
@@ -266,83 +289,128 @@ def _build_phase(
             tag_cache[tag] = h
         return h
 
-    posmaps: list[dict[int, int]] = []
-    vcache: dict[tuple[Any, ...], tuple[int, int, tuple[str, ...]]] = {}
-    for vi, v in enumerate(visits):
-        vkey: tuple[Any, ...] = (
-            (v.region, v.departments, v.qualifications) if officers else (v.region, v.expert_tags)
-        )
-        hit = vcache.get(vkey)
-        if hit is None:
+    ph = Phase(role, pool.ids, cap)
+    ph.visit_ids = [v.id for v in visits]
+    nV = len(visits)
+    keys: list[tuple[Any, ...]] = (
+        [(v.region, v.departments, v.qualifications) for v in visits]
+        if officers
+        else [(v.region, v.expert_tags) for v in visits]
+    )
+    kid: dict[tuple[Any, ...], int] = {}
+    vk = np.array([kid.setdefault(k, len(kid)) for k in keys], dtype=np.int64)
+    regions = sorted({k[0] for k in kid})
+    serves = _serves(problem, regions)
+    rix = {r: i for i, r in enumerate(regions)}
+    classes: dict[tuple[Any, ...], int] = {}
+    mask_ids: dict[tuple[Any, ...], int] = {}
+    k_cls, k_mask, k_U = [], [], []
+    for key in kid:
+        region = key[0]
+        if officers:
+            vdepts, quals = key[1], key[2]
+            ckey: tuple[Any, ...] = (region, tuple(sorted(vdepts)))
+            bits = ([f"department:{d}" for d in sorted(vdepts)] if len(vdepts) >= 2 else []) + [
+                f"qualification:{q}" for q in sorted(quals)
+            ]
+        else:
+            ckey = (region, tuple(sorted(key[1])))
+            bits = []
+        c = classes.get(ckey)
+        if c is None:
+            ok = role_ok & serves[rix[region]]
             if officers:
-                ckey: tuple[Any, ...] = (v.region, tuple(sorted(v.departments)))
-                bits = (
-                    [f"department:{d}" for d in sorted(v.departments)] if v.is_joint else []
-                ) + [f"qualification:{q}" for q in sorted(v.qualifications)]
+                ok &= np.isin(dept_of, [dix[d] for d in key[1] if d in dix])
             else:
-                ckey = (v.region, tuple(sorted(v.expert_tags)))
-                bits = []
-            c = classes.get(ckey)
-            if c is None:
-                ok = role_ok & _region_ok(problem, rcache, v.region)
-                if officers:
-                    depts = set(v.departments)
-                    ok &= np.array([p.department in depts for p in people], dtype=bool)
-                else:
-                    for tag in v.expert_tags:
-                        ok &= holds(tag)
-                c = len(ph.cands)
-                classes[ckey] = c
-                ph.cands.append(np.flatnonzero(ok).astype(np.int64))
-                posmaps.append({int(i): j for j, i in enumerate(ph.cands[c])})
-                class_rows.append([])
-            C = ph.cands[c]
-            mkey = (c, tuple(bits))
-            m = mask_ids.get(mkey)
-            if m is None:
-                mask = np.zeros(len(C), dtype=np.uint64)
-                for b, name in enumerate(bits):
-                    kind, value = name.split(":", 1)
-                    if kind == "department":
-                        has = np.array([people[i].department == value for i in C], dtype=bool)
-                    else:
-                        has = holds(value)[C]
-                    mask |= has.astype(np.uint64) << np.uint64(b)
-                m = len(ph.masks)
-                mask_ids[mkey] = m
-                ph.masks.append(mask)
-                ph.bitnames.append(tuple(bits))
-            hit = (c, m, tuple(bits))
-            vcache[vkey] = hit
-        c, m, bits_t = hit
-        need = v.team_size if officers else v.experts
+                for tag in key[1]:
+                    ok &= holds(tag)
+            c = len(ph.cands)
+            classes[ckey] = c
+            ph.cands.append(np.flatnonzero(ok).astype(np.int64))
+        C = ph.cands[c]
+        mkey = (c, tuple(bits))
+        m = mask_ids.get(mkey)
+        if m is None:
+            mask = np.zeros(len(C), dtype=np.uint64)
+            for b, name in enumerate(bits):
+                kind, value = name.split(":", 1)
+                dept = kind == "department"
+                has = dept_of[C] == dix.get(value, -1) if dept else holds(value)[C]
+                mask |= has.astype(np.uint64) << np.uint64(b)
+            m = len(ph.masks)
+            mask_ids[mkey] = m
+            ph.masks.append(mask)
+            ph.bitnames.append(tuple(bits))
+        k_cls.append(c)
+        k_mask.append(m)
+        k_U.append((1 << len(bits)) - 1)
+    cls = np.array(k_cls, dtype=np.int64)[vk] if nV else np.zeros(0, dtype=np.int64)
+    ph.cls = cls
+    ph.maskid = np.array(k_mask, dtype=np.int64)[vk] if nV else cls.copy()
+    U0 = np.array(k_U, dtype=np.int64)[vk] if nV else cls.copy()
+    need = np.array([v.team_size if officers else v.experts for v in visits], dtype=np.int64)
+    # members kept from a team (replacement): they cover their bits and take their places
+    ex_k: list[int] = []
+    ex_i: list[int] = []
+    for k, v in enumerate(visits):
         kept = fixed.get(v.id, ())
-        U = (1 << len(bits_t)) - 1
+        if not kept:
+            continue
+        bits_t = ph.bitnames[int(ph.maskid[k])]
+        U = int(U0[k])
         for member in kept:
             p = people[index[member]]
+            ex_k.append(k)
+            ex_i.append(index[member])
             for b, name in enumerate(bits_t):
                 kind, value = name.split(":", 1)
                 if (p.department == value) if kind == "department" else (value in p.tags):
                     U &= ~(1 << b)
-        bad = forbidden.get(v.target)
-        if kept:
-            bad = (bad or set()) | {index[x] for x in kept}
-        excl = None
-        if bad:
-            pm = posmaps[c]
-            found = sorted(pm[i] for i in bad if i in pm)
-            excl = np.array(found, dtype=np.int64) if found else None
-        ph.visit_ids.append(v.id)
-        ph.cls.append(c)
-        ph.excl.append(excl)
-        ph.maskid.append(m)
-        ph.U0.append(U)
-        ph.need.append(max(need - len(kept), 0))
-        ph.trow.append(len(class_rows[c]))
-        class_rows[c].append(vi)
+        U0[k] = U
+        need[k] = max(int(need[k]) - len(kept), 0)
+    ph.U0 = U0
+    ph.need = need
+    # exclusions: forbidden (inspector, target) pairs, expanded to the target's visits
+    fi_, ft_ = forb
+    by_t = np.argsort(tgt, kind="stable")
+    ts = tgt[by_t]
+    lo = np.searchsorted(ts, ft_, side="left")
+    hi = np.searchsorted(ts, ft_, side="right")
+    cnt = hi - lo
+    start = np.repeat(lo - np.cumsum(np.r_[0, cnt[:-1]]), cnt) if cnt.size else cnt
+    ek = by_t[np.arange(int(cnt.sum())) + start] if cnt.size else cnt
+    ei = np.repeat(fi_, cnt)
+    ek = np.concatenate([ek, np.array(ex_k, dtype=np.int64)])
+    ei = np.concatenate([ei, np.array(ex_i, dtype=np.int64)])
+    lens = np.array([C.size for C in ph.cands], dtype=np.int64)
+    coff = np.r_[0, np.cumsum(lens)]
+    # class-major keys c * P + inspector are sorted, since each candidate array is sorted
+    ckeys = (
+        np.repeat(np.arange(len(ph.cands), dtype=np.int64), lens) * P + np.concatenate(ph.cands)
+        if ph.cands
+        else np.zeros(0, dtype=np.int64)
+    )
+    q = cls[ek] * P + ei
+    at = np.searchsorted(ckeys, q)
+    found = at < ckeys.size
+    found[found] = ckeys[at[found]] == q[found]
+    ek, epos = ek[found], at[found] - coff[cls[ek[found]]]
+    width = max(int(lens.max()) if lens.size else 1, 1)
+    pairs = np.unique(ek * width + epos)  # sorted by visit, then position; duplicates merged
+    ek, epos = pairs // width, pairs % width
+    ph.excl_ptr = np.searchsorted(ek, np.arange(nV + 1))
+    ph.excl_pos = epos
+    # pair tickets, one block per class (rows: the class's visits in visit order)
+    by_c = np.argsort(cls, kind="stable")
+    cstart = np.searchsorted(cls[by_c], np.arange(len(ph.cands) + 1))
+    trow = np.empty(nV, dtype=np.int64)
+    trow[by_c] = np.arange(nV) - np.repeat(cstart[:-1], np.diff(cstart))
+    ph.trow = trow
+    fi = fingerprints(pool.ids)
     sub = f"{stream}/{role}"
-    for c, rows in enumerate(class_rows):
-        ph.tix.append(build_tickets(fv_all[rows], fi[ph.cands[c]], seed, sub))
+    for c in range(len(ph.cands)):
+        rows = by_c[cstart[c] : cstart[c + 1]]
+        ph.tix.append(build_ticket_keys(fv[rows], fi[ph.cands[c]], seed, sub))
     return ph
 
 
@@ -354,63 +422,191 @@ def _solve(
     used: Mapping[str, int],
     seed: Seed,
     stream: str,
-) -> tuple[list[Team], bool]:
-    """Teams for ``visits`` (in the given order of ids), keeping fixed members."""
+) -> tuple[list[Team], list[dict[str, Any]], bool]:
+    """Teams for ``visits`` (in the given order of ids), keeping fixed members; also the
+    teams' receipt records."""
     ids = problem.pool.ids
+    P = len(ids)
     cap = np.array([max(problem.limit_of(i) - used.get(i, 0), 0) for i in ids], dtype=np.int64)
     vids = [v.id for v in visits]
-    t = tickets_for_ids(vids, seed, f"{stream}/order") if vids else np.zeros(0, dtype=np.uint64)
-    # ties of 64-bit tickets are broken by id; visits are sorted by id already
-    order = [int(k) for k in np.lexsort((np.arange(len(vids)), t))]
     fv = fingerprints(vids)
-    forb = _forbidden(problem, {p: i for i, p in enumerate(ids)})
-    results: dict[str, list[list[int]]] = {}
+    t = tickets(fv, seed, f"{stream}/order")
+    # ties of 64-bit tickets are broken by id; visits are sorted by id already
+    order = np.lexsort((np.arange(len(vids)), t)).astype(np.int64)
+    index = {p: i for i, p in enumerate(ids)}
+    tindex: dict[str, int] = {}
+    tgt = np.array([tindex.setdefault(v.target, len(tindex)) for v in visits], dtype=np.int64)
+    forb = _forbidden_pairs(problem, index, tindex)
+    names = np.array((*ids, ""), dtype=object)  # index P (padding) names nobody
     fallback = False
+    lists: dict[str, list[list[str]]] = {}
     for role, fixed in (("officers", fixed_officers), ("experts", fixed_experts)):
         if role == "officers":
-            ks = list(range(len(visits)))
+            ks = np.arange(len(visits), dtype=np.int64)
         else:  # only visits with expert places take part in the experts' phase
-            ks = [k for k, v in enumerate(visits) if v.experts or fixed.get(v.id)]
-        sub_visits = [visits[k] for k in ks]
-        rank = {k: r for r, k in enumerate(ks)}
-        sub_order = order if len(ks) == len(visits) else [rank[k] for k in order if k in rank]
-        ph = _build_phase(role, problem, sub_visits, fixed, cap, seed, stream, fv[ks], forb)
-        try:
-            teams, fb = solve_phase(ph, sub_order, seed, stream)
-        except _Infeasible as exc:
-            w = exc.witness
-            raise InfeasibleAssignment(f"no lawful assignment: {w}", witness=w) from None
-        fallback |= fb
-        full: list[list[int]] = [[] for _ in visits]
-        for r, k in enumerate(ks):
-            full[k] = teams[r]
-        results[role] = full
-    out = []
-    for k, v in enumerate(visits):
-        off = tuple(
-            sorted(fixed_officers.get(v.id, ()) + tuple(ids[i] for i in results["officers"][k]))
-        )
-        exp = tuple(
-            sorted(fixed_experts.get(v.id, ()) + tuple(ids[i] for i in results["experts"][k]))
-        )
-        out.append(Team(visit=v.id, officers=off, experts=exp))
-    return out, fallback
+            ks = np.array(
+                [k for k, v in enumerate(visits) if v.experts or fixed.get(v.id)], dtype=np.int64
+            )
+        full: list[list[str]] = [[] for _ in visits] if ks.size < len(visits) else []
+        if ks.size:
+            sub_visits = visits if ks.size == len(visits) else [visits[k] for k in ks.tolist()]
+            rank = np.full(len(visits), -1, dtype=np.int64)
+            rank[ks] = np.arange(ks.size)
+            sub_order = rank[order]
+            sub_order = sub_order[sub_order >= 0]
+            ph = _build_phase(
+                role, problem, sub_visits, fixed, cap, seed, stream, fv[ks], forb, tgt[ks]
+            )
+            try:
+                mat, fb = solve_phase(ph, sub_order, seed, stream)
+            except _Infeasible as exc:
+                w = exc.witness
+                raise InfeasibleAssignment(f"no lawful assignment: {w}", witness=w) from None
+            fallback |= fb
+            mat = np.where(mat < 0, P, mat)
+            mat.sort(axis=1)  # pool order is id order; padding (P) sorts last
+            got: list[list[str]] = names[mat].tolist()
+            if not (ph.need == mat.shape[1]).all():
+                got = [row[:n] for row, n in zip(got, ph.need.tolist(), strict=True)]
+            if fixed:
+                got = [
+                    sorted(fixed.get(v.id, ()) + tuple(row))
+                    for v, row in zip(sub_visits, got, strict=True)
+                ]
+            if full:
+                for r, k in enumerate(ks.tolist()):
+                    full[k] = got[r]
+            else:
+                full = got
+        lists[role] = full
+    teams = [
+        Team(visit=v, officers=tuple(o), experts=tuple(e))
+        for v, o, e in zip(vids, lists["officers"], lists["experts"], strict=True)
+    ]
+    records = [
+        {"visit": v, "officers": o, "experts": e}
+        for v, o, e in zip(vids, lists["officers"], lists["experts"], strict=True)
+    ]
+    return teams, records, fallback
+
+
+def _bit_rows(keys: Sequence[Iterable[str]], bit: Mapping[str, int], nw: int) -> np.ndarray:
+    """One row of ``nw`` uint64 words per key: bit ``bit[x]`` set for each member ``x``."""
+    rows: dict[Any, int] = {}
+    inv = np.array([rows.setdefault(k, len(rows)) for k in keys], dtype=np.int64)
+    table = np.zeros((max(len(rows), 1), nw), dtype=np.uint64)
+    for k, r in rows.items():
+        for x in k:
+            b = bit.get(x)
+            if b is not None:
+                table[r, b >> 6] |= np.uint64(1) << np.uint64(b & 63)
+    return table[inv] if inv.size else np.zeros((0, nw), dtype=np.uint64)
 
 
 def _lawful_problems(problem: AssignmentProblem, teams: Sequence[Team]) -> list[str]:
-    """Every rule a set of teams breaks (empty when lawful); used on every output."""
+    """Every rule a set of teams breaks (empty when lawful); used on every output.
+
+    Every team is screened at once with numpy (team sizes, distinct members, roles,
+    availability, departments, qualifications, expert tags, regions, recusal and
+    rotation, load limits); the teams the screen flags are then described one by one.
+    """
+    visits = problem.visits
+    people = problem.pool.inspectors
+    P, nT = len(people), len(teams)
+    vindex = {v.id: k for k, v in enumerate(visits)}
+    tv = np.array([vindex[t.visit] for t in teams], dtype=np.int64)
+    index = {p.id: i for i, p in enumerate(people)}
+    ocnt = np.array([len(t.officers) for t in teams], dtype=np.int64)
+    ecnt = np.array([len(t.experts) for t in teams], dtype=np.int64)
+    oi = np.array([index.get(m, P) for t in teams for m in t.officers], dtype=np.int64)
+    ei = np.array([index.get(m, P) for t in teams for m in t.experts], dtype=np.int64)
+    ot = np.repeat(np.arange(nT, dtype=np.int64), ocnt)
+    et = np.repeat(np.arange(nT, dtype=np.int64), ecnt)
+    flagged = np.zeros(nT, dtype=bool)
+    size = np.array([v.team_size for v in visits], dtype=np.int64)
+    nexp = np.array([v.experts for v in visits], dtype=np.int64)
+    flagged |= (ocnt != size[tv]) | (ecnt != nexp[tv])
+    # members: distinct within a team (officers and experts together)
+    am, at = np.concatenate([oi, ei]), np.concatenate([ot, et])
+    srt = np.lexsort((am, at))
+    dup = (at[srt][1:] == at[srt][:-1]) & (am[srt][1:] == am[srt][:-1])
+    flagged[at[srt][1:][dup]] = True
+    # per-inspector facts; index P stands for an id not in the pool and fails every test
+    avail = np.array([p.available for p in people] + [False])
+    quota = np.array([p.counts_toward_quota for p in people] + [False])
+    expert = np.array([p.expert for p in people] + [False])
+    vdepts = [v.departments for v in visits]
+    dept_bit = {d: b for b, d in enumerate(sorted({d for ds in vdepts for d in ds}))}
+    ndw = (len(dept_bit) >> 6) + 1
+    vd = _bit_rows(vdepts, dept_bit, ndw)
+    idept = _bit_rows([(p.department,) for p in people] + [()], dept_bit, ndw)
+    vq_keys = [v.qualifications for v in visits]
+    ve_keys = [v.expert_tags for v in visits]
+    tag_bit = {q: b for b, q in enumerate(sorted({q for s in (*vq_keys, *ve_keys) for q in s}))}
+    ntw = (len(tag_bit) >> 6) + 1
+    vq = _bit_rows(vq_keys, tag_bit, ntw)
+    ve = _bit_rows(ve_keys, tag_bit, ntw)
+    itag = _bit_rows([p.tags for p in people] + [()], tag_bit, ntw)
+    regions = sorted({v.region for v in visits})
+    rix = {r: i for i, r in enumerate(regions)}
+    vreg = np.array([rix[v.region] for v in visits], dtype=np.int64)
+    serves = np.concatenate([_serves(problem, regions), np.zeros((len(regions), 1), bool)], 1)
+    tindex: dict[str, int] = {}
+    vtgt = np.array([tindex.setdefault(v.target, len(tindex)) for v in visits], dtype=np.int64)
+    fi, ft = _forbidden_pairs(problem, index, tindex)
+    NT = max(len(tindex), 1)
+    forb = np.unique(fi * NT + ft)
+    ok_o = (
+        avail[oi]
+        & quota[oi]
+        & (vd[tv[ot]] & idept[oi]).any(axis=1)
+        & serves[vreg[tv[ot]], oi]
+        & ~np.isin(oi * NT + vtgt[tv[ot]], forb)
+    )
+    ok_e = (
+        avail[ei]
+        & expert[ei]
+        & ~(ve[tv[et]] & ~itag[ei]).any(axis=1)
+        & serves[vreg[tv[et]], ei]
+        & ~np.isin(ei * NT + vtgt[tv[et]], forb)
+    )
+    flagged[ot[~ok_o]] = True
+    flagged[et[~ok_e]] = True
+    # every department and qualification of the visit covered by the officers
+    have_d = np.zeros((nT, ndw), dtype=np.uint64)
+    have_q = np.zeros((nT, ntw), dtype=np.uint64)
+    np.bitwise_or.at(have_d, ot, idept[oi])
+    np.bitwise_or.at(have_q, ot, itag[oi])
+    flagged |= (vd[tv] & ~have_d).any(axis=1) | (vq[tv] & ~have_q).any(axis=1)
+    bad = np.flatnonzero(flagged).tolist()
+    out = _team_problems(problem, [teams[i] for i in bad])
+    if bad and not out:  # pragma: no cover - the screen and the description disagree
+        out = [f"{teams[i].visit}: fails the lawfulness screen" for i in bad]
+    load = np.bincount(am[am < P], minlength=P)
+    for i in np.flatnonzero(load > 0).tolist():
+        m = people[i].id
+        if load[i] > problem.limit_of(m):
+            out.append(f"{m}: serves {int(load[i])} visits, limit {problem.limit_of(m)}")
+    return out
+
+
+def _team_problems(problem: AssignmentProblem, teams: Sequence[Team]) -> list[str]:
+    """The rules each of ``teams`` breaks, one team at a time (load limits aside)."""
     pool = problem.pool
     forbidden = problem.conflicts | problem.rotation
     out: list[str] = []
     by_visit = {v.id: v for v in problem.visits}
-    load: dict[str, int] = {}
     serves: dict[tuple[frozenset[str], str], bool] = {}
     for t in teams:
         v = by_visit[t.visit]
         if len(t.officers) != v.team_size or len(set(t.officers)) != len(t.officers):
             out.append(f"{v.id}: needs {v.team_size} distinct officers, has {t.officers}")
-        if len(t.experts) != v.experts or set(t.experts) & set(t.officers):
-            out.append(f"{v.id}: needs {v.experts} experts on top, has {t.experts}")
+        if (
+            len(t.experts) != v.experts
+            or len(set(t.experts)) != len(t.experts)
+            or set(t.experts) & set(t.officers)
+        ):
+            out.append(f"{v.id}: needs {v.experts} distinct experts on top, has {t.experts}")
         members = []
         for m in t.members:
             p = pool.get(m)
@@ -420,7 +616,6 @@ def _lawful_problems(problem: AssignmentProblem, teams: Sequence[Team]) -> list[
             officer = m in t.officers
             if officer:
                 members.append(p)
-            load[m] = load.get(m, 0) + 1
             if not p.available:
                 out.append(f"{v.id}: {m} is unavailable")
             if officer and (not p.counts_toward_quota or p.department not in v.departments):
@@ -442,9 +637,6 @@ def _lawful_problems(problem: AssignmentProblem, teams: Sequence[Team]) -> list[
         for q in v.qualifications:
             if not any(q in p.qualifications or q in p.expertise for p in members):
                 out.append(f"{v.id}: no officer holds {q}")
-    for m, n in load.items():
-        if n > problem.limit_of(m):
-            out.append(f"{m}: serves {n} visits, limit {problem.limit_of(m)}")
     return out
 
 
@@ -456,6 +648,7 @@ def _receipt(
     event: dict[str, Any],
     previous: Mapping[str, Any] | None,
     fallback: bool,
+    records: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     return {
         "format": "randsupervise.assignment-receipt",
@@ -470,7 +663,7 @@ def _receipt(
         "inputs": problem.digests(),
         "exact_fallback": fallback,
         "solver": f"scipy {scipy.__version__} milp (HiGHS)" if fallback else None,
-        "teams": [t.to_record() for t in teams],
+        "teams": records if records is not None else [t.to_record() for t in teams],
     }
 
 
@@ -533,9 +726,11 @@ def assign(
 
 
 def _assign_problem(problem: AssignmentProblem, seed: Seed, stream: str) -> Assignment:
-    teams, fallback = _solve(problem, problem.visits, {}, {}, {}, seed, stream)
+    teams, records, fallback = _solve(problem, problem.visits, {}, {}, {}, seed, stream)
     _checked(problem, teams)
-    receipt = _receipt(problem, seed, stream, teams, {"kind": "assign"}, None, fallback)
+    receipt = _receipt(
+        problem, seed, stream, teams, {"kind": "assign"}, None, fallback, records=records
+    )
     return Assignment(
         teams=tuple(teams), problem=problem, seed=seed, stream=stream, receipts=(receipt,)
     )
@@ -589,10 +784,12 @@ def replace(assignment: Assignment, unavailable: Iterable[str]) -> Assignment:
         for t in affected:
             for m in keep_o[t.visit] + keep_e[t.visit]:
                 used2[m] = used2.get(m, 0) + 1
-        new, fallback = _solve(new_problem, visits, keep_o, keep_e, used2, assignment.seed, stream)
+        new, _, fallback = _solve(
+            new_problem, visits, keep_o, keep_e, used2, assignment.seed, stream
+        )
     except InfeasibleAssignment:
         whole = True
-        new, fallback = _solve(new_problem, visits, {}, {}, used, assignment.seed, stream)
+        new, _, fallback = _solve(new_problem, visits, {}, {}, used, assignment.seed, stream)
     by_id = {t.visit: t for t in new}
     teams = tuple(by_id.get(t.visit, t) for t in assignment.teams)
     _checked(new_problem, teams)
