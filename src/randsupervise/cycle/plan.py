@@ -397,10 +397,19 @@ class AnnualPlan:
         are exact per target, counts are checked too, and a task whose eligible
         population is empty is reported.
         """
+        return self._checked(items, registry, {})
+
+    def _checked(
+        self,
+        items: ItemList,
+        registry: TargetRegistry | None,
+        masks: dict[Any, npt.NDArray[np.bool_]],
+    ) -> tuple[Problem, ...]:
+        """:meth:`problems`, leaving the tasks' eligible masks in ``masks``."""
         out: list[Problem] = []
         out += self._structure_problems()
         out += self._item_problems(items)
-        out += self._load_problems(items, registry)
+        out += self._load_problems(items, registry, masks)
         return tuple(out)
 
     def validate(self, items: ItemList, registry: TargetRegistry | None = None) -> None:
@@ -540,9 +549,13 @@ class AnnualPlan:
             )
         return out
 
-    def _load_problems(self, items: ItemList, registry: TargetRegistry | None) -> list[Problem]:
+    def _load_problems(
+        self,
+        items: ItemList,
+        registry: TargetRegistry | None,
+        masks: dict[Any, npt.NDArray[np.bool_]],
+    ) -> list[Problem]:
         out: list[Problem] = []
-        masks: dict[int, npt.NDArray[np.bool_]] = {}
         for item_id in self.item_ids:
             it = items.get(item_id)
             if it is None:
@@ -577,12 +590,8 @@ class AnnualPlan:
                     )
         if registry is not None:
             for row, t in enumerate(self.tasks):
-                mask = _mask_of(t, registry, items, masks)
-                risk = registry.risk_codes
-                planned = sum(
-                    t.sample_size(cls, int(np.count_nonzero(mask & (risk == cls.value))))
-                    for cls in t.classes
-                )
+                n_cls = _class_counts(t, registry, items, masks)
+                planned = sum(t.sample_size(cls, int(n_cls[cls.value])) for cls in t.classes)
                 if planned == 0:
                     out.append(
                         Problem(
@@ -646,12 +655,29 @@ class AnnualPlan:
 
 
 def _mask_of(
-    t: Task, registry: TargetRegistry, items: ItemList, masks: dict[int, npt.NDArray[np.bool_]]
+    t: Task, registry: TargetRegistry, items: ItemList, masks: dict[Any, npt.NDArray[np.bool_]]
 ) -> npt.NDArray[np.bool_]:
-    """A task's eligible mask, computed once per check."""
-    if id(t) not in masks:
-        masks[id(t)] = t.eligible_mask(registry, items)
-    return masks[id(t)]
+    """A task's eligible mask, computed once per check and per distinct filter.
+
+    Tasks whose draw filters (:meth:`Task.where`) are equal share one mask.
+    """
+    key = ("where", tuple((k, tuple(v)) for k, v in t.where(items).items()))
+    if key not in masks:
+        masks[key] = t.eligible_mask(registry, items)
+        masks[key].setflags(write=False)
+    return masks[key]
+
+
+def _class_counts(
+    t: Task, registry: TargetRegistry, items: ItemList, masks: dict[Any, npt.NDArray[np.bool_]]
+) -> npt.NDArray[np.int64]:
+    """Eligible targets of the task per risk class code (one pass over its mask)."""
+    key = ("counts", t.id)
+    if key not in masks:
+        mask = _mask_of(t, registry, items, masks)
+        n = np.bincount(registry.risk_codes[mask], minlength=len(RiskClass))
+        masks[key] = n  # type: ignore[assignment]
+    return masks[key]  # type: ignore[return-value]
 
 
 def _planned_load(
@@ -659,7 +685,7 @@ def _planned_load(
     cls: RiskClass,
     items: ItemList,
     registry: TargetRegistry | None,
-    masks: dict[int, npt.NDArray[np.bool_]],
+    masks: dict[Any, npt.NDArray[np.bool_]],
 ) -> tuple[float | None, float, str]:
     """Planned selections per target of class ``cls`` for the item of ``tasks``.
 
@@ -675,6 +701,18 @@ def _planned_load(
                 continue  # a count's rate needs the register; run_plan checks it
             total += float(t.ratios.get(cls, 0.0)) * t.draws_per_year
         return (total if total > 0 else None), total, " (all tasks assumed to overlap)"
+    if len(tasks) == 1:
+        # one draw source: every eligible target of the class carries the same load
+        t = tasks[0]
+        n_pop = int(_class_counts(t, registry, items, masks)[cls.value])
+        if n_pop == 0:
+            return None, 0.0, ""
+        one = 0.0 + t.sample_size(cls, n_pop) / n_pop * t.draws_per_year
+        if cls in t.counts:
+            nom = 0.0 + min(int(t.counts[cls]), n_pop) / n_pop * t.draws_per_year
+        else:
+            nom = 0.0 + float(t.ratios.get(cls, 0.0)) * t.draws_per_year
+        return (one if one > 0 else None), max(nom, 0.0), ""
     risk = registry.risk_codes == cls.value
     load = np.zeros(len(registry), dtype=np.float64)
     nominal = np.zeros(len(registry), dtype=np.float64)

@@ -37,7 +37,7 @@ from randsupervise.assign import Assignment, RegionRule
 from randsupervise.calendar import WorkCalendar
 from randsupervise.cycle._display import html_table, text_table
 from randsupervise.cycle._engines import assign_teams, draw_counts
-from randsupervise.cycle.plan import AnnualPlan, Task
+from randsupervise.cycle.plan import AnnualPlan, Task, _class_counts, _mask_of
 from randsupervise.cycle.visits import HitSource, Visit, merge_hits
 from randsupervise.draw import Seed, tickets_for_ids
 from randsupervise.errors import InfeasibleAssignment, ValidationError
@@ -214,8 +214,11 @@ def run_plan(
           id 'G01', field 'items': item G01 has no task: item coverage would be below 100%
         ...
     """
-    plan.validate(items, registry)
     year = plan.year
+    checked: dict[Any, np.ndarray[Any, np.dtype[np.bool_]]] = {}
+    problems = plan._checked(items, registry, checked)
+    if problems:
+        raise ValidationError(problems, what=f"annual plan {year}")
     n_reg = len(registry)
     risk = registry.risk_codes
     used: dict[str, np.ndarray[Any, np.dtype[np.int16]]] = {
@@ -225,20 +228,18 @@ def run_plan(
     hit_rows: list[np.ndarray[Any, np.dtype[np.int64]]] = []
     hit_src: list[np.ndarray[Any, np.dtype[np.int64]]] = []
     records: list[DrawRecord] = []
-    masks: dict[str, np.ndarray[Any, np.dtype[np.bool_]]] = {}
     for pos, task, bpos in _draw_order(plan):
-        if task.id not in masks:
-            masks[task.id] = task.eligible_mask(registry, items)
-        mask = masks[task.id]
+        mask = _mask_of(task, registry, items, checked)
         avail = mask.copy()
         for i in task.items:
             avail &= used[i] < items[i].yearly_frequency_limit
         population, available, size, short = {}, {}, {}, {}
         counts: dict[RiskClass, int] = {}
+        pop_of = _class_counts(task, registry, items, checked)
+        av_of = np.bincount(risk[avail], minlength=len(RiskClass))
         for cls in task.classes:
-            in_cls = risk == cls.value
-            n_pop = int(np.count_nonzero(mask & in_cls))
-            n_av = int(np.count_nonzero(avail & in_cls))
+            n_pop = int(pop_of[cls.value])
+            n_av = int(av_of[cls.value])
             n = task.sample_size(cls, n_pop)
             population[cls.name], available[cls.name] = n_pop, n_av
             size[cls.name], short[cls.name] = n, max(0, n - n_av)
