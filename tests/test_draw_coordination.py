@@ -12,14 +12,17 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy import stats
 
+from randsupervise.draw.allocation import ItemRule
 from randsupervise.draw.coordination import (
     BurdenHistory,
     coordinated_draw,
     coordinated_select,
 )
-from randsupervise.draw.engine import draw
+from randsupervise.draw.engine import DrawPolicy, draw, run_policy
+from randsupervise.draw.receipt import Receipt
 from randsupervise.draw.seed import Seed
 from randsupervise.draw.tickets import tickets
+from randsupervise.draw.verify import verify
 from randsupervise.errors import ValidationError
 from randsupervise.model import AddTarget, RemoveTarget, Target, TargetRegistry
 
@@ -254,3 +257,175 @@ def test_unstratified_draw_and_allocation_rules_as_in_the_engine() -> None:
     plain = draw(reg, seed="u", stream="s", ratios={"A": 0.01}, min_per_stratum=3)
     assert {k: s.sample_size for k, s in d.strata.items()} == {"A": 3, "B": 3, "C": 0, "D": 0}
     assert d.selected() == {k: list(s.ids) for k, s in plain.strata.items()}
+
+
+# ------------------------------------------------ one engine path, one receipt, verify
+def _burden_case() -> tuple[TargetRegistry, BurdenHistory, dict[str, object]]:
+    reg = register(240, "ABCD")
+    ids = reg.ids.tolist()
+    history = BurdenHistory.from_periods({"2023": ids[0:70], "2024": ids[50:130]})
+    kw: dict[str, object] = {
+        "seed": "ceremony 2025",
+        "stream": "2025/task-1",
+        "ratios": {"A": 0.2, "B": 0.3, "C": 0.3, "D": 1.0},
+        "floor": {"A": 0.05, "B": 0.1, "C": 0.2},
+        "batches": 2,
+    }
+    return reg, history, kw
+
+
+_B_REG, _B_HISTORY, _B_KW = _burden_case()
+_B_DRAW = draw(_B_REG, burden=_B_HISTORY, **_B_KW)  # type: ignore[arg-type]
+_B_RECEIPT = _B_DRAW.receipt
+
+
+def _reseal(data: dict[str, object]) -> Receipt:
+    """The receipt as a forger would publish it: edited, with a fresh receipt_digest."""
+    r = Receipt.from_dict(data)
+    return Receipt.from_dict({**data, "receipt_digest": r.computed_digest()})
+
+
+def test_coordinated_draw_is_the_engine_draw_and_its_receipt_verifies() -> None:
+    kw = {k: v for k, v in _B_KW.items() if k != "batches"}
+    c = coordinated_draw(_B_REG, history=_B_HISTORY, **kw)  # type: ignore[arg-type]
+    d = draw(_B_REG, burden=_B_HISTORY, **kw)  # type: ignore[arg-type]
+    assert c.receipt == d.receipt
+    assert c.receipt_fragment() == d.receipt.burden
+    assert c.selected() == {k: list(s.ids) for k, s in d.strata.items()}
+    assert np.array_equal(c.inclusion_probabilities, d.inclusion_probabilities)
+    report = verify(_B_RECEIPT, _B_REG, burden=_B_HISTORY)
+    assert report.ok, str(report)
+    # the receipt survives JSON and still verifies; the history may come as a mapping
+    text = _B_RECEIPT.to_json()
+    assert Receipt.from_json(text) == _B_RECEIPT
+    periods = dict(zip(_B_HISTORY.labels, _B_HISTORY.inspected, strict=True))
+    assert verify(text, _B_REG, burden=periods).ok
+
+
+def test_the_receipt_records_floor_history_digest_and_tiers() -> None:
+    r = _B_RECEIPT
+    assert r.policy["floor"] == {"A": 0.05, "B": 0.1, "C": 0.2}
+    assert r.burden is not None
+    assert r.burden["history"] == {"digest": _B_HISTORY.digest(), "periods": ["2023", "2024"]}
+    a = r.burden["strata"]["A"]
+    assert a["floor"] == 0.05 and a["sample_size"] == r.strata["A"]["sample_size"]
+    assert sum(t["population"] for t in a["tiers"]) == r.strata["A"]["population"]
+    assert r.burden["strata"]["D"]["floor"] is None  # not coordinated: 100% stratum
+    # per-unit probabilities are the tiers' exact ratios
+    probs = {Fraction(t["sample_size"], t["population"]) for t in a["tiers"] if t["population"]}
+    assert {Fraction(p).limit_denominator(10**6) for p in r.strata["A"]["probabilities"]} <= probs
+    # a draw without burden spreading has no burden key: its JSON is as before
+    plain = draw(_B_REG, seed="ceremony 2025", stream="2025/task-1", ratios={"A": 0.2}).receipt
+    assert "burden" not in plain.to_dict() and "floor" not in plain.policy
+
+
+def test_missing_wrong_or_unexpected_history_is_said_clearly() -> None:
+    missing = verify(_B_RECEIPT, _B_REG)
+    assert [d.where for d in missing.differences] == ["burden.history"]
+    assert "pass it as verify(..., burden=" in str(missing)
+    wrong_history = _B_HISTORY.recent(1)
+    wrong = verify(_B_RECEIPT, _B_REG, burden=wrong_history)
+    wheres = [d.where for d in wrong.differences]
+    assert wheres[0] == "burden.history.digest"
+    assert any(w.startswith("burden.strata.A.tiers") for w in wheres)
+    assert any(w == "strata.A.selected" for w in wheres)
+    plain = draw(_B_REG, seed="s", stream="t", ratios={"A": 0.2}).receipt
+    unexpected = verify(plain, _B_REG, burden=_B_HISTORY)
+    assert [d.where for d in unexpected.differences] == ["burden"]
+
+
+def _changed_history(k: int, how: str) -> BurdenHistory:
+    labels = list(_B_HISTORY.labels)
+    periods = [set(p) for p in _B_HISTORY.inspected]
+    ids = _B_REG.ids.tolist()
+    p = k % len(periods)
+    if how == "add":
+        periods[p].add(next(i for i in ids[k % len(ids) :] + ids if i not in periods[p]))
+    elif how == "drop":
+        periods[p].discard(sorted(periods[p])[k % len(periods[p])])
+    else:
+        labels[p] = labels[p] + "-x"
+    return BurdenHistory(labels=tuple(labels), inspected=tuple(periods))
+
+
+@given(
+    kind=st.sampled_from(
+        [
+            "history_add",
+            "history_drop",
+            "history_label",
+            "floor",
+            "seed",
+            "register_row",
+            "selected_id",
+            "tier",
+        ]
+    ),
+    k=st.integers(0, 10_000),
+)
+def test_any_single_change_to_a_burden_spread_draw_is_detected(kind: str, k: int) -> None:
+    data = _B_RECEIPT.to_dict()
+    reg, history = _B_REG, _B_HISTORY
+    label = "ABC"[k % 3]
+    if kind.startswith("history_"):
+        history = _changed_history(k, kind.removeprefix("history_"))
+    elif kind == "floor":
+        floors = dict(data["policy"]["floor"])
+        floors[label] = round(floors[label] + 0.01 * (1 + k % 5), 2)
+        data["policy"] = {**data["policy"], "floor": floors}
+    elif kind == "seed":
+        data["seed"] = f"{(int(data['seed'], 16) ^ (1 << (k % 256))):064x}"
+    elif kind == "register_row":
+        cols = {"id": reg.ids.tolist(), "risk_class": list(reg.column("risk_class"))}
+        row = k % len(reg)
+        cols["risk_class"][row] = "D" if cols["risk_class"][row] != "D" else "A"
+        reg = TargetRegistry.from_columns(**cols)
+    elif kind == "selected_id":
+        stratum = data["strata"][label]
+        sel = list(stratum["selected"])
+        outside = [i for i in reg.ids.tolist() if i not in sel]
+        sel[k % len(sel)] = outside[k % len(outside)]
+        data["strata"] = {**data["strata"], label: {**stratum, "selected": sel}}
+    else:  # one unit moved between two tiers of a stratum
+        b = data["burden"]
+        s = b["strata"][label]
+        tiers = [dict(t) for t in s["tiers"]]
+        tiers[0]["sample_size"] += 1
+        tiers[-1]["sample_size"] -= 1
+        strata = {**b["strata"], label: {**s, "tiers": tiers}}
+        data["burden"] = {**b, "strata": strata}
+    report = verify(_reseal(data), reg, burden=history)
+    assert not report.ok, kind
+
+
+def test_burden_spreading_is_refused_where_it_cannot_apply() -> None:
+    reg = register(100)
+    with pytest.raises(ValidationError, match="needs the inspection history"):
+        draw(reg, seed="s", stream="t", default_ratio=0.2, floor=0.05)
+    with pytest.raises(ValidationError, match="'smallest' method"):
+        draw(reg, seed="s", stream="t", default_ratio=0.2, method="pareto", floor=0.05,
+             burden=[])  # fmt: skip
+    with pytest.raises(ValidationError, match="'smallest' method"):
+        run_policy(reg, seed=Seed.from_text("s"), stream="t",
+                   policy=DrawPolicy(default_ratio=0.2, method="poisson"),
+                   burden=BurdenHistory.empty())  # fmt: skip
+    with pytest.raises(ValidationError, match="floor must be a number"):
+        DrawPolicy(default_ratio=0.2, floor={"A": 2.0})
+    with pytest.raises(ValidationError, match="policy"):
+        draw(reg, seed="s", stream="t", policy=DrawPolicy(default_ratio=0.2), floor=0.1)
+    p = DrawPolicy(default_ratio=0.2, floor=0.05)
+    assert DrawPolicy.from_record(p.to_record()) == p
+
+
+def test_frequency_limits_targets_and_burden_spreading_together() -> None:
+    reg = register(200, "AB")
+    ids = reg.ids.tolist()
+    history = BurdenHistory.from_periods({"2024": ids[:60]})
+    freq = [(i, "K1", 1) for i in ids[100:110]]
+    d = draw(reg, seed="z", stream="2025", default_ratio=0.25, floor=0.05, burden=history,
+             item=ItemRule(id="K1", kind="key"), history=freq,
+             where={"risk_class": ["A"]})  # fmt: skip
+    assert set(d.ids).isdisjoint(ids[100:110])
+    a = d.receipt.burden["strata"]["A"]  # type: ignore[index]
+    assert sum(t["population"] for t in a["tiers"]) == 95  # 100 A units, 5 limited
+    assert verify(d.receipt, reg, burden=history, history=freq).ok
