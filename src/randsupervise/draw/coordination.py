@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, TypeAlias
 
@@ -47,8 +47,8 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from randsupervise.draw.partition import order_by_ticket, smallest_tickets
 from randsupervise.draw.seed import Seed
+from randsupervise.draw.selection import select_smallest, ticket_order
 from randsupervise.errors import Problem, ValidationError
 from randsupervise.model._hashing import fingerprints as _fingerprints
 from randsupervise.model.targets import TargetRegistry
@@ -423,12 +423,17 @@ def coordinated_select(
         merged[k : k + len(t.periods)] = j
         k += len(t.periods)
     group = merged[tier_of] if size else np.zeros(0, dtype=np.int64)
+
+    def ids_for(loc: IntArray) -> list[str]:
+        out: list[str] = [str(x) for x in id_arr[loc].tolist()]
+        return out
+
     chosen: list[IntArray] = []
     for j, t in enumerate(tiers):
-        rows = np.flatnonzero(group == j)
-        chosen.append(rows[smallest_tickets(tk[rows], id_arr[rows], t.sample_size)])
+        rows = np.flatnonzero(group == j).astype(np.int64)
+        chosen.append(rows[select_smallest(tk[rows], t.sample_size, _sub(ids_for, rows))])
     picked = np.concatenate(chosen) if chosen else np.zeros(0, dtype=np.int64)
-    positions = picked[order_by_ticket(tk[picked], id_arr[picked])].astype(np.int64)
+    positions = ticket_order(picked, tk, ids_for)
     probs_by_tier = np.asarray([t.sample_size / t.population for t in tiers], dtype=np.float64)
     probs = probs_by_tier[group] if size else np.zeros(0, dtype=np.float64)
     return CoordinatedSelection(
@@ -436,6 +441,13 @@ def coordinated_select(
         inclusion_probabilities=_readonly(probs),
         tiers=tuple(tiers),
     )
+
+
+def _sub(
+    ids_for: Callable[[IntArray], list[str]], rows: IntArray
+) -> Callable[[IntArray], list[str]]:
+    """``ids_for`` of the subset ``rows`` (local positions into it)."""
+    return lambda loc: ids_for(rows[loc])
 
 
 @attrs.frozen(kw_only=True)

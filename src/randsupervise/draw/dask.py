@@ -36,6 +36,7 @@ from randsupervise.draw.partition import (
     merge_candidates,
     order_by_ticket,
     shard_candidates,
+    stratum_codes,
 )
 from randsupervise.draw.receipt import Receipt, receipt_from_parts, stratum_record
 from randsupervise.draw.seed import Seed
@@ -107,10 +108,7 @@ def _eligible(reg: TargetRegistry, policy: DrawPolicy) -> npt.NDArray[np.bool_] 
 
 def _counts(reg: TargetRegistry, policy: DrawPolicy) -> dict[str, int]:
     m = _eligible(reg, policy)
-    if policy.stratify is None:
-        return {"ALL": int(len(reg) if m is None else m.sum())}
-    labels = reg.categories(policy.stratify)
-    codes = np.asarray(reg.codes(policy.stratify))
+    labels, codes = stratum_codes(reg, policy.stratify)
     if m is not None:
         codes = codes[m]
     counts = np.bincount(codes, minlength=len(labels)) if codes.size else np.zeros(len(labels))

@@ -29,7 +29,9 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from randsupervise.draw.allocation import ALL_STRATUM
 from randsupervise.draw.seed import Seed
+from randsupervise.draw.selection import IdsFor, select_smallest, ticket_order
 from randsupervise.draw.tickets import stream_key, tickets
 from randsupervise.errors import Problem, ValidationError
 from randsupervise.model._hashing import fingerprints as _fingerprints
@@ -46,10 +48,9 @@ __all__ = [
     "shard_candidates",
     "shard_candidates_from_arrays",
     "smallest_tickets",
+    "stratum_codes",
 ]
 
-#: The label of the single stratum of an unstratified draw (as in the draw engine).
-ALL_STRATUM = "ALL"
 
 U64Array: TypeAlias = npt.NDArray[np.uint64]
 IntArray: TypeAlias = npt.NDArray[np.int64]
@@ -61,12 +62,25 @@ def _readonly(a: npt.NDArray[Any]) -> npt.NDArray[Any]:
     return a
 
 
+def _ids_for(ids: Sequence[str] | npt.NDArray[Any]) -> IdsFor:
+    id_arr = np.asarray(ids)
+
+    def ids_for(loc: IntArray) -> list[str]:
+        out: list[str] = [str(x) for x in id_arr[loc].tolist()]
+        return out
+
+    return ids_for
+
+
 def order_by_ticket(
     tickets_: npt.ArrayLike,
     ids: Sequence[str] | npt.NDArray[Any],
     groups: npt.ArrayLike | None = None,
 ) -> IntArray:
     """Positions that sort units by ``(group, ticket, UTF-8 bytes of id)``, ascending.
+
+    The array form of :func:`~randsupervise.draw.selection.ticket_order` (the one
+    implementation of the order), for callers holding whole id arrays.
 
     Args:
         tickets_: 64-bit tickets, one per unit.
@@ -81,24 +95,12 @@ def order_by_ticket(
         >>> order_by_ticket(np.array([7, 3, 7], dtype=np.uint64), ["b", "z", "a"]).tolist()
         [1, 2, 0]
     """
-    tk = np.asarray(tickets_, dtype=np.uint64)
-    id_arr = np.asarray(ids)
-    if groups is None:
-        order = np.argsort(tk, kind="stable").astype(np.int64)
-        same = tk[order][1:] == tk[order][:-1]
-    else:
-        g = np.asarray(groups)
-        order = np.lexsort((tk, g)).astype(np.int64)
-        same = (tk[order][1:] == tk[order][:-1]) & (g[order][1:] == g[order][:-1])
-    if same.any():
-        # 64-bit ticket ties are rare: order each tied run by the ids' UTF-8 bytes
-        tied = np.flatnonzero(same)
-        run_start = tied[np.r_[True, np.diff(tied) > 1]]
-        run_end = tied[np.r_[np.diff(tied) > 1, True]] + 2
-        for a, b in zip(run_start.tolist(), run_end.tolist(), strict=True):
-            run = order[a:b].tolist()
-            run.sort(key=lambda p: str(id_arr[p]).encode("utf-8"))
-            order[a:b] = run
+    tk = np.asarray(tickets_, dtype=np.uint64).reshape(-1)
+    order = ticket_order(np.arange(tk.size, dtype=np.int64), tk, _ids_for(ids))
+    if groups is not None:
+        # a stable sort by group keeps the ticket order inside each group
+        g = np.asarray(groups).reshape(-1)
+        order = order[np.argsort(g[order], kind="stable")]
     return order
 
 
@@ -107,8 +109,8 @@ def smallest_tickets(
 ) -> IntArray:
     """Positions of the ``n`` smallest units by ``(ticket, id)``, in that order.
 
-    O(N) selection (``argpartition``) followed by sorting only the ``n`` winners, plus any
-    units tied with the ``n``-th ticket.
+    The array form of :func:`~randsupervise.draw.selection.select_smallest`: O(N)
+    selection, then sorting only the ``n`` winners.
 
     Examples:
         >>> import numpy as np
@@ -116,20 +118,29 @@ def smallest_tickets(
         >>> smallest_tickets(tk, ["a", "b", "c", "d"], 2).tolist()
         [1, 3]
     """
-    tk = np.asarray(tickets_, dtype=np.uint64)
-    size = int(tk.size)
     if n < 0:
         raise ValidationError([Problem(field="n", message=f"sample size must be >= 0, got {n}")])
-    if n == 0:
-        return np.zeros(0, dtype=np.int64)
-    if n >= size:
-        return order_by_ticket(tk, ids)
-    kth = np.partition(tk, n - 1)[n - 1]
-    cand = np.flatnonzero(tk <= kth)
-    id_arr = np.asarray(ids)
-    local = order_by_ticket(tk[cand], id_arr[cand])
-    out: IntArray = cand[local[:n]].astype(np.int64)
-    return out
+    tk = np.asarray(tickets_, dtype=np.uint64).reshape(-1)
+    return select_smallest(tk, int(n), _ids_for(ids))
+
+
+def stratum_codes(
+    registry: TargetRegistry, column: str | None
+) -> tuple[Sequence[str], npt.NDArray[np.integer[Any]]]:
+    """The stratum labels of ``column`` and each row's code into them; ``None``: one
+    stratum :data:`~randsupervise.draw.allocation.ALL_STRATUM` holding every row.
+
+    Examples:
+        >>> reg = TargetRegistry.from_columns(id=["a", "b", "c"], risk_class="ABA")
+        >>> labels, codes = stratum_codes(reg, "risk_class")
+        >>> list(labels), codes.tolist()
+        (['A', 'B', 'C', 'D'], [0, 1, 0])
+        >>> stratum_codes(reg, None)[0]
+        ('ALL',)
+    """
+    if column is None:
+        return (ALL_STRATUM,), np.zeros(len(registry), dtype=np.int64)
+    return registry.categories(column), registry.codes(column)
 
 
 @attrs.frozen(kw_only=True)
@@ -291,12 +302,7 @@ def shard_candidates(
             raise ValidationError(
                 [Problem(field="mask", message=f"{m.size} mask values for {len(shard)} rows")]
             )
-    if stratum_column is None:
-        labels: Sequence[str] = (ALL_STRATUM,)
-        codes: npt.NDArray[np.integer[Any]] = np.zeros(len(shard), dtype=np.int64)
-    else:
-        labels = shard.categories(stratum_column)
-        codes = shard.codes(stratum_column)
+    labels, codes = stratum_codes(shard, stratum_column)
     return _cut(
         ids=shard.ids,
         fps=shard.fingerprints,
