@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from randsupervise.draw.dask import draw_dask
-from randsupervise.draw.engine import draw
+from randsupervise.draw.engine import DrawPolicy, draw
 from randsupervise.errors import ValidationError
 from randsupervise.model import TargetRegistry
 
@@ -103,6 +103,11 @@ def test_unsupported_methods_and_missing_columns_are_refused() -> None:
     with pytest.raises(ValidationError, match="columns"):
         draw_dask(ddf.rename(columns={"id": "code"}), seed=SEED, stream="s",
                   ratios={"A": 0.5}, scheduler="synchronous")  # fmt: skip
+    # burden spreading needs the tiers of the whole register: drawn in memory only
+    with pytest.raises(ValidationError, match="burden=") as e:
+        draw_dask(ddf, seed=SEED, stream="s", policy=DrawPolicy(default_ratio=0.5, floor=0.1),
+                  scheduler="synchronous")  # fmt: skip
+    assert e.value.problems[0].field == "floor"
 
 
 def test_the_core_imports_without_dask() -> None:
