@@ -157,10 +157,32 @@ class InfeasibleAssignment(RandSuperviseError):
 
 
 class IllegalTransition(RandSuperviseError, ValueError):
-    """A lifecycle transition not in the transition table was requested."""
+    """A lifecycle transition not in the transition table was requested.
 
-    def __init__(self, *, visit: str, from_state: str, to_state: str) -> None:
+    ``visit``/``from_state`` name the first offending visit; a batch names every one in
+    ``visits`` and ``from_states`` (same order).
+    """
+
+    def __init__(
+        self,
+        *,
+        visit: str,
+        from_state: str,
+        to_state: str,
+        visits: tuple[str, ...] = (),
+        from_states: tuple[str, ...] = (),
+        detail: str = "",
+    ) -> None:
         self.visit = visit
         self.from_state = from_state
         self.to_state = to_state
-        super().__init__(f"visit {visit!r}: illegal transition {from_state} -> {to_state}")
+        self.visits = visits or (visit,)
+        self.from_states = from_states or (from_state,)
+        if len(self.visits) > 1:
+            listed = ", ".join(
+                f"{v!r} ({f})" for v, f in zip(self.visits, self.from_states, strict=False)
+            )
+            msg = f"{len(self.visits)} visits: illegal transition -> {to_state}{detail}: {listed}"
+        else:
+            msg = f"visit {visit!r}: illegal transition {from_state} -> {to_state}{detail}"
+        super().__init__(msg)

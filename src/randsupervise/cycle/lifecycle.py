@@ -619,11 +619,14 @@ def _illegal(
     ids: list[str], states: list[str], action: str, *, what: str = ""
 ) -> IllegalTransition:
     """One :class:`IllegalTransition` naming every bad visit (``.visits`` lists them)."""
-    err = IllegalTransition(visit=ids[0], from_state=states[0], to_state=action)
-    if len(ids) > 1:
-        listed = ", ".join(f"{i!r} ({s})" for i, s in zip(ids, states, strict=True))
-        err.args = (f"{len(ids)} visits: illegal transition -> {action}{what}: {listed}",)
-    err.visits = tuple(ids)  # type: ignore[attr-defined]
+    err = IllegalTransition(
+        visit=ids[0],
+        from_state=states[0],
+        to_state=action,
+        visits=tuple(ids),
+        from_states=tuple(states),
+        detail=what if len(ids) > 1 else "",
+    )
     return err
 
 
