@@ -26,6 +26,7 @@ from randsupervise.draw.engine import (
     DrawPolicy,
     HistoryEntry,
     StratumDraw,
+    cut_batches,
     draw,
     run_policy,
 )
@@ -38,8 +39,17 @@ from randsupervise.draw.partition import (
     shard_candidates,
     shard_candidates_from_arrays,
     smallest_tickets,
+    stratum_codes,
 )
-from randsupervise.draw.receipt import DRAW_ALGORITHM, DRAW_VERSION, RECEIPT_KEYS, Receipt
+from randsupervise.draw.receipt import (
+    DRAW_ALGORITHM,
+    DRAW_VERSION,
+    OPTIONAL_RECEIPT_KEYS,
+    RECEIPT_KEYS,
+    Receipt,
+    receipt_from_parts,
+    stratum_record,
+)
 from randsupervise.draw.seed import Seed, canonical_seed_text
 from randsupervise.draw.selection import (
     METHODS,
@@ -67,6 +77,7 @@ __all__ = [
     "DRAW_ALGORITHM",
     "DRAW_VERSION",
     "METHODS",
+    "OPTIONAL_RECEIPT_KEYS",
     "RECEIPT_KEYS",
     "ROUNDING_RULES",
     "TICKET_ALGORITHM",
@@ -95,9 +106,11 @@ __all__ = [
     "canonical_seed_text",
     "coordinated_draw",
     "coordinated_select",
+    "cut_batches",
     "draw",
     "merge_candidates",
     "pips_probabilities",
+    "receipt_from_parts",
     "round_size",
     "run_policy",
     "select_order_sampling",
@@ -106,6 +119,8 @@ __all__ = [
     "shard_candidates",
     "shard_candidates_from_arrays",
     "smallest_tickets",
+    "stratum_codes",
+    "stratum_record",
     "stream_key",
     "ticket_order",
     "tickets",
