@@ -215,22 +215,8 @@ def _scalar_one(
     return idx
 
 
-_LOCK_BITS = 4  # visits with requirement bits below 1 << _LOCK_BITS go through the batch path
 _LOCK_MIN_BATCH = 4  # batch only when the average step holds at least this many visits
-
-
-def _feasible_bits(idx: int, s_cap: int) -> int:
-    """Look-ahead table entry: bit ``a`` set when a candidate of mask value ``a`` may take
-    the next place. ``idx`` encodes (values present, bits to cover, places left)."""
-    rest, s = divmod(idx, s_cap + 1)
-    code, U = divmod(rest, 1 << _LOCK_BITS)
-    present = frozenset(a for a in range(1 << _LOCK_BITS) if code >> a & 1)
-    memo: dict[Any, int] = {}
-    out = 0
-    for a in present:
-        if _mincover(U & ~a, present, memo) <= s - 1:
-            out |= 1 << a
-    return out
+_LOCK_CHUNK = 1 << 20  # keys prepared at once (entries), bounds the memory of a chunk
 
 
 def _components(ph: Phase) -> IntArray:
@@ -303,7 +289,16 @@ def _lockstep(
     memo: dict[Any, Any],
 ) -> None:
     """Run the greedy step by step; step ``t`` is ``lk[sp_[t]:sp_[t + 1]]`` (one visit per
-    component). Exactly the choices of :func:`_pick`, made for many visits at once."""
+    component). Makes exactly the choices of :func:`_pick`.
+
+    Visits with at most one requirement bit (no joint departments, at most one required
+    qualification) are decided for the whole step at once. For them the look-ahead of
+    :func:`_pick` reduces to this: the visit is staffable iff it has ``need`` available
+    candidates and, with a bit, an available holder of it; then each place goes to the
+    smallest key left, except that the last place goes to the best holder when no
+    holder was picked before. Visits with more bits go through :func:`_pick` one at a
+    time.
+    """
     P = len(ph.ids)
     ncls = len(ph.cands)
     clen = np.array([len(C) for C in ph.cands], dtype=np.int64)
@@ -314,111 +309,101 @@ def _lockstep(
     Mpad = np.zeros((len(masks), W), dtype=np.int64)
     for m, M in enumerate(masks):
         Mpad[m, : M.size] = M
-    # the ticket rows of every class, one flat array (views keep ph.tix usable)
+    # the ticket rows of every class, one flat array
     toff = np.zeros(ncls + 1, dtype=np.int64)
     toff[1:] = np.cumsum([t.size for t in ph.tix])
-    flat = np.concatenate([t.ravel() for t in ph.tix]) if ncls else np.zeros(1, np.int64)
+    flat = np.concatenate([t.ravel() for t in ph.tix])
     last = flat.size - 1
     cls_l = ph.cls[lk]
     rowstart = toff[cls_l] + ph.trow[lk] * clen[cls_l]
     U_l = ph.U0[lk]
     need_l = ph.need[lk]
     mid_l = ph.maskid[lk]
-    vec_l = U_l < (1 << _LOCK_BITS)
+    # at most one requirement bit: the batch path; more: one visit at a time
+    vec_l = (U_l & (U_l - 1)) == 0
     # exclusions in lockstep order: (slot, position), sorted by slot
     slot = np.empty(len(ph.visit_ids), dtype=np.int64)
     slot[lk] = np.arange(lk.size)
-    ecnt = np.diff(ph.excl_ptr)
-    ev = np.repeat(np.arange(len(ph.visit_ids), dtype=np.int64), ecnt)
+    ev = np.repeat(np.arange(len(ph.visit_ids), dtype=np.int64), np.diff(ph.excl_ptr))
     keep = ph.need[ev] > 0
     es, ep = slot[ev[keep]], ph.excl_pos[keep]
     eo = np.argsort(es, kind="stable")
     es, ep = es[eo], ep[eo]
-    eptr = np.searchsorted(es, sp_)
-    # places beyond _LOCK_BITS + 1 never change the look-ahead: a cover needs at most
-    # one officer per bit
-    s_cap = min(max(int(need_l.max()), 1), _LOCK_BITS + 1)
-    lut = np.full((1 << (1 << _LOCK_BITS)) * (1 << _LOCK_BITS) * (s_cap + 1), -1, np.int32)
+    # load << 40 of every inspector, or _BIG once their load limit is reached
+    lk40 = np.where(capleft > 0, load << np.int64(40), _BIG)
+    one40 = np.int64(1) << np.int64(40)
     ar_w = np.arange(W, dtype=np.int64)
-    forty = np.int64(40)
-    for t in range(sp_.size - 1):
-        a0, a1 = int(sp_[t]), int(sp_[t + 1])
-        vec = vec_l[a0:a1]
-        if not vec.all():  # many requirement bits: the one-by-one path for those visits
-            for r in np.flatnonzero(~vec).tolist():
-                k = int(lk[a0 + r])
-                idx = _scalar_one(ph, k, load, capleft, masks, memo)
-                if idx is not None:
-                    team[k, : idx.size] = idx
-                    ok[k] = True
-        rows = np.flatnonzero(vec)
-        if rows.size == 0:
-            continue
-        g = a0 + rows
-        cb = cls_l[g]
+    ar_v = np.arange(int(np.diff(sp_).max()), dtype=np.int64)
+    nsteps = sp_.size - 1
+    has_scalar = (np.add.reduceat((~vec_l).astype(np.int64), sp_[:-1]) > 0).tolist()
+    smax_l = np.maximum.reduceat(np.where(vec_l, need_l, 0), sp_[:-1]).tolist()
+    per_chunk = max(_LOCK_CHUNK // W, 1)  # rows whose keys are prepared together
+    t = 0
+    while t < nsteps:
+        c0 = int(sp_[t])
+        t1 = max(int(np.searchsorted(sp_, c0 + per_chunk, side="right")) - 1, t + 1)
+        c1 = int(sp_[t1])
+        cb = cls_l[c0:c1]
         w = int(clen[cb].max())
-        Cm = Cpad[cb, :w]
-        tix = flat[np.minimum(rowstart[g][:, None] + ar_w[None, :w], last)]
-        key = (load[Cm] << forty) | tix
-        key[capleft[Cm] <= 0] = _BIG
-        e0, e1 = int(eptr[t]), int(eptr[t + 1])
-        if e1 > e0:
-            rloc = np.searchsorted(g, es[e0:e1])  # exclusions of the rows taken here
-            hit = (rloc < g.size) & (g[np.minimum(rloc, g.size - 1)] == es[e0:e1])
-            key[rloc[hit], ep[e0:e1][hit]] = _BIG
-        Mb = Mpad[mid_l[g], :w]
-        U = U_l[g].copy()
-        s_rem = need_l[g].copy()
-        alive = np.ones(rows.size, dtype=bool)
-        picks = np.full((rows.size, int(s_rem.max())), -1, dtype=np.int64)
-        V = np.arange(rows.size)
-        for place in range(picks.shape[1]):
-            a = alive & (s_rem > 0)
-            if not a.any():
-                break
-            nb = int(U.max()).bit_length()
-            if nb == 0:  # nothing left to cover: the smallest key
+        Cm_ch = Cpad[cb, :w]
+        # ticket part of the keys; padding and excluded pairs never available
+        base = flat[np.minimum(rowstart[c0:c1, None] + ar_w[None, :w], last)]
+        base[Cm_ch == P] = _BIG
+        e0, e1 = np.searchsorted(es, [c0, c1])
+        base[es[e0:e1] - c0, ep[e0:e1]] = _BIG
+        # holders of the one requirement bit left (none when no bit is left)
+        H_ch = (Mpad[mid_l[c0:c1], :w] & U_l[c0:c1, None]) != 0
+        for tt in range(t, t1):
+            a0, a1 = int(sp_[tt]), int(sp_[tt + 1])
+            vec = vec_l[a0:a1]
+            if has_scalar[tt]:
+                for r in np.flatnonzero(~vec).tolist():
+                    k = int(lk[a0 + r])
+                    idx = _scalar_one(ph, k, load, capleft, masks, memo)
+                    if idx is not None:
+                        team[k, : idx.size] = idx
+                        ok[k] = True
+                        lk40[idx] = np.where(capleft[idx] > 0, load[idx] << np.int64(40), _BIG)
+            smax = smax_l[tt]
+            if smax == 0:
+                continue
+            r0, r1 = a0 - c0, a1 - c0
+            Cm = Cm_ch[r0:r1]
+            H = H_ch[r0:r1]
+            key = base[r0:r1] | lk40[Cm]
+            V = ar_v[: a1 - a0]
+            need = need_l[a0:a1]
+            bit = U_l[a0:a1] != 0
+            kh = np.where(H, key, _BIG)
+            jh = kh.argmin(axis=1)
+            # staffable: enough candidates, and a holder when a bit is left
+            good = vec & ((key < _BIG).sum(axis=1) >= need) & (~bit | (kh[V, jh] < _BIG))
+            held = ~bit
+            picks = np.full((V.size, smax), -1, dtype=np.int64)
+            for place in range(smax):
                 j = key.argmin(axis=1)
-                good = key[V, j] < _BIG
-            else:
-                A = 1 << nb
-                ar_a = np.arange(A, dtype=np.int64)
-                mu = Mb & U[:, None]
-                kk = np.where(mu[:, :, None] == ar_a, key[:, :, None], _BIG)
-                pos = kk.argmin(axis=1)
-                best = np.take_along_axis(kk, pos[:, None, :], axis=1)[:, 0, :]
-                code = ((best < _BIG).astype(np.int64) << ar_a).sum(axis=1)
-                li = (code * (1 << _LOCK_BITS) + U) * (s_cap + 1) + np.minimum(s_rem, s_cap)
-                fb = lut[li]
-                miss = fb < 0
-                if miss.any():
-                    for x in np.unique(li[miss]).tolist():
-                        lut[x] = _feasible_bits(x, s_cap)
-                    fb = lut[li]
-                fb = np.where((key < _BIG).sum(axis=1) >= s_rem, fb, 0)
-                cand = np.where((fb[:, None] >> ar_a) & 1 == 1, best, _BIG)
-                low = cand.min(axis=1)
-                # equal keys: the lower position wins, as in the one-by-one path
-                ja = np.where(cand == low[:, None], pos, W).argmin(axis=1)
-                j = pos[V, ja]
-                good = low < _BIG
-            alive &= ~(a & ~good)
-            go = np.flatnonzero(a & good)
-            jg = j[go]
-            picks[go, place] = jg
-            key[go, jg] = _BIG
-            U[go] &= ~Mb[go, jg]
-            s_rem[go] -= 1
-        done = np.flatnonzero(alive)
-        if done.size:
-            members = np.take_along_axis(Cm[done], np.maximum(picks[done], 0), axis=1)
-            members[picks[done] < 0] = P
-            flatm = members[members < P]
-            load[flatm] += 1
-            capleft[flatm] -= 1
-            ks = lk[g[done]]
-            team[ks, : members.shape[1]] = np.where(members < P, members, -1)
+                # the last place goes to the best holder if no holder was picked yet
+                j = np.where(~held & (need == place + 1), jh, j)
+                act = good & (place < need)
+                picks[act, place] = j[act]
+                held |= H[V, j]
+                key[V[act], j[act]] = _BIG
+            done = np.flatnonzero(good)
+            if done.size == 0:
+                continue
+            pk = picks[done]
+            members = np.where(pk >= 0, Cm[done[:, None], np.maximum(pk, 0)], -1)
+            fm = members[members >= 0]
+            load[fm] += 1
+            capleft[fm] -= 1
+            lk40[fm] += one40
+            full = fm[capleft[fm] <= 0]
+            if full.size:
+                lk40[full] = _BIG
+            ks = lk[a0 + done]
+            team[ks, : members.shape[1]] = members
             ok[ks] = True
+        t = t1
 
 
 def _static_reason(ph: Phase, k: int) -> str | None:

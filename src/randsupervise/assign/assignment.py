@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
+from itertools import chain
 from json.encoder import encode_basestring
 from typing import Any, cast
 
@@ -254,6 +255,25 @@ def _forbidden_pairs(
     return np.array(ii, dtype=np.int64), np.array(tt, dtype=np.int64)
 
 
+def _targets(
+    problem: AssignmentProblem,
+    visits: Sequence[VisitRequest],
+    index: Mapping[str, int],
+    memo: dict[str, Any] | None,
+) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray], int]:
+    """(target index per visit, forbidden (pool index, target index) pairs, number of
+    targets); kept in ``memo`` when ``visits`` are all the problem's visits."""
+    whole = memo is not None and visits is problem.visits
+    if whole and memo is not None and "targets" in memo:
+        return cast(tuple[np.ndarray, tuple[np.ndarray, np.ndarray], int], memo["targets"])
+    tindex: dict[str, int] = {}
+    tgt = np.array([tindex.setdefault(v.target, len(tindex)) for v in visits], dtype=np.int64)
+    out = (tgt, _forbidden_pairs(problem, index, tindex), max(len(tindex), 1))
+    if whole and memo is not None:
+        memo["targets"] = out
+    return out
+
+
 def _build_phase(
     role: str,
     problem: AssignmentProblem,
@@ -265,6 +285,7 @@ def _build_phase(
     fv: np.ndarray,
     forb: tuple[np.ndarray, np.ndarray],
     tgt: np.ndarray,
+    memo: dict[str, Any] | None = None,
 ) -> Phase:
     """The phase of one role: visit classes, candidates, requirement masks, exclusions and
     pair tickets, built with one pass over the visits and numpy over the rest."""
@@ -292,13 +313,16 @@ def _build_phase(
     ph = Phase(role, pool.ids, cap)
     ph.visit_ids = [v.id for v in visits]
     nV = len(visits)
-    keys: list[tuple[Any, ...]] = (
-        [(v.region, v.departments, v.qualifications) for v in visits]
-        if officers
-        else [(v.region, v.expert_tags) for v in visits]
-    )
     kid: dict[tuple[Any, ...], int] = {}
-    vk = np.array([kid.setdefault(k, len(kid)) for k in keys], dtype=np.int64)
+    # the key tuples die at once unless new, so they add nothing for the garbage collector
+    vk = np.array(
+        [kid.setdefault((v.region, v.departments, v.qualifications), len(kid)) for v in visits]
+        if officers
+        else [kid.setdefault((v.region, v.expert_tags), len(kid)) for v in visits],
+        dtype=np.int64,
+    )
+    if memo is not None and officers and not fixed and visits is problem.visits:
+        memo["visit_keys"] = (vk, list(kid))  # (region, departments, qualifications) ids
     regions = sorted({k[0] for k in kid})
     serves = _serves(problem, regions)
     rix = {r: i for i, r in enumerate(regions)}
@@ -422,6 +446,7 @@ def _solve(
     used: Mapping[str, int],
     seed: Seed,
     stream: str,
+    memo: dict[str, Any] | None = None,
 ) -> tuple[list[Team], list[dict[str, Any]], bool]:
     """Teams for ``visits`` (in the given order of ids), keeping fixed members; also the
     teams' receipt records."""
@@ -434,9 +459,7 @@ def _solve(
     # ties of 64-bit tickets are broken by id; visits are sorted by id already
     order = np.lexsort((np.arange(len(vids)), t)).astype(np.int64)
     index = {p: i for i, p in enumerate(ids)}
-    tindex: dict[str, int] = {}
-    tgt = np.array([tindex.setdefault(v.target, len(tindex)) for v in visits], dtype=np.int64)
-    forb = _forbidden_pairs(problem, index, tindex)
+    tgt, forb, _ = _targets(problem, visits, index, memo)
     names = np.array((*ids, ""), dtype=object)  # index P (padding) names nobody
     fallback = False
     lists: dict[str, list[list[str]]] = {}
@@ -455,7 +478,7 @@ def _solve(
             sub_order = rank[order]
             sub_order = sub_order[sub_order >= 0]
             ph = _build_phase(
-                role, problem, sub_visits, fixed, cap, seed, stream, fv[ks], forb, tgt[ks]
+                role, problem, sub_visits, fixed, cap, seed, stream, fv[ks], forb, tgt[ks], memo
             )
             try:
                 mat, fb = solve_phase(ph, sub_order, seed, stream)
@@ -503,7 +526,21 @@ def _bit_rows(keys: Sequence[Iterable[str]], bit: Mapping[str, int], nw: int) ->
     return table[inv] if inv.size else np.zeros((0, nw), dtype=np.uint64)
 
 
-def _lawful_problems(problem: AssignmentProblem, teams: Sequence[Team]) -> list[str]:
+def _pool_positions(ids: Sequence[str], members: Iterable[str]) -> np.ndarray:
+    """Position of each member in the sorted pool ids; ``len(ids)`` for ids not in it."""
+    m = np.array(list(members), dtype=str)
+    if m.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    ref = np.array(ids, dtype=str)
+    at = np.searchsorted(ref, m)
+    hit = at < ref.size
+    hit[hit] = ref[at[hit]] == m[hit]
+    return np.where(hit, at, ref.size).astype(np.int64)
+
+
+def _lawful_problems(
+    problem: AssignmentProblem, teams: Sequence[Team], memo: dict[str, Any] | None = None
+) -> list[str]:
     """Every rule a set of teams breaks (empty when lawful); used on every output.
 
     Every team is screened at once with numpy (team sizes, distinct members, roles,
@@ -513,13 +550,17 @@ def _lawful_problems(problem: AssignmentProblem, teams: Sequence[Team]) -> list[
     visits = problem.visits
     people = problem.pool.inspectors
     P, nT = len(people), len(teams)
-    vindex = {v.id: k for k, v in enumerate(visits)}
-    tv = np.array([vindex[t.visit] for t in teams], dtype=np.int64)
+    tvis = [t.visit for t in teams]
+    if tvis == [v.id for v in visits]:  # the usual case: one team per visit, in id order
+        tv = np.arange(nT, dtype=np.int64)
+    else:
+        vindex = {v.id: k for k, v in enumerate(visits)}
+        tv = np.array([vindex[x] for x in tvis], dtype=np.int64)
     index = {p.id: i for i, p in enumerate(people)}
     ocnt = np.array([len(t.officers) for t in teams], dtype=np.int64)
     ecnt = np.array([len(t.experts) for t in teams], dtype=np.int64)
-    oi = np.array([index.get(m, P) for t in teams for m in t.officers], dtype=np.int64)
-    ei = np.array([index.get(m, P) for t in teams for m in t.experts], dtype=np.int64)
+    oi = _pool_positions(problem.pool.ids, chain.from_iterable(t.officers for t in teams))
+    ei = _pool_positions(problem.pool.ids, chain.from_iterable(t.experts for t in teams))
     ot = np.repeat(np.arange(nT, dtype=np.int64), ocnt)
     et = np.repeat(np.arange(nT, dtype=np.int64), ecnt)
     flagged = np.zeros(nT, dtype=bool)
@@ -551,10 +592,7 @@ def _lawful_problems(problem: AssignmentProblem, teams: Sequence[Team]) -> list[
     rix = {r: i for i, r in enumerate(regions)}
     vreg = np.array([rix[v.region] for v in visits], dtype=np.int64)
     serves = np.concatenate([_serves(problem, regions), np.zeros((len(regions), 1), bool)], 1)
-    tindex: dict[str, int] = {}
-    vtgt = np.array([tindex.setdefault(v.target, len(tindex)) for v in visits], dtype=np.int64)
-    fi, ft = _forbidden_pairs(problem, index, tindex)
-    NT = max(len(tindex), 1)
+    vtgt, (fi, ft), NT = _targets(problem, visits, index, memo)
     forb = np.unique(fi * NT + ft)
     ok_o = (
         avail[oi]
@@ -667,8 +705,10 @@ def _receipt(
     }
 
 
-def _checked(problem: AssignmentProblem, teams: Sequence[Team]) -> None:
-    bad = _lawful_problems(problem, teams)
+def _checked(
+    problem: AssignmentProblem, teams: Sequence[Team], memo: dict[str, Any] | None = None
+) -> None:
+    bad = _lawful_problems(problem, teams, memo)
     if bad:  # pragma: no cover - a bug guard: the engine must never return these
         raise AssertionError("internal error, unlawful teams: " + "; ".join(bad[:5]))
 
@@ -726,8 +766,9 @@ def assign(
 
 
 def _assign_problem(problem: AssignmentProblem, seed: Seed, stream: str) -> Assignment:
-    teams, records, fallback = _solve(problem, problem.visits, {}, {}, {}, seed, stream)
-    _checked(problem, teams)
+    memo: dict[str, Any] = {}
+    teams, records, fallback = _solve(problem, problem.visits, {}, {}, {}, seed, stream, memo)
+    _checked(problem, teams, memo)
     receipt = _receipt(
         problem, seed, stream, teams, {"kind": "assign"}, None, fallback, records=records
     )

@@ -200,23 +200,27 @@ def visits_digest(visits: Iterable[VisitRequest]) -> str:
         True
     """
     enc = _encode_str
-    lists: dict[Any, str] = {}
+    # the text around id and target repeats across visits: cached per distinct rest
+    pieces: dict[tuple[Any, ...], tuple[str, str, str]] = {}
 
-    def sorted_list(values: frozenset[str] | tuple[str, ...], keep_order: bool) -> str:
-        hit = lists.get((keep_order, values))
+    def sorted_list(values: Iterable[str]) -> str:
+        return "[" + ",".join(enc(x) for x in values) + "]"
+
+    parts = []
+    for v in sorted(visits, key=_by_id):
+        rest = (v.departments, v.expert_tags, v.experts, v.qualifications, v.region, v.team_size)
+        hit = pieces.get(rest)
         if hit is None:
-            items = values if keep_order else sorted(values)
-            hit = "[" + ",".join(enc(x) for x in items) + "]"
-            lists[(keep_order, values)] = hit
-        return hit
-
-    parts = [
-        f'{{"departments":{sorted_list(v.departments, True)},'
-        f'"expert_tags":{sorted_list(v.expert_tags, False)},"experts":{int(v.experts)},'
-        f'"id":{enc(v.id)},"qualifications":{sorted_list(v.qualifications, False)},'
-        f'"region":{enc(v.region)},"target":{enc(v.target)},"team_size":{int(v.team_size)}}}'
-        for v in sorted(visits, key=_by_id)
-    ]
+            hit = (
+                f'{{"departments":{sorted_list(v.departments)},'
+                f'"expert_tags":{sorted_list(sorted(v.expert_tags))},'
+                f'"experts":{int(v.experts)},"id":',
+                f',"qualifications":{sorted_list(sorted(v.qualifications))},'
+                f'"region":{enc(v.region)},"target":',
+                f',"team_size":{int(v.team_size)}}}',
+            )
+            pieces[rest] = hit
+        parts.append(hit[0] + enc(v.id) + hit[1] + enc(v.target) + hit[2])
     text = (
         '{"format":"randsupervise.visit-requests","version":1,"visits":[' + ",".join(parts) + "]}"
     )
