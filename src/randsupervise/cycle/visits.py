@@ -116,51 +116,106 @@ def merge_hits(
     """Apply the merge rule to hits ``(rows[i], sources[source[i]])``.
 
     ``ids``, ``regions`` and ``risk`` are the register's columns; the result is sorted
-    by target id then window.
+    by register row, then window (the order the merge rule opens the visits).
+
+    The rule is greedy per target, but it runs over all targets at once (DESIGN
+    principle 7): round ``r`` takes every target's ``r``-th hit and decides, with array
+    operations, whether it joins that target's open visit (window intersection and item
+    bit sets). There are as many rounds as the most hits one target has. A visit's
+    fields other than its target depend only on the sequence of sources it merged, so
+    they are built once per distinct sequence.
     """
     if rows.size == 0:
         return []
-    start = np.asarray([s.start.toordinal() for s in sources], dtype=np.int64)[source]
-    end = np.asarray([s.end.toordinal() for s in sources], dtype=np.int64)[source]
-    tpos = np.asarray([s.task_pos for s in sources], dtype=np.int64)[source]
-    order = np.lexsort((tpos, end, start, rows))
-    rows, source = rows[order], source[order]
-    bounds = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1], True])
+    rows = np.asarray(rows, dtype=np.int64)
+    source = np.asarray(source, dtype=np.int64)
+    s_start = np.asarray([s.start.toordinal() for s in sources], dtype=np.int64)
+    s_end = np.asarray([s.end.toordinal() for s in sources], dtype=np.int64)
+    s_tpos = np.asarray([s.task_pos for s in sources], dtype=np.int64)
+    start, end = s_start[source], s_end[source]
+    order = np.lexsort((s_tpos[source], end, start, rows))
+    rows, source, start, end = rows[order], source[order], start[order], end[order]
+    m = rows.size
+    # group (target) and rank of each hit inside its group
+    first = np.r_[True, rows[1:] != rows[:-1]]
+    group = np.cumsum(first) - 1
+    head = np.flatnonzero(first)
+    rank = np.arange(m) - head[group]
+    # items of each source as bit sets (64 items per word)
+    item_code = {i: k for k, i in enumerate(sorted({i for s in sources for i in s.items}))}
+    words = max(1, (len(item_code) + 63) // 64)
+    s_bits = np.zeros((len(sources), words), dtype=np.uint64)
+    for k, s in enumerate(sources):
+        for i in s.items:
+            c = item_code[i]
+            s_bits[k, c // 64] |= np.uint64(1) << np.uint64(c % 64)
+    n_groups = head.size
+    lo = np.empty(n_groups, dtype=np.int64)
+    hi = np.empty(n_groups, dtype=np.int64)
+    have = np.zeros((n_groups, words), dtype=np.uint64)
+    opened = np.zeros(n_groups, dtype=np.int64)  # visits opened so far, minus one
+    visit_no = np.zeros(m, dtype=np.int64)
+    by_rank = np.argsort(rank, kind="stable")
+    cuts = np.searchsorted(rank[by_rank], np.arange(int(rank.max()) + 2))
+    for r in range(cuts.size - 1):
+        sel = by_rank[cuts[r] : cuts[r + 1]]
+        g, src = group[sel], source[sel]
+        a, b = start[sel], end[sel]
+        if r == 0:
+            lo[g], hi[g], have[g] = a, b, s_bits[src]
+            continue
+        na, nb = np.maximum(lo[g], a), np.minimum(hi[g], b)
+        joins = (na <= nb) & ~(have[g] & s_bits[src]).any(axis=1)
+        lo[g] = np.where(joins, na, a)
+        hi[g] = np.where(joins, nb, b)
+        have[g] = np.where(joins[:, None], have[g] | s_bits[src], s_bits[src])
+        opened[g] += (~joins).astype(np.int64)
+        visit_no[sel] = opened[g]
+    # one visit per (group, visit number); hits are already in visit order
+    vstart = np.flatnonzero(
+        np.r_[True, (group[1:] != group[:-1]) | (visit_no[1:] != visit_no[:-1])]
+    )
+    n_vis = vstart.size
+    size = np.diff(np.r_[vstart, m])
+    width = int(size.max())
+    # the sequence of sources of each visit, padded with -1; one build per distinct one
+    seq = np.full((n_vis, width), -1, dtype=np.int64)
+    hit_vis = np.repeat(np.arange(n_vis), size)
+    seq[hit_vis, np.arange(m) - vstart[hit_vis]] = source
+    combos, combo_of = np.unique(seq, axis=0, return_inverse=True)
+    shared = [_merged([sources[int(k)] for k in c if k >= 0]) for c in combos.tolist()]
+    vrow = rows[vstart]
+    uids = ids[vrow].tolist()
+    regs = regions[vrow].tolist()
+    classes = [RiskClass(k) for k in range(len(RiskClass))]
+    cls = risk[vrow].tolist()
+    nums = (visit_no[vstart] + 1).tolist()
     out: list[Visit] = []
-    for g in range(bounds.size - 1):
-        lo, hi = int(bounds[g]), int(bounds[g + 1])
-        r = int(rows[lo])
-        groups: list[list[HitSource]] = []
-        win: tuple[_dt.date, _dt.date] | None = None
-        for k in range(lo, hi):
-            s = sources[int(source[k])]
-            cur = groups[-1] if groups else None
-            if cur is not None and win is not None:
-                a, b = max(win[0], s.start), min(win[1], s.end)
-                have = {i for h in cur for i in h.items}
-                if a <= b and not have & set(s.items):
-                    cur.append(s)
-                    win = (a, b)
-                    continue
-            groups.append([s])
-            win = (s.start, s.end)
-        uid = str(ids[r])
-        for k, grp in enumerate(groups, start=1):
-            lead = grp[0].lead
-            depts = {d for h in grp for d in h.departments} - {lead}
-            out.append(
-                Visit(
-                    id=f"{year}/{uid}/{k}",
-                    target_id=uid,
-                    region=str(regions[r]),
-                    risk_class=RiskClass(int(risk[r])),
-                    items=tuple(sorted({i for h in grp for i in h.items})),
-                    departments=(lead, *sorted(depts)),
-                    qualifications=frozenset().union(*(h.qualifications for h in grp)),
-                    start=max(h.start for h in grp),
-                    end=min(h.end for h in grp),
-                    tasks=tuple(dict.fromkeys(h.task for h in grp)),
-                    batches=tuple(f"{h.task}/{h.batch}" for h in grp),
-                )
+    for k, combo in enumerate(combo_of.reshape(-1).tolist()):
+        f = shared[combo]
+        uid = str(uids[k])
+        out.append(
+            Visit(
+                id=f"{year}/{uid}/{nums[k]}",
+                target_id=uid,
+                region=str(regs[k]),
+                risk_class=classes[cls[k]],
+                **f,
             )
+        )
     return out
+
+
+def _merged(grp: Sequence[HitSource]) -> dict[str, Any]:
+    """The fields a visit takes from the hits it merged (in merge order)."""
+    lead = grp[0].lead
+    depts = {d for h in grp for d in h.departments} - {lead}
+    return {
+        "items": tuple(sorted({i for h in grp for i in h.items})),
+        "departments": (lead, *sorted(depts)),
+        "qualifications": frozenset().union(*(h.qualifications for h in grp)),
+        "start": max(h.start for h in grp),
+        "end": min(h.end for h in grp),
+        "tasks": tuple(dict.fromkeys(h.task for h in grp)),
+        "batches": tuple(f"{h.task}/{h.batch}" for h in grp),
+    }
