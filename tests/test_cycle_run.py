@@ -8,8 +8,10 @@ from functools import cache
 import attrs
 
 from randsupervise.cycle import PlanRun, run_plan, verify_plan
+from randsupervise.cycle.visits import visits_digest
 from randsupervise.metrics import demo_inputs
 from randsupervise.model import TargetRegistry
+from randsupervise.model._digest import sha256_hex
 from randsupervise.model.sample import sample_target_columns
 
 
@@ -82,3 +84,14 @@ def test_run_reprs_and_records() -> None:
     assert "PlanRun(year=2024" in repr(run)
     assert "<table>" in run._repr_html_()
     assert {r["class"] for r in run.draw_records()} <= set("ABCD")
+
+
+def test_receipt_digests_equal_the_canonical_json_of_the_records() -> None:
+    # the receipt writes the canonical text directly; it must be byte for byte the
+    # canonical JSON of the plain records, so receipts stay comparable
+    run = _run()
+    assert run.receipt["visits_digest"] == sha256_hex([v.canonical() for v in run.visits])
+    teams = sorted([k, list(v)] for k, v in run.teams.items())
+    assert run.receipt["assignment"]["teams_digest"] == sha256_hex(teams)
+    assert visits_digest(run.visits[::-1]) == sha256_hex([v.canonical() for v in run.visits[::-1]])
+    assert visits_digest([]) == sha256_hex([])

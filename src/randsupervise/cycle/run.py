@@ -27,7 +27,9 @@ Invariants (seed §三(五)-(六); DESIGN principles 3 and 4):
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping
+from json.encoder import encode_basestring
 from typing import Any
 
 import attrs
@@ -38,7 +40,7 @@ from randsupervise.calendar import WorkCalendar
 from randsupervise.cycle._display import html_table, text_table
 from randsupervise.cycle._engines import assign_teams, draw_counts
 from randsupervise.cycle.plan import AnnualPlan, Task, _class_counts, _mask_of
-from randsupervise.cycle.visits import HitSource, Visit, merge_hits
+from randsupervise.cycle.visits import HitSource, Visit, merge_hits, visits_digest
 from randsupervise.draw import Seed, tickets_for_ids
 from randsupervise.errors import InfeasibleAssignment, ValidationError
 from randsupervise.model import RiskClass, TargetRegistry
@@ -371,17 +373,29 @@ def _plan_receipt(
             }
             for d in records
         ],
-        "visits_digest": sha256_hex([v.canonical() for v in visits]),
+        "visits_digest": visits_digest(visits),
         "visit_order_stream": f"{plan.year}/visit-order",
         "assignment": {
             "stream": assignment.stream,
             "receipt_digest": sha256_hex(dict(assignment.receipt)),
             "receipt": dict(assignment.receipt),
-            "teams_digest": sha256_hex(sorted([k, list(v)] for k, v in teams.items())),
+            "teams_digest": _teams_digest(teams),
         },
     }
     body["digest"] = sha256_hex(body)
     return body
+
+
+def _teams_digest(teams: Mapping[str, tuple[str, ...]]) -> str:
+    """``sha256_hex(sorted([visit, list(team)] ...))``, the canonical text written directly.
+
+    Visit ids are unique, so sorting the pairs is sorting by visit id.
+    """
+    enc = encode_basestring
+    text = ",".join(
+        "[" + enc(k) + ",[" + ",".join(enc(m) for m in teams[k]) + "]]" for k in sorted(teams)
+    )
+    return hashlib.sha256(("[" + text + "]").encode("utf-8")).hexdigest()
 
 
 @attrs.frozen(kw_only=True)

@@ -21,7 +21,9 @@ Visit ids are ``"<year>/<target id>/<k>"`` with ``k`` counting the target's visi
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
 from collections.abc import Sequence
+from json.encoder import encode_basestring
 from typing import Any
 
 import attrs
@@ -30,7 +32,7 @@ import numpy.typing as npt
 
 from randsupervise.model import RiskClass
 
-__all__ = ["Visit"]
+__all__ = ["Visit", "visits_digest"]
 
 
 def _risk(v: object) -> RiskClass:
@@ -219,3 +221,57 @@ def _merged(grp: Sequence[HitSource]) -> dict[str, Any]:
         "tasks": tuple(dict.fromkeys(h.task for h in grp)),
         "batches": tuple(f"{h.task}/{h.batch}" for h in grp),
     }
+
+
+def visits_digest(visits: Sequence[Visit]) -> str:
+    """SHA-256 of the canonical JSON of ``[v.canonical() for v in visits]`` (in order).
+
+    The canonical text is written out directly, byte for byte what
+    ``sha256_hex([v.canonical() for v in visits])`` gives: the parts a visit shares with
+    the other visits of its merged task sequence (items, departments, window, tasks,
+    batches) are encoded once, so only the id, target, region and class are written per
+    visit.
+
+    Examples:
+        >>> from datetime import date
+        >>> v = Visit(id="2024/T1/1", target_id="T1", region="东城镇", risk_class="B",
+        ...           items=("K01",), departments=("执法大队",), qualifications=frozenset(),
+        ...           start=date(2024, 4, 1), end=date(2024, 6, 30), tasks=("T",),
+        ...           batches=("T/Q2",))
+        >>> from randsupervise.model._digest import sha256_hex
+        >>> visits_digest([v]) == sha256_hex([v.canonical()])
+        True
+    """
+    enc = encode_basestring
+    pieces: dict[tuple[Any, ...], tuple[str, str, str, str]] = {}
+
+    def strs(values: Any) -> str:
+        return "[" + ",".join(enc(x) for x in values) + "]"
+
+    rc = {c: enc(c.name) for c in RiskClass}
+    parts = []
+    for v in visits:
+        rest = (v.batches, v.departments, v.end, v.items, v.qualifications, v.start, v.tasks)
+        hit = pieces.get(rest)
+        if hit is None:
+            hit = (
+                f'{{"batches":{strs(v.batches)},"departments":{strs(v.departments)},'
+                f'"end":{enc(v.end.isoformat())},"id":',
+                f',"items":{strs(v.items)},"qualifications":{strs(sorted(v.qualifications))},'
+                f'"region":',
+                f',"start":{enc(v.start.isoformat())},"target":',
+                f',"tasks":{strs(v.tasks)}}}',
+            )
+            pieces[rest] = hit
+        parts.append(
+            hit[0]
+            + enc(v.id)
+            + hit[1]
+            + enc(v.region)
+            + ',"risk_class":'
+            + rc[v.risk_class]
+            + hit[2]
+            + enc(v.target_id)
+            + hit[3]
+        )
+    return hashlib.sha256(("[" + ",".join(parts) + "]").encode("utf-8")).hexdigest()
