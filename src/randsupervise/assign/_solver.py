@@ -302,7 +302,7 @@ def _lockstep(
     P = len(ph.ids)
     ncls = len(ph.cands)
     clen = np.array([len(C) for C in ph.cands], dtype=np.int64)
-    W = int(clen.max())
+    W = max(int(clen.max()), 1)
     Cpad = np.full((ncls, W), P, dtype=np.int64)
     for c, C in enumerate(ph.cands):
         Cpad[c, : C.size] = C
@@ -312,7 +312,7 @@ def _lockstep(
     # the ticket rows of every class, one flat array
     toff = np.zeros(ncls + 1, dtype=np.int64)
     toff[1:] = np.cumsum([t.size for t in ph.tix])
-    flat = np.concatenate([t.ravel() for t in ph.tix])
+    flat = np.concatenate([*(t.ravel() for t in ph.tix), np.zeros(1, dtype=np.int64)])
     last = flat.size - 1
     cls_l = ph.cls[lk]
     rowstart = toff[cls_l] + ph.trow[lk] * clen[cls_l]
@@ -337,6 +337,8 @@ def _lockstep(
     nsteps = sp_.size - 1
     has_scalar = (np.add.reduceat((~vec_l).astype(np.int64), sp_[:-1]) > 0).tolist()
     smax_l = np.maximum.reduceat(np.where(vec_l, need_l, 0), sp_[:-1]).tolist()
+    smin = np.minimum.reduceat(np.where(vec_l, need_l, np.iinfo(np.int64).max), sp_[:-1])
+    uniform_l = (smin == np.asarray(smax_l)).tolist()
     per_chunk = max(_LOCK_CHUNK // W, 1)  # rows whose keys are prepared together
     t = 0
     while t < nsteps:
@@ -344,7 +346,7 @@ def _lockstep(
         t1 = max(int(np.searchsorted(sp_, c0 + per_chunk, side="right")) - 1, t + 1)
         c1 = int(sp_[t1])
         cb = cls_l[c0:c1]
-        w = int(clen[cb].max())
+        w = max(int(clen[cb].max()), 1)
         Cm_ch = Cpad[cb, :w]
         # ticket part of the keys; padding and excluded pairs never available
         base = flat[np.minimum(rowstart[c0:c1, None] + ar_w[None, :w], last)]
@@ -379,21 +381,33 @@ def _lockstep(
             # staffable: enough candidates, and a holder when a bit is left
             good = vec & ((key < _BIG).sum(axis=1) >= need) & (~bit | (kh[V, jh] < _BIG))
             held = ~bit
-            picks = np.full((V.size, smax), -1, dtype=np.int64)
-            for place in range(smax):
-                j = key.argmin(axis=1)
+            if uniform_l[tt]:  # every visit of the step fills ``smax`` places
+                picks = np.empty((V.size, smax), dtype=np.int64)
+                for place in range(smax - 1):
+                    j = key.argmin(axis=1)
+                    picks[:, place] = j
+                    held |= H[V, j]
+                    key[V, j] = _BIG
                 # the last place goes to the best holder if no holder was picked yet
-                j = np.where(~held & (need == place + 1), jh, j)
-                act = good & (place < need)
-                picks[act, place] = j[act]
-                held |= H[V, j]
-                key[V[act], j[act]] = _BIG
-            done = np.flatnonzero(good)
+                picks[:, smax - 1] = np.where(held, key.argmin(axis=1), jh)
+                done = np.flatnonzero(good)
+                members = Cm[done[:, None], picks[done]]
+                fm = members.ravel()
+            else:
+                picks = np.full((V.size, smax), -1, dtype=np.int64)
+                for place in range(smax):
+                    j = key.argmin(axis=1)
+                    j = np.where(~held & (need == place + 1), jh, j)
+                    act = good & (place < need)
+                    picks[act, place] = j[act]
+                    held |= H[V, j]
+                    key[V[act], j[act]] = _BIG
+                done = np.flatnonzero(good)
+                pk = picks[done]
+                members = np.where(pk >= 0, Cm[done[:, None], np.maximum(pk, 0)], -1)
+                fm = members[members >= 0]
             if done.size == 0:
                 continue
-            pk = picks[done]
-            members = np.where(pk >= 0, Cm[done[:, None], np.maximum(pk, 0)], -1)
-            fm = members[members >= 0]
             load[fm] += 1
             capleft[fm] -= 1
             lk40[fm] += one40

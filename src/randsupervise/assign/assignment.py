@@ -526,18 +526,6 @@ def _bit_rows(keys: Sequence[Iterable[str]], bit: Mapping[str, int], nw: int) ->
     return table[inv] if inv.size else np.zeros((0, nw), dtype=np.uint64)
 
 
-def _pool_positions(ids: Sequence[str], members: Iterable[str]) -> np.ndarray:
-    """Position of each member in the sorted pool ids; ``len(ids)`` for ids not in it."""
-    m = np.array(list(members), dtype=str)
-    if m.size == 0:
-        return np.zeros(0, dtype=np.int64)
-    ref = np.array(ids, dtype=str)
-    at = np.searchsorted(ref, m)
-    hit = at < ref.size
-    hit[hit] = ref[at[hit]] == m[hit]
-    return np.where(hit, at, ref.size).astype(np.int64)
-
-
 def _lawful_problems(
     problem: AssignmentProblem, teams: Sequence[Team], memo: dict[str, Any] | None = None
 ) -> list[str]:
@@ -559,8 +547,9 @@ def _lawful_problems(
     index = {p.id: i for i, p in enumerate(people)}
     ocnt = np.array([len(t.officers) for t in teams], dtype=np.int64)
     ecnt = np.array([len(t.experts) for t in teams], dtype=np.int64)
-    oi = _pool_positions(problem.pool.ids, chain.from_iterable(t.officers for t in teams))
-    ei = _pool_positions(problem.pool.ids, chain.from_iterable(t.experts for t in teams))
+    oi = np.array([index.get(m, P) for m in chain.from_iterable(t.officers for t in teams)])
+    ei = np.array([index.get(m, P) for m in chain.from_iterable(t.experts for t in teams)])
+    oi, ei = oi.astype(np.int64), ei.astype(np.int64)
     ot = np.repeat(np.arange(nT, dtype=np.int64), ocnt)
     et = np.repeat(np.arange(nT, dtype=np.int64), ecnt)
     flagged = np.zeros(nT, dtype=bool)
@@ -576,21 +565,33 @@ def _lawful_problems(
     avail = np.array([p.available for p in people] + [False])
     quota = np.array([p.counts_toward_quota for p in people] + [False])
     expert = np.array([p.expert for p in people] + [False])
-    vdepts = [v.departments for v in visits]
-    dept_bit = {d: b for b, d in enumerate(sorted({d for ds in vdepts for d in ds}))}
+    # (region, departments, qualifications) per visit, as ids of the distinct triples
+    hit = memo.get("visit_keys") if memo is not None else None
+    if hit is None:
+        kid: dict[tuple[Any, ...], int] = {}
+        vk = np.array(
+            [kid.setdefault((v.region, v.departments, v.qualifications), len(kid)) for v in visits],
+            dtype=np.int64,
+        )
+        keys = list(kid)
+    else:
+        vk, keys = hit
+    with_experts = np.flatnonzero(nexp > 0).tolist()
+    ve_keys = [visits[k].expert_tags for k in with_experts]
+    dept_bit = {d: b for b, d in enumerate(sorted({d for k in keys for d in k[1]}))}
     ndw = (len(dept_bit) >> 6) + 1
-    vd = _bit_rows(vdepts, dept_bit, ndw)
+    vd = _bit_rows([k[1] for k in keys], dept_bit, ndw)[vk]
     idept = _bit_rows([(p.department,) for p in people] + [()], dept_bit, ndw)
-    vq_keys = [v.qualifications for v in visits]
-    ve_keys = [v.expert_tags for v in visits]
-    tag_bit = {q: b for b, q in enumerate(sorted({q for s in (*vq_keys, *ve_keys) for q in s}))}
+    tags = {q for k in keys for q in k[2]} | {q for e in ve_keys for q in e}
+    tag_bit = {q: b for b, q in enumerate(sorted(tags))}
     ntw = (len(tag_bit) >> 6) + 1
-    vq = _bit_rows(vq_keys, tag_bit, ntw)
-    ve = _bit_rows(ve_keys, tag_bit, ntw)
+    vq = _bit_rows([k[2] for k in keys], tag_bit, ntw)[vk]
+    ve = np.zeros((len(visits), ntw), dtype=np.uint64)
+    ve[with_experts] = _bit_rows(ve_keys, tag_bit, ntw)
     itag = _bit_rows([p.tags for p in people] + [()], tag_bit, ntw)
-    regions = sorted({v.region for v in visits})
+    regions = sorted({k[0] for k in keys})
     rix = {r: i for i, r in enumerate(regions)}
-    vreg = np.array([rix[v.region] for v in visits], dtype=np.int64)
+    vreg = np.array([rix[k[0]] for k in keys], dtype=np.int64)[vk]
     serves = np.concatenate([_serves(problem, regions), np.zeros((len(regions), 1), bool)], 1)
     vtgt, (fi, ft), NT = _targets(problem, visits, index, memo)
     forb = np.unique(fi * NT + ft)
@@ -613,8 +614,13 @@ def _lawful_problems(
     # every department and qualification of the visit covered by the officers
     have_d = np.zeros((nT, ndw), dtype=np.uint64)
     have_q = np.zeros((nT, ntw), dtype=np.uint64)
-    np.bitwise_or.at(have_d, ot, idept[oi])
-    np.bitwise_or.at(have_q, ot, itag[oi])
+    if nT and ocnt.min() > 0:  # officers of a team are contiguous: reduce by segments
+        starts = np.r_[0, np.cumsum(ocnt)[:-1]]
+        have_d = np.bitwise_or.reduceat(idept[oi], starts, axis=0)
+        have_q = np.bitwise_or.reduceat(itag[oi], starts, axis=0)
+    else:
+        np.bitwise_or.at(have_d, ot, idept[oi])
+        np.bitwise_or.at(have_q, ot, itag[oi])
     flagged |= (vd[tv] & ~have_d).any(axis=1) | (vq[tv] & ~have_q).any(axis=1)
     bad = np.flatnonzero(flagged).tolist()
     out = _team_problems(problem, [teams[i] for i in bad])
