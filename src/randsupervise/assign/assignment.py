@@ -244,15 +244,15 @@ def _forbidden_pairs(
     problem: AssignmentProblem, index: Mapping[str, int], tindex: Mapping[str, int]
 ) -> tuple[np.ndarray, np.ndarray]:
     """(pool index, target index) of every conflict or rotation pair that can matter."""
-    ii: list[int] = []
-    tt: list[int] = []
-    for insp, target in problem.conflicts | problem.rotation:
-        i = index.get(insp)
-        t = tindex.get(target)
-        if i is not None and t is not None:
-            ii.append(i)
-            tt.append(t)
-    return np.array(ii, dtype=np.int64), np.array(tt, dtype=np.int64)
+    pairs = problem.conflicts | problem.rotation
+    if not pairs:
+        e = np.zeros(0, dtype=np.int64)
+        return e, e
+    insp, targets = zip(*pairs, strict=True)
+    ii = np.array([index.get(x, -1) for x in insp], dtype=np.int64)
+    tt = np.array([tindex.get(x, -1) for x in targets], dtype=np.int64)
+    keep = (ii >= 0) & (tt >= 0)
+    return ii[keep], tt[keep]
 
 
 def _targets(
@@ -468,7 +468,8 @@ def _solve(
             ks = np.arange(len(visits), dtype=np.int64)
         else:  # only visits with expert places take part in the experts' phase
             ks = np.array(
-                [k for k, v in enumerate(visits) if v.experts or fixed.get(v.id)], dtype=np.int64
+                [k for k, v in enumerate(visits) if v.experts or (fixed and fixed.get(v.id))],
+                dtype=np.int64,
             )
         full: list[list[str]] = [[] for _ in visits] if ks.size < len(visits) else []
         if ks.size:
