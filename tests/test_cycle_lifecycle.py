@@ -122,3 +122,5 @@ def test_batch_methods_match_event_by_event_and_name_every_bad_visit() -> None:
     assert start.counts()["assigned"] == len(ids)
     rebuilt = YearState(year=2024, plan_digest="x", records=dict(one_by_one.records))
     assert rebuilt.to_records() == one_by_one.to_records()
+    assert rebuilt.column("visit").tolist() == ids == batch.column("visit").tolist()
+    assert batch.column("target").tolist() == [v.target_id for v in run.visits]

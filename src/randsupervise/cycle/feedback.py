@@ -27,14 +27,18 @@ Invariants:
 from __future__ import annotations
 
 from collections.abc import Mapping
+from itertools import compress
 from typing import Any
 
 import attrs
+import numpy as np
+import numpy.typing as npt
 
 from randsupervise.cycle._display import html_table, text_table
-from randsupervise.cycle.lifecycle import CancelReason, YearState
+from randsupervise.cycle.lifecycle import CancelReason, VisitState, YearState
+from randsupervise.errors import UnknownIdError
 from randsupervise.model import RiskClass, TargetRegistry, UpdateTarget
-from randsupervise.model.results import ResultCode
+from randsupervise.model.results import InspectionResult, ResultCode
 
 __all__ = ["FEEDBACK_RULES", "Feedback", "FeedbackRule", "TargetMove", "feedback"]
 
@@ -151,6 +155,11 @@ def feedback(
 ) -> Feedback:
     """Apply :data:`FEEDBACK_RULES` to the year's published results.
 
+    The rules run over the year's columns at once (DESIGN principle 7): counts per
+    target by ``np.bincount``, the status source as the last qualifying record per
+    target; Python runs once per distinct result value and once per moved target
+    (to write its explanation).
+
     Args:
         registry: This year's register.
         state: The year's visits.
@@ -161,74 +170,177 @@ def feedback(
     Returns:
         :class:`Feedback` with the new register (``registry.apply``), the change log, the
         moves explained per target, and the updated clean streaks.
+
+    Examples:
+        >>> from randsupervise.metrics.demo import run_demo_year
+        >>> year = run_demo_year()
+        >>> fb = feedback(year.registry, year.state)
+        >>> fb.counts()["problem-found"] > 0, fb.registry is not year.registry
+        (True, True)
     """
     streaks = dict(clean_streaks or {})
-    by_target: dict[str, list[Any]] = {}
-    for r in state:
-        by_target.setdefault(r.visit.target_id, []).append(r)
+    targets = state.column("target")
+    if targets.size == 0:
+        new_registry, log = registry.apply([])
+        return Feedback(registry=new_registry, changes=log, moves=(), clean_streaks=streaks)
+    # targets in id order; those the register does not hold take no part
+    tids, tcode = np.unique(targets, return_inverse=True)
+    tcode = tcode.reshape(-1)
+    try:
+        pos = registry.index_of(tids.tolist())
+        known = np.ones(tids.size, dtype=bool)
+    except UnknownIdError as err:
+        known = ~np.isin(tids, np.asarray(err.ids, dtype=str))
+        pos = registry.index_of(tids[known].tolist()) if known.any() else np.zeros(0, np.int64)
+    remap = np.cumsum(known) - 1
+    keep = known[tcode]
+    vids = state.column("visit")[keep]
+    group = remap[tcode[keep]]
+    tids = tids[known]
+    # per record: published, result properties and the status it sets
+    pub_on = state.column("published_on")[keep]
+    results = state.column("result")[keep]
+    props, res_of = _result_props(results)
+    published = (state.state_codes()[keep] == _PUBLISHED) & (res_of >= 0)
+    prob = published & props["problem"][res_of]
+    clean = published & ~props["gone"][res_of]
+    status_names = sorted({*_STATUS_OF_CODE.values(), *_STATUS_OF_CANCEL.values()})
+    rec_status = np.full(vids.size, -1, dtype=np.int64)
+    cancel = state.column("cancel_reason")[keep]
+    for why_cancel, name in _STATUS_OF_CANCEL.items():
+        rec_status[cancel == why_cancel.value] = status_names.index(name)
+    # index -1 (no result) reads the sentinel at the end of each per-result array
+    by_result = np.asarray(
+        [*(-1 if n is None else status_names.index(n) for n in props["status"]), -1],
+        dtype=np.int64,
+    )[res_of]
+    rec_status = np.where(published & (by_result >= 0), by_result, rec_status)
+    # each target's records in (publication day, visit id) order; unpublished last
+    day = pub_on.astype(np.int64)
+    day[np.isnat(pub_on)] = np.iinfo(np.int64).max
+    order = np.lexsort((vids, day, group))
+    vids, group = vids[order], group[order]
+    published, prob, clean, rec_status = (
+        published[order],
+        prob[order],
+        clean[order],
+        rec_status[order],
+    )
+    n_t = tids.size
+    n_prob = np.bincount(group, weights=prob, minlength=n_t).astype(np.int64)
+    n_pub = np.bincount(group, weights=published, minlength=n_t).astype(np.int64)
+    n_clean = np.bincount(group, weights=clean, minlength=n_t).astype(np.int64)
+    status_at = np.full(n_t, -1, dtype=np.int64)
+    has = np.flatnonzero(rec_status >= 0)
+    np.maximum.at(status_at, group[has], has)
+    # rule 1 (problem found) before rule 2 (clean streak); streaks of published targets
+    step = np.where(n_prob > 0, 1, 0)
+    upd = n_pub > 0
+    tid_list = tids.tolist()
+    old = np.fromiter(
+        (streaks.get(t, 0) for t in compress(tid_list, upd.tolist())), np.int64, int(upd.sum())
+    )
+    streak = np.zeros(n_t, dtype=np.int64)
+    streak[upd] = old
+    streak = np.where(n_prob > 0, 0, streak + n_clean)
+    lower = (n_prob == 0) & (n_clean > 0) & (streak >= clean_threshold)
+    step[lower] = -1
+    reached = streak.copy()  # the streak that triggered rule 2, for its explanation
+    streak[lower] = 0
+    streaks.update(zip(compress(tid_list, upd.tolist()), streak[upd].tolist(), strict=True))
+    # the moves, bounded to A..D; weights follow the steps
+    cls = registry.risk_codes[pos].astype(np.int64)
+    new_cls = np.clip(cls + step, 0, len(RiskClass) - 1)
+    step[new_cls == cls] = 0
+    w = registry.weights[pos]
+    new_w = np.where(step > 0, w * weight_factor, np.where(step < 0, w * (1.0 / weight_factor), w))
+    cur_status = registry.column("status")[pos]
+    status_of = np.where(status_at >= 0, rec_status[np.maximum(status_at, 0)], -1)
+    new_status = np.asarray([*status_names, ""], dtype=str)[status_of]
+    status_moves = (status_of >= 0) & (new_status != cur_status)
+    starts = np.searchsorted(group, np.arange(n_t + 1))
     moves: list[TargetMove] = []
     changes: list[UpdateTarget] = []
-    for tid in sorted(by_target):
-        if tid not in registry:
-            continue
-        recs = sorted(by_target[tid], key=lambda r: (str(r.published_on), r.id))
-        t = registry[tid]
-        published = [r for r in recs if r.complete and r.result is not None]
-        status = None
-        status_from: list[str] = []
-        for r in recs:
-            if r.cancel_reason is not None:
-                status, status_from = _STATUS_OF_CANCEL[r.cancel_reason], [r.id]
-            if r.complete and r.result is not None:
-                for c in r.result.codes:
-                    if c in _STATUS_OF_CODE:
-                        status, status_from = _STATUS_OF_CODE[c], [r.id]
-        step, rule, why, vids = 0, "", "", [r.id for r in published]
-        problems = [r for r in published if r.result.problem_found]
-        if problems:
-            streaks[tid] = 0
-            step, rule = +1, "problem-found"
-            codes = sorted({c.value for r in problems for c in r.result.codes})
-            why = f"problem found ({', '.join(codes)})"
-            vids = [r.id for r in problems]
-        elif published:
-            clean = [r for r in published if not r.result.target_gone]
-            streaks[tid] = streaks.get(tid, 0) + len(clean)
-            if clean and streaks[tid] >= clean_threshold:
-                step, rule = -1, "clean-streak"
-                why = f"{streaks[tid]} clean inspections in a row"
-                streaks[tid] = 0
-        new_class = min(3, max(0, int(t.risk_class) + step))
-        if new_class == int(t.risk_class):
-            step = 0
+    for k in np.flatnonzero((step != 0) | status_moves).tolist():
+        tid, s = tid_list[k], int(step[k])
+        lo, hi = int(starts[k]), int(starts[k + 1])
+        from_c, from_w = RiskClass(int(cls[k])).name, float(w[k])
         fields: dict[str, Any] = {}
-        weight = t.weight
-        if step:
-            weight = t.weight * (weight_factor if step > 0 else 1.0 / weight_factor)
-            fields.update(risk_class=RiskClass(new_class).name, weight=weight)
-        if status is not None and status != t.status:
+        rule, why, moved = "", "", []
+        if s:
+            fields.update(risk_class=RiskClass(int(new_cls[k])).name, weight=float(new_w[k]))
+        if s > 0:
+            recs = [j for j in range(lo, hi) if prob[j]]
+            codes = sorted({c.value for j in recs for c in results[order[j]].codes})
+            rule, why = "problem-found", f"problem found ({', '.join(codes)})"
+            moved = [str(vids[j]) for j in recs]
+        elif s < 0:
+            rule, why = "clean-streak", f"{int(reached[k])} clean inspections in a row"
+            moved = [str(vids[j]) for j in range(lo, hi) if published[j]]
+        status = str(new_status[k]) if status_moves[k] else None
+        if status is not None:
             fields["status"] = status
-            if not step:
-                rule, why, vids = "status", f"status {t.status} -> {status}", status_from
-        if not fields:
-            continue
-        to_class = RiskClass(new_class).name if step else t.risk_class.name
-        reason = f"{tid}: {t.risk_class.name} -> {to_class} by rule {rule}: {why}"
-        if "status" in fields and rule != "status":
-            reason += f"; status {t.status} -> {status}"
+            if not s:
+                rule, why = "status", f"status {cur_status[k]} -> {status}"
+                moved = [str(vids[int(status_at[k])])]
+        to_c = fields.get("risk_class", from_c)
+        reason = f"{tid}: {from_c} -> {to_c} by rule {rule}: {why}"
+        if status is not None and rule != "status":
+            reason += f"; status {cur_status[k]} -> {status}"
         changes.append(UpdateTarget(id=tid, fields=fields, reason=reason))
         moves.append(
             TargetMove(
                 target=tid,
                 rule=rule,
-                from_class=t.risk_class.name,
-                to_class=to_class,
-                from_weight=t.weight,
-                to_weight=weight,
-                status=fields.get("status"),
-                visits=tuple(vids),
+                from_class=from_c,
+                to_class=to_c,
+                from_weight=from_w,
+                to_weight=float(new_w[k]) if s else from_w,
+                status=status,
+                visits=tuple(moved),
                 reason=reason,
             )
         )
     new_registry, log = registry.apply(changes)
     return Feedback(registry=new_registry, changes=log, moves=tuple(moves), clean_streaks=streaks)
+
+
+_PUBLISHED = tuple(VisitState).index(VisitState.PUBLISHED)
+_IDENTITY = np.frompyfunc(id, 1, 1)
+
+
+def _result_props(
+    results: npt.NDArray[np.object_],
+) -> tuple[dict[str, Any], npt.NDArray[np.int64]]:
+    """Properties per distinct result and each record's result index (-1: no result).
+
+    Results are told apart by identity first (records of one batch share one object),
+    then by value, so the Python work runs once per distinct result.
+    """
+    ident = np.asarray(_IDENTITY(results), dtype=np.int64).reshape(-1)
+    _, first, inv = np.unique(ident, return_index=True, return_inverse=True)
+    props: dict[str, list[Any]] = {"problem": [], "gone": [], "status": []}
+    code_of: list[int] = []
+    seen: dict[InspectionResult, int] = {}
+    for j in first.tolist():
+        r = results[j]
+        if r is None:
+            code_of.append(-1)
+            continue
+        k = seen.setdefault(r, len(seen))
+        code_of.append(k)
+        if k == len(props["problem"]):
+            props["problem"].append(r.problem_found)
+            props["gone"].append(r.target_gone)
+            status = None
+            for c in r.codes:  # as the per-record rule reads them
+                if c in _STATUS_OF_CODE:
+                    status = _STATUS_OF_CODE[c]
+            props["status"].append(status)
+    arrays = {
+        "problem": np.asarray([*props["problem"], False], dtype=bool),
+        "gone": np.asarray([*props["gone"], False], dtype=bool),
+        "status": props["status"],
+    }
+    res_of = np.asarray(code_of, dtype=np.int64).reshape(-1)[inv.reshape(-1)]
+    return arrays, res_of

@@ -464,12 +464,20 @@ class _Static:
     visits: tuple[Visit, ...]
     ids: tuple[str, ...]
     index: Mapping[str, int]
+    targets: npt.NDArray[np.str_]
 
     @classmethod
     def of(cls, visits: Iterable[Visit]) -> _Static:
         vs = tuple(visits)
         ids = tuple(v.id for v in vs)
-        return cls(visits=vs, ids=ids, index=dict(zip(ids, range(len(ids)), strict=True)))
+        targets = np.asarray([v.target_id for v in vs], dtype=str).reshape(len(vs))
+        targets.setflags(write=False)
+        return cls(
+            visits=vs,
+            ids=ids,
+            index=dict(zip(ids, range(len(ids)), strict=True)),
+            targets=targets,
+        )
 
 
 class _Columns(Mapping[str, VisitRecord]):
@@ -714,7 +722,8 @@ class YearState:
     def column(self, name: str) -> npt.NDArray[Any]:
         """One field of every visit, as a read-only array in :attr:`visits` order.
 
-        Names: ``state`` and ``cancel_reason`` (str; ``""`` when not cancelled),
+        Names: ``visit`` and ``target`` (the ids, str), ``state`` and
+        ``cancel_reason`` (str; ``""`` when not cancelled),
         ``inspected_on``, ``deadline``, ``recorded_on``, ``published_on`` and
         ``last_date`` (``datetime64[D]``, ``NaT`` when not yet), ``late`` (bool), and
         ``team``, ``replaced``, ``result`` (objects: tuples of inspector ids, an
@@ -727,7 +736,11 @@ class YearState:
         """
         c = self._cols
         out: npt.NDArray[Any]
-        if name == "state":
+        if name == "target":
+            return c.static.targets
+        if name == "visit":
+            out = np.asarray(c.static.ids, dtype=str).reshape(len(c))
+        elif name == "state":
             out = np.asarray([s.value for s in _STATES])[c.state]
         elif name == "cancel_reason":
             out = np.asarray(["", *(r.value for r in _REASONS)])[c.cancel + 1]
