@@ -71,19 +71,27 @@ def draw_counts(
     )
     pos = np.asarray(d.positions, dtype=np.int64)
     ids = tuple(registry.ids[pos].tolist())
-    classes = tuple(RiskClass(int(r)) for r in registry.risk_codes[pos].tolist())
+    # per selected unit by table look-ups on its class code, not one object per unit
+    members = tuple(RiskClass)
+    codes = registry.risk_codes[pos].tolist()
     prob_of = {label: (s.inclusion_probability or 0.0) for label, s in d.strata.items()}
-    batch_of: list[int] = []
-    for b, group in enumerate(d.batches):
-        batch_of += [b] * len(group)
+    prob_by_code = [prob_of.get(c.name) for c in members]
+    sizes = [len(group) for group in d.batches]
+    batch_of = np.repeat(np.arange(len(sizes), dtype=np.int64), sizes).tolist()
     return DrawOutcome(
         positions=pos,
         selected=ids,
-        classes=classes,
-        probabilities=tuple(prob_of[c.name] for c in classes),
+        classes=tuple(members[k] for k in codes),
+        probabilities=tuple(_known(prob_by_code[k], members[k]) for k in codes),
         batch_of=tuple(batch_of),
         receipt=d.receipt.to_dict(),
     )
+
+
+def _known(p: float | None, cls: RiskClass) -> float:
+    if p is None:  # a selected unit always belongs to a drawn stratum
+        raise KeyError(cls.name)
+    return p
 
 
 def assign_teams(
@@ -103,6 +111,10 @@ def assign_teams(
     departments (lead first), the union of its items' qualifications, and a team of
     ``max(2, number of departments)`` certified officers.
     """
+    # team sizes once per distinct department list (merged visits share their tuples)
+    size_of: dict[tuple[str, ...], int] = {}
+    for deps in {v.departments for v in visits}:
+        size_of[deps] = max(MIN_TEAM_SIZE, len(deps))
     requests = [
         VisitRequest(
             id=v.id,
@@ -110,7 +122,7 @@ def assign_teams(
             region=v.region,
             departments=v.departments,
             qualifications=v.qualifications,
-            team_size=max(MIN_TEAM_SIZE, len(v.departments)),
+            team_size=size_of[v.departments],
         )
         for v in visits
     ]
