@@ -28,7 +28,7 @@ import numpy.typing as npt
 
 from randsupervise.draw.seed import Seed
 from randsupervise.errors import Problem, ValidationError
-from randsupervise.model._hashing import fingerprints
+from randsupervise.model._hashing import fingerprints, mix64_block
 
 __all__ = [
     "TICKET_ALGORITHM",
@@ -44,9 +44,6 @@ TICKET_ALGORITHM = "randsupervise-ticket"
 TICKET_VERSION = 1
 _STREAM_PREFIX = b"randsupervise.stream.v1\x00"
 _BLOCK = 1 << 16  # 512 KiB of uint64: the working set stays in cache
-_M1 = np.uint64(0xFF51AFD7ED558CCD)
-_M2 = np.uint64(0xC4CEB9FE1A85EC53)
-_S33 = np.uint64(33)
 
 
 class StreamKey:
@@ -81,17 +78,6 @@ def stream_key(seed: Seed, stream: str) -> StreamKey:
     )
 
 
-def _mix_block(o: npt.NDArray[np.uint64], tmp: npt.NDArray[np.uint64]) -> None:
-    np.right_shift(o, _S33, out=tmp)
-    np.bitwise_xor(o, tmp, out=o)
-    np.multiply(o, _M1, out=o)
-    np.right_shift(o, _S33, out=tmp)
-    np.bitwise_xor(o, tmp, out=o)
-    np.multiply(o, _M2, out=o)
-    np.right_shift(o, _S33, out=tmp)
-    np.bitwise_xor(o, tmp, out=o)
-
-
 def tickets(
     fingerprints_: npt.NDArray[np.uint64], seed: Seed, stream: str
 ) -> npt.NDArray[np.uint64]:
@@ -116,9 +102,9 @@ def tickets(
         o = out[start : start + _BLOCK]
         t = tmp[: o.size]
         np.bitwise_xor(flat[start : start + _BLOCK], k0, out=o)
-        _mix_block(o, t)
+        mix64_block(o, t)
         np.bitwise_xor(o, k1, out=o)
-        _mix_block(o, t)
+        mix64_block(o, t)
     return out.reshape(fp.shape)
 
 
