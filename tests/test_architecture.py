@@ -155,3 +155,11 @@ def test_public_names_are_exported_and_sorted() -> None:
     assert list(names) == sorted(names)
     for name in names:
         assert hasattr(randsupervise, name), name
+
+
+def test_root_names_do_not_shadow_subpackages() -> None:
+    import importlib
+
+    for sub in ("model", "calendar", "draw", "assign", "cycle", "metrics", "testing"):
+        module = importlib.import_module(f"randsupervise.{sub}")
+        assert getattr(randsupervise, sub) is module, sub

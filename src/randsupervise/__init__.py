@@ -6,7 +6,9 @@ results published on time; every random decision reproducible and verifiable.
 The package root re-exports the names most users need; every subpackage
 (``model``, ``calendar``, ``draw``, ``assign``, ``cycle``, ``metrics``, ``testing``)
 exports its full API. ``verify`` exists for draws and for assignments, so the root
-names them ``verify_draw`` and ``verify_assignment``.
+names them ``verify_draw`` and ``verify_assignment``. The functions ``draw`` and
+``assign`` are not re-exported: their names are the subpackages' own
+(``from randsupervise.draw import draw``).
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ from randsupervise.assign import (
     Team,
     VisitRequest,
     Witness,
-    assign,
 )
 from randsupervise.assign import (
     cancel as cancel_visits,
@@ -53,7 +54,6 @@ from randsupervise.draw import (
     Seed,
     VerifyReport,
     coordinated_draw,
-    draw,
 )
 from randsupervise.draw import (
     verify as verify_draw,
@@ -138,11 +138,9 @@ __all__ = [
     "WorkCalendar",
     "YearReport",
     "YearState",
-    "assign",
     "cancel_visits",
     "china",
     "coordinated_draw",
-    "draw",
     "feedback",
     "is_valid_credit_code",
     "replace_inspector",
