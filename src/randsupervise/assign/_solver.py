@@ -92,6 +92,8 @@ class Phase:
         self.trow: IntArray = np.zeros(0, dtype=np.int64)
         self.cands: list[IntArray] = []
         self.tix: list[IntArray] = []
+        # when set: every ``tix[c]`` is a view into this one buffer (plus one spare entry)
+        self.tix_flat: IntArray | None = None
         self.masks: list[U64] = []
         self.bitnames: list[tuple[str, ...]] = []
 
@@ -316,7 +318,9 @@ def _lockstep(
     # the ticket rows of every class, one flat array
     toff = np.zeros(ncls + 1, dtype=np.int64)
     toff[1:] = np.cumsum([t.size for t in ph.tix])
-    flat = np.concatenate([*(t.ravel() for t in ph.tix), np.zeros(1, dtype=np.int64)])
+    flat = ph.tix_flat
+    if flat is None or flat.size != int(toff[-1]) + 1:
+        flat = np.concatenate([*(t.ravel() for t in ph.tix), np.zeros(1, dtype=np.int64)])
     last = flat.size - 1
     cls_l = ph.cls[lk]
     rowstart = toff[cls_l] + ph.trow[lk] * clen[cls_l]

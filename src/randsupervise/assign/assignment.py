@@ -432,9 +432,16 @@ def _build_phase(
     ph.trow = trow
     fi = fingerprints(pool.ids)
     sub = f"{stream}/{role}"
+    # one buffer for all classes (the greedy reads it flat), class blocks in class order
+    sizes = np.diff(cstart) * lens
+    toff = np.r_[0, np.cumsum(sizes)]
+    flat = np.zeros(int(toff[-1]) + 1, dtype=np.int64)
     for c in range(len(ph.cands)):
         rows = by_c[cstart[c] : cstart[c + 1]]
-        ph.tix.append(build_ticket_keys(fv[rows], fi[ph.cands[c]], seed, sub))
+        block = flat[toff[c] : toff[c + 1]].reshape(rows.size, lens[c])
+        block[...] = build_ticket_keys(fv[rows], fi[ph.cands[c]], seed, sub)
+        ph.tix.append(block)
+    ph.tix_flat = flat
     return ph
 
 
