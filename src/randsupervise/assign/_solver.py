@@ -223,6 +223,7 @@ def _scalar_one(
 
 _LOCK_MIN_BATCH = 4  # batch only when the average step holds at least this many visits
 _LOCK_CHUNK = 1 << 20  # keys prepared at once (entries), bounds the memory of a chunk
+_PAIR_BITS = 4  # two-place steps with requirement bits below 1 << _PAIR_BITS: batch path
 
 
 def _components(ph: Phase) -> IntArray:
@@ -347,6 +348,20 @@ def _lockstep(
     smax_l = np.maximum.reduceat(np.where(vec_l, need_l, 0), sp_[:-1]).tolist()
     smin = np.minimum.reduceat(np.where(vec_l, need_l, np.iinfo(np.int64).max), sp_[:-1])
     uniform_l = (smin == np.asarray(smax_l)).tolist()
+    # steps where every visit fills two places and has at most 4 requirement bits
+    pair_l = (
+        (np.minimum.reduceat(need_l, sp_[:-1]) == 2)
+        & (np.maximum.reduceat(need_l, sp_[:-1]) == 2)
+        & (np.maximum.reduceat(U_l, sp_[:-1]) < 1 << _PAIR_BITS)
+    ).tolist()
+    # covers[x, code]: bits x are empty or covered by one of the mask values in ``code``
+    # (bit b of code set: some available candidate has requirement bits b)
+    vals = np.arange(1 << _PAIR_BITS, dtype=np.int64)
+    cover_sets = ((vals[None, :] & vals[:, None]) == vals[:, None]) << vals[None, :]
+    codes = np.arange(1 << (1 << _PAIR_BITS), dtype=np.int64)
+    covers = (codes[None, :] & cover_sets.sum(axis=1)[:, None]) != 0
+    covers[0] = True
+    one = np.int64(1)
     per_chunk = max(_LOCK_CHUNK // W, 1)  # rows whose keys are prepared together
     t = 0
     while t < nsteps:
@@ -362,9 +377,45 @@ def _lockstep(
         e0, e1 = np.searchsorted(es, [c0, c1])
         base[es[e0:e1] - c0, ep[e0:e1]] = _BIG
         # holders of the one requirement bit left (none when no bit is left)
-        H_ch = (Mpad[mid_l[c0:c1], :w] & U_l[c0:c1, None]) != 0
+        Mb_ch = Mpad[mid_l[c0:c1], :w]
+        H_ch = (Mb_ch & U_l[c0:c1, None]) != 0
         for tt in range(t, t1):
             a0, a1 = int(sp_[tt]), int(sp_[tt + 1])
+            r0, r1 = a0 - c0, a1 - c0
+            if pair_l[tt]:
+                # two places: the first goes to the smallest key whose requirement bits
+                # leave a remainder some other available candidate covers (the look-ahead
+                # of _pick for two places), the second to the smallest key covering it
+                Cm = Cm_ch[r0:r1]
+                Mb = Mb_ch[r0:r1]
+                key = base[r0:r1] | lk40[Cm]
+                V = ar_v[: a1 - a0]
+                U = U_l[a0:a1]
+                mu = Mb & U[:, None]
+                live = key < _BIG
+                code = np.bitwise_or.reduce(np.where(live, one << mu, 0), axis=1)
+                feas = covers[U[:, None] & ~mu, code[:, None]]
+                feas &= (live.sum(axis=1) >= 2)[:, None]
+                kf = np.where(feas, key, _BIG)
+                j1 = kf.argmin(axis=1)
+                done = np.flatnonzero(kf[V, j1] < _BIG)
+                if done.size == 0:
+                    continue
+                U2 = U & ~Mb[V, j1]
+                key[V, j1] = _BIG
+                j2 = np.where((Mb & U2[:, None]) == U2[:, None], key, _BIG).argmin(axis=1)
+                members = np.stack([Cm[done, j1[done]], Cm[done, j2[done]]], axis=1)
+                fm = members.ravel()
+                load[fm] += 1
+                capleft[fm] -= 1
+                lk40[fm] += one40
+                full = fm[capleft[fm] <= 0]
+                if full.size:
+                    lk40[full] = _BIG
+                ks = lk[a0 + done]
+                team[ks, :2] = members
+                ok[ks] = True
+                continue
             vec = vec_l[a0:a1]
             if has_scalar[tt]:
                 for r in np.flatnonzero(~vec).tolist():
@@ -377,7 +428,6 @@ def _lockstep(
             smax = smax_l[tt]
             if smax == 0:
                 continue
-            r0, r1 = a0 - c0, a1 - c0
             Cm = Cm_ch[r0:r1]
             H = H_ch[r0:r1]
             key = base[r0:r1] | lk40[Cm]
