@@ -87,7 +87,7 @@ def outcome(problem: AssignmentProblem, seed: int) -> Any:
 
 
 @contextmanager
-def solver_settings(**values: int) -> Iterator[None]:
+def solver_settings(**values: float) -> Iterator[None]:
     saved = {k: getattr(solver, k) for k in values}
     for k, v in values.items():
         setattr(solver, k, v)

@@ -221,7 +221,7 @@ def _scalar_one(
     return idx
 
 
-_LOCK_MIN_BATCH = 4  # batch only when the average step holds at least this many visits
+_LOCK_MIN_BATCH = 2.5  # batch only when the average step holds at least this many visits
 _LOCK_CHUNK = 1 << 20  # keys prepared at once (entries), bounds the memory of a chunk
 _PAIR_BITS = 4  # two-place steps with requirement bits below 1 << _PAIR_BITS: batch path
 
@@ -298,13 +298,16 @@ def _lockstep(
     """Run the greedy step by step; step ``t`` is ``lk[sp_[t]:sp_[t + 1]]`` (one visit per
     component). Makes exactly the choices of :func:`_pick`.
 
-    Visits with at most one requirement bit (no joint departments, at most one required
-    qualification) are decided for the whole step at once. For them the look-ahead of
-    :func:`_pick` reduces to this: the visit is staffable iff it has ``need`` available
-    candidates and, with a bit, an available holder of it; then each place goes to the
-    smallest key left, except that the last place goes to the best holder when no
-    holder was picked before. Visits with more bits go through :func:`_pick` one at a
-    time.
+    When every visit of the step fills two places and has at most ``_PAIR_BITS``
+    requirement bits, the look-ahead for two places is computed for all at once (the
+    first place needs a candidate whose missing bits another available candidate
+    covers). Otherwise, visits with at most one requirement bit (no joint departments,
+    at most one required qualification) are decided for the whole step at once. For
+    them the look-ahead of :func:`_pick` reduces to this: the visit is staffable iff it
+    has ``need`` available candidates and, with a bit, an available holder of it; then
+    each place goes to the smallest key left, except that the last place goes to the
+    best holder when no holder was picked before. Visits with more bits go through
+    :func:`_pick` one at a time.
     """
     P = len(ph.ids)
     ncls = len(ph.cands)
