@@ -12,7 +12,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from randsupervise.assign import Team, VisitRequest, assign, visits_digest
+from randsupervise.assign import Team, VisitRequest, assign, replace, visits_digest
 from randsupervise.assign.assignment import AssignmentProblem, _lawful_problems, _team_problems
 from randsupervise.draw.seed import Seed
 from randsupervise.errors import InfeasibleAssignment
@@ -83,7 +83,14 @@ def outcome(problem: AssignmentProblem, seed: int) -> Any:
         )
     except InfeasibleAssignment as exc:
         return ("infeasible", exc.witness)
-    return (a.teams, a.receipt)
+    # 补抽 of the busiest inspector too: kept members and partly covered requirements
+    loads = a.loads()
+    busiest = max(sorted(loads), key=lambda m: loads[m])
+    try:
+        b = replace(a, [busiest])
+    except InfeasibleAssignment as exc:
+        return (a.teams, a.receipt, "infeasible", exc.witness)
+    return (a.teams, a.receipt, b.teams, b.receipt)
 
 
 @contextmanager
