@@ -481,3 +481,18 @@ def test_replace_unknown_id_and_cancel_unknown_visit(
         replace(a, ["nobody"])
     with pytest.raises(UnknownIdError):
         cancel(a, ["V-none"], "x")
+
+
+def test_assign_accepts_public_text_as_seed_like_draw() -> None:
+    from randsupervise.assign import VisitRequest, assign
+    from randsupervise.draw import Seed
+    from randsupervise.model import sample_inspectors
+
+    pool = sample_inspectors()
+    v = VisitRequest(
+        id="V1", target="T1", region="东城镇", departments=["文化市场综合行政执法大队"]
+    )
+    by_text = assign([v], pool, seed="public text", stream="s")
+    by_seed = assign([v], pool, seed=Seed.from_text("public text"), stream="s")
+    assert by_text.team("V1") == by_seed.team("V1")
+    assert by_text.receipts == by_seed.receipts

@@ -35,7 +35,6 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
-from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse.csgraph import breadth_first_order, connected_components, maximum_flow
 
 from randsupervise.assign.witness import Witness
@@ -583,6 +582,9 @@ def _flow_witness(
 
 def _exact(ph: Phase, ks: list[int], seed: Seed, stream: str) -> dict[int, list[int]] | Witness:
     """Solve the visits ``ks`` (a union of connected groups) exactly."""
+    # imported here: the exact fallback is rare, and scipy.optimize costs import time
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
     r, c, p = _edges(ph, ks)
     need = np.array([ph.need[k] for k in ks], dtype=np.int64)
     w = _flow_witness(ph, ks, r, c, need, None)

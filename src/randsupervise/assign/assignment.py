@@ -731,7 +731,7 @@ def assign(
     visits: Iterable[VisitRequest],
     pool: InspectorPool,
     *,
-    seed: Seed,
+    seed: Seed | str,
     stream: str,
     conflicts: Iterable[Pair] = (),
     rotation: Iterable[Pair] = (),
@@ -743,7 +743,8 @@ def assign(
     Args:
         visits: The visits to staff.
         pool: The inspector pool; only available inspectors are assigned.
-        seed: The public seed.
+        seed: The public seed, or public text turned into one by :meth:`Seed.from_text`
+            (as :func:`randsupervise.draw.draw` accepts).
         stream: A label for this draw (e.g. ``"2024/batch-1/teams"``); sub-streams
             ``stream + "/order"``, ``"/officers"`` and ``"/experts"`` are derived from it.
         conflicts: (inspector id, target id) pairs that must not meet (回避).
@@ -776,6 +777,8 @@ def assign(
         load_limits=load_limits,
         region_rule=region_rule if region_rule is not None else RegionRule(),
     )
+    if isinstance(seed, str):
+        seed = Seed.from_text(seed)
     return _assign_problem(problem, seed, stream)
 
 
