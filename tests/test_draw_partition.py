@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import attrs
 import numpy as np
 import pytest
 from hypothesis import given
@@ -140,6 +141,23 @@ def test_shards_cut_differently_are_refused() -> None:
         assert e.value.problems[0].row == 1
     with pytest.raises(ValidationError):
         merge_candidates([])
+
+
+def test_a_shard_short_of_candidates_is_refused() -> None:
+    """A shard that kept fewer than its n smallest (edited, or cut by hand) could hide a
+    unit of the global draw: the merge names the shard and the stratum."""
+    reg = registry(20)
+    sizes = dict.fromkeys("ABCD", 2)
+    a = shard_candidates(reg.take(np.arange(10)), seed=SEED, stream="s", sizes=sizes)
+    b = shard_candidates(reg.take(np.arange(10, 20)), seed=SEED, stream="s", sizes=sizes)
+    short = b.strata["A"]
+    cut = attrs.evolve(short, ids=short.ids[:1], tickets=short.tickets[:1])
+    forged = attrs.evolve(b, strata={**b.strata, "A": cut})
+    with pytest.raises(ValidationError) as e:
+        merge_candidates([a, forged])
+    (p,) = e.value.problems
+    assert (p.row, p.id, p.field) == (1, "A", "strata")
+    assert merge_candidates([a, b]).strata["A"].sample_size == 2
 
 
 def test_mask_and_unstratified_shards() -> None:

@@ -447,6 +447,19 @@ def merge_candidates(shards: Iterable[ShardCandidates]) -> MergedDraw:
                         row=i, field=name, message="differs from shard 0's; cut every shard alike"
                     )
                 )
+        # a shard holding fewer than its n smallest could hide a unit of the global draw
+        for label, c in p.strata.items():
+            want = min(p.sizes.get(label, 0), c.population)
+            if c.ids.size != want or c.tickets.size != want:
+                problems.append(
+                    Problem(
+                        row=i,
+                        id=label,
+                        field="strata",
+                        message=f"{c.ids.size} ids and {c.tickets.size} tickets kept for "
+                        f"{want} candidates (min of sample size and population)",
+                    )
+                )
     if problems:
         raise ValidationError(problems, what="shards")
 
