@@ -124,3 +124,20 @@ def test_batch_methods_match_event_by_event_and_name_every_bad_visit() -> None:
     assert rebuilt.to_records() == one_by_one.to_records()
     assert rebuilt.column("visit").tolist() == ids == batch.column("visit").tolist()
     assert batch.column("target").tolist() == [v.target_id for v in run.visits]
+
+
+def test_record_many_wants_one_result_or_one_per_visit() -> None:
+    from randsupervise.cycle import YearState, run_plan
+    from randsupervise.metrics.demo import demo_inputs
+
+    plan, registry, items, pool, seed, cal = demo_inputs(2024)
+    run = run_plan(plan, registry, items, pool, seed, cal)
+    ids = [v.id for v in run.visits[:3]]
+    days = [date(2024, 4, 30)] * 3
+    state = YearState.start(run, date(2024, 2, 26)).inspect_many(ids, days, cal)
+    for results in ([OK], [OK, OK], [OK] * 4):  # a short list is not broadcast
+        with pytest.raises(ValidationError, match=f"{len(results)} results for 3 visits"):
+            state.record_many(ids, days, results)
+    assert state.counts()["inspected"] == 3
+    done = state.record_many(ids, days, [OK] * 3)
+    assert [done[i].result for i in ids] == [OK] * 3

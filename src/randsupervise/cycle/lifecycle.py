@@ -975,7 +975,8 @@ class YearState:
 
         Raises:
             IllegalTransition: some visits are not inspected (all of them named).
-            ValidationError: as :meth:`inspect_many`, or a result that is not an
+            ValidationError: as :meth:`inspect_many`, a list of results whose length
+                is not the number of visits, or a result that is not an
                 :class:`~randsupervise.model.results.InspectionResult`.
         """
         vi, d, nxt = self._batch(visit_ids, dates, Action.RECORD)
@@ -983,7 +984,19 @@ class YearState:
         if isinstance(results, InspectionResult):
             payload = results
         else:
-            payload = _objects(results, vi.size) if vi.size else _objects((), 0)
+            each = list(results)
+            if len(each) != vi.size:
+                # numpy would broadcast a one-element list over every visit
+                raise ValidationError(
+                    [
+                        Problem(
+                            field="results",
+                            message=f"{len(each)} results for {vi.size} visits",
+                        )
+                    ],
+                    what="visit events",
+                )
+            payload = _objects(each, vi.size)
             bad = [k for k, r in enumerate(payload) if not isinstance(r, InspectionResult)]
             if bad:
                 raise ValidationError(
