@@ -77,7 +77,12 @@ class VisitState(str, enum.Enum):
 
     @property
     def platform_state(self) -> str:
-        """The provincial platform's state: in progress, done or cancelled (BRIEF)."""
+        """The provincial platform's state: ``"in progress"``, ``"done"`` or ``"cancelled"``.
+
+        The platform shows to draw → drawn / in progress → done, done meaning recorded
+        **and** published (BRIEF). A visit exists only once drawn, so none is "to draw";
+        the platform's three states have no name for a cancelled visit.
+        """
         if self is VisitState.PUBLISHED:
             return "done"
         return "cancelled" if self is VisitState.CANCELLED else "in progress"
@@ -586,9 +591,10 @@ class _Columns(Mapping[str, VisitRecord]):
         return tuple(out)
 
     def all_events(self) -> list[list[Any]]:
-        out = [list(e) for e in self.events0] if self.events0 is not None else []
         if self.events0 is None:
-            out = [[] for _ in range(len(self))]
+            out: list[list[Any]] = [[] for _ in range(len(self))]
+        else:
+            out = [list(e) for e in self.events0]
         for c in self.log:
             for k, i in enumerate(c.idx.tolist()):
                 out[i].append(c.event(k))
@@ -623,19 +629,15 @@ def _as_columns(v: Mapping[str, VisitRecord]) -> _Columns:
     return v if isinstance(v, _Columns) else _Columns.from_records(v)
 
 
-def _illegal(
-    ids: list[str], states: list[str], action: str, *, what: str = ""
-) -> IllegalTransition:
+def _illegal(ids: list[str], states: list[str], action: str) -> IllegalTransition:
     """One :class:`IllegalTransition` naming every bad visit (``.visits`` lists them)."""
-    err = IllegalTransition(
+    return IllegalTransition(
         visit=ids[0],
         from_state=states[0],
         to_state=action,
         visits=tuple(ids),
         from_states=tuple(states),
-        detail=what if len(ids) > 1 else "",
     )
-    return err
 
 
 @attrs.frozen(kw_only=True)
