@@ -496,3 +496,15 @@ def test_assign_accepts_public_text_as_seed_like_draw() -> None:
     by_seed = assign([v], pool, seed=Seed.from_text("public text"), stream="s")
     assert by_text.team("V1") == by_seed.team("V1")
     assert by_text.receipts == by_seed.receipts
+
+
+def test_assign_refuses_a_seed_that_is_neither_seed_nor_text() -> None:
+    """As draw() does: a ValidationError naming the field, not an AttributeError later."""
+    from randsupervise.errors import ValidationError
+
+    v = VisitRequest(
+        id="V1", target="T1", region="东城镇", departments=["文化市场综合行政执法大队"]
+    )
+    with pytest.raises(ValidationError) as e:
+        assign([v], sample_inspectors(), seed=b"\x00" * 32, stream="s")  # type: ignore[arg-type]
+    assert e.value.problems[0].field == "seed"

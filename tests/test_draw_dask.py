@@ -110,6 +110,17 @@ def test_unsupported_methods_and_missing_columns_are_refused() -> None:
     assert e.value.problems[0].field == "floor"
 
 
+def test_a_policy_and_policy_arguments_together_are_refused() -> None:
+    """As draw() does: the arguments would otherwise be ignored without a word."""
+    ddf = dd.from_pandas(frame(20), npartitions=2)
+    with pytest.raises(ValidationError, match="not both") as e:
+        draw_dask(ddf, seed=SEED, stream="s", policy=DrawPolicy(default_ratio=0.5),
+                  ratios={"A": 0.1}, batches=2, scheduler="synchronous")  # fmt: skip
+    assert "['batches', 'ratios']" in e.value.problems[0].message
+    with pytest.raises(ValidationError, match="Seed or a str"):
+        draw_dask(ddf, seed=b"not text", stream="s", ratios={"A": 0.5})  # type: ignore[arg-type]
+
+
 def test_the_core_imports_without_dask() -> None:
     code = (
         "import sys; sys.modules['dask'] = None\n"

@@ -208,6 +208,9 @@ def test_policy_argument_and_bad_policies() -> None:
     )
     with pytest.raises(ValidationError):
         draw(reg, seed=SEED, stream="s", policy=p, batches=2)
+    with pytest.raises(ValidationError) as both:
+        draw(reg, seed=SEED, stream="s", policy=p, ratios={}, stratify=None)
+    assert "['ratios', 'stratify']" in both.value.problems[0].message
     with pytest.raises(ValidationError) as e:
         DrawPolicy(method="magic", stratify="colour", batches=0, where={"size": "big"})
     assert len(e.value.problems) == 4

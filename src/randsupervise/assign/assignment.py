@@ -43,7 +43,7 @@ from randsupervise.assign._solver import (
     solve_phase,
 )
 from randsupervise.assign.requests import RegionRule, VisitRequest, visits_digest
-from randsupervise.draw.seed import Seed
+from randsupervise.draw.seed import Seed, _as_seed
 from randsupervise.draw.tickets import TICKET_ALGORITHM, TICKET_VERSION, tickets
 from randsupervise.errors import InfeasibleAssignment, Problem, UnknownIdError, ValidationError
 from randsupervise.model._digest import sha256_hex
@@ -777,9 +777,7 @@ def assign(
         load_limits=load_limits,
         region_rule=region_rule if region_rule is not None else RegionRule(),
     )
-    if isinstance(seed, str):
-        seed = Seed.from_text(seed)
-    return _assign_problem(problem, seed, stream)
+    return _assign_problem(problem, _as_seed(seed), stream)
 
 
 def _assign_problem(problem: AssignmentProblem, seed: Seed, stream: str) -> Assignment:

@@ -29,7 +29,7 @@ import numpy as np
 import numpy.typing as npt
 
 from randsupervise.draw.allocation import StratumAllocation, allocate
-from randsupervise.draw.engine import DrawPolicy, cut_batches
+from randsupervise.draw.engine import DrawPolicy, _policy_from_arguments, cut_batches
 from randsupervise.draw.partition import (
     MergedDraw,
     ShardCandidates,
@@ -39,7 +39,7 @@ from randsupervise.draw.partition import (
     stratum_codes,
 )
 from randsupervise.draw.receipt import Receipt, receipt_from_parts, stratum_record
-from randsupervise.draw.seed import Seed
+from randsupervise.draw.seed import Seed, _as_seed
 from randsupervise.errors import Problem, ValidationError
 from randsupervise.model.targets import TargetRegistry
 
@@ -177,8 +177,8 @@ def draw_dask(
 
     Raises:
         ValidationError: a bad policy or register (a partition's problems name the
-            partition, rows counted within it), a duplicate id across partitions, or an
-            unsupported method.
+            partition, rows counted within it), a duplicate id across partitions, an
+            unsupported method, or ``policy=`` together with policy arguments.
 
     Examples:
         >>> import pandas as pd, dask.dataframe as dd
@@ -196,18 +196,18 @@ def draw_dask(
 
     dask: Any = _dask  # dask's own annotations are partial
 
-    if policy is None:
-        policy = DrawPolicy(
-            stratify=stratify,
-            ratios=ratios or {},
-            counts=counts or {},
-            default_ratio=default_ratio,
-            rounding=rounding,
-            min_per_stratum=min_per_stratum,
-            item=item,
-            where=where or {},
-            batches=batches,
-        )
+    policy = _policy_from_arguments(
+        policy,
+        stratify=stratify,
+        ratios=ratios,
+        counts=counts,
+        default_ratio=default_ratio,
+        rounding=rounding,
+        min_per_stratum=min_per_stratum,
+        item=item,
+        where=where,
+        batches=batches,
+    )
     if policy.method != "smallest":
         raise ValidationError(
             [
@@ -227,10 +227,7 @@ def draw_dask(
                 )
             ]
         )
-    if isinstance(seed, str):
-        seed = Seed.from_text(seed)
-    if not isinstance(seed, Seed):
-        raise ValidationError([Problem(field="seed", message="expected a Seed or a str")])
+    seed = _as_seed(seed)
     compute_kw: dict[str, Any] = {} if scheduler is None else {"scheduler": scheduler}
 
     parts = ddf.to_delayed()

@@ -55,7 +55,7 @@ from randsupervise.draw.coordination import (
     coordinated_select,
 )
 from randsupervise.draw.receipt import DRAW_ALGORITHM, DRAW_VERSION, Receipt, receipt_of
-from randsupervise.draw.seed import Seed
+from randsupervise.draw.seed import Seed, _as_seed
 from randsupervise.draw.selection import (
     METHODS,
     pips_probabilities,
@@ -460,6 +460,45 @@ class Draw:
         return out
 
 
+#: The policy arguments of :func:`draw` with their defaults there.
+_POLICY_ARGUMENTS: dict[str, object] = {
+    "stratify": "risk_class",
+    "method": "smallest",
+    "ratios": None,
+    "counts": None,
+    "default_ratio": None,
+    "rounding": "ceil",
+    "min_per_stratum": 0,
+    "item": None,
+    "where": None,
+    "batches": 1,
+    "floor": None,
+}
+
+
+def _policy_from_arguments(policy: DrawPolicy | None, **arguments: Any) -> DrawPolicy:
+    """``policy``, or the :class:`DrawPolicy` of the separate policy arguments (those of
+    :func:`draw`, or a subset of them as ``draw_dask`` takes); both at once is an error
+    naming the arguments that would be ignored."""
+    if policy is None:
+        return DrawPolicy(**arguments)
+    given = sorted(
+        k
+        for k, v in arguments.items()
+        if v is not _POLICY_ARGUMENTS[k] and v != _POLICY_ARGUMENTS[k]
+    )
+    if given:
+        raise ValidationError(
+            [
+                Problem(
+                    field="policy",
+                    message=f"give either policy= or the policy arguments, not both: {given}",
+                )
+            ]
+        )
+    return policy
+
+
 def _history_exclusions(
     registry: TargetRegistry, item: ItemRule | None, history: Iterable[HistoryEntry] | None
 ) -> tuple[tuple[str, ...], str | None, int]:
@@ -716,9 +755,9 @@ def draw(
         policy: A ready :class:`DrawPolicy` instead of the separate policy arguments.
 
     Raises:
-        ValidationError: a bad policy, unknown strata, a general item's cap exceeded
-            (naming the item), a bad history, a floor above a stratum's sampling
-            fraction (naming the stratum).
+        ValidationError: a bad policy (or ``policy=`` together with policy arguments,
+            naming them), unknown strata, a general item's cap exceeded (naming the item),
+            a bad history, a floor above a stratum's sampling fraction (naming the stratum).
 
     Examples:
         >>> reg = TargetRegistry.from_columns(id=["a", "b", "c", "d"], risk_class="AABB")
@@ -735,34 +774,21 @@ def draw(
         >>> e.receipt.burden["history"]["periods"], e.receipt.policy["floor"]
         (['2024'], {'A': 0.0})
     """
-    if policy is None:
-        policy = DrawPolicy(
-            stratify=stratify,
-            method=method,
-            ratios=ratios or {},
-            counts=counts or {},
-            default_ratio=default_ratio,
-            rounding=rounding,
-            min_per_stratum=min_per_stratum,
-            item=item,
-            where=where or {},
-            batches=batches,
-            floor=floor,
-        )
-    elif any(x is not None for x in (ratios, counts, default_ratio, item, where, floor)) or (
-        stratify,
-        method,
-        rounding,
-        min_per_stratum,
-        batches,
-    ) != ("risk_class", "smallest", "ceil", 0, 1):
-        raise ValidationError(
-            [Problem(field="policy", message="give either policy= or the policy arguments")]
-        )
-    if isinstance(seed, str):
-        seed = Seed.from_text(seed)
-    if not isinstance(seed, Seed):
-        raise ValidationError([Problem(field="seed", message="expected a Seed or a str")])
+    policy = _policy_from_arguments(
+        policy,
+        stratify=stratify,
+        method=method,
+        ratios=ratios,
+        counts=counts,
+        default_ratio=default_ratio,
+        rounding=rounding,
+        min_per_stratum=min_per_stratum,
+        item=item,
+        where=where,
+        batches=batches,
+        floor=floor,
+    )
+    seed = _as_seed(seed)
     excluded, digest, n_entries = _history_exclusions(registry, policy.item, history)
     if burden is not None and not isinstance(burden, BurdenHistory):
         burden = BurdenHistory.from_periods(burden)

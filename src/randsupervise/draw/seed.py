@@ -146,3 +146,13 @@ class Seed:
         if source.startswith(_HEX_TAG):
             return cls.from_hex(source[len(_HEX_TAG) :])
         return cls.from_text(source)
+
+
+def _as_seed(seed: Seed | str) -> Seed:
+    """``seed``, or public text turned into a seed (:meth:`Seed.from_text`): what
+    :func:`~randsupervise.draw.engine.draw`, ``draw_dask`` and ``assign`` accept."""
+    if isinstance(seed, str):
+        return Seed.from_text(seed)
+    if not isinstance(seed, Seed):
+        raise ValidationError([Problem(field="seed", message="expected a Seed or a str")])
+    return seed
