@@ -116,3 +116,31 @@ def test_module_entry_point(tmp_path: Path) -> None:
         check=False,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_bad_rows_are_all_named_by_their_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # line 1 is the header; the blank line 3 is skipped but still counted
+    t = write_csv(
+        tmp_path / "t.csv",
+        ["T1,A,1", "", "T2,E,2", "T3,B,lots", "T3,B,1", '"T4', 'x",B,-1'],
+        header="id,risk_class,weight",
+    )
+    code, out, err = run(["draw", "--registry", str(t), *ARGS], capsys)
+    assert code == 2 and out == "" and "Traceback" not in err
+    assert "5 problems" in err
+    assert "line 4, id 'T2', field 'risk_class'" in err
+    assert "line 5, id 'T3', field 'weight': weight 'lots' is not a number" in err
+    assert "line 5, id 'T3', field 'id': duplicate id (also on lines [6])" in err
+    assert "line 6, id 'T3', field 'id': duplicate id (also on lines [5])" in err
+    assert "line 7, id 'T4\\nx', field 'weight'" in err  # a quoted field over two lines
+    assert "row " not in err
+
+
+def test_csv_reader_errors_exit_2_with_the_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    t = write_csv(tmp_path / "t.csv", ["T1,A", f'"{"x" * 200_000}",B'], header="id,risk_class")
+    code, _out, err = run(["draw", "--registry", str(t), *ARGS], capsys)
+    assert code == 2 and "line 3" in err and "Traceback" not in err

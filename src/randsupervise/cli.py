@@ -4,7 +4,8 @@
 ``python -m randsupervise draw --registry T.csv --seed TEXT --stream NAME --ratio A=0.03``
 prints a draw's receipt (JSON) on stdout; ``python -m randsupervise verify --registry
 T.csv RECEIPT.json`` exits 0 when the receipt recomputes exactly, 1 when it does not
-(printing every difference) and 2 on bad input (a message, no traceback).
+(printing every difference) and 2 on bad input (a message, no traceback; a bad register
+names every bad row by its line in the CSV file).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
+    from randsupervise.errors import Problem
     from randsupervise.model import TargetRegistry
 
 _T = TypeVar("_T")
@@ -110,37 +112,48 @@ def _add_draw_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser])
 
 
 def _read_registry(path: str) -> tuple[TargetRegistry, bool]:
-    """The register in ``path`` and whether it has a risk-class column."""
+    """The register in ``path`` and whether it has a risk-class column.
+
+    Every bad row is reported at once, named by its line in the file (the header is
+    line 1; blank lines are skipped but counted).
+    """
     import csv
 
-    from randsupervise.errors import RandSuperviseError
+    from randsupervise.errors import Problem, ValidationError
     from randsupervise.model import TargetRegistry
 
+    lines: list[int] = []  # the file line each data row starts on
     try:
         with open(path, newline="", encoding="utf-8-sig") as fh:
             reader = csv.reader(fh)
-            header = next(reader, None)
-            if header is None:
-                raise _BadInput(f"{path}: empty file (a header with 'id' is required)")
-            header = [h.strip() for h in header]
-            if "id" not in header:
-                raise _BadInput(f"{path}: no 'id' column in the header {header}")
-            unknown = [h for h in header if h not in _CSV_COLUMNS]
-            if unknown:
-                raise _BadInput(f"{path}: unknown column(s) {unknown}; known: {_CSV_COLUMNS}")
-            if len(set(header)) != len(header):
-                raise _BadInput(f"{path}: a column appears twice in the header")
-            cols: dict[str, list[str]] = {h: [] for h in header}
-            names = list(header)
-            for lineno, row in enumerate(reader, start=2):
-                if not row:
-                    continue
-                if len(row) != len(names):
-                    raise _BadInput(
-                        f"{path}, line {lineno}: {len(row)} fields, the header has {len(names)}"
-                    )
-                for h, value in zip(names, row, strict=True):
-                    cols[h].append(value)
+            try:
+                header = next(reader, None)
+                if header is None:
+                    raise _BadInput(f"{path}: empty file (a header with 'id' is required)")
+                header = [h.strip() for h in header]
+                if "id" not in header:
+                    raise _BadInput(f"{path}: no 'id' column in the header {header}")
+                unknown = [h for h in header if h not in _CSV_COLUMNS]
+                if unknown:
+                    raise _BadInput(f"{path}: unknown column(s) {unknown}; known: {_CSV_COLUMNS}")
+                if len(set(header)) != len(header):
+                    raise _BadInput(f"{path}: a column appears twice in the header")
+                cols: dict[str, list[str]] = {h: [] for h in header}
+                names = list(header)
+                end = reader.line_num
+                for row in reader:
+                    start, end = end + 1, reader.line_num
+                    if not row:
+                        continue
+                    if len(row) != len(names):
+                        raise _BadInput(
+                            f"{path}, line {start}: {len(row)} fields, the header has {len(names)}"
+                        )
+                    for h, value in zip(names, row, strict=True):
+                        cols[h].append(value)
+                    lines.append(start)
+            except csv.Error as e:
+                raise _BadInput(f"{path}, line {reader.line_num}: {e}") from None
     except OSError as e:
         raise _BadInput(f"cannot read {path}: {e.strerror or e}") from None
     except UnicodeDecodeError as e:
@@ -150,19 +163,55 @@ def _read_registry(path: str) -> tuple[TargetRegistry, bool]:
     kwargs: dict[str, object] = {k: v for k, v in cols.items() if k != "weight"}
     if not has_risk:
         kwargs["risk_class"] = ["B"] * n  # no classes: everyone ordinary, one stratum ALL
+    problems: list[Problem] = []
     if "weight" in cols:
         weights: list[float] = []
         for i, w in enumerate(cols["weight"]):
             try:
                 weights.append(float(w))
             except ValueError:
-                raise _BadInput(f"{path}, line {i + 2}: weight {w!r} is not a number") from None
+                weights.append(1.0)  # a stand-in, so the register still reports other rows
+                problems.append(
+                    Problem(
+                        row=i,
+                        id=cols["id"][i] or None,
+                        field="weight",
+                        message=f"weight {w!r} is not a number",
+                    )
+                )
         kwargs["weight"] = weights
     try:
         reg = TargetRegistry.from_columns(**kwargs, allow_empty=("region", "industry"))  # type: ignore[arg-type]
-    except RandSuperviseError as e:
-        raise _BadInput(f"{path}: {e}") from None
+    except ValidationError as e:
+        problems += e.problems
+    if problems:
+        raise _BadInput(_problems_by_line(path, problems, lines, cols["id"]))
     return reg, has_risk
+
+
+def _problems_by_line(path: str, problems: list[Problem], lines: list[int], ids: list[str]) -> str:
+    """The problems of a CSV register, each named by its file line instead of its row."""
+    import attrs
+
+    rows_of: dict[str, list[int]] = {}
+    for i, uid in enumerate(ids):
+        rows_of.setdefault(uid, []).append(i)
+    out = []
+    for p in sorted(problems, key=lambda p: (-1 if p.row is None else p.row, p.field or "")):
+        row = p.row
+        if row is None:
+            out.append(str(p))
+            continue
+        if p.field == "id" and p.message.startswith("duplicate id"):
+            # the register names the other rows; a file's reader wants their lines
+            others = [lines[r] for r in rows_of.get(str(p.id), []) if r != row]
+            p = attrs.evolve(p, message=f"duplicate id (also on lines {others})")
+        rest = str(attrs.evolve(p, row=None))
+        out.append(f"line {lines[row]}{', ' if rest != p.message else ': '}{rest}")
+    if len(out) == 1:
+        return f"{path}: {out[0]}"
+    more = [f"... and {len(out) - 50} more"] if len(out) > 50 else []  # as ValidationError
+    return f"{path}: {len(out)} problems:\n  " + "\n  ".join(out[:50] + more)
 
 
 def _pairs(values: list[str], what: str, convert: Callable[[str], _T]) -> dict[str, _T]:
@@ -188,8 +237,8 @@ def _cmd_draw(args: argparse.Namespace) -> int:
     counts = _pairs(args.count, "count", int)
     where: dict[str, list[str]] = {}
     for item in args.where:
-        col, _, val = item.partition("=")
-        if not _ or not col.strip():
+        col, sep, val = item.partition("=")
+        if not sep or not col.strip():
             raise _BadInput(f"--where {item!r}: expected COLUMN=VALUE")
         where.setdefault(col.strip(), []).append(val.strip())
     result = draw(
