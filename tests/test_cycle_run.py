@@ -77,6 +77,15 @@ def test_verify_accepts_and_names_tampering() -> None:
     assert not rep.ok and "receipt digest does not match its content" in rep.differences
 
 
+def test_verify_reports_a_malformed_draw_list_instead_of_crashing() -> None:
+    plan, registry, items, pool, _seed, cal = demo_inputs()
+    run = _run()
+    first = run.receipt["draws"][0]["stream"]
+    for draws in (None, 7, ["not a draw", *run.receipt["draws"][1:]]):
+        rep = verify_plan(dict(run.receipt, draws=draws), plan, registry, items, pool, cal)
+        assert not rep.ok and f"draw {first} missing from the receipt" in rep.differences
+
+
 def test_run_reprs_and_records() -> None:
     run = _run()
     rows = run.to_records()

@@ -474,7 +474,13 @@ def verify_plan(
     ):
         if fresh.get(key) != receipt.get(key):
             diffs.append(f"{key} differs: receipt {receipt.get(key)!r}, recomputed {fresh[key]!r}")
-    old = {d.get("stream"): d for d in receipt.get("draws", [])}
+    # a tampered receipt may hold anything here: report it, never crash on it
+    listed = receipt.get("draws")
+    old = {
+        d.get("stream"): d
+        for d in (listed if isinstance(listed, list) else [])
+        if isinstance(d, Mapping)
+    }
     for d in fresh["draws"]:
         o = old.pop(d["stream"], None)
         if o is None:
