@@ -580,7 +580,7 @@ def _flow_witness(
     )
 
 
-def _exact(ph: Phase, ks: list[int], seed: Seed, stream: str) -> dict[int, list[int]] | Witness:
+def _exact(ph: Phase, ks: list[int]) -> dict[int, list[int]] | Witness:
     """Solve the visits ``ks`` (a union of connected groups) exactly."""
     # imported here: the exact fallback is rare, and scipy.optimize costs import time
     from scipy.optimize import Bounds, LinearConstraint, milp
@@ -668,7 +668,7 @@ def _exact(ph: Phase, ks: list[int], seed: Seed, stream: str) -> dict[int, list[
     return out
 
 
-def solve_phase(ph: Phase, order: IntArray, seed: Seed, stream: str) -> tuple[IntArray, bool]:
+def solve_phase(ph: Phase, order: IntArray) -> tuple[IntArray, bool]:
     """Staff every visit of ``ph``; returns (teams as pool indices, fallback used).
 
     ``teams[k, :need[k]]`` are the pool indices of visit ``k`` (in pick order), ``-1``
@@ -699,7 +699,7 @@ def solve_phase(ph: Phase, order: IntArray, seed: Seed, stream: str) -> tuple[In
     _, labels = connected_components(g, directed=False)
     bad = {int(labels[k]) for k in failed}
     group = [k for k in ks_all if int(labels[k]) in bad]
-    sol = _exact(ph, group, seed, stream)
+    sol = _exact(ph, group)
     if isinstance(sol, Witness):
         raise _Infeasible(sol)
     for k, members in sol.items():

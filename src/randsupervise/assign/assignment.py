@@ -489,7 +489,7 @@ def _solve(
                 role, problem, sub_visits, fixed, cap, seed, stream, fv[ks], forb, tgt[ks], memo
             )
             try:
-                mat, fb = solve_phase(ph, sub_order, seed, stream)
+                mat, fb = solve_phase(ph, sub_order)
             except _Infeasible as exc:
                 w = exc.witness
                 raise InfeasibleAssignment(f"no lawful assignment: {w}", witness=w) from None
