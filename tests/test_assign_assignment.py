@@ -508,3 +508,13 @@ def test_assign_refuses_a_seed_that_is_neither_seed_nor_text() -> None:
     with pytest.raises(ValidationError) as e:
         assign([v], sample_inspectors(), seed=b"\x00" * 32, stream="s")  # type: ignore[arg-type]
     assert e.value.problems[0].field == "seed"
+
+
+def test_problem_without_a_region_rule_takes_the_default() -> None:
+    pool = sample_inspectors()
+    v = VisitRequest(
+        id="V1", target="T1", region="东城镇", departments=["文化市场综合行政执法大队"]
+    )
+    bare = AssignmentProblem(visits=[v], pool=pool, region_rule=None)
+    assert bare.region_rule == RegionRule()
+    assert bare.digests() == AssignmentProblem(visits=[v], pool=pool).digests()

@@ -74,6 +74,10 @@ def _pairs(value: Iterable[Pair]) -> frozenset[Pair]:
     return frozenset((str(a), str(b)) for a, b in value)
 
 
+def _region_rule(value: RegionRule | None) -> RegionRule:
+    return RegionRule() if value is None else value
+
+
 def _limits(value: int | Mapping[str, int] | None) -> int | Mapping[str, int] | None:
     if value is None or isinstance(value, int):
         return value
@@ -119,7 +123,8 @@ class AssignmentProblem:
         rotation: (inspector id, target id) pairs of the last periods, not to repeat.
         load_limits: Most visits one inspector may serve: one int for everyone, a mapping
             from inspector id (ids not named are unlimited), or ``None`` (no limit).
-        region_rule: Which inspectors may serve which target regions.
+        region_rule: Which inspectors may serve which target regions (``None``: the
+            default :class:`RegionRule`, inspectors serve their own regions).
 
     Pairs naming inspectors outside the pool are kept (they change the digest) but
     have no effect.
@@ -130,7 +135,7 @@ class AssignmentProblem:
     conflicts: frozenset[Pair] = attrs.field(default=frozenset(), converter=_pairs)
     rotation: frozenset[Pair] = attrs.field(default=frozenset(), converter=_pairs)
     load_limits: int | Mapping[str, int] | None = attrs.field(default=None, converter=_limits)
-    region_rule: RegionRule = attrs.field(factory=RegionRule)
+    region_rule: RegionRule = attrs.field(factory=RegionRule, converter=_region_rule)
 
     def __attrs_post_init__(self) -> None:
         problems: list[Problem] = []
@@ -775,7 +780,7 @@ def assign(
         conflicts=conflicts,
         rotation=rotation,
         load_limits=load_limits,
-        region_rule=region_rule if region_rule is not None else RegionRule(),
+        region_rule=region_rule,
     )
     return _assign_problem(problem, _as_seed(seed), stream)
 
@@ -988,7 +993,7 @@ def verify(
             conflicts=conflicts,
             rotation=rotation,
             load_limits=load_limits,
-            region_rule=region_rule if region_rule is not None else RegionRule(),
+            region_rule=region_rule,
         )
         given = problem.digests()
         diffs += _diff("receipt 0", {"inputs": first.get("inputs", {})}, {"inputs": given})
