@@ -26,20 +26,21 @@ Invariants, each with the rule it comes from:
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any, cast
+from typing import Any
 
 import attrs
 
 from randsupervise.errors import Problem, UnknownIdError, ValidationError
 from randsupervise.model._digest import sha256_hex
-from randsupervise.model.items import (
-    _bool_problems,
-    _duplicate_problems,
-    _ident_of,
-    _records_to_objects,
-    _str_set_problems,
-    _text_problems,
-    _to_str_set,
+from randsupervise.model._validation import (
+    bool_problems,
+    ident_of,
+    members_by_id,
+    records_to_objects,
+    str_set_problems,
+    text_problems,
+    to_str_set,
+    to_tuple,
 )
 
 __all__ = ["Inspector", "InspectorPool"]
@@ -95,9 +96,9 @@ class Inspector:
     department: str
     certified: bool
     certificate_number: str | None = attrs.field(default=None, converter=_empty_to_none)
-    qualifications: frozenset[str] = attrs.field(default=frozenset(), converter=_to_str_set)
-    expertise: frozenset[str] = attrs.field(default=frozenset(), converter=_to_str_set)
-    regions: frozenset[str] = attrs.field(converter=_to_str_set)
+    qualifications: frozenset[str] = attrs.field(default=frozenset(), converter=to_str_set)
+    expertise: frozenset[str] = attrs.field(default=frozenset(), converter=to_str_set)
+    regions: frozenset[str] = attrs.field(converter=to_str_set)
     available: bool = True
     expert: bool = False
 
@@ -108,14 +109,14 @@ class Inspector:
 
     def problems(self) -> list[Problem]:
         """Every problem with this inspector's fields (empty for a built inspector)."""
-        ident = _ident_of(self.id)
-        out = _text_problems(self.id, "id", ident)
-        out += _text_problems(self.name, "name", ident)
-        out += _text_problems(self.department, "department", ident)
-        out += _bool_problems(self.certified, "certified", ident)
+        ident = ident_of(self.id)
+        out = text_problems(self.id, "id", ident)
+        out += text_problems(self.name, "name", ident)
+        out += text_problems(self.department, "department", ident)
+        out += bool_problems(self.certified, "certified", ident)
         cert = self.certificate_number
         if cert is not None:
-            out += _text_problems(cert, "certificate_number", ident)
+            out += text_problems(cert, "certificate_number", ident)
         if self.certified is True and cert is None:
             out.append(
                 Problem(
@@ -135,11 +136,11 @@ class Inspector:
                     rule=_CERT_RULE,
                 )
             )
-        out += _str_set_problems(self.qualifications, "qualifications", ident)
-        out += _str_set_problems(self.expertise, "expertise", ident)
-        out += _str_set_problems(self.regions, "regions", ident, non_empty=True)
-        out += _bool_problems(self.available, "available", ident)
-        out += _bool_problems(self.expert, "expert", ident)
+        out += str_set_problems(self.qualifications, "qualifications", ident)
+        out += str_set_problems(self.expertise, "expertise", ident)
+        out += str_set_problems(self.regions, "regions", ident, non_empty=True)
+        out += bool_problems(self.available, "available", ident)
+        out += bool_problems(self.expert, "expert", ident)
         return out
 
     @property
@@ -176,12 +177,6 @@ _FIELDS = tuple(a.name for a in attrs.fields(Inspector))
 _REQUIRED = tuple(a.name for a in attrs.fields(Inspector) if a.default is attrs.NOTHING)
 
 
-def _to_inspector_tuple(value: Iterable[Inspector]) -> tuple[Inspector, ...]:
-    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
-        return cast(tuple[Inspector, ...], value)
-    return tuple(value)
-
-
 @attrs.frozen(kw_only=True)
 class InspectorPool:
     """The inspector register, or a sub-pool of it (检查人员名录子库).
@@ -208,37 +203,19 @@ class InspectorPool:
         randsupervise.errors.UnknownIdError: unknown id(s) in inspector pool: 'X-99'
     """
 
-    inspectors: tuple[Inspector, ...] = attrs.field(converter=_to_inspector_tuple)
+    inspectors: tuple[Inspector, ...] = attrs.field(converter=to_tuple)
     _index: dict[str, Inspector] = attrs.field(
         init=False, repr=False, eq=False, hash=False, factory=dict
     )
 
     def __attrs_post_init__(self) -> None:
-        if not isinstance(self.inspectors, tuple):
-            raise ValidationError(
-                [
-                    Problem(
-                        field="inspectors",
-                        message=f"must be a collection of inspectors, got {self.inspectors!r}",
-                    )
-                ],
-                what="inspector pool",
-            )
-        problems: list[Problem] = []
-        good: list[tuple[int, Inspector]] = []
-        for row, person in enumerate(self.inspectors):
-            if isinstance(person, Inspector):
-                good.append((row, person))
-            else:
-                problems.append(
-                    Problem(row=row, field="inspectors", message=f"not an Inspector: {person!r}")
-                )
-        problems += _duplicate_problems([(row, p.id) for row, p in good], "inspector")
+        ordered, index, problems = members_by_id(
+            self.inspectors, Inspector, field="inspectors", noun="inspector", what="inspector pool"
+        )
         if problems:
             raise ValidationError(problems, what="inspector pool")
-        ordered = tuple(sorted(self.inspectors, key=lambda p: p.id))
         object.__setattr__(self, "inspectors", ordered)
-        object.__setattr__(self, "_index", {p.id: p for p in ordered})
+        object.__setattr__(self, "_index", index)
 
     @classmethod
     def from_records(cls, records: Iterable[Mapping[str, Any]]) -> InspectorPool:
@@ -266,7 +243,7 @@ class InspectorPool:
             >>> len(InspectorPool.from_records(rows[:1]))
             1
         """
-        built, problems = _records_to_objects(records, Inspector, _FIELDS, _REQUIRED, "inspector")
+        built, problems = records_to_objects(records, Inspector, _FIELDS, _REQUIRED, "inspector")
         if problems:
             raise ValidationError(problems, what="inspector pool")
         return cls(inspectors=built)

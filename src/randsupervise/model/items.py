@@ -29,14 +29,24 @@ from __future__ import annotations
 
 import enum
 import math
-import numbers
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, cast
 
 import attrs
 
 from randsupervise.errors import Problem, UnknownIdError, ValidationError
 from randsupervise.model._digest import sha256_hex
+from randsupervise.model._validation import (
+    ident_of,
+    members_by_id,
+    records_to_objects,
+    str_set_problems,
+    text_problems,
+    to_float,
+    to_int,
+    to_str_set,
+    to_tuple,
+)
 
 __all__ = ["InspectionItem", "ItemKind", "ItemList"]
 
@@ -74,149 +84,6 @@ class ItemKind(str, enum.Enum):
     def label_zh(self) -> str:
         """The Chinese term used in the plan."""
         return "重点检查事项" if self is ItemKind.KEY else "一般检查事项"
-
-
-# --- small validation helpers, shared with the other model modules -----------------------
-
-
-def _to_str_set(value: Iterable[str | enum.Enum] | Any) -> frozenset[str]:
-    """Convert a collection of strings or str-valued enum members to a frozenset of str.
-
-    Anything else is passed through unchanged, so that validation can report it.
-    """
-    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
-        return cast(frozenset[str], value)
-    try:
-        return frozenset(v.value if isinstance(v, enum.Enum) else v for v in value)
-    except TypeError:  # unhashable members: keep the raw value for the report
-        return cast(frozenset[str], value)
-
-
-def _text_problems(
-    value: object, field: str, ident: str | None, *, required: bool = True
-) -> list[Problem]:
-    """Problems with a text field: must be a str, non-empty when required, no outer spaces."""
-    if not isinstance(value, str):
-        return [Problem(id=ident, field=field, message=f"must be a string, got {value!r}")]
-    if required and not value.strip():
-        return [Problem(id=ident, field=field, message="must not be empty")]
-    if value != value.strip():
-        return [
-            Problem(id=ident, field=field, message=f"has leading or trailing spaces: {value!r}")
-        ]
-    return []
-
-
-def _str_set_problems(
-    value: object, field: str, ident: str | None, *, non_empty: bool = False
-) -> list[Problem]:
-    """Problems with a set-of-strings field."""
-    if not isinstance(value, frozenset):
-        return [
-            Problem(
-                id=ident, field=field, message=f"must be a collection of strings, got {value!r}"
-            )
-        ]
-    out = []
-    if non_empty and not value:
-        out.append(Problem(id=ident, field=field, message="must name at least one value"))
-    bad = sorted(repr(v) for v in value if not isinstance(v, str) or not v.strip())
-    if bad:
-        out.append(
-            Problem(id=ident, field=field, message=f"members must be non-empty strings: {bad}")
-        )
-    return out
-
-
-def _bool_problems(value: object, field: str, ident: str | None) -> list[Problem]:
-    if isinstance(value, bool):
-        return []
-    return [Problem(id=ident, field=field, message=f"must be True or False, got {value!r}")]
-
-
-def _ident_of(value: object) -> str | None:
-    return value if isinstance(value, str) and value.strip() else None
-
-
-def _duplicate_problems(ids: Sequence[tuple[int, str]], what: str) -> list[Problem]:
-    """One problem per repeated occurrence of an id (every occurrence after the first)."""
-    first: dict[str, int] = {}
-    out = []
-    for row, ident in ids:
-        if ident in first:
-            out.append(
-                Problem(
-                    row=row,
-                    id=ident,
-                    field="id",
-                    message=f"duplicate {what} id (first at row {first[ident]})",
-                )
-            )
-        else:
-            first[ident] = row
-    return out
-
-
-def _with_row(problems: Iterable[Problem], row: int) -> list[Problem]:
-    return [attrs.evolve(p, row=row) for p in problems]
-
-
-def _records_to_objects(
-    records: Iterable[Mapping[str, Any]],
-    build: Any,
-    fields: Sequence[str],
-    required: Sequence[str],
-    what: str,
-) -> tuple[list[Any], list[Problem]]:
-    """Build one object per record; collect every problem tagged with its row.
-
-    Duplicate ids are reported too, also among records that have other problems.
-    """
-    built: list[Any] = []
-    problems: list[Problem] = []
-    ids: list[tuple[int, str]] = []
-    for row, record in enumerate(records):
-        if not isinstance(record, Mapping):
-            problems.append(Problem(row=row, message=f"record must be a mapping, got {record!r}"))
-            continue
-        ident = _ident_of(record.get("id"))
-        if ident is not None:
-            ids.append((row, ident))
-        row_problems = [
-            Problem(row=row, id=ident, field=str(k), message="unknown field")
-            for k in sorted(map(str, record))
-            if k not in fields
-        ]
-        row_problems += [
-            Problem(row=row, id=ident, field=k, message="missing")
-            for k in required
-            if k not in record
-        ]
-        if row_problems:
-            problems += row_problems
-            continue
-        try:
-            built.append(build(**record))
-        except ValidationError as err:
-            problems += _with_row(err.problems, row)
-    problems += _duplicate_problems(ids, what)
-    # stable sort: within a row, field problems keep their order and duplicates come last
-    problems.sort(key=lambda p: -1 if p.row is None else p.row)
-    return built, problems
-
-
-def _to_int(value: int | None) -> int | None:
-    """Integral numbers (numpy's too, from data frames) to ``int``; others kept for the report."""
-    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
-        return int(value)
-    return value
-
-
-def _to_float(value: float | None) -> float | None:
-    """Real numbers (numpy's too) to ``float``; ``None`` and others kept for the report."""
-    if isinstance(value, numbers.Real) and not isinstance(value, bool):
-        return float(value)
-    return value
 
 
 def _to_item_kind(value: ItemKind | str) -> ItemKind:
@@ -275,12 +142,10 @@ class InspectionItem:
     legal_basis: str
     content: str
     method: str
-    target_kinds: frozenset[str] = attrs.field(converter=_to_str_set)
-    required_qualifications: frozenset[str] = attrs.field(
-        default=frozenset(), converter=_to_str_set
-    )
-    ratio_cap: float | None = attrs.field(default=None, converter=_to_float)
-    yearly_frequency_limit: int = attrs.field(default=1, converter=_to_int)
+    target_kinds: frozenset[str] = attrs.field(converter=to_str_set)
+    required_qualifications: frozenset[str] = attrs.field(default=frozenset(), converter=to_str_set)
+    ratio_cap: float | None = attrs.field(default=None, converter=to_float)
+    yearly_frequency_limit: int = attrs.field(default=1, converter=to_int)
     description: str = ""
 
     def __attrs_post_init__(self) -> None:
@@ -290,11 +155,11 @@ class InspectionItem:
 
     def problems(self) -> list[Problem]:
         """Every problem with this item's fields (empty for a built item)."""
-        ident = _ident_of(self.id)
-        out = _text_problems(self.id, "id", ident)
+        ident = ident_of(self.id)
+        out = text_problems(self.id, "id", ident)
         for field in ("name", "department", "legal_basis", "content", "method"):
-            out += _text_problems(getattr(self, field), field, ident)
-        out += _text_problems(self.description, "description", ident, required=False)
+            out += text_problems(getattr(self, field), field, ident)
+        out += text_problems(self.description, "description", ident, required=False)
         if not isinstance(self.kind, ItemKind):
             out.append(
                 Problem(
@@ -303,7 +168,7 @@ class InspectionItem:
                     message=f"unknown item kind {self.kind!r}; expected 'key' or 'general'",
                 )
             )
-        set_problems = _str_set_problems(self.target_kinds, "target_kinds", ident, non_empty=True)
+        set_problems = str_set_problems(self.target_kinds, "target_kinds", ident, non_empty=True)
         out += set_problems
         if not set_problems:
             unknown = sorted(self.target_kinds - set(_TARGET_KIND_VALUES))
@@ -316,7 +181,7 @@ class InspectionItem:
                         f"TargetKind {list(_TARGET_KIND_VALUES)}",
                     )
                 )
-        out += _str_set_problems(self.required_qualifications, "required_qualifications", ident)
+        out += str_set_problems(self.required_qualifications, "required_qualifications", ident)
         out += self._ratio_cap_problems(ident)
         limit = self.yearly_frequency_limit
         if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
@@ -392,12 +257,6 @@ _ITEM_FIELDS = tuple(a.name for a in attrs.fields(InspectionItem))
 _ITEM_REQUIRED = tuple(a.name for a in attrs.fields(InspectionItem) if a.default is attrs.NOTHING)
 
 
-def _to_item_tuple(value: Iterable[InspectionItem]) -> tuple[InspectionItem, ...]:
-    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
-        return cast(tuple[InspectionItem, ...], value)
-    return tuple(value)
-
-
 @attrs.frozen(kw_only=True)
 class ItemList:
     """The random-inspection item list of a department (随机抽查事项清单).
@@ -429,32 +288,16 @@ class ItemList:
         randsupervise.errors.ValidationError: item list: field 'max_key_items': 2 key items ...
     """
 
-    items: tuple[InspectionItem, ...] = attrs.field(converter=_to_item_tuple)
-    max_key_items: int | None = attrs.field(default=None, converter=_to_int)
+    items: tuple[InspectionItem, ...] = attrs.field(converter=to_tuple)
+    max_key_items: int | None = attrs.field(default=None, converter=to_int)
     _index: dict[str, InspectionItem] = attrs.field(
         init=False, repr=False, eq=False, hash=False, factory=dict
     )
 
     def __attrs_post_init__(self) -> None:
-        problems: list[Problem] = []
-        if not isinstance(self.items, tuple):
-            raise ValidationError(
-                [
-                    Problem(
-                        field="items", message=f"must be a collection of items, got {self.items!r}"
-                    )
-                ],
-                what="item list",
-            )
-        good: list[tuple[int, InspectionItem]] = []
-        for row, item in enumerate(self.items):
-            if isinstance(item, InspectionItem):
-                good.append((row, item))
-            else:
-                problems.append(
-                    Problem(row=row, field="items", message=f"not an InspectionItem: {item!r}")
-                )
-        problems += _duplicate_problems([(row, it.id) for row, it in good], "item")
+        ordered, index, problems = members_by_id(
+            self.items, InspectionItem, field="items", noun="item", what="item list"
+        )
         limit = self.max_key_items
         if limit is not None and (
             isinstance(limit, bool) or not isinstance(limit, int) or limit < 0
@@ -467,13 +310,12 @@ class ItemList:
             )
         else:
             problems += _key_count_problems(
-                sum(1 for _, it in good if it.kind is ItemKind.KEY), limit
+                sum(1 for it in ordered if it.kind is ItemKind.KEY), limit
             )
         if problems:
             raise ValidationError(problems, what="item list")
-        ordered = tuple(sorted(self.items, key=lambda it: it.id))
         object.__setattr__(self, "items", ordered)
-        object.__setattr__(self, "_index", {it.id: it for it in ordered})
+        object.__setattr__(self, "_index", index)
 
     @classmethod
     def from_records(
@@ -497,7 +339,7 @@ class ItemList:
               row 1, id 'K1', field 'id': duplicate item id (first at row 0)
               row 2, id 'K1', field 'id': duplicate item id (first at row 0)
         """
-        built, problems = _records_to_objects(
+        built, problems = records_to_objects(
             records, InspectionItem, _ITEM_FIELDS, _ITEM_REQUIRED, "item"
         )
         if problems:
