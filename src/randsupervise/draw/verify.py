@@ -129,6 +129,13 @@ def _compare_lists(where: str, got: list[Any], want: list[Any], what: str) -> li
     return [Difference(where=where, message=msg, receipt=got, recomputed=want)]
 
 
+def _value_difference(where: str, got: Any, want: Any) -> Difference:
+    """A field whose value in the receipt is not the recomputed one."""
+    return Difference(
+        where=where, message=f"receipt {got!r}, recomputed {want!r}", receipt=got, recomputed=want
+    )
+
+
 def _seed_differences(receipt: Receipt) -> list[Difference]:
     try:
         seed = Seed.from_hex(receipt.seed)
@@ -179,14 +186,7 @@ def _burden_differences(
         if key == "strata" or (key == "history" and digest_differs):
             continue  # a different history is reported where the history is checked
         if got.get(key) != want.get(key):
-            out.append(
-                Difference(
-                    where=f"burden.{key}",
-                    message=f"receipt {got.get(key)!r}, recomputed {want.get(key)!r}",
-                    receipt=got.get(key),
-                    recomputed=want.get(key),
-                )
-            )
+            out.append(_value_difference(f"burden.{key}", got.get(key), want.get(key)))
     mine: Mapping[str, Any] = got["strata"] if isinstance(got.get("strata"), Mapping) else {}
     theirs: Mapping[str, Any] = want.get("strata") or {}
     for label in sorted(set(mine) | set(theirs)):
@@ -206,20 +206,14 @@ def _burden_differences(
         for key in sorted(set(a) | set(b)):
             if a.get(key) == b.get(key):
                 continue
-            msg = f"receipt {a.get(key)!r}, recomputed {b.get(key)!r}"
+            d = _value_difference(f"burden.strata.{label}.{key}", a.get(key), b.get(key))
             if key == "tiers":
-                msg = (
-                    f"tiers (periods, drawn/population) differ: receipt "
-                    f"{_tiers_text(a.get(key))}; recomputed {_tiers_text(b.get(key))}"
+                d = attrs.evolve(
+                    d,
+                    message=f"tiers (periods, drawn/population) differ: receipt "
+                    f"{_tiers_text(a.get(key))}; recomputed {_tiers_text(b.get(key))}",
                 )
-            out.append(
-                Difference(
-                    where=f"burden.strata.{label}.{key}",
-                    message=msg,
-                    receipt=a.get(key),
-                    recomputed=b.get(key),
-                )
-            )
+            out.append(d)
     return out
 
 
@@ -421,14 +415,7 @@ def verify(
             "expected_size",
         ):
             if a.get(key) != b.get(key):
-                diffs.append(
-                    Difference(
-                        where=f"strata.{label}.{key}",
-                        message=f"receipt {a.get(key)!r}, recomputed {b.get(key)!r}",
-                        receipt=a.get(key),
-                        recomputed=b.get(key),
-                    )
-                )
+                diffs.append(_value_difference(f"strata.{label}.{key}", a.get(key), b.get(key)))
         diffs += _compare_lists(
             f"strata.{label}.selected", list(a.get("selected", [])), list(b["selected"]), "ids"
         )
