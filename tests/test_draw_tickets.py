@@ -117,3 +117,31 @@ def test_seed_source_rebuilds_the_seed_even_with_separators_in_texts() -> None:
         Seed.from_hex("ab" * 32),
     ):
         assert Seed.from_source(seed.source) == seed
+
+
+# The whitespace of seed texts exactly as docs/spec/tickets.md §1 lists it.
+SPEC_WHITESPACE = [
+    *range(0x09, 0x0E),
+    *range(0x1C, 0x20),
+    0x20,
+    0x85,
+    0xA0,
+    0x1680,
+    *range(0x2000, 0x200B),
+    0x2028,
+    0x2029,
+    0x202F,
+    0x205F,
+    0x3000,
+]
+
+
+def test_spec_lists_exactly_the_whitespace_seed_texts_collapse() -> None:
+    assert len(SPEC_WHITESPACE) == 29
+    assert [c for c in range(0x110000) if chr(c).isspace()] == SPEC_WHITESPACE
+    for c in SPEC_WHITESPACE:
+        text = f"{chr(c)}a{chr(c)}{chr(c)}b{chr(c)}"
+        assert Seed.from_text(text) == Seed.from_text("a b")
+        assert reference_seed_from_text(text) == Seed.from_text("a b").value
+    for kept in ("\u200b", "\ufeff"):  # zero-width space and byte-order mark: not whitespace
+        assert Seed.from_text(f"a{kept}b") != Seed.from_text("a b")
