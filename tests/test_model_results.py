@@ -129,7 +129,7 @@ def test_every_conflicting_pair_reported() -> None:
 
 
 def test_rejects_empty_unknown_and_bad_note() -> None:
-    for bad in (set(), {"MAYBE"}, "NO_PROBLEM", None, {3}):
+    for bad in (set(), {"MAYBE"}, "NO_PROBLEM", None, {3}, [["NO_PROBLEM"]], [{"X"}]):
         with pytest.raises(ValidationError):
             InspectionResult(codes=bad)  # type: ignore[arg-type]
     with pytest.raises(ValidationError) as info:

@@ -303,7 +303,10 @@ def _to_code_set(value: Iterable[ResultCode | str] | Any) -> frozenset[ResultCod
         try:
             out.add(ResultCode(v))
         except (ValueError, TypeError):
-            out.add(v)
+            try:
+                out.add(v)
+            except TypeError:  # unhashable members: keep the raw value for the report
+                return cast(frozenset[ResultCode], value)
     return cast(frozenset[ResultCode], frozenset(out))
 
 
