@@ -199,6 +199,12 @@ def test_target_validates_itself() -> None:
     assert {p.field for p in info.value.problems} == {"id", "name", "kind", "weight"}
 
 
+def test_a_bad_risk_class_is_reported_with_the_other_fields() -> None:
+    with pytest.raises(ValidationError) as info:
+        Target(id="x", name="", risk_class="E")
+    assert [p.field for p in info.value.problems] == ["name", "risk_class"]
+
+
 def test_empty_registry() -> None:
     reg = TargetRegistry.from_columns(id=[], risk_class=[])
     assert len(reg) == 0 and reg.filter(region="x").ids.tolist() == []

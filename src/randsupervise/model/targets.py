@@ -150,7 +150,12 @@ def _str_value(v: object) -> str:
 
 
 def _parse_risk(v: object) -> RiskClass:
-    return RiskClass.parse(v)
+    """Converter: a risk class as :meth:`RiskClass.parse` reads it; other values unchanged,
+    so validation reports them together with the other fields' problems."""
+    try:
+        return RiskClass.parse(v)
+    except ValueError:
+        return v  # type: ignore[return-value]
 
 
 def _as_dict(m: Mapping[str, Any]) -> dict[str, Any]:
