@@ -205,6 +205,12 @@ def test_a_bad_risk_class_is_reported_with_the_other_fields() -> None:
     assert [p.field for p in info.value.problems] == ["name", "risk_class"]
 
 
+def test_from_targets_names_every_non_target() -> None:
+    with pytest.raises(ValidationError) as info:
+        TargetRegistry.from_targets([1, Target(id="a", name="a"), "b"])  # type: ignore[list-item]
+    assert info.value.rows == (0, 2)
+
+
 def test_empty_registry() -> None:
     reg = TargetRegistry.from_columns(id=[], risk_class=[])
     assert len(reg) == 0 and reg.filter(region="x").ids.tolist() == []

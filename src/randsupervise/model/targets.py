@@ -595,11 +595,13 @@ class TargetRegistry:
     ) -> TargetRegistry:
         """Build a register from :class:`Target` objects."""
         rows = list(targets)
-        for i, t in enumerate(rows):
-            if not isinstance(t, Target):
-                raise ValidationError(
-                    [Problem(row=i, message=f"expected a Target, got {type(t).__name__}")]
-                )
+        problems = [
+            Problem(row=i, message=f"expected a Target, got {type(t).__name__}")
+            for i, t in enumerate(rows)
+            if not isinstance(t, Target)
+        ]
+        if problems:
+            raise ValidationError(problems, what="TargetRegistry")
         return cls.from_columns(
             id=[t.id for t in rows],
             name=[t.name for t in rows],
