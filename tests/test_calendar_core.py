@@ -199,3 +199,17 @@ def test_provisional_mode_flags_answers_that_used_it() -> None:
     weekmask_only = base.provisional(start=dt.date(2000, 1, 1), end=dt.date(2030, 12, 31))
     assert weekmask_only.is_workday(dt.date(2003, 12, 31))
     assert not weekmask_only.covers(dt.date(2003, 12, 31))
+
+
+def test_rule_occurrences_with_a_time_of_day_reach_the_last_day() -> None:
+    cal = WorkCalendar(start=dt.date(2030, 1, 1), end=dt.date(2030, 12, 31))
+    at_nine = dt.datetime(2029, 1, 1, 9, 0)
+    local = cal.with_overrides(
+        rules=[
+            rrule(YEARLY, bymonth=1, bymonthday=1, dtstart=at_nine),
+            rrule(YEARLY, bymonth=12, bymonthday=31, dtstart=at_nine),
+        ],
+        name="local day",
+    )
+    assert not local.is_workday(dt.date(2030, 1, 1))
+    assert not local.is_workday(dt.date(2030, 12, 31))  # a Tuesday, the calendar's last day

@@ -564,8 +564,10 @@ class WorkCalendar:
         off = dict(days_off) if isinstance(days_off, Mapping) else dict.fromkeys(days_off, name)
         off_days = _days_in_range(list(off), lo, hi, "days_off").tolist()
         labels: list[str | None] = [lbl if lbl is not None else name for lbl in off.values()]
-        start = _dt.datetime.combine(self.start, _dt.time())
-        stop = _dt.datetime.combine(self.end, _dt.time())
+        # the whole of the last day: a rule whose occurrences carry a time of day (its
+        # dtstart was a datetime) still hits it
+        start = _dt.datetime.combine(self.start, _dt.time.min)
+        stop = _dt.datetime.combine(self.end, _dt.time.max)
         for rule in rules:
             for occurrence in rule.between(start, stop, inc=True):
                 day = occurrence.toordinal() - _EPOCH_ORDINAL
