@@ -66,3 +66,12 @@ def test_reports_are_notebook_friendly() -> None:
     assert {"metric", "name", "value"} == set(recs[0])
     cols = d.report.workload.columns()
     assert len(cols["inspector"]) == len(cols["visits"])
+
+
+def test_repeat_inspection_counts_per_class_and_ignores_unknown_ids() -> None:
+    reg = TargetRegistry.from_columns(id=list("abcdefgh"), risk_class="AABBBCCD")
+    rows = repeat_inspection(reg, ["a", "c", "d", "zz"], ["a", "b", "d", "e", "h"]).rows
+    got = {r["class"]: (r["targets"], r["previous"], r["current"], r["repeats"]) for r in rows}
+    assert got == {"A": (2, 1, 2, 1), "B": (3, 2, 2, 1), "C": (2, 0, 0, 0), "D": (1, 0, 1, 0)}
+    assert rows[1]["expected_independent"] == 2 * 2 / 3
+    assert all(type(r[k]) is int for r in rows for k in ("targets", "previous", "repeats"))

@@ -252,16 +252,18 @@ def repeat_inspection(
         >>> repeat_inspection(reg, ["a", "b"], ["b", "c"]).rows[0]["repeats"]
         1
     """
-    prev, cur = set(previous), set(current)
-    ids = registry.ids.tolist()
-    risk = registry.risk_codes.tolist()
+    # per register row, then one bincount per measure (DESIGN principle 7)
+    in_prev = np.isin(registry.ids, np.asarray(list(set(previous)), dtype=str))
+    in_cur = np.isin(registry.ids, np.asarray(list(set(current)), dtype=str))
+    k = len(RiskClass)
+    risk = registry.risk_codes
+    per_class = [
+        np.bincount(risk[m], minlength=k).tolist()
+        for m in (np.ones(risk.size, dtype=bool), in_prev, in_cur, in_prev & in_cur)
+    ]
     rows: list[dict[str, Any]] = []
     for c in RiskClass:
-        members = [i for i, r in zip(ids, risk, strict=True) if r == c.value]
-        n = len(members)
-        a = sum(i in prev for i in members)
-        b = sum(i in cur for i in members)
-        both = sum(i in prev and i in cur for i in members)
+        n, a, b, both = (col[c.value] for col in per_class)
         expected = a * b / n if n else 0.0
         rows.append({
             "class": c.name, "targets": n, "previous": a, "current": b, "repeats": both,
