@@ -232,7 +232,7 @@ class WorkCalendar:
                 f"{_day_to_date(d)} is both a holiday and an extra working day"))
                 for d in clash])  # fmt: skip
         for day in on_days.tolist():
-            codes[day - lo] = infos.code(_worked(codes, day - lo, infos, mask, day))
+            codes[day - lo] = infos.code(_worked(infos.items[codes[day - lo]]))
         self._init(lo, hi, (lo, hi), codes, infos.items, mask, name)
 
     # -- construction -----------------------------------------------------------------
@@ -585,7 +585,7 @@ class WorkCalendar:
                 DayInfo(kind=DayKind.HOLIDAY, workday=False, holiday=label, holiday_en=label)
             )
         for day in on_days:
-            codes[day - lo] = infos.code(_worked(codes, day - lo, infos, self._weekmask, day))
+            codes[day - lo] = infos.code(_worked(infos.items[codes[day - lo]]))
         return WorkCalendar._from_codes(
             lo, hi, (self._off_lo, self._off_hi), codes, infos.items, self._weekmask,
             self._name if name is None else f"{self._name}+{name}",
@@ -679,15 +679,10 @@ def _weekmask_codes(lo: int, hi: int, mask: tuple[bool, ...], infos: _Infos) -> 
     return by_weekday[_weekday_of_days(np.arange(lo, hi, dtype=np.int64))]
 
 
-def _worked(
-    codes: NDArray[np.int16], i: int, infos: _Infos, mask: tuple[bool, ...], day: int
-) -> DayInfo:
-    """DayInfo for a day made a working day: adjusted unless it is a plain workday."""
-    current = infos.items[int(codes[i])]
+def _worked(current: DayInfo) -> DayInfo:
+    """DayInfo for a day made a working day: unchanged if it already is one, else adjusted
+    (keeping the holiday it belongs to)."""
     if current.workday:
-        return current
-    weekday = int(_weekday_of_days(np.asarray(day)))
-    if mask[weekday] and current.kind is DayKind.WORKDAY:
         return current
     return DayInfo(kind=DayKind.ADJUSTED_WORKDAY, workday=True, holiday=current.holiday,
                    holiday_en=current.holiday_en)  # fmt: skip
