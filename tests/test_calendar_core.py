@@ -213,3 +213,19 @@ def test_rule_occurrences_with_a_time_of_day_reach_the_last_day() -> None:
     )
     assert not local.is_workday(dt.date(2030, 1, 1))
     assert not local.is_workday(dt.date(2030, 12, 31))  # a Tuesday, the calendar's last day
+
+
+def test_provisional_names_each_refused_official_day_by_its_field_and_row() -> None:
+    with pytest.raises(ValidationError) as info:
+        china().provisional(
+            days_off=[dt.date(2027, 1, 1), dt.date(2025, 1, 6)], days_on=[dt.date(2025, 1, 4)]
+        )
+    assert [(p.field, p.row) for p in info.value.problems] == [("days_off", 1), ("days_on", 0)]
+
+
+def test_provisional_takes_days_from_any_iterable() -> None:
+    # a generator is read once: the days still reach the new calendar
+    days_on = (d for d in [dt.date(2027, 1, 2)])  # a Saturday
+    days_off = (d for d in [dt.date(2027, 1, 4)])  # a Monday
+    cal = china().provisional(days_on=days_on, days_off=days_off)
+    assert cal.is_workday(dt.date(2027, 1, 2)) and not cal.is_workday(dt.date(2027, 1, 4))

@@ -634,15 +634,17 @@ class WorkCalendar:
                                          infos.items, mask, self._name)  # fmt: skip
         official = range(self._off_lo, self._off_hi)
         off = dict(days_off) if isinstance(days_off, Mapping) else dict.fromkeys(days_off, None)
-        inside = [d for d in _days_in_range(list(off), new_lo, new_hi, "days_off").tolist()
-                  if d in official]  # fmt: skip
-        inside += [d for d in _days_in_range(list(days_on), new_lo, new_hi, "days_on").tolist()
-                   if d in official]  # fmt: skip
+        on = list(days_on)
+        inside = [
+            Problem(row=row, field=field,
+                    message=f"{_day_to_date(d)} is covered by official data; use with_overrides")
+            for field, values in (("days_off", list(off)), ("days_on", on))
+            for row, d in enumerate(_days_in_range(values, new_lo, new_hi, field).tolist())
+            if d in official
+        ]  # fmt: skip
         if inside:
-            raise ValidationError([Problem(field="days_off", message=(
-                f"{_day_to_date(d)} is covered by official data; use with_overrides"))
-                for d in inside])  # fmt: skip
-        return extra.with_overrides(days_off=off, days_on=days_on)
+            raise ValidationError(inside)
+        return extra.with_overrides(days_off=off, days_on=on)
 
 
 def _range_days(start: _dt.date, end: _dt.date) -> tuple[int, int]:
