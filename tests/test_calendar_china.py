@@ -193,3 +193,8 @@ def test_adding_a_year_is_one_entry() -> None:
     assert cal.official_end == dt.date(2027, 12, 31)
     assert cal.is_workday(dt.date(2027, 2, 14))
     assert not cal.is_workday(dt.date(2027, 2, 8))
+
+
+def test_no_schedules_is_a_validation_error() -> None:
+    with pytest.raises(ValidationError, match="no yearly schedule"):
+        build_china(())

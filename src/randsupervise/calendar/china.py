@@ -121,6 +121,8 @@ def _day(d: _dt.date) -> int:
 
 def _check(schedules: tuple[YearSchedule, ...]) -> list[Problem]:
     """Every problem with the data, so a bad new entry is reported in full."""
+    if not schedules:
+        return [Problem(message="no yearly schedule given")]
     problems: list[Problem] = []
     years = [s.year for s in schedules]
     if years != list(range(years[0], years[0] + len(years))):
