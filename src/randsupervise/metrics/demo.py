@@ -139,9 +139,7 @@ def _u(seed: Seed, stream: str, ids: Sequence[str]) -> list[float]:
     return out
 
 
-def simulate_year(
-    run: PlanRun, pool: InspectorPool, calendar: WorkCalendar, drawn_on: _dt.date
-) -> YearState:
+def simulate_year(run: PlanRun, calendar: WorkCalendar, drawn_on: _dt.date) -> YearState:
     """Simulated inspections, results, recording and publication, all from tickets."""
     seed = run.seed
     state = YearState.start(run, drawn_on)
@@ -272,7 +270,7 @@ class DemoReport:
         c = j["completion"]
         w = j["workload"]
         fb = j["feedback"]
-        late_rows = [r for r in self.report.timeliness.rows][:5]
+        late_rows = self.report.timeliness.rows[:5]
         lines = [
             f"randsupervise demo — {self.plan.title}",
             f"plan receipt digest: {j['plan_digest']}",
@@ -331,7 +329,7 @@ def run_demo_year(year: int = 2024) -> DemoReport:
     """
     plan, registry, items, pool, seed, calendar = demo_inputs(year)
     run = run_plan(plan, registry, items, pool, seed, calendar)
-    state = simulate_year(run, pool, calendar, drawn_on=_d(year, 2, 26))
+    state = simulate_year(run, calendar, drawn_on=_d(year, 2, 26))
     as_of = _d(year + 1, 2, 28)
     report = year_report(run, state, registry=registry, items=items, pool=pool, as_of=as_of)
     fb = feedback(registry, state)
