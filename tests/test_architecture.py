@@ -56,15 +56,24 @@ def io_violations(source: str, filename: str = "<src>") -> list[str]:
             for alias in node.names:
                 if alias.name.split(".")[0] in FORBIDDEN_MODULES:
                     found.append(f"{filename}:{node.lineno}: import {alias.name}")
+            if alias.name == "numpy.random" or alias.name.startswith("numpy.random."):
+                found.append(f"{filename}:{node.lineno}: import {alias.name}")
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            if node.module.split(".")[0] in FORBIDDEN_MODULES:
+            if node.module.split(".")[0] in FORBIDDEN_MODULES or (
+                node.module == "numpy.random" or node.module.startswith("numpy.random.")
+            ):
                 found.append(f"{filename}:{node.lineno}: from {node.module} import")
+            elif node.module == "numpy" and any(a.name == "random" for a in node.names):
+                found.append(f"{filename}:{node.lineno}: from numpy import random")
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
             if node.func.id in FORBIDDEN_CALLS:
                 found.append(f"{filename}:{node.lineno}: {node.func.id}(...)")
         elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name | ast.Attribute):
             base = node.value.id if isinstance(node.value, ast.Name) else node.value.attr
-            if (base, node.attr) in FORBIDDEN_ATTRS:
+            if (base, node.attr) in FORBIDDEN_ATTRS or (
+                # any use of numpy's global random state or generators (DESIGN principle 3)
+                base in ("np", "numpy") and node.attr == "random"
+            ):
                 found.append(f"{filename}:{node.lineno}: {base}.{node.attr}")
     return found
 
@@ -94,6 +103,11 @@ def test_core_does_no_io() -> None:
         "import numpy as np\nrng = np.random.default_rng()",
         "from os import environ",
         "import time",
+        "import numpy as np\nx = np.random.bytes(8)",
+        "import numpy as np\nbits = np.random.PCG64(1)",
+        "from numpy.random import default_rng",
+        "from numpy import random",
+        "import numpy.random",
     ],
 )
 def test_io_checker_catches_each_forbidden_pattern(snippet: str) -> None:
