@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, cast
 
 import attrs
@@ -422,58 +422,29 @@ class AnnualPlan:
         out: list[Problem] = []
         seen: dict[str, int] = {}
         streams: dict[str, str] = {}
+        lo, hi = _dt.date(self.year, 1, 1), _dt.date(self.year, 12, 31)
         for row, t in enumerate(self.tasks):
+            bad = _task_problem(out, row, t)
             if t.id in seen:
-                out.append(
-                    Problem(
-                        row=row,
-                        id=t.id,
-                        field="id",
-                        message=f"duplicate task id (first at row {seen[t.id]})",
-                    )
-                )
+                bad("id", f"duplicate task id (first at row {seen[t.id]})")
             seen.setdefault(t.id, row)
             if t.stream in streams and streams[t.stream] != t.id:
-                out.append(
-                    Problem(
-                        row=row,
-                        id=t.id,
-                        field="stream",
-                        message=f"stream {t.stream!r} also used by task {streams[t.stream]!r}",
-                    )
-                )
+                bad("stream", f"stream {t.stream!r} also used by task {streams[t.stream]!r}")
             streams.setdefault(t.stream, t.id)
-            lo, hi = _dt.date(self.year, 1, 1), _dt.date(self.year, 12, 31)
             prev_end: _dt.date | None = None
             for b in t.batches:
                 if b.start > b.end:
-                    out.append(
-                        Problem(
-                            row=row,
-                            id=t.id,
-                            field="batches",
-                            message=f"batch {b.id}: starts {b.start} after it ends {b.end}",
-                        )
-                    )
+                    bad("batches", f"batch {b.id}: starts {b.start} after it ends {b.end}")
                 if b.start < lo or b.end > hi:
-                    out.append(
-                        Problem(
-                            row=row,
-                            id=t.id,
-                            field="batches",
-                            message=f"batch {b.id}: window {b.start}..{b.end} is not "
-                            f"inside {self.year}",
-                        )
+                    bad(
+                        "batches",
+                        f"batch {b.id}: window {b.start}..{b.end} is not inside {self.year}",
                     )
                 if prev_end is not None and b.start <= prev_end:
-                    out.append(
-                        Problem(
-                            row=row,
-                            id=t.id,
-                            field="batches",
-                            message=f"batch {b.id}: starts {b.start}, not after the "
-                            f"previous batch ends {prev_end}",
-                        )
+                    bad(
+                        "batches",
+                        f"batch {b.id}: starts {b.start}, not after the previous batch ends "
+                        f"{prev_end}",
                     )
                 prev_end = b.end
         return out
@@ -482,43 +453,28 @@ class AnnualPlan:
         out: list[Problem] = []
         planned: set[str] = set()
         for row, t in enumerate(self.tasks):
+            bad = _task_problem(out, row, t)
             has_draws = any(float(r) > 0 for r in t.ratios.values()) or any(
                 int(n) > 0 for n in t.counts.values()
             )
             for item_id in t.items:
                 it = items.get(item_id)
                 if it is None:
-                    out.append(
-                        Problem(
-                            row=row,
-                            id=t.id,
-                            field="items",
-                            message=f"item {item_id} is not on the item list",
-                        )
-                    )
+                    bad("items", f"item {item_id} is not on the item list")
                     continue
                 if has_draws:
                     planned.add(item_id)
                 if it.department not in t.departments:
-                    out.append(
-                        Problem(
-                            row=row,
-                            id=t.id,
-                            field="partner_departments",
-                            message=f"item {item_id} belongs to {it.department}, "
-                            f"which does not take part in the task",
-                        )
+                    bad(
+                        "partner_departments",
+                        f"item {item_id} belongs to {it.department}, which does not take part "
+                        f"in the task",
                     )
             kinds = [items[i].target_kinds for i in t.items if i in items]
             if kinds and not frozenset.intersection(*kinds):
-                out.append(
-                    Problem(
-                        row=row,
-                        id=t.id,
-                        field="items",
-                        message="the task's items share no target kind: no target "
-                        "can be drawn for all of them",
-                    )
+                bad(
+                    "items",
+                    "the task's items share no target kind: no target can be drawn for all of them",
                 )
         for it in items:
             if it.id not in planned:
@@ -652,6 +608,15 @@ class AnnualPlan:
 
     def _repr_html_(self) -> str:
         return html_table(f"Annual plan {self.year}", self._columns())
+
+
+def _task_problem(out: list[Problem], row: int, t: Task) -> Callable[[str, str], None]:
+    """A function that adds a problem of task ``t`` (at ``row`` of the plan) to ``out``."""
+
+    def bad(field: str, message: str) -> None:
+        out.append(Problem(row=row, id=t.id, field=field, message=message))
+
+    return bad
 
 
 def _mask_of(
