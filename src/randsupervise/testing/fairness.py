@@ -218,6 +218,13 @@ def _min_detectable(trials: int, threshold: float) -> float:
     return float(1.0 - (threshold / 2.0) ** (1.0 / trials)) if trials else 1.0
 
 
+def _listing(head: str, failures: Sequence[UnitDeviation], worst: Sequence[UnitDeviation]) -> str:
+    """A report's text: ``head``, then the first failures, or the units closest to failing."""
+    shown = failures[:10] if failures else worst
+    label = "failing" if failures else "closest to failing"
+    return "\n".join([head, f"  {label}:", *(f"    {d}" for d in shown)])
+
+
 @attrs.frozen(kw_only=True)
 class InclusionReport:
     """What :func:`check_inclusion_probabilities` found.
@@ -254,9 +261,7 @@ class InclusionReport:
             f"false-positive rate {self.alpha:g}, per-unit threshold {self.threshold:.3g}; "
             f"a unit never drawn is caught from p >= {self.min_detectable:.4f})"
         )
-        shown = self.failures[:10] if self.failures else self.worst
-        label = "failing" if self.failures else "closest to failing"
-        return "\n".join([head, f"  {label}:", *(f"    {d}" for d in shown)])
+        return _listing(head, self.failures, self.worst)
 
 
 def _probabilities_of(probabilities: Any, registry: TargetRegistry) -> F64Array | None:
@@ -660,9 +665,7 @@ class UniformityReport:
             f"pairs deviate ({self.n_seeds} seeds; family-wise false-positive rate "
             f"{self.alpha:g}, per-pair threshold {self.threshold:.3g})"
         )
-        shown = self.failures[:10] if self.failures else self.worst
-        label = "failing" if self.failures else "closest to failing"
-        return "\n".join([head, f"  {label}:", *(f"    {d}" for d in shown)])
+        return _listing(head, self.failures, self.worst)
 
 
 def _teams(result: Any) -> dict[str, tuple[str, ...]]:
