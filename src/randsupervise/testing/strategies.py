@@ -160,7 +160,7 @@ def unit_ids(*, max_size: int = 18) -> st.SearchStrategy[str]:
         raise InvalidArgument(f"max_size={max_size!r} must be an integer")
     if max_size < 1:
         raise InvalidArgument(f"max_size={max_size!r} must be at least 1")
-    return st.text(_ID_CHARS, min_size=1, max_size=max_size)
+    return _texts(max_size)
 
 
 def seeds() -> st.SearchStrategy[Seed]:
@@ -613,9 +613,8 @@ def plans(
                 grouped[-1].append(it)
             else:
                 grouped.append([it])
-        groups = dict(enumerate(grouped))
         tasks = []
-        for n, (_, group) in enumerate(sorted(groups.items(), key=lambda kv: kv[1][0].id)):
+        for n, group in enumerate(sorted(grouped, key=lambda g: g[0].id)):
             batches = draw(windows())
             split = len(batches) > 1 and draw(st.booleans())
             draws_per_year = 1 if split else len(batches)
