@@ -263,3 +263,13 @@ def test_allow_empty_reads_back_a_register_without_regions() -> None:
         TargetRegistry.from_columns(**reg.to_records())
     again = TargetRegistry.from_columns(**reg.to_records(), allow_empty=("region", "industry"))
     assert again.digest() == reg.digest()
+
+
+def test_filter_refuses_unknown_kinds_and_statuses_instead_of_matching_nobody() -> None:
+    reg = small()
+    with pytest.raises(ValidationError) as info:
+        reg.filter(kind=["enterprise", "enterprize"], status="actvie")
+    assert [p.field for p in info.value.problems] == ["kind", "status"]
+    with pytest.raises(ValidationError):
+        reg.filter(status="actvie")
+    assert reg.filter(region="no such town").ids.tolist() == []

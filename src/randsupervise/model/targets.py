@@ -776,8 +776,13 @@ class TargetRegistry:
         risk_class: object | Collection[object] | None = None,
         status: str | Collection[str] | None = None,
     ) -> npt.NDArray[np.bool_]:
-        """Boolean row mask for a targeted draw's filter (定向抽查); see :meth:`filter`."""
+        """Boolean row mask for a targeted draw's filter (定向抽查); see :meth:`filter`.
+
+        An unknown ``kind``, ``status`` or risk class is an error (a typo would otherwise
+        select nobody); an unknown region or industry simply matches no row.
+        """
         m = np.ones(len(self), dtype=bool)
+        problems: list[Problem] = []
         for col, want in (
             ("kind", kind),
             ("region", region),
@@ -791,9 +796,19 @@ class TargetRegistry:
                 if isinstance(want, str | enum.Enum)
                 else {_enum_value(w) for w in want}
             )
+            allowed = _ALLOWED[col]
+            if allowed is not None and not values <= allowed:
+                # a typo in an enumerated column would otherwise select nobody, silently
+                problems += [
+                    Problem(field=col, message=_category_message(col, v) or "")
+                    for v in sorted(values - allowed, key=repr)
+                ]
+                continue
             cats = self._cats[col]
             keep = [c for c, v in enumerate(cats) if v in values]
             m &= np.isin(self._codes[col], keep)
+        if problems:
+            raise ValidationError(problems, what="filter")
         if risk_class is not None:
             many = isinstance(risk_class, Collection) and not isinstance(risk_class, str)
             wanted: Collection[object] = risk_class if many else [risk_class]  # type: ignore[assignment]
