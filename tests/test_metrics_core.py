@@ -49,6 +49,16 @@ def test_timeliness_matches_the_records() -> None:
     assert led["replaced_out"] > 0
 
 
+def test_duty_ledger_counts_only_published_visits_as_done() -> None:
+    d = _demo()
+    led = d.report.ledger
+    for row in led.rows:
+        assert row["on_time"] + row["late"] + row["unpublished"] + row["open"] == row["assigned"]
+    s = led.summary
+    unpublished_team_slots = sum(len(r.team) for r in d.state if r.state.value == "recorded")
+    assert s["unpublished"] == unpublished_team_slots > 0
+
+
 def test_gini_and_repeat_inspection() -> None:
     assert gini([]) == 0.0 and gini([2, 2]) == 0.0
     assert abs(gini([1, 2, 3, 4]) - 0.25) < 1e-12

@@ -18,8 +18,11 @@ Definitions (each with the rule it measures):
   visits), with minimum, median, maximum and Gini
   coefficient (0 = perfectly even).
 * **Duty ledger** (尽职照单免责、失职照单问责, seed §四(二)): per inspector, visits assigned
-  (current team, not cancelled), recorded on time, recorded late, still open, of which
-  overdue at ``as_of``, and teams they were replaced from.
+  (current team, not cancelled), split into done on time and done late (published, by
+  when the result was recorded), recorded but unpublished (not complete: seed §三(六)
+  counts an inspection done but not published as not done), and open (not recorded), of
+  which overdue at ``as_of``; plus teams they were replaced from.
+  ``on_time + late + unpublished + open == assigned``.
 * **Timeliness** (seed §三(六)): among visits inspected, the share recorded within 20
   working days; the list of late and overdue visits.
 * **Completion** (seed §三(六)): the share of non-cancelled visits that are published.
@@ -311,12 +314,26 @@ def workload(state: YearState, pool: InspectorPool) -> Table:
 
 
 def duty_ledger(state: YearState, pool: InspectorPool, as_of: _dt.date) -> Table:
-    """Per inspector: assigned, done on time, late, open, overdue, replaced out."""
-    keys = ("assigned", "on_time", "late", "open", "overdue", "cancelled", "replaced_out")
+    """Per inspector: assigned, done on time, done late, unpublished, open, overdue, replaced out.
+
+    Done means published (seed §三(六)); ``on_time`` and ``late`` say whether the result
+    was recorded within the 20-working-day deadline.
+    """
+    keys = (
+        "assigned",
+        "on_time",
+        "late",
+        "unpublished",
+        "open",
+        "overdue",
+        "cancelled",
+        "replaced_out",
+    )
     led: dict[str, dict[str, int]] = {p.id: dict.fromkeys(keys, 0) for p in pool}
     codes = state.state_codes()
     team = state.column("team")
     cancelled = codes == _CANCELLED
+    published = codes == _PUBLISHED
     recorded = ~np.isnat(state.column("recorded_on"))
     late = state.column("late")
     live = ~cancelled
@@ -324,8 +341,9 @@ def duty_ledger(state: YearState, pool: InspectorPool, as_of: _dt.date) -> Table
         "replaced_out": (state.column("replaced"), np.ones(codes.size, dtype=bool)),
         "cancelled": (team, cancelled),
         "assigned": (team, live),
-        "late": (team, live & recorded & late),
-        "on_time": (team, live & recorded & ~late),
+        "late": (team, published & late),
+        "on_time": (team, published & ~late),
+        "unpublished": (team, live & recorded & ~published),
         "open": (team, live & ~recorded),
         "overdue": (team, live & ~recorded & _overdue(state, as_of)),
     }
