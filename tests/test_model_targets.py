@@ -273,3 +273,15 @@ def test_filter_refuses_unknown_kinds_and_statuses_instead_of_matching_nobody() 
     with pytest.raises(ValidationError):
         reg.filter(status="actvie")
     assert reg.filter(region="no such town").ids.tolist() == []
+
+
+def test_negative_zero_weight_is_the_same_content_as_zero() -> None:
+    a = TargetRegistry.from_columns(id=["x"], risk_class=["A"], weight=[0.0])
+    b = TargetRegistry.from_columns(id=["x"], risk_class=["A"], weight=[-0.0])
+    assert a.digest() == b.digest()
+
+
+def test_lookup_with_a_non_string_id_is_a_validation_error() -> None:
+    with pytest.raises(ValidationError) as info:
+        small().index_of(["T1", 3])  # type: ignore[list-item]
+    assert info.value.rows == (1,)

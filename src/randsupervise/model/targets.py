@@ -550,7 +550,8 @@ class TargetRegistry:
             weights = np.ones(n, dtype=np.float64)
         else:
             try:
-                weights = np.asarray(weight, dtype=np.float64).copy()
+                # + 0.0 turns -0.0 into 0.0: equal weights must hash alike in the digest
+                weights = np.asarray(weight, dtype=np.float64) + 0.0
                 bad_w = np.flatnonzero(~np.isfinite(weights) | (weights < 0))
             except (TypeError, ValueError):
                 weights = np.ones(n, dtype=np.float64)
@@ -719,6 +720,12 @@ class TargetRegistry:
     def index_of(self, ids: Iterable[str]) -> IntArray:
         """Row positions of ``ids``; raises :class:`UnknownIdError` naming every unknown id."""
         wanted = list(ids)
+        bad = [i for i, uid in enumerate(wanted) if not isinstance(uid, str)]
+        if bad:
+            raise ValidationError(
+                [Problem(row=i, field="id", message=_id_message(wanted[i])) for i in bad],
+                what="index_of",
+            )
         fp = _fingerprints(wanted)
         sorted_fp, order = self._lookup()
         pos = np.searchsorted(sorted_fp, fp)
