@@ -25,6 +25,7 @@ Invariants, each with the rule it comes from (proofs in ``docs/assign.md``):
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from itertools import chain
@@ -192,6 +193,10 @@ def receipt_digest(receipt: Mapping[str, Any]) -> str:
     return sha256_hex(dict(receipt))
 
 
+def _visit_of(team: Team) -> str:
+    return team.visit
+
+
 @attrs.frozen(kw_only=True)
 class Assignment:
     """Teams for every visit, with the receipt chain that lets anyone recompute them.
@@ -212,10 +217,13 @@ class Assignment:
         return self.receipts[-1]
 
     def team(self, visit_id: str) -> Team:
-        """The team of one visit; raises ``UnknownIdError``."""
-        for t in self.teams:
-            if t.visit == visit_id:
-                return t
+        """The team of one visit; raises ``UnknownIdError``.
+
+        ``teams`` is sorted by visit id, so this is a binary search, not a scan.
+        """
+        i = bisect.bisect_left(self.teams, visit_id, key=_visit_of)
+        if i < len(self.teams) and self.teams[i].visit == visit_id:
+            return self.teams[i]
         raise UnknownIdError([visit_id], where="assignment")
 
     def loads(self) -> dict[str, int]:
