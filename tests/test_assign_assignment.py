@@ -518,3 +518,25 @@ def test_problem_without_a_region_rule_takes_the_default() -> None:
     bare = AssignmentProblem(visits=[v], pool=pool, region_rule=None)
     assert bare.region_rule == RegionRule()
     assert bare.digests() == AssignmentProblem(visits=[v], pool=pool).digests()
+
+
+def test_team_lookup_finds_every_visit_after_replace_and_cancel() -> None:
+    from randsupervise.assign import VisitRequest, assign, cancel, replace
+    from randsupervise.model import sample_inspectors
+
+    pool = sample_inspectors()
+    visits = [
+        VisitRequest(
+            id=f"V{k:02d}",
+            target=f"T{k}",
+            region="东城镇",
+            departments=["文化市场综合行政执法大队"],
+        )
+        for k in (7, 3, 11, 1, 5)
+    ]
+    a = assign(visits, pool, seed="lookup", stream="s")
+    gone = a.team("V03").officers[0]
+    for b in (a, replace(a, [gone]), cancel(a, ["V05"], "target unreachable")):
+        assert [t.visit for t in b.teams] == sorted(t.visit for t in b.teams)
+        for t in b.teams:
+            assert b.team(t.visit) is t
