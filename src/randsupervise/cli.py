@@ -6,6 +6,12 @@ prints a draw's receipt (JSON) on stdout; ``python -m randsupervise verify --reg
 T.csv RECEIPT.json`` exits 0 when the receipt recomputes exactly, 1 when it does not
 (printing every difference) and 2 on bad input (a message, no traceback; a bad register
 names every bad row by its line in the CSV file).
+
+A burden-spread draw (``draw --burden HISTORY.json --floor F``) and a frequency-limited
+draw (``draw --history LIMITS.json --item ID --limit N``) read their published histories
+from JSON files; ``verify`` takes the same files (``--burden``, ``--history``), the item
+and floor being read from the receipt. A history file that cannot be read or has the
+wrong shape is bad input (status 2, naming the file and the entry).
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
+    from randsupervise.draw import BurdenHistory, HistoryEntry
     from randsupervise.errors import Problem
     from randsupervise.model import TargetRegistry
 
@@ -103,11 +110,50 @@ def _add_draw_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser])
     d.add_argument("--rounding", default="ceil", choices=["ceil", "floor", "half_up"])
     d.add_argument("--min-per-stratum", type=int, default=0)
     d.add_argument("--batches", type=int, default=1, help="cut the selection into k batches")
+    d.add_argument(
+        "--burden",
+        metavar="HISTORY.json",
+        help="burden spreading: the published history of earlier periods, a JSON object "
+        "mapping period labels (oldest first) to lists of inspected ids; needs --floor",
+    )
+    d.add_argument(
+        "--floor",
+        action="append",
+        default=[],
+        metavar="F|CLASS=F",
+        help="with --burden: every unit's least inclusion probability, one number for all "
+        "strata or CLASS=F per stratum (repeatable; strata left out are not coordinated)",
+    )
+    d.add_argument(
+        "--history",
+        metavar="LIMITS.json",
+        help="frequency limits: this year's inspections as a JSON list of "
+        "[unit id, item id, count] entries; needs --item",
+    )
+    d.add_argument("--item", metavar="ID", help="the item drawn for (its frequency limit applies)")
+    d.add_argument(
+        "--limit",
+        type=int,
+        default=None,
+        metavar="N",
+        help="with --item: the item's yearly frequency limit (default 1)",
+    )
     v = sub.add_parser(
         "verify",
         help="recompute a published draw; exit 0 if it matches, 1 if not, 2 on bad input",
     )
     v.add_argument("--registry", required=True, help="CSV file of targets")
+    v.add_argument(
+        "--burden",
+        metavar="HISTORY.json",
+        help="the published burden history of a burden-spread draw (required for one)",
+    )
+    v.add_argument(
+        "--history",
+        metavar="LIMITS.json",
+        help="the published frequency history of a frequency-limited draw (without it the "
+        "receipt's excluded units are taken as stated)",
+    )
     v.add_argument("receipt", help="receipt JSON file written by 'draw'")
 
 
@@ -228,8 +274,121 @@ def _pairs(values: list[str], what: str, convert: Callable[[str], _T]) -> dict[s
     return out
 
 
+def _read_json(path: str) -> object:
+    """The JSON value in ``path``; a duplicate key in an object is bad input."""
+
+    def no_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
+        out: dict[str, object] = {}
+        for key, value in pairs:
+            if key in out:
+                raise _BadInput(f"{path}: key {key!r} appears twice in an object")
+            out[key] = value
+        return out
+
+    try:
+        with open(path, encoding="utf-8-sig") as fh:
+            text = fh.read()
+    except OSError as e:
+        raise _BadInput(f"cannot read {path}: {e.strerror or e}") from None
+    except UnicodeDecodeError as e:
+        raise _BadInput(f"{path}: not UTF-8 text ({e.reason})") from None
+    try:
+        return json.loads(text, object_pairs_hook=no_duplicates)
+    except json.JSONDecodeError as e:
+        raise _BadInput(f"{path}: not valid JSON: {e}") from None
+
+
+def _id_list(path: str, where: str, value: object) -> list[str]:
+    if not isinstance(value, list):
+        raise _BadInput(f"{path}: {where}: expected a list of ids, got {type(value).__name__}")
+    for k, uid in enumerate(value):
+        if not isinstance(uid, str) or not uid:
+            raise _BadInput(
+                f"{path}: {where}, item {k}: ids must be non-empty strings, got {uid!r}"
+            )
+    return value
+
+
+def _read_burden(path: str) -> BurdenHistory:
+    """The burden history in ``path``: ``{"label": [ids], ...}`` with the periods oldest
+    first (the object's key order), or ``[[ids], ...]`` (periods labelled 1, 2, ...)."""
+    from randsupervise.draw import BurdenHistory
+    from randsupervise.errors import ValidationError
+
+    data = _read_json(path)
+    periods: dict[str, list[str]] | list[list[str]]
+    if isinstance(data, dict):
+        periods = {}
+        for label, ids in data.items():
+            if not label:
+                raise _BadInput(f"{path}: a period label is empty")
+            periods[label] = _id_list(path, f"period {label!r}", ids)
+    elif isinstance(data, list):
+        periods = [_id_list(path, f"period {k + 1}", ids) for k, ids in enumerate(data)]
+    else:
+        raise _BadInput(
+            f"{path}: expected a JSON object mapping period labels (oldest first) to lists "
+            f"of inspected ids, got {type(data).__name__}"
+        )
+    try:
+        return BurdenHistory.from_periods(periods)
+    except ValidationError as e:  # pragma: no cover - the shapes are checked above
+        raise _BadInput(f"{path}: {' '.join(str(e).split())}") from None
+
+
+def _read_limits(path: str) -> list[HistoryEntry]:
+    """The frequency history in ``path``: a list of ``[unit id, item id, count]``."""
+    data = _read_json(path)
+    if not isinstance(data, list):
+        raise _BadInput(
+            f"{path}: expected a JSON list of [unit id, item id, count] entries, "
+            f"got {type(data).__name__}"
+        )
+    out: list[HistoryEntry] = []
+    for k, entry in enumerate(data):
+        if not (
+            isinstance(entry, list)
+            and len(entry) == 3
+            and isinstance(entry[0], str)
+            and entry[0]
+            and isinstance(entry[1], str)
+            and entry[1]
+            and isinstance(entry[2], int)
+            and not isinstance(entry[2], bool)
+            and entry[2] >= 0
+        ):
+            raise _BadInput(
+                f"{path}: entry {k}: expected [unit id, item id, count] with non-empty "
+                f"string ids and an integer count >= 0, got {json.dumps(entry)[:80]}"
+            )
+        out.append((entry[0], entry[1], entry[2]))
+    return out
+
+
+def _floor_arg(values: list[str], strata: Sequence[str]) -> float | dict[str, float] | None:
+    """``--floor`` values: one number for every stratum, or CLASS=F per stratum."""
+    if not values:
+        return None
+    plain = [v for v in values if "=" not in v]
+    if plain:
+        if len(values) > 1:
+            raise _BadInput(
+                f"--floor {values}: give one number for every stratum or CLASS=F per "
+                "stratum, not both and not two numbers"
+            )
+        try:
+            return float(plain[0])
+        except ValueError:
+            raise _BadInput(f"--floor {plain[0]!r}: not a number") from None
+    floors = _pairs(values, "floor", float)
+    unknown = sorted(set(floors) - set(strata))
+    if unknown:
+        raise _BadInput(f"--floor: unknown stratum {unknown}; the strata are {list(strata)}")
+    return floors
+
+
 def _cmd_draw(args: argparse.Namespace) -> int:
-    from randsupervise.draw import draw
+    from randsupervise.draw import ALL_STRATUM, ItemRule, draw
 
     reg, has_risk = _read_registry(args.registry)
     ratios = _pairs(args.ratio, "ratio", float)
@@ -241,6 +400,24 @@ def _cmd_draw(args: argparse.Namespace) -> int:
         if not sep or not col.strip():
             raise _BadInput(f"--where {item!r}: expected COLUMN=VALUE")
         where.setdefault(col.strip(), []).append(val.strip())
+    strata = reg.categories("risk_class") if has_risk else (ALL_STRATUM,)
+    floor = _floor_arg(args.floor, strata)
+    # the flags that only make sense together, checked before any file is read
+    if floor is not None and args.burden is None:
+        raise _BadInput("--floor needs --burden HISTORY.json (the history it spreads over)")
+    if args.burden is not None and floor is None:
+        raise _BadInput("--burden needs --floor (F, or CLASS=F per stratum)")
+    if args.history is not None and args.item is None:
+        raise _BadInput("--history needs --item ID (the item whose inspections it counts)")
+    if args.limit is not None and args.item is None:
+        raise _BadInput("--limit needs --item ID")
+    burden = None if args.burden is None else _read_burden(args.burden)
+    history = None if args.history is None else _read_limits(args.history)
+    item = None
+    if args.item is not None:
+        item = ItemRule(
+            id=args.item, yearly_frequency_limit=1 if args.limit is None else args.limit
+        )
     result = draw(
         reg,
         seed=args.seed,
@@ -254,13 +431,17 @@ def _cmd_draw(args: argparse.Namespace) -> int:
         min_per_stratum=args.min_per_stratum,
         where=where,
         batches=args.batches,
+        item=item,
+        history=history,
+        burden=burden,
+        floor=floor,
     )
     sys.stdout.write(result.receipt.to_json() + "\n")
     return 0
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
-    from randsupervise.draw import Receipt, verify
+    from randsupervise.draw import Difference, Receipt, VerifyReport, verify
 
     reg, _ = _read_registry(args.registry)
     try:
@@ -270,8 +451,26 @@ def _cmd_verify(args: argparse.Namespace) -> int:
         raise _BadInput(f"cannot read {args.receipt}: {e.strerror or e}") from None
     except UnicodeDecodeError as e:
         raise _BadInput(f"{args.receipt}: not UTF-8 text ({e.reason})") from None
-    report = verify(Receipt.from_json(text), reg)
+    burden = None if args.burden is None else _read_burden(args.burden)
+    history = None if args.history is None else _read_limits(args.history)
+    receipt = Receipt.from_json(text)
+    extra: list[Difference] = []
+    if history is not None and (receipt.policy.get("item") is None):
+        # no item, nothing the history could count: a mismatch, not bad input
+        extra.append(
+            Difference(
+                where="frequency_limit",
+                message="a frequency history was given, but the receipt records no item "
+                "(the draw applied no frequency limit)",
+            )
+        )
+        history = None
+    report = verify(receipt, reg, history=history, burden=burden)
+    if extra:
+        report = VerifyReport(differences=(*extra, *report.differences), notes=report.notes)
     print(report)
+    if burden is None and any(d.where == "burden.history" for d in report.differences):
+        print("  hint: pass the published burden history with --burden HISTORY.json")
     return 0 if report.ok else 1
 
 
