@@ -144,9 +144,9 @@ def test_frequency_limited_draw(files: dict[str, str], capsys: pytest.CaptureFix
     verify = ["verify", "--registry", files["t"]]
     code, out, _ = run([*verify, "--history", files["l"], r], capsys)
     assert (code, out) == (0, "receipt verified: the draw recomputes exactly\n")
-    # without the history the excluded units are taken as stated, and a note says so
+    # without the history the exclusions cannot be checked: the receipt does not verify
     code, out, _ = run([*verify, r], capsys)
-    assert code == 0 and "note: frequency history not given" in out
+    assert code == 1 and "frequency_limit.history" in out and "1 unit(s)" in out
     # another history: T004 inspected twice
     other = [e if e[0] != "T004" else ["T004", "K9", 2] for e in LIMITS]
     o = write(Path(files["dir"]) / "other.json", json.dumps(other))

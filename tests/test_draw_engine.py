@@ -181,8 +181,9 @@ def test_frequency_limits_exclude_and_are_recorded() -> None:
     assert fl is not None and sorted(fl["excluded"]) == sorted(first.strata["A"].ids)
     assert second.strata["A"].population == first.strata["A"].population - len(fl["excluded"])
     assert verify(second.receipt, reg, history=history).ok
-    report = verify(second.receipt, reg)
-    assert report.ok and report.notes
+    report = verify(second.receipt, reg)  # exclusions unchecked without the history
+    assert not report.ok
+    assert [x.where for x in report.differences] == ["frequency_limit.history"]
     bad = verify(second.receipt, reg, history=history[:-3])
     assert not bad.ok and any(
         "history" in d.where or "excluded" in d.where for d in bad.differences
@@ -316,3 +317,14 @@ def test_verify_lists_exact_differences() -> None:
     assert "does NOT verify" in str(report)
     unsupported = dict(data, version=99)
     assert not verify(unsupported, _REG).ok
+
+
+def test_a_frequency_limited_draw_that_excluded_nobody_verifies_without_history() -> None:
+    reg = TargetRegistry.from_columns(id=[f"T{i}" for i in range(20)], risk_class=["B"] * 20)
+    item = InspectionItem(
+        id="K1", name="n", department="d", kind="key", legal_basis="l", content="c",
+        method="m", target_kinds={"enterprise"},
+    )  # fmt: skip
+    d = draw(reg, seed="s", stream="K1", default_ratio=0.25, item=item, history=[])
+    report = verify(d.receipt, reg)
+    assert report.ok and report.notes

@@ -151,8 +151,8 @@ def _add_draw_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser])
     v.add_argument(
         "--history",
         metavar="LIMITS.json",
-        help="the published frequency history of a frequency-limited draw (without it the "
-        "receipt's excluded units are taken as stated)",
+        help="the published frequency history of a frequency-limited draw (without it a "
+        "receipt that excluded units does not verify)",
     )
     v.add_argument("receipt", help="receipt JSON file written by 'draw'")
 

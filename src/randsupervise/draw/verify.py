@@ -229,8 +229,9 @@ def verify(
     Args:
         receipt: A :class:`Receipt`, its dict form or its JSON text.
         registry: The register the draw claims to be made from.
-        history: The frequency history, when the draw applied frequency limits; without it
-            the receipt's list of excluded units is taken as stated (a note says so).
+        history: The frequency history, when the draw applied frequency limits. Without
+            it, a receipt that excluded units does not verify (the exclusions could not be
+            checked); one that excluded nobody verifies with a note.
         burden: The inspection history of a burden-spread draw (the receipt's ``burden``
             record holds its digest); required to recompute such a draw.
 
@@ -362,10 +363,20 @@ def verify(
                 )
             )
         diffs += _compare_lists("frequency_limit.excluded", stated, excluded, "ids")
-    elif freq:
-        notes.append(
-            "frequency history not given: the receipt's excluded units were taken as stated"
+    elif freq and stated:
+        # An excluded unit cannot be drawn, so an unchecked exclusion list would let
+        # whoever ran the draw shield anyone by claiming they reached their limit.
+        diffs.append(
+            Difference(
+                where="frequency_limit.history",
+                message=f"this draw excluded {len(stated)} unit(s) as having reached their "
+                f"yearly limit (history digest {freq.get('history_digest')}); pass the "
+                "frequency history (history=...) to check the exclusions",
+                receipt=freq.get("history_digest"),
+            )
         )
+    elif freq:
+        notes.append("frequency history not given: the draw excluded no unit, nothing to check")
     present = [u for u in excluded if u in registry]
     if len(present) != len(excluded):
         gone = [u for u in excluded if u not in registry]
