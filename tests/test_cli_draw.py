@@ -144,3 +144,19 @@ def test_csv_reader_errors_exit_2_with_the_line(
     t = write_csv(tmp_path / "t.csv", ["T1,A", f'"{"x" * 200_000}",B'], header="id,risk_class")
     code, _out, err = run(["draw", "--registry", str(t), *ARGS], capsys)
     assert code == 2 and "line 3" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("header", "hint"),
+    [
+        ("id;risk_class", "the file must be comma-separated"),
+        ("id\trisk_class", "the file must be comma-separated"),
+        ("ID,Risk_Class", "column names are lower case"),
+    ],
+)
+def test_missing_id_column_says_what_is_likely_wrong(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], header: str, hint: str
+) -> None:
+    t = write_csv(tmp_path / "t.csv", ["T1;A"], header=header)
+    code, out, err = run(["draw", "--registry", str(t), *ARGS], capsys)
+    assert code == 2 and out == "" and "no 'id' column" in err and hint in err

@@ -178,7 +178,13 @@ def _read_registry(path: str) -> tuple[TargetRegistry, bool]:
                     raise _BadInput(f"{path}: empty file (a header with 'id' is required)")
                 header = [h.strip() for h in header]
                 if "id" not in header:
-                    raise _BadInput(f"{path}: no 'id' column in the header {header}")
+                    # Say what most likely went wrong: another delimiter or capitals.
+                    hint = ""
+                    if len(header) == 1 and any(c in header[0] for c in ";\t|"):
+                        hint = " (the file must be comma-separated)"
+                    elif "id" in (h.lower() for h in header):
+                        hint = " (column names are lower case: id, risk_class, ...)"
+                    raise _BadInput(f"{path}: no 'id' column in the header {header}{hint}")
                 unknown = [h for h in header if h not in _CSV_COLUMNS]
                 if unknown:
                     raise _BadInput(f"{path}: unknown column(s) {unknown}; known: {_CSV_COLUMNS}")
