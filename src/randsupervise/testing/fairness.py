@@ -352,7 +352,8 @@ def check_inclusion_probabilities(
             if rep is None:
                 raise TypeError(
                     "the draw function's result reports no inclusion_probabilities: "
-                    "pass probabilities="
+                    "pass probabilities= (an array in register row order, a mapping "
+                    "id -> p, or a function of the register)"
                 )
             total += rep
     n = len(seed_list)
