@@ -1,4 +1,4 @@
-"""Feedback: the year's results move next year's risk classes (seed §三(七)).
+"""Feedback: the year's results move next year's risk classes (plan §三(七)).
 
 Invariants:
 
@@ -19,7 +19,7 @@ Invariants:
 * Classes stay within A..D; a move that would leave the range is not made. The weight
   (risk score) is multiplied by ``weight_factor`` per step up and divided by it per step
   down (default 2, the doubling between classes of the sample register).
-* Unpublished results move nothing: they do not count as done (seed §三(六)).
+* Unpublished results move nothing: they do not count as done (plan §三(六)).
 * The new register comes from ``TargetRegistry.apply``, so the change log and
   ``diff`` show exactly what moved; every move is explained per target.
 """
@@ -59,20 +59,20 @@ FEEDBACK_RULES: tuple[FeedbackRule, ...] = (
         name="problem-found",
         step=+1,
         description="a published result records a problem: one class up",
-        source="seed §三(七): results feed credit-risk classification",
+        source="plan §三(七): results feed credit-risk classification",
     ),
     FeedbackRule(
         name="clean-streak",
         step=-1,
         description="clean_threshold clean published inspections in a row: one class down",
-        source="seed §二 无事不扰; BRIEF: ratios differ per credit class",
+        source="plan §二 无事不扰; BRIEF: ratios differ per credit class",
     ),
     FeedbackRule(
         name="status",
         step=0,
         description="a registration-status result or a cancellation for a gone "
         "target sets the status",
-        source="seed §三(三) 两库动态管理",
+        source="plan §三(三) 两库动态管理",
     ),
 )
 

@@ -7,15 +7,15 @@ Invariants, each with the rule it comes from:
   The provincial platforms show three task states, to draw → drawn / in progress → done
   (BRIEF); :attr:`VisitState.platform_state` maps ours onto theirs.
 * **Whoever inspects records and publishes** (谁检查、谁录入、谁公开), and results are
-  recorded **within 20 working days** of the inspection's completion (seed §三(六)):
+  recorded **within 20 working days** of the inspection's completion (plan §三(六)):
   the deadline is ``calendar.deadline(inspected_on, 20)`` (the completion day not
   counted); a recording after it is flagged ``late``.
-* **Inspected but not published is not complete** (seed §三(六):
+* **Inspected but not published is not complete** (plan §三(六):
   "已实施检查但未进行公示的，视为未完成抽查检查"): only :attr:`VisitState.PUBLISHED` is
   complete.
 * A result is an :class:`~randsupervise.model.results.InspectionResult`, a set of standard
   codes. The publication payload holds the inspection result only; later penalties are
-  published under their own rules (seed §三(六)), so the payload has no field for them
+  published under their own rules (plan §三(六)), so the payload has no field for them
   and leaves the free-text note out.
 * A visit is cancelled **before** inspection when its target is gone (deregistered,
   revoked, moved out, unreachable); a target found unreachable **at** the visit is a
@@ -61,7 +61,7 @@ __all__ = [
     "YearState",
 ]
 
-#: Working days allowed between inspection and recording (seed §三(六)).
+#: Working days allowed between inspection and recording (plan §三(六)).
 RECORDING_WORKDAYS = 20
 
 
@@ -125,7 +125,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         action=_A.ASSIGN,
         source=_S.DRAWN,
         target=_S.ASSIGNED,
-        rule="双随机: inspectors drawn for the target (seed §三(六))",
+        rule="双随机: inspectors drawn for the target (plan §三(六))",
     ),
     Transition(
         action=_A.REPLACE_TEAM,
@@ -137,19 +137,19 @@ TRANSITIONS: tuple[Transition, ...] = (
         action=_A.INSPECT,
         source=_S.ASSIGNED,
         target=_S.INSPECTED,
-        rule="the check is carried out (seed §三(六))",
+        rule="the check is carried out (plan §三(六))",
     ),
     Transition(
         action=_A.RECORD,
         source=_S.INSPECTED,
         target=_S.RECORDED,
-        rule="谁检查、谁录入: within 20 working days (seed §三(六))",
+        rule="谁检查、谁录入: within 20 working days (plan §三(六))",
     ),
     Transition(
         action=_A.PUBLISH,
         source=_S.RECORDED,
         target=_S.PUBLISHED,
-        rule="谁公开: published; only now complete (seed §三(六); platform 'done')",
+        rule="谁公开: published; only now complete (plan §三(六); platform 'done')",
     ),
     Transition(
         action=_A.CANCEL,
@@ -355,11 +355,11 @@ class VisitRecord:
 
     @property
     def complete(self) -> bool:
-        """Published: the only complete state (seed §三(六))."""
+        """Published: the only complete state (plan §三(六))."""
         return self.state is VisitState.PUBLISHED
 
     def publication(self) -> dict[str, Any]:
-        """The publication payload: the inspection result only (seed §三(六)).
+        """The publication payload: the inspection result only (plan §三(六)).
 
         Raises:
             IllegalTransition: the result is not recorded yet.

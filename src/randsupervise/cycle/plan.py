@@ -3,15 +3,15 @@
 Invariants, each with the rule it comes from:
 
 * A plan covers one calendar ``year``. It is made of :class:`Task` s; each task carries
-  one or more items out together (进一次门、查多项事, seed §三(五)), names its lead and
-  partner departments (joint checks, 部门联合抽查, seed §一), draws from the whole register
+  one or more items out together (进一次门、查多项事, plan §三(五)), names its lead and
+  partner departments (joint checks, 部门联合抽查, plan §一), draws from the whole register
   (不定向) or from a filtered part (定向, a mapping of ``TargetRegistry.mask`` keywords),
-  and says per risk class either a ratio or a count (差异化分类监管, seed §三(五)).
+  and says per risk class either a ratio or a count (差异化分类监管, plan §三(五)).
 * A task has one or more :class:`Batch` es, each a date window inside the year, in
   order and not overlapping. With ``split=False`` every batch is its own draw at the
   task's ratio; with ``split=True`` the task draws once for the year and the selection
   is split into the batches in ticket order, so the order of inspection is itself random
-  (seed §三(二): "抽查比例高的，可以通过随机抽取的方式确定检查批次顺序").
+  (plan §三(二): "抽查比例高的，可以通过随机抽取的方式确定检查批次顺序").
 * The sample size of a draw is ``ceil(ratio * N)`` (rules say "at least r") or
   ``min(count, N)``, where ``N`` is the task's eligible population of the class: the
   targets matching the filter, of a kind every item of the task applies to, and active
@@ -20,11 +20,11 @@ Invariants, each with the rule it comes from:
   and nothing is drawn from a plan that has one:
 
   - every item of the item list has a task with planned draws: item coverage (开展率)
-    must reach 100% (seed §三(二): "每年度抽查事项清单开展率要达到100%");
+    must reach 100% (plan §三(二): "每年度抽查事项清单开展率要达到100%");
   - every item a task names is on the list, and its department takes part in the task;
   - a general item's yearly ratio per class stays within its cap, a key item has none
-    (seed §三(二));
-  - the plan's key items number at most ``ItemList.max_key_items`` (seed §三(二));
+    (plan §三(二));
+  - the plan's key items number at most ``ItemList.max_key_items`` (plan §三(二));
   - **frequency limits**: the *planned load* of an item on a target is the sum, over
     every draw of the year that could select the target for the item, of that draw's
     rate ``n / N``. It must not exceed the item's ``yearly_frequency_limit`` (MIIT rules:
@@ -60,9 +60,9 @@ __all__ = ["FILTER_KEYS", "AnnualPlan", "Batch", "Task"]
 #: The keywords a task's target filter may use (those of ``TargetRegistry.mask``).
 FILTER_KEYS: tuple[str, ...] = ("industry", "kind", "region", "risk_class", "status")
 
-_COVERAGE_RULE = "seed §三(二): 开展率 100%"
-_CAP_RULE = "seed §三(二): general items' ratio capped"
-_KEY_RULE = "seed §三(二): 严格控制重点检查事项的数量"
+_COVERAGE_RULE = "plan §三(二): 开展率 100%"
+_CAP_RULE = "plan §三(二): general items' ratio capped"
+_KEY_RULE = "plan §三(二): 严格控制重点检查事项的数量"
 _FREQ_RULE = "MIIT: same item, same target at most once a year in principle"
 _TOL = 1e-9
 
@@ -161,7 +161,7 @@ class Task:
         batches: The batches, in date order.
         split: ``False``: every batch draws at the ratio. ``True``: one draw for the
             year, its selection split into the batches in ticket order (random batch
-            order, seed §三(二)).
+            order, plan §三(二)).
         stream: The draw's stream label (default: the task id); unique in the plan.
 
     Examples:
@@ -341,7 +341,7 @@ def _tasks(v: Iterable[Task]) -> tuple[Task, ...]:
 
 @attrs.frozen(kw_only=True)
 class AnnualPlan:
-    """The year's plan: tasks and their batches (年度抽查计划, seed §三(五)).
+    """The year's plan: tasks and their batches (年度抽查计划, plan §三(五)).
 
     Building checks only each task's own fields; :meth:`problems` / :meth:`validate`
     check the plan against the item list (and a register), reporting every problem.

@@ -1,6 +1,6 @@
 """Running the plan: draws, visits, teams, batch order, and one receipt for the year.
 
-Invariants (seed §三(五)-(六); DESIGN principles 3 and 4):
+Invariants (plan §三(五)-(六); DESIGN principles 3 and 4):
 
 * :func:`run_plan` validates the plan against the item list **and the register** first
   (:meth:`AnnualPlan.validate`); a plan with any problem raises before anything is drawn.
@@ -14,7 +14,7 @@ Invariants (seed §三(五)-(六); DESIGN principles 3 and 4):
   hidden. Reported inclusion probabilities are ``n / available``.
 * A split task's selection is cut by the draw engine into its batches in ticket order
   (all classes merged; sizes differ by at most one), so the batch of a target is random
-  (seed §三(二)). Targets left out by frequency limits are listed in the draw receipt.
+  (plan §三(二)). Targets left out by frequency limits are listed in the draw receipt.
 * Hits become visits by the merge rule of :mod:`randsupervise.cycle.visits`.
 * Teams come from the assignment engine under the stream ``"<year>/teams"``.
 * **Batch order**: visits are ordered by window start, window end, then the ticket of

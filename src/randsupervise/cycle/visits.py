@@ -1,4 +1,4 @@
-"""Visits: one trip to one target for many items (进一次门、查多项事, seed §三(五)).
+"""Visits: one trip to one target for many items (进一次门、查多项事, plan §三(五)).
 
 **The merge rule**, exactly. Every draw of the year yields *hits*: (target, task, batch
 window). Hits are merged per target, greedily in window order:

@@ -14,7 +14,7 @@ Invariants (plan §三(二), §三(五); DESIGN principles 3, 4 and 7):
   ``yearly_frequency_limit``. Both are recorded in the receipt.
 * Each stratum's units are selected by the policy's method (:mod:`.selection`); the
   selection is listed in ticket order, which is also the **batch order** for key items
-  (seed, §三(二): "随机确定抽查批次顺序"): the draw's units, merged across strata in ticket
+  (plan §三(二): "随机确定抽查批次顺序"): the draw's units, merged across strata in ticket
   order, are cut into ``batches`` consecutive groups whose sizes differ by at most one.
 * **Burden spreading** (plan §三(五), 无事不扰 / 利剑高悬; :mod:`.coordination`): with a
   :class:`~randsupervise.draw.coordination.BurdenHistory` (``burden=``) and a ``floor``,

@@ -2,9 +2,9 @@
 
 Definitions (each with the rule it measures):
 
-* **Item coverage** (开展率, seed §三(二), must be 100%): the share of the item list's items
+* **Item coverage** (开展率, plan §三(二), must be 100%): the share of the item list's items
   with at least one **published** visit; inspected-but-unpublished does not count
-  (seed §三(六)).
+  (plan §三(六)).
 * **Ratios**: per item and class, the planned sample size (sum over the item's draws),
   the drawn targets and the published visits, each also as a share of the largest
   eligible population among the item's draws of that class.
@@ -17,15 +17,15 @@ Definitions (each with the rule it measures):
   counted toward the quota, available, of a department taking part in the year's
   visits), with minimum, median, maximum and Gini
   coefficient (0 = perfectly even).
-* **Duty ledger** (尽职照单免责、失职照单问责, seed §四(二)): per inspector, visits assigned
+* **Duty ledger** (尽职照单免责、失职照单问责, plan §四(二)): per inspector, visits assigned
   (current team, not cancelled), split into done on time and done late (published, by
-  when the result was recorded), recorded but unpublished (not complete: seed §三(六)
+  when the result was recorded), recorded but unpublished (not complete: plan §三(六)
   counts an inspection done but not published as not done), and open (not recorded), of
   which overdue at ``as_of``; plus teams they were replaced from.
   ``on_time + late + unpublished + open == assigned``.
-* **Timeliness** (seed §三(六)): among visits inspected, the share recorded within 20
+* **Timeliness** (plan §三(六)): among visits inspected, the share recorded within 20
   working days; the list of late and overdue visits.
-* **Completion** (seed §三(六)): the share of non-cancelled visits that are published.
+* **Completion** (plan §三(六)): the share of non-cancelled visits that are published.
 """
 
 from __future__ import annotations
@@ -316,7 +316,7 @@ def workload(state: YearState, pool: InspectorPool) -> Table:
 def duty_ledger(state: YearState, pool: InspectorPool, as_of: _dt.date) -> Table:
     """Per inspector: assigned, done on time, done late, unpublished, open, overdue, replaced out.
 
-    Done means published (seed §三(六)); ``on_time`` and ``late`` say whether the result
+    Done means published (plan §三(六)); ``on_time`` and ``late`` say whether the result
     was recorded within the 20-working-day deadline.
     """
     keys = (
