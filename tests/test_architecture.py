@@ -12,10 +12,12 @@ import ast
 from pathlib import Path
 
 import pytest
+import tomllib
 
 import randsupervise
 
 SRC = Path(randsupervise.__file__).parent
+ROOT = Path(__file__).resolve().parent.parent
 IO_ALLOWED = {"cli.py", "__main__.py"}
 
 FORBIDDEN_MODULES = {
@@ -36,15 +38,19 @@ FORBIDDEN_ATTRS = {
     ("os", "environ"), ("os", "getenv"), ("np", "load"), ("np", "save"),
     ("np", "loadtxt"), ("np", "savetxt"), ("np", "fromfile"), ("np", "genfromtxt"),
 }  # fmt: skip
-LAYERS = [
-    {"errors"},
-    {"model"},
-    {"calendar", "draw"},
-    {"assign"},
-    {"cycle"},
-    {"metrics"},
-    {"testing", "cli", "__main__"},
-]
+
+
+def _layers_from_pyproject() -> list[set[str]]:
+    """The layers, lowest first, read from the one list (the import-linter contract)."""
+    data = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))
+    (contract,) = [c for c in data["tool"]["importlinter"]["contracts"] if c["type"] == "layers"]
+    layers = [{m.strip().split(".")[1] for m in entry.split("|")} for entry in contract["layers"]]
+    layers.reverse()
+    layers[-1].add("__main__")
+    return layers
+
+
+LAYERS = _layers_from_pyproject()
 
 
 def io_violations(source: str, filename: str = "<src>") -> list[str]:

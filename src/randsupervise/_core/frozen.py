@@ -1,0 +1,107 @@
+"""Deeply immutable JSON values.
+
+Invariants (DESIGN principle 4: receipts are deeply immutable):
+
+* :func:`freeze` copies a JSON-like value into :class:`FrozenDict` and :class:`FrozenList`
+  all the way down; nothing the caller holds afterwards can change the frozen copy, and
+  the frozen copy cannot be changed in place (every mutating method raises ``TypeError``).
+* Both types subclass ``dict`` and ``list`` so that ``json.dumps``, equality with plain
+  dicts and lists, and ``isinstance`` checks keep working; they are hashable.
+* :func:`thaw` returns a fresh plain copy (dicts and lists), so editing what
+  ``to_dict()`` returns never reaches the receipt it came from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, NoReturn
+
+__all__ = ["FrozenDict", "FrozenList", "freeze", "thaw"]
+
+
+def _refuse(self: object, *args: object, **kwargs: object) -> NoReturn:
+    raise TypeError(f"{type(self).__name__} is immutable: use thaw() for an editable copy")
+
+
+class FrozenDict(dict[str, Any]):
+    """A ``dict`` that refuses every change (see the module notes).
+
+    Examples:
+        >>> d = freeze({"a": [1, 2]})
+        >>> d["a"].append(3)
+        Traceback (most recent call last):
+        TypeError: FrozenList is immutable: use thaw() for an editable copy
+        >>> d == {"a": [1, 2]}, thaw(d)["a"] is d["a"]
+        (True, False)
+    """
+
+    __slots__ = ()
+    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = _refuse
+    __ior__ = _refuse
+
+    def __hash__(self) -> int:  # type: ignore[override]
+        return hash(tuple(sorted((k, _hashable(v)) for k, v in self.items())))
+
+    def __repr__(self) -> str:
+        return f"FrozenDict({dict.__repr__(self)})"
+
+    def __copy__(self) -> FrozenDict:
+        return self
+
+    def __deepcopy__(self, memo: object) -> FrozenDict:
+        return self
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (freeze, (thaw(self),))
+
+
+class FrozenList(list[Any]):
+    """A ``list`` that refuses every change (see the module notes)."""
+
+    __slots__ = ()
+    __setitem__ = __delitem__ = append = extend = insert = pop = remove = _refuse
+    clear = reverse = sort = __iadd__ = __imul__ = _refuse
+
+    def __hash__(self) -> int:  # type: ignore[override]
+        return hash(tuple(_hashable(v) for v in self))
+
+    def __copy__(self) -> FrozenList:
+        return self
+
+    def __deepcopy__(self, memo: object) -> FrozenList:
+        return self
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (freeze, (thaw(self),))
+
+
+def _hashable(v: Any) -> Any:
+    return v if not isinstance(v, dict | list) else hash(v)
+
+
+def freeze(value: Any) -> Any:
+    """A deeply frozen copy of ``value`` (mappings, lists and tuples become frozen).
+
+    Examples:
+        >>> src = {"k": [{"x": 1}]}
+        >>> f = freeze(src)
+        >>> src["k"][0]["x"] = 2
+        >>> f["k"][0]["x"]
+        1
+    """
+    if isinstance(value, FrozenDict | FrozenList):
+        return value
+    if isinstance(value, Mapping):
+        return FrozenDict({k: freeze(v) for k, v in value.items()})
+    if isinstance(value, list | tuple):
+        return FrozenList(freeze(v) for v in value)
+    return value
+
+
+def thaw(value: Any) -> Any:
+    """A plain, editable deep copy of ``value`` (dicts and lists)."""
+    if isinstance(value, Mapping):
+        return {k: thaw(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [thaw(v) for v in value]
+    return value
