@@ -64,7 +64,7 @@ def test_burden_draw_verifies_with_its_history_only(
     assert receipt["burden"]["strata"]["D"]["floor"] is None  # not coordinated
     r = write(Path(files["dir"]) / "receipt.json", out)
     code, out, _ = run(["verify", "--registry", files["t"], "--burden", files["h"], r], capsys)
-    assert (code, out) == (0, "receipt verified: the draw recomputes exactly\n")
+    assert code == 0 and out.startswith("draw receipt verified: it recomputes exactly\n")
     # without the history: a difference that says the history is needed, and how to pass it
     code, out, _ = run(["verify", "--registry", files["t"], r], capsys)
     assert code == 1
@@ -129,7 +129,7 @@ def test_shuffled_rows_and_history_lists_change_nothing(
     argv = ["verify", "--registry", files["t"], "--burden", shuffled["h"], "--history",
             shuffled["l"], r]  # fmt: skip
     code, out, _ = run(argv, capsys)
-    assert (code, out) == (0, "receipt verified: the draw recomputes exactly\n")
+    assert code == 0 and out.startswith("draw receipt verified: it recomputes exactly\n")
 
 
 def test_frequency_limited_draw(files: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
@@ -143,7 +143,7 @@ def test_frequency_limited_draw(files: dict[str, str], capsys: pytest.CaptureFix
     r = write(Path(files["dir"]) / "receipt.json", out)
     verify = ["verify", "--registry", files["t"]]
     code, out, _ = run([*verify, "--history", files["l"], r], capsys)
-    assert (code, out) == (0, "receipt verified: the draw recomputes exactly\n")
+    assert code == 0 and out.startswith("draw receipt verified: it recomputes exactly\n")
     # without the history the exclusions cannot be checked: the receipt does not verify
     code, out, _ = run([*verify, r], capsys)
     assert code == 1 and "frequency_limit.history" in out and "1 unit(s)" in out

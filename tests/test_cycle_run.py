@@ -6,9 +6,11 @@ from collections import Counter
 from functools import cache
 
 import attrs
+import pytest
 
 from randsupervise.cycle import PlanRun, run_plan, verify_plan
 from randsupervise.cycle.visits import visits_digest
+from randsupervise.errors import ValidationError
 from randsupervise.metrics import demo_inputs
 from randsupervise.model import TargetRegistry
 from randsupervise.model._digest import sha256_hex
@@ -70,20 +72,39 @@ def test_verify_accepts_and_names_tampering() -> None:
     assert verify_plan(run.receipt, plan, changed, items, pool, cal).ok
     other = attrs.evolve(plan, title="another title")
     diffs = verify_plan(run.receipt, other, registry, items, pool, cal).differences
-    assert any(d.startswith("plan_digest") for d in diffs)
+    assert {"plan_digest", "plan.title"} <= {d.path for d in diffs}
     forged = dict(run.receipt)
     forged["draws"] = run.receipt["draws"][:-1]
     rep = verify_plan(forged, plan, registry, items, pool, cal)
-    assert not rep.ok and "receipt digest does not match its content" in rep.differences
+    assert not rep.ok and rep.differences[0].path == "receipt_digest"
+    assert "changed after it was made" in rep.differences[0].message
 
 
-def test_verify_reports_a_malformed_draw_list_instead_of_crashing() -> None:
+def test_verify_refuses_a_malformed_draw_list_naming_the_path() -> None:
     plan, registry, items, pool, _seed, cal = demo_inputs()
     run = _run()
-    first = run.receipt["draws"][0]["stream"]
-    for draws in (None, 7, ["not a draw", *run.receipt["draws"][1:]]):
-        rep = verify_plan(dict(run.receipt, draws=draws), plan, registry, items, pool, cal)
-        assert not rep.ok and f"draw {first} missing from the receipt" in rep.differences
+    for draws, path in ((None, "draws"), (7, "draws"), (["not a draw"], "draws[0]")):
+        with pytest.raises(ValidationError) as e:
+            verify_plan(dict(run.receipt, draws=draws), plan, registry, items, pool, cal)
+        assert [p.field for p in e.value.problems] == [path]
+
+
+def test_each_draw_of_a_plan_verifies_on_its_own_with_its_history() -> None:
+    """Trust leak 2: a plan's draw receipts verify with ``draw.verify`` alone."""
+    from randsupervise.draw import verify
+
+    _plan, registry, *_ = demo_inputs()
+    run = _run()
+    limited = [d for d in run.draws if d.receipt["frequency_limit"]]
+    assert limited, "the demo year has frequency-limited draws"
+    assert any(d.receipt["frequency_limit"]["excluded"] for d in run.draws)
+    for d in run.draws:
+        report = verify(d.receipt, registry, history=d.history or None)
+        assert report.ok, f"{d.stream}: {report}"
+    # the exclusions are checked: a draw that excluded units fails without its history
+    excluding = next(d for d in run.draws if d.receipt["frequency_limit"]["excluded"])
+    bare = verify(excluding.receipt, registry)
+    assert [x.path for x in bare.differences] == ["frequency_limit.history"]
 
 
 def test_run_reprs_and_records() -> None:

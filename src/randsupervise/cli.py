@@ -2,9 +2,10 @@
 
 ``python -m randsupervise demo`` runs the main job on the embedded sample data.
 ``python -m randsupervise draw --registry T.csv --seed TEXT --stream NAME --ratio A=0.03``
-prints a draw's receipt (JSON) on stdout; ``python -m randsupervise verify --registry
-T.csv RECEIPT.json`` exits 0 when the receipt recomputes exactly, 1 when it does not
-(printing every difference) and 2 on bad input (a message, no traceback; a bad register
+prints a draw's receipt (JSON) on stdout; ``python -m randsupervise verify RECEIPT.json
+--registry T.csv`` verifies a receipt of any kind (draw, assignment chain, plan): it exits
+0 when the receipt recomputes exactly, 1 when it does not (printing every difference with
+its JSON path) and 2 on bad input (one line on stderr, never a traceback; a bad register
 names every bad row by its line in the CSV file).
 
 A burden-spread draw (``draw --burden HISTORY.json --floor F``) and a frequency-limited
@@ -140,21 +141,47 @@ def _add_draw_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser])
     )
     v = sub.add_parser(
         "verify",
-        help="recompute a published draw; exit 0 if it matches, 1 if not, 2 on bad input",
+        help="verify a draw, assignment or plan receipt; exit 0 verified, 1 does not verify, "
+        "2 bad input",
+        description="Recompute a published receipt (draw, assignment or plan; its kind is "
+        "read from the file) from its inputs and compare every field. Exit status 0: "
+        "verified; 1: does not verify (every difference printed, with its JSON path); "
+        "2: bad input (missing, unreadable or malformed file, wrong kind, a needed input "
+        "missing), with one line on stderr.",
     )
-    v.add_argument("--registry", required=True, help="CSV file of targets")
+    v.add_argument("receipt", help="receipt JSON file (draw, assignment chain, or plan)")
+    v.add_argument("--registry", help="draw: the CSV register drawn from")
     v.add_argument(
         "--burden",
         metavar="HISTORY.json",
-        help="the published burden history of a burden-spread draw (required for one)",
+        help="draw: the published burden history of a burden-spread draw (required for one)",
     )
     v.add_argument(
         "--history",
         metavar="LIMITS.json",
-        help="the published frequency history of a frequency-limited draw (without it a "
-        "receipt that excluded units does not verify)",
+        help="draw: the published frequency history of a frequency-limited draw (without "
+        "it a receipt that excluded units does not verify)",
     )
-    v.add_argument("receipt", help="receipt JSON file written by 'draw'")
+    v.add_argument(
+        "--visits", metavar="VISITS.json", help="assignment: the visits, a JSON list of objects"
+    )
+    v.add_argument(
+        "--inspectors",
+        metavar="POOL.json",
+        help="assignment: the inspector register as it was at the draw, a JSON list of objects",
+    )
+    v.add_argument(
+        "--sample",
+        action="store_true",
+        help="plan: the inputs are the embedded sample county's (register, items, "
+        "inspectors, plan of the receipt's year, China's calendar)",
+    )
+    v.add_argument(
+        "--seed-text",
+        metavar="TEXT",
+        help="the seed's public source as announced before the draw (e.g. the dice "
+        "digits); the receipt's seed must be that one",
+    )
 
 
 def _read_registry(path: str) -> tuple[TargetRegistry, bool]:
@@ -446,38 +473,95 @@ def _cmd_draw(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_verify(args: argparse.Namespace) -> int:
-    from randsupervise.draw import Difference, Receipt, VerifyReport, verify
-
-    reg, _ = _read_registry(args.registry)
+def _read_text(path: str) -> bytes:
     try:
-        with open(args.receipt, encoding="utf-8") as fh:
-            text = fh.read()
+        with open(path, "rb") as fh:
+            return fh.read()
     except OSError as e:
-        raise _BadInput(f"cannot read {args.receipt}: {e.strerror or e}") from None
-    except UnicodeDecodeError as e:
-        raise _BadInput(f"{args.receipt}: not UTF-8 text ({e.reason})") from None
-    burden = None if args.burden is None else _read_burden(args.burden)
-    history = None if args.history is None else _read_limits(args.history)
-    receipt = Receipt.from_json(text)
-    extra: list[Difference] = []
-    if history is not None and (receipt.policy.get("item") is None):
-        # no item, nothing the history could count: a mismatch, not bad input
-        extra.append(
-            Difference(
-                where="frequency_limit",
-                message="a frequency history was given, but the receipt records no item "
-                "(the draw applied no frequency limit)",
+        raise _BadInput(f"cannot read {path}: {e.strerror or e}") from None
+
+
+def _only_for(kind: str, args: argparse.Namespace, allowed: set[str]) -> None:
+    """Options that do not apply to this kind of receipt are bad input, not ignored."""
+    given = {
+        "registry": args.registry, "burden": args.burden, "history": args.history,
+        "visits": args.visits, "inspectors": args.inspectors, "sample": args.sample or None,
+    }  # fmt: skip
+    wrong = sorted(k for k, v in given.items() if v is not None and k not in allowed)
+    if wrong:
+        flags = ", ".join(f"--{k}" for k in wrong)
+        raise _BadInput(f"{args.receipt}: a {kind} receipt does not take {flags}")
+
+
+def _verify_kind(kind: str, receipt: object, args: argparse.Namespace) -> object:
+    from randsupervise.assign import VisitRequest
+    from randsupervise.receipts import verify
+
+    seed = args.seed_text
+    if kind == "draw":
+        _only_for(kind, args, {"registry", "burden", "history"})
+        if args.registry is None:
+            raise _BadInput(f"{args.receipt}: a draw receipt needs --registry REGISTER.csv")
+        reg, _ = _read_registry(args.registry)
+        burden = None if args.burden is None else _read_burden(args.burden)
+        history = None if args.history is None else _read_limits(args.history)
+        return verify(receipt, registry=reg, history=history, burden=burden,  # type: ignore[arg-type]
+                      expected_seed=seed)  # fmt: skip
+    if kind == "assignment":
+        from randsupervise.model.inspectors import InspectorPool
+
+        _only_for(kind, args, {"visits", "inspectors"})
+        if args.visits is None or args.inspectors is None:
+            raise _BadInput(
+                f"{args.receipt}: an assignment receipt needs --visits VISITS.json and "
+                "--inspectors POOL.json"
             )
+        rows = _read_json(args.visits)
+        if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+            raise _BadInput(f"{args.visits}: expected a JSON list of visit objects")
+        try:
+            visits = [VisitRequest(**r) for r in rows]
+        except TypeError as e:
+            raise _BadInput(f"{args.visits}: {e}") from None
+        pool_rows = _read_json(args.inspectors)
+        if not isinstance(pool_rows, list):
+            raise _BadInput(f"{args.inspectors}: expected a JSON list of inspector objects")
+        pool = InspectorPool.from_records(pool_rows)
+        return verify(receipt, visits=visits, pool=pool, expected_seed=seed)  # type: ignore[arg-type]
+    _only_for(kind, args, {"sample"})
+    if not args.sample:
+        raise _BadInput(
+            f"{args.receipt}: a plan receipt needs its inputs; --sample verifies a plan of "
+            "the embedded sample county"
         )
-        history = None
-    report = verify(receipt, reg, history=history, burden=burden)
-    if extra:
-        report = VerifyReport(differences=(*extra, *report.differences), notes=report.notes)
+    from randsupervise.metrics.demo import demo_inputs
+
+    year = receipt["year"]  # type: ignore[index]
+    plan, registry, items, pool, _, cal = demo_inputs(int(year))
+    return verify(receipt, plan=plan, registry=registry, items=items, pool=pool,  # type: ignore[arg-type]
+                  calendar=cal, expected_seed=seed)  # fmt: skip
+
+
+def _cmd_verify(args: argparse.Namespace) -> int:
+    from randsupervise.receipts import read_receipt
+
+    try:
+        kind, receipt = read_receipt(_read_text(args.receipt))
+    except RecursionError:  # pragma: no cover - parse() already bounds the depth
+        raise _BadInput(f"{args.receipt}: nested too deeply") from None
+    except Exception as e:
+        from randsupervise.errors import RandSuperviseError
+
+        if not isinstance(e, RandSuperviseError):
+            raise
+        raise _BadInput(f"{args.receipt}: {' '.join(str(e).split())}") from None
+    report = _verify_kind(kind, receipt, args)
     print(report)
-    if burden is None and any(d.where == "burden.history" for d in report.differences):
+    if args.burden is None and any(
+        getattr(d, "path", "") == "burden.history" for d in getattr(report, "differences", ())
+    ):
         print("  hint: pass the published burden history with --burden HISTORY.json")
-    return 0 if report.ok else 1
+    return 0 if getattr(report, "ok", False) else 1
 
 
 def _run_draw_command(args: argparse.Namespace) -> int:
@@ -486,7 +570,8 @@ def _run_draw_command(args: argparse.Namespace) -> int:
     try:
         return _cmd_draw(args) if args.command == "draw" else _cmd_verify(args)
     except (_BadInput, RandSuperviseError) as e:
-        print(f"randsupervise {args.command}: error: {e}", file=sys.stderr)
+        message = " ".join(str(e).split()) if args.command == "verify" else str(e)
+        print(f"randsupervise {args.command}: error: {message}", file=sys.stderr)
         return 2
 
 

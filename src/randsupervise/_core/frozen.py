@@ -6,7 +6,7 @@ Invariants (DESIGN principle 4: receipts are deeply immutable):
   all the way down; nothing the caller holds afterwards can change the frozen copy, and
   the frozen copy cannot be changed in place (every mutating method raises ``TypeError``).
 * Both types subclass ``dict`` and ``list`` so that ``json.dumps``, equality with plain
-  dicts and lists, and ``isinstance`` checks keep working; they are hashable.
+  dicts and lists, ``repr`` and ``isinstance`` checks keep working; they are hashable.
 * :func:`thaw` returns a fresh plain copy (dicts and lists), so editing what
   ``to_dict()`` returns never reaches the receipt it came from.
 """
@@ -41,9 +41,6 @@ class FrozenDict(dict[str, Any]):
 
     def __hash__(self) -> int:  # type: ignore[override]
         return hash(tuple(sorted((k, _hashable(v)) for k, v in self.items())))
-
-    def __repr__(self) -> str:
-        return f"FrozenDict({dict.__repr__(self)})"
 
     def __copy__(self) -> FrozenDict:
         return self

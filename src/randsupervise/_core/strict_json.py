@@ -128,7 +128,7 @@ def parse(text: str | bytes, *, what: str = "JSON", max_depth: int = 16) -> Any:
 
     Examples:
         >>> parse('{"a": [1, 2.5]}')
-        FrozenDict({'a': [1, 2.5]})
+        {'a': [1, 2.5]}
         >>> parse('{"a": 1, "a": 2}', what="receipt")
         Traceback (most recent call last):
         randsupervise.errors.ValidationError: receipt: field 'a': duplicate key
@@ -184,12 +184,13 @@ class MapOf:
     shape: Any
 
 
-@attrs.frozen
 class OneOf:
-    shapes: tuple[Any, ...]
+    """Any one of the given shapes."""
+
+    __slots__ = ("shapes",)
 
     def __init__(self, *shapes: Any) -> None:
-        self.__attrs_init__(shapes)  # type: ignore[attr-defined]
+        self.shapes: tuple[Any, ...] = shapes
 
 
 @attrs.frozen(kw_only=True)

@@ -16,9 +16,11 @@ Invariants, each with the rule it comes from (proofs in ``docs/assign.md``):
   :class:`~randsupervise.assign.witness.Witness`.
 * **Pure.** The teams are a pure function of (seed, stream, inputs), through the ticket
   function only (DESIGN principle 3); input order does not matter.
-* **Receipts.** Every result carries a JSON-able receipt; a replacement or cancellation
-  appends a receipt holding the SHA-256 of the previous one; :func:`verify` recomputes
-  the whole chain.
+* **Receipts.** Every result carries a deeply immutable receipt (``docs/spec/receipts.md``:
+  format, kind ``"assignment"``, version, the seed with its public source, the input
+  digests, the teams, and its own ``receipt_digest``); a replacement or cancellation
+  appends a receipt holding the digest of the previous one; :func:`verify` recomputes
+  the whole chain. Receipts of version 1 (no seed source, no own digest) keep verifying.
 * **Replacement** (补抽, no national rule: log it, touch nothing else): only the teams that
   contained an inspector who became unavailable change; all other teams stay identical.
 """
@@ -36,6 +38,20 @@ import attrs
 import numpy as np
 import scipy
 
+from randsupervise._core.canonical import digest
+from randsupervise._core.envelope import RECEIPT_FORMAT, seal, seal_differences
+from randsupervise._core.frozen import freeze
+from randsupervise._core.report import Difference, VerifyReport, diff_trees
+from randsupervise._core.strict_json import (
+    ListOf,
+    MapOf,
+    Nullable,
+    Obj,
+    OneOf,
+    check_shape,
+    join_path,
+    parse,
+)
 from randsupervise.assign._solver import (
     _UNLIMITED,
     Phase,
@@ -56,10 +72,11 @@ __all__ = [
     "ALGORITHM_VERSION",
     "Assignment",
     "AssignmentProblem",
+    "RECEIPT_VERSIONS",
     "Team",
-    "Verification",
     "assign",
     "cancel",
+    "read_chain",
     "receipt_digest",
     "replace",
     "verify",
@@ -67,6 +84,9 @@ __all__ = [
 
 ALGORITHM = "randsupervise-assign"
 ALGORITHM_VERSION = 1
+#: Receipt versions this release writes (the last) and verifies: version 1 records the
+#: seed's hex only and has no digest of its own; version 2 is the common receipt design.
+RECEIPT_VERSIONS = (1, 2)
 
 Pair = tuple[str, str]
 
@@ -189,8 +209,15 @@ def _pairs_digest(pairs: frozenset[Pair]) -> str:
 
 
 def receipt_digest(receipt: Mapping[str, Any]) -> str:
-    """SHA-256 of a receipt's canonical JSON (what the next receipt in a chain records)."""
-    return sha256_hex(dict(receipt))
+    """The digest the next receipt in a chain records as ``previous``: the receipt's
+    ``receipt_digest`` (version 2), or the SHA-256 of its version-1 canonical JSON."""
+    if receipt.get("version") == 1 or "receipt_digest" not in receipt:
+        return digest(dict(receipt), "v1")
+    return digest({k: v for k, v in receipt.items() if k != "receipt_digest"})
+
+
+def _frozen_receipts(receipts: Iterable[Mapping[str, Any]]) -> tuple[Mapping[str, Any], ...]:
+    return tuple(freeze(r) for r in receipts)
 
 
 def _visit_of(team: Team) -> str:
@@ -209,10 +236,13 @@ class Assignment:
     problem: AssignmentProblem = attrs.field(repr=False, eq=False)
     seed: Seed = attrs.field(repr=False)
     stream: str
-    receipts: tuple[dict[str, Any], ...] = attrs.field(repr=False, eq=False)
+    receipts: tuple[Mapping[str, Any], ...] = attrs.field(
+        repr=False, eq=False, converter=_frozen_receipts
+    )
+    version: int = attrs.field(default=RECEIPT_VERSIONS[-1], repr=False)
 
     @property
-    def receipt(self) -> dict[str, Any]:
+    def receipt(self) -> Mapping[str, Any]:
         """The latest receipt."""
         return self.receipts[-1]
 
@@ -714,14 +744,21 @@ def _receipt(
     previous: Mapping[str, Any] | None,
     fallback: bool,
     records: list[dict[str, Any]] | None = None,
-) -> dict[str, Any]:
-    return {
-        "format": "randsupervise.assignment-receipt",
-        "version": 1,
+    *,
+    version: int = RECEIPT_VERSIONS[-1],
+) -> Mapping[str, Any]:
+    head: dict[str, Any] = (
+        {"format": "randsupervise.assignment-receipt", "version": 1}
+        if version == 1
+        else {"format": RECEIPT_FORMAT, "kind": "assignment", "version": version}
+    )
+    body = {
+        **head,
         "algorithm": ALGORITHM,
         "algorithm_version": ALGORITHM_VERSION,
         "ticket": {"algorithm": TICKET_ALGORITHM, "version": TICKET_VERSION},
         "seed": seed.hex,
+        **({} if version == 1 else {"seed_source": seed.source}),
         "stream": stream,
         "event": event,
         "previous": receipt_digest(previous) if previous is not None else None,
@@ -730,6 +767,8 @@ def _receipt(
         "solver": f"scipy {scipy.__version__} milp (HiGHS)" if fallback else None,
         "teams": records if records is not None else [t.to_record() for t in teams],
     }
+    sealed: Mapping[str, Any] = freeze(body) if version == 1 else seal(body)
+    return sealed
 
 
 def _checked(
@@ -750,6 +789,7 @@ def assign(
     rotation: Iterable[Pair] = (),
     load_limits: int | Mapping[str, int] | None = None,
     region_rule: RegionRule | None = None,
+    receipt_version: int = RECEIPT_VERSIONS[-1],
 ) -> Assignment:
     """Draw a lawful team for every visit.
 
@@ -764,6 +804,8 @@ def assign(
         rotation: (inspector id, target id) pairs of recent periods, not to repeat.
         load_limits: Most visits per inspector (int, mapping by id, or ``None``).
         region_rule: Region rule (default: inspectors serve their own regions).
+        receipt_version: The receipt version to write (:data:`RECEIPT_VERSIONS`); an
+            earlier one only to recompute receipts written by earlier releases.
 
     Returns:
         The :class:`Assignment`, with its receipt.
@@ -790,18 +832,30 @@ def assign(
         load_limits=load_limits,
         region_rule=region_rule,
     )
-    return _assign_problem(problem, _as_seed(seed), stream)
+    if receipt_version not in RECEIPT_VERSIONS:
+        raise ValidationError(
+            [Problem(field="receipt_version", message=f"one of {list(RECEIPT_VERSIONS)}")]
+        )
+    return _assign_problem(problem, _as_seed(seed), stream, receipt_version)
 
 
-def _assign_problem(problem: AssignmentProblem, seed: Seed, stream: str) -> Assignment:
+def _assign_problem(
+    problem: AssignmentProblem, seed: Seed, stream: str, version: int = RECEIPT_VERSIONS[-1]
+) -> Assignment:
     memo: dict[str, Any] = {}
     teams, records, fallback = _solve(problem, problem.visits, {}, {}, {}, seed, stream, memo)
     _checked(problem, teams, memo)
     receipt = _receipt(
-        problem, seed, stream, teams, {"kind": "assign"}, None, fallback, records=records
-    )
+        problem, seed, stream, teams, {"kind": "assign"}, None, fallback, records,
+        version=version,
+    )  # fmt: skip
     return Assignment(
-        teams=tuple(teams), problem=problem, seed=seed, stream=stream, receipts=(receipt,)
+        teams=tuple(teams),
+        problem=problem,
+        seed=seed,
+        stream=stream,
+        receipts=(receipt,),
+        version=version,
     )
 
 
@@ -864,14 +918,11 @@ def replace(assignment: Assignment, unavailable: Iterable[str]) -> Assignment:
     _checked(new_problem, teams)
     event = {"kind": "replace", "unavailable": gone, "stream": stream, "whole_teams_redrawn": whole}
     receipt = _receipt(
-        new_problem, assignment.seed, assignment.stream, teams, event, assignment.receipt, fallback
-    )
-    return Assignment(
-        teams=teams,
-        problem=new_problem,
-        seed=assignment.seed,
-        stream=assignment.stream,
-        receipts=(*assignment.receipts, receipt),
+        new_problem, assignment.seed, assignment.stream, teams, event, assignment.receipt,
+        fallback, version=assignment.version,
+    )  # fmt: skip
+    return attrs.evolve(
+        assignment, teams=teams, problem=new_problem, receipts=(*assignment.receipts, receipt)
     )
 
 
@@ -900,51 +951,97 @@ def cancel(assignment: Assignment, visit_ids: Iterable[str], reason: str) -> Ass
     teams = tuple(t for t in assignment.teams if t.visit not in drop)
     event = {"kind": "cancel", "visits": sorted(drop), "reason": reason}
     receipt = _receipt(
-        problem, assignment.seed, assignment.stream, teams, event, assignment.receipt, False
-    )
-    return Assignment(
-        teams=teams,
-        problem=problem,
-        seed=assignment.seed,
-        stream=assignment.stream,
-        receipts=(*assignment.receipts, receipt),
+        problem, assignment.seed, assignment.stream, teams, event, assignment.receipt, False,
+        version=assignment.version,
+    )  # fmt: skip
+    return attrs.evolve(
+        assignment, teams=teams, problem=problem, receipts=(*assignment.receipts, receipt)
     )
 
 
-@attrs.frozen(kw_only=True)
-class Verification:
-    """Outcome of :func:`verify`: ``ok`` and one line per difference found."""
+_TEAM = Obj(
+    required={"visit": str, "officers": ListOf(str), "experts": ListOf(str)},
+    optional={"members": ListOf(str), "target": str, "region": str},
+)
+_COMMON = {
+    "algorithm": str,
+    "algorithm_version": int,
+    "ticket": Obj(required={"algorithm": str, "version": int}),
+    "seed": str,
+    "stream": str,
+    "event": MapOf(OneOf(str, bool, ListOf(str), int)),
+    "previous": Nullable(str),
+    "inputs": MapOf(str),
+    "exact_fallback": bool,
+    "solver": Nullable(str),
+    "teams": ListOf(MapOf(OneOf(str, ListOf(str), int, bool, None))),
+}
+#: The shape of an assignment receipt, per version.
+SHAPES = {
+    1: Obj(required={"format": str, "version": int, **_COMMON}),
+    2: Obj(
+        required={
+            "format": str,
+            "kind": str,
+            "version": int,
+            **_COMMON,
+            "seed_source": str,
+            "receipt_digest": str,
+        }
+    ),
+}
+del _TEAM
 
-    ok: bool
-    differences: tuple[str, ...]
 
-    def __bool__(self) -> bool:
-        return self.ok
+def read_chain(
+    receipts: Mapping[str, Any] | Sequence[Mapping[str, Any]] | str | bytes,
+) -> tuple[Mapping[str, Any], ...]:
+    """The receipt chain (original first) from a receipt, a list of them, or JSON text,
+    parsed strictly and frozen.
 
-
-def _diff(label: str, got: Mapping[str, Any], want: Mapping[str, Any]) -> list[str]:
-    out = []
-    for key in sorted(set(got) | set(want)):
-        if key == "teams":
-            g = {t["visit"]: t for t in got.get("teams", [])}
-            w = {t["visit"]: t for t in want.get("teams", [])}
-            for v in sorted(set(g) | set(w)):
-                if g.get(v) != w.get(v):
-                    out.append(f"{label}: team of {v!r}: receipt {g.get(v)}, recomputed {w.get(v)}")
-        elif key == "inputs":
-            gi, wi = got.get(key, {}), want.get(key, {})
-            for k2 in sorted(set(gi) | set(wi)):
-                if gi.get(k2) != wi.get(k2):
-                    out.append(
-                        f"{label}: input {k2!r} differs (receipt {gi.get(k2)}, given {wi.get(k2)})"
-                    )
-        elif got.get(key) != want.get(key):
-            out.append(f"{label}: {key!r}: receipt {got.get(key)!r}, recomputed {want.get(key)!r}")
-    return out
+    Raises:
+        ValidationError: malformed JSON, an unknown version, or a receipt whose shape is
+            wrong (every bad JSON path named).
+    """
+    if isinstance(receipts, str | bytes):
+        receipts = parse(receipts, what="assignment receipt")
+    chain = [receipts] if isinstance(receipts, Mapping) else receipts
+    if not isinstance(chain, Sequence) or not chain:
+        raise ValidationError(
+            [Problem(field="receipts", message="expected a receipt or a non-empty chain")],
+            what="assignment receipt",
+        )
+    problems: list[Problem] = []
+    for n, r in enumerate(chain):
+        prefix = "" if len(chain) == 1 else join_path("", n)
+        if not isinstance(r, Mapping):
+            problems.append(Problem(field=prefix or "$", message="must be an object"))
+            continue
+        version = r.get("version")
+        if version not in SHAPES:
+            problems.append(
+                Problem(
+                    field=join_path(prefix, "version"),
+                    message=f"unknown assignment receipt version {version!r}; this release "
+                    f"reads {list(SHAPES)}",
+                )
+            )
+            continue
+        try:
+            check_shape(r, SHAPES[version], what="assignment receipt")
+        except ValidationError as e:
+            problems += [
+                attrs.evolve(p, field=(prefix + ("." if prefix and p.field and
+                             not p.field.startswith("[") else "") + (p.field or "")) or None)
+                for p in e.problems
+            ]  # fmt: skip
+    if problems:
+        raise ValidationError(problems, what="assignment receipt")
+    return tuple(freeze(r) for r in chain)
 
 
 def verify(
-    receipts: Mapping[str, Any] | Sequence[Mapping[str, Any]],
+    receipts: Mapping[str, Any] | Sequence[Mapping[str, Any]] | str | bytes,
     visits: Iterable[VisitRequest],
     pool: InspectorPool,
     *,
@@ -952,22 +1049,29 @@ def verify(
     rotation: Iterable[Pair] = (),
     load_limits: int | Mapping[str, int] | None = None,
     region_rule: RegionRule | None = None,
-) -> Verification:
+    expected_seed: Seed | str | None = None,
+) -> VerifyReport:
     """Recompute an assignment (and its replacements and cancellations) from the inputs.
 
     Args:
         receipts: The receipt of a draw, or the whole chain (original first) when
-            replacements or cancellations followed.
+            replacements or cancellations followed; objects or JSON text.
         visits: The visits of the original draw.
         pool: The pool as it was at the original draw.
         conflicts: As given to :func:`assign`.
         rotation: As given to :func:`assign`.
         load_limits: As given to :func:`assign`.
         region_rule: As given to :func:`assign`.
+        expected_seed: The seed's public source as announced before the draw (its text,
+            or a :class:`Seed`); the receipts' seed must be that one.
 
     Returns:
-        A :class:`Verification`; ``differences`` names every field, input digest or team
-        that does not match.
+        A :class:`~randsupervise._core.report.VerifyReport`; each difference names the
+        JSON path (``[1].teams[0].officers`` in a chain), the receipt's value and the
+        recomputed one.
+
+    Raises:
+        ValidationError: the receipts are malformed (each bad JSON path named).
 
     Examples:
         >>> from randsupervise.model.sample import sample_inspectors
@@ -975,52 +1079,112 @@ def verify(
         >>> vs = [VisitRequest(id="V1", target="T1", region="东城镇",
         ...                    departments=["文化市场综合行政执法大队"])]
         >>> a = replace(assign(vs, pool, seed=Seed.from_text("demo"), stream="doc"), ["Z-01"])
-        >>> verify(a.receipts, vs, pool).ok
+        >>> verify(a.receipts, vs, pool, expected_seed="demo").ok
         True
-        >>> verify(a.receipts, vs, pool, load_limits=0).differences[0]
-        "receipt 0: input 'load_limits' differs ..."
+        >>> print(verify(a.receipts, vs, pool, load_limits=0).differences[0])
+        [0].inputs.load_limits: the input given is not the one the receipt records
+        >>> verify(a.receipts, vs, pool, expected_seed="other").differences[0].path
+        '[0].seed'
     """
-    chain = [receipts] if isinstance(receipts, Mapping) else list(receipts)
-    if not chain:
-        return Verification(ok=False, differences=("no receipt given",))
+    from randsupervise.draw.verify import seed_differences  # the one seed check
+
+    chain = read_chain(receipts)
     first = chain[0]
-    diffs: list[str] = []
-    if first.get("previous") is not None or first.get("event", {}).get("kind") != "assign":
-        return Verification(
-            ok=False,
+
+    def at(n: int, path: str = "") -> str:
+        base = "" if len(chain) == 1 else join_path("", n)
+        if not path:
+            return base or "$"
+        return f"{base}.{path}" if base and not path.startswith("[") else base + path
+
+    def moved(ds: Iterable[Difference], n: int) -> list[Difference]:
+        return [attrs.evolve(d, path=at(n, d.path)) for d in ds]
+
+    diffs: list[Difference] = []
+    notes: list[str] = []
+    if first.get("previous") is not None or first["event"].get("kind") != "assign":
+        return VerifyReport(
+            kind="assignment",
             differences=(
-                "receipt 0 is not an original draw: pass the whole chain, original first",
+                Difference(
+                    path=at(0, "event"),
+                    message="receipt 0 is not an original draw: pass the whole chain, "
+                    "original first",
+                ),
             ),
         )
+    version = int(first["version"])
+    for n, r in enumerate(chain):
+        if r["version"] != version:
+            diffs.append(Difference(path=at(n, "version"), message="mixed versions in a chain"))
+        if version >= 2:
+            diffs += moved(seal_differences(r), n)
+    sd, notes = seed_differences(first["seed"], str(first.get("seed_source", "")), expected_seed)
+    diffs += moved(sd, 0)
+    if any(d.recomputed is None and d.path.endswith("seed") for d in diffs):
+        return VerifyReport(kind="assignment", differences=tuple(diffs), notes=tuple(notes))
+    seed = Seed(value=Seed.from_hex(first["seed"]).value, source=str(first.get("seed_source", "")))
+    problem = AssignmentProblem(
+        visits=visits,
+        pool=pool,
+        conflicts=conflicts,
+        rotation=rotation,
+        load_limits=load_limits,
+        region_rule=region_rule,
+    )
+    given = problem.digests()
+    for k in sorted(set(given) | set(first["inputs"])):
+        if first["inputs"].get(k) != given.get(k):
+            diffs.append(
+                Difference(
+                    path=at(0, f"inputs.{k}"),
+                    message="the input given is not the one the receipt records",
+                    receipt=first["inputs"].get(k),
+                    recomputed=given.get(k),
+                )
+            )
+    if any(".inputs." in d.path or d.path.startswith("inputs.") for d in diffs):
+        return VerifyReport(kind="assignment", differences=tuple(diffs), notes=tuple(notes))
     try:
-        seed = Seed.from_hex(str(first["seed"]))
-        stream = str(first["stream"])
-        problem = AssignmentProblem(
-            visits=visits,
-            pool=pool,
-            conflicts=conflicts,
-            rotation=rotation,
-            load_limits=load_limits,
-            region_rule=region_rule,
-        )
-        given = problem.digests()
-        diffs += _diff("receipt 0", {"inputs": first.get("inputs", {})}, {"inputs": given})
-        if diffs:
-            return Verification(ok=False, differences=tuple(diffs))
-        current = _assign_problem(problem, seed, stream)
-        diffs += _diff("receipt 0", first, current.receipt)
+        current = _assign_problem(problem, seed, str(first["stream"]), version)
+        diffs += _receipt_differences(first, current.receipt, 0, at, diffs)
         for n, r in enumerate(chain[1:], start=1):
-            ev = cast(Mapping[str, Any], r.get("event", {}))
+            ev = r["event"]
             if ev.get("kind") == "replace":
                 current = replace(current, ev.get("unavailable", []))
             elif ev.get("kind") == "cancel":
                 current = cancel(current, ev.get("visits", []), str(ev.get("reason", "")))
             else:
-                diffs.append(f"receipt {n}: unknown event {ev!r}")
+                diffs.append(Difference(path=at(n, "event.kind"), message="unknown event",
+                                        receipt=ev.get("kind")))  # fmt: skip
                 break
-            diffs += _diff(f"receipt {n}", r, current.receipt)
+            diffs += _receipt_differences(r, current.receipt, n, at, diffs)
             if r.get("previous") != receipt_digest(chain[n - 1]):
-                diffs.append(f"receipt {n}: 'previous' is not the digest of receipt {n - 1}")
-    except (InfeasibleAssignment, ValidationError, UnknownIdError, KeyError) as exc:
-        diffs.append(f"recomputation failed: {exc}")
-    return Verification(ok=not diffs, differences=tuple(diffs))
+                diffs.append(
+                    Difference(
+                        path=at(n, "previous"),
+                        message=f"not the digest of receipt {n - 1}",
+                        receipt=r.get("previous"),
+                        recomputed=receipt_digest(chain[n - 1]),
+                    )
+                )
+    except (InfeasibleAssignment, ValidationError, UnknownIdError) as exc:
+        diffs.append(Difference(path=at(0), message=f"recomputation failed: {exc}"))
+    return VerifyReport(kind="assignment", differences=tuple(diffs), notes=tuple(notes))
+
+
+def _receipt_differences(
+    got: Mapping[str, Any],
+    want: Mapping[str, Any],
+    n: int,
+    at: Any,
+    already: list[Difference],
+) -> list[Difference]:
+    reported = {d.path for d in already}
+    out = []
+    for d in diff_trees(got, want):
+        p = at(n, d.path)
+        if p in reported:
+            continue  # already reported with its cause
+        out.append(attrs.evolve(d, path=p))
+    return out

@@ -27,12 +27,20 @@ from randsupervise.cycle.lifecycle import (
     YearState,
 )
 from randsupervise.cycle.plan import FILTER_KEYS, AnnualPlan, Batch, Task
-from randsupervise.cycle.run import DrawRecord, PlanRun, PlanVerification, run_plan, verify_plan
+from randsupervise.cycle.run import (
+    PLAN_VERSIONS,
+    DrawRecord,
+    PlanRun,
+    read_plan_receipt,
+    run_plan,
+    verify_plan,
+)
 from randsupervise.cycle.visits import Visit
 
 __all__ = [
     "FEEDBACK_RULES",
     "FILTER_KEYS",
+    "PLAN_VERSIONS",
     "RECORDING_WORKDAYS",
     "TRANSITIONS",
     "Action",
@@ -47,7 +55,6 @@ __all__ = [
     "FeedbackRule",
     "Inspect",
     "PlanRun",
-    "PlanVerification",
     "Publish",
     "Record",
     "ReplaceTeam",
@@ -59,6 +66,7 @@ __all__ = [
     "VisitState",
     "YearState",
     "feedback",
+    "read_plan_receipt",
     "run_plan",
     "verify_plan",
 ]

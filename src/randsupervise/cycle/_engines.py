@@ -17,7 +17,9 @@ import numpy as np
 import numpy.typing as npt
 
 from randsupervise.assign import MIN_TEAM_SIZE, Assignment, RegionRule, VisitRequest, assign
-from randsupervise.draw import DrawPolicy, Seed, run_policy
+from randsupervise.draw import DrawPolicy, Seed, frequency_exclusions, run_policy
+from randsupervise.draw.allocation import ItemRule
+from randsupervise.draw.engine import HistoryEntry
 from randsupervise.model import RiskClass, TargetRegistry
 from randsupervise.model._digest import sha256_hex
 from randsupervise.model.inspectors import InspectorPool
@@ -46,12 +48,18 @@ def draw_counts(
     where: Mapping[str, Sequence[str]],
     excluded: Sequence[str],
     batches: int,
+    frequency_items: Sequence[ItemRule] = (),
+    history: Sequence[HistoryEntry] | None = None,
+    version: int = 2,
 ) -> DrawOutcome:
     """One equal-probability draw through the draw engine (``randsupervise.draw``).
 
-    ``where`` is the targeted-draw filter, ``excluded`` the ids that reached a frequency
-    limit (written into the receipt), ``batches`` the number of groups the ticket-ordered
-    selection is cut into.
+    ``where`` is the targeted-draw filter and ``batches`` the number of batches. From
+    draw version 2, frequency limits are the draw engine's own rule
+    (:func:`~randsupervise.draw.engine.frequency_exclusions` over ``frequency_items`` and
+    the year's ``history`` so far), so the draw's receipt verifies on its own with that
+    history. Version 1 (kept to verify old plan receipts) took the plan's ``excluded`` ids
+    with a digest of their list.
     """
     policy = DrawPolicy(
         stratify="risk_class",
@@ -59,15 +67,23 @@ def draw_counts(
         counts={c.name: int(n) for c, n in counts.items()},
         where=dict(where),
         batches=batches,
+        frequency_items=frequency_items if version >= 2 else (),
     )
+    if version >= 2:
+        ex, h_digest, h_entries = frequency_exclusions(registry, policy.limited_items, history)
+        excluded = list(ex)
+    else:
+        h_digest = sha256_hex(sorted(excluded)) if excluded else None
+        h_entries = len(excluded)
     d = run_policy(
         registry,
         seed=seed,
         stream=stream,
         policy=policy,
         excluded=excluded,
-        history_digest=sha256_hex(sorted(excluded)) if excluded else None,
-        history_entries=len(excluded),
+        history_digest=h_digest,
+        history_entries=h_entries,
+        version=version,
     )
     pos = np.asarray(d.positions, dtype=np.int64)
     ids = tuple(registry.ids[pos].tolist())
@@ -104,6 +120,7 @@ def assign_teams(
     rotation: Iterable[tuple[str, str]] = (),
     load_limits: int | Mapping[str, int] | None = None,
     region_rule: RegionRule | None = None,
+    version: int = 2,
 ) -> Assignment:
     """Lawful teams for the cycle's visits through the assignment engine.
 
@@ -135,4 +152,5 @@ def assign_teams(
         rotation=rotation,
         load_limits=load_limits,
         region_rule=region_rule,
+        receipt_version=version,
     )

@@ -10,7 +10,10 @@ Invariants (plan §三(五)-(六); DESIGN principles 3 and 4):
 * Sample sizes come from the task's **whole** eligible population ``N`` of the class
   (``ceil(ratio * N)`` or the count). Targets that already reached an item's yearly
   frequency limit in earlier draws of the year are then left out (MIIT: same item,
-  same target at most once a year); if too few remain, the shortfall is recorded, never
+  same target at most once a year) by the draw engine's one frequency rule
+  (:func:`~randsupervise.draw.engine.frequency_exclusions`), given the year's history so
+  far (:attr:`DrawRecord.history`), so each draw receipt verifies on its own with
+  :func:`randsupervise.draw.verify`. If too few remain, the shortfall is recorded, never
   hidden. Reported inclusion probabilities are ``n / available``.
 * A split task's selection is cut by the draw engine into its batches in ticket order
   (all classes merged; sizes differ by at most one), so the batch of a target is random
@@ -19,10 +22,11 @@ Invariants (plan §三(五)-(六); DESIGN principles 3 and 4):
 * Teams come from the assignment engine under the stream ``"<year>/teams"``.
 * **Batch order**: visits are ordered by window start, window end, then the ticket of
   the visit id under the stream ``"<year>/visit-order"`` (random order within a window).
-* **The plan receipt** holds the plan, the seed, the digests of the register, the item
-  list and the inspector pool, every draw receipt, the visits' digest and the
-  assignment receipt; its ``digest`` is the SHA-256 of all of that. :func:`verify_plan`
-  recomputes the whole year and names every part that differs.
+* **The plan receipt** (``docs/spec/receipts.md``, kind ``"plan"``) holds the plan, the
+  seed with its public source, the digests of the register, the item list and the
+  inspector pool, every draw receipt, the visits' digest and the assignment receipt;
+  its ``receipt_digest`` seals all of that (version 1: ``digest``). :func:`verify_plan`
+  recomputes the whole year and reports every JSON path that differs.
 """
 
 from __future__ import annotations
@@ -35,22 +39,32 @@ from typing import Any
 import attrs
 import numpy as np
 
+from randsupervise._core.envelope import RECEIPT_FORMAT, seal, seal_differences
+from randsupervise._core.frozen import freeze
+from randsupervise._core.report import Difference, VerifyReport, diff_trees
+from randsupervise._core.strict_json import ListOf, MapOf, Obj, check_shape, parse
 from randsupervise.assign import Assignment, RegionRule
 from randsupervise.calendar import WorkCalendar
 from randsupervise.cycle._display import html_table, text_table
 from randsupervise.cycle._engines import assign_teams, draw_counts
 from randsupervise.cycle.plan import AnnualPlan, Task, _class_counts, _mask_of
 from randsupervise.cycle.visits import HitSource, Visit, merge_hits, visits_digest
-from randsupervise.draw import Seed, tickets_for_ids
-from randsupervise.errors import InfeasibleAssignment, ValidationError
+from randsupervise.draw import Seed, frequency_exclusions, tickets_for_ids
+from randsupervise.draw.allocation import ItemRule
+from randsupervise.draw.engine import HistoryEntry
+from randsupervise.draw.verify import seed_differences
+from randsupervise.errors import InfeasibleAssignment, Problem, ValidationError
 from randsupervise.model import RiskClass, TargetRegistry
 from randsupervise.model._digest import sha256_hex
 from randsupervise.model.inspectors import InspectorPool
 from randsupervise.model.items import ItemList
 
-__all__ = ["DrawRecord", "PlanRun", "PlanVerification", "run_plan", "verify_plan"]
+__all__ = ["PLAN_VERSIONS", "DrawRecord", "PlanRun", "read_plan_receipt", "run_plan", "verify_plan"]
 
-_RECEIPT_FORMAT = "randsupervise.plan-receipt"
+_V1_FORMAT = "randsupervise.plan-receipt"
+#: Plan receipt versions this release verifies; it writes the last. Version 1 counted
+#: frequency limits in the plan itself (its draw receipts do not verify on their own).
+PLAN_VERSIONS = (1, 2)
 
 
 @attrs.frozen(kw_only=True)
@@ -74,7 +88,10 @@ class DrawRecord:
     classes: tuple[str, ...]
     batch_of: tuple[str, ...]
     probabilities: tuple[float, ...]
-    receipt: Mapping[str, Any] = attrs.field(repr=False)
+    receipt: Mapping[str, Any] = attrs.field(repr=False, converter=freeze)
+    history: tuple[HistoryEntry, ...] = attrs.field(default=(), repr=False)
+    """The year's frequency history before this draw, for the task's items: what
+    ``randsupervise.draw.verify(record.receipt, registry, history=record.history)`` needs."""
 
 
 @attrs.frozen(kw_only=True)
@@ -87,7 +104,7 @@ class PlanRun:
     visits: tuple[Visit, ...] = attrs.field(repr=False)
     teams: Mapping[str, tuple[str, ...]] = attrs.field(repr=False)
     assignment: Assignment = attrs.field(repr=False, eq=False)
-    receipt: Mapping[str, Any] = attrs.field(repr=False)
+    receipt: Mapping[str, Any] = attrs.field(repr=False, converter=freeze)
 
     @property
     def year(self) -> int:
@@ -96,7 +113,7 @@ class PlanRun:
     @property
     def digest(self) -> str:
         """The plan receipt's digest: it covers the whole drawn year."""
-        return str(self.receipt["digest"])
+        return str(self.receipt.get("receipt_digest", self.receipt.get("digest")))
 
     def visit(self, visit_id: str) -> Visit:
         for v in self.visits:
@@ -216,6 +233,39 @@ def run_plan(
           id 'G01', field 'items': item G01 has no task: item coverage would be below 100%
         ...
     """
+    return _run(
+        plan, registry, items, pool, seed, calendar, conflicts=conflicts, rotation=rotation,
+        load_limits=load_limits, region_rule=region_rule, version=PLAN_VERSIONS[-1],
+    )  # fmt: skip
+
+
+def _history(
+    used: Mapping[str, np.ndarray[Any, np.dtype[np.int16]]],
+    item_ids: Iterable[str],
+    ids: np.ndarray[Any, Any],
+) -> tuple[HistoryEntry, ...]:
+    """The year's counts so far for ``item_ids``, as frequency-history entries."""
+    out: list[HistoryEntry] = []
+    for i in item_ids:
+        rows = np.flatnonzero(used[i])
+        out += zip(ids[rows].tolist(), [i] * rows.size, used[i][rows].tolist(), strict=True)
+    return tuple(out)
+
+
+def _run(
+    plan: AnnualPlan,
+    registry: TargetRegistry,
+    items: ItemList,
+    pool: InspectorPool,
+    seed: Seed,
+    calendar: WorkCalendar,
+    *,
+    conflicts: Iterable[tuple[str, str]],
+    rotation: Iterable[tuple[str, str]],
+    load_limits: int | Mapping[str, int] | None,
+    region_rule: RegionRule | None,
+    version: int,
+) -> PlanRun:
     year = plan.year
     checked: dict[Any, np.ndarray[Any, np.dtype[np.bool_]]] = {}
     problems = plan._checked(items, registry, checked)
@@ -232,9 +282,17 @@ def run_plan(
     records: list[DrawRecord] = []
     for pos, task, bpos in _draw_order(plan):
         mask = _mask_of(task, registry, items, checked)
-        avail = mask.copy()
-        for i in task.items:
-            avail &= used[i] < items[i].yearly_frequency_limit
+        rules = [ItemRule.from_item(items[i]) for i in task.items]
+        history = _history(used, task.items, registry.ids) if version >= 2 else ()
+        if version >= 2:
+            reached, _, _ = frequency_exclusions(registry, rules, history)
+            avail = mask.copy()
+            if reached:
+                avail[registry.index_of(list(reached))] = False
+        else:  # version 1 counted the limits here; kept to verify its receipts
+            avail = mask.copy()
+            for i in task.items:
+                avail &= used[i] < items[i].yearly_frequency_limit
         population, available, size, short = {}, {}, {}, {}
         counts: dict[RiskClass, int] = {}
         pop_of = _class_counts(task, registry, items, checked)
@@ -257,6 +315,9 @@ def run_plan(
             where=task.where(items),
             excluded=excluded,
             batches=len(bpos),
+            frequency_items=rules,
+            history=history,
+            version=version,
         )
         sel_rows = outcome.positions
         per = np.asarray(outcome.batch_of, dtype=np.int64)
@@ -297,6 +358,7 @@ def run_plan(
                 batch_of=tuple(batch_of),
                 probabilities=outcome.probabilities,
                 receipt=outcome.receipt,
+                history=history,
             )
         )
     rows = np.concatenate(hit_rows) if hit_rows else np.zeros(0, np.int64)
@@ -308,6 +370,7 @@ def run_plan(
         pool,
         seed,
         f"{year}/teams",
+        version=version,
         conflicts=conflicts,
         rotation=rotation,
         load_limits=load_limits,
@@ -315,7 +378,7 @@ def run_plan(
     )
     teams = {t.visit: tuple(sorted(t.members)) for t in assignment.teams}
     receipt = _plan_receipt(
-        plan, registry, items, pool, seed, calendar, records, visits, assignment, teams
+        plan, registry, items, pool, seed, calendar, records, visits, assignment, teams, version
     )
     return PlanRun(
         plan=plan,
@@ -349,10 +412,22 @@ def _plan_receipt(
     visits: list[Visit],
     assignment: Assignment,
     teams: Mapping[str, tuple[str, ...]],
-) -> dict[str, Any]:
+    version: int,
+) -> Mapping[str, Any]:
+    def bound(receipt: Mapping[str, Any]) -> str:
+        """How the plan receipt binds a nested receipt: its own digest (version 2), or
+        the v1 digest of the whole nested receipt."""
+        if version == 1:
+            return sha256_hex(dict(receipt))
+        return str(receipt["receipt_digest"])
+
+    head: dict[str, Any] = (
+        {"format": _V1_FORMAT, "version": 1}
+        if version == 1
+        else {"format": RECEIPT_FORMAT, "kind": "plan", "version": version}
+    )
     body: dict[str, Any] = {
-        "format": _RECEIPT_FORMAT,
-        "version": 1,
+        **head,
         "year": plan.year,
         "plan_digest": plan.digest(),
         "plan": plan.canonical(),
@@ -368,8 +443,8 @@ def _plan_receipt(
                 "batches": list(d.batches),
                 "stream": d.stream,
                 "shortfall": dict(d.shortfall),
-                "receipt_digest": sha256_hex(dict(d.receipt)),
-                "receipt": dict(d.receipt),
+                "receipt_digest": bound(d.receipt),
+                "receipt": d.receipt,
             }
             for d in records
         ],
@@ -377,13 +452,13 @@ def _plan_receipt(
         "visit_order_stream": f"{plan.year}/visit-order",
         "assignment": {
             "stream": assignment.stream,
-            "receipt_digest": sha256_hex(dict(assignment.receipt)),
-            "receipt": dict(assignment.receipt),
+            "receipt_digest": bound(assignment.receipt),
+            "receipt": assignment.receipt,
             "teams_digest": _teams_digest(teams),
         },
     }
-    body["digest"] = sha256_hex(body)
-    return body
+    sealed: Mapping[str, Any] = seal(body, "v1", key="digest") if version == 1 else seal(body)
+    return sealed
 
 
 def _teams_digest(teams: Mapping[str, tuple[str, ...]]) -> str:
@@ -398,19 +473,77 @@ def _teams_digest(teams: Mapping[str, tuple[str, ...]]) -> str:
     return hashlib.sha256(("[" + text + "]").encode("utf-8")).hexdigest()
 
 
-@attrs.frozen(kw_only=True)
-class PlanVerification:
-    """Outcome of :func:`verify_plan`: ``ok`` and every difference found."""
+_SHAPE_COMMON = {
+    "format": str,
+    "version": int,
+    "year": int,
+    "plan_digest": str,
+    "plan": MapOf(object),
+    "seed": str,
+    "seed_source": str,
+    "registry_digest": str,
+    "items_digest": str,
+    "pool_digest": str,
+    "calendar": str,
+    "draws": ListOf(
+        Obj(
+            required={
+                "task": str,
+                "batches": ListOf(str),
+                "stream": str,
+                "shortfall": MapOf(int),
+                "receipt_digest": str,
+                "receipt": MapOf(object),
+            }
+        )
+    ),
+    "visits_digest": str,
+    "visit_order_stream": str,
+    "assignment": Obj(
+        required={
+            "stream": str,
+            "receipt_digest": str,
+            "receipt": MapOf(object),
+            "teams_digest": str,
+        }
+    ),
+}
+#: The shape of a plan receipt, per version (nested draw and assignment receipts are
+#: checked against their own shapes when verified).
+SHAPES = {
+    1: Obj(required={**_SHAPE_COMMON, "digest": str}),
+    2: Obj(required={**_SHAPE_COMMON, "kind": str, "receipt_digest": str}),
+}
 
-    ok: bool
-    differences: tuple[str, ...]
 
-    def __bool__(self) -> bool:
-        return self.ok
+def read_plan_receipt(receipt: Mapping[str, Any] | str | bytes) -> Mapping[str, Any]:
+    """A plan receipt from its dict form or JSON text, parsed strictly and frozen.
+
+    Raises:
+        ValidationError: malformed, an unknown version, or a wrong shape (each bad JSON
+            path named).
+    """
+    data = (
+        parse(receipt, what="plan receipt", max_depth=24)
+        if isinstance(receipt, str | bytes)
+        else receipt
+    )
+    if not isinstance(data, Mapping):
+        raise ValidationError([Problem(message="a plan receipt is a JSON object")],
+                              what="plan receipt")  # fmt: skip
+    version = data.get("version")
+    if version not in SHAPES:
+        raise ValidationError(
+            [Problem(field="version", message=f"unknown plan receipt version {version!r}; "
+                     f"this release reads {list(SHAPES)}")],
+            what="plan receipt",
+        )  # fmt: skip
+    check_shape(data, SHAPES[version], what="plan receipt")
+    return freeze(data)  # type: ignore[no-any-return]
 
 
 def verify_plan(
-    receipt: Mapping[str, Any],
+    receipt: Mapping[str, Any] | str | bytes,
     plan: AnnualPlan,
     registry: TargetRegistry,
     items: ItemList,
@@ -421,11 +554,20 @@ def verify_plan(
     rotation: Iterable[tuple[str, str]] = (),
     load_limits: int | Mapping[str, int] | None = None,
     region_rule: RegionRule | None = None,
-) -> PlanVerification:
+    expected_seed: Seed | str | None = None,
+) -> VerifyReport:
     """Recompute the year from the inputs and the receipt's seed; compare everything.
 
-    Differences name the part: the receipt's own digest, an input digest, a draw (by
-    stream), the visits, or the assignment.
+    Every difference names its JSON path in the plan receipt (``draws[3].receipt.strata.B
+    .selected``, ``assignment.receipt.teams[7].officers``, ``registry_digest`` ...), with
+    the receipt's value and the recomputed one.
+
+    Args:
+        expected_seed: The seed's public source as announced before the draw; the
+            receipt's seed must be that one.
+
+    Raises:
+        ValidationError: the receipt is malformed (each bad JSON path named).
 
     Examples:
         >>> from randsupervise.metrics.demo import demo_inputs
@@ -434,63 +576,30 @@ def verify_plan(
         >>> verify_plan(run.receipt, plan, registry, items, pool, cal).ok
         True
         >>> bad = dict(run.receipt, seed=Seed.from_text("other").hex)
-        >>> verify_plan(bad, plan, registry, items, pool, cal).differences[0]
-        'receipt digest does not match its content'
+        >>> verify_plan(bad, plan, registry, items, pool, cal).differences[0].path
+        'receipt_digest'
     """
-    diffs: list[str] = []
-    body = {k: v for k, v in receipt.items() if k != "digest"}
-    if sha256_hex(body) != receipt.get("digest"):
-        diffs.append("receipt digest does not match its content")
+    data = read_plan_receipt(receipt)
+    version = int(data["version"])
+    key = "digest" if version == 1 else "receipt_digest"
+    diffs = seal_differences(data, "v1" if version == 1 else "jcs", key=key)
+    if version >= 2 and (data["format"], data["kind"]) != (RECEIPT_FORMAT, "plan"):
+        diffs.append(Difference(path="kind", message="not a plan receipt",
+                                receipt=[data["format"], data["kind"]]))  # fmt: skip
+    sd, notes = seed_differences(data["seed"], data["seed_source"], expected_seed)
+    diffs += sd
+    if any(d.path == "seed" and d.recomputed is None for d in diffs):
+        return VerifyReport(kind="plan", differences=tuple(diffs), notes=tuple(notes))
     try:
-        seed = Seed(
-            value=Seed.from_hex(str(receipt.get("seed"))).value,
-            source=str(receipt.get("seed_source", "")),
-        )
-        run = run_plan(
-            plan,
-            registry,
-            items,
-            pool,
-            seed,
-            calendar,
-            conflicts=conflicts,
-            rotation=rotation,
-            load_limits=load_limits,
-            region_rule=region_rule,
-        )
+        seed = Seed(value=Seed.from_hex(data["seed"]).value, source=data["seed_source"])
+        run = _run(
+            plan, registry, items, pool, seed, calendar, conflicts=conflicts,
+            rotation=rotation, load_limits=load_limits, region_rule=region_rule,
+            version=version,
+        )  # fmt: skip
     except (ValidationError, InfeasibleAssignment) as err:
-        return PlanVerification(ok=False, differences=(*diffs, f"cannot recompute: {err}"))
-    fresh = run.receipt
-    for key in (
-        "format",
-        "version",
-        "year",
-        "plan_digest",
-        "registry_digest",
-        "items_digest",
-        "pool_digest",
-        "calendar",
-        "visits_digest",
-    ):
-        if fresh.get(key) != receipt.get(key):
-            diffs.append(f"{key} differs: receipt {receipt.get(key)!r}, recomputed {fresh[key]!r}")
-    # a tampered receipt may hold anything here: report it, never crash on it
-    listed = receipt.get("draws")
-    old = {
-        d.get("stream"): d
-        for d in (listed if isinstance(listed, list) else [])
-        if isinstance(d, Mapping)
-    }
-    for d in fresh["draws"]:
-        o = old.pop(d["stream"], None)
-        if o is None:
-            diffs.append(f"draw {d['stream']} missing from the receipt")
-        elif (
-            o.get("receipt_digest") != d["receipt_digest"]
-            or sha256_hex(o.get("receipt")) != d["receipt_digest"]
-        ):
-            diffs.append(f"draw {d['stream']} differs")
-    diffs += [f"draw {s} is not in the plan" for s in old]
-    if receipt.get("assignment") != fresh["assignment"]:
-        diffs.append("assignment differs")
-    return PlanVerification(ok=not diffs, differences=tuple(diffs))
+        diffs.append(Difference(path="$", message=f"cannot recompute the year: {err}"))
+        return VerifyReport(kind="plan", differences=tuple(diffs), notes=tuple(notes))
+    reported = {d.path for d in diffs}
+    diffs += [d for d in diff_trees(data, run.receipt) if d.path not in reported]
+    return VerifyReport(kind="plan", differences=tuple(diffs), notes=tuple(notes))

@@ -28,6 +28,7 @@ from randsupervise.draw.engine import (
     StratumDraw,
     cut_batches,
     draw,
+    frequency_exclusions,
     run_policy,
 )
 from randsupervise.draw.partition import (
@@ -108,6 +109,7 @@ __all__ = [
     "coordinated_select",
     "cut_batches",
     "draw",
+    "frequency_exclusions",
     "merge_candidates",
     "pips_probabilities",
     "receipt_from_parts",

@@ -79,6 +79,7 @@ __all__ = [
     "StratumDraw",
     "cut_batches",
     "draw",
+    "frequency_exclusions",
     "run_policy",
 ]
 
@@ -118,6 +119,19 @@ def _where_map(v: Mapping[str, object] | None) -> dict[str, tuple[str, ...]]:
 
 def _item_rule(v: object) -> ItemRule | None:
     return None if v is None else ItemRule.from_item(v)
+
+
+def _item_rules(v: object) -> tuple[ItemRule, ...]:
+    if v is None:
+        return ()
+    if isinstance(v, ItemRule | Mapping) or not isinstance(v, Iterable):
+        raise ValidationError(
+            [Problem(field="frequency_items", message="expected a sequence of items")]
+        )
+    rules = tuple(r for r in (_item_rule(x) for x in v) if r is not None)
+    if len({r.id for r in rules}) != len(rules):
+        raise ValidationError([Problem(field="frequency_items", message="an item is repeated")])
+    return tuple(sorted(rules, key=lambda r: r.id.encode("utf-8")))
 
 
 def _floor(v: object) -> object:
@@ -202,6 +216,15 @@ class DrawPolicy:
     where: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict, converter=_where_map)
     batches: int = 1
     floor: float | Mapping[str, float] | None = attrs.field(default=None, converter=_floor)
+    frequency_items: tuple[ItemRule, ...] = attrs.field(default=(), converter=_item_rules)
+
+    @property
+    def limited_items(self) -> tuple[ItemRule, ...]:
+        """The items whose yearly frequency limits apply: ``frequency_items``, or else the
+        policy's ``item`` (MIIT: same item, same target, at most once a year)."""
+        if self.frequency_items:
+            return self.frequency_items
+        return () if self.item is None else (self.item,)
 
     def __attrs_post_init__(self) -> None:
         problems: list[Problem] = []
@@ -267,6 +290,8 @@ class DrawPolicy:
         }
         if self.floor is not None:
             record["floor"] = dict(self.floor) if isinstance(self.floor, Mapping) else self.floor
+        if self.frequency_items:
+            record["frequency_items"] = [r.to_record() for r in self.frequency_items]
         return record
 
     @classmethod
@@ -286,6 +311,7 @@ class DrawPolicy:
                 where=record.get("where") or {},
                 batches=record.get("batches", 1),
                 floor=record.get("floor"),
+                frequency_items=[ItemRule(**r) for r in record.get("frequency_items", ())],
             )
         except (KeyError, TypeError, AttributeError) as e:
             raise ValidationError(
@@ -363,6 +389,7 @@ class Draw:
     history_digest: str | None = None
     history_entries: int = 0
     burden: BurdenHistory | None = attrs.field(default=None, repr=False)
+    version: int = DRAW_VERSION
     _cache: dict[str, Any] = attrs.field(factory=dict, init=False, repr=False)
 
     def _merged(self) -> tuple[IntArray, U64Array]:
@@ -499,16 +526,40 @@ def _policy_from_arguments(policy: DrawPolicy | None, **arguments: Any) -> DrawP
     return policy
 
 
-def _history_exclusions(
-    registry: TargetRegistry, item: ItemRule | None, history: Iterable[HistoryEntry] | None
+def frequency_exclusions(
+    registry: TargetRegistry,
+    items: Sequence[ItemRule],
+    history: Iterable[HistoryEntry] | None,
 ) -> tuple[tuple[str, ...], str | None, int]:
+    """The frequency rule, written once: the ids a draw must leave out.
+
+    A unit is left out when, for one of ``items``, its count in ``history`` reached that
+    item's ``yearly_frequency_limit`` (MIIT rules: same item, same target, in principle at
+    most once a year). Every draw path (:func:`draw`, the plan, verification) calls this.
+
+    Returns:
+        ``(excluded ids in UTF-8 byte order, history digest, number of digested entries)``;
+        ``((), None, 0)`` without a history. The digest covers the entries of ``items``
+        only, summed per (unit, item) and sorted (``docs/spec/digests.md``).
+
+    Raises:
+        ValidationError: a history without items, or bad entries (every one named by row).
+
+    Examples:
+        >>> from randsupervise.model.targets import TargetRegistry
+        >>> reg = TargetRegistry.from_columns(id=["a", "b", "c"], risk_class="AAA")
+        >>> k01 = ItemRule(id="K01", yearly_frequency_limit=1)
+        >>> frequency_exclusions(reg, [k01], [("a", "K01", 1), ("b", "G02", 3)])[0]
+        ('a',)
+    """
     if history is None:
         return (), None, 0
-    if item is None:
+    if not items:
         raise ValidationError(
             [Problem(field="history", message="a frequency history needs the item it counts")]
         )
-    counts: dict[str, int] = {}
+    limit_of = {r.id: r.yearly_frequency_limit for r in items}
+    counts: dict[tuple[str, str], int] = {}
     problems: list[Problem] = []
     for row, entry in enumerate(history):
         try:
@@ -524,13 +575,13 @@ def _history_exclusions(
                 Problem(row=row, id=unit, field="history", message="count must be int >= 0")
             )
             continue
-        if item_id == item.id:
-            counts[unit] = counts.get(unit, 0) + n
+        if item_id in limit_of:
+            counts[unit, item_id] = counts.get((unit, item_id), 0) + n
     if problems:
         raise ValidationError(problems, what="frequency history")
-    entries = sorted([u, item.id, c] for u, c in counts.items())
+    entries = sorted([u, i, c] for (u, i), c in counts.items())
     digest = sha256_hex({"format": "randsupervise.history", "version": 1, "entries": entries})
-    reached = [u for u, c in counts.items() if c >= item.yearly_frequency_limit]
+    reached = sorted({u for (u, i), c in counts.items() if c >= limit_of[i]})
     present = _present(registry, reached)
     return tuple(sorted(present, key=lambda s: s.encode("utf-8"))), digest, len(entries)
 
@@ -559,6 +610,7 @@ def run_policy(
     history_digest: str | None = None,
     history_entries: int = 0,
     burden: BurdenHistory | None = None,
+    version: int = DRAW_VERSION,
 ) -> Draw:
     """Draw under a built :class:`DrawPolicy`, with the excluded ids already known.
 
@@ -703,6 +755,7 @@ def run_policy(
         history_digest=history_digest,
         history_entries=history_entries,
         burden=burden,
+        version=version,
     )
 
 
@@ -789,7 +842,7 @@ def draw(
         floor=floor,
     )
     seed = _as_seed(seed)
-    excluded, digest, n_entries = _history_exclusions(registry, policy.item, history)
+    excluded, digest, n_entries = frequency_exclusions(registry, policy.limited_items, history)
     if burden is not None and not isinstance(burden, BurdenHistory):
         burden = BurdenHistory.from_periods(burden)
     return run_policy(

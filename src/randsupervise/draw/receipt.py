@@ -1,18 +1,24 @@
 """Receipts: what a draw publishes so that anyone can recompute it.
 
-Invariants (DESIGN principle 4; plan §三(二) "一公开"):
+Invariants (DESIGN principle 4; plan §三(二) "一公开"; ``docs/spec/receipts.md``):
 
-* A receipt is plain JSON-able data: the draw algorithm and its version, the ticket
-  algorithm and its version, the seed (64 hex digits) and the public text it came from, the
-  stream label, the register's content digest and size, the policy, the frequency-limit
-  exclusions, and per stratum the population ``N``, the sample size ``n``, the selected ids
-  in ticket order with their tickets (16 hex digits) and inclusion probabilities.
-* ``receipt_digest`` is the SHA-256 of the canonical JSON of everything else
-  (``randsupervise.model._digest``): publishing it next to the receipt pins every field.
+* A receipt is plain JSON data: its format and kind (version 2 on), the draw algorithm and
+  its version, the ticket algorithm and its version, the seed (64 hex digits) and the
+  public text it came from, the stream label, the register's content digest and size, the
+  policy, the frequency-limit record, and per stratum the population ``N``, the sample
+  size ``n``, the selected ids in ticket order with their tickets (16 hex digits) and
+  inclusion probabilities; the batches when there are several.
+* ``receipt_digest`` is the SHA-256 of the canonical JSON of everything else. Version 2
+  uses RFC 8785 (JCS); version 1 receipts keep the form they were written in
+  (:data:`VERSIONS`), so they verify forever.
 * A burden-spread draw (:mod:`.coordination`) adds the key ``burden``: the method and its
   version, the history's digest and period labels, and per stratum the floor and the
-  tiers. Receipts of draws without burden spreading have no such key (an optional key:
-  their text and digest are what they were before the key existed).
+  tiers. Receipts of draws without burden spreading have no such key.
+* A receipt is deeply immutable: its nested values are frozen copies, and
+  :meth:`Receipt.to_dict` returns a fresh, editable copy.
+* :meth:`Receipt.from_json` parses strictly (:mod:`randsupervise._core.strict_json`):
+  duplicate keys, non-finite numbers, wrong types, unknown or missing fields are a
+  :class:`~randsupervise.errors.ValidationError` naming the JSON path.
 * Nothing in a receipt depends on the register's row order.
 * ``Receipt.from_json(r.to_json()) == r``.
 """
@@ -25,11 +31,23 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from randsupervise._core.canonical import Form, digest
+from randsupervise._core.envelope import RECEIPT_FORMAT
+from randsupervise._core.frozen import freeze, thaw
+from randsupervise._core.strict_json import (
+    ANY,
+    ListOf,
+    MapOf,
+    Nullable,
+    Obj,
+    OneOf,
+    check_shape,
+    parse,
+)
 from randsupervise.draw.allocation import StratumAllocation
 from randsupervise.draw.seed import Seed
 from randsupervise.draw.tickets import TICKET_ALGORITHM, TICKET_VERSION
 from randsupervise.errors import Problem, ValidationError
-from randsupervise.model._digest import sha256_hex
 
 if TYPE_CHECKING:  # the engine imports this module
     from randsupervise.draw.engine import Draw
@@ -38,7 +56,9 @@ __all__ = [
     "DRAW_ALGORITHM",
     "DRAW_VERSION",
     "OPTIONAL_RECEIPT_KEYS",
+    "RECEIPT_FORMAT",
     "RECEIPT_KEYS",
+    "VERSIONS",
     "Receipt",
     "receipt_from_parts",
     "receipt_of",
@@ -47,7 +67,10 @@ __all__ = [
 
 #: Name and version of the draw algorithm written in receipts.
 DRAW_ALGORITHM = "randsupervise-draw"
-DRAW_VERSION = 1
+DRAW_VERSION = 2
+#: Every draw receipt version this release verifies, with its canonical JSON form.
+#: Version 1 cut batches in selection order; version 2 orders them by their own stream.
+VERSIONS: Mapping[int, Form] = {1: "v1", 2: "jcs"}
 
 #: Top-level keys of a receipt, in the order they are written.
 RECEIPT_KEYS: tuple[str, ...] = (
@@ -65,25 +88,113 @@ RECEIPT_KEYS: tuple[str, ...] = (
     "batches",
     "receipt_digest",
 )
-#: Keys a receipt holds only when they apply, written after ``frequency_limit``.
-OPTIONAL_RECEIPT_KEYS: tuple[str, ...] = ("burden",)
-_ORDER = (*RECEIPT_KEYS[:10], *OPTIONAL_RECEIPT_KEYS, *RECEIPT_KEYS[10:])
+#: Keys a receipt holds only when they apply: ``format`` and ``kind`` (version 2 on)
+#: first, ``burden`` after ``frequency_limit``.
+OPTIONAL_RECEIPT_KEYS: tuple[str, ...] = ("format", "kind", "burden")
+_ORDER = ("format", "kind", *RECEIPT_KEYS[:10], "burden", *RECEIPT_KEYS[10:])
+
+_NUM = float
+_STRATUM = Obj(
+    required={
+        "population": int,
+        "sample_size": int,
+        "requested": int,
+        "ratio": Nullable(_NUM),
+        "count": Nullable(int),
+        "clipped": bool,
+        "note": str,
+        "inclusion_probability": Nullable(_NUM),
+        "expected_size": _NUM,
+        "selected": ListOf(str),
+        "tickets": ListOf(str),
+        "probabilities": ListOf(_NUM),
+    }
+)
+_ITEM = Obj(
+    required={"id": str},
+    optional={"kind": str, "ratio_cap": Nullable(_NUM), "yearly_frequency_limit": int},
+)
+_POLICY = Obj(
+    required={
+        "stratify": Nullable(str),
+        "method": str,
+        "ratios": MapOf(_NUM),
+        "counts": MapOf(int),
+        "default_ratio": Nullable(_NUM),
+        "rounding": str,
+        "min_per_stratum": int,
+        "item": Nullable(_ITEM),
+        "where": MapOf(ListOf(str)),
+        "batches": int,
+    },
+    optional={"floor": OneOf(_NUM, MapOf(_NUM)), "frequency_items": ListOf(_ITEM)},
+)
+_FREQUENCY_COMMON = {
+    "history_digest": Nullable(str),
+    "history_entries": int,
+    "excluded": ListOf(str),
+}
+_FREQUENCY = OneOf(
+    Obj(required={"items": MapOf(int), **_FREQUENCY_COMMON}),
+    Obj(required={"item": Nullable(str), "limit": Nullable(int), **_FREQUENCY_COMMON}),
+)
+_TIER = Obj(
+    required={"last_inspected": ListOf(Nullable(str)), "population": int, "sample_size": int}
+)
+_BURDEN = Obj(
+    required={
+        "method": str,
+        "version": int,
+        "history": Obj(required={"digest": str, "periods": ListOf(str)}),
+        "strata": MapOf(
+            Obj(
+                required={"population": int, "sample_size": int, "tiers": ListOf(_TIER)},
+                optional={"floor": Nullable(_NUM)},
+            )
+        ),
+    }
+)
+#: The shape of a draw receipt (what :meth:`Receipt.from_dict` accepts).
+SHAPE = Obj(
+    required={
+        "algorithm": str,
+        "version": int,
+        "ticket": Obj(required={"algorithm": str, "version": int}),
+        "seed": str,
+        "seed_source": str,
+        "stream": str,
+        "registry_digest": str,
+        "registry_size": int,
+        "policy": _POLICY,
+        "frequency_limit": Nullable(_FREQUENCY),
+        "strata": MapOf(_STRATUM),
+        "batches": Nullable(ListOf(ListOf(str))),
+        "receipt_digest": str,
+    },
+    optional={"format": str, "kind": str, "burden": _BURDEN},
+)
+del ANY
+
+
+def _int(v: Any) -> Any:
+    """JSON numbers written as integers (``2.0``) read back as ints."""
+    return int(v) if isinstance(v, float) and v.is_integer() else v
 
 
 @attrs.frozen(kw_only=True)
 class Receipt:
-    """The published record of one draw.
+    """The published record of one draw (deeply immutable).
 
-    ``strata`` maps a stratum label to a dict with the keys ``population``,
+    ``strata`` maps a stratum label to a mapping with the keys ``population``,
     ``sample_size``, ``requested``, ``ratio``, ``count``, ``clipped``, ``note``,
     ``inclusion_probability`` (``n/N``, or ``None`` for unequal-probability methods),
     ``expected_size``, ``selected`` (ids in ticket order), ``tickets`` (16 hex digits each)
     and ``probabilities`` (each selected unit's inclusion probability).
-    ``frequency_limit`` is ``None`` or a dict with ``item``, ``limit``,
+    ``frequency_limit`` is ``None`` or a mapping with ``item``, ``limit``,
     ``history_digest``, ``history_entries`` and ``excluded`` (ids left out because they
     reached the limit). ``batches`` is ``None`` for one batch, else the ids per batch.
     ``burden`` is ``None`` (and absent from the JSON) unless the draw spread the burden
-    over a history: then a dict with ``method``, ``version``, ``history``
+    over a history: then a mapping with ``method``, ``version``, ``history``
     (``digest`` and ``periods``) and ``strata`` (per stratum ``floor``, ``population``,
     ``sample_size`` and ``tiers``, each tier with ``last_inspected`` period labels,
     ``null`` for never, ``population`` and ``sample_size``).
@@ -99,28 +210,39 @@ class Receipt:
         True
         >>> r.receipt_digest == r.computed_digest()
         True
+        >>> edited = r.to_dict()
+        >>> edited["strata"]["A"]["selected"] = ["x3"]    # a copy: the receipt is unchanged
+        >>> r.strata["A"]["selected"] == ["x3"]
+        False
     """
 
     algorithm: str
     version: int
-    ticket: Mapping[str, Any]
+    ticket: Mapping[str, Any] = attrs.field(converter=freeze)
     seed: str
     seed_source: str
     stream: str
     registry_digest: str
     registry_size: int
-    policy: Mapping[str, Any]
-    frequency_limit: Mapping[str, Any] | None
-    strata: Mapping[str, Mapping[str, Any]]
-    batches: list[list[str]] | None
+    policy: Mapping[str, Any] = attrs.field(converter=freeze)
+    frequency_limit: Mapping[str, Any] | None = attrs.field(converter=freeze)
+    strata: Mapping[str, Mapping[str, Any]] = attrs.field(converter=freeze)
+    batches: Sequence[Sequence[str]] | None = attrs.field(converter=freeze)
     receipt_digest: str
-    burden: Mapping[str, Any] | None = None
+    burden: Mapping[str, Any] | None = attrs.field(default=None, converter=freeze)
+    format: str | None = None
+    kind: str | None = None
+
+    @property
+    def form(self) -> Form:
+        """The canonical JSON form of this receipt's version (``"jcs"`` from version 2)."""
+        return VERSIONS.get(self.version, "jcs")
 
     def to_dict(self) -> dict[str, Any]:
-        """The receipt as a JSON-able dict, keys in :data:`RECEIPT_KEYS` order (with
-        ``burden`` after ``frequency_limit`` when the draw has one)."""
+        """The receipt as a fresh, editable JSON-able dict, keys in the written order
+        (optional keys only when set)."""
         return {
-            k: getattr(self, k)
+            k: thaw(getattr(self, k))
             for k in _ORDER
             if k not in OPTIONAL_RECEIPT_KEYS or getattr(self, k) is not None
         }
@@ -132,8 +254,8 @@ class Receipt:
         return d
 
     def computed_digest(self) -> str:
-        """SHA-256 of the canonical JSON of :meth:`body`."""
-        return sha256_hex(self.body())
+        """SHA-256 of the canonical JSON of :meth:`body`, in this version's form."""
+        return digest(self.body(), self.form)
 
     def to_json(self, *, indent: int | None = 2) -> str:
         """JSON text (UTF-8 characters kept)."""
@@ -141,31 +263,20 @@ class Receipt:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Receipt:
-        """Rebuild a receipt from :meth:`to_dict`'s output; reports every missing key."""
-        if not isinstance(data, Mapping):
-            raise ValidationError([Problem(message="a receipt is a JSON object")], what="receipt")
-        missing = [k for k in RECEIPT_KEYS if k not in data]
-        extra = sorted(set(data) - set(_ORDER))
-        problems = [Problem(field=k, message="missing key") for k in missing]
-        problems += [Problem(field=k, message="unknown key") for k in extra]
-        if not problems and not isinstance(data["strata"], Mapping):
-            problems.append(Problem(field="strata", message="must be an object"))
-        if not problems and not isinstance(data["policy"], Mapping):
-            problems.append(Problem(field="policy", message="must be an object"))
-        if not problems and not isinstance(data.get("burden") or {}, Mapping):
-            problems.append(Problem(field="burden", message="must be an object"))
-        if problems:
-            raise ValidationError(problems, what="receipt")
-        return cls(**{k: data[k] for k in _ORDER if k in data})
+        """Rebuild a receipt from :meth:`to_dict`'s output (copied, then frozen).
+
+        Raises:
+            ValidationError: every missing key, unknown key and wrong type, each named by
+                its JSON path.
+        """
+        check_shape(data, SHAPE, what="draw receipt")
+        return cls(**{k: _int(data[k]) if k in ("version", "registry_size") else data[k]
+                      for k in _ORDER if k in data})  # fmt: skip
 
     @classmethod
-    def from_json(cls, text: str) -> Receipt:
-        """Parse JSON text written by :meth:`to_json`."""
-        try:
-            data = json.loads(text)
-        except (json.JSONDecodeError, TypeError) as e:
-            raise ValidationError([Problem(message=f"not JSON: {e}")], what="receipt") from None
-        return cls.from_dict(data)
+    def from_json(cls, text: str | bytes) -> Receipt:
+        """Parse JSON text strictly (see the module notes)."""
+        return cls.from_dict(parse(text, what="draw receipt"))
 
 
 def _hex(t: int) -> str:
@@ -223,6 +334,7 @@ def receipt_from_parts(
     batches: Sequence[Sequence[str]] | None,
     frequency_limit: Mapping[str, Any] | None = None,
     burden: Mapping[str, Any] | None = None,
+    version: int = DRAW_VERSION,
 ) -> Receipt:
     """Assemble and seal a receipt from its parts (the algorithm and ticket versions are
     this release's; ``receipt_digest`` is computed).
@@ -241,6 +353,8 @@ def receipt_from_parts(
         batches: ids per batch, or ``None`` for a single batch.
         frequency_limit: the frequency-limit record, or ``None``.
         burden: the burden-spreading record, or ``None``.
+        version: the receipt version (:data:`VERSIONS`); earlier ones only to verify
+            receipts written by earlier releases.
 
     Examples:
         >>> r = receipt_from_parts(seed=Seed.from_text("x"), stream="s", registry_digest="0" * 64,
@@ -248,9 +362,13 @@ def receipt_from_parts(
         >>> r.receipt_digest == r.computed_digest(), "burden" in r.to_dict()
         (True, False)
     """
+    if version not in VERSIONS:
+        raise ValidationError([Problem(field="version", message=f"unknown version {version!r}")])
     body: dict[str, Any] = {
+        "format": RECEIPT_FORMAT if version >= 2 else None,
+        "kind": "draw" if version >= 2 else None,
         "algorithm": DRAW_ALGORITHM,
-        "version": DRAW_VERSION,
+        "version": version,
         "ticket": {"algorithm": TICKET_ALGORITHM, "version": TICKET_VERSION},
         "seed": seed.hex,
         "seed_source": seed.source,
@@ -281,12 +399,19 @@ def receipt_of(d: Draw) -> Receipt:
         )
         for label, s in d.strata.items()
     }
+    version = getattr(d, "version", DRAW_VERSION)
     freq: dict[str, Any] | None = None
-    item = d.policy.item
     if d.history_digest is not None or d.excluded:
-        freq = {
-            "item": item.id if item else None,
-            "limit": item.yearly_frequency_limit if item else None,
+        limited = d.policy.limited_items
+        if version >= 2:
+            freq = {"items": {r.id: r.yearly_frequency_limit for r in limited}}
+        else:
+            item = limited[0] if limited else None
+            freq = {
+                "item": item.id if item else None,
+                "limit": item.yearly_frequency_limit if item else None,
+            }
+        freq |= {
             "history_digest": d.history_digest,
             "history_entries": d.history_entries,
             "excluded": list(d.excluded),
@@ -301,4 +426,5 @@ def receipt_of(d: Draw) -> Receipt:
         strata=strata,
         batches=d.batches if d.policy.batches > 1 else None,
         burden=d.burden_record(),
+        version=version,
     )

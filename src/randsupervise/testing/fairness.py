@@ -33,6 +33,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import stats
 
+from randsupervise._core.canonical import digest
 from randsupervise.draw.partition import merge_candidates, shard_candidates
 from randsupervise.draw.receipt import Receipt
 from randsupervise.draw.seed import Seed
@@ -859,7 +860,11 @@ def _reseal(receipt: dict[str, Any]) -> dict[str, Any] | None:
     if "receipt_digest" not in receipt:
         return None
     body = {k: v for k, v in receipt.items() if k != "receipt_digest"}
-    return {**receipt, "receipt_digest": sha256_hex(body)}
+    try:  # the receipt's own version's canonical form (docs/spec/receipts.md)
+        sealed = digest(body, "v1" if body.get("version") == 1 else "jcs")
+    except ValueError:  # a tampering with no canonical form cannot be resealed
+        return None
+    return {**receipt, "receipt_digest": sealed}
 
 
 def _other_id(value: str, ids: Sequence[str], avoid: Collection[str]) -> str:
