@@ -14,6 +14,7 @@ import posixpath
 import re
 import subprocess
 import sys
+from fnmatch import fnmatch
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -183,12 +184,17 @@ def test_every_chinese_page_has_an_english_original() -> None:
     assert not orphans
 
 
-def test_every_readme_is_doctested_by_make_test() -> None:
+def test_every_readme_and_every_chinese_page_is_doctested_by_make_test() -> None:
     # the pytest target names the READMEs one by one; a new language must be added there
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     line = next(ln for ln in makefile.splitlines() if "pytest" in ln and "README" in ln)
     for readme in ROOT.glob("README*.md"):
         assert readme.name in line.split(), f"{readme.name} is not doctested"
+    # docs/ is collected with the doctest glob, which must take the page.zh.md files too
+    assert "docs" in line.split()
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    glob = re.search(r"--doctest-glob='([^']+)'", pyproject)
+    assert glob and all(fnmatch(p.name, glob.group(1)) for p in DOCS.rglob("*.zh.md"))
     assert "README.zh-CN.md" in (ROOT / "README.md").read_text(encoding="utf-8")
 
 
