@@ -153,8 +153,6 @@ def test_untranslated_pages_carry_the_fallback_note_and_translated_ones_do_not(
 def test_the_promised_pages_are_translated() -> None:
     missing = [p for p in TRANSLATED if not (DOCS / p.replace(".md", ".zh.md")).is_file()]
     assert not missing
-    if (DOCS / "architecture.md").is_file():
-        assert (DOCS / "architecture.zh.md").is_file()
 
 
 def test_every_link_opens_a_file_also_from_a_file_url(site: Path) -> None:
@@ -224,6 +222,8 @@ def _chinese_labels() -> dict[str, str]:
     """Every Chinese label of an enum member in the library: label -> English label."""
     labels: dict[str, str] = {}
     for info in pkgutil.walk_packages(randsupervise.__path__, "randsupervise."):
+        if info.name.endswith("__main__"):  # importing it must not run the command line
+            continue
         try:
             module = importlib.import_module(info.name)
         except ImportError:  # a module of an optional extra that is not installed
