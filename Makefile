@@ -24,7 +24,7 @@ typecheck: $(STAMP)
 	$(BIN)/lint-imports
 
 pytest: $(STAMP)
-	HYPOTHESIS_PROFILE=ci $(BIN)/python -m pytest -q src tests docs README.md
+	HYPOTHESIS_PROFILE=ci $(BIN)/python -m pytest -q src tests docs README.md README.zh-CN.md
 
 docs: $(STAMP)
 	export NO_MKDOCS_2_WARNING=1; \
