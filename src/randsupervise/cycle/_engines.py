@@ -33,7 +33,7 @@ class DrawOutcome:
     selected: tuple[str, ...]
     classes: tuple[RiskClass, ...]
     probabilities: tuple[float, ...]
-    batch_of: tuple[int, ...]  # batch index of each selected unit
+    batch_of: tuple[int, ...]  # batch index of each selected unit (engine's batch order)
     receipt: Mapping[str, Any]
 
 
@@ -46,12 +46,13 @@ def draw_counts(
     where: Mapping[str, Sequence[str]],
     excluded: Sequence[str],
     batches: int,
+    version: int,
 ) -> DrawOutcome:
     """One equal-probability draw through the draw engine (``randsupervise.draw``).
 
     ``where`` is the targeted-draw filter, ``excluded`` the ids that reached a frequency
-    limit (written into the receipt), ``batches`` the number of groups the ticket-ordered
-    selection is cut into.
+    limit (written into the receipt), ``batches`` the number of batches the selection is
+    cut into by the engine's batch-order rule of draw ``version``.
     """
     policy = DrawPolicy(
         stratify="risk_class",
@@ -68,6 +69,7 @@ def draw_counts(
         excluded=excluded,
         history_digest=sha256_hex(sorted(excluded)) if excluded else None,
         history_entries=len(excluded),
+        version=version,
     )
     pos = np.asarray(d.positions, dtype=np.int64)
     ids = tuple(registry.ids[pos].tolist())
@@ -76,8 +78,8 @@ def draw_counts(
     codes = registry.risk_codes[pos].tolist()
     prob_of = {label: (s.inclusion_probability or 0.0) for label, s in d.strata.items()}
     prob_by_code = [prob_of.get(c.name) for c in members]
-    sizes = [len(group) for group in d.batches]
-    batch_of = np.repeat(np.arange(len(sizes), dtype=np.int64), sizes).tolist()
+    # the engine's batch of each selected unit, parallel to its selection order
+    batch_of = d.batch_of.tolist()
     return DrawOutcome(
         positions=pos,
         selected=ids,

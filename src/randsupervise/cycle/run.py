@@ -12,17 +12,21 @@ Invariants (plan §三(五)-(六); DESIGN principles 3 and 4):
   frequency limit in earlier draws of the year are then left out (MIIT: same item,
   same target at most once a year); if too few remain, the shortfall is recorded, never
   hidden. Reported inclusion probabilities are ``n / available``.
-* A split task's selection is cut by the draw engine into its batches in ticket order
-  (all classes merged; sizes differ by at most one), so the batch of a target is random
-  (plan §三(二)). Targets left out by frequency limits are listed in the draw receipt.
+* A split task's selection is cut into its batches by the draw engine's batch-order rule
+  (all classes merged; sizes differ by at most one; the order from the draw's own stream
+  ``"<year>/<task stream>/batch-order"``), so the batch of a target is random and
+  independent of its class (plan §三(二); DESIGN principle 9). Targets left out by
+  frequency limits are listed in the draw receipt.
 * Hits become visits by the merge rule of :mod:`randsupervise.cycle.visits`.
 * Teams come from the assignment engine under the stream ``"<year>/teams"``.
 * **Batch order**: visits are ordered by window start, window end, then the ticket of
   the visit id under the stream ``"<year>/visit-order"`` (random order within a window).
-* **The plan receipt** holds the plan, the seed, the digests of the register, the item
-  list and the inspector pool, every draw receipt, the visits' digest and the
-  assignment receipt; its ``digest`` is the SHA-256 of all of that. :func:`verify_plan`
-  recomputes the whole year and names every part that differs.
+* **The plan receipt** (version 2: draws of draw version 2; version 1, whose split tasks
+  were cut in selection order, still verifies) holds the plan, the seed, the digests of
+  the register, the item list and the inspector pool, every draw receipt, the visits'
+  digest and the assignment receipt; its ``digest`` is the SHA-256 of all of that.
+  :func:`verify_plan` recomputes the whole year under the receipt's version and names
+  every part that differs.
 """
 
 from __future__ import annotations
@@ -51,6 +55,12 @@ from randsupervise.model.items import ItemList
 __all__ = ["DrawRecord", "PlanRun", "PlanVerification", "run_plan", "verify_plan"]
 
 _RECEIPT_FORMAT = "randsupervise.plan-receipt"
+#: The version of new plan receipts.
+_PLAN_VERSION = 2
+#: Plan receipt versions this release verifies, each with the draw version of its draws:
+#: version 1 cut split tasks into batches in selection order (draw version 1), version 2
+#: by the draw's own batch-order stream (draw version 2).
+_DRAW_VERSION_OF_PLAN: dict[int, int] = {1: 1, 2: 2}
 
 
 @attrs.frozen(kw_only=True)
@@ -216,6 +226,37 @@ def run_plan(
           id 'G01', field 'items': item G01 has no task: item coverage would be below 100%
         ...
     """
+    return _run_plan(
+        plan,
+        registry,
+        items,
+        pool,
+        seed,
+        calendar,
+        conflicts=conflicts,
+        rotation=rotation,
+        load_limits=load_limits,
+        region_rule=region_rule,
+        version=_PLAN_VERSION,
+    )
+
+
+def _run_plan(
+    plan: AnnualPlan,
+    registry: TargetRegistry,
+    items: ItemList,
+    pool: InspectorPool,
+    seed: Seed,
+    calendar: WorkCalendar,
+    *,
+    conflicts: Iterable[tuple[str, str]],
+    rotation: Iterable[tuple[str, str]],
+    load_limits: int | Mapping[str, int] | None,
+    region_rule: RegionRule | None,
+    version: int,
+) -> PlanRun:
+    """:func:`run_plan` under the rules of plan receipt ``version`` (a key of
+    ``_DRAW_VERSION_OF_PLAN``): what :func:`verify_plan` recomputes an older year with."""
     year = plan.year
     checked: dict[Any, np.ndarray[Any, np.dtype[np.bool_]]] = {}
     problems = plan._checked(items, registry, checked)
@@ -257,6 +298,7 @@ def run_plan(
             where=task.where(items),
             excluded=excluded,
             batches=len(bpos),
+            version=_DRAW_VERSION_OF_PLAN[version],
         )
         sel_rows = outcome.positions
         per = np.asarray(outcome.batch_of, dtype=np.int64)
@@ -315,7 +357,7 @@ def run_plan(
     )
     teams = {t.visit: tuple(sorted(t.members)) for t in assignment.teams}
     receipt = _plan_receipt(
-        plan, registry, items, pool, seed, calendar, records, visits, assignment, teams
+        plan, registry, items, pool, seed, calendar, records, visits, assignment, teams, version
     )
     return PlanRun(
         plan=plan,
@@ -349,10 +391,11 @@ def _plan_receipt(
     visits: list[Visit],
     assignment: Assignment,
     teams: Mapping[str, tuple[str, ...]],
+    version: int,
 ) -> dict[str, Any]:
     body: dict[str, Any] = {
         "format": _RECEIPT_FORMAT,
-        "version": 1,
+        "version": version,
         "year": plan.year,
         "plan_digest": plan.digest(),
         "plan": plan.canonical(),
@@ -424,8 +467,11 @@ def verify_plan(
 ) -> PlanVerification:
     """Recompute the year from the inputs and the receipt's seed; compare everything.
 
-    Differences name the part: the receipt's own digest, an input digest, a draw (by
-    stream), the visits, or the assignment.
+    The year is recomputed under the rules of the receipt's own version (plan receipts of
+    version 1, whose split tasks were cut into batches in selection order, keep verifying);
+    a version this release does not know is a difference, never recomputed with other
+    rules. Differences name the part: the receipt's own digest, an input digest, a draw
+    (by stream), the visits, or the assignment.
 
     Examples:
         >>> from randsupervise.metrics.demo import demo_inputs
@@ -441,12 +487,25 @@ def verify_plan(
     body = {k: v for k, v in receipt.items() if k != "digest"}
     if sha256_hex(body) != receipt.get("digest"):
         diffs.append("receipt digest does not match its content")
+    version = receipt.get("version")
+    if isinstance(version, bool) or not isinstance(version, int):
+        version = None
+    if version not in _DRAW_VERSION_OF_PLAN:
+        known = sorted(_DRAW_VERSION_OF_PLAN)
+        return PlanVerification(
+            ok=False,
+            differences=(
+                *diffs,
+                f"unsupported plan receipt version {receipt.get('version')!r}; this release "
+                f"verifies versions {known}",
+            ),
+        )
     try:
         seed = Seed(
             value=Seed.from_hex(str(receipt.get("seed"))).value,
             source=str(receipt.get("seed_source", "")),
         )
-        run = run_plan(
+        run = _run_plan(
             plan,
             registry,
             items,
@@ -457,6 +516,7 @@ def verify_plan(
             rotation=rotation,
             load_limits=load_limits,
             region_rule=region_rule,
+            version=version,
         )
     except (ValidationError, InfeasibleAssignment) as err:
         return PlanVerification(ok=False, differences=(*diffs, f"cannot recompute: {err}"))
