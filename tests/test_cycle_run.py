@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from functools import cache
+from pathlib import Path
 
 import attrs
 import pytest
 
 from randsupervise.cycle import PlanRun, run_plan, verify_plan
 from randsupervise.cycle.visits import visits_digest
+from randsupervise.draw import batch_order
 from randsupervise.errors import ValidationError
 from randsupervise.metrics import demo_inputs
 from randsupervise.model import TargetRegistry
@@ -125,3 +128,53 @@ def test_receipt_digests_equal_the_canonical_json_of_the_records() -> None:
     assert run.receipt["assignment"]["teams_digest"] == sha256_hex(teams)
     assert visits_digest(run.visits[::-1]) == sha256_hex([v.canonical() for v in run.visits[::-1]])
     assert visits_digest([]) == sha256_hex([])
+
+
+# ------------------------------------------------------------------ batch order, versions
+
+
+def test_split_tasks_take_the_engines_batch_order() -> None:
+    """A split task's units go to its batches by the draw engine's batch-order stream, not
+    by their selection tickets (so class A does not fill the first window)."""
+    run = _run()
+    split = [d for d in run.draws if len(d.batches) > 1]
+    assert split, "the demo year has split tasks"
+    for d in split:
+        groups = batch_order(d.selected, seed=run.seed, stream=d.stream, batches=len(d.batches))
+        got = tuple(
+            tuple(u for u, b in zip(d.selected, d.batch_of, strict=True) if b == bid)
+            for bid in d.batches
+        )
+        assert [sorted(g) for g in got] == [sorted(g) for g in groups]
+        assert d.receipt["batches"] == [list(g) for g in groups]
+
+
+def test_new_plan_receipts_are_version_2() -> None:
+    assert _run().receipt["version"] == 2
+
+
+def test_frozen_version_1_plan_receipt_still_verifies() -> None:
+    """Written by release line 1, whose split tasks were cut in selection order; verify_plan
+    recomputes it under its own version."""
+    path = Path(__file__).parent / "fixtures" / "receipts" / "v1" / "plan.json"
+    frozen = json.loads(path.read_text(encoding="utf-8"))["receipt"]
+    assert frozen["version"] == 1
+    plan, registry, items, pool, _seed, cal = demo_inputs(2024)
+    rep = verify_plan(frozen, plan, registry, items, pool, cal)
+    assert rep.ok, rep.differences
+    # the same year under version 2 selects the same units but cuts split tasks differently
+    fresh = run_plan(plan, registry, items, pool, _seed, cal).receipt
+    old = {d["stream"]: d["receipt"] for d in frozen["draws"]}
+    new = {d["stream"]: d["receipt"] for d in fresh["draws"]}
+    assert old.keys() == new.keys()
+    assert all(old[s]["strata"] == new[s]["strata"] for s in old)
+    assert any(old[s]["batches"] != new[s]["batches"] for s in old if old[s]["batches"])
+
+
+def test_an_unknown_plan_receipt_version_is_bad_input_naming_the_field() -> None:
+    plan, registry, items, pool, _seed, cal = demo_inputs()
+    for version in (3, "2", None, [2]):
+        with pytest.raises(ValidationError) as e:
+            verify_plan(dict(_run().receipt, version=version), plan, registry, items, pool, cal)
+        assert e.value.problems[0].field == "version"
+        assert f"unknown plan receipt version {version!r}" in str(e.value)

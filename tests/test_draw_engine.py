@@ -18,7 +18,9 @@ from randsupervise.draw import (
     draw,
     pips_probabilities,
     round_size,
+    run_policy,
     select_smallest,
+    tickets_for_ids,
     verify,
 )
 from randsupervise.draw.reference import reference_select
@@ -145,13 +147,30 @@ def test_order_invariance_of_the_receipt() -> None:
         assert a == b
 
 
-def test_batches_are_ticket_order_chunks() -> None:
+def test_batches_are_chunks_of_the_batch_order_stream() -> None:
     d = draw(make_registry(), seed=SEED, stream="k", ratios=RATIOS, batches=4)
     flat = [i for b in d.batches for i in b]
-    assert tuple(flat) == d.ids and len(d.batches) == 4
+    assert sorted(flat) == sorted(d.ids) and len(d.batches) == 4
     sizes = [len(b) for b in d.batches]
-    assert max(sizes) - min(sizes) <= 1
-    assert (d.tickets[1:] >= d.tickets[:-1]).all()
+    assert sizes == sorted(sizes, reverse=True) and max(sizes) - min(sizes) <= 1
+    assert (d.tickets[1:] >= d.tickets[:-1]).all()  # the selection stays in ticket order
+    # draw version 2: the batches follow the tickets of the stream "k/batch-order"
+    batch_tickets = tickets_for_ids(flat, SEED, "k/batch-order")
+    assert (batch_tickets[1:] >= batch_tickets[:-1]).all()
+    assert all(i in d.batches[b] for i, b in zip(d.ids, d.batch_of.tolist(), strict=True))
+    # version 1 cut the selection order itself; the selection is the same
+    v1 = run_policy(make_registry(), seed=SEED, stream="k", policy=d.policy, version=1)
+    assert v1.version == 1 and v1.ids == d.ids
+    assert tuple(i for b in v1.batches for i in b) == d.ids
+    assert v1.batch_of.tolist() == sorted(v1.batch_of.tolist())
+
+
+def test_unknown_draw_versions_are_refused() -> None:
+    bad: object
+    for bad in (0, 3, True, "2"):
+        with pytest.raises(ValidationError, match="unknown draw version"):
+            run_policy(make_registry(20), seed=SEED, stream="k", policy=DrawPolicy(),
+                       version=bad)  # type: ignore[arg-type]  # fmt: skip
 
 
 def test_targeted_draw_equals_smallest_among_filtered() -> None:

@@ -18,11 +18,12 @@ from hypothesis import strategies as st
 
 from randsupervise.assign import VisitRequest, assign
 from randsupervise.assign import verify as verify_assignment
-from randsupervise.draw import Draw, Seed, draw
+from randsupervise.draw import Draw, DrawPolicy, Seed, draw, run_policy
 from randsupervise.draw.dask import draw_dask
 from randsupervise.model import InspectionItem, TargetRegistry, sample_inspectors, sample_registry
 from randsupervise.testing.fairness import (
     check_assignment_uniformity,
+    check_batch_independence,
     check_inclusion_probabilities,
     check_order_invariance,
     check_partition_invariance,
@@ -230,6 +231,59 @@ def test_an_assignment_that_prefers_the_first_officer_is_caught() -> None:
 
     with pytest.raises(AssertionError, match=f"visit 'V0': '{first}'"):
         check_assignment_uniformity(biased, eligible=eligible, seeds=200)
+
+
+# --------------------------------------------------------------------------- batch order
+
+BATCH_RATIOS = {"A": 0.03, "B": 0.1, "C": 0.3, "D": 1.0}
+
+
+def test_the_librarys_batches_are_independent_of_class_region_and_kind(
+    sample: TargetRegistry,
+) -> None:
+    def three_batches(r: TargetRegistry, s: Seed) -> Draw:
+        return draw(r, seed=s, stream="2024/K01", ratios=BATCH_RATIOS, batches=3)
+
+    report = check_batch_independence(three_batches, sample)
+    assert report.passed and report.n_seeds == 200 and report.batches == 3
+    assert report.categories == ("A", "B", "C", "D") and report.dof == 6
+    assert sum(map(sum, report.table)) == 200 * (21 + 53 + 62 + 75)
+    for column in ("region", "kind"):
+        assert check_batch_independence(three_batches, sample, column=column).passed
+
+
+def test_batches_cut_in_selection_order_are_caught(sample: TargetRegistry) -> None:
+    """Draw version 1 (batches cut in selection order) and a wrapper that puts class A
+    first are both caught, with the table in the message."""
+
+    def version_1(r: TargetRegistry, s: Seed) -> Draw:
+        return run_policy(r, seed=s, stream="2024/K01", version=1,
+                          policy=DrawPolicy(ratios=BATCH_RATIOS, batches=3))  # fmt: skip
+
+    with pytest.raises(AssertionError, match=r"batches depend on risk_class .*\n.*\n.*A"):
+        check_batch_independence(version_1, sample)
+
+    codes = sample.codes("risk_class")
+
+    def a_first(r: TargetRegistry, s: Seed) -> list[list[str]]:
+        d = draw(r, seed=s, stream="2024/K01", ratios=BATCH_RATIOS, batches=3)
+        ids = sorted(d.ids, key=lambda i: codes[r.index_of([i])[0]] != 0)  # stable: A first
+        sizes = [len(b) for b in d.batches]
+        return [ids[sum(sizes[:b]) : sum(sizes[: b + 1])] for b in range(3)]
+
+    with pytest.raises(AssertionError, match="p-value"):
+        check_batch_independence(a_first, sample, seeds=50)
+
+
+def test_batch_check_needs_batches_and_a_known_column(sample: TargetRegistry) -> None:
+    with pytest.raises(ValueError, match="one batch under every seed"):
+        check_batch_independence(stratified, sample, seeds=3)
+    with pytest.raises(ValueError, match="unknown column"):
+        check_batch_independence(stratified, sample, column="colour", seeds=3)
+    with pytest.raises(TypeError, match="sequence of ids"):
+        check_batch_independence(lambda r, s: ["T1", 2], sample, seeds=3)
+    with pytest.raises(AssertionError, match="twice"):
+        check_batch_independence(lambda r, s: [["x"], ["x"]], sample, seeds=3)
 
 
 # --------------------------------------------------------------------------- receipts

@@ -1018,7 +1018,7 @@ def read_chain(
             problems.append(Problem(field=prefix or "$", message="must be an object"))
             continue
         version = r.get("version")
-        if version not in SHAPES:
+        if isinstance(version, bool) or not isinstance(version, int) or version not in SHAPES:
             problems.append(
                 Problem(
                     field=join_path(prefix, "version"),

@@ -35,7 +35,7 @@ class DrawOutcome:
     selected: tuple[str, ...]
     classes: tuple[RiskClass, ...]
     probabilities: tuple[float, ...]
-    batch_of: tuple[int, ...]  # batch index of each selected unit
+    batch_of: tuple[int, ...]  # batch index of each selected unit (engine's batch order)
     receipt: Mapping[str, Any]
 
 
@@ -92,8 +92,8 @@ def draw_counts(
     codes = registry.risk_codes[pos].tolist()
     prob_of = {label: (s.inclusion_probability or 0.0) for label, s in d.strata.items()}
     prob_by_code = [prob_of.get(c.name) for c in members]
-    sizes = [len(group) for group in d.batches]
-    batch_of = np.repeat(np.arange(len(sizes), dtype=np.int64), sizes).tolist()
+    # the engine's batch of each selected unit, parallel to its selection order
+    batch_of = d.batch_of.tolist()
     return DrawOutcome(
         positions=pos,
         selected=ids,

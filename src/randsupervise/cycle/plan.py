@@ -10,7 +10,8 @@ Invariants, each with the rule it comes from:
 * A task has one or more :class:`Batch` es, each a date window inside the year, in
   order and not overlapping. With ``split=False`` every batch is its own draw at the
   task's ratio; with ``split=True`` the task draws once for the year and the selection
-  is split into the batches in ticket order, so the order of inspection is itself random
+  is split into the batches by the draw's own batch-order stream, so the order of
+  inspection is itself random and independent of risk class
   (plan §三(二): "抽查比例高的，可以通过随机抽取的方式确定检查批次顺序").
 * The sample size of a draw is ``ceil(ratio * N)`` (rules say "at least r") or
   ``min(count, N)``, where ``N`` is the task's eligible population of the class: the
@@ -160,8 +161,8 @@ class Task:
         counts: Sample size per risk class; a class may have a ratio or a count, not both.
         batches: The batches, in date order.
         split: ``False``: every batch draws at the ratio. ``True``: one draw for the
-            year, its selection split into the batches in ticket order (random batch
-            order, plan §三(二)).
+            year, its selection split into the batches by the draw's batch order
+            (:func:`randsupervise.draw.batch_order`; random batch order, plan §三(二)).
         stream: The draw's stream label (default: the task id); unique in the plan.
 
     Examples:

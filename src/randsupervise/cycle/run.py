@@ -15,9 +15,11 @@ Invariants (plan §三(五)-(六); DESIGN principles 3 and 4):
   far (:attr:`DrawRecord.history`), so each draw receipt verifies on its own with
   :func:`randsupervise.draw.verify`. If too few remain, the shortfall is recorded, never
   hidden. Reported inclusion probabilities are ``n / available``.
-* A split task's selection is cut by the draw engine into its batches in ticket order
-  (all classes merged; sizes differ by at most one), so the batch of a target is random
-  (plan §三(二)). Targets left out by frequency limits are listed in the draw receipt.
+* A split task's selection is cut into its batches by the draw engine's batch-order rule
+  (all classes merged; sizes differ by at most one; the order from the draw's own stream
+  ``"<year>/<task stream>/batch-order"``), so the batch of a target is random and
+  independent of its class (plan §三(二); DESIGN principle 9). Targets left out by
+  frequency limits are listed in the draw receipt.
 * Hits become visits by the merge rule of :mod:`randsupervise.cycle.visits`.
 * Teams come from the assignment engine under the stream ``"<year>/teams"``.
 * **Batch order**: visits are ordered by window start, window end, then the ticket of
@@ -532,7 +534,7 @@ def read_plan_receipt(receipt: Mapping[str, Any] | str | bytes) -> Mapping[str, 
         raise ValidationError([Problem(message="a plan receipt is a JSON object")],
                               what="plan receipt")  # fmt: skip
     version = data.get("version")
-    if version not in SHAPES:
+    if isinstance(version, bool) or not isinstance(version, int) or version not in SHAPES:
         raise ValidationError(
             [Problem(field="version", message=f"unknown plan receipt version {version!r}; "
                      f"this release reads {list(SHAPES)}")],

@@ -29,7 +29,7 @@ import numpy as np
 import numpy.typing as npt
 
 from randsupervise.draw.allocation import StratumAllocation, allocate
-from randsupervise.draw.engine import DrawPolicy, _policy_from_arguments, cut_batches
+from randsupervise.draw.engine import DrawPolicy, _policy_from_arguments, batch_order
 from randsupervise.draw.partition import (
     MergedDraw,
     ShardCandidates,
@@ -164,7 +164,8 @@ def draw_dask(
         min_per_stratum: least sample size of a non-empty stratum.
         item: the item drawn for (its cap applies).
         where: targeted-draw filter, column -> accepted values.
-        batches: number of batches the selection is cut into.
+        batches: number of batches the selection is cut into (by the in-memory draw's rule,
+            :func:`~randsupervise.draw.engine.batch_order`).
         policy: a ready :class:`~randsupervise.draw.engine.DrawPolicy` instead of the
             arguments above.
         id_column: the column holding the ids.
@@ -276,6 +277,10 @@ def draw_dask(
         registry_size=merged.n_units,
         policy=policy.to_record(),
         strata=records,
-        batches=cut_batches(_merged_ids(merged), policy.batches) if policy.batches > 1 else None,
+        batches=(
+            batch_order(_merged_ids(merged), seed=seed, stream=stream, batches=policy.batches)
+            if policy.batches > 1
+            else None
+        ),
     )
     return DaskDraw(merged=merged, allocation=alloc, receipt=receipt, n_partitions=len(parts))

@@ -13,9 +13,15 @@ Invariants (plan §三(二), §三(五); DESIGN principles 3, 4 and 7):
   units whose count for the item this year already reached the item's
   ``yearly_frequency_limit``. Both are recorded in the receipt.
 * Each stratum's units are selected by the policy's method (:mod:`.selection`); the
-  selection is listed in ticket order, which is also the **batch order** for key items
-  (plan §三(二): "随机确定抽查批次顺序"): the draw's units, merged across strata in ticket
-  order, are cut into ``batches`` consecutive groups whose sizes differ by at most one.
+  selection is listed in ticket order.
+* **Batch order** for key items (plan §三(二): "随机确定抽查批次顺序") is its own random
+  decision with its own stream (DESIGN principle 9; :func:`batch_order`). Draw version 2:
+  every selected unit, all strata merged, gets the ticket of the stream
+  ``stream + "/batch-order"``; the units sorted by ``(batch ticket, UTF-8 id)`` are cut
+  into ``batches`` consecutive groups whose sizes differ by at most one, the larger first.
+  Version 1 cut the selection order itself, so the strata of the smallest sampling
+  fractions (the lowest risk classes) filled the first batch under every seed; it is kept
+  only so that version-1 draws still recompute.
 * **Burden spreading** (plan §三(五), 无事不扰 / 利剑高悬; :mod:`.coordination`): with a
   :class:`~randsupervise.draw.coordination.BurdenHistory` (``burden=``) and a ``floor``,
   each stratum of the ``smallest`` method is drawn by history tiers
@@ -54,7 +60,13 @@ from randsupervise.draw.coordination import (
     BurdenTier,
     coordinated_select,
 )
-from randsupervise.draw.receipt import DRAW_ALGORITHM, DRAW_VERSION, Receipt, receipt_of
+from randsupervise.draw.receipt import (
+    DRAW_ALGORITHM,
+    DRAW_VERSION,
+    VERSIONS,
+    Receipt,
+    receipt_of,
+)
 from randsupervise.draw.seed import Seed, _as_seed
 from randsupervise.draw.selection import (
     METHODS,
@@ -65,6 +77,7 @@ from randsupervise.draw.selection import (
     ticket_order,
 )
 from randsupervise.draw.tickets import tickets as _tickets
+from randsupervise.draw.tickets import tickets_for_ids
 from randsupervise.errors import Problem, UnknownIdError, ValidationError
 from randsupervise.model._digest import sha256_hex
 from randsupervise.model.targets import CATEGORICAL_COLUMNS, TargetRegistry
@@ -73,10 +86,13 @@ __all__ = [
     "ALL_STRATUM",
     "DRAW_ALGORITHM",
     "DRAW_VERSION",
+    "DRAW_VERSIONS",
     "Draw",
     "DrawPolicy",
     "HistoryEntry",
     "StratumDraw",
+    "batch_order",
+    "batch_stream",
     "cut_batches",
     "draw",
     "frequency_exclusions",
@@ -157,23 +173,153 @@ def _floor_problems(floor: object) -> list[Problem]:
     ]
 
 
+#: Draw versions this release computes (the receipt versions, :data:`.receipt.VERSIONS`).
+#: Version 2 draws the batch order from its own stream; version 1 cut the selection order
+#: into batches (kept so version-1 draws recompute).
+DRAW_VERSIONS: tuple[int, ...] = tuple(VERSIONS)
+#: The version new draws get.
+_LATEST_VERSION = DRAW_VERSION
+#: Appended to a draw's stream label to give the stream of its batch order (version 2).
+_BATCH_ORDER_SUFFIX = "/batch-order"
+
+
+def _check_version(version: object) -> int:
+    """``version`` if this release computes it; a :class:`ValidationError` otherwise."""
+    if isinstance(version, bool) or not isinstance(version, int) or version not in DRAW_VERSIONS:
+        raise ValidationError(
+            [
+                Problem(
+                    field="version",
+                    message=f"unknown draw version {version!r}; this release computes "
+                    f"{list(DRAW_VERSIONS)}",
+                )
+            ]
+        )
+    return version
+
+
+def batch_stream(stream: str) -> str:
+    """The stream label of a draw's batch order: ``stream + "/batch-order"``.
+
+    Examples:
+        >>> batch_stream("2024/G01")
+        '2024/G01/batch-order'
+    """
+    return stream + _BATCH_ORDER_SUFFIX
+
+
+def _batch_sizes(n: int, k: int) -> list[int]:
+    """Sizes of ``k`` consecutive groups of ``n`` units: they differ by at most one, the
+    larger first."""
+    base, extra = divmod(n, k)
+    return [base + (1 if b < extra else 0) for b in range(k)]
+
+
 def cut_batches(ids: Sequence[str], k: int) -> tuple[tuple[str, ...], ...]:
-    """``ids`` (in ticket order) cut into ``k`` consecutive groups whose sizes differ by at
-    most one, the larger first: the batch order of key items (plan §三(二)).
+    """``ids`` (already in batch order) cut into ``k`` consecutive groups whose sizes
+    differ by at most one, the larger first: the last step of :func:`batch_order`.
 
     Examples:
         >>> cut_batches(["a", "b", "c", "d", "e"], 3)
         (('a', 'b'), ('c', 'd'), ('e',))
     """
     ids = tuple(ids)
-    base, extra = divmod(len(ids), k)
     out = []
     start = 0
-    for b in range(k):
-        size = base + (1 if b < extra else 0)
+    for size in _batch_sizes(len(ids), k):
         out.append(ids[start : start + size])
         start += size
     return tuple(out)
+
+
+def _batch_layout(
+    ids: Sequence[str],
+    *,
+    seed: Seed,
+    stream: str,
+    batches: int,
+    version: int,
+    fingerprints: U64Array | None,
+) -> tuple[IntArray, IntArray]:
+    """The batch-order rule (``docs/spec/tickets.md``, "Batch order"), written once.
+
+    Returns ``(order, batch_of)``: the positions of ``ids`` in batch order, and each
+    unit's batch (0-based) parallel to ``ids``.
+    """
+    version = _check_version(version)
+    if isinstance(batches, bool) or not isinstance(batches, int) or batches < 1:
+        raise ValidationError([Problem(field="batches", message="must be an int >= 1")])
+    n = len(ids)
+    local = np.arange(n, dtype=np.int64)
+    if version == 1 or n < 2:
+        order = local  # version 1: the selection order itself
+    else:
+        label = batch_stream(stream)
+        if fingerprints is None:
+            t = tickets_for_ids(ids, seed, label)
+        else:
+            t = _tickets(np.asarray(fingerprints, dtype=np.uint64), seed, label)
+        order = ticket_order(local, t, lambda loc: [ids[k] for k in loc.tolist()])
+    batch_of = np.empty(n, dtype=np.int64)
+    batch_of[order] = np.repeat(np.arange(batches, dtype=np.int64), _batch_sizes(n, batches))
+    return order, batch_of
+
+
+def batch_order(
+    ids: Sequence[str] | npt.NDArray[np.str_],
+    *,
+    seed: Seed | str,
+    stream: str,
+    batches: int,
+    version: int = _LATEST_VERSION,
+    fingerprints: npt.NDArray[np.uint64] | None = None,
+) -> tuple[tuple[str, ...], ...]:
+    """The selected units cut into ``batches`` batches (plan §三(二): 随机确定抽查批次顺序).
+
+    **Draw version 2**: every selected unit (all strata merged) gets a batch ticket
+    ``ticket(seed, stream + "/batch-order", id)``; units are ordered by ``(batch ticket,
+    UTF-8 bytes of id)`` ascending and cut into ``batches`` consecutive groups whose sizes
+    differ by at most one, the larger groups first; each batch lists its ids in that
+    order. The batch of a unit is thus independent of its stratum and of its selection
+    ticket. **Version 1**: ``ids`` are cut in the order given (the selection order).
+
+    Args:
+        ids: the selected ids, all strata merged in selection order (the order matters for
+            version 1 only).
+        seed: the draw's seed (or public text for :meth:`Seed.from_text`).
+        stream: the draw's stream label (not the derived batch-order label).
+        batches: number of batches, at least 1.
+        version: the draw version whose rule applies (see :data:`DRAW_VERSIONS`).
+        fingerprints: the ids' fingerprints when already known (a register caches them),
+            aligned with ``ids``; computed from the ids otherwise.
+
+    Raises:
+        ValidationError: an unknown version, or ``batches`` not an int >= 1.
+
+    Examples:
+        >>> ids = ["T1", "T2", "T3", "T4", "T5"]
+        >>> batch_order(ids, seed="dice: 3 6 1 2 5 5 4 1", stream="2024/task-1", batches=2,
+        ...             version=1)
+        (('T1', 'T2', 'T3'), ('T4', 'T5'))
+        >>> b = batch_order(ids, seed="dice: 3 6 1 2 5 5 4 1", stream="2024/task-1",
+        ...                 batches=2)
+        >>> [len(x) for x in b], sorted(b[0] + b[1]) == ids
+        ([3, 2], True)
+    """
+    id_list: list[str] = ids.tolist() if isinstance(ids, np.ndarray) else list(ids)
+    if fingerprints is not None and np.shape(fingerprints) != (len(id_list),):
+        raise ValidationError(
+            [Problem(field="fingerprints", message="need one fingerprint per id")]
+        )
+    order, _ = _batch_layout(
+        id_list,
+        seed=_as_seed(seed),
+        stream=stream,
+        batches=batches,
+        version=version,
+        fingerprints=fingerprints,
+    )
+    return cut_batches([id_list[k] for k in order.tolist()], batches)
 
 
 @attrs.frozen(kw_only=True)
@@ -193,7 +339,7 @@ class DrawPolicy:
         min_per_stratum: Every non-empty stratum draws at least this many.
         item: The item drawn for (its cap and yearly frequency limit apply).
         where: Targeted-draw filter, column -> accepted values.
-        batches: Number of batches the selection is cut into, in ticket order.
+        batches: Number of batches the selection is cut into (:func:`batch_order`).
         floor: Burden spreading (method ``"smallest"`` only, with a history given to
             :func:`draw` as ``burden=``): every unit's least inclusion probability, one
             value or one per stratum (strata left out are drawn without coordination).
@@ -365,6 +511,10 @@ def _ro(a: npt.NDArray[Any]) -> npt.NDArray[Any]:
 class Draw:
     """The result of :func:`draw`: the selection, its probabilities, batches and receipt.
 
+    ``version`` is the draw version whose rules made it (:data:`DRAW_VERSIONS`; new draws
+    are version 2): it decides the batch order (:func:`batch_order`) and is written into
+    the receipt, so a verifier recomputes an older draw under its own rules.
+
     Examples:
         >>> reg = TargetRegistry.from_columns(id=[f"T{i:03}" for i in range(100)],
         ...                                   risk_class=["A", "B", "C", "D"] * 25)
@@ -389,8 +539,12 @@ class Draw:
     history_digest: str | None = None
     history_entries: int = 0
     burden: BurdenHistory | None = attrs.field(default=None, repr=False)
-    version: int = DRAW_VERSION
+    version: int = attrs.field(default=_LATEST_VERSION)
     _cache: dict[str, Any] = attrs.field(factory=dict, init=False, repr=False)
+
+    @version.validator
+    def _valid_version(self, _attribute: object, value: object) -> None:
+        _check_version(value)
 
     def _merged(self) -> tuple[IntArray, U64Array]:
         if "merged" not in self._cache:
@@ -419,10 +573,33 @@ class Draw:
         """Ids of every selected unit in ticket order (the inspection order)."""
         return tuple(self.registry.ids[self.positions].tolist())
 
+    def _layout(self) -> tuple[IntArray, IntArray]:
+        if "batch_layout" not in self._cache:
+            pos = self.positions
+            order, batch_of = _batch_layout(
+                self.ids,
+                seed=self.seed,
+                stream=self.stream,
+                batches=self.policy.batches,
+                version=self.version,
+                fingerprints=self.registry.fingerprints[pos],
+            )
+            self._cache["batch_layout"] = (_ro(order), _ro(batch_of))
+        out: tuple[IntArray, IntArray] = self._cache["batch_layout"]
+        return out
+
     @property
     def batches(self) -> tuple[tuple[str, ...], ...]:
-        """The selection cut into ``policy.batches`` consecutive groups in ticket order."""
-        return cut_batches(self.ids, self.policy.batches)
+        """The selection cut into ``policy.batches`` batches by the rule of the draw's
+        :attr:`version` (:func:`batch_order`); each batch lists its ids in batch order."""
+        ids = self.ids
+        return cut_batches([ids[k] for k in self._layout()[0].tolist()], self.policy.batches)
+
+    @property
+    def batch_of(self) -> IntArray:
+        """Each selected unit's batch (0-based), parallel to :attr:`positions` and
+        :attr:`ids`: the index of the batch of :attr:`batches` that holds it."""
+        return self._layout()[1]
 
     def selected_ids(self) -> frozenset[str]:
         """Every selected id, as a set (e.g. for :meth:`BurdenHistory.append`)."""
@@ -610,13 +787,16 @@ def run_policy(
     history_digest: str | None = None,
     history_entries: int = 0,
     burden: BurdenHistory | None = None,
-    version: int = DRAW_VERSION,
+    version: int = _LATEST_VERSION,
 ) -> Draw:
     """Draw under a built :class:`DrawPolicy`, with the excluded ids already known.
 
     This is what :func:`draw` and :func:`~randsupervise.draw.verify.verify` both call.
     ``burden`` is the inspection history of burden spreading (with ``policy.floor``).
+    ``version`` is the draw version to compute (:data:`DRAW_VERSIONS`): the latest for a
+    new draw, the receipt's own for a verifier recomputing an older one.
     """
+    version = _check_version(version)
     if not isinstance(registry, TargetRegistry):
         raise ValidationError([Problem(field="registry", message="expected a TargetRegistry")])
     if burden is not None and not isinstance(burden, BurdenHistory):
@@ -796,7 +976,8 @@ def draw(
         item: An :class:`~randsupervise.model.items.InspectionItem` (or
             :class:`~randsupervise.draw.allocation.ItemRule`): its cap and frequency limit.
         where: Targeted-draw filter, column -> value or values.
-        batches: Number of batches, cut in ticket order.
+        batches: Number of batches (:func:`batch_order`: their order comes from the
+            draw's own batch-order stream).
         history: ``(unit id, item id, count this year)`` entries; units whose count for
             ``item`` reached its ``yearly_frequency_limit`` are not drawn.
         burden: Burden spreading across periods: the earlier periods' inspections, oldest

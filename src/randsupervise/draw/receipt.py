@@ -399,7 +399,7 @@ def receipt_of(d: Draw) -> Receipt:
         )
         for label, s in d.strata.items()
     }
-    version = getattr(d, "version", DRAW_VERSION)
+    version = d.version
     freq: dict[str, Any] | None = None
     if d.history_digest is not None or d.excluded:
         limited = d.policy.limited_items

@@ -1,4 +1,4 @@
-"""Ticket function version 1: the pure-Python reference implementation.
+"""Ticket function version 1 and the batch order: the pure-Python reference implementation.
 
 This module is written from ``docs/spec/tickets.md`` alone and imports nothing from the
 rest of the library and nothing but the standard library's :mod:`hashlib` and
@@ -15,6 +15,7 @@ import hashlib
 import unicodedata
 
 __all__ = [
+    "reference_batches",
     "reference_seed_from_contributions",
     "reference_seed_from_text",
     "reference_select",
@@ -66,3 +67,32 @@ def reference_select(seed: bytes, stream: str, ids: list[str], n: int) -> list[s
     """Spec "Selection": the ``n`` ids with the smallest (ticket, UTF-8 id) keys, in that order."""
     keyed = sorted((reference_ticket(seed, stream, i), i.encode("utf-8"), i) for i in ids)
     return [k[2] for k in keyed[:n]]
+
+
+def reference_batches(
+    seed: bytes, stream: str, ids: list[str], k: int, version: int = 2
+) -> list[list[str]]:
+    """Spec "Batch order": the selected ``ids`` (in selection order) cut into ``k`` batches.
+
+    Version 2 orders the units by ``(ticket(seed, stream + "/batch-order", id), UTF-8 id)``;
+    version 1 keeps the selection order. Either way the ordered units are cut into ``k``
+    consecutive groups whose sizes differ by at most one, the larger groups first.
+    """
+    if version == 1:
+        ordered = list(ids)
+    elif version == 2:
+        label = stream + "/batch-order"
+        keyed = sorted((reference_ticket(seed, label, i), i.encode("utf-8"), i) for i in ids)
+        ordered = [x[2] for x in keyed]
+    else:
+        raise ValueError(f"unknown draw version {version!r}")
+    if k < 1:
+        raise ValueError(f"need at least one batch, got {k!r}")
+    base, extra = divmod(len(ordered), k)
+    out = []
+    start = 0
+    for b in range(k):
+        size = base + 1 if b < extra else base
+        out.append(ordered[start : start + size])
+        start += size
+    return out

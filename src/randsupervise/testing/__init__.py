@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 from randsupervise.testing.fairness import (
+    BatchIndependenceReport,
     DrawFn,
     InclusionReport,
     InvarianceReport,
@@ -17,6 +18,7 @@ from randsupervise.testing.fairness import (
     UniformityReport,
     UnitDeviation,
     check_assignment_uniformity,
+    check_batch_independence,
     check_inclusion_probabilities,
     check_order_invariance,
     check_partition_invariance,
@@ -25,6 +27,7 @@ from randsupervise.testing.fairness import (
 )
 
 __all__ = [
+    "BatchIndependenceReport",
     "DrawFn",
     "InclusionReport",
     "InvarianceReport",
@@ -34,6 +37,7 @@ __all__ = [
     "UniformityReport",
     "UnitDeviation",
     "check_assignment_uniformity",
+    "check_batch_independence",
     "check_inclusion_probabilities",
     "check_order_invariance",
     "check_partition_invariance",
