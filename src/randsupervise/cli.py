@@ -299,6 +299,8 @@ def _pairs(values: list[str], what: str, convert: Callable[[str], _T]) -> dict[s
         key, sep, val = v.partition("=")
         if not sep or not key.strip():
             raise _BadInput(f"--{what} {v!r}: expected CLASS=VALUE")
+        if key.strip() in out:  # a repeated option is a mistake, not a change of mind
+            raise _BadInput(f"--{what} {key.strip()!r} is given twice")
         try:
             out[key.strip()] = convert(val.strip())
         except ValueError:
@@ -420,9 +422,34 @@ def _floor_arg(values: list[str], strata: Sequence[str]) -> float | dict[str, fl
     return floors
 
 
+def _text_arg(value: str, flag: str) -> str:
+    """A command-line text that is valid Unicode (argv bytes that are not UTF-8 arrive as
+    lone surrogates, which no seed or stream can be made of)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise _BadInput(f"{flag}: not valid UTF-8 text") from None
+    return value
+
+
+def _warn_empty(reg: TargetRegistry, result: object, where: dict[str, list[str]]) -> None:
+    """Warnings (stderr, exit 0) for options that draw nothing: silence would hide them."""
+    strata = getattr(result, "strata", {})
+    if where and all(s.population == 0 for s in strata.values()):
+        shown = " ".join(f"{k}={','.join(v)}" for k, v in where.items())
+        print(f"randsupervise draw: warning: --where {shown} matches no row of the register: "
+              "nothing is drawn", file=sys.stderr)  # fmt: skip
+    idle = [k for k, s in strata.items() if s.population > 0 and s.allocation.requested == 0]
+    if idle:
+        print(f"randsupervise draw: warning: stratum(s) {idle} have no --ratio or --count "
+              "(nor a default --ratio '*=...'): they draw nothing", file=sys.stderr)  # fmt: skip
+
+
 def _cmd_draw(args: argparse.Namespace) -> int:
     from randsupervise.draw import ALL_STRATUM, ItemRule, draw
 
+    _text_arg(args.seed, "--seed")
+    _text_arg(args.stream, "--stream")
     reg, has_risk = _read_registry(args.registry)
     ratios = _pairs(args.ratio, "ratio", float)
     default = ratios.pop("*", None)
@@ -469,6 +496,7 @@ def _cmd_draw(args: argparse.Namespace) -> int:
         burden=burden,
         floor=floor,
     )
+    _warn_empty(reg, result, where)
     sys.stdout.write(result.receipt.to_json() + "\n")
     return 0
 
@@ -497,7 +525,7 @@ def _verify_kind(kind: str, receipt: object, args: argparse.Namespace) -> object
     from randsupervise.assign import VisitRequest
     from randsupervise.receipts import verify
 
-    seed = args.seed_text
+    seed = None if args.seed_text is None else _text_arg(args.seed_text, "--seed-text")
     if kind == "draw":
         _only_for(kind, args, {"registry", "burden", "history"})
         if args.registry is None:

@@ -47,14 +47,16 @@ def jcs_number(x: float | int) -> str:
 
 
 def _digits(x: float) -> tuple[str, int]:
-    """Shortest round-trip digits d1..dk and n with x = 0.d1..dk × 10^n."""
-    for precision in range(1, 18):
-        text = f"{x:.{precision - 1}e}"
-        if float(text) == x:
-            mant, e = text.split("e")
-            digits = mant.replace(".", "").rstrip("0") or "0"
-            return digits, int(e) + 1
-    raise AssertionError("unreachable: 17 digits always round-trip")
+    """Shortest round-trip digits d1..dk and n with x = 0.d1..dk × 10^n.
+
+    Python's ``repr`` of a float is the shortest string that reads back to it, and the
+    nearest such when several have that length: the digits ECMAScript asks for.
+    """
+    mant, _, exp = repr(x).partition("e")
+    whole, _, frac = mant.partition(".")
+    digits = (whole + frac).lstrip("0")
+    n = len(whole) + (int(exp) if exp else 0) - (len(whole + frac) - len(digits))
+    return digits.rstrip("0"), n
 
 
 def jcs(value: Any) -> str:
