@@ -31,7 +31,7 @@ import math
 import numbers
 import reprlib
 from collections.abc import Iterable, Mapping, Sequence, Set
-from typing import Any, TypeVar, cast
+from typing import Any, TypeGuard, TypeVar, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -89,7 +89,7 @@ def _is_bool(value: object) -> bool:
     return isinstance(value, bool | np.bool_)
 
 
-def is_text(value: object) -> bool:
+def is_text(value: object) -> TypeGuard[str]:
     """A ``str`` that UTF-8 can encode (no lone surrogates) and holds no NUL."""
     if not isinstance(value, str) or "\x00" in value:
         return False
@@ -395,7 +395,9 @@ def to_str_set(value: Iterable[str | enum.Enum] | Any) -> frozenset[str]:
 
     Anything else is passed through unchanged, so that validation can report it.
     """
-    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
+        return cast(frozenset[str], value)
+    if isinstance(value, np.ndarray) and value.ndim != 1:
         return cast(frozenset[str], value)
     try:
         return frozenset(v.value if isinstance(v, enum.Enum) else v for v in value)
@@ -404,10 +406,16 @@ def to_str_set(value: Iterable[str | enum.Enum] | Any) -> frozenset[str]:
 
 
 def to_tuple(value: Iterable[T] | Any) -> tuple[T, ...]:
-    """Any iterable but a string or mapping to a tuple; anything else kept for the report."""
+    """Any iterable but a string, a mapping or a 0-d/2-D array to a tuple; anything else
+    kept for the report."""
+    if isinstance(value, np.ndarray) and value.ndim != 1:
+        return cast(tuple[T, ...], value)
     if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
         return cast(tuple[T, ...], value)
-    return tuple(value)
+    try:
+        return tuple(value)
+    except Exception:  # an iterable that fails while read: kept for the report
+        return cast(tuple[T, ...], value)
 
 
 def to_int(value: int | None) -> int | None:

@@ -39,12 +39,15 @@ from randsupervise._core.validation import (
     to_str_set,
     to_tuple,
 )
-from randsupervise.errors import Problem, ValidationError
+from randsupervise.errors import Problem, UnknownIdError, ValidationError
 
 __all__ = [
     "bool_problems",
     "duplicate_problems",
+    "get",
+    "holds",
     "ident_of",
+    "lookup",
     "members_by_id",
     "records_to_objects",
     "str_set_problems",
@@ -67,6 +70,31 @@ M = TypeVar("M", bound=_HasId)
 def ident_of(value: object) -> str | None:
     """The id to name in problems: non-blank, encodable text, else ``None``."""
     return value if is_text(value) and value.strip() else None
+
+
+def lookup(index: Mapping[str, M], key: object, *, where: str) -> M:
+    """``index[key]``; :class:`~randsupervise.errors.UnknownIdError` (a ``KeyError``) for
+    any key it does not hold, an unhashable one included."""
+    try:
+        return index[key]  # type: ignore[index]
+    except (KeyError, TypeError):
+        raise UnknownIdError([key], where=where) from None
+
+
+def get(index: Mapping[str, M], key: object, default: M | None) -> M | None:
+    """``index.get(key, default)``, also for an unhashable key (never held)."""
+    try:
+        return index.get(key, default)  # type: ignore[call-overload, no-any-return]
+    except TypeError:
+        return default
+
+
+def holds(index: Mapping[str, Any], key: object) -> bool:
+    """``key in index``, ``False`` for an unhashable key."""
+    try:
+        return key in index
+    except TypeError:
+        return False
 
 
 def members_by_id(

@@ -34,10 +34,13 @@ from typing import Any, cast
 
 import attrs
 
-from randsupervise.errors import Problem, UnknownIdError, ValidationError
+from randsupervise.errors import Problem, ValidationError
 from randsupervise.model._digest import sha256_hex
 from randsupervise.model._validation import (
+    get,
+    holds,
     ident_of,
+    lookup,
     members_by_id,
     records_to_objects,
     str_set_problems,
@@ -350,17 +353,14 @@ class ItemList:
 
     def __getitem__(self, item_id: str) -> InspectionItem:
         """The item with id ``item_id``; raises :class:`~randsupervise.errors.UnknownIdError`."""
-        try:
-            return self._index[item_id]
-        except KeyError:
-            raise UnknownIdError([item_id], where="item list") from None
+        return lookup(self._index, item_id, where="item list")
 
     def get(self, item_id: str, default: InspectionItem | None = None) -> InspectionItem | None:
         """The item with id ``item_id``, or ``default``."""
-        return self._index.get(item_id, default)
+        return get(self._index, item_id, default)
 
     def __contains__(self, item_id: object) -> bool:
-        return item_id in self._index
+        return holds(self._index, item_id)
 
     def __iter__(self) -> Iterator[InspectionItem]:
         """Iterate over the items in id order."""

@@ -331,15 +331,15 @@ def _scan_ids(
     if isinstance(values, np.ndarray) and values.dtype.kind == "U":
         ids_arr = np.array(values, copy=True)  # our own copy: the caller's stays theirs
         fps = []
-        for start, part in zip(itertools.count(0, _CHUNK), _chunks(ids_arr), strict=False):
+        for start, chunk in zip(itertools.count(0, _CHUNK), _chunks(ids_arr), strict=False):
             try:
-                fps.append(_fingerprints(part))
+                fps.append(_fingerprints(chunk))
             except UnicodeEncodeError:  # a lone surrogate: name every such row
-                bad = [k for k, v in enumerate(part) if not is_text(v)]
+                bad = [k for k, v in enumerate(chunk) if not is_text(v)]
                 problems += [
-                    Problem(row=start + k, field="id", message=_id_message(part[k])) for k in bad
+                    Problem(row=start + k, field="id", message=_id_message(chunk[k])) for k in bad
                 ]
-                fps.append(_fingerprints(["" if not is_text(v) else v for v in part]))
+                fps.append(_fingerprints([v if is_text(v) else "" for v in chunk]))
     else:
         clean: list[str] = []
         for i, v in enumerate(values.tolist() if isinstance(values, np.ndarray) else values):
@@ -829,9 +829,10 @@ class TargetRegistry:
         )
 
     def _position(self, position: object) -> int:
-        ok = isinstance(position, int | np.integer) and not isinstance(position, bool | np.bool_)
-        if ok and 0 <= int(position) < len(self):  # type: ignore[call-overload]
-            return int(position)  # type: ignore[call-overload]
+        if isinstance(position, int | np.integer) and not isinstance(position, bool | np.bool_):
+            p = int(position)
+            if 0 <= p < len(self):
+                return p
         raise ValidationError(
             [
                 Problem(
@@ -1292,13 +1293,14 @@ def _filter_values(col: str, want: object, problems: list[Problem]) -> set[str] 
         )
         return None
     values = [_enum_value(w) for w in cells]
+    texts = {v for v in values if is_text(v)}
     bad = [v for v in values if not is_text(v)]
     if bad:
         problems.append(
             Problem(field=col, message=f"values must be strings, got {describe(bad[0])}")
         )
         return None
-    return set(values)
+    return texts
 
 
 def _pid(ids: npt.NDArray[np.str_], i: int) -> str | None:
