@@ -50,6 +50,7 @@ __all__ = [
     "date_problems",
     "describe",
     "duplicate_problems",
+    "ident_of",
     "int_problems",
     "is_text",
     "real_problems",
@@ -98,6 +99,11 @@ def is_text(value: object) -> TypeGuard[str]:
     except UnicodeEncodeError:
         return False
     return True
+
+
+def ident_of(value: object) -> str | None:
+    """The id to name in problems: non-blank, encodable text, else ``None``."""
+    return value if is_text(value) and value.strip() else None
 
 
 def _text_message(value: object, *, required: bool) -> str | None:

@@ -31,7 +31,7 @@ from randsupervise._core.validation import (
     bool_problems,
     describe,
     duplicate_problems,
-    is_text,
+    ident_of,
     str_set_problems,
     text_problems,
     to_float,
@@ -65,11 +65,6 @@ class _HasId(Protocol):
 
 
 M = TypeVar("M", bound=_HasId)
-
-
-def ident_of(value: object) -> str | None:
-    """The id to name in problems: non-blank, encodable text, else ``None``."""
-    return value if is_text(value) and value.strip() else None
 
 
 def lookup(index: Mapping[str, M], key: object, *, where: str) -> M:
