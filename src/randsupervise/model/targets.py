@@ -558,7 +558,8 @@ class TargetRegistry:
         must be a valid unified social credit code (GB 32100-2015).
 
         Each column may be a list, a tuple, a 1-D numpy array or any other sequence or
-        iterable (read once); ``None`` (for the optional columns), a scalar, a string, a
+        iterable (read once), and ``risk_class`` also a string of one letter per row
+        (``"AABD"``); ``None`` (for a required column), a scalar, any other string, a
         mapping, a set, and 0-d or 2-D arrays are refused naming the column.
 
         Raises :class:`~randsupervise.errors.ValidationError` naming every bad row:
@@ -583,6 +584,8 @@ class TargetRegistry:
             if values is None and col not in ("id", "risk_class"):
                 given[col] = None
                 continue
+            if col == "risk_class" and isinstance(values, str):
+                values = list(values)  # one class letter per row: "AABD"
             try:
                 given[col] = as_column(values, col)
             except ValidationError as err:
