@@ -383,3 +383,17 @@ def test_the_calendar_refuses_datetimes_as_the_lifecycle_does() -> None:
         china().deadline(when)
     with pytest.raises(ValidationError):
         Inspect(on=when)
+
+
+@pytest.mark.parametrize(
+    ("call", "names"),
+    [
+        (lambda t: t.sample_size("E", 10), ["risk_class"]),
+        (lambda t: t.sample_size("A", -1), ["population"]),
+        (lambda t: t.sample_size("A", 10.0), ["population"]),
+        (lambda t: t.where(None), ["items"]),
+        (lambda t: t.eligible_mask(None, sample_items()), ["registry"]),
+    ],
+)
+def test_task_helpers_refuse_and_name_the_argument(call: Any, names: list[str]) -> None:
+    raises_naming(lambda: call(Task(**TASK)), *names)

@@ -38,7 +38,9 @@ from randsupervise.model import (
     TargetRegistry,
     TargetStatus,
     UpdateTarget,
+    registry_digest_from_row_hashes,
 )
+from randsupervise.model.credit_code import credit_code_check_character, credit_code_problems
 from randsupervise.model.inspectors import Inspector, InspectorPool
 from randsupervise.model.items import InspectionItem, ItemList
 from randsupervise.model.results import InspectionResult
@@ -493,3 +495,43 @@ def test_model_records_any_garbage_is_typed(which: str, field: str, value: Any) 
     cls, base = build[which]
     if field in base:
         typed_or_accepted(lambda: cls(**{**base, field: value}))
+
+
+# ------------------------------------------------------------------ smaller entry points
+@pytest.mark.parametrize(
+    ("call", "names"),
+    [
+        (lambda: RiskClass.parse("E"), ["risk_class"]),
+        (lambda: RiskClass.parse(True), ["risk_class"]),
+        (lambda: RiskClass.parse(np.bool_(True)), ["risk_class"]),
+        (lambda: RiskClass.parse(4), ["risk_class"]),
+        (lambda: RiskClass.parse(["A"]), ["risk_class"]),
+        (lambda: RiskClass.parse(None), ["risk_class"]),
+        (lambda: ItemList(items=[]).for_target_kind(["x"]), ["kind"]),
+        (lambda: ItemList(items=[]).for_target_kind("shop"), ["kind"]),
+        (lambda: ItemList(items=[]).check_key_items("2"), ["limit"]),
+        (lambda: ItemList(items=[]).check_key_items(-1), ["limit"]),
+        (lambda: InspectionResult.from_dict(5), ["mapping"]),
+        (lambda: InspectionResult.from_dict({1: 2, "codes": ["NO_PROBLEM"]}), ["1"]),
+        (lambda: InspectionResult.from_json(5), ["JSON"]),
+        (lambda: InspectionResult.from_json("[" * 100_000), ["JSON"]),
+        (lambda: InspectionResult.from_json('{"codes": 5}'), ["codes"]),
+        (lambda: credit_code_check_character(5), ["first17"]),
+        (lambda: credit_code_check_character("a" * 17), ["first17"]),
+        (lambda: credit_code_problems(None), ["codes"]),
+        (lambda: registry().diff("other"), ["other"]),
+        (lambda: registry_digest_from_row_hashes([["x"]]), ["row_hashes", "row 0"]),
+        (lambda: registry_digest_from_row_hashes([[-1]]), ["row_hashes"]),
+        (lambda: registry_digest_from_row_hashes(None), ["row_hashes"]),
+    ],
+)
+def test_smaller_entry_points_refuse_and_name_the_argument(call: Any, names: list[str]) -> None:
+    raises_naming(call, *names)
+
+
+def test_smaller_entry_points_still_answer_good_input() -> None:
+    assert RiskClass.parse(np.int8(3)) is RiskClass.D
+    assert credit_code_problems(["91350100M000100Y43", 5, "\ud800"]) == [(1, "5"), (2, "\ud800")]
+    reg = registry()
+    assert registry_digest_from_row_hashes([reg.row_hashes().tolist()]) == reg.digest()
+    assert registry_digest_from_row_hashes([]) == registry().take([]).digest()

@@ -51,6 +51,7 @@ import numpy.typing as npt
 
 from randsupervise._core.validation import (
     bool_problems,
+    check_int,
     date_problems,
     describe,
     ident_of,
@@ -103,7 +104,7 @@ def _class_map(v: Mapping[Any, Any] | float | int | None) -> dict[RiskClass, Any
     for k, val in v.items():
         try:
             cls = RiskClass.parse(k)
-        except ValueError:
+        except ValidationError:
             return cast(dict[RiskClass, Any], v)
         if cls in out:
             return cast(dict[RiskClass, Any], v)
@@ -129,8 +130,8 @@ def _class_map_problems(
     for k, val in value.items():
         try:
             cls = RiskClass.parse(k)
-        except ValueError as err:
-            out.append(Problem(id=tid, field=field, message=str(err)))
+        except ValidationError as err:
+            out += [attrs.evolve(p, id=tid, field=field) for p in err.problems]
             continue
         if cls in seen:
             out.append(Problem(id=tid, field=field, message=f"class {cls.name} is given twice"))
@@ -206,8 +207,11 @@ def _filter_problems(value: object, tid: str | None) -> list[Problem]:
             for x in (val,) if isinstance(val, str) else val:
                 try:
                     RiskClass.parse(x)
-                except ValueError as err:
-                    out.append(Problem(id=tid, field="target_filter", message=f"{k}: {err}"))
+                except ValidationError as err:
+                    out += [
+                        attrs.evolve(p, id=tid, field="target_filter", message=f"{k}: {p.message}")
+                        for p in err.problems
+                    ]
     return out
 
 
@@ -252,6 +256,14 @@ class Batch:
 
     def canonical(self) -> dict[str, Any]:
         return {"id": self.id, "start": self.start.isoformat(), "end": self.end.isoformat()}
+
+
+def _check_items(items: object) -> None:
+    if not isinstance(items, ItemList):
+        raise ValidationError(
+            [Problem(field="items", message=f"must be an ItemList, got {describe(items)}")],
+            what="task",
+        )
 
 
 def _plan_id_problems(value: object, what: str, tid: str | None = None) -> list[Problem]:
@@ -382,6 +394,8 @@ class Task:
             >>> t.sample_size(RiskClass.A, 100), t.sample_size(RiskClass.D, 3)
             (3, 3)
         """
+        cls = RiskClass.parse(cls)
+        population = check_int(population, "population", min_value=0, what="sample_size")
         if cls in self.counts:
             return min(int(self.counts[cls]), population)
         r = float(self.ratios.get(cls, 0.0))
@@ -407,6 +421,7 @@ class Task:
             >>> t.where(sample_items())
             {'industry': ('网吧',), 'kind': ('enterprise', 'sole_trader'), 'status': ('active',)}
         """
+        _check_items(items)
         out: dict[str, tuple[str, ...]] = {}
         for k, v in (self.target_filter or {}).items():
             out[k] = tuple(v) if isinstance(v, tuple) else (str(v),)
@@ -424,6 +439,16 @@ class Task:
 
     def eligible_mask(self, registry: TargetRegistry, items: ItemList) -> npt.NDArray[np.bool_]:
         """Rows of ``registry`` this task may draw (see :meth:`where`)."""
+        if not isinstance(registry, TargetRegistry):
+            raise ValidationError(
+                [
+                    Problem(
+                        field="registry",
+                        message=f"must be a TargetRegistry, got {describe(registry)}",
+                    )
+                ],
+                what="eligible_mask",
+            )
         where = self.where(items)
         if any(not v for v in where.values()):
             return np.zeros(len(registry), dtype=bool)

@@ -34,6 +34,7 @@ from typing import Any, cast
 
 import attrs
 
+from randsupervise._core.validation import check_int, describe
 from randsupervise.errors import Problem, ValidationError
 from randsupervise.model._digest import sha256_hex
 from randsupervise.model._validation import (
@@ -393,6 +394,17 @@ class ItemList:
             ['G03']
         """
         value = kind.value if isinstance(kind, enum.Enum) else kind
+        if value not in _TARGET_KIND_VALUES:
+            raise ValidationError(
+                [
+                    Problem(
+                        field="kind",
+                        message=f"unknown target kind {describe(kind)}; expected one of "
+                        f"{list(_TARGET_KIND_VALUES)}",
+                    )
+                ],
+                what="for_target_kind",
+            )
         return tuple(it for it in self.items if value in it.target_kinds)
 
     def check_key_items(self, limit: int | None = None) -> tuple[Problem, ...]:
@@ -408,6 +420,8 @@ class ItemList:
             >>> [p.rule for p in sample_items().check_key_items(2)]
             ['plan §三(二)']
         """
+        if limit is not None:
+            check_int(limit, "limit", min_value=0, what="check_key_items")
         return tuple(
             _key_count_problems(len(self.key_items), self.max_key_items if limit is None else limit)
         )

@@ -388,7 +388,12 @@ class InspectionResult:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> InspectionResult:
         """Inverse of :meth:`to_dict`."""
-        unknown = sorted(set(data) - {"codes", "note"})
+        if not isinstance(data, Mapping):
+            raise ValidationError(
+                f"expected a mapping with 'codes' and 'note', got {describe(data)}",
+                what="inspection result",
+            )
+        unknown = sorted(map(describe, set(data) - {"codes", "note"}))
         if unknown or "codes" not in data:
             problems = [Problem(field=k, message="unknown field") for k in unknown]
             if "codes" not in data:
@@ -408,9 +413,13 @@ class InspectionResult:
     @classmethod
     def from_json(cls, text: str) -> InspectionResult:
         """Inverse of :meth:`to_json`; raises ``ValidationError`` on bad content."""
+        if not isinstance(text, str | bytes | bytearray):
+            raise ValidationError(
+                f"expected JSON text, got {describe(text)}", what="inspection result"
+            )
         try:
             data = json.loads(text)
-        except ValueError as err:
+        except (ValueError, RecursionError) as err:
             raise ValidationError(f"not JSON: {err}", what="inspection result") from None
         if not isinstance(data, Mapping):
             raise ValidationError("expected a JSON object", what="inspection result")

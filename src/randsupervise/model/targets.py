@@ -86,14 +86,28 @@ class RiskClass(enum.IntEnum):
 
     @classmethod
     def parse(cls, value: object) -> RiskClass:
-        """Accept a member, a letter (any case) or a code 0-3; raise ``ValueError`` otherwise."""
+        """Accept a member, a letter (any case) or a code 0-3; raise
+        :class:`~randsupervise.errors.ValidationError` (a ``ValueError``) naming
+        ``risk_class`` otherwise (``True`` is not class B)."""
         if isinstance(value, RiskClass):
             return value
         if isinstance(value, str) and value.strip().upper() in cls.__members__:
             return cls[value.strip().upper()]
-        if isinstance(value, int | np.integer) and not isinstance(value, bool) and 0 <= value <= 3:
+        if (
+            isinstance(value, int | np.integer)
+            and not isinstance(value, bool | np.bool_)
+            and 0 <= value <= 3
+        ):
             return cls(int(value))
-        raise ValueError(f"unknown risk class {value!r}: expected one of A, B, C, D")
+        raise ValidationError(
+            [
+                Problem(
+                    field="risk_class",
+                    message=f"unknown risk class {describe(value)}: expected one of A, B, C, D",
+                )
+            ],
+            what="RiskClass",
+        )
 
 
 class TargetKind(str, enum.Enum):
@@ -162,7 +176,7 @@ def _parse_risk(v: object) -> RiskClass:
     so validation reports them together with the other fields' problems."""
     try:
         return RiskClass.parse(v)
-    except ValueError:
+    except ValidationError:
         return v  # type: ignore[return-value]
 
 
@@ -219,8 +233,8 @@ def _row_problems(row: int, fields: Mapping[str, Any], unit_id: str | None) -> l
             out.append(Problem(row=row, id=unit_id, field=col, message=msg))
     try:
         RiskClass.parse(fields.get("risk_class"))
-    except ValueError as e:
-        out.append(Problem(row=row, id=unit_id, field="risk_class", message=str(e)))
+    except ValidationError as e:
+        out += [attrs.evolve(p, row=row, id=unit_id) for p in e.problems]
     out += real_problems(
         fields.get("weight", 1.0), "weight", unit_id, min_value=0, row=row, what="a finite number"
     )
@@ -637,11 +651,9 @@ class TargetRegistry:
         for c, v in enumerate(risk_cats):
             try:
                 risk_lut[c] = RiskClass.parse(v).value
-            except ValueError as e:
+            except ValidationError as e:
                 for i in np.flatnonzero(risk_codes == c).tolist():
-                    problems.append(
-                        Problem(row=i, id=_pid(ids_arr, i), field="risk_class", message=str(e))
-                    )
+                    problems += [attrs.evolve(p, row=i, id=_pid(ids_arr, i)) for p in e.problems]
         risk = risk_lut[risk_codes] if n else np.zeros(0, dtype=np.int8)
 
         codes: dict[str, IntArray] = {}
@@ -1003,8 +1015,8 @@ class TargetRegistry:
             wanted: Collection[object] = risk_class if many else [risk_class]  # type: ignore[assignment]
             try:
                 classes = [RiskClass.parse(r).value for r in wanted]
-            except ValueError as e:
-                raise ValidationError([Problem(field="risk_class", message=str(e))]) from None
+            except ValidationError as e:
+                raise ValidationError(e.problems, what="filter") from None
             m &= np.isin(self._risk, classes)
         return m
 
@@ -1120,6 +1132,15 @@ class TargetRegistry:
             >>> d.added, d.removed, dict(d.changed)
             (('c',), ('a',), {'b': ('risk_class',)})
         """
+        if not isinstance(other, TargetRegistry):
+            raise ValidationError(
+                [
+                    Problem(
+                        field="other", message=f"must be a TargetRegistry, got {describe(other)}"
+                    )
+                ],
+                what="diff",
+            )
         common_old, common_new, added, removed = _match(self, other)
         changed: dict[str, tuple[str, ...]] = {}
         if common_old.size:
@@ -1272,7 +1293,22 @@ def registry_digest_from_row_hashes(row_hashes: Iterable[npt.ArrayLike]) -> str:
         >>> registry_digest_from_row_hashes(parts) == reg.digest()
         True
     """
-    arrays = [np.asarray(a, dtype=np.uint64).reshape(-1) for a in row_hashes]
+    parts = as_column(row_hashes, "row_hashes", what="registry digest")
+    arrays = []
+    for k, a in enumerate(parts):
+        arr = _uint64s(a)
+        if arr is None:
+            raise ValidationError(
+                [
+                    Problem(
+                        row=k,
+                        field="row_hashes",
+                        message=f"must be an array of uint64 row hashes, got {describe(a)}",
+                    )
+                ],
+                what="registry digest",
+            )
+        arrays.append(arr.reshape(-1))
     merged = np.sort(np.concatenate(arrays)) if arrays else np.zeros(0, dtype=np.uint64)
     h = hashlib.sha256()
     h.update(f"{_DIGEST_VERSION}\n{','.join(_DIGEST_COLUMNS)}\n{merged.size}\n".encode())
@@ -1304,6 +1340,27 @@ def _filter_values(col: str, want: object, problems: list[Problem]) -> set[str] 
         )
         return None
     return texts
+
+
+def _uint64s(values: object) -> U64Array | None:
+    """Values as a uint64 array if they are all integers in ``[0, 2**64)``, else None."""
+    try:
+        if isinstance(values, np.ndarray):
+            if values.size == 0 and values.dtype.kind in "fiuO":
+                return np.zeros(0, dtype=np.uint64)
+            if values.dtype.kind == "u" or (values.dtype.kind == "i" and values.min() >= 0):
+                return values.astype(np.uint64)
+            if values.dtype.kind != "O":
+                return None
+            values = values.ravel().tolist()
+        if isinstance(values, list | tuple) and all(
+            isinstance(v, int | np.integer) and not isinstance(v, bool) and 0 <= v < 2**64
+            for v in values
+        ):
+            return np.asarray([int(v) for v in values], dtype=np.uint64).reshape(-1)
+    except (OverflowError, TypeError, ValueError):
+        pass
+    return None
 
 
 def _pid(ids: npt.NDArray[np.str_], i: int) -> str | None:
