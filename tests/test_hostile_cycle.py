@@ -397,3 +397,30 @@ def test_the_calendar_refuses_datetimes_as_the_lifecycle_does() -> None:
 )
 def test_task_helpers_refuse_and_name_the_argument(call: Any, names: list[str]) -> None:
     raises_naming(lambda: call(Task(**TASK)), *names)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("visit", 5),
+        ("state", "drawn"),
+        ("team", ["Z-01"]),
+        ("team", ("Z-01", None)),
+        ("events", (5,)),
+        ("inspected_on", "2024-04-30"),
+        ("deadline", dt.datetime(2024, 5, 1)),
+        ("result", "NO_PROBLEM"),
+        ("cancel_reason", "revoked"),
+    ],
+)
+def test_visit_record_refuses_bad_fields_when_built(field: str, value: Any) -> None:
+    start, ids, _ = year()
+    record = start[ids[0]]
+    raises_naming(lambda: VisitRecord(**{"visit": record.visit, field: value}), field)
+
+
+@pytest.mark.parametrize(("field", "value"), [("year", 0), ("year", "2024"), ("plan_digest", 5)])
+def test_year_state_refuses_bad_year_and_digest(field: str, value: Any) -> None:
+    start, _, _ = year()
+    kwargs: dict[str, Any] = {"year": 2024, "plan_digest": "x", "records": start.records}
+    raises_naming(lambda: YearState(**{**kwargs, field: value}), field)

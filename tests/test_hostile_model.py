@@ -535,3 +535,22 @@ def test_smaller_entry_points_still_answer_good_input() -> None:
     reg = registry()
     assert registry_digest_from_row_hashes([reg.row_hashes().tolist()]) == reg.digest()
     assert registry_digest_from_row_hashes([]) == registry().take([]).digest()
+
+
+def test_array_likes_from_data_frames_are_read_as_columns() -> None:
+    pd = pytest.importorskip("pandas")
+    want = TargetRegistry.from_columns(id=["a", "b"], risk_class=["A", "B"], weight=[1.0, 2.0])
+    got = TargetRegistry.from_columns(
+        id=pd.Series(["a", "b"]), risk_class=pd.Series(["A", "B"]), weight=pd.Series([1.0, 2.0])
+    )
+    assert got.digest() == want.digest()
+    raises_naming(
+        lambda: TargetRegistry.from_columns(id=pd.Series(["a", None]), risk_class="AB"),
+        "row 1",
+        "id",
+    )
+    raises_naming(
+        lambda: TargetRegistry.from_columns(id=pd.DataFrame({"x": ["a", "b"]}), risk_class="AB"),
+        "id",
+        "1-D",
+    )

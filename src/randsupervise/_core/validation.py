@@ -25,6 +25,7 @@ Invariants:
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import enum
 import math
@@ -351,7 +352,8 @@ def check_one_of(value: object, choices: Iterable[T], name: str, *, what: str | 
 def as_column(value: object, name: str, *, what: str | None = None) -> list[Any] | npt.NDArray[Any]:
     """One column of values as a 1-D numpy array or a list, whatever array-like came in.
 
-    Accepted: a 1-D numpy array (returned as is), a list or tuple or other sequence, any
+    Accepted: a 1-D numpy array (returned as is), anything numpy reads as one through
+    ``__array__`` (a pandas Series, an Arrow array), a list or tuple or other sequence, any
     other iterable but a mapping or set (read once into a list; sets have no row order).
     Refused with a :class:`ValidationError` naming ``name``: ``None``, a scalar, a str or
     bytes (a column of characters is never meant), a mapping, a set, a 0-d or 2-D array.
@@ -364,6 +366,9 @@ def as_column(value: object, name: str, *, what: str | None = None) -> list[Any]
         ...
         randsupervise.errors.ValidationError: field 'id': must be a column (list, tuple, ...
     """
+    if not isinstance(value, np.ndarray | str | bytes | Mapping) and hasattr(value, "__array__"):
+        with contextlib.suppress(Exception):  # one numpy cannot read is refused below
+            value = np.asarray(value)
     if isinstance(value, np.ndarray):
         if value.ndim != 1:
             raise ValidationError(

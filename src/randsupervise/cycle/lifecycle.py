@@ -48,6 +48,7 @@ from randsupervise._core.validation import (
     date_problems,
     describe,
     ident_of,
+    int_problems,
     is_text,
     text_problems,
     to_tuple,
@@ -419,6 +420,36 @@ class VisitRecord:
     published_on: _dt.date | None = None
     cancel_reason: CancelReason | None = None
     replaced: tuple[str, ...] = ()
+
+    def __attrs_post_init__(self) -> None:
+        problems: list[Problem] = []
+
+        def wrong(field: str, want: str) -> None:
+            got = describe(getattr(self, field))
+            problems.append(Problem(field=field, message=f"must be {want}, got {got}"))
+
+        if not isinstance(self.visit, Visit):
+            wrong("visit", "a Visit")
+        if not isinstance(self.state, VisitState):
+            wrong("state", "a VisitState")
+        for field in ("team", "replaced"):
+            value = getattr(self, field)
+            if not isinstance(value, tuple) or not all(is_text(m) for m in value):
+                wrong(field, "a tuple of inspector ids")
+        if not isinstance(self.events, tuple) or not all(
+            isinstance(e, _EVENT_TYPES) for e in self.events
+        ):
+            wrong("events", "a tuple of events")
+        for field in ("inspected_on", "deadline", "recorded_on", "published_on"):
+            value = getattr(self, field)
+            if value is not None:
+                problems += date_problems(value, field)
+        if self.result is not None and not isinstance(self.result, InspectionResult):
+            wrong("result", "None or an InspectionResult")
+        if self.cancel_reason is not None and not isinstance(self.cancel_reason, CancelReason):
+            wrong("cancel_reason", "None or a CancelReason")
+        if problems:
+            raise ValidationError(problems, what="visit record")
 
     @property
     def id(self) -> str:
@@ -854,6 +885,12 @@ class YearState:
     year: int
     plan_digest: str
     records: Mapping[str, VisitRecord] = attrs.field(repr=False, converter=_as_columns)
+
+    def __attrs_post_init__(self) -> None:
+        problems = int_problems(self.year, "year", min_value=1, max_value=9999)
+        problems += text_problems(self.plan_digest, "plan_digest")
+        if problems:
+            raise ValidationError(problems, what="year state")
 
     @property
     def _cols(self) -> _Columns:
