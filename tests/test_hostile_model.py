@@ -295,6 +295,15 @@ def test_from_columns_garbage_cells_are_typed_and_name_a_row(cells: list[Any]) -
         (lambda r: r[5], ["id"]),
         (lambda r: r[["a"]], ["id"]),
         (lambda r: r.codes("colour"), ["colour"]),
+        (lambda r: r.codes(np.array(["a", "b"])), ["column"]),
+        (lambda r: r.categories(["region"]), ["column"]),
+        (lambda r: r.column(np.array([])), ["column"]),
+        (lambda r: r.strata_index(None), ["column"]),
+        (lambda r: r.filter(kind=np.array(3)), ["kind"]),
+        (lambda r: r.filter(risk_class=np.array(3)), ["risk_class"]),
+        (lambda r: TargetRegistry.from_targets(None), ["targets"]),
+        (lambda r: TargetRegistry.from_targets([5]), ["row 0", "Target"]),
+        (lambda r: ItemList(items=[]).for_target_kind(np.array(["a", "b"])), ["kind"]),
     ],
 )
 def test_register_queries_refuse_and_name_the_argument(call: Any, names: list[str]) -> None:
@@ -314,6 +323,8 @@ def test_unknown_ids_raise_unknown_id_error_which_is_a_key_error() -> None:
 
 def test_take_still_takes_masks_positions_and_empty() -> None:
     reg = registry()
+    assert reg.filter(region={"x"}).ids.tolist() == ["a", "c"]
+    assert reg.filter(risk_class=np.array(["A", "D"])).ids.tolist() == ["a", "c"]
     assert reg.take([2, 0]).ids.tolist() == ["c", "a"]
     assert reg.take(np.array([True, False, True])).ids.tolist() == ["a", "c"]
     assert reg.take([]).ids.tolist() == [] and reg.take(np.zeros(0, np.uint8)).ids.size == 0

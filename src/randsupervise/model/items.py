@@ -394,7 +394,7 @@ class ItemList:
             ['G03']
         """
         value = kind.value if isinstance(kind, enum.Enum) else kind
-        if value not in _TARGET_KIND_VALUES:
+        if not isinstance(value, str) or value not in _TARGET_KIND_VALUES:
             raise ValidationError(
                 [
                     Problem(

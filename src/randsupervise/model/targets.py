@@ -731,7 +731,8 @@ class TargetRegistry:
         cls, targets: Iterable[Target], *, check_credit_codes: bool = False
     ) -> TargetRegistry:
         """Build a register from :class:`Target` objects."""
-        rows = list(targets)
+        given = as_column(targets, "targets", what="TargetRegistry")
+        rows = given.tolist() if isinstance(given, np.ndarray) else given
         problems = [
             Problem(row=i, message=f"expected a Target, got {type(t).__name__}")
             for i, t in enumerate(rows)
@@ -795,6 +796,7 @@ class TargetRegistry:
 
     def codes(self, column: str) -> npt.NDArray[np.integer[Any]]:
         """Integer codes of a categorical column (``risk_class`` included: 0-3)."""
+        self._check_column(column, (*CATEGORICAL_COLUMNS, "risk_class"))
         if column == "risk_class":
             return self._risk
         self._check_column(column, CATEGORICAL_COLUMNS)
@@ -802,6 +804,7 @@ class TargetRegistry:
 
     def categories(self, column: str) -> tuple[str, ...]:
         """The categories the codes of ``column`` index into (sorted)."""
+        self._check_column(column, (*CATEGORICAL_COLUMNS, "risk_class"))
         if column == "risk_class":
             return _RISK_LETTERS
         self._check_column(column, CATEGORICAL_COLUMNS)
@@ -809,6 +812,7 @@ class TargetRegistry:
 
     def column(self, column: str) -> npt.NDArray[Any]:
         """A column decoded to values (strings; floats for ``weight``)."""
+        self._check_column(column, _DIGEST_COLUMNS)
         if column == "id":
             return self._ids
         if column == "name":
@@ -819,14 +823,18 @@ class TargetRegistry:
         out: npt.NDArray[Any] = cats[self.codes(column)]
         return out
 
-    def _check_column(self, column: str, allowed: Collection[str]) -> None:
-        if column not in allowed:
+    def _check_column(self, column: object, allowed: Collection[str]) -> None:
+        if not is_text(column) or column not in allowed:
+            name = column if is_text(column) else "column"
             raise ValidationError(
                 [
                     Problem(
-                        field=column, message=f"unknown column; expected one of {sorted(allowed)}"
+                        field=name,
+                        message=f"unknown column {describe(column)}; expected one of "
+                        f"{sorted(allowed)}",
                     )
-                ]
+                ],
+                what="TargetRegistry",
             )
 
     def target(self, position: int) -> Target:
@@ -1011,8 +1019,8 @@ class TargetRegistry:
         if problems:
             raise ValidationError(problems, what="filter")
         if risk_class is not None:
-            many = isinstance(risk_class, Collection) and not isinstance(risk_class, str | Mapping)
-            wanted: Collection[object] = risk_class if many else [risk_class]  # type: ignore[assignment]
+            cells = _filter_cells(risk_class)
+            wanted: list[Any] = [risk_class] if cells is None else cells
             try:
                 classes = [RiskClass.parse(r).value for r in wanted]
             except ValidationError as e:
@@ -1316,13 +1324,24 @@ def registry_digest_from_row_hashes(row_hashes: Iterable[npt.ArrayLike]) -> str:
     return h.hexdigest()
 
 
+def _filter_cells(want: object) -> list[Any] | None:
+    """One filter value or a collection of them (a set too) as a list; None if neither."""
+    if isinstance(want, str | enum.Enum):
+        return [want]
+    if isinstance(want, np.ndarray) and want.ndim != 1:
+        return None
+    if isinstance(want, Iterable) and not isinstance(want, bytes | Mapping):
+        try:
+            return list(want)
+        except Exception:  # an iterable that fails while read
+            return None
+    return None
+
+
 def _filter_values(col: str, want: object, problems: list[Problem]) -> set[str] | None:
     """The values a filter keyword accepts, or ``None`` after adding its problems."""
-    if isinstance(want, str | enum.Enum):
-        cells: list[Any] = [want]
-    elif isinstance(want, Iterable) and not isinstance(want, bytes | Mapping):
-        cells = list(want)
-    else:
+    cells = _filter_cells(want)
+    if cells is None:
         problems.append(
             Problem(
                 field=col,
