@@ -44,6 +44,7 @@ import numpy.typing as npt
 from randsupervise._core.validation import (
     as_column,
     check_date,
+    check_int,
     check_one_of,
     date_problems,
     describe,
@@ -955,6 +956,11 @@ class YearState:
             ['published', 'published']
         """
         c = self._cols
+        if not is_text(name):
+            raise ValidationError(
+                [Problem(field="name", message=f"must be a column name, got {describe(name)}")],
+                what="YearState.column",
+            )
         out: npt.NDArray[Any]
         if name == "target":
             return c.static.targets
@@ -1317,6 +1323,7 @@ class YearState:
         return html_table(repr(self), {k: [r[k] for r in rows] for k in keys})
 
     def to_text(self, max_rows: int = 20) -> str:
+        check_int(max_rows, "max_rows", min_value=0, what="to_text")
         rows = self.to_records()
         keys = ["visit", "state", "inspected_on", "deadline", "recorded_on", "late"]
         return (
