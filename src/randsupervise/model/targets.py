@@ -357,13 +357,20 @@ def _scan_ids(
     else:
         clean: list[str] = []
         for i, v in enumerate(values.tolist() if isinstance(values, np.ndarray) else values):
-            if is_text(v):
+            if isinstance(v, str) and "\x00" not in v:
                 clean.append(v)
             else:
                 problems.append(Problem(row=i, field="id", message=_id_message(v)))
                 clean.append("")
+        try:
+            fps = [_fingerprints(clean)]
+        except UnicodeEncodeError:  # a lone surrogate: name every such row (rare, so late)
+            for i, v in enumerate(clean):
+                if not is_text(v):
+                    problems.append(Problem(row=i, field="id", message=_id_message(v)))
+                    clean[i] = ""
+            fps = [_fingerprints(clean)]
         ids_arr = np.asarray(clean, dtype=str) if n else np.zeros(0, dtype="<U1")
-        fps = [_fingerprints(clean)]
     fp = np.concatenate(fps) if fps else np.zeros(0, dtype=np.uint64)
     lengths = np.char.str_len(ids_arr).astype(np.int64) if n else np.zeros(0, dtype=np.int64)
     already = {p.row for p in problems}
@@ -1405,12 +1412,27 @@ def _weights(
     weights = np.ones(n, dtype=np.float64)
     bad_rows: list[int] = []
     for start, part in zip(itertools.count(0, _CHUNK), _chunks(column), strict=False):
+        stop = start + len(part)
+        if set(map(type, part)) <= _PLAIN_NUMBERS:  # the usual case: one vectorised pass
+            try:
+                with np.errstate(over="ignore", invalid="ignore"):
+                    chunk = np.asarray(part, dtype=np.float64) + 0.0
+            except OverflowError:  # an int too large for a float: cell by cell below
+                pass
+            else:
+                weights[start:stop] = chunk
+                bad_rows += (start + np.flatnonzero(~np.isfinite(chunk) | (chunk < 0))).tolist()
+                continue
         for k, v in enumerate(part):
             if real_problems(v, "weight", min_value=0):
                 bad_rows.append(start + k)
             else:
                 weights[start + k] = float(v) + 0.0
     return weights, np.asarray(bad_rows, dtype=np.int64)
+
+
+#: Cell types read as weights in one vectorised pass (bool is not among them).
+_PLAIN_NUMBERS = frozenset({int, float, np.float64, np.float32, np.int64, np.int32})
 
 
 def _sorted_categories(codes: IntArray, cats: tuple[str, ...]) -> tuple[IntArray, tuple[str, ...]]:
