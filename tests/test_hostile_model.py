@@ -565,3 +565,22 @@ def test_array_likes_from_data_frames_are_read_as_columns() -> None:
         "id",
         "1-D",
     )
+
+
+@pytest.mark.parametrize(
+    ("weights", "bad_rows"),
+    [
+        ([1, 2.5, True], (2,)),
+        ([1, 10**400, 2.0], (1,)),
+        ([np.float32(1), np.bool_(True), 3], (1,)),
+        ([1.0, -0.0, math.nan], (2,)),
+        ([1, 2, "3"], (2,)),
+    ],
+)
+def test_weight_cells_are_refused_by_row_on_the_fast_path_too(
+    weights: list[Any], bad_rows: tuple[int, ...]
+) -> None:
+    with pytest.raises(ValidationError) as info:
+        TargetRegistry.from_columns(id=["a", "b", "c"], risk_class="ABC", weight=weights)
+    assert info.value.rows == bad_rows
+    assert all(p.field == "weight" for p in info.value.problems)
