@@ -113,15 +113,42 @@ def _rebuild_validation_error(problems: tuple[Problem, ...], what: str | None) -
     return ValidationError(problems, what=what)
 
 
-class UnknownIdError(RandSuperviseError, LookupError):
-    """An id was asked for that the registry or pool does not hold."""
+class UnknownIdError(RandSuperviseError, KeyError):
+    """An id was asked for that the registry, pool, list, plan or year state does not hold.
 
-    def __init__(self, ids: Iterable[str], *, where: str) -> None:
+    It is a :class:`KeyError` (so a mapping's callers catch it as they would any missing
+    key) and therefore a :class:`LookupError`. :attr:`ids` holds every unknown id asked
+    for, :attr:`where` names the collection.
+
+    Examples:
+        >>> err = UnknownIdError(["x"], where="item list")
+        >>> isinstance(err, KeyError), str(err)
+        (True, "unknown id(s) in item list: 'x'")
+    """
+
+    def __init__(self, ids: Iterable[object], *, where: str) -> None:
         self.ids = tuple(ids)
         self.where = where
-        shown = ", ".join(repr(i) for i in self.ids[:10])
+        shown = ", ".join(_short(i) for i in self.ids[:10])
         more = f" and {len(self.ids) - 10} more" if len(self.ids) > 10 else ""
-        super().__init__(f"unknown id(s) in {where}: {shown}{more}")
+        self.message = f"unknown id(s) in {where}: {shown}{more}"
+        super().__init__(self.message)
+
+    def __str__(self) -> str:  # KeyError would show the message quoted
+        return self.message
+
+    def __reduce__(self) -> tuple[object, ...]:  # keep pickling (multiprocessing) working
+        return (_rebuild_unknown_id_error, (self.ids, self.where))
+
+
+def _rebuild_unknown_id_error(ids: tuple[object, ...], where: str) -> UnknownIdError:
+    return UnknownIdError(ids, where=where)
+
+
+def _short(value: object) -> str:
+    """A repr cut to 60 characters, so one huge id cannot flood a message."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 class CalendarDataMissing(RandSuperviseError, LookupError):

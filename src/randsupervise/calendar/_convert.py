@@ -11,6 +11,10 @@ Invariants:
   zone would be dropped silently), a datetime64 with a time of day, a string that is not
   an ISO date, a mix of kinds in one sequence, and a non-integer ``n`` each raise
   :class:`~randsupervise.errors.ValidationError` naming every bad position.
+* A count of working days is an integer of at most :data:`MAX_STEPS` in size (no
+  calendar spans more days than that; a larger one would overflow int64). Booleans,
+  floats and unsigned values beyond it are refused, never wrapped around (a uint64
+  ``2**64 - 1`` would otherwise become ``-1`` and step backwards).
 """
 
 from __future__ import annotations
@@ -23,9 +27,14 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from randsupervise._core.validation import describe
 from randsupervise.errors import Problem, ValidationError
 
-__all__ = ["Shape", "from_days", "to_days", "to_steps"]
+__all__ = ["MAX_STEPS", "Shape", "from_days", "to_days", "to_steps"]
+
+#: The largest count of working days accepted (more than every day ``datetime.date``
+#: can hold, far below the int64 limit the vectorised arithmetic works in).
+MAX_STEPS = 2**40
 
 _EPOCH_ORDINAL = _dt.date(1970, 1, 1).toordinal()
 
@@ -64,7 +73,7 @@ def _scalar_day(value: object, row: int | None, field: str) -> int | Problem:
             return Problem(row=row, field=field, message=f"{value!r} is not an ISO date")
         return parsed.toordinal() - _EPOCH_ORDINAL
     return Problem(
-        row=row, field=field, message=f"{value!r} ({type(value).__name__}) is not a date"
+        row=row, field=field, message=f"{describe(value)} ({type(value).__name__}) is not a date"
     )
 
 
@@ -123,7 +132,7 @@ def to_days(value: object, *, field: str = "d") -> tuple[NDArray[np.int64], Shap
     if isinstance(value, Sequence):
         return _from_items(list(value), field), Shape.ARRAY
     raise ValidationError(
-        [Problem(field=field, message=f"{value!r} ({type(value).__name__}) is not a date")],
+        [Problem(field=field, message=f"{describe(value)} ({type(value).__name__}) is not a date")],
         what=f"bad {field}",
     )
 
@@ -199,18 +208,33 @@ def to_steps(n: object, *, field: str = "n") -> NDArray[np.int64]:
         ...
         randsupervise.errors.ValidationError: bad n: field 'n': 2.0 is not an integer
     """
+
+    def refuse(message: str) -> ValidationError:
+        return ValidationError([Problem(field=field, message=message)], what=f"bad {field}")
+
+    too_big = f"is beyond {MAX_STEPS} working days; no calendar spans that many"
     if isinstance(n, bool | np.bool_):
-        raise ValidationError(
-            [Problem(field=field, message=f"{n!r} is a bool, not an integer")], what=f"bad {field}"
-        )
+        raise refuse(f"{n!r} is a bool, not an integer")
     if isinstance(n, int | np.integer):
+        if abs(int(n)) > MAX_STEPS:
+            raise refuse(f"{describe(n)} {too_big}")
         return np.asarray(int(n), dtype=np.int64)
-    if isinstance(n, np.ndarray | list | tuple):
-        arr = np.asarray(n)
-        if arr.dtype.kind in "iu":
-            return arr.astype(np.int64)
-        if arr.size == 0:
-            return arr.astype(np.int64)
-    raise ValidationError(
-        [Problem(field=field, message=f"{n!r} is not an integer")], what=f"bad {field}"
-    )
+    if isinstance(n, list | tuple):
+        flat: list[Any] = np.asarray(n, dtype=object).ravel().tolist() if n else []
+        bad = [
+            v for v in flat if isinstance(v, bool | np.bool_) or not isinstance(v, int | np.integer)
+        ]
+        if bad:
+            raise refuse(f"{describe(bad[0])} is not an integer")
+        if any(abs(int(v)) > MAX_STEPS for v in flat):
+            raise refuse(f"an element {too_big}")
+        return np.asarray(n, dtype=np.int64) if n else np.zeros(0, dtype=np.int64)
+    if isinstance(n, np.ndarray):
+        if n.size == 0:
+            return n.astype(np.int64)
+        if n.dtype.kind in "iu":
+            # compare before converting: uint64 values above int64 would wrap around
+            if n.max() > MAX_STEPS or (n.dtype.kind == "i" and n.min() < -MAX_STEPS):
+                raise refuse(f"an element {too_big}")
+            return n.astype(np.int64)
+    raise refuse(f"{describe(n)} is not an integer")

@@ -30,6 +30,7 @@ from collections.abc import Iterable
 import attrs
 import numpy as np
 
+from randsupervise._core.validation import as_column, check_bool, describe
 from randsupervise.calendar.china_data import SCHEDULES, YearSchedule
 from randsupervise.calendar.core import (
     DayInfo,
@@ -168,7 +169,16 @@ def build_china(
         >>> cal.official_start, cal.official_end
         (datetime.date(2004, 1, 1), datetime.date(2026, 12, 31))
     """
-    schedules = tuple(sorted(schedules, key=lambda s: s.year))
+    check_bool(adjusted_weekends_are_workdays, "adjusted_weekends_are_workdays", what="build_china")
+    given = as_column(schedules, "schedules", what="build_china")
+    wrong = [
+        Problem(row=k, field="schedules", message=f"not a YearSchedule: {describe(s)}")
+        for k, s in enumerate(given)
+        if not isinstance(s, YearSchedule)
+    ]
+    if wrong:
+        raise ValidationError(wrong, what="build_china")
+    schedules = tuple(sorted(given, key=lambda s: s.year))
     problems = _check(schedules)
     if problems:
         raise ValidationError(problems, what="China schedule data")
@@ -204,7 +214,6 @@ def build_china(
     )
 
 
-@functools.lru_cache(maxsize=4)
 def china(*, adjusted_weekends_are_workdays: bool = True) -> WorkCalendar:
     """China's official working-day calendar, 2004-2026 (built once, then cached).
 
@@ -220,4 +229,10 @@ def china(*, adjusted_weekends_are_workdays: bool = True) -> WorkCalendar:
         >>> china(adjusted_weekends_are_workdays=False).is_workday(date(2025, 9, 28))
         False
     """
+    check_bool(adjusted_weekends_are_workdays, "adjusted_weekends_are_workdays", what="china")
+    return _china(adjusted_weekends_are_workdays)
+
+
+@functools.lru_cache(maxsize=2)
+def _china(adjusted_weekends_are_workdays: bool) -> WorkCalendar:
     return build_china(SCHEDULES, adjusted_weekends_are_workdays=adjusted_weekends_are_workdays)

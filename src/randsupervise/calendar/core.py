@@ -27,12 +27,13 @@ from __future__ import annotations
 import datetime as _dt
 import enum
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, Generic, Literal, Protocol, TypeVar, overload
+from typing import Any, Generic, Literal, Protocol, TypeVar, cast, overload
 
 import attrs
 import numpy as np
 from numpy.typing import NDArray
 
+from randsupervise._core.validation import describe, is_text
 from randsupervise.calendar._convert import Shape, from_days, to_days, to_steps
 from randsupervise.errors import CalendarDataMissing, Problem, ValidationError
 
@@ -115,7 +116,17 @@ def _day_to_date(day: int) -> _dt.date:
     return _dt.date.fromordinal(day + _EPOCH_ORDINAL)
 
 
+_FIRST_DAY = _dt.date.min.toordinal() - _EPOCH_ORDINAL
+_LAST_DAY = _dt.date.max.toordinal() - _EPOCH_ORDINAL
+
+
 def _year_of(day: int) -> int:
+    """The year of a day number; beyond what ``datetime.date`` holds, year 0 or 10000
+    (so a query far outside the calendar still raises CalendarDataMissing)."""
+    if day < _FIRST_DAY:
+        return 0
+    if day > _LAST_DAY:
+        return 10000
     return _day_to_date(day).year
 
 
@@ -124,12 +135,60 @@ def _parse_weekmask(weekmask: str | Sequence[bool | int]) -> tuple[bool, ...]:
         bits = weekmask.replace(" ", "")
         if len(bits) == 7 and set(bits) <= {"0", "1"}:
             return tuple(b == "1" for b in bits)
-    elif len(weekmask) == 7 and all(isinstance(b, bool | int) and b in (0, 1) for b in weekmask):
+    elif (
+        isinstance(weekmask, Sequence | np.ndarray)
+        and _is_collection(weekmask)
+        and len(weekmask) == 7
+        and all(isinstance(b, bool | int | np.bool_ | np.integer) and b in (0, 1) for b in weekmask)
+    ):
         return tuple(bool(b) for b in weekmask)
     raise ValidationError(
         [Problem(field="weekmask",
-                 message=f"{weekmask!r}: give 7 flags Monday..Sunday, e.g. '1111100'")]
+                 message=f"{describe(weekmask)}: give 7 flags Monday..Sunday, e.g. '1111100'")]
     )  # fmt: skip
+
+
+def _day_map(values: object, field: str, default: str | None) -> dict[Any, str | None]:
+    """Days off as date -> name: a mapping as given, any other collection named ``default``.
+
+    Refuses (naming ``field``) what is neither, unhashable dates, and names that are not
+    text.
+    """
+    problem: str | None = None
+    out: dict[Any, Any] = {}
+    try:
+        if isinstance(values, Mapping):
+            out = dict(values)
+        elif _is_collection(values):
+            out = dict.fromkeys(cast(Iterable[Any], values), default)
+        else:
+            problem = (
+                f"must be a collection of dates or a mapping date -> name, got {describe(values)}"
+            )
+    except TypeError:  # an unhashable element
+        problem = f"holds an element that is not a date: {describe(values)}"
+    if problem is None:
+        bad = [v for v in out.values() if v is not None and not is_text(v)]
+        if bad:
+            problem = f"day names must be text, got {describe(bad[0])}"
+    if problem is not None:
+        raise ValidationError([Problem(field=field, message=problem)])
+    return out
+
+
+def _is_collection(values: object) -> bool:
+    if isinstance(values, np.ndarray):
+        return values.ndim == 1
+    return isinstance(values, Iterable) and not isinstance(values, str | bytes | Mapping)
+
+
+def _day_list(values: object, field: str) -> list[Any]:
+    """A collection of dates as a list (refusing, naming ``field``, anything else)."""
+    if _is_collection(values):
+        return list(cast(Iterable[Any], values))
+    raise ValidationError(
+        [Problem(field=field, message=f"must be a collection of dates, got {describe(values)}")]
+    )
 
 
 def _weekday_of_days(days: NDArray[np.int64]) -> NDArray[np.int64]:
@@ -219,13 +278,19 @@ class WorkCalendar:
         lo, hi = _range_days(start, end)
         infos = _Infos()
         codes = _weekmask_codes(lo, hi, mask, infos)
-        off = dict(holidays) if isinstance(holidays, Mapping) else dict.fromkeys(holidays, None)
+        if not is_text(name):
+            raise ValidationError(
+                [Problem(field="name", message=f"must be text, got {describe(name)}")]
+            )
+        off = _day_map(holidays, "holidays", None)
         off_days = _days_in_range(list(off), lo, hi, "holidays")
         for day, label in zip(off_days.tolist(), off.values(), strict=True):
             codes[day - lo] = infos.code(
                 DayInfo(kind=DayKind.HOLIDAY, workday=False, holiday=label, holiday_en=label)
             )
-        on_days = _days_in_range(list(extra_workdays), lo, hi, "extra_workdays")
+        on_days = _days_in_range(
+            _day_list(extra_workdays, "extra_workdays"), lo, hi, "extra_workdays"
+        )
         clash = sorted(set(on_days.tolist()) & set(off_days.tolist()))
         if clash:
             raise ValidationError([Problem(field="extra_workdays", message=(
@@ -561,19 +626,32 @@ class WorkCalendar:
             (False, True)
         """
         lo, hi = self._lo, self._hi
-        off = dict(days_off) if isinstance(days_off, Mapping) else dict.fromkeys(days_off, name)
+        if name is not None and not is_text(name):
+            raise ValidationError(
+                [Problem(field="name", message=f"must be text, got {describe(name)}")]
+            )
+        off = _day_map(days_off, "days_off", name)
         off_days = _days_in_range(list(off), lo, hi, "days_off").tolist()
         labels: list[str | None] = [lbl if lbl is not None else name for lbl in off.values()]
         # the whole of the last day: a rule whose occurrences carry a time of day (its
         # dtstart was a datetime) still hits it
         start = _dt.datetime.combine(self.start, _dt.time.min)
         stop = _dt.datetime.combine(self.end, _dt.time.max)
-        for rule in rules:
-            for occurrence in rule.between(start, stop, inc=True):
+        for row, rule in enumerate(_day_list(rules, "rules")):
+            between = getattr(rule, "between", None)
+            if not callable(between):
+                raise ValidationError([Problem(row=row, field="rules", message=(
+                    f"a rule needs a between() method (e.g. dateutil.rrule.rrule), got "
+                    f"{describe(rule)}"))])  # fmt: skip
+            for occurrence in between(start, stop, inc=True):
+                if not isinstance(occurrence, _dt.date):
+                    raise ValidationError([Problem(row=row, field="rules", message=(
+                        f"an occurrence is not a date: {describe(occurrence)}"))])  # fmt: skip
                 day = occurrence.toordinal() - _EPOCH_ORDINAL
-                off_days.append(day)
-                labels.append(name)
-        on_days = _days_in_range(list(days_on), lo, hi, "days_on").tolist()
+                if lo <= day < hi:  # the rule's own between() may be loose
+                    off_days.append(day)
+                    labels.append(name)
+        on_days = _days_in_range(_day_list(days_on, "days_on"), lo, hi, "days_on").tolist()
         clash = sorted(set(on_days) & set(off_days))
         if clash:
             raise ValidationError([Problem(field="days_on", message=(
@@ -625,7 +703,9 @@ class WorkCalendar:
         """
         mask = self._weekmask if weekmask is None else _parse_weekmask(weekmask)
         default_end = _dt.date(_year_of(self._off_hi - 1) + 10, 12, 31)
-        new_lo, new_hi = _range_days(start or self.start, end or default_end)
+        new_lo, new_hi = _range_days(
+            self.start if start is None else start, default_end if end is None else end
+        )
         new_lo, new_hi = min(new_lo, self._lo), max(new_hi, self._hi)
         infos = _Infos(self._infos)
         codes = _weekmask_codes(new_lo, new_hi, mask, infos)
@@ -633,8 +713,8 @@ class WorkCalendar:
         extra = WorkCalendar._from_codes(new_lo, new_hi, (self._off_lo, self._off_hi), codes,
                                          infos.items, mask, self._name)  # fmt: skip
         official = range(self._off_lo, self._off_hi)
-        off = dict(days_off) if isinstance(days_off, Mapping) else dict.fromkeys(days_off, None)
-        on = list(days_on)
+        off = _day_map(days_off, "days_off", None)
+        on = _day_list(days_on, "days_on")
         inside = [
             Problem(row=row, field=field,
                     message=f"{_day_to_date(d)} is covered by official data; use with_overrides")

@@ -21,8 +21,13 @@ Invariants, each with the rule it comes from:
   revoked, moved out, unreachable); a target found unreachable **at** the visit is a
   result (``UNREACHABLE``) that is recorded and published like any other. Replacing an
   inspector (补抽) keeps the visit assigned with its new team, and is logged.
-* Events carry their own dates (there is no clock); dates never go backwards.
-  Values are immutable: every transition returns a new record.
+* Events carry their own dates (there is no clock); dates never go backwards. A date
+  is a ``datetime.date``: a ``datetime`` (whose time of day would be cut off), an ISO
+  string or anything else is refused when the event is built, as the calendar refuses
+  datetimes (batch methods also take a ``datetime64[D]`` array).
+* Values are immutable: every transition returns a new record, and a call that fails
+  (an unknown visit id, an illegal move, a bad date) leaves the state and its
+  arguments exactly as they were.
 """
 
 from __future__ import annotations
@@ -36,11 +41,24 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from randsupervise._core.validation import (
+    as_column,
+    check_date,
+    check_int,
+    check_one_of,
+    date_problems,
+    describe,
+    ident_of,
+    int_problems,
+    is_text,
+    text_problems,
+    to_tuple,
+)
 from randsupervise.calendar import WorkCalendar
 from randsupervise.cycle._display import html_table, text_table
 from randsupervise.cycle.run import PlanRun
 from randsupervise.cycle.visits import Visit
-from randsupervise.errors import IllegalTransition, Problem, ValidationError
+from randsupervise.errors import IllegalTransition, Problem, UnknownIdError, ValidationError
 from randsupervise.model.results import InspectionResult
 
 __all__ = [
@@ -170,7 +188,35 @@ _TABLE: Mapping[tuple[Action, VisitState], VisitState] = {
 
 
 def _team(v: Iterable[str]) -> tuple[str, ...]:
-    return tuple(v)
+    return to_tuple(v)
+
+
+def _reason(v: CancelReason | str) -> CancelReason:
+    """Converter: a reason or its value; anything else kept for the report."""
+    try:
+        return CancelReason(v)
+    except (ValueError, TypeError):
+        return v  # type: ignore[return-value]
+
+
+def _check_event(event: Any, **texts: object) -> None:
+    """Raise one ValidationError naming every bad field of an event."""
+    what = type(event).__name__
+    problems = date_problems(event.on, "on")
+    team = getattr(event, "team", ())
+    if not isinstance(team, tuple):
+        problems.append(
+            Problem(
+                field="team",
+                message=f"must be a collection of inspector ids, got {describe(team)}",
+            )
+        )
+    else:
+        problems += [p for k, m in enumerate(team) for p in text_problems(m, "team", row=k)]
+    for name, value in texts.items():
+        problems += text_problems(value, name, required=False)
+    if problems:
+        raise ValidationError(problems, what=what)
 
 
 @attrs.frozen(kw_only=True)
@@ -180,6 +226,9 @@ class Assign:
     on: _dt.date
     team: tuple[str, ...] = attrs.field(converter=_team)
     action: Action = attrs.field(default=Action.ASSIGN, init=False)
+
+    def __attrs_post_init__(self) -> None:
+        _check_event(self)
 
 
 @attrs.frozen(kw_only=True)
@@ -191,6 +240,9 @@ class ReplaceTeam:
     reason: str = ""
     action: Action = attrs.field(default=Action.REPLACE_TEAM, init=False)
 
+    def __attrs_post_init__(self) -> None:
+        _check_event(self, reason=self.reason)
+
 
 @attrs.frozen(kw_only=True)
 class Inspect:
@@ -198,6 +250,9 @@ class Inspect:
 
     on: _dt.date
     action: Action = attrs.field(default=Action.INSPECT, init=False)
+
+    def __attrs_post_init__(self) -> None:
+        _check_event(self)
 
 
 @attrs.frozen(kw_only=True)
@@ -208,6 +263,20 @@ class Record:
     result: InspectionResult
     action: Action = attrs.field(default=Action.RECORD, init=False)
 
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.result, InspectionResult):
+            raise ValidationError(
+                [
+                    Problem(
+                        field="result",
+                        message=f"must be an InspectionResult, got {describe(self.result)}",
+                    ),
+                    *date_problems(self.on, "on"),
+                ],
+                what="Record",
+            )
+        _check_event(self)
+
 
 @attrs.frozen(kw_only=True)
 class Publish:
@@ -216,18 +285,104 @@ class Publish:
     on: _dt.date
     action: Action = attrs.field(default=Action.PUBLISH, init=False)
 
+    def __attrs_post_init__(self) -> None:
+        _check_event(self)
+
 
 @attrs.frozen(kw_only=True)
 class Cancel:
     """Event: the visit is cancelled before inspection."""
 
     on: _dt.date
-    reason: CancelReason = attrs.field(converter=CancelReason)
+    reason: CancelReason = attrs.field(converter=_reason)
     note: str = ""
     action: Action = attrs.field(default=Action.CANCEL, init=False)
 
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.reason, CancelReason):
+            raise ValidationError(
+                [
+                    Problem(
+                        field="reason",
+                        message=f"must be one of {[r.value for r in CancelReason]}, got "
+                        f"{describe(self.reason)}",
+                    ),
+                    *date_problems(self.on, "on"),
+                ],
+                what="Cancel",
+            )
+        _check_event(self, note=self.note)
+
 
 Event: TypeAlias = Assign | ReplaceTeam | Inspect | Record | Publish | Cancel
+_EVENT_TYPES = (Assign, ReplaceTeam, Inspect, Record, Publish, Cancel)
+
+
+def _check_apply_args(events: Iterable[object], calendar: object, *, rows: bool = False) -> None:
+    """Every event is an event object, and the calendar a WorkCalendar or None."""
+    problems = [
+        Problem(
+            row=k if rows else None,
+            field="event",
+            message=f"must be an event ({', '.join(t.__name__ for t in _EVENT_TYPES)}), got "
+            f"{describe(e)}",
+        )
+        for k, e in enumerate(events)
+        if not isinstance(e, _EVENT_TYPES)
+    ]
+    if calendar is not None and not isinstance(calendar, WorkCalendar):
+        problems.append(
+            Problem(
+                field="calendar",
+                message=f"must be a WorkCalendar or None, got {describe(calendar)}",
+            )
+        )
+    if problems:
+        raise ValidationError(problems, what="visit events")
+
+
+def _dates_of(dates: object, n: int) -> _Dates:
+    """A batch's dates as ``datetime64[D]``: ``datetime.date`` values (not datetimes, not
+    strings), or a ``datetime64`` array of whole days without NaT; one per visit."""
+    if isinstance(dates, np.ndarray) and dates.dtype.kind == "M":
+        flat = dates.reshape(-1)
+        day = flat.astype("datetime64[D]")
+        bad = np.flatnonzero(np.isnat(flat) | (day != flat))
+        problems = [
+            Problem(row=int(k), field="dates", message=f"not a whole day: {flat[k]!r}")
+            for k in bad[:50].tolist()
+        ]
+    else:
+        values = as_column(dates, "dates", what="visit events")
+        listed = values.tolist() if isinstance(values, np.ndarray) else values
+        problems = [p for k, v in enumerate(listed) for p in date_problems(v, "dates", row=k)]
+        day = np.asarray(listed if not problems else [], dtype="datetime64[D]").reshape(-1)
+    if problems:
+        raise ValidationError(problems, what="visit events")
+    if day.size != n:
+        raise ValidationError(
+            [Problem(field="dates", message=f"{day.size} dates for {n} visits")],
+            what="visit events",
+        )
+    return day
+
+
+def _visit_positions(ids: object, index: Mapping[str, int]) -> npt.NDArray[np.int64]:
+    """Positions of visit ids; ValidationError for entries that are not text,
+    UnknownIdError naming every id the year does not hold."""
+    values = as_column(ids, "visit_ids", what="visit events")
+    listed = values.tolist() if isinstance(values, np.ndarray) else values
+    bad = [
+        Problem(row=k, field="visit_ids", message=f"must be a visit id, got {describe(v)}")
+        for k, v in enumerate(listed)
+        if not is_text(v)
+    ]
+    if bad:
+        raise ValidationError(bad, what="visit events")
+    unknown = [v for v in listed if v not in index]
+    if unknown:
+        raise UnknownIdError(unknown, where="year state")
+    return np.fromiter((index[v] for v in listed), dtype=np.int64, count=len(listed))
 
 
 @attrs.frozen(kw_only=True)
@@ -267,6 +422,36 @@ class VisitRecord:
     cancel_reason: CancelReason | None = None
     replaced: tuple[str, ...] = ()
 
+    def __attrs_post_init__(self) -> None:
+        problems: list[Problem] = []
+
+        def wrong(field: str, want: str) -> None:
+            got = describe(getattr(self, field))
+            problems.append(Problem(field=field, message=f"must be {want}, got {got}"))
+
+        if not isinstance(self.visit, Visit):
+            wrong("visit", "a Visit")
+        if not isinstance(self.state, VisitState):
+            wrong("state", "a VisitState")
+        for field in ("team", "replaced"):
+            value = getattr(self, field)
+            if not isinstance(value, tuple) or not all(is_text(m) for m in value):
+                wrong(field, "a tuple of inspector ids")
+        if not isinstance(self.events, tuple) or not all(
+            isinstance(e, _EVENT_TYPES) for e in self.events
+        ):
+            wrong("events", "a tuple of events")
+        for field in ("inspected_on", "deadline", "recorded_on", "published_on"):
+            value = getattr(self, field)
+            if value is not None:
+                problems += date_problems(value, field)
+        if self.result is not None and not isinstance(self.result, InspectionResult):
+            wrong("result", "None or an InspectionResult")
+        if self.cancel_reason is not None and not isinstance(self.cancel_reason, CancelReason):
+            wrong("cancel_reason", "None or a CancelReason")
+        if problems:
+            raise ValidationError(problems, what="visit record")
+
     @property
     def id(self) -> str:
         return self.visit.id
@@ -280,9 +465,11 @@ class VisitRecord:
 
         Raises:
             IllegalTransition: the event is not allowed in the current state.
-            ValidationError: the event is dated before the previous one, or an
-                inspection comes without a calendar.
+            ValidationError: the event is dated before the previous one, an
+                inspection comes without a calendar, or ``event``/``calendar`` are not
+                an event and a :class:`~randsupervise.calendar.WorkCalendar`.
         """
+        _check_apply_args([event], calendar)
         target = _TABLE.get((event.action, self.state))
         if target is None:
             raise IllegalTransition(
@@ -347,6 +534,7 @@ class VisitRecord:
 
     def overdue(self, as_of: _dt.date) -> bool:
         """Inspected, not yet recorded, and the deadline has passed by ``as_of``."""
+        check_date(as_of, "as_of", what="overdue")
         return (
             self.state is VisitState.INSPECTED
             and self.deadline is not None
@@ -532,6 +720,24 @@ class _Columns(Mapping[str, VisitRecord]):
 
     @classmethod
     def from_records(cls, records: Mapping[str, VisitRecord]) -> _Columns:
+        if not isinstance(records, Mapping):
+            raise ValidationError(
+                [
+                    Problem(
+                        field="records",
+                        message=f"must be a mapping of visit id to VisitRecord, got "
+                        f"{describe(records)}",
+                    )
+                ],
+                what="year state",
+            )
+        wrong = [
+            Problem(id=ident_of(k), field="records", message=f"not a VisitRecord: {describe(r)}")
+            for k, r in records.items()
+            if not isinstance(r, VisitRecord)
+        ]
+        if wrong:
+            raise ValidationError(wrong, what="year state")
         recs = list(records.values())
         n = len(recs)
         static = _Static.of(r.visit for r in recs)
@@ -576,6 +782,8 @@ class _Columns(Mapping[str, VisitRecord]):
 
     # -- Mapping
     def __getitem__(self, visit_id: str) -> VisitRecord:
+        if not is_text(visit_id) or visit_id not in self.static.index:
+            raise UnknownIdError([visit_id], where="year state")
         return self.record(self.static.index[visit_id])
 
     def __iter__(self) -> Iterator[str]:
@@ -679,6 +887,12 @@ class YearState:
     plan_digest: str
     records: Mapping[str, VisitRecord] = attrs.field(repr=False, converter=_as_columns)
 
+    def __attrs_post_init__(self) -> None:
+        problems = int_problems(self.year, "year", min_value=1, max_value=9999)
+        problems += text_problems(self.plan_digest, "plan_digest")
+        if problems:
+            raise ValidationError(problems, what="year state")
+
     @property
     def _cols(self) -> _Columns:
         return self.records  # type: ignore[return-value]
@@ -686,6 +900,11 @@ class YearState:
     @classmethod
     def start(cls, run: PlanRun, on: _dt.date) -> YearState:
         """All visits of ``run``, drawn and assigned on ``on`` with the run's teams."""
+        problems = date_problems(on, "on")
+        if not isinstance(run, PlanRun):
+            problems.append(Problem(field="run", message=f"must be a PlanRun, got {describe(run)}"))
+        if problems:
+            raise ValidationError(problems, what="YearState.start")
         static = _Static.of(run.visits)
         n = len(static.ids)
         teams = _objects((tuple(sorted(run.teams.get(i, ()))) for i in static.ids), n)
@@ -737,6 +956,11 @@ class YearState:
             ['published', 'published']
         """
         c = self._cols
+        if not is_text(name):
+            raise ValidationError(
+                [Problem(field="name", message=f"must be a column name, got {describe(name)}")],
+                what="YearState.column",
+            )
         out: npt.NDArray[Any]
         if name == "target":
             return c.static.targets
@@ -760,7 +984,16 @@ class YearState:
                 "result": c.result,
             }
             if name not in fields:
-                raise KeyError(name)
+                known = sorted([*fields, "visit", "target", "state", "cancel_reason", "late"])
+                raise ValidationError(
+                    [
+                        Problem(
+                            field="name",
+                            message=f"unknown column {describe(name)}; expected one of {known}",
+                        )
+                    ],
+                    what="YearState.column",
+                )
             return fields[name]
         out.setflags(write=False)
         return out
@@ -781,7 +1014,20 @@ class YearState:
         each round with array operations; the outcome is the one of applying them one
         by one.
         """
-        pairs = list(events)
+        col = as_column(events, "events", what="visit events")
+        pairs = col.tolist() if isinstance(col, np.ndarray) else col
+        shape = [
+            Problem(
+                row=k,
+                field="events",
+                message=f"must be a (visit id, event) pair, got {describe(p)}",
+            )
+            for k, p in enumerate(pairs)
+            if not isinstance(p, tuple | list) or len(p) != 2 or not is_text(p[0])
+        ]
+        if shape:
+            raise ValidationError(shape, what="visit events")
+        _check_apply_args([e for _, e in pairs], calendar, rows=True)
         if not pairs:
             return self
         c = self._cols
@@ -791,9 +1037,11 @@ class YearState:
         evs = _objects((e for _, e in pairs), m)
         act = np.fromiter((_ACODE[e.action] for e in evs), dtype=np.int64, count=m)
         on = np.asarray([e.on for e in evs], dtype="datetime64[D]").reshape(m)
-        errors: list[tuple[int, Exception]] = [
-            (int(k), KeyError(pairs[int(k)][0])) for k in np.flatnonzero(idx < 0)[:1]
-        ]
+        unknown = np.flatnonzero(idx < 0)
+        errors: list[tuple[int, Exception]] = []
+        if unknown.size:
+            missing = UnknownIdError([pairs[int(k)][0] for k in unknown], where="year state")
+            errors.append((int(unknown[0]), missing))
         order = np.argsort(idx, kind="stable")
         s = idx[order]
         first = np.r_[True, s[1:] != s[:-1]]
@@ -887,18 +1135,9 @@ class YearState:
     ) -> tuple[npt.NDArray[np.int64], _Dates, npt.NDArray[np.int8]]:
         """Positions, dates and next states of a batch; raises on any bad visit."""
         c = self._cols
-        ids = list(visit_ids)
-        index = c.static.index
-        unknown = [v for v in ids if v not in index]
-        if unknown:
-            raise KeyError(unknown[0] if len(unknown) == 1 else unknown)
-        vi = np.fromiter((index[v] for v in ids), dtype=np.int64, count=len(ids))
-        d = np.asarray(list(dates) if not isinstance(dates, np.ndarray) else dates)
-        d = d.astype("datetime64[D]").reshape(-1)
+        vi = _visit_positions(visit_ids, c.static.index)
+        d = _dates_of(dates, vi.size)
         problems: list[Problem] = []
-        if d.size != vi.size:
-            problems.append(Problem(field="dates", message=f"{d.size} dates for {vi.size} visits"))
-            raise ValidationError(problems, what="visit events")
         srt = np.sort(vi)
         dup = np.unique(srt[1:][srt[1:] == srt[:-1]])
         problems += [
@@ -961,6 +1200,12 @@ class YearState:
             ValidationError: a date before a visit's previous event, a visit listed
                 twice, or dates and ids of different lengths (every problem listed).
         """
+        _check_apply_args((), calendar)
+        if calendar is None:
+            raise ValidationError(
+                [Problem(field="calendar", message="an inspection needs the calendar")],
+                what="visit events",
+            )
         vi, d, nxt = self._batch(visit_ids, dates, Action.INSPECT)
         dl = calendar.deadline(d, RECORDING_WORKDAYS) if d.size else d
         return self._moved(
@@ -986,7 +1231,8 @@ class YearState:
         if isinstance(results, InspectionResult):
             payload = results
         else:
-            each = list(results)
+            given = as_column(results, "results", what="visit events")
+            each = given.tolist() if isinstance(given, np.ndarray) else given
             if len(each) != vi.size:
                 # numpy would broadcast a one-element list over every visit
                 raise ValidationError(
@@ -1038,7 +1284,7 @@ class YearState:
             IllegalTransition: some visits are inspected or further (all of them named).
             ValidationError: as :meth:`inspect_many`.
         """
-        why = CancelReason(reason)
+        why = check_one_of(reason, CancelReason, "reason", what="visit events")
         vi, d, nxt = self._batch(visit_ids, dates, Action.CANCEL)
         return self._moved(vi, d, nxt, Action.CANCEL, why, cancel=("cancel", _RCODE[why]))
 
@@ -1077,6 +1323,7 @@ class YearState:
         return html_table(repr(self), {k: [r[k] for r in rows] for k in keys})
 
     def to_text(self, max_rows: int = 20) -> str:
+        check_int(max_rows, "max_rows", min_value=0, what="to_text")
         rows = self.to_records()
         keys = ["visit", "state", "inspected_on", "deadline", "recorded_on", "late"]
         return (

@@ -50,8 +50,20 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from randsupervise._core.validation import (
+    bool_problems,
+    check_int,
+    date_problems,
+    describe,
+    ident_of,
+    int_problems,
+    is_text,
+    real_problems,
+    text_problems,
+    to_tuple,
+)
 from randsupervise.cycle._display import html_table, text_table
-from randsupervise.errors import Problem, ValidationError
+from randsupervise.errors import Problem, UnknownIdError, ValidationError
 from randsupervise.model import RiskClass, TargetRegistry
 from randsupervise.model._digest import sha256_hex
 from randsupervise.model.items import ItemKind, ItemList
@@ -69,35 +81,152 @@ _TOL = 1e-9
 
 
 def _tuple_of_str(v: Iterable[str] | str) -> tuple[str, ...]:
+    """Converter: one str or a collection of str to a sorted tuple without repeats;
+    anything else (or a collection holding non-text) kept as it came, for the report."""
     if isinstance(v, str):
         return (v,)
-    return tuple(sorted(set(v)))
+    values: object = to_tuple(v)
+    if isinstance(values, tuple) and all(is_text(x) for x in values):
+        return tuple(sorted(set(values)))
+    return cast(tuple[str, ...], v if not isinstance(values, tuple) else values)
 
 
 def _class_map(v: Mapping[Any, Any] | float | int | None) -> dict[RiskClass, Any]:
-    """Per-class mapping; a bare number applies to every class."""
+    """Converter: a per-class mapping keyed by :class:`RiskClass`; a bare number applies
+    to every class. Anything it cannot read (a str, an unknown class, a class given
+    twice) is kept as it came, so validation names it; values are checked there too."""
     if v is None:
         return {}
-    if isinstance(v, int | float) and not isinstance(v, bool):
+    if isinstance(v, int | float | np.integer | np.floating) and not isinstance(v, bool | np.bool_):
         return dict.fromkeys(RiskClass, v)
+    if not isinstance(v, Mapping):
+        return cast(dict[RiskClass, Any], v)
     out: dict[RiskClass, Any] = {}
-    for k, val in cast(Mapping[Any, Any], v).items():
-        out[RiskClass.parse(k)] = val
+    for k, val in v.items():
+        try:
+            cls = RiskClass.parse(k)
+        except ValidationError:
+            return cast(dict[RiskClass, Any], v)
+        if cls in out:
+            return cast(dict[RiskClass, Any], v)
+        out[cls] = val
     return dict(sorted(out.items()))
 
 
-def _filter_map(v: Mapping[str, Any] | None) -> dict[str, Any] | None:
-    """Normalise a filter: single values stay, collections become sorted tuples."""
-    if v is None:
-        return None
-    out: dict[str, Any] = {}
-    for k in sorted(v):
-        val = v[k]
-        if isinstance(val, str) or not isinstance(val, Iterable):
-            out[k] = val.name if isinstance(val, RiskClass) else val
-        else:
-            out[k] = tuple(sorted(x.name if isinstance(x, RiskClass) else str(x) for x in val))
+def _class_map_problems(
+    value: object, field: str, tid: str | None, check: Callable[[object, str], list[Problem]]
+) -> list[Problem]:
+    """Problems of a converted ``ratios``/``counts`` field (see :func:`_class_map`)."""
+    if not isinstance(value, Mapping):
+        return [
+            Problem(
+                id=tid,
+                field=field,
+                message=f"must be a mapping of risk class to value, or one number, got "
+                f"{describe(value)} ({type(value).__name__})",
+            )
+        ]
+    out: list[Problem] = []
+    seen: set[RiskClass] = set()
+    for k, val in value.items():
+        try:
+            cls = RiskClass.parse(k)
+        except ValidationError as err:
+            out += [attrs.evolve(p, id=tid, field=field) for p in err.problems]
+            continue
+        if cls in seen:
+            out.append(Problem(id=tid, field=field, message=f"class {cls.name} is given twice"))
+        seen.add(cls)
+        out += [
+            attrs.evolve(p, id=tid, message=f"{cls.name}: {p.message}") for p in check(val, field)
+        ]
     return out
+
+
+def _ratio_problems(value: object, field: str) -> list[Problem]:
+    return real_problems(value, field, min_value=0, max_value=1, what="a ratio")
+
+
+def _count_problems(value: object, field: str) -> list[Problem]:
+    return int_problems(value, field, min_value=0)
+
+
+def _filter_value(val: object) -> object:
+    if isinstance(val, RiskClass):
+        return val.name
+    if isinstance(val, str):
+        return val
+    values: object = to_tuple(val)
+    if not isinstance(values, tuple):
+        return val
+    names = [x.name if isinstance(x, RiskClass) else x for x in values]
+    if not all(is_text(x) for x in names):
+        return val
+    return tuple(sorted(set(cast(list[str], names))))
+
+
+def _filter_map(v: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """Converter: single values stay, collections become sorted tuples of str; a value
+    or key it cannot read, or a filter that is no mapping, is kept for the report."""
+    if v is None or not isinstance(v, Mapping) or not all(isinstance(k, str) for k in v):
+        return cast(dict[str, Any] | None, v)
+    return {k: _filter_value(v[k]) for k in sorted(v)}
+
+
+def _filter_problems(value: object, tid: str | None) -> list[Problem]:
+    if value is None:
+        return []
+    if not isinstance(value, Mapping) or not all(isinstance(k, str) for k in value):
+        return [
+            Problem(
+                id=tid,
+                field="target_filter",
+                message=f"must be None or a mapping of {list(FILTER_KEYS)} to values, got "
+                f"{describe(value)}",
+            )
+        ]
+    out: list[Problem] = []
+    bad = sorted(set(value) - set(FILTER_KEYS))
+    if bad:
+        out.append(
+            Problem(
+                id=tid,
+                field="target_filter",
+                message=f"unknown filter keys {bad}; use {list(FILTER_KEYS)}",
+            )
+        )
+    for k, val in value.items():
+        if not (is_text(val) or (isinstance(val, tuple) and all(is_text(x) for x in val))):
+            out.append(
+                Problem(
+                    id=tid,
+                    field="target_filter",
+                    message=f"{k}: must be a str or a collection of str, got {describe(val)}",
+                )
+            )
+        elif k == "risk_class":
+            for x in (val,) if isinstance(val, str) else val:
+                try:
+                    RiskClass.parse(x)
+                except ValidationError as err:
+                    out += [
+                        attrs.evolve(p, id=tid, field="target_filter", message=f"{k}: {p.message}")
+                        for p in err.problems
+                    ]
+    return out
+
+
+def _str_tuple_problems(value: object, field: str, tid: str | None) -> list[Problem]:
+    if not isinstance(value, tuple):
+        return [
+            Problem(
+                id=tid,
+                field=field,
+                message=f"must be a str or a collection of str, got {describe(value)} "
+                f"({type(value).__name__})",
+            )
+        ]
+    return [p for x in value for p in text_problems(x, field, tid)]
 
 
 @attrs.frozen(kw_only=True)
@@ -115,18 +244,9 @@ class Batch:
     end: _dt.date
 
     def __attrs_post_init__(self) -> None:
-        problems = []
-        if not isinstance(self.id, str) or not self.id.strip() or "/" in self.id:
-            problems.append(
-                Problem(
-                    field="id",
-                    message=f"batch id must be a non-empty str without '/', got {self.id!r}",
-                )
-            )
+        problems = _plan_id_problems(self.id, "batch")
         for f in ("start", "end"):
-            v = getattr(self, f)
-            if not isinstance(v, _dt.date) or isinstance(v, _dt.datetime):
-                problems.append(Problem(field=f, message=f"must be a datetime.date, got {v!r}"))
+            problems += date_problems(getattr(self, f), f)
         if problems:
             raise ValidationError(problems, what="batch")
 
@@ -139,8 +259,26 @@ class Batch:
         return {"id": self.id, "start": self.start.isoformat(), "end": self.end.isoformat()}
 
 
+def _check_items(items: object) -> None:
+    if not isinstance(items, ItemList):
+        raise ValidationError(
+            [Problem(field="items", message=f"must be an ItemList, got {describe(items)}")],
+            what="task",
+        )
+
+
+def _plan_id_problems(value: object, what: str, tid: str | None = None) -> list[Problem]:
+    """A task or batch id: non-empty text without '/' (ids are joined with '/')."""
+    problems = text_problems(value, "id", tid)
+    if not problems and "/" in cast(str, value):
+        problems.append(
+            Problem(id=tid, field="id", message=f"a {what} id has no '/', got {describe(value)}")
+        )
+    return problems
+
+
 def _batches(v: Iterable[Batch]) -> tuple[Batch, ...]:
-    return tuple(v)
+    return to_tuple(v)
 
 
 @attrs.frozen(kw_only=True)
@@ -192,62 +330,47 @@ class Task:
             raise ValidationError(problems, what=f"task {self.id!r}")
 
     def _own_problems(self) -> list[Problem]:
-        out: list[Problem] = []
-        tid = self.id if isinstance(self.id, str) else None
-        if not isinstance(self.id, str) or not self.id.strip() or "/" in self.id:
-            out.append(
-                Problem(id=tid, field="id", message="task id must be a non-empty str without '/'")
-            )
-        if not self.items:
+        tid = ident_of(self.id)
+        out = _plan_id_problems(self.id, "task", tid)
+        out += _str_tuple_problems(self.items, "items", tid)
+        if isinstance(self.items, tuple) and not self.items:
             out.append(Problem(id=tid, field="items", message="a task carries out >= 1 item"))
-        if not isinstance(self.lead_department, str) or not self.lead_department.strip():
-            out.append(Problem(id=tid, field="lead_department", message="must not be empty"))
-        for c, r in self.ratios.items():
-            ok = isinstance(r, int | float) and not isinstance(r, bool) and 0 <= r <= 1
-            if not ok:
-                out.append(
-                    Problem(
-                        id=tid,
-                        field="ratios",
-                        message=f"ratio of class {c.name} must be in [0, 1], got {r!r}",
-                    )
-                )
-        for c, n in self.counts.items():
-            if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+        out += text_problems(self.lead_department, "lead_department", tid)
+        out += _str_tuple_problems(self.partner_departments, "partner_departments", tid)
+        out += _filter_problems(self.target_filter, tid)
+        out += _class_map_problems(self.ratios, "ratios", tid, _ratio_problems)
+        out += _class_map_problems(self.counts, "counts", tid, _count_problems)
+        if isinstance(self.ratios, Mapping) and isinstance(self.counts, Mapping):
+            both = sorted(c.name for c in set(self.ratios) & set(self.counts))
+            if both:
                 out.append(
                     Problem(
                         id=tid,
                         field="counts",
-                        message=f"count of class {c.name} must be an int >= 0, got {n!r}",
+                        message=f"classes {both} have both a ratio and a count",
                     )
                 )
-        both = sorted(c.name for c in set(self.ratios) & set(self.counts))
-        if both:
+        if not isinstance(self.batches, tuple):
             out.append(
                 Problem(
-                    id=tid, field="counts", message=f"classes {both} have both a ratio and a count"
+                    id=tid,
+                    field="batches",
+                    message=f"must be a collection of Batch, got {describe(self.batches)}",
                 )
             )
-        if self.target_filter is not None:
-            bad = sorted(set(self.target_filter) - set(FILTER_KEYS))
-            if bad:
-                out.append(
-                    Problem(
-                        id=tid,
-                        field="target_filter",
-                        message=f"unknown filter keys {bad}; use {list(FILTER_KEYS)}",
-                    )
-                )
-        if not self.batches:
-            out.append(Problem(id=tid, field="batches", message="a task needs >= 1 batch"))
-        bad_b = [b for b in self.batches if not isinstance(b, Batch)]
-        if bad_b:
-            out.append(Problem(id=tid, field="batches", message=f"not Batch objects: {bad_b!r}"))
-        ids = [b.id for b in self.batches if isinstance(b, Batch)]
-        if len(set(ids)) != len(ids):
-            out.append(Problem(id=tid, field="batches", message=f"duplicate batch ids {ids}"))
-        if not isinstance(self.stream, str) or not self.stream.strip():
-            out.append(Problem(id=tid, field="stream", message="must be a non-empty str"))
+        else:
+            if not self.batches:
+                out.append(Problem(id=tid, field="batches", message="a task needs >= 1 batch"))
+            out += [
+                Problem(id=tid, field="batches", message=f"row {k}: not a Batch: {describe(b)}")
+                for k, b in enumerate(self.batches)
+                if not isinstance(b, Batch)
+            ]
+            ids = [b.id for b in self.batches if isinstance(b, Batch)]
+            if len(set(ids)) != len(ids):
+                out.append(Problem(id=tid, field="batches", message=f"duplicate batch ids {ids}"))
+        out += bool_problems(self.split, "split", tid)
+        out += text_problems(self.stream, "stream", tid)
         return out
 
     @property
@@ -272,6 +395,8 @@ class Task:
             >>> t.sample_size(RiskClass.A, 100), t.sample_size(RiskClass.D, 3)
             (3, 3)
         """
+        cls = RiskClass.parse(cls)
+        population = check_int(population, "population", min_value=0, what="sample_size")
         if cls in self.counts:
             return min(int(self.counts[cls]), population)
         r = float(self.ratios.get(cls, 0.0))
@@ -297,6 +422,7 @@ class Task:
             >>> t.where(sample_items())
             {'industry': ('网吧',), 'kind': ('enterprise', 'sole_trader'), 'status': ('active',)}
         """
+        _check_items(items)
         out: dict[str, tuple[str, ...]] = {}
         for k, v in (self.target_filter or {}).items():
             out[k] = tuple(v) if isinstance(v, tuple) else (str(v),)
@@ -314,6 +440,16 @@ class Task:
 
     def eligible_mask(self, registry: TargetRegistry, items: ItemList) -> npt.NDArray[np.bool_]:
         """Rows of ``registry`` this task may draw (see :meth:`where`)."""
+        if not isinstance(registry, TargetRegistry):
+            raise ValidationError(
+                [
+                    Problem(
+                        field="registry",
+                        message=f"must be a TargetRegistry, got {describe(registry)}",
+                    )
+                ],
+                what="eligible_mask",
+            )
         where = self.where(items)
         if any(not v for v in where.values()):
             return np.zeros(len(registry), dtype=bool)
@@ -337,7 +473,7 @@ class Task:
 
 
 def _tasks(v: Iterable[Task]) -> tuple[Task, ...]:
-    return tuple(v)
+    return to_tuple(v)
 
 
 @attrs.frozen(kw_only=True)
@@ -364,12 +500,24 @@ class AnnualPlan:
     title: str = ""
 
     def __attrs_post_init__(self) -> None:
-        problems = []
-        if isinstance(self.year, bool) or not isinstance(self.year, int):
-            problems.append(Problem(field="year", message=f"must be an int, got {self.year!r}"))
-        bad = [t for t in self.tasks if not isinstance(t, Task)]
-        if bad:
-            problems.append(Problem(field="tasks", message=f"not Task objects: {bad!r}"))
+        # a year is a calendar year datetime.date can hold (1..9999)
+        problems = int_problems(self.year, "year", min_value=1, max_value=9999)
+        if not problems:
+            object.__setattr__(self, "year", int(self.year))
+        if not isinstance(self.tasks, tuple):
+            problems.append(
+                Problem(
+                    field="tasks",
+                    message=f"must be a collection of Task, got {describe(self.tasks)}",
+                )
+            )
+        else:
+            problems += [
+                Problem(row=k, field="tasks", message=f"not a Task: {describe(t)}")
+                for k, t in enumerate(self.tasks)
+                if not isinstance(t, Task)
+            ]
+        problems += text_problems(self.title, "title", required=False)
         if problems:
             raise ValidationError(problems, what="annual plan")
 
@@ -377,11 +525,12 @@ class AnnualPlan:
         return len(self.tasks)
 
     def task(self, task_id: str) -> Task:
-        """The task with id ``task_id``."""
+        """The task with id ``task_id``; :class:`~randsupervise.errors.UnknownIdError`
+        (a ``KeyError``) when the plan has none."""
         for t in self.tasks:
-            if t.id == task_id:
+            if is_text(task_id) and t.id == task_id:
                 return t
-        raise KeyError(task_id)
+        raise UnknownIdError([task_id], where="annual plan")
 
     @property
     def item_ids(self) -> tuple[str, ...]:
@@ -407,6 +556,20 @@ class AnnualPlan:
         masks: dict[Any, npt.NDArray[np.bool_]],
     ) -> tuple[Problem, ...]:
         """:meth:`problems`, leaving the tasks' eligible masks in ``masks``."""
+        wrong: list[Problem] = []
+        if not isinstance(items, ItemList):
+            wrong.append(
+                Problem(field="items", message=f"must be an ItemList, got {describe(items)}")
+            )
+        if registry is not None and not isinstance(registry, TargetRegistry):
+            wrong.append(
+                Problem(
+                    field="registry",
+                    message=f"must be None or a TargetRegistry, got {describe(registry)}",
+                )
+            )
+        if wrong:
+            raise ValidationError(wrong, what=f"annual plan {self.year}")
         out: list[Problem] = []
         out += self._structure_problems()
         out += self._item_problems(items)

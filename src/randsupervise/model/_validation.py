@@ -1,5 +1,9 @@
 """Validation helpers shared by the record-like model objects (items, inspectors).
 
+The general checks (text, flags, numbers, dates, converters) live in
+:mod:`randsupervise._core.validation` and are re-exported here; this module adds what
+is particular to collections of model records.
+
 Invariants:
 
 * Every helper *returns* problems (:class:`~randsupervise.errors.Problem`) and never
@@ -16,19 +20,34 @@ Invariants:
 
 from __future__ import annotations
 
-import enum
-import numbers
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, Protocol, TypeVar, cast
+from typing import Any, Protocol, TypeVar
 
 import attrs
+import numpy as np
 
-from randsupervise.errors import Problem, ValidationError
+from randsupervise._core.validation import (
+    as_column,
+    bool_problems,
+    describe,
+    duplicate_problems,
+    ident_of,
+    str_set_problems,
+    text_problems,
+    to_float,
+    to_int,
+    to_str_set,
+    to_tuple,
+)
+from randsupervise.errors import Problem, UnknownIdError, ValidationError
 
 __all__ = [
     "bool_problems",
     "duplicate_problems",
+    "get",
+    "holds",
     "ident_of",
+    "lookup",
     "members_by_id",
     "records_to_objects",
     "str_set_problems",
@@ -48,105 +67,29 @@ class _HasId(Protocol):
 M = TypeVar("M", bound=_HasId)
 
 
-def to_str_set(value: Iterable[str | enum.Enum] | Any) -> frozenset[str]:
-    """Convert a collection of strings or str-valued enum members to a frozenset of str.
-
-    Anything else is passed through unchanged, so that validation can report it.
-    """
-    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
-        return cast(frozenset[str], value)
+def lookup(index: Mapping[str, M], key: object, *, where: str) -> M:
+    """``index[key]``; :class:`~randsupervise.errors.UnknownIdError` (a ``KeyError``) for
+    any key it does not hold, an unhashable one included."""
     try:
-        return frozenset(v.value if isinstance(v, enum.Enum) else v for v in value)
-    except TypeError:  # unhashable members: keep the raw value for the report
-        return cast(frozenset[str], value)
+        return index[key]  # type: ignore[index]
+    except (KeyError, TypeError):
+        raise UnknownIdError([key], where=where) from None
 
 
-def to_tuple(value: Iterable[M] | Any) -> tuple[M, ...]:
-    """Any iterable but a string to a tuple; anything else kept for the report."""
-    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
-        return cast(tuple[M, ...], value)
-    return tuple(value)
+def get(index: Mapping[str, M], key: object, default: M | None) -> M | None:
+    """``index.get(key, default)``, also for an unhashable key (never held)."""
+    try:
+        return index.get(key, default)  # type: ignore[call-overload, no-any-return]
+    except TypeError:
+        return default
 
 
-def to_int(value: int | None) -> int | None:
-    """Integral numbers (numpy's too, from data frames) to ``int``; others kept for the report."""
-    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
-        return int(value)
-    return value
-
-
-def to_float(value: float | None) -> float | None:
-    """Real numbers (numpy's too) to ``float``; ``None`` and others kept for the report."""
-    if isinstance(value, numbers.Real) and not isinstance(value, bool):
-        return float(value)
-    return value
-
-
-def text_problems(
-    value: object, field: str, ident: str | None, *, required: bool = True
-) -> list[Problem]:
-    """Problems with a text field: must be a str, non-empty when required, no outer spaces."""
-    if not isinstance(value, str):
-        return [Problem(id=ident, field=field, message=f"must be a string, got {value!r}")]
-    if required and not value.strip():
-        return [Problem(id=ident, field=field, message="must not be empty")]
-    if value != value.strip():
-        return [
-            Problem(id=ident, field=field, message=f"has leading or trailing spaces: {value!r}")
-        ]
-    return []
-
-
-def str_set_problems(
-    value: object, field: str, ident: str | None, *, non_empty: bool = False
-) -> list[Problem]:
-    """Problems with a set-of-strings field."""
-    if not isinstance(value, frozenset):
-        return [
-            Problem(
-                id=ident, field=field, message=f"must be a collection of strings, got {value!r}"
-            )
-        ]
-    out = []
-    if non_empty and not value:
-        out.append(Problem(id=ident, field=field, message="must name at least one value"))
-    bad = sorted(repr(v) for v in value if not isinstance(v, str) or not v.strip())
-    if bad:
-        out.append(
-            Problem(id=ident, field=field, message=f"members must be non-empty strings: {bad}")
-        )
-    return out
-
-
-def bool_problems(value: object, field: str, ident: str | None) -> list[Problem]:
-    """Problems with a flag: only ``True`` and ``False`` are accepted (not 0, 1 or "yes")."""
-    if isinstance(value, bool):
-        return []
-    return [Problem(id=ident, field=field, message=f"must be True or False, got {value!r}")]
-
-
-def ident_of(value: object) -> str | None:
-    """The id to name in problems: a non-blank string, else ``None``."""
-    return value if isinstance(value, str) and value.strip() else None
-
-
-def duplicate_problems(ids: Sequence[tuple[int, str]], what: str) -> list[Problem]:
-    """One problem per repeated occurrence of an id (every occurrence after the first)."""
-    first: dict[str, int] = {}
-    out = []
-    for row, ident in ids:
-        if ident in first:
-            out.append(
-                Problem(
-                    row=row,
-                    id=ident,
-                    field="id",
-                    message=f"duplicate {what} id (first at row {first[ident]})",
-                )
-            )
-        else:
-            first[ident] = row
-    return out
+def holds(index: Mapping[str, Any], key: object) -> bool:
+    """``key in index``, ``False`` for an unhashable key."""
+    try:
+        return key in index
+    except TypeError:
+        return False
 
 
 def members_by_id(
@@ -162,7 +105,11 @@ def members_by_id(
     """
     if not isinstance(members, tuple):
         raise ValidationError(
-            [Problem(field=field, message=f"must be a collection of {field}, got {members!r}")],
+            [
+                Problem(
+                    field=field, message=f"must be a collection of {field}, got {describe(members)}"
+                )
+            ],
             what=what,
         )
     good: list[tuple[int, M]] = []
@@ -172,7 +119,7 @@ def members_by_id(
             good.append((row, member))
         else:
             problems.append(
-                Problem(row=row, field=field, message=f"not an {cls.__name__}: {member!r}")
+                Problem(row=row, field=field, message=f"not an {cls.__name__}: {describe(member)}")
             )
     problems += duplicate_problems([(row, m.id) for row, m in good], noun)
     ordered = tuple(sorted((m for _, m in good), key=lambda m: m.id))
@@ -193,17 +140,25 @@ def records_to_objects(
     built: list[M] = []
     problems: list[Problem] = []
     ids: list[tuple[int, str]] = []
-    for row, record in enumerate(records):
+    rows = as_column(records, "records", what=f"{what} records")
+    for row, record in enumerate(rows.tolist() if isinstance(rows, np.ndarray) else rows):
         if not isinstance(record, Mapping):
-            problems.append(Problem(row=row, message=f"record must be a mapping, got {record!r}"))
+            problems.append(
+                Problem(row=row, message=f"record must be a mapping, got {describe(record)}")
+            )
             continue
         ident = ident_of(record.get("id"))
         if ident is not None:
             ids.append((row, ident))
         row_problems = [
-            Problem(row=row, id=ident, field=str(k), message="unknown field")
-            for k in sorted(map(str, record))
-            if k not in fields
+            Problem(
+                row=row,
+                id=ident,
+                field=k if isinstance(k, str) else describe(k),
+                message="unknown field",
+            )
+            for k in sorted(record, key=describe)
+            if not isinstance(k, str) or k not in fields
         ]
         row_problems += [
             Problem(row=row, id=ident, field=k, message="missing")

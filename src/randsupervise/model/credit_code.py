@@ -22,6 +22,9 @@ from collections.abc import Iterable
 import numpy as np
 import numpy.typing as npt
 
+from randsupervise._core.validation import as_column, describe
+from randsupervise.errors import Problem, ValidationError
+
 __all__ = [
     "CREDIT_CODE_CHARSET",
     "credit_code_check_character",
@@ -42,14 +45,23 @@ for _c, _v in _VALUE.items():
 def credit_code_check_character(first17: str) -> str:
     """Return the check character for the first 17 characters of a credit code.
 
-    Raises ``ValueError`` if ``first17`` is not 17 characters from the code's set.
+    Raises :class:`~randsupervise.errors.ValidationError` (a ``ValueError``) if
+    ``first17`` is not a string of 17 characters from the code's set.
 
     Examples:
         >>> credit_code_check_character("91350100M000100Y4")
         '3'
     """
-    if len(first17) != 17 or any(c not in _VALUE for c in first17):
-        raise ValueError(f"expected 17 characters from {CREDIT_CODE_CHARSET!r}, got {first17!r}")
+    if not isinstance(first17, str) or len(first17) != 17 or any(c not in _VALUE for c in first17):
+        raise ValidationError(
+            [
+                Problem(
+                    field="first17",
+                    message=f"expected 17 characters from {CREDIT_CODE_CHARSET!r}, got "
+                    f"{describe(first17)}",
+                )
+            ]
+        )
     total = sum(_VALUE[c] * w for c, w in zip(first17, _WEIGHTS, strict=True))
     return CREDIT_CODE_CHARSET[(31 - total % 31) % 31]
 
@@ -109,6 +121,12 @@ def credit_code_problems(codes: Iterable[str]) -> list[tuple[int, str]]:
         >>> credit_code_problems(["91350100M000100Y43", "X"])
         [(1, 'X')]
     """
-    arr = np.asarray(list(codes), dtype=str)
+    col = as_column(codes, "codes", what="credit_code_problems")
+    given = col.tolist() if isinstance(col, np.ndarray) else col
+    # a value that is not a str is invalid, and reported by its repr
+    shown = [c if isinstance(c, str) else describe(c) for c in given]
+    arr = np.asarray([c if isinstance(c, str) else "" for c in given], dtype=str)
+    if not arr.size:
+        return []
     bad = np.flatnonzero(~valid_credit_code_mask(arr))
-    return [(int(i), str(arr[i])) for i in bad]
+    return [(int(i), shown[i]) for i in bad.tolist()]

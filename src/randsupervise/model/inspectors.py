@@ -29,12 +29,17 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 import attrs
+import numpy as np
 
+from randsupervise._core.validation import as_column, describe, is_text
 from randsupervise.errors import Problem, UnknownIdError, ValidationError
 from randsupervise.model._digest import sha256_hex
 from randsupervise.model._validation import (
     bool_problems,
+    get,
+    holds,
     ident_of,
+    lookup,
     members_by_id,
     records_to_objects,
     str_set_problems,
@@ -50,7 +55,7 @@ _CERT_RULE = "国办 2025 opinion: staff without a law-enforcement certificate m
 
 
 def _empty_to_none(value: str | None) -> str | None:
-    return None if value == "" else value
+    return None if isinstance(value, str) and value == "" else value
 
 
 @attrs.frozen(kw_only=True)
@@ -252,17 +257,14 @@ class InspectorPool:
 
     def __getitem__(self, inspector_id: str) -> Inspector:
         """The inspector with id ``inspector_id``; raises ``UnknownIdError``."""
-        try:
-            return self._index[inspector_id]
-        except KeyError:
-            raise UnknownIdError([inspector_id], where="inspector pool") from None
+        return lookup(self._index, inspector_id, where="inspector pool")
 
     def get(self, inspector_id: str, default: Inspector | None = None) -> Inspector | None:
         """The inspector with id ``inspector_id``, or ``default``."""
-        return self._index.get(inspector_id, default)
+        return get(self._index, inspector_id, default)
 
     def __contains__(self, inspector_id: object) -> bool:
-        return inspector_id in self._index
+        return holds(self._index, inspector_id)
 
     def __iter__(self) -> Iterator[Inspector]:
         """Iterate over the inspectors in id order."""
@@ -311,6 +313,19 @@ class InspectorPool:
             >>> len(pool.sub_pool(region="东城镇", tag="网络文化", counts_toward_quota=True)) >= 2
             True
         """
+        problems: list[Problem] = []
+        for name, text in (("department", department), ("tag", tag), ("region", region)):
+            if text is not None:
+                problems += text_problems(text, name)
+        for name, flag in (
+            ("certified", certified),
+            ("available", available),
+            ("counts_toward_quota", counts_toward_quota),
+        ):
+            if flag is not None:
+                problems += bool_problems(flag, name, None)
+        if problems:
+            raise ValidationError(problems, what="sub_pool")
         return InspectorPool(
             inspectors=[
                 p
@@ -345,7 +360,17 @@ class InspectorPool:
             >>> away["Z-01"].available, pool["Z-01"].available
             (False, True)
         """
-        wanted = set(ids)
+        col = as_column(ids, "ids", what="with_availability")
+        listed = col.tolist() if isinstance(col, np.ndarray) else col
+        problems = [
+            Problem(row=row, field="ids", message=f"must be an inspector id, got {describe(v)}")
+            for row, v in enumerate(listed)
+            if not is_text(v)
+        ]
+        problems += bool_problems(available, "available", None)
+        if problems:
+            raise ValidationError(problems, what="with_availability")
+        wanted = set(listed)
         unknown = sorted(wanted - self._index.keys())
         if unknown:
             raise UnknownIdError(unknown, where="inspector pool")

@@ -34,10 +34,14 @@ from typing import Any, cast
 
 import attrs
 
-from randsupervise.errors import Problem, UnknownIdError, ValidationError
+from randsupervise._core.validation import check_int, describe
+from randsupervise.errors import Problem, ValidationError
 from randsupervise.model._digest import sha256_hex
 from randsupervise.model._validation import (
+    get,
+    holds,
     ident_of,
+    lookup,
     members_by_id,
     records_to_objects,
     str_set_problems,
@@ -350,17 +354,14 @@ class ItemList:
 
     def __getitem__(self, item_id: str) -> InspectionItem:
         """The item with id ``item_id``; raises :class:`~randsupervise.errors.UnknownIdError`."""
-        try:
-            return self._index[item_id]
-        except KeyError:
-            raise UnknownIdError([item_id], where="item list") from None
+        return lookup(self._index, item_id, where="item list")
 
     def get(self, item_id: str, default: InspectionItem | None = None) -> InspectionItem | None:
         """The item with id ``item_id``, or ``default``."""
-        return self._index.get(item_id, default)
+        return get(self._index, item_id, default)
 
     def __contains__(self, item_id: object) -> bool:
-        return item_id in self._index
+        return holds(self._index, item_id)
 
     def __iter__(self) -> Iterator[InspectionItem]:
         """Iterate over the items in id order."""
@@ -393,6 +394,17 @@ class ItemList:
             ['G03']
         """
         value = kind.value if isinstance(kind, enum.Enum) else kind
+        if not isinstance(value, str) or value not in _TARGET_KIND_VALUES:
+            raise ValidationError(
+                [
+                    Problem(
+                        field="kind",
+                        message=f"unknown target kind {describe(kind)}; expected one of "
+                        f"{list(_TARGET_KIND_VALUES)}",
+                    )
+                ],
+                what="for_target_kind",
+            )
         return tuple(it for it in self.items if value in it.target_kinds)
 
     def check_key_items(self, limit: int | None = None) -> tuple[Problem, ...]:
@@ -408,6 +420,8 @@ class ItemList:
             >>> [p.rule for p in sample_items().check_key_items(2)]
             ['plan §三(二)']
         """
+        if limit is not None:
+            check_int(limit, "limit", min_value=0, what="check_key_items")
         return tuple(
             _key_count_problems(len(self.key_items), self.max_key_items if limit is None else limit)
         )

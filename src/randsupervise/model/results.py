@@ -29,6 +29,7 @@ from typing import Any, cast
 
 import attrs
 
+from randsupervise._core.validation import describe, is_text
 from randsupervise.errors import Problem, ValidationError
 from randsupervise.model._digest import canonical_json
 
@@ -296,7 +297,9 @@ CONTRADICTIONS: tuple[Contradiction, ...] = (
 
 def _to_code_set(value: Iterable[ResultCode | str] | Any) -> frozenset[ResultCode]:
     """Codes or their string values to a frozenset of codes; unknown values kept for the report."""
-    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
+        return cast(frozenset[ResultCode], value)
+    if getattr(value, "ndim", 1) != 1:  # a 0-d or 2-D numpy array: reported as it is
         return cast(frozenset[ResultCode], value)
     out: set[Any] = set()
     for v in value:
@@ -342,8 +345,14 @@ class InspectionResult:
 
     def __attrs_post_init__(self) -> None:
         problems = result_problems(self.codes)
-        if not isinstance(self.note, str):
-            problems.append(Problem(field="note", message=f"must be a string, got {self.note!r}"))
+        if not is_text(self.note):
+            problems.append(
+                Problem(
+                    field="note",
+                    message=f"must be a string without NUL or lone surrogates, got "
+                    f"{describe(self.note)}",
+                )
+            )
         if problems:
             raise ValidationError(problems, what="inspection result")
 
@@ -379,7 +388,12 @@ class InspectionResult:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> InspectionResult:
         """Inverse of :meth:`to_dict`."""
-        unknown = sorted(set(data) - {"codes", "note"})
+        if not isinstance(data, Mapping):
+            raise ValidationError(
+                f"expected a mapping with 'codes' and 'note', got {describe(data)}",
+                what="inspection result",
+            )
+        unknown = sorted(map(describe, set(data) - {"codes", "note"}))
         if unknown or "codes" not in data:
             problems = [Problem(field=k, message="unknown field") for k in unknown]
             if "codes" not in data:
@@ -399,9 +413,13 @@ class InspectionResult:
     @classmethod
     def from_json(cls, text: str) -> InspectionResult:
         """Inverse of :meth:`to_json`; raises ``ValidationError`` on bad content."""
+        if not isinstance(text, str | bytes | bytearray):
+            raise ValidationError(
+                f"expected JSON text, got {describe(text)}", what="inspection result"
+            )
         try:
             data = json.loads(text)
-        except ValueError as err:
+        except (ValueError, RecursionError) as err:
             raise ValidationError(f"not JSON: {err}", what="inspection result") from None
         if not isinstance(data, Mapping):
             raise ValidationError("expected a JSON object", what="inspection result")
@@ -418,7 +436,9 @@ def result_problems(codes: object) -> list[Problem]:
         []
     """
     if not isinstance(codes, frozenset | set):
-        return [Problem(field="codes", message=f"must be a collection of codes, got {codes!r}")]
+        return [
+            Problem(field="codes", message=f"must be a collection of codes, got {describe(codes)}")
+        ]
     if not codes:
         return [Problem(field="codes", message="a result needs at least one code")]
     unknown = sorted(repr(c) for c in codes if not isinstance(c, ResultCode))

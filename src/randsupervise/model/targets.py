@@ -31,9 +31,17 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from randsupervise._core.validation import (
+    as_column,
+    describe,
+    is_text,
+    real_problems,
+    text_problems,
+)
 from randsupervise.errors import Problem, UnknownIdError, ValidationError
 from randsupervise.model._hashing import fingerprints as _fingerprints
 from randsupervise.model._hashing import mix64, value_hash
+from randsupervise.model._validation import ident_of
 from randsupervise.model.credit_code import valid_credit_code_mask
 
 __all__ = [
@@ -78,14 +86,28 @@ class RiskClass(enum.IntEnum):
 
     @classmethod
     def parse(cls, value: object) -> RiskClass:
-        """Accept a member, a letter (any case) or a code 0-3; raise ``ValueError`` otherwise."""
+        """Accept a member, a letter (any case) or a code 0-3; raise
+        :class:`~randsupervise.errors.ValidationError` (a ``ValueError``) naming
+        ``risk_class`` otherwise (``True`` is not class B)."""
         if isinstance(value, RiskClass):
             return value
         if isinstance(value, str) and value.strip().upper() in cls.__members__:
             return cls[value.strip().upper()]
-        if isinstance(value, int | np.integer) and not isinstance(value, bool) and 0 <= value <= 3:
+        if (
+            isinstance(value, int | np.integer)
+            and not isinstance(value, bool | np.bool_)
+            and 0 <= value <= 3
+        ):
             return cls(int(value))
-        raise ValueError(f"unknown risk class {value!r}: expected one of A, B, C, D")
+        raise ValidationError(
+            [
+                Problem(
+                    field="risk_class",
+                    message=f"unknown risk class {describe(value)}: expected one of A, B, C, D",
+                )
+            ],
+            what="RiskClass",
+        )
 
 
 class TargetKind(str, enum.Enum):
@@ -154,12 +176,13 @@ def _parse_risk(v: object) -> RiskClass:
     so validation reports them together with the other fields' problems."""
     try:
         return RiskClass.parse(v)
-    except ValueError:
+    except ValidationError:
         return v  # type: ignore[return-value]
 
 
 def _as_dict(m: Mapping[str, Any]) -> dict[str, Any]:
-    return dict(m)
+    """Converter: a mapping to a dict of its own; anything else kept for the report."""
+    return dict(m) if isinstance(m, Mapping) else m
 
 
 @attrs.frozen(kw_only=True)
@@ -196,11 +219,13 @@ def _row_problems(row: int, fields: Mapping[str, Any], unit_id: str | None) -> l
     """Scalar validation of one row; used for Target objects and change batches."""
     out: list[Problem] = []
     uid = fields.get("id")
-    if not isinstance(uid, str) or not uid or uid != uid.strip() or "\x00" in uid:
+    if not is_text(uid) or not uid or uid != uid.strip():
         out.append(Problem(row=row, id=unit_id, field="id", message=_id_message(uid)))
     name = fields.get("name")
     if not isinstance(name, str) or not name.strip():
         out.append(Problem(row=row, id=unit_id, field="name", message="name is empty or missing"))
+    elif not is_text(name):
+        out.append(Problem(row=row, id=unit_id, field="name", message=_text_message("name", name)))
     for col in CATEGORICAL_COLUMNS:
         v = _enum_value(fields.get(col, _DEFAULTS[col]))
         msg = _category_message(col, v)
@@ -208,31 +233,30 @@ def _row_problems(row: int, fields: Mapping[str, Any], unit_id: str | None) -> l
             out.append(Problem(row=row, id=unit_id, field=col, message=msg))
     try:
         RiskClass.parse(fields.get("risk_class"))
-    except ValueError as e:
-        out.append(Problem(row=row, id=unit_id, field="risk_class", message=str(e)))
-    w = fields.get("weight", 1.0)
-    if not isinstance(w, int | float) or isinstance(w, bool) or not math.isfinite(w) or w < 0:
-        out.append(
-            Problem(
-                row=row,
-                id=unit_id,
-                field="weight",
-                message=f"weight must be a finite number >= 0, got {w!r}",
-            )
-        )
+    except ValidationError as e:
+        out += [attrs.evolve(p, row=row, id=unit_id) for p in e.problems]
+    out += real_problems(
+        fields.get("weight", 1.0), "weight", unit_id, min_value=0, row=row, what="a finite number"
+    )
     return out
 
 
+def _text_message(field: str, v: str) -> str:
+    if "\x00" in v:
+        return f"{field} contains a NUL character"
+    return f"{field} {describe(v)} is not valid Unicode text (a lone surrogate?)"
+
+
 def _id_message(v: object) -> str:
-    if isinstance(v, str) and "\x00" in v:
-        return "id contains a NUL character"
+    if isinstance(v, str) and not is_text(v):
+        return _text_message("id", v)
     if _is_missing(v):
         return "id is missing"
     if not isinstance(v, str):
-        return f"id must be a str, got {type(v).__name__}"
+        return f"id must be a str, got {describe(v)} ({type(v).__name__})"
     if not v:
         return "id is empty"
-    return f"id {v!r} has surrounding whitespace"
+    return f"id {describe(v)} has surrounding whitespace"
 
 
 def _category_message(col: str, v: object) -> str | None:
@@ -240,13 +264,15 @@ def _category_message(col: str, v: object) -> str | None:
     if _is_missing(v):
         return f"{col} is missing"
     if not isinstance(v, str):
-        return f"{col} must be a str, got {type(v).__name__}"
+        return f"{col} must be a str, got {describe(v)} ({type(v).__name__})"
     if allowed is not None:
         if v not in allowed:
-            return f"unknown {col} {v!r}; expected one of {sorted(allowed)}"
+            return f"unknown {col} {describe(v)}; expected one of {sorted(allowed)}"
         return None
+    if not is_text(v):
+        return _text_message(col, v)
     if v != v.strip():
-        return f"{col} {v!r} has surrounding whitespace"
+        return f"{col} {describe(v)} has surrounding whitespace"
     return None
 
 
@@ -266,15 +292,38 @@ def _chunks(values: Sequence[Any] | npt.NDArray[Any]) -> Iterator[list[Any]]:
         yield part.tolist() if isinstance(part, np.ndarray) else list(part)
 
 
+class _Cell:
+    """An unhashable cell, kept as its own category so validation can name its rows."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: object) -> None:
+        self.value = value
+
+
+def _code_of(seen: dict[Any, int], v: object) -> int:
+    try:
+        return seen.setdefault(v, len(seen))
+    except TypeError:  # unhashable (a list in a cell): reported by validation
+        return seen.setdefault(_Cell(v), len(seen))
+
+
 def _encode(values: Sequence[Any] | npt.NDArray[Any]) -> tuple[IntArray, tuple[Any, ...]]:
-    """Dictionary-encode a column: codes into categories in first-seen order."""
+    """Dictionary-encode a column: codes into categories in first-seen order.
+
+    An unhashable cell becomes a category of its own (its raw value), never an error
+    here: validation names its row.
+    """
     seen: dict[Any, int] = {}
     codes = np.empty(len(values), dtype=np.int64)
     pos = 0
     for part in _chunks(values):
-        codes[pos : pos + len(part)] = [seen.setdefault(v, len(seen)) for v in part]
+        try:
+            codes[pos : pos + len(part)] = [seen.setdefault(v, len(seen)) for v in part]
+        except TypeError:
+            codes[pos : pos + len(part)] = [_code_of(seen, v) for v in part]
         pos += len(part)
-    return codes, tuple(seen)
+    return codes, tuple(k.value if isinstance(k, _Cell) else k for k in seen)
 
 
 def _scan_ids(
@@ -287,9 +336,24 @@ def _scan_ids(
     """
     problems: list[Problem] = []
     n = len(values)
+    if isinstance(values, np.ndarray) and values.dtype.kind == "U" and n:
+        # numpy keeps a NUL inside a string (a trailing one it drops, as numpy does):
+        # the same ids are refused as in a list; vectorised, then one look per bad row
+        nul = np.flatnonzero(np.char.find(values, "\x00") >= 0)
+        if nul.size:
+            values = values.tolist()
     if isinstance(values, np.ndarray) and values.dtype.kind == "U":
         ids_arr = np.array(values, copy=True)  # our own copy: the caller's stays theirs
-        fps = [_fingerprints(part) for part in _chunks(ids_arr)]
+        fps = []
+        for start, chunk in zip(itertools.count(0, _CHUNK), _chunks(ids_arr), strict=False):
+            try:
+                fps.append(_fingerprints(chunk))
+            except UnicodeEncodeError:  # a lone surrogate: name every such row
+                bad = [k for k, v in enumerate(chunk) if not is_text(v)]
+                problems += [
+                    Problem(row=start + k, field="id", message=_id_message(chunk[k])) for k in bad
+                ]
+                fps.append(_fingerprints([v if is_text(v) else "" for v in chunk]))
     else:
         clean: list[str] = []
         for i, v in enumerate(values.tolist() if isinstance(values, np.ndarray) else values):
@@ -298,8 +362,15 @@ def _scan_ids(
             else:
                 problems.append(Problem(row=i, field="id", message=_id_message(v)))
                 clean.append("")
+        try:
+            fps = [_fingerprints(clean)]
+        except UnicodeEncodeError:  # a lone surrogate: name every such row (rare, so late)
+            for i, v in enumerate(clean):
+                if not is_text(v):
+                    problems.append(Problem(row=i, field="id", message=_id_message(v)))
+                    clean[i] = ""
+            fps = [_fingerprints(clean)]
         ids_arr = np.asarray(clean, dtype=str) if n else np.zeros(0, dtype="<U1")
-        fps = [_fingerprints(clean)]
     fp = np.concatenate(fps) if fps else np.zeros(0, dtype=np.uint64)
     lengths = np.char.str_len(ids_arr).astype(np.int64) if n else np.zeros(0, dtype=np.int64)
     already = {p.row for p in problems}
@@ -317,11 +388,27 @@ def _scan_ids(
     return ids_arr, fp, lengths, problems
 
 
+def _change_problems(uid: object, reason: object) -> list[Problem]:
+    """Problems of the id and reason of a register change (checked when it is built)."""
+    out: list[Problem] = []
+    if not is_text(uid) or not uid or uid != uid.strip():
+        out.append(Problem(field="id", message=_id_message(uid)))
+    out += text_problems(reason, "reason", ident_of(uid), required=False)
+    return out
+
+
 @attrs.frozen(kw_only=True)
 class AddTarget:
     """Change: add a new target."""
 
     target: Target
+
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.target, Target):
+            raise ValidationError(
+                [Problem(field="target", message=f"must be a Target, got {describe(self.target)}")],
+                what="AddTarget",
+            )
 
 
 @attrs.frozen(kw_only=True)
@@ -331,18 +418,39 @@ class RemoveTarget:
     id: str
     reason: str = ""
 
+    def __attrs_post_init__(self) -> None:
+        problems = _change_problems(self.id, self.reason)
+        if problems:
+            raise ValidationError(problems, what="RemoveTarget")
+
 
 @attrs.frozen(kw_only=True)
 class UpdateTarget:
     """Change: set some fields of a target.
 
-    Any of ``name``, ``kind``, ``region``, ``industry``, ``risk_class``, ``status``,
-    ``weight``.
+    ``fields`` must be a mapping of any of ``name``, ``kind``, ``region``,
+    ``industry``, ``risk_class``, ``status``, ``weight``; the names and values are
+    checked by :meth:`TargetRegistry.apply` with the rest of the batch.
     """
 
     id: str
     fields: Mapping[str, Any] = attrs.field(converter=_as_dict)
     reason: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        problems = _change_problems(self.id, self.reason)
+        ident = ident_of(self.id)
+        if not isinstance(self.fields, Mapping):
+            problems.append(
+                Problem(
+                    id=ident,
+                    field="fields",
+                    message=f"must be a mapping of field names to values, got "
+                    f"{describe(self.fields)}",
+                )
+            )
+        if problems:
+            raise ValidationError(problems, what="UpdateTarget")
 
 
 RegistryChange: TypeAlias = AddTarget | RemoveTarget | UpdateTarget
@@ -470,11 +578,18 @@ class TargetRegistry:
         With ``check_credit_codes=True`` the id of every market entity (``ENTITY_KINDS``)
         must be a valid unified social credit code (GB 32100-2015).
 
+        Each column may be a list, a tuple, a 1-D numpy array or any other sequence or
+        iterable (read once), and ``risk_class`` also a string of one letter per row
+        (``"AABD"``); ``None`` (for a required column), a scalar, any other string, a
+        mapping, a set, and 0-d or 2-D arrays are refused naming the column.
+
         Raises :class:`~randsupervise.errors.ValidationError` naming every bad row:
-        duplicate or empty ids, unknown risk classes, kinds or statuses, missing cells,
-        bad weights, bad credit codes, columns of different lengths.
+        duplicate or empty ids, ids that are not text (not a str, with a NUL or a lone
+        surrogate), unknown risk classes, kinds or statuses, missing or unhashable cells,
+        bad weights (bool, str, complex, NaN, infinite or negative), bad credit codes,
+        columns of different lengths.
         """
-        given: dict[str, Any] = {
+        raw: dict[str, Any] = {
             "id": id,
             "risk_class": risk_class,
             "name": name,
@@ -484,8 +599,47 @@ class TargetRegistry:
             "status": status,
             "weight": weight,
         }
-        n = len(id)
         problems: list[Problem] = []
+        given: dict[str, Any] = {}
+        for col, values in raw.items():
+            if values is None and col not in ("id", "risk_class"):
+                given[col] = None
+                continue
+            if col == "risk_class" and isinstance(values, str):
+                values = list(values)  # one class letter per row: "AABD"
+            try:
+                given[col] = as_column(values, col)
+            except ValidationError as err:
+                problems += err.problems
+        bad_flags = [
+            Problem(field=f, message=f"must be True or False, got {describe(v)}")
+            for f, v in (("check_credit_codes", check_credit_codes),)
+            if not isinstance(v, bool)
+        ]
+        problems += bad_flags
+        try:
+            empty_ok = frozenset(as_column(allow_empty, "allow_empty"))
+        except (ValidationError, TypeError):
+            empty_ok = frozenset()
+            problems.append(
+                Problem(
+                    field="allow_empty",
+                    message=f"must be a collection of column names, got {describe(allow_empty)}",
+                )
+            )
+        if not empty_ok <= {"region", "industry"}:
+            problems.append(
+                Problem(
+                    field="allow_empty",
+                    message="may name only 'region' and 'industry', got "
+                    f"{sorted(map(describe, empty_ok))}",
+                )
+            )
+        if problems:
+            raise ValidationError(problems, what="TargetRegistry")
+        id, risk_class, name = given["id"], given["risk_class"], given["name"]
+        weight = given["weight"]
+        n = len(id)
         for col, values in given.items():
             if values is not None and len(values) != n:
                 problems.append(
@@ -504,11 +658,9 @@ class TargetRegistry:
         for c, v in enumerate(risk_cats):
             try:
                 risk_lut[c] = RiskClass.parse(v).value
-            except ValueError as e:
+            except ValidationError as e:
                 for i in np.flatnonzero(risk_codes == c).tolist():
-                    problems.append(
-                        Problem(row=i, id=_pid(ids_arr, i), field="risk_class", message=str(e))
-                    )
+                    problems += [attrs.evolve(p, row=i, id=_pid(ids_arr, i)) for p in e.problems]
         risk = risk_lut[risk_codes] if n else np.zeros(0, dtype=np.int8)
 
         codes: dict[str, IntArray] = {}
@@ -522,7 +674,7 @@ class TargetRegistry:
             raw_codes, raw_cats = _encode(values)
             for c, v in enumerate(raw_cats):
                 msg = _category_message(col, _enum_value(v))
-                if msg is None and _enum_value(v) == "" and col not in allow_empty:
+                if msg is None and _enum_value(v) == "" and col not in empty_ok:
                     msg = f"{col} is empty"
                 if msg:
                     for i in np.flatnonzero(raw_codes == c).tolist():
@@ -535,40 +687,31 @@ class TargetRegistry:
         if name is not None:
             name_list = name.tolist() if isinstance(name, np.ndarray) else list(name)
             for i, v in enumerate(name_list):
+                msg = None
                 if not isinstance(v, str) or not v.strip():
-                    problems.append(
-                        Problem(
-                            row=i,
-                            id=_pid(ids_arr, i),
-                            field="name",
-                            message="name is empty or missing",
-                        )
-                    )
-            names_arr = np.asarray([v if isinstance(v, str) else "" for v in name_list], dtype=str)
+                    msg = "name is empty or missing"
+                elif not is_text(v):
+                    msg = _text_message("name", v)
+                if msg:
+                    problems.append(Problem(row=i, id=_pid(ids_arr, i), field="name", message=msg))
+            names_arr = np.asarray([v if is_text(v) else "" for v in name_list], dtype=str)
 
         if weight is None:
             weights = np.ones(n, dtype=np.float64)
         else:
-            try:
-                # + 0.0 turns -0.0 into 0.0: equal weights must hash alike in the digest
-                weights = np.asarray(weight, dtype=np.float64) + 0.0
-                bad_w = np.flatnonzero(~np.isfinite(weights) | (weights < 0))
-            except (TypeError, ValueError):
-                weights = np.ones(n, dtype=np.float64)
-                bad_w = np.asarray(
-                    [i for i, v in enumerate(weight) if not _is_number(v)], dtype=np.int64
-                )
+            weights, bad_w = _weights(weight)
             for i in bad_w.tolist():
                 problems.append(
                     Problem(
                         row=i,
                         id=_pid(ids_arr, i),
                         field="weight",
-                        message="weight must be a finite number >= 0",
+                        message="weight must be a finite number >= 0, got "
+                        f"{describe(weight[i])} ({type(weight[i]).__name__})",
                     )
                 )
 
-        if check_credit_codes and n:
+        if check_credit_codes and n and not id_problems:
             entity_codes = [c for c, v in enumerate(cats["kind"]) if v in ENTITY_KINDS]
             is_entity = np.isin(codes["kind"], entity_codes)
             bad_cc = np.flatnonzero(is_entity & ~valid_credit_code_mask(ids_arr))
@@ -595,7 +738,8 @@ class TargetRegistry:
         cls, targets: Iterable[Target], *, check_credit_codes: bool = False
     ) -> TargetRegistry:
         """Build a register from :class:`Target` objects."""
-        rows = list(targets)
+        given = as_column(targets, "targets", what="TargetRegistry")
+        rows = given.tolist() if isinstance(given, np.ndarray) else given
         problems = [
             Problem(row=i, message=f"expected a Target, got {type(t).__name__}")
             for i, t in enumerate(rows)
@@ -659,6 +803,7 @@ class TargetRegistry:
 
     def codes(self, column: str) -> npt.NDArray[np.integer[Any]]:
         """Integer codes of a categorical column (``risk_class`` included: 0-3)."""
+        self._check_column(column, (*CATEGORICAL_COLUMNS, "risk_class"))
         if column == "risk_class":
             return self._risk
         self._check_column(column, CATEGORICAL_COLUMNS)
@@ -666,6 +811,7 @@ class TargetRegistry:
 
     def categories(self, column: str) -> tuple[str, ...]:
         """The categories the codes of ``column`` index into (sorted)."""
+        self._check_column(column, (*CATEGORICAL_COLUMNS, "risk_class"))
         if column == "risk_class":
             return _RISK_LETTERS
         self._check_column(column, CATEGORICAL_COLUMNS)
@@ -673,6 +819,7 @@ class TargetRegistry:
 
     def column(self, column: str) -> npt.NDArray[Any]:
         """A column decoded to values (strings; floats for ``weight``)."""
+        self._check_column(column, _DIGEST_COLUMNS)
         if column == "id":
             return self._ids
         if column == "name":
@@ -683,19 +830,23 @@ class TargetRegistry:
         out: npt.NDArray[Any] = cats[self.codes(column)]
         return out
 
-    def _check_column(self, column: str, allowed: Collection[str]) -> None:
-        if column not in allowed:
+    def _check_column(self, column: object, allowed: Collection[str]) -> None:
+        if not is_text(column) or column not in allowed:
+            name = column if is_text(column) else "column"
             raise ValidationError(
                 [
                     Problem(
-                        field=column, message=f"unknown column; expected one of {sorted(allowed)}"
+                        field=name,
+                        message=f"unknown column {describe(column)}; expected one of "
+                        f"{sorted(allowed)}",
                     )
-                ]
+                ],
+                what="TargetRegistry",
             )
 
     def target(self, position: int) -> Target:
-        """The row at ``position`` as a :class:`Target`."""
-        p = int(position)
+        """The row at ``position`` (an integer in ``[0, len)``) as a :class:`Target`."""
+        p = self._position(position)
         return Target(
             id=str(self._ids[p]),
             name=str(self._names[p]) if self._names is not None else str(self._ids[p]),
@@ -705,6 +856,22 @@ class TargetRegistry:
             risk_class=RiskClass(int(self._risk[p])),
             status=self._cats["status"][self._codes["status"][p]],
             weight=float(self._weights[p]),
+        )
+
+    def _position(self, position: object) -> int:
+        if isinstance(position, int | np.integer) and not isinstance(position, bool | np.bool_):
+            p = int(position)
+            if 0 <= p < len(self):
+                return p
+        raise ValidationError(
+            [
+                Problem(
+                    field="position",
+                    message=f"must be an integer in [0, {len(self)}), got "
+                    f"{describe(position)} ({type(position).__name__})",
+                )
+            ],
+            what="TargetRegistry",
         )
 
     def __iter__(self) -> Iterator[Target]:
@@ -718,9 +885,14 @@ class TargetRegistry:
         return lk
 
     def index_of(self, ids: Iterable[str]) -> IntArray:
-        """Row positions of ``ids``; raises :class:`UnknownIdError` naming every unknown id."""
-        wanted = list(ids)
-        bad = [i for i, uid in enumerate(wanted) if not isinstance(uid, str)]
+        """Row positions of ``ids``; raises :class:`UnknownIdError` naming every unknown id.
+
+        ``ids`` is a list, tuple, array or other iterable of ids (not one bare string);
+        an entry that is not text is a :class:`ValidationError` naming its row.
+        """
+        col = as_column(ids, "ids", what="index_of")
+        wanted = col.tolist() if isinstance(col, np.ndarray) else col
+        bad = [i for i, uid in enumerate(wanted) if not is_text(uid)]
         if bad:
             raise ValidationError(
                 [Problem(row=i, field="id", message=_id_message(wanted[i])) for i in bad],
@@ -749,7 +921,7 @@ class TargetRegistry:
         return out
 
     def __contains__(self, unit_id: object) -> bool:
-        if not isinstance(unit_id, str):
+        if not is_text(unit_id):
             return False
         try:
             self.index_of([unit_id])
@@ -758,12 +930,18 @@ class TargetRegistry:
         return True
 
     def __getitem__(self, unit_id: str) -> Target:
+        """The target with id ``unit_id``; :class:`UnknownIdError` (a ``KeyError``) if none."""
         return self.target(int(self.index_of([unit_id])[0]))
 
     # ------------------------------------------------------------------ views
     def take(self, positions: npt.ArrayLike) -> TargetRegistry:
-        """A register of the rows at ``positions`` (a boolean mask or integer positions)."""
-        idx = np.asarray(positions)
+        """A register of the rows at ``positions``.
+
+        ``positions`` is a boolean mask of ``len(self)`` entries, or integer positions in
+        ``[0, len)`` (a list, tuple or 1-D array; empty selects nobody). Negative positions,
+        floats, masks of another length and other shapes are refused naming ``positions``.
+        """
+        idx = self._positions(positions)
         return TargetRegistry._make(
             ids=self._ids[idx],
             names=self._names[idx] if self._names is not None else None,
@@ -773,6 +951,38 @@ class TargetRegistry:
             weights=self._weights[idx],
             fp=self._fp[idx],
         )
+
+    def _positions(self, positions: object) -> npt.NDArray[Any]:
+        def refuse(message: str) -> ValidationError:
+            return ValidationError(
+                [Problem(field="positions", message=message)], what="TargetRegistry.take"
+            )
+
+        col = as_column(positions, "positions", what="TargetRegistry.take")
+        if isinstance(col, list):
+            if any(isinstance(v, bool | np.bool_) for v in col):
+                if not all(isinstance(v, bool | np.bool_) for v in col):
+                    raise refuse("mixes booleans with other values")
+                col = np.asarray(col, dtype=bool)
+            elif all(isinstance(v, int | np.integer) for v in col):
+                try:
+                    col = np.asarray(col, dtype=np.int64)
+                except OverflowError:
+                    raise refuse("a position is out of range") from None
+            else:
+                bad = next(v for v in col if not isinstance(v, int | np.integer))
+                raise refuse(f"must be integers or booleans, got {describe(bad)}")
+        if col.dtype.kind == "b":
+            if col.size != len(self):
+                raise refuse(f"a mask needs {len(self)} entries, got {col.size}")
+            return col
+        if col.dtype.kind not in "iu":
+            raise refuse(f"must be integers or booleans, not an array of dtype {col.dtype}")
+        if col.size and (col.min() < 0 or col.max() >= len(self)):
+            bad_at = np.flatnonzero((col < 0) | (col >= len(self)))
+            shown = [int(col[k]) for k in bad_at[:10]]
+            raise refuse(f"positions {shown} are outside [0, {len(self)})")
+        return col.astype(np.int64, copy=False)
 
     def mask(
         self,
@@ -798,11 +1008,10 @@ class TargetRegistry:
         ):
             if want is None:
                 continue
-            values = (
-                {_enum_value(want)}
-                if isinstance(want, str | enum.Enum)
-                else {_enum_value(w) for w in want}
-            )
+            wanted_values = _filter_values(col, want, problems)
+            if wanted_values is None:
+                continue
+            values = wanted_values
             allowed = _ALLOWED[col]
             if allowed is not None and not values <= allowed:
                 # a typo in an enumerated column would otherwise select nobody, silently
@@ -817,12 +1026,12 @@ class TargetRegistry:
         if problems:
             raise ValidationError(problems, what="filter")
         if risk_class is not None:
-            many = isinstance(risk_class, Collection) and not isinstance(risk_class, str)
-            wanted: Collection[object] = risk_class if many else [risk_class]  # type: ignore[assignment]
+            cells = _filter_cells(risk_class)
+            wanted: list[Any] = [risk_class] if cells is None else cells
             try:
                 classes = [RiskClass.parse(r).value for r in wanted]
-            except ValueError as e:
-                raise ValidationError([Problem(field="risk_class", message=str(e))]) from None
+            except ValidationError as e:
+                raise ValidationError(e.problems, what="filter") from None
             m &= np.isin(self._risk, classes)
         return m
 
@@ -938,6 +1147,15 @@ class TargetRegistry:
             >>> d.added, d.removed, dict(d.changed)
             (('c',), ('a',), {'b': ('risk_class',)})
         """
+        if not isinstance(other, TargetRegistry):
+            raise ValidationError(
+                [
+                    Problem(
+                        field="other", message=f"must be a TargetRegistry, got {describe(other)}"
+                    )
+                ],
+                what="diff",
+            )
         common_old, common_new, added, removed = _match(self, other)
         changed: dict[str, tuple[str, ...]] = {}
         if common_old.size:
@@ -975,7 +1193,8 @@ class TargetRegistry:
             >>> sorted(new.ids.tolist()), new["b"].risk_class.name, len(log)
             (['b', 'c'], 'D', 3)
         """
-        batch = list(changes)
+        col = as_column(changes, "changes", what="registry change batch")
+        batch = col.tolist() if isinstance(col, np.ndarray) else col
         problems: list[Problem] = []
         touched: dict[str, int] = {}
         existing_ids = [
@@ -987,10 +1206,18 @@ class TargetRegistry:
         for row, ch in enumerate(batch):
             if not isinstance(ch, AddTarget | RemoveTarget | UpdateTarget):
                 problems.append(
-                    Problem(row=row, message=f"not a registry change: {type(ch).__name__}")
+                    Problem(
+                        row=row,
+                        field="changes",
+                        message=f"not a registry change (AddTarget, RemoveTarget, "
+                        f"UpdateTarget): {describe(ch)}",
+                    )
                 )
                 continue
             uid = ch.target.id if isinstance(ch, AddTarget) else ch.id
+            if not is_text(uid):  # only when a change was altered after it was built
+                problems.append(Problem(row=row, field="id", message=_id_message(uid)))
+                continue
             if uid in touched:
                 problems.append(
                     Problem(
@@ -1013,7 +1240,7 @@ class TargetRegistry:
             elif not present.get(uid, False):
                 problems.append(Problem(row=row, id=uid, field="id", message="unknown id"))
             elif isinstance(ch, UpdateTarget):
-                bad = sorted(set(ch.fields) - set(_DIGEST_COLUMNS[1:]))
+                bad = sorted(map(describe, set(ch.fields) - set(_DIGEST_COLUMNS[1:])))
                 if bad:
                     problems.append(
                         Problem(
@@ -1049,7 +1276,8 @@ class TargetRegistry:
     def _present(self, ids: list[str]) -> dict[str, bool]:
         out: dict[str, bool] = {}
         for uid in ids:
-            out[uid] = isinstance(uid, str) and uid in self
+            if is_text(uid):
+                out[uid] = uid in self
         return out
 
     def to_records(self) -> dict[str, list[Any]]:
@@ -1080,7 +1308,22 @@ def registry_digest_from_row_hashes(row_hashes: Iterable[npt.ArrayLike]) -> str:
         >>> registry_digest_from_row_hashes(parts) == reg.digest()
         True
     """
-    arrays = [np.asarray(a, dtype=np.uint64).reshape(-1) for a in row_hashes]
+    parts = as_column(row_hashes, "row_hashes", what="registry digest")
+    arrays = []
+    for k, a in enumerate(parts):
+        arr = _uint64s(a)
+        if arr is None:
+            raise ValidationError(
+                [
+                    Problem(
+                        row=k,
+                        field="row_hashes",
+                        message=f"must be an array of uint64 row hashes, got {describe(a)}",
+                    )
+                ],
+                what="registry digest",
+            )
+        arrays.append(arr.reshape(-1))
     merged = np.sort(np.concatenate(arrays)) if arrays else np.zeros(0, dtype=np.uint64)
     h = hashlib.sha256()
     h.update(f"{_DIGEST_VERSION}\n{','.join(_DIGEST_COLUMNS)}\n{merged.size}\n".encode())
@@ -1088,13 +1331,108 @@ def registry_digest_from_row_hashes(row_hashes: Iterable[npt.ArrayLike]) -> str:
     return h.hexdigest()
 
 
+def _filter_cells(want: object) -> list[Any] | None:
+    """One filter value or a collection of them (a set too) as a list; None if neither."""
+    if isinstance(want, str | enum.Enum):
+        return [want]
+    if isinstance(want, np.ndarray) and want.ndim != 1:
+        return None
+    if isinstance(want, Iterable) and not isinstance(want, bytes | Mapping):
+        try:
+            return list(want)
+        except Exception:  # an iterable that fails while read
+            return None
+    return None
+
+
+def _filter_values(col: str, want: object, problems: list[Problem]) -> set[str] | None:
+    """The values a filter keyword accepts, or ``None`` after adding its problems."""
+    cells = _filter_cells(want)
+    if cells is None:
+        problems.append(
+            Problem(
+                field=col,
+                message=f"must be a str or a collection of str, got {describe(want)} "
+                f"({type(want).__name__})",
+            )
+        )
+        return None
+    values = [_enum_value(w) for w in cells]
+    texts = {v for v in values if is_text(v)}
+    bad = [v for v in values if not is_text(v)]
+    if bad:
+        problems.append(
+            Problem(field=col, message=f"values must be strings, got {describe(bad[0])}")
+        )
+        return None
+    return texts
+
+
+def _uint64s(values: object) -> U64Array | None:
+    """Values as a uint64 array if they are all integers in ``[0, 2**64)``, else None."""
+    try:
+        if isinstance(values, np.ndarray):
+            if values.size == 0 and values.dtype.kind in "fiuO":
+                return np.zeros(0, dtype=np.uint64)
+            if values.dtype.kind == "u" or (values.dtype.kind == "i" and values.min() >= 0):
+                return values.astype(np.uint64)
+            if values.dtype.kind != "O":
+                return None
+            values = values.ravel().tolist()
+        if isinstance(values, list | tuple) and all(
+            isinstance(v, int | np.integer) and not isinstance(v, bool) and 0 <= v < 2**64
+            for v in values
+        ):
+            return np.asarray([int(v) for v in values], dtype=np.uint64).reshape(-1)
+    except (OverflowError, TypeError, ValueError):
+        pass
+    return None
+
+
 def _pid(ids: npt.NDArray[np.str_], i: int) -> str | None:
     uid = str(ids[i])
     return uid or None
 
 
-def _is_number(v: object) -> bool:
-    return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) and v >= 0
+def _weights(
+    column: Sequence[Any] | npt.NDArray[Any],
+) -> tuple[npt.NDArray[np.float64], IntArray]:
+    """A weight column as float64, and the rows whose cell is not a finite number >= 0.
+
+    A numeric numpy array is checked in one vectorised pass; anything else cell by cell,
+    because numpy would silently read ``True`` as 1 and ``"2"`` as 2.0.
+    """
+    n = len(column)
+    if isinstance(column, np.ndarray) and column.dtype.kind in "iuf":
+        with np.errstate(over="ignore", invalid="ignore"):
+            # + 0.0 turns -0.0 into 0.0: equal weights must hash alike in the digest
+            weights = column.astype(np.float64) + 0.0
+        bad: IntArray = np.flatnonzero(~np.isfinite(weights) | (weights < 0))
+        return weights, bad
+    weights = np.ones(n, dtype=np.float64)
+    bad_rows: list[int] = []
+    for start, part in zip(itertools.count(0, _CHUNK), _chunks(column), strict=False):
+        stop = start + len(part)
+        if set(map(type, part)) <= _PLAIN_NUMBERS:  # the usual case: one vectorised pass
+            try:
+                with np.errstate(over="ignore", invalid="ignore"):
+                    chunk = np.asarray(part, dtype=np.float64) + 0.0
+            except OverflowError:  # an int too large for a float: cell by cell below
+                pass
+            else:
+                weights[start:stop] = chunk
+                bad_rows += (start + np.flatnonzero(~np.isfinite(chunk) | (chunk < 0))).tolist()
+                continue
+        for k, v in enumerate(part):
+            if real_problems(v, "weight", min_value=0):
+                bad_rows.append(start + k)
+            else:
+                weights[start + k] = float(v) + 0.0
+    return weights, np.asarray(bad_rows, dtype=np.int64)
+
+
+#: Cell types read as weights in one vectorised pass (bool is not among them).
+_PLAIN_NUMBERS = frozenset({int, float, np.float64, np.float32, np.int64, np.int32})
 
 
 def _sorted_categories(codes: IntArray, cats: tuple[str, ...]) -> tuple[IntArray, tuple[str, ...]]:
