@@ -152,6 +152,34 @@ def check_text(value: object, name: str, *, required: bool = True, what: str | N
     return cast(str, value)
 
 
+def check_label(value: object, name: str, *, what: str | None = None) -> str:
+    """A stream label or seed text: a non-empty ``str`` with a UTF-8 form (anything else in
+    it is kept as written: the ticket specification hashes its bytes).
+
+    Examples:
+        >>> check_label("2024/批次-1", "stream")
+        '2024/批次-1'
+        >>> check_label("", "stream")
+        Traceback (most recent call last):
+        ...
+        randsupervise.errors.ValidationError: field 'stream': must be a non-empty str, got ''
+    """
+    ok = isinstance(value, str) and value != ""
+    if ok:
+        try:
+            cast(str, value).encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValidationError(
+                [Problem(field=name, message="is not valid Unicode text (a lone surrogate)")],
+                what=what,
+            ) from None
+        return cast(str, value)
+    raise ValidationError(
+        [Problem(field=name, message=f"must be a non-empty str, got {describe(value)}")],
+        what=what,
+    )
+
+
 def bool_problems(value: object, field: str, ident: str | None = None) -> list[Problem]:
     """Problems with a flag: only ``True`` and ``False`` are accepted (not 0, 1 or "yes")."""
     if isinstance(value, bool):

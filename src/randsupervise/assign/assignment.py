@@ -52,6 +52,7 @@ from randsupervise._core.strict_json import (
     join_path,
     parse,
 )
+from randsupervise._core.validation import check_label
 from randsupervise.assign._solver import (
     _UNLIMITED,
     Phase,
@@ -832,6 +833,7 @@ def assign(
         load_limits=load_limits,
         region_rule=region_rule,
     )
+    check_label(stream, "stream", what="assign")
     if receipt_version not in RECEIPT_VERSIONS:
         raise ValidationError(
             [Problem(field="receipt_version", message=f"one of {list(RECEIPT_VERSIONS)}")]

@@ -93,7 +93,22 @@ def _labels(values: Iterable[str]) -> tuple[str, ...]:
 
 
 def _periods(values: Iterable[Iterable[str]]) -> tuple[frozenset[str], ...]:
-    return tuple(frozenset(p) for p in values)
+    out = []
+    for row, p in enumerate(values):
+        if isinstance(p, str | bytes) or not isinstance(p, Iterable):
+            raise ValidationError(
+                [Problem(row=row, field="inspected", message="a period is a collection of "
+                         f"ids, not {type(p).__name__}")],
+                what="BurdenHistory",
+            )  # fmt: skip
+        try:
+            out.append(frozenset(p))
+        except TypeError:
+            raise ValidationError(
+                [Problem(row=row, field="inspected", message="ids must be non-empty str")],
+                what="BurdenHistory",
+            ) from None
+    return tuple(out)
 
 
 @attrs.frozen(kw_only=True)

@@ -45,6 +45,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from randsupervise._core.validation import check_label
 from randsupervise.draw.allocation import (
     ALL_STRATUM,
     ROUNDING_RULES,
@@ -107,12 +108,39 @@ F64Array = npt.NDArray[np.float64]
 HistoryEntry = tuple[str, str, int]
 
 
+def _mapping(v: object, name: str) -> Mapping[Any, Any]:
+    if v is None:
+        return {}
+    if not isinstance(v, Mapping):
+        raise ValidationError(
+            [Problem(field=name, message=f"expected a mapping (stratum -> value), "
+                     f"not {type(v).__name__}")],
+            what="draw policy",
+        )  # fmt: skip
+    return v
+
+
+def _label(k: object) -> str:
+    return k.name if isinstance(k, enum.Enum) else str(k)
+
+
 def _ratio_map(v: Mapping[str, float] | None) -> dict[str, float]:
-    return {str(k): float(x) for k, x in sorted((v or {}).items())}
+    m = _mapping(v, "ratios")
+    bad = [Problem(field="ratios", id=_label(k), message=f"a ratio is a number, not {x!r}")
+           for k, x in m.items() if not _number(x)]  # fmt: skip
+    if bad:
+        raise ValidationError(bad, what="draw policy")
+    return {_label(k): float(x) for k, x in sorted(m.items(), key=lambda kv: _label(kv[0]))}
 
 
 def _count_map(v: Mapping[str, int] | None) -> dict[str, int]:
-    return {str(k): x for k, x in sorted((v or {}).items())}
+    m = _mapping(v, "counts")
+    bad = [Problem(field="counts", id=_label(k), message=f"a count is an int >= 0, not {x!r}")
+           for k, x in m.items()
+           if isinstance(x, bool) or not isinstance(x, int | np.integer) or x < 0]  # fmt: skip
+    if bad:
+        raise ValidationError(bad, what="draw policy")
+    return {_label(k): int(x) for k, x in sorted(m.items(), key=lambda kv: _label(kv[0]))}
 
 
 def _value(v: object) -> str:
@@ -125,7 +153,7 @@ def _value(v: object) -> str:
 
 def _where_map(v: Mapping[str, object] | None) -> dict[str, tuple[str, ...]]:
     out: dict[str, tuple[str, ...]] = {}
-    for col, want in sorted((v or {}).items()):
+    for col, want in sorted(_mapping(v, "where").items()):
         values: Collection[object] = (
             want if isinstance(want, Collection) and not isinstance(want, str) else [want]
         )
@@ -134,7 +162,16 @@ def _where_map(v: Mapping[str, object] | None) -> dict[str, tuple[str, ...]]:
 
 
 def _item_rule(v: object) -> ItemRule | None:
-    return None if v is None else ItemRule.from_item(v)
+    if v is None:
+        return None
+    try:
+        return ItemRule.from_item(v)
+    except (AttributeError, TypeError, ValueError):
+        raise ValidationError(
+            [Problem(field="item", message="expected an InspectionItem or ItemRule, not "
+                     f"{type(v).__name__}")],
+            what="draw policy",
+        ) from None  # fmt: skip
 
 
 def _item_rules(v: object) -> tuple[ItemRule, ...]:
@@ -373,7 +410,14 @@ class DrawPolicy:
         return () if self.item is None else (self.item,)
 
     def __attrs_post_init__(self) -> None:
-        problems: list[Problem] = []
+        problems: list[Problem] = [
+            Problem(field=name, message=f"must be a str, not {type(value).__name__}")
+            for name, value in (("stratify", self.stratify), ("method", self.method),
+                                ("rounding", self.rounding))
+            if not isinstance(value, str) and not (name == "stratify" and value is None)
+        ]  # fmt: skip
+        if problems:
+            raise ValidationError(problems, what="draw policy")
         if self.stratify is not None and self.stratify not in _FILTER_COLUMNS:
             problems.append(
                 Problem(
@@ -799,6 +843,9 @@ def run_policy(
     version = _check_version(version)
     if not isinstance(registry, TargetRegistry):
         raise ValidationError([Problem(field="registry", message="expected a TargetRegistry")])
+    check_label(stream, "stream", what="draw")
+    if not isinstance(seed, Seed):
+        raise ValidationError([Problem(field="seed", message="expected a Seed")], what="draw")
     if burden is not None and not isinstance(burden, BurdenHistory):
         raise ValidationError([Problem(field="burden", message="expected a BurdenHistory")])
     if burden is None and policy.floor is not None:

@@ -26,6 +26,7 @@ from collections.abc import Iterable
 
 import attrs
 
+from randsupervise._core.validation import check_label
 from randsupervise.errors import Problem, ValidationError
 
 __all__ = ["Seed", "canonical_seed_text"]
@@ -44,6 +45,14 @@ def canonical_seed_text(text: str) -> str:
         '2024 年 第一批'
     """
     return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+def _utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _check_bytes(instance: Seed, attribute: attrs.Attribute[bytes], value: bytes) -> None:
@@ -81,6 +90,7 @@ class Seed:
         """A seed from public text; see the module notes for the canonical form."""
         if not isinstance(text, str):
             raise ValidationError([Problem(field="text", message="seed text must be a str")])
+        check_label(text, "text", what="seed")
         canon = canonical_seed_text(text)
         if not canon:
             raise ValidationError([Problem(field="text", message="seed text is empty")])
@@ -90,11 +100,17 @@ class Seed:
     @classmethod
     def from_contributions(cls, contributions: Iterable[str]) -> Seed:
         """A seed from several parties' texts, independent of their order."""
+        if isinstance(contributions, str | bytes) or not isinstance(contributions, Iterable):
+            raise ValidationError(
+                [Problem(field="contributions", message="expected a list of texts, one per "
+                         f"party, not {type(contributions).__name__}")],
+                what="seed contributions",
+            )  # fmt: skip
         texts = list(contributions)
         problems = [
             Problem(row=i, field="contribution", message="empty or not a str")
             for i, t in enumerate(texts)
-            if not isinstance(t, str) or not canonical_seed_text(t)
+            if not isinstance(t, str) or not canonical_seed_text(t) or not _utf8(t)
         ]
         if not texts:
             problems.append(Problem(field="contributions", message="no contributions"))
