@@ -105,12 +105,6 @@ REGISTERS: list[tuple[str, dict[str, Any], list[str], str]] = [
         [],
         "-0.0 is stored and hashed as 0.0",
     ),
-    (
-        "register-name-trailing-nul",
-        _cols(id=["n1"], risk_class=["A"], name=["x\u0000"]),
-        [],
-        "a trailing NUL of a name is dropped when stored: the digest of name 'x'",
-    ),
     ("register-empty", _cols(id=[], risk_class=[]), [], "no row"),
 ]
 

@@ -503,7 +503,14 @@ class WorkCalendar:
         steps = to_steps(n)
         if steps.ndim and shape is not Shape.ARRAY:
             shape = Shape.ARRAY
-        days, steps = np.broadcast_arrays(days, steps)
+        try:
+            days, steps = np.broadcast_arrays(days, steps)
+        except ValueError:
+            raise ValidationError(
+                [Problem(field="n", message=f"{steps.size} step counts for {days.size} dates: "
+                         "give one count, or one per date")],
+                what="add_workdays",
+            ) from None  # fmt: skip
         idx = self._index(days)
         # working days in [lo, d] for forward steps, in [lo, d) for backward ones
         base = np.where(steps > 0, self._cum[idx + 1], self._cum[idx])
@@ -548,7 +555,14 @@ class WorkCalendar:
         a, shape_a = to_days(start, field="start")
         b, shape_b = to_days(end, field="end")
         array = Shape.ARRAY in (shape_a, shape_b)
-        a, b = np.broadcast_arrays(a, b)
+        try:
+            a, b = np.broadcast_arrays(a, b)
+        except ValueError:
+            raise ValidationError(
+                [Problem(field="end", message=f"{b.size} end dates for {a.size} start dates: "
+                         "give one, or one per start date")],
+                what="count_workdays",
+            ) from None  # fmt: skip
         ia, ib = self._index(a), self._index(b)
         forward = self._cum[ib + 1] - self._cum[ia + 1]
         backward = self._cum[ib] - self._cum[ia]
