@@ -1050,6 +1050,8 @@ def verify(
     load_limits: int | Mapping[str, int] | None = None,
     region_rule: RegionRule | None = None,
     expected_seed: Seed | str | None = None,
+    announcement: Any = None,
+    reveals: Iterable[Any] | None = None,
 ) -> VerifyReport:
     """Recompute an assignment (and its replacements and cancellations) from the inputs.
 
@@ -1064,6 +1066,11 @@ def verify(
         region_rule: As given to :func:`assign`.
         expected_seed: The seed's public source as announced before the draw (its text,
             or a :class:`Seed`); the receipts' seed must be that one.
+        announcement: The assignment's announcement
+            (:func:`~randsupervise.assign.announcement.announce_assignment`, or its JSON),
+            published before the seed existed: the original receipt must have its
+            stream and inputs, and a seed made by its rule.
+        reveals: With a seed from sealed contributions: the published reveals.
 
     Returns:
         A :class:`~randsupervise._core.report.VerifyReport`; each difference names the
@@ -1123,6 +1130,15 @@ def verify(
     diffs += moved(sd, 0)
     if any(d.recomputed is None and d.path.endswith("seed") for d in diffs):
         return VerifyReport(kind="assignment", differences=tuple(diffs), notes=tuple(notes))
+    if announcement is not None:
+        from randsupervise.assign.announcement import check_assignment_announcement
+        from randsupervise.draw.announcement import as_announcement
+
+        a_diffs, a_notes = check_assignment_announcement(
+            first, as_announcement(announcement), reveals=reveals
+        )
+        diffs += [d if d.path.startswith("announcement.") else moved([d], 0)[0] for d in a_diffs]
+        notes += a_notes
     seed = Seed(value=Seed.from_hex(first["seed"]).value, source=str(first.get("seed_source", "")))
     problem = AssignmentProblem(
         visits=visits,
