@@ -964,7 +964,8 @@ def subject_list_differences(
     return [
         Difference(
             path=d.path,
-            message=f"not the announced {what}: {d.message}",
+            message=f"not the announced {what}: "
+            + d.message.replace("recomputation", "announcement").replace("recomputed", "announced"),
             receipt=d.receipt,
             recomputed=d.recomputed,
         )
