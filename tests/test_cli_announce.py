@@ -153,3 +153,22 @@ def test_announce_as_a_subprocess(files: dict[str, Path]) -> None:
     )  # fmt: skip
     assert proc.returncode == 2 and proc.stdout == ""
     assert proc.stderr.count("\n") == 1 and "YYYY-MM-DD" in proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("extra", "needle"),
+    [
+        (["--commitment", "no-equals"], "expected PARTY=HEX"),
+        (["--commitment", "局=" + "0" * 64, "--commitment", "局=" + "1" * 64], "named twice"),
+        (["--commitment", "局=xyz"], "64 lower-case hex digits"),
+        (["--missing", "others"], "--missing needs --commitment"),
+    ],
+)
+def test_announce_bad_commitments_are_bad_input(
+    files: dict[str, Path], capsys: pytest.CaptureFixture[str], extra: list[str], needle: str
+) -> None:
+    code, out, err = run(
+        ["announce", "--registry", str(files["registry"]), *DRAW, "--seed-rule", SOURCE,
+         "--seed-date", "2024-03-01", "--date", "2024-02-20", *extra], capsys,
+    )  # fmt: skip
+    assert code == 2 and out == "" and err.count("\n") == 1 and needle in err, err

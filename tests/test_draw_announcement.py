@@ -278,3 +278,23 @@ def test_a_seed_dated_on_or_before_the_announcement_is_refused(seed_date: str) -
 def test_bad_dates_are_refused() -> None:
     with pytest.raises(ValidationError, match="YYYY-MM-DD"):
         SeedRule(method="text", source="x", date="1 March 2024")
+
+
+@pytest.mark.parametrize("text", ["2024-W09-5", "20240301", "2024-3-1"])
+def test_only_calendar_dates_in_their_one_written_form(text: str) -> None:
+    with pytest.raises(ValidationError, match="YYYY-MM-DD"):
+        SeedRule(method="text", source="x", date=text)
+
+
+def test_reveals_from_strangers_twice_or_malformed_are_refused_by_name() -> None:
+    rule = sealed("others")
+    stranger = Reveal(party="路人", salt=SALTS["局"], text=TEXTS["局"])
+    twice = Reveal(party="局", salt=SALTS["局"], text=TEXTS["局"])
+    bad_salt = Reveal(party="纪检组", salt="zz", text=TEXTS["纪检组"])
+    outcome = rule.reveal([*REVEALS, stranger, twice])
+    assert outcome.unknown == ("路人",) and outcome.duplicated == ("局",)
+    with pytest.raises(ValidationError) as err:
+        rule.seed(reveals=[REVEALS[0], bad_salt, REVEALS[2]])
+    assert [p.id for p in err.value.problems] == ["纪检组"]
+    with pytest.raises(ValidationError, match="array"):
+        rule.seed(reveals=json.dumps(REVEALS[0].to_record()))  # type: ignore[arg-type]

@@ -669,7 +669,14 @@ def _cmd_announce(args: argparse.Namespace) -> int:
     from randsupervise.draw import SeedRule, announce_draw
 
     reg, has_risk = _read_registry(args.registry)
-    commitments = _pairs(args.commitment, "commitment", str)
+    commitments: dict[str, str] = {}
+    for value in args.commitment:
+        party, sep, hex_digits = value.partition("=")
+        if not sep or not party.strip():
+            raise _BadInput(f"--commitment {value!r}: expected PARTY=HEX")
+        if party.strip() in commitments:
+            raise _BadInput(f"--commitment: party {party.strip()!r} named twice")
+        commitments[party.strip()] = hex_digits.strip()
     if args.missing is not None and not commitments:
         raise _BadInput("--missing needs --commitment PARTY=HEX (the sealed contributions)")
     if commitments:

@@ -60,6 +60,7 @@ from randsupervise.assign._solver import (
     solve_phase,
 )
 from randsupervise.assign.requests import RegionRule, VisitRequest, visits_digest
+from randsupervise.draw.announcement import Announcement, Reveal, as_announcement
 from randsupervise.draw.seed import Seed, _as_seed
 from randsupervise.draw.tickets import TICKET_ALGORITHM, TICKET_VERSION, tickets
 from randsupervise.errors import InfeasibleAssignment, Problem, UnknownIdError, ValidationError
@@ -1050,8 +1051,8 @@ def verify(
     load_limits: int | Mapping[str, int] | None = None,
     region_rule: RegionRule | None = None,
     expected_seed: Seed | str | None = None,
-    announcement: Any = None,
-    reveals: Iterable[Any] | None = None,
+    announcement: Announcement | Mapping[str, Any] | str | bytes | None = None,
+    reveals: Iterable[Reveal | Mapping[str, Any]] | None = None,
 ) -> VerifyReport:
     """Recompute an assignment (and its replacements and cancellations) from the inputs.
 
@@ -1132,7 +1133,6 @@ def verify(
         return VerifyReport(kind="assignment", differences=tuple(diffs), notes=tuple(notes))
     if announcement is not None:
         from randsupervise.assign.announcement import check_assignment_announcement
-        from randsupervise.draw.announcement import as_announcement
 
         a_diffs, a_notes = check_assignment_announcement(
             first, as_announcement(announcement), reveals=reveals

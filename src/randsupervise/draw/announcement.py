@@ -105,9 +105,11 @@ def _iso_date(value: object, field: str, problems: list[Problem]) -> str:
         return value.isoformat()
     if isinstance(value, str) and len(value) == 10:
         try:
-            return _dt.date.fromisoformat(value).isoformat()
+            parsed = _dt.date.fromisoformat(value).isoformat()
         except ValueError:
-            pass
+            parsed = None
+        if parsed == value:  # only YYYY-MM-DD, so that dates order as text
+            return value
     problems.append(Problem(field=field, message=f"not a date YYYY-MM-DD: {value!r}"))
     return str(value)
 
@@ -213,8 +215,7 @@ def read_reveals(data: str | bytes | Iterable[Reveal | Mapping[str, Any]]) -> tu
     """
     raw: Any = parse(data, what="reveals") if isinstance(data, str | bytes) else data
     if isinstance(raw, Mapping):
-        raw = [raw]  # check_shape names the problem: a list is expected
-        check_shape(raw[0], _REVEALS_SHAPE, what="reveals")
+        check_shape(raw, _REVEALS_SHAPE, what="reveals")  # names it: a list is expected
     items: list[Any] = list(raw)
     records = [r.to_record() if isinstance(r, Reveal) else r for r in items]
     check_shape(records, _REVEALS_SHAPE, what="reveals")
@@ -909,7 +910,6 @@ def check_draw_announcement(
     """Differences and notes of a draw receipt against its announcement (what
     :func:`check_announcement` and ``verify(..., announcement=...)`` report)."""
     diffs = announcement_differences(announcement, "draw")
-    notes: list[str] = []
     if announcement.kind == "draw":
         diffs += _draw_subject_differences(receipt, announcement.subject)
     sd, notes = seed_rule_differences(
