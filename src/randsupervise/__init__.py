@@ -47,11 +47,13 @@ from randsupervise.cycle import (
     verify_plan,
 )
 from randsupervise.draw import (
+    Announcement,
     BurdenHistory,
     Draw,
     DrawPolicy,
     Receipt,
     Seed,
+    SeedRule,
     VerifyReport,
     coordinated_draw,
 )
@@ -95,6 +97,7 @@ __version__ = "0.1.0.dev0"
 
 __all__ = [
     "AddTarget",
+    "Announcement",
     "AnnualPlan",
     "Assignment",
     "Batch",
@@ -121,6 +124,7 @@ __all__ = [
     "ResultCode",
     "RiskClass",
     "Seed",
+    "SeedRule",
     "Target",
     "TargetKind",
     "TargetRegistry",

@@ -13,6 +13,12 @@ draw (``draw --history LIMITS.json --item ID --limit N``) read their published h
 from JSON files; ``verify`` takes the same files (``--burden``, ``--history``), the item
 and floor being read from the receipt. A history file that cannot be read or has the
 wrong shape is bad input (status 2, naming the file and the entry).
+
+``announce --registry T.csv --stream NAME --ratio A=0.03 --seed-rule TEXT --seed-date D
+--date D`` prints the announcement of a draw (JSON), to be published before the seed
+exists; ``verify RECEIPT.json ... --announcement FILE [--reveals FILE]`` then checks the
+receipt against it too. ``commit --party P --text T`` seals a contribution (a fresh salt
+and its commitment) for a seed made from several parties' reveals.
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from randsupervise.draw import BurdenHistory, HistoryEntry
@@ -40,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="run the demo on the embedded sample data")
     demo.add_argument("--json", action="store_true", help="print JSON instead of a report")
     _add_draw_commands(sub)
+    _add_announce_commands(sub)
     return parser
 
 
@@ -63,6 +70,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return cmd_demo(args)
     if args.command in ("draw", "verify"):
         return _run_draw_command(args)
+    if args.command in ("announce", "commit"):
+        return _run_announce_command(args)
     parser.error(f"unknown command {args.command}")  # pragma: no cover
     return 2  # pragma: no cover
 
@@ -86,6 +95,55 @@ def _add_draw_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser])
     d.add_argument("--registry", required=True, help="CSV file of targets")
     d.add_argument("--seed", required=True, help="public seed text (e.g. dice digits)")
     d.add_argument("--stream", required=True, help="stream label of this task or batch")
+    _add_policy_options(d)
+    v = sub.add_parser(
+        "verify",
+        help="verify a draw, assignment or plan receipt; exit 0 verified, 1 does not verify, "
+        "2 bad input",
+        description="Recompute a published receipt (draw, assignment or plan; its kind is "
+        "read from the file) from its inputs and compare every field. Exit status 0: "
+        "verified; 1: does not verify (every difference printed, with its JSON path); "
+        "2: bad input (missing, unreadable or malformed file, wrong kind, a needed input "
+        "missing), with one line on stderr.",
+    )
+    v.add_argument("receipt", help="receipt JSON file (draw, assignment chain, or plan)")
+    v.add_argument("--registry", help="draw: the CSV register drawn from")
+    v.add_argument(
+        "--burden",
+        metavar="HISTORY.json",
+        help="draw: the published burden history of a burden-spread draw (required for one)",
+    )
+    v.add_argument(
+        "--history",
+        metavar="LIMITS.json",
+        help="draw: the published frequency history of a frequency-limited draw (without "
+        "it a receipt that excluded units does not verify)",
+    )
+    v.add_argument(
+        "--visits", metavar="VISITS.json", help="assignment: the visits, a JSON list of objects"
+    )
+    v.add_argument(
+        "--inspectors",
+        metavar="POOL.json",
+        help="assignment: the inspector register as it was at the draw, a JSON list of objects",
+    )
+    v.add_argument(
+        "--sample",
+        action="store_true",
+        help="plan: the inputs are the embedded sample county's (register, items, "
+        "inspectors, plan of the receipt's year, China's calendar)",
+    )
+    v.add_argument(
+        "--seed-text",
+        metavar="TEXT",
+        help="the seed's public source as announced before the draw (e.g. the dice "
+        "digits); the receipt's seed must be that one",
+    )
+    _add_announcement_options(v)
+
+
+def _add_policy_options(d: argparse.ArgumentParser) -> None:
+    """The draw's options, as ``draw`` and ``announce`` take them (one definition)."""
     d.add_argument(
         "--ratio",
         action="append",
@@ -138,49 +196,6 @@ def _add_draw_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser])
         default=None,
         metavar="N",
         help="with --item: the item's yearly frequency limit (default 1)",
-    )
-    v = sub.add_parser(
-        "verify",
-        help="verify a draw, assignment or plan receipt; exit 0 verified, 1 does not verify, "
-        "2 bad input",
-        description="Recompute a published receipt (draw, assignment or plan; its kind is "
-        "read from the file) from its inputs and compare every field. Exit status 0: "
-        "verified; 1: does not verify (every difference printed, with its JSON path); "
-        "2: bad input (missing, unreadable or malformed file, wrong kind, a needed input "
-        "missing), with one line on stderr.",
-    )
-    v.add_argument("receipt", help="receipt JSON file (draw, assignment chain, or plan)")
-    v.add_argument("--registry", help="draw: the CSV register drawn from")
-    v.add_argument(
-        "--burden",
-        metavar="HISTORY.json",
-        help="draw: the published burden history of a burden-spread draw (required for one)",
-    )
-    v.add_argument(
-        "--history",
-        metavar="LIMITS.json",
-        help="draw: the published frequency history of a frequency-limited draw (without "
-        "it a receipt that excluded units does not verify)",
-    )
-    v.add_argument(
-        "--visits", metavar="VISITS.json", help="assignment: the visits, a JSON list of objects"
-    )
-    v.add_argument(
-        "--inspectors",
-        metavar="POOL.json",
-        help="assignment: the inspector register as it was at the draw, a JSON list of objects",
-    )
-    v.add_argument(
-        "--sample",
-        action="store_true",
-        help="plan: the inputs are the embedded sample county's (register, items, "
-        "inspectors, plan of the receipt's year, China's calendar)",
-    )
-    v.add_argument(
-        "--seed-text",
-        metavar="TEXT",
-        help="the seed's public source as announced before the draw (e.g. the dice "
-        "digits); the receipt's seed must be that one",
     )
 
 
@@ -445,12 +460,11 @@ def _warn_empty(reg: TargetRegistry, result: object, where: dict[str, list[str]]
               "(nor a default --ratio '*=...'): they draw nothing", file=sys.stderr)  # fmt: skip
 
 
-def _cmd_draw(args: argparse.Namespace) -> int:
-    from randsupervise.draw import ALL_STRATUM, ItemRule, draw
+def _draw_options(args: argparse.Namespace, reg: TargetRegistry, has_risk: bool) -> dict[str, Any]:
+    """The draw's options from the command line, as ``draw`` and ``announce_draw`` take
+    them (flags that only make sense together are checked before a history is read)."""
+    from randsupervise.draw import ALL_STRATUM, ItemRule
 
-    _text_arg(args.seed, "--seed")
-    _text_arg(args.stream, "--stream")
-    reg, has_risk = _read_registry(args.registry)
     ratios = _pairs(args.ratio, "ratio", float)
     default = ratios.pop("*", None)
     counts = _pairs(args.count, "count", int)
@@ -478,10 +492,7 @@ def _cmd_draw(args: argparse.Namespace) -> int:
         item = ItemRule(
             id=args.item, yearly_frequency_limit=1 if args.limit is None else args.limit
         )
-    result = draw(
-        reg,
-        seed=args.seed,
-        stream=args.stream,
+    return dict(
         ratios=ratios,
         counts=counts,
         default_ratio=default,
@@ -496,7 +507,17 @@ def _cmd_draw(args: argparse.Namespace) -> int:
         burden=burden,
         floor=floor,
     )
-    _warn_empty(reg, result, where)
+
+
+def _cmd_draw(args: argparse.Namespace) -> int:
+    from randsupervise.draw import draw
+
+    _text_arg(args.seed, "--seed")
+    _text_arg(args.stream, "--stream")
+    reg, has_risk = _read_registry(args.registry)
+    options = _draw_options(args, reg, has_risk)
+    result = draw(reg, seed=args.seed, stream=args.stream, **options)
+    _warn_empty(reg, result, options.get("where") or {})
     sys.stdout.write(result.receipt.to_json() + "\n")
     return 0
 
@@ -526,6 +547,7 @@ def _verify_kind(kind: str, receipt: object, args: argparse.Namespace) -> object
     from randsupervise.receipts import verify
 
     seed = None if args.seed_text is None else _text_arg(args.seed_text, "--seed-text")
+    announced = _announcement_inputs(args)
     if kind == "draw":
         _only_for(kind, args, {"registry", "burden", "history"})
         if args.registry is None:
@@ -534,7 +556,7 @@ def _verify_kind(kind: str, receipt: object, args: argparse.Namespace) -> object
         burden = None if args.burden is None else _read_burden(args.burden)
         history = None if args.history is None else _read_limits(args.history)
         return verify(receipt, registry=reg, history=history, burden=burden,  # type: ignore[arg-type]
-                      expected_seed=seed)  # fmt: skip
+                      expected_seed=seed, **announced)  # fmt: skip
     if kind == "assignment":
         from randsupervise.model.inspectors import InspectorPool
 
@@ -555,7 +577,7 @@ def _verify_kind(kind: str, receipt: object, args: argparse.Namespace) -> object
         if not isinstance(pool_rows, list):
             raise _BadInput(f"{args.inspectors}: expected a JSON list of inspector objects")
         pool = InspectorPool.from_records(pool_rows)
-        return verify(receipt, visits=visits, pool=pool, expected_seed=seed)  # type: ignore[arg-type]
+        return verify(receipt, visits=visits, pool=pool, expected_seed=seed, **announced)  # type: ignore[arg-type]
     _only_for(kind, args, {"sample"})
     if not args.sample:
         raise _BadInput(
@@ -567,7 +589,7 @@ def _verify_kind(kind: str, receipt: object, args: argparse.Namespace) -> object
     year = receipt["year"]  # type: ignore[index]
     plan, registry, items, pool, _, cal = demo_inputs(int(year))
     return verify(receipt, plan=plan, registry=registry, items=items, pool=pool,  # type: ignore[arg-type]
-                  calendar=cal, expected_seed=seed)  # fmt: skip
+                  calendar=cal, expected_seed=seed, **announced)  # fmt: skip
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
@@ -600,6 +622,152 @@ def _run_draw_command(args: argparse.Namespace) -> int:
     except (_BadInput, RandSuperviseError) as e:
         message = " ".join(str(e).split()) if args.command == "verify" else str(e)
         print(f"randsupervise {args.command}: error: {message}", file=sys.stderr)
+        return 2
+
+
+# --------------------------------------------------------------------- announce / commit
+def _add_announcement_options(v: argparse.ArgumentParser) -> None:
+    v.add_argument(
+        "--announcement",
+        metavar="ANNOUNCEMENT.json",
+        help="the announcement published before the seed existed (randsupervise announce): "
+        "the receipt must draw what it announced, with a seed made by its rule",
+    )
+    v.add_argument(
+        "--reveals",
+        metavar="REVEALS.json",
+        help="with --announcement of sealed contributions: the published reveals, a JSON "
+        'list of {"party", "salt", "text"}',
+    )
+
+
+def _add_announce_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    a = sub.add_parser(
+        "announce",
+        help="write the announcement of a draw (JSON) before its seed exists",
+        description="Write the announcement (抽查预告) of a draw: the register's digest, the "
+        "stream, the draw's options (as draw takes them) and the seed rule, to be published "
+        "before the seed exists. The seed will be the text SEED-RULE, a space, and the value "
+        "the source gives on SEED-DATE (randsupervise draw --seed 'SEED-RULE VALUE'); with "
+        "--commitment, the seed is made from the reveals of the named parties' sealed "
+        "contributions.",
+    )
+    a.add_argument("--registry", required=True, help="CSV file of targets, as frozen")
+    a.add_argument("--stream", required=True, help="stream label of this task or batch")
+    _add_policy_options(a)
+    a.add_argument(
+        "--seed-rule",
+        required=True,
+        metavar="TEXT",
+        help="the seed's public source, written at the head of the seed text (e.g. "
+        "'双色球 2024年第025期 开奖号码'); with --commitment, where the reveals are published",
+    )
+    a.add_argument(
+        "--seed-date",
+        required=True,
+        metavar="YYYY-MM-DD",
+        help="the day the source gives its value (after --date)",
+    )
+    a.add_argument("--date", required=True, metavar="YYYY-MM-DD", help="the announcement's date")
+    a.add_argument(
+        "--commitment",
+        action="append",
+        default=[],
+        metavar="PARTY=HEX",
+        help="a party's commitment to its sealed contribution (randsupervise commit); "
+        "repeatable; the seed is then made from the reveals",
+    )
+    a.add_argument(
+        "--missing",
+        choices=["void", "others"],
+        help="with --commitment: a missing reveal voids the draw (void, the default) or "
+        "the seed is made from the others' reveals (others)",
+    )
+    c = sub.add_parser(
+        "commit",
+        help="seal a contribution: print a fresh salt and the commitment (JSON)",
+        description="Seal a contribution for a seed: prints a random 32-byte salt, the "
+        "commitment to publish now, and the reveal to publish after the announcement "
+        "(keep the salt secret until then).",
+    )
+    c.add_argument("--party", required=True, help="the party's name, as announced")
+    c.add_argument("--text", required=True, help="the contribution text")
+
+
+def _cmd_announce(args: argparse.Namespace) -> int:
+    from randsupervise.draw import SeedRule, announce_draw
+
+    reg, has_risk = _read_registry(args.registry)
+    commitments: dict[str, str] = {}
+    for value in args.commitment:
+        party, sep, hex_digits = value.partition("=")
+        if not sep or not party.strip():
+            raise _BadInput(f"--commitment {value!r}: expected PARTY=HEX")
+        if party.strip() in commitments:
+            raise _BadInput(f"--commitment: party {party.strip()!r} named twice")
+        commitments[party.strip()] = hex_digits.strip()
+    if args.missing is not None and not commitments:
+        raise _BadInput("--missing needs --commitment PARTY=HEX (the sealed contributions)")
+    if commitments:
+        rule = SeedRule(
+            method="contributions",
+            source=args.seed_rule,
+            date=args.seed_date,
+            parties=[{"party": p, "commitment": c} for p, c in commitments.items()],
+            missing=args.missing or "void",
+        )
+    else:
+        rule = SeedRule(method="text", source=args.seed_rule, date=args.seed_date)
+    options = _draw_options(args, reg, has_risk)
+    announcement = announce_draw(reg, stream=args.stream, seed_rule=rule, date=args.date, **options)
+    sys.stdout.write(announcement.to_json() + "\n")
+    return 0
+
+
+def _cmd_commit(args: argparse.Namespace) -> int:
+    import secrets
+
+    from randsupervise.draw import commitment_of
+
+    salt = secrets.token_hex(32)  # the CLI may use the OS's randomness; the library never does
+    record = {
+        "commitment": {"party": args.party, "commitment": commitment_of(args.text, salt)},
+        "reveal": {"party": args.party, "salt": salt, "text": args.text},
+    }
+    sys.stdout.write(json.dumps(record, ensure_ascii=False, indent=2) + "\n")
+    return 0
+
+
+def _announcement_inputs(args: argparse.Namespace) -> dict[str, Any]:
+    """``announcement=`` and ``reveals=`` for verify, from --announcement and --reveals."""
+    from randsupervise.draw import Announcement, read_reveals
+    from randsupervise.errors import RandSuperviseError
+
+    if args.announcement is None:
+        if args.reveals is not None:
+            raise _BadInput("--reveals needs --announcement ANNOUNCEMENT.json")
+        return {}
+    out: dict[str, Any] = {}
+    for key, path, read in (
+        ("announcement", args.announcement, Announcement.from_json),
+        ("reveals", args.reveals, read_reveals),
+    ):
+        if path is None:
+            continue
+        try:
+            out[key] = read(_read_text(path))
+        except RandSuperviseError as e:
+            raise _BadInput(f"{path}: {' '.join(str(e).split())}") from None
+    return out
+
+
+def _run_announce_command(args: argparse.Namespace) -> int:
+    from randsupervise.errors import RandSuperviseError
+
+    try:
+        return _cmd_announce(args) if args.command == "announce" else _cmd_commit(args)
+    except (_BadInput, RandSuperviseError) as e:
+        print(f"randsupervise {args.command}: error: {' '.join(str(e).split())}", file=sys.stderr)
         return 2
 
 

@@ -29,6 +29,7 @@ from randsupervise.calendar import WorkCalendar
 from randsupervise.cycle import AnnualPlan, read_plan_receipt, verify_plan
 from randsupervise.draw import BurdenHistory, HistoryEntry, Receipt, Seed
 from randsupervise.draw import verify as _verify_draw
+from randsupervise.draw.announcement import Announcement, Reveal, as_announcement, read_reveals
 from randsupervise.errors import Problem, ValidationError
 from randsupervise.model import ItemList, TargetRegistry
 from randsupervise.model.inspectors import InspectorPool
@@ -128,13 +129,18 @@ def verify(
     items: ItemList | None = None,
     calendar: WorkCalendar | None = None,
     expected_seed: Seed | str | None = None,
+    announcement: Announcement | Mapping[str, Any] | str | bytes | None = None,
+    reveals: Iterable[Reveal | Mapping[str, Any]] | str | bytes | None = None,
 ) -> VerifyReport:
     """Verify a receipt of any kind with the inputs it needs.
 
     A draw needs ``registry`` (and ``history``/``burden`` when it used them); an
     assignment needs ``visits`` and ``pool`` (and the rules it was given); a plan needs
     ``plan``, ``registry``, ``items``, ``pool`` and ``calendar``. ``expected_seed`` is the
-    seed's public source as announced before the draw.
+    seed's public source as announced before the draw. ``announcement`` is the
+    announcement published before the seed existed (of the receipt's kind; one
+    announcement covers every task of a plan), and ``reveals`` the published reveals when
+    its seed comes from sealed contributions (``docs/spec/announcement.md``).
 
     Raises:
         ValidationError: a malformed receipt, or a needed input missing (named).
@@ -150,13 +156,18 @@ def verify(
         randsupervise.errors.ValidationError: verify: field 'registry': verifying a draw ...
     """
     parsed: Any
+    if announcement is not None:
+        announcement = as_announcement(announcement)
+    if isinstance(reveals, str | bytes):
+        reveals = read_reveals(reveals)
     kind, parsed = ("draw", receipt) if isinstance(receipt, Receipt) else read_receipt(receipt)
     if kind == "draw":
         _need("registry", registry, kind)
         assert registry is not None
         return _verify_draw(
-            parsed, registry, history=history, burden=burden, expected_seed=expected_seed
-        )
+            parsed, registry, history=history, burden=burden, expected_seed=expected_seed,
+            announcement=announcement, reveals=reveals,
+        )  # fmt: skip
     if kind == "assignment":
         _need("visits", visits, kind)
         _need("pool", pool, kind)
@@ -164,6 +175,7 @@ def verify(
         return _verify_assignment(
             parsed, visits, pool, conflicts=conflicts, rotation=rotation,
             load_limits=load_limits, region_rule=region_rule, expected_seed=expected_seed,
+            announcement=announcement, reveals=reveals,
         )  # fmt: skip
     for name, value in (("plan", plan), ("registry", registry), ("items", items),
                         ("pool", pool), ("calendar", calendar)):  # fmt: skip
@@ -172,4 +184,5 @@ def verify(
     return verify_plan(
         parsed, plan, registry, items, pool, calendar, conflicts=conflicts, rotation=rotation,
         load_limits=load_limits, region_rule=region_rule, expected_seed=expected_seed,
+        announcement=announcement, reveals=reveals,
     )  # fmt: skip

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from randsupervise.assign.announcement import announce_assignment, check_assignment_announcement
 from randsupervise.assign.assignment import (
     ALGORITHM,
     ALGORITHM_VERSION,
@@ -30,8 +31,10 @@ __all__ = [
     "Team",
     "VisitRequest",
     "Witness",
+    "announce_assignment",
     "assign",
     "cancel",
+    "check_assignment_announcement",
     "read_chain",
     "receipt_digest",
     "replace",

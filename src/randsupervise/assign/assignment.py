@@ -61,6 +61,7 @@ from randsupervise.assign._solver import (
     solve_phase,
 )
 from randsupervise.assign.requests import RegionRule, VisitRequest, visits_digest
+from randsupervise.draw.announcement import Announcement, Reveal, as_announcement
 from randsupervise.draw.seed import Seed, _as_seed
 from randsupervise.draw.tickets import TICKET_ALGORITHM, TICKET_VERSION, tickets
 from randsupervise.errors import InfeasibleAssignment, Problem, UnknownIdError, ValidationError
@@ -1052,6 +1053,8 @@ def verify(
     load_limits: int | Mapping[str, int] | None = None,
     region_rule: RegionRule | None = None,
     expected_seed: Seed | str | None = None,
+    announcement: Announcement | Mapping[str, Any] | str | bytes | None = None,
+    reveals: Iterable[Reveal | Mapping[str, Any]] | None = None,
 ) -> VerifyReport:
     """Recompute an assignment (and its replacements and cancellations) from the inputs.
 
@@ -1066,6 +1069,11 @@ def verify(
         region_rule: As given to :func:`assign`.
         expected_seed: The seed's public source as announced before the draw (its text,
             or a :class:`Seed`); the receipts' seed must be that one.
+        announcement: The assignment's announcement
+            (:func:`~randsupervise.assign.announcement.announce_assignment`, or its JSON),
+            published before the seed existed: the original receipt must have its
+            stream and inputs, and a seed made by its rule.
+        reveals: With a seed from sealed contributions: the published reveals.
 
     Returns:
         A :class:`~randsupervise._core.report.VerifyReport`; each difference names the
@@ -1125,6 +1133,14 @@ def verify(
     diffs += moved(sd, 0)
     if any(d.recomputed is None and d.path.endswith("seed") for d in diffs):
         return VerifyReport(kind="assignment", differences=tuple(diffs), notes=tuple(notes))
+    if announcement is not None:
+        from randsupervise.assign.announcement import check_assignment_announcement
+
+        a_diffs, a_notes = check_assignment_announcement(
+            first, as_announcement(announcement), reveals=reveals
+        )
+        diffs += [d if d.path.startswith("announcement.") else moved([d], 0)[0] for d in a_diffs]
+        notes += a_notes
     seed = Seed(value=Seed.from_hex(first["seed"]).value, source=str(first.get("seed_source", "")))
     problem = AssignmentProblem(
         visits=visits,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from randsupervise.cycle.announcement import announce_plan, check_plan_announcement
 from randsupervise.cycle.feedback import (
     FEEDBACK_RULES,
     Feedback,
@@ -65,6 +66,8 @@ __all__ = [
     "VisitRecord",
     "VisitState",
     "YearState",
+    "announce_plan",
+    "check_plan_announcement",
     "feedback",
     "read_plan_receipt",
     "run_plan",

@@ -53,6 +53,7 @@ from randsupervise.cycle.plan import AnnualPlan, Task, _class_counts, _mask_of
 from randsupervise.cycle.visits import HitSource, Visit, merge_hits, visits_digest
 from randsupervise.draw import Seed, frequency_exclusions, tickets_for_ids
 from randsupervise.draw.allocation import ItemRule
+from randsupervise.draw.announcement import Announcement, Reveal, as_announcement
 from randsupervise.draw.engine import HistoryEntry
 from randsupervise.draw.verify import seed_differences
 from randsupervise.errors import InfeasibleAssignment, Problem, ValidationError
@@ -189,6 +190,11 @@ def _draw_order(plan: AnnualPlan) -> list[tuple[int, Task, tuple[int, ...]]]:
     return draws
 
 
+def _draw_stream(year: int, task: Task, batch_ids: tuple[str, ...]) -> str:
+    """The stream label of one draw of the year (also what an announcement lists)."""
+    return f"{year}/{task.stream}" + ("" if task.split else f"/{batch_ids[0]}")
+
+
 def run_plan(
     plan: AnnualPlan,
     registry: TargetRegistry,
@@ -307,7 +313,7 @@ def _run(
             size[cls.name], short[cls.name] = n, max(0, n - n_av)
             counts[cls] = min(n, n_av)
         batch_ids = tuple(task.batches[b].id for b in bpos)
-        stream = f"{year}/{task.stream}" + ("" if task.split else f"/{batch_ids[0]}")
+        stream = _draw_stream(year, task, batch_ids)
         excluded = registry.ids[np.flatnonzero(mask & ~avail)].tolist()
         outcome = draw_counts(
             registry,
@@ -557,6 +563,8 @@ def verify_plan(
     load_limits: int | Mapping[str, int] | None = None,
     region_rule: RegionRule | None = None,
     expected_seed: Seed | str | None = None,
+    announcement: Announcement | Mapping[str, Any] | str | bytes | None = None,
+    reveals: Iterable[Reveal | Mapping[str, Any]] | None = None,
 ) -> VerifyReport:
     """Recompute the year from the inputs and the receipt's seed; compare everything.
 
@@ -567,9 +575,15 @@ def verify_plan(
     Args:
         expected_seed: The seed's public source as announced before the draw; the
             receipt's seed must be that one.
+        announcement: The year's announcement
+            (:func:`~randsupervise.cycle.announcement.announce_plan`), published before
+            the seed existed: the receipt must make exactly the announced draws from the
+            announced inputs, with a seed made by its rule.
+        reveals: With a seed from sealed contributions: the published reveals.
 
     Raises:
-        ValidationError: the receipt is malformed (each bad JSON path named).
+        ValidationError: the receipt or the announcement is malformed (each bad JSON path
+            named).
 
     Examples:
         >>> from randsupervise.metrics.demo import demo_inputs
@@ -592,6 +606,14 @@ def verify_plan(
     diffs += sd
     if any(d.path == "seed" and d.recomputed is None for d in diffs):
         return VerifyReport(kind="plan", differences=tuple(diffs), notes=tuple(notes))
+    if announcement is not None:
+        from randsupervise.cycle.announcement import check_plan_announcement
+
+        a_diffs, a_notes = check_plan_announcement(
+            data, as_announcement(announcement), reveals=reveals
+        )
+        diffs += a_diffs
+        notes += a_notes
     try:
         seed = Seed(value=Seed.from_hex(data["seed"]).value, source=data["seed_source"])
         run = _run(

@@ -24,6 +24,12 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 
 from randsupervise._core.report import Difference, VerifyReport, diff_trees
+from randsupervise.draw.announcement import (
+    Announcement,
+    Reveal,
+    as_announcement,
+    check_draw_announcement,
+)
 from randsupervise.draw.coordination import BurdenHistory
 from randsupervise.draw.engine import DrawPolicy, HistoryEntry, frequency_exclusions, run_policy
 from randsupervise.draw.receipt import (
@@ -249,6 +255,8 @@ def verify(
     history: Iterable[HistoryEntry] | None = None,
     burden: BurdenInput | None = None,
     expected_seed: Seed | str | None = None,
+    announcement: Announcement | Mapping[str, Any] | str | bytes | None = None,
+    reveals: Iterable[Reveal | Mapping[str, Any]] | None = None,
 ) -> VerifyReport:
     """Recompute the draw a receipt describes and report every difference.
 
@@ -262,9 +270,15 @@ def verify(
             record holds its digest); required to recompute such a draw.
         expected_seed: The seed's public source as announced before the draw (its text,
             or a :class:`Seed`); the receipt's seed must be that one.
+        announcement: The draw's announcement (:mod:`.announcement`), published before
+            the seed existed: the receipt must draw what it announced, with a seed made by
+            its rule (:func:`~.announcement.check_announcement`).
+        reveals: With an announcement whose seed comes from sealed contributions: the
+            published reveals, matched with the announced commitments.
 
     Raises:
-        ValidationError: the receipt is malformed (each bad JSON path named).
+        ValidationError: the receipt or the announcement is malformed (each bad JSON path
+            named).
 
     Examples:
         >>> from randsupervise.draw.engine import draw
@@ -307,6 +321,12 @@ def verify(
     diffs += seed_diffs
     if any(d.path == "seed" and d.recomputed is None for d in diffs):
         return VerifyReport(differences=tuple(diffs), notes=tuple(notes))
+    if announcement is not None:
+        a_diffs, a_notes = check_draw_announcement(
+            receipt, as_announcement(announcement), reveals=reveals
+        )
+        diffs += a_diffs
+        notes += a_notes
     digest = registry.digest()
     if digest != receipt.registry_digest:
         diffs.append(
