@@ -806,12 +806,9 @@
     });
     // a register passed in the address (#register=<percent-encoded CSV>), for tests and links
     const m = /(?:^#|&)register=([^&]*)/.exec(root.location ? root.location.hash : "");
-    if (m) {
-      text.value = decodeURIComponent(m[1]);
-      runPage(doc, text.value);
-    } else {
-      runPage(doc, "");
-    }
+    if (m) text.value = decodeURIComponent(m[1]);
+    // a register already in the text box (pasted, or kept by the browser) is checked at once
+    runPage(doc, text.value);
   }
 
   const api = {
