@@ -488,6 +488,8 @@ def to_xlsx(pub: Publication) -> bytes:
                 '<borders count="1"><border/></borders>'
                 '<cellStyleXfs count="1"><xf/></cellStyleXfs>'
                 '<cellXfs count="2"><xf fontId="0"/><xf fontId="1" applyFont="1"/></cellXfs>'
+                '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/>'
+                "</cellStyles>"
                 "</styleSheet>"
             ).encode(),
         ),
