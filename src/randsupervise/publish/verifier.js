@@ -710,6 +710,7 @@
       verified: "已核验",
       "not verified": "未通过核验",
       partial: "部分核验（请载入检查对象名录库文件以完成核验）",
+      partialShort: "部分核验",
       working: "正在核验……",
       error: "无法核验",
       draw: "抽取",
@@ -720,6 +721,7 @@
       verified: "verified",
       "not verified": "not verified",
       partial: "partly checked (load the register file to finish)",
+      partialShort: "partly checked",
       working: "checking…",
       error: "cannot check",
       draw: "draw",
@@ -727,6 +729,32 @@
       notes: "notes",
     },
   };
+
+  // Chinese wording of the differences and notes, by JSON path (the English is kept in
+  // the element's title, for whoever reports the problem)
+  const ZH_PATHS = [
+    [/^(receipt_digest|public_digest)$/, "内容在生成后被改动（摘要与内容不符）"],
+    [/^receipt\.receipt_digest$/, "由名录库重建的审计回执与本记录所指的回执不符"],
+    [/^seed_source$/, "无法读取随机种子原文"],
+    [/^seed$/, "随机种子与公布的原文不符"],
+    [/^registry_digest$/, "名录库与抽取时所用的名录库不一致（内容摘要不符）"],
+    [/^registry_size$/, "名录库的条目数与抽取时不一致"],
+    [/^batches/, "批次划分与重新计算的结果不一致"],
+    [/tickets/, "抽签号与由种子重新计算的结果不一致"],
+    [/selected$/, "抽取名单与重新计算的结果不一致"],
+    [/^strata\./, "该类别的抽取数据与重新计算的结果不一致"],
+  ];
+  const ZH_NOTES = [
+    [/^no register loaded/, "尚未载入名录库：名录库摘要和抽取结果尚未核验；种子、抽签号和批次已核验"],
+    [/^the selection is not recomputed here/, "本页不重新计算此类抽取（请使用命令行 randsupervise verify）"],
+    [/left out for their yearly frequency limit/, "部分对象因年度检查次数上限未参加抽取，名单以回执所列为准；其依据的检查记录仅能用命令行核验"],
+  ];
+
+  function localized(lang, text, table) {
+    if (lang !== "zh") return text;
+    for (const [re, zh] of table) if (re.test(text)) return zh;
+    return text;
+  }
 
   function documentsOf(doc) {
     return Array.from(doc.querySelectorAll("script[data-rs-document]")).map((s) => ({
@@ -766,18 +794,20 @@
       else if (r.status === "partial" && overall === "verified") overall = "partial";
       const li = doc.createElement("li");
       li.setAttribute("data-status", r.status);
-      li.textContent = w.draw + " " + name + ": " + w[r.status];
+      li.textContent = w.draw + " " + name + ": " + (r.status === "partial" ? w.partialShort : w[r.status]);
       if (r.differences.length || r.notes.length) {
         const ul = doc.createElement("ul");
         for (const d of r.differences) {
           const item = doc.createElement("li");
           item.className = "rs-bad";
-          item.textContent = w.field + " " + d.path + ": " + d.message;
+          item.textContent = w.field + " " + d.path + ": " + localized(lang, d.path, ZH_PATHS);
+          item.title = d.message;
           ul.appendChild(item);
         }
         for (const n of r.notes) {
           const item = doc.createElement("li");
-          item.textContent = w.notes + ": " + n;
+          item.textContent = w.notes + ": " + localized(lang, n, ZH_NOTES);
+          item.title = n;
           ul.appendChild(item);
         }
         li.appendChild(ul);
