@@ -252,6 +252,23 @@ def test_csv_has_a_bom_and_reads_back() -> None:
         to_csv(p, encoding="latin-1")
 
 
+def test_csv_cells_never_run_as_formulas(tmp_path: Path) -> None:
+    from randsupervise.cli import _read_registry
+    from randsupervise.model import TargetRegistry
+    from randsupervise.publish import Table
+
+    names = ['=HYPERLINK("x")', "+1+1", "-2", "@SUM(A1)", "-12.5", "普通"]
+    table = Table(name="t", title="t", columns=["n"], rows=[[n] for n in names])
+    p = Publication(kind="results", lang="zh", title="t", data={}, tables=[table])
+    cells = [r[0] for r in csv.reader(io.StringIO(to_csv(p).decode("utf-8-sig"), newline=""))]
+    assert cells[1:] == ['\'=HYPERLINK("x")', "'+1+1", "-2", "'@SUM(A1)", "-12.5", "普通"]
+    # the register file is data read back by programs: written exactly
+    reg = TargetRegistry.from_columns(id=["a", "b", "c"], name=names[:3], risk_class="ABC")
+    path = tmp_path / "r.csv"
+    path.write_bytes(register_csv(reg))
+    assert _read_registry(str(path))[0].digest() == reg.digest()
+
+
 def test_xlsx_opens_in_a_spreadsheet_reader() -> None:
     p = all_publications()[0]
     data = to_xlsx(p)

@@ -571,6 +571,10 @@ def publish_task(
     )
 
 
+def _by_date(inspection: Mapping[str, Any]) -> tuple[str, str]:
+    return (str(inspection["completed_on"]), str(inspection["task"]))
+
+
 def publish_results(
     run: PlanRun,
     state: YearState,
@@ -614,9 +618,8 @@ def publish_results(
                 }
             )
     ids = sorted(per_firm, key=lambda s: s.encode("utf-8"))
-    by_date = lambda x: (x["completed_on"], x["task"])  # noqa: E731
     firms = [
-        {**f, "inspections": sorted(per_firm[f["id"]], key=by_date)} for f in _firm(registry, ids)
+        {**f, "inspections": sorted(per_firm[f["id"]], key=_by_date)} for f in _firm(registry, ids)
     ]
     sep = w["sep"]
     rows = [

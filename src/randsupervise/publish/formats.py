@@ -12,7 +12,9 @@ Invariants (DESIGN principles 1 and 10: publication formats are returned as ``st
   are refused) and ``read_json(to_json(p)) == p.data``.
 * CSV (:func:`to_csv`): one table, RFC 4180 quoting, CRLF line ends, UTF-8 **with** a
   byte-order mark by default (so spreadsheet programs on Chinese Windows read it as
-  UTF-8), or GB18030 without one (``encoding="gb18030"``) for older tools.
+  UTF-8), or GB18030 without one (``encoding="gb18030"``) for older tools. A cell that a
+  spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@``, tab or
+  carriage return, other than a plain number) is written with a leading apostrophe.
 * XLSX (:func:`to_xlsx`): one sheet per table, written with the standard library only
   (a zip of SpreadsheetML parts, strings inline); no extra dependency is needed.
 * HTML (:func:`to_html`): one page, no network access at all: styles inline, no external
@@ -299,7 +301,15 @@ def read_json(text: str | bytes) -> Any:
 
 
 # --------------------------------------------------------------------------------- CSV
-def _csv_field(value: str) -> str:
+_FORMULA = re.compile(r"[=+\-@\t\r]")
+_NUMBER = re.compile(r"-?\d+(\.\d+)?\Z")
+
+
+def _csv_field(value: str, guard: bool = True) -> str:
+    # a spreadsheet runs a cell starting with = + - @ as a formula: a firm's name taken
+    # from a register must not become one (a leading apostrophe keeps it text)
+    if guard and _FORMULA.match(value) and not _NUMBER.match(value):
+        value = "'" + value
     if any(c in value for c in ',"\r\n') or value != value.strip():
         return '"' + value.replace('"', '""') + '"'
     return value
@@ -331,9 +341,16 @@ def to_csv(pub: Publication, table: str | None = None, *, encoding: str = "utf-8
 
 
 def csv_bytes(
-    columns: Sequence[str], rows: Sequence[Sequence[str]], *, encoding: str = "utf-8-sig"
+    columns: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    *,
+    encoding: str = "utf-8-sig",
+    guard_formulas: bool = True,
 ) -> bytes:
     r"""A header and rows as CSV bytes (RFC 4180 quoting, CRLF line ends).
+
+    ``guard_formulas=False`` writes every value exactly (for data files read back by a
+    program, such as the register); publications keep the guard (module notes).
 
     Examples:
         >>> csv_bytes(["a", "b"], [["1", 'say "hi", twice']])
@@ -341,7 +358,9 @@ def csv_bytes(
     """
     if encoding not in ("utf-8-sig", "gb18030"):
         raise ValueError(f"encoding must be 'utf-8-sig' or 'gb18030', not {encoding!r}")
-    lines = [",".join(_csv_field(c) for c in row) for row in (tuple(columns), *rows)]
+    lines = [
+        ",".join(_csv_field(c, guard_formulas) for c in row) for row in (tuple(columns), *rows)
+    ]
     return ("\r\n".join(lines) + "\r\n").encode(encoding)
 
 

@@ -41,4 +41,5 @@ def register_csv(registry: TargetRegistry, *, encoding: str = "utf-8-sig") -> by
         )
         for k in range(len(registry))
     ]
-    return csv_bytes(REGISTER_COLUMNS, rows, encoding=encoding)
+    # exact values, never formula-guarded: the file is read back to the same digest
+    return csv_bytes(REGISTER_COLUMNS, rows, encoding=encoding, guard_formulas=False)
