@@ -19,11 +19,14 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
+from randsupervise.draw import draw
 from randsupervise.metrics.demo import run_demo_year
-from randsupervise.publish import publish_task, to_html
+from randsupervise.model import TargetRegistry
+from randsupervise.publish import Publication, public_record, publish_task, to_html
 from randsupervise.publish.register import register_csv
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -111,6 +114,13 @@ def test_a_browser_verifies_the_honest_register_and_rejects_a_tampered_one(
     dom = _run(browser, tmp_path, empty.as_uri(), "--dump-dom")
     assert _status(dom).startswith("partial ")  # without a register: seed, tickets, batches
 
+    audit = tmp_path / "drawn-list-audit-en.html"
+    page_en = to_html(publish_task(demo.run, demo.registry, demo.items, "net-key", form="audit",
+                                   lang="en"))  # fmt: skip
+    audit.write_text(_page_with_register(page_en, honest), encoding="utf-8")
+    dom = _run(browser, tmp_path, audit.as_uri(), "--dump-dom")
+    assert _status(dom) == "verified verified"
+
     shot = tmp_path / "page.png"
     _run(browser, tmp_path, good.as_uri(), "--window-size=1100,1500", f"--screenshot={shot}")
     data = shot.read_bytes()
@@ -119,3 +129,20 @@ def test_a_browser_verifies_the_honest_register_and_rejects_a_tampered_one(
         SCREENSHOT.parent.mkdir(exist_ok=True)
         SCREENSHOT.write_bytes(data)
     assert SCREENSHOT.read_bytes().startswith(b"\x89PNG"), "docs/img/publish-verified.png"
+
+
+def test_a_register_passed_in_the_address_is_checked(tmp_path: Path) -> None:
+    """A link may carry a small register in its fragment (#register=<percent-encoded CSV>)."""
+    browser = _chromium()
+    reg = TargetRegistry.from_columns(id=[f"T-{i:02d}" for i in range(30)], risk_class="ABC" * 10)
+    receipt = draw(reg, seed="dice 1 2 3", stream="s", ratios={"A": 0.3, "C": 1.0}).receipt
+    page = Publication(kind="drawn-list", lang="zh", title="t", data={}, tables=[],
+                       embedded={"s": public_record(receipt)})  # fmt: skip
+    path = tmp_path / "small.html"
+    path.write_text(to_html(page), encoding="utf-8")
+    csv_text = register_csv(reg).decode("utf-8-sig")
+    dom = _run(browser, tmp_path, path.as_uri() + "#register=" + quote(csv_text), "--dump-dom")
+    assert _status(dom) == "verified 已核验"
+    other = csv_text.replace("T-29,T-29,enterprise,,,C", "T-29,T-29,enterprise,,,A")
+    dom = _run(browser, tmp_path, path.as_uri() + "#register=" + quote(other), "--dump-dom")
+    assert _status(dom) == "not verified 未通过核验"
