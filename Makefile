@@ -12,8 +12,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test,docs,dev,bench]'
 	touch $(STAMP)
 
+# make demo PUBLISH=DIR also writes the year's publications into DIR
 demo: $(STAMP)
-	$(BIN)/python -m randsupervise demo
+	$(BIN)/python -m randsupervise demo $(if $(PUBLISH),--publish $(PUBLISH))
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

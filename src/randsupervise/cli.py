@@ -27,7 +27,7 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 if TYPE_CHECKING:
     from randsupervise.draw import BurdenHistory, HistoryEntry
@@ -45,8 +45,15 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     demo = sub.add_parser("demo", help="run the demo on the embedded sample data")
     demo.add_argument("--json", action="store_true", help="print JSON instead of a report")
+    demo.add_argument(
+        "--publish",
+        metavar="DIR",
+        help="also write the year's publications (plan, drawn lists, results) in every "
+        "format into DIR, and the auditors' material into DIR/audit",
+    )
     _add_draw_commands(sub)
     _add_announce_commands(sub)
+    _add_publish_command(sub)
     return parser
 
 
@@ -58,8 +65,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
     demo = run_demo_year(2024)
     if args.json:
         print(json.dumps(demo.to_json_dict(), ensure_ascii=False, indent=2, sort_keys=True))
-        return 0
-    print(demo.to_text())
+    else:
+        print(demo.to_text())
+    if args.publish:  # after the report; on stderr when stdout holds JSON
+        _publish_demo_year(demo, args.publish, sys.stderr if args.json else sys.stdout)
     return 0
 
 
@@ -72,6 +81,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _run_draw_command(args)
     if args.command in ("announce", "commit"):
         return _run_announce_command(args)
+    if args.command == "publish":
+        return _cmd_publish(args)
     parser.error(f"unknown command {args.command}")  # pragma: no cover
     return 2  # pragma: no cover
 
@@ -769,6 +780,173 @@ def _run_announce_command(args: argparse.Namespace) -> int:
     except (_BadInput, RandSuperviseError) as e:
         print(f"randsupervise {args.command}: error: {' '.join(str(e).split())}", file=sys.stderr)
         return 2
+
+
+# ------------------------------------------------------------------------------- publish
+def _add_publish_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "publish",
+        help="write what the bureau publishes (plan, drawn lists, results) as files",
+        description="Write the plan and item list, each task's announcement and drawn list, "
+        "or the year's results, in JSON, CSV, XLSX and HTML. The inputs are the embedded "
+        "sample year (--sample; there is no plan file format yet).",
+    )
+    p.add_argument("what", choices=["plan", "task", "results"])
+    p.add_argument("--sample", action="store_true", help="the embedded sample year (required)")
+    p.add_argument(
+        "--format",
+        action="append",
+        choices=["json", "csv", "xlsx", "html"],
+        help="format to write; repeatable (default: every format)",
+    )
+    p.add_argument("--out", required=True, metavar="DIR", help="directory to write into")
+    p.add_argument("--lang", choices=["zh", "en"], default="zh", help="labels (default zh)")
+    p.add_argument("--task", metavar="ID", help="task: only this task (default: every task)")
+    p.add_argument(
+        "--form",
+        choices=["public", "audit"],
+        default="public",
+        help="task: public (no risk class; default) or audit (classes and full receipts)",
+    )
+    p.add_argument(
+        "--encoding",
+        choices=["utf-8-sig", "gb18030"],
+        default="utf-8-sig",
+        help="CSV encoding: UTF-8 with a byte-order mark (default) or GB18030",
+    )
+
+
+def _publication_files(
+    pub: object, stem: str, formats: Sequence[str], encoding: str
+) -> list[tuple[str, bytes]]:
+    """The files of one publication: ``(file name, content)`` per format (and table)."""
+    from randsupervise.publish import Publication, to_csv, to_html, to_json, to_xlsx
+
+    assert isinstance(pub, Publication)
+    out: list[tuple[str, bytes]] = []
+    for fmt in formats:
+        if fmt == "json":
+            out.append((f"{stem}.json", to_json(pub).encode("utf-8")))
+        elif fmt == "csv":
+            single = len(pub.tables) == 1
+            for t in pub.tables:
+                name = f"{stem}.csv" if single else f"{stem}-{t.name}.csv"
+                out.append((name, to_csv(pub, t.name, encoding=encoding)))
+        elif fmt == "xlsx":
+            out.append((f"{stem}.xlsx", to_xlsx(pub)))
+        else:
+            out.append((f"{stem}.html", to_html(pub).encode("utf-8")))
+    return out
+
+
+def _write_files(directory: str, files: Sequence[tuple[str, bytes]]) -> list[str]:
+    import os
+
+    os.makedirs(directory, exist_ok=True)
+    written = []
+    for name, data in files:
+        path = os.path.join(directory, name)
+        with open(path, "wb") as fh:
+            fh.write(data)
+        written.append(path)
+    return written
+
+
+def _year_publications(
+    demo: object,
+    what: str,
+    *,
+    lang: str,
+    form: str = "public",
+    task: str | None = None,
+) -> list[tuple[str, object]]:
+    """``(file stem, publication)`` for one kind of publication of the sample year."""
+    from randsupervise.metrics.demo import DemoReport
+    from randsupervise.publish import publish_plan, publish_results, publish_task
+
+    assert isinstance(demo, DemoReport)
+    year = demo.plan.year
+    if what == "plan":
+        return [(f"plan-{year}", publish_plan(demo.plan, demo.items, lang=lang))]
+    if what == "results":
+        pub = publish_results(demo.run, demo.state, demo.registry, demo.items, lang=lang)
+        return [(f"results-{year}", pub)]
+    tasks = [t.id for t in demo.plan.tasks] if task is None else [task]
+    suffix = "" if form == "public" else "-audit"
+    return [
+        (
+            f"task-{year}-{t}{suffix}",
+            publish_task(demo.run, demo.registry, demo.items, t, form=form, lang=lang),
+        )
+        for t in tasks
+    ]
+
+
+def _cmd_publish(args: argparse.Namespace) -> int:
+    from randsupervise.metrics.demo import run_demo_year
+
+    if not args.sample:
+        print(
+            "randsupervise publish: error: there is no plan file format yet; "
+            "use --sample for the embedded sample year",
+            file=sys.stderr,
+        )
+        return 2
+    demo = run_demo_year(2024)
+    if args.task is not None and args.task not in {t.id for t in demo.plan.tasks}:
+        print(f"randsupervise publish: error: no task {args.task!r} in the plan", file=sys.stderr)
+        return 2
+    formats = args.format or ["json", "csv", "xlsx", "html"]
+    files: list[tuple[str, bytes]] = []
+    for stem, pub in _year_publications(
+        demo, args.what, lang=args.lang, form=args.form, task=args.task
+    ):
+        files += _publication_files(pub, stem, formats, args.encoding)
+    try:
+        written = _write_files(args.out, files)
+    except OSError as e:
+        print(f"randsupervise publish: error: {e}", file=sys.stderr)
+        return 2
+    print("\n".join(written))
+    return 0
+
+
+def _publish_demo_year(demo: object, directory: str, out: TextIO) -> None:
+    """``demo --publish DIR``: every publication in every format, the audit material in
+    DIR/audit (the register with its risk classes, the audit forms, the plan receipt)."""
+    import os
+
+    from randsupervise._core.frozen import thaw
+    from randsupervise.metrics.demo import DemoReport
+    from randsupervise.publish.register import register_csv
+
+    assert isinstance(demo, DemoReport)
+    formats = ["json", "csv", "xlsx", "html"]
+    public: list[tuple[str, bytes]] = []
+    for what in ("plan", "task", "results"):
+        for stem, pub in _year_publications(demo, what, lang="zh"):
+            public += _publication_files(pub, stem, formats, "utf-8-sig")
+    audit: list[tuple[str, bytes]] = [
+        ("register.csv", register_csv(demo.registry)),
+        (
+            f"plan-receipt-{demo.plan.year}.json",
+            json.dumps(thaw(demo.run.receipt), ensure_ascii=False, indent=2).encode("utf-8"),
+        ),
+    ]
+    for stem, pub in _year_publications(demo, "task", lang="zh", form="audit"):
+        audit += _publication_files(pub, stem, ["json", "html"], "utf-8-sig")
+    for k, d in enumerate(demo.run.draws, start=1):
+        name = f"draw-receipt-{k:02d}-{d.stream.replace('/', '-')}.json"
+        audit.append((name, json.dumps(thaw(d.receipt), ensure_ascii=False, indent=2).encode()))
+    _write_files(directory, public)
+    _write_files(os.path.join(directory, "audit"), audit)
+    print(
+        f"\npublications written to {directory}: the plan, {len(demo.plan.tasks)} drawn lists "
+        f"and the results, as JSON, CSV, XLSX and HTML ({len(public)} files); the auditors' "
+        f"material (register with risk classes, receipts, audit forms) to "
+        f"{os.path.join(directory, 'audit')} ({len(audit)} files): not for publication",
+        file=out,
+    )
 
 
 if __name__ == "__main__":  # pragma: no cover
