@@ -287,5 +287,23 @@ def test_a_verifier_that_ignores_the_register_is_caught(sample: TargetRegistry) 
 
 def test_a_receipt_that_does_not_verify_fails_at_once(sample: TargetRegistry) -> None:
     d = stratified(sample, Seed.from_text("x"))
-    with pytest.raises(AssertionError, match="does NOT verify"):
+    with pytest.raises(AssertionError, match="does NOT verify") as info:
         check_receipt(d, sample.take(np.arange(10)))
+    # verify's own differences, with the value in the receipt and the value recomputed
+    assert "- registry_digest: " in str(info.value)
+    assert f"receipt {d.receipt.registry_digest!r}" in str(info.value)
+
+
+def test_a_seed_that_is_not_the_hash_of_its_source_is_named(sample: TargetRegistry) -> None:
+    d = stratified(sample, Seed(value=bytes(32), source="not the source"))
+    with pytest.raises(AssertionError, match="seed: the seed is not the hash of its stated"):
+        check_receipt(d, sample)
+
+
+@settings(max_examples=10, deadline=None)
+@given(seeds())
+def test_draws_under_generated_seeds_have_receipts_that_check(seed: Seed) -> None:
+    reg = sample_registry().take(np.arange(40))
+    d = draw(reg, seed=seed, stream="2024/G01", ratios=RATIOS)
+    report = check_receipt(d, reg, max_list_items=2)
+    assert report.passed

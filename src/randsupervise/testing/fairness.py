@@ -961,7 +961,32 @@ def _caught(
     except Exception as e:  # a crash is not a verdict: report it
         return False, f"verify crashed with {type(e).__name__}: {e}"
     ok = bool(getattr(outcome, "ok", outcome))
-    return (not ok), "" if not ok else "verify still says ok"
+    return (not ok), _why_not(outcome) if not ok else "verify still says ok"
+
+
+def _brief(value: Any, limit: int = 100) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 4] + " ..."
+
+
+def _why_not(outcome: Any, limit: int = 10) -> str:
+    """What verify said when it said no: each difference with its path, its sentence and
+    the value in the receipt against the value recomputed (from a
+    :class:`~randsupervise.draw.VerifyReport`, or anything with ``differences``)."""
+    differences = _attr(outcome, "differences")
+    if not differences:
+        return "verify says no" if not isinstance(outcome, bool) else "verify returned False"
+    lines = []
+    for d in list(differences)[:limit]:
+        line = str(d)
+        got, want = _attr(d, "receipt"), _attr(d, "recomputed")
+        if got is not None or want is not None:
+            line += f" [receipt {_brief(got)}, recomputed {_brief(want)}]"
+        lines.append(line)
+    more = len(differences) - limit
+    if more > 0:
+        lines.append(f"... and {more} more")
+    return f"{len(differences)} difference(s):\n    - " + "\n    - ".join(lines)
 
 
 def _is_genuine(receipt: dict[str, Any], registry: TargetRegistry | None) -> bool:
@@ -1031,8 +1056,9 @@ def check_receipt(
             assignment receipt, keyed by visit): swapping their entries is not tried.
 
     Raises:
-        AssertionError: the receipt does not verify, or some tampering went unnoticed (the
-            message lists them).
+        AssertionError: the receipt does not verify (the message lists verify's
+            differences: path, value in the receipt, value recomputed), or some tampering
+            went unnoticed (the message lists them).
 
     Examples:
         >>> from randsupervise.draw import draw
@@ -1046,6 +1072,11 @@ def check_receipt(
         Traceback (most recent call last):
         ...
         AssertionError: receipt: verifies; 0 of ... single tamperings caught, 1 harmless, ...
+        >>> check_receipt(d, TargetRegistry.from_columns(id=["T0", "T1"], risk_class="AB"))
+        Traceback (most recent call last):
+        ...
+        AssertionError: receipt: does NOT verify: ... difference(s):
+            - registry_digest: ...
     """
     if (
         isinstance(max_list_items, bool)
@@ -1060,7 +1091,7 @@ def check_receipt(
     ok, detail = _caught(vf, receipt, registry)
     verified = not ok
     if not verified:
-        raise AssertionError(f"receipt: does NOT verify ({detail or 'verify says no'})")
+        raise AssertionError(f"receipt: does NOT verify: {detail}")
     ids = registry.ids.tolist() if registry is not None else []
     selected = set(_all_selected(receipt))
     done: list[Tampering] = []
