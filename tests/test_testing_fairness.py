@@ -283,6 +283,33 @@ def test_order_dependent_draws_are_caught(sample: TargetRegistry) -> None:
         check_order_invariance(lambda r, s: r.ids[:5].tolist(), sample)
 
 
+def _in_row_order(registry: TargetRegistry, seed: Seed) -> list[str]:
+    """The library's selection, listed in the order of the register's rows, as a query
+    against a table would return it: the same set whatever the row order."""
+    chosen = set(stratified(registry, seed).ids)
+    return [i for i in registry.ids.tolist() if i in chosen]
+
+
+def test_an_unordered_draw_is_compared_as_a_set(sample: TargetRegistry) -> None:
+    reg = sample.take(np.arange(200))
+    with pytest.raises(AssertionError, match=r"selected ids \(in order\): first difference"):
+        check_order_invariance(_in_row_order, reg)
+    report = check_order_invariance(_in_row_order, reg, ordered=False)
+    assert report.compared == ("selected ids (in any order)",) and report.cases == 9
+    # a Python set works the same way
+    report = check_order_invariance(lambda r, s: set(_in_row_order(r, s)), reg, ordered=False)
+    assert report.cases == 9
+
+
+def test_an_unordered_draw_that_depends_on_row_order_is_still_caught(
+    sample: TargetRegistry,
+) -> None:
+    with pytest.raises(AssertionError, match=r"selected ids \(in any order\)"):
+        check_order_invariance(lambda r, s: set(r.ids[:5].tolist()), sample, ordered=False)
+    with pytest.raises(ValueError, match="ordered"):
+        check_order_invariance(_in_row_order, sample, ordered="no")  # type: ignore[arg-type]
+
+
 def test_dask_draw_equals_the_in_memory_draw(sample: TargetRegistry) -> None:
     import dask.dataframe as dd
     import pandas as pd
@@ -297,6 +324,20 @@ def test_dask_draw_equals_the_in_memory_draw(sample: TargetRegistry) -> None:
         stratified, sample.take(np.arange(300)), sharded_draw_fn=sharded, seeds=1, parts=(2, 3)
     )
     assert "receipt" in report.compared
+
+
+def test_a_sharded_draw_returning_a_set_is_compared_as_a_set(sample: TargetRegistry) -> None:
+    reg = sample.take(np.arange(120))
+
+    def sharded(shards: list[TargetRegistry], seed: Seed) -> set[str]:
+        # each shard's part of the whole draw, gathered shard by shard in no fixed order
+        chosen = set(stratified(reg, seed).ids)
+        return {i for s in reversed(shards) for i in s.ids.tolist() if i in chosen}
+
+    report = check_partition_invariance(
+        _in_row_order, reg, sharded_draw_fn=sharded, seeds=1, ordered=False
+    )
+    assert report.compared == ("selected ids (in any order)",)
 
 
 def test_a_sharded_draw_that_loses_a_shard_is_caught(sample: TargetRegistry) -> None:

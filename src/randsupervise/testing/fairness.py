@@ -586,9 +586,15 @@ class InvarianceReport:
         )
 
 
-def _signature(result: Any, registry: TargetRegistry) -> dict[str, Any]:
-    """What must not change: selected ids in order, probabilities by id, the receipt."""
-    sig: dict[str, Any] = {"selected ids (in order)": _selected(result)}
+def _signature(result: Any, registry: TargetRegistry, *, ordered: bool = True) -> dict[str, Any]:
+    """What must not change: selected ids (in order, or sorted when the draw's order
+    carries no meaning), probabilities by id, the receipt."""
+    ids = _selected(result)
+    sig: dict[str, Any] = (
+        {"selected ids (in order)": ids}
+        if ordered
+        else {"selected ids (in any order)": tuple(sorted(ids))}
+    )
     pi = _attr(result, "inclusion_probabilities")
     if pi is not None:
         arr = np.asarray(pi, dtype=np.float64)
@@ -638,12 +644,24 @@ def check_order_invariance(
     *,
     seeds: int | Iterable[Seed | str] = 3,
     permutations: int = 3,
+    ordered: bool = True,
 ) -> InvarianceReport:
     """Check that shuffling the register's rows changes nothing about the draw.
 
     The draw of the register and of ``permutations`` reorderings of its rows (reversed,
     then shuffled by tickets under a testing stream) must give the same selected ids in
     the same order, the same inclusion probability per id and the same receipt.
+
+    Args:
+        draw_fn: ``draw_fn(registry, seed)``; see :data:`DrawFn`.
+        registry: the register drawn from.
+        seeds: number of seeds (derived by :func:`public_seeds`) or the seeds themselves.
+        permutations: reorderings tried per seed (at least 1).
+        ordered: ``True`` (default) when the order of the selected ids means something
+            (the library's draws list them in selection order); ``False`` for a draw that
+            returns an unordered set (a Python ``set``, or ids in whatever order a
+            database hands them back): the selected ids are then compared as sets. The
+            probabilities and the receipt are compared exactly either way.
 
     Raises:
         AssertionError: naming the seed, the reordering and the first difference.
@@ -658,19 +676,25 @@ def check_order_invariance(
         Traceback (most recent call last):
         ...
         AssertionError: order invariance fails under seed ... with reversed rows: ...
+        >>> def as_a_set(r, s):
+        ...     return set(draw(r, seed=s, stream="s", ratios={"A": 0.5}).ids)
+        >>> check_order_invariance(as_a_set, reg, ordered=False).compared
+        ('selected ids (in any order)',)
     """
     if isinstance(permutations, bool) or not isinstance(permutations, int) or permutations < 1:
         raise ValueError(f"permutations must be an int >= 1, got {permutations!r}")
+    if not isinstance(ordered, bool):
+        raise ValueError(f"ordered must be True or False, got {ordered!r}")
     seed_list = _seeds(seeds)
     variants = [
         (name, registry.take(perm)) for name, perm in _permutations(len(registry), permutations)
     ]
     compared: tuple[str, ...] = ()
     for seed in seed_list:
-        want = _signature(draw_fn(registry, seed), registry)
+        want = _signature(draw_fn(registry, seed), registry, ordered=ordered)
         compared = tuple(want)
         for name, reg in variants:
-            got = _signature(draw_fn(reg, seed), reg)
+            got = _signature(draw_fn(reg, seed), reg, ordered=ordered)
             if got != want:
                 raise AssertionError(
                     f"order invariance fails under seed {seed.source or seed.hex!r} with "
@@ -753,6 +777,7 @@ def check_partition_invariance(
     sharded_draw_fn: ShardedDrawFn | None = None,
     seeds: int | Iterable[Seed | str] = 3,
     parts: Iterable[int] = (1, 2, 3, 7),
+    ordered: bool = True,
 ) -> InvarianceReport:
     """Check that a draw computed shard by shard equals the draw of the whole register.
 
@@ -767,6 +792,9 @@ def check_partition_invariance(
     stratum, :func:`~randsupervise.draw.partition.merge_candidates` merges them): the
     populations, the selection per stratum and the merged register digest must agree.
 
+    ``ordered=False`` compares the selected ids as sets, for draws that return an
+    unordered set (as in :func:`check_order_invariance`).
+
     Raises:
         AssertionError: naming the seed, the partition and the first difference.
 
@@ -778,6 +806,8 @@ def check_partition_invariance(
         ...     lambda r, s: draw(r, seed=s, stream="s", ratios={"A": 0.2, "B": 0.5}), reg).cases
         21
     """
+    if not isinstance(ordered, bool):
+        raise ValueError(f"ordered must be True or False, got {ordered!r}")
     seed_list = _seeds(seeds)
     splits = _splits(len(registry), parts)
     default = _library_sharded(draw_fn) if sharded_draw_fn is None else None
@@ -795,7 +825,7 @@ def check_partition_invariance(
                 registry.digest(),
             )
         else:
-            want = _signature(whole, registry)
+            want = _signature(whole, registry, ordered=ordered)
             want.pop("inclusion probabilities by id", None)
         compared = tuple(want)
         for name, pieces in splits:
@@ -804,7 +834,7 @@ def check_partition_invariance(
                 got = default(shards, seed, whole)
             else:
                 assert sharded_draw_fn is not None
-                got = _signature(sharded_draw_fn(shards, seed), registry)
+                got = _signature(sharded_draw_fn(shards, seed), registry, ordered=ordered)
                 got.pop("inclusion probabilities by id", None)
             if got != want:
                 raise AssertionError(
