@@ -30,6 +30,7 @@ from randsupervise.testing.fairness import (
     check_partition_invariance,
     check_receipt,
     public_seeds,
+    runs_needed,
 )
 from randsupervise.testing.strategies import registries, seeds
 
@@ -188,6 +189,17 @@ def test_too_few_seeds_to_see_a_shielded_unit_is_inconclusive(large: TargetRegis
 def test_one_seed_fewer_than_needed_is_still_inconclusive(large: TargetRegistry) -> None:
     report = check_inclusion_probabilities(shielding, large, seeds=314, allow_inconclusive=True)
     assert report.verdict == "inconclusive" and report.runs_needed == 315
+
+
+def test_runs_needed_plans_what_the_report_finds(large: TargetRegistry) -> None:
+    p = [0.05] * len(large)
+    assert runs_needed(p) == 315  # the report's number, before any draw
+    looser, halved = runs_needed(p, alpha=0.01), runs_needed(p, effect=0.5)
+    assert looser is not None and halved is not None and looser < 315 < halved
+    assert runs_needed(p, tolerance=0.05) is None
+    assert runs_needed([0.0, 1.0]) == 1
+    with pytest.raises(ValueError):
+        runs_needed([1.5])
 
 
 def test_the_runs_needed_catch_every_shielded_unit(large: TargetRegistry) -> None:

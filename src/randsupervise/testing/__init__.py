@@ -22,6 +22,7 @@ from randsupervise.testing.fairness import (
     check_partition_invariance,
     check_receipt,
     public_seeds,
+    runs_needed,
 )
 
 __all__ = [
@@ -39,4 +40,5 @@ __all__ = [
     "check_partition_invariance",
     "check_receipt",
     "public_seeds",
+    "runs_needed",
 ]

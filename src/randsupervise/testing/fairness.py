@@ -64,6 +64,7 @@ __all__ = [
     "check_partition_invariance",
     "check_receipt",
     "public_seeds",
+    "runs_needed",
 ]
 
 #: ``draw_fn(registry, seed)``: returns a :class:`~randsupervise.draw.Draw`, any object
@@ -272,7 +273,7 @@ def _power(
     """
     tested = p[(p > 0) & (p < 1)]
     if tested.size == 0:
-        return _Power(underpowered=0, runs_needed=0, smallest=1.0)
+        return _Power(underpowered=0, runs_needed=1, smallest=1.0)
     ref, inverse = np.unique(tested, return_inverse=True)
     lo = np.clip(ref - tolerance, 0.0, 1.0)
     q = ref * (1.0 - effect)
@@ -304,6 +305,49 @@ def _power(
                     low = mid
             needed = high
     return _Power(underpowered=int(weak.sum()), runs_needed=needed, smallest=smallest)
+
+
+def runs_needed(
+    probabilities: Any,
+    *,
+    alpha: float = 1e-3,
+    tolerance: float = 0.0,
+    effect: float = 1.0,
+    power: float = 0.9,
+) -> int | None:
+    """How many seeds :func:`check_inclusion_probabilities` needs before it can detect
+    ``effect`` in every unit, for a register whose units have these ``probabilities``.
+
+    The same computation the check makes after the fact
+    (:attr:`InclusionReport.runs_needed`), for planning a suite before running it. Units
+    of probability 0 or 1 are checked exactly, so one run is enough for them; the
+    Bonferroni threshold is ``alpha`` over the number of the others.
+
+    Args:
+        probabilities: the units' inclusion probabilities (any sequence or array).
+        alpha, tolerance, effect, power: as for :func:`check_inclusion_probabilities`.
+
+    Returns:
+        The number of seeds, or ``None`` when none suffices (a shortfall within
+        ``tolerance``, or a probability so small that it would take more than 10^12).
+
+    Examples:
+        >>> runs_needed([0.05] * 1000)              # a unit never drawn, at 5%
+        283
+        >>> runs_needed([0.05] * 1000, effect=0.5)  # drawn at half its rate, 90% power
+        2300
+        >>> runs_needed([0.0, 1.0])
+        1
+    """
+    alpha = _check_alpha(alpha)
+    if not isinstance(tolerance, int | float) or not 0 <= tolerance < 1:
+        raise ValueError(f"tolerance must be in [0, 1), got {tolerance!r}")
+    effect, power = _check_effect(effect, power)
+    p = np.asarray(probabilities, dtype=np.float64).ravel()
+    if not np.all((p >= 0) & (p <= 1)):
+        raise ValueError("probabilities must lie in [0, 1]")
+    tested = int(np.count_nonzero((p > 0) & (p < 1)))
+    return _power(p, 1, alpha / max(tested, 1), float(tolerance), effect, power).runs_needed
 
 
 def _effect_text(effect: float, power: float) -> str:
@@ -372,7 +416,7 @@ class InclusionReport:
     effect: float = 1.0
     power: float = 0.9
     underpowered: int = 0
-    runs_needed: int | None = 0
+    runs_needed: int | None = 1
     smallest_underpowered: float = 1.0
 
     @property
@@ -868,7 +912,7 @@ class UniformityReport:
     effect: float = 1.0
     power: float = 0.9
     underpowered: int = 0
-    runs_needed: int | None = 0
+    runs_needed: int | None = 1
     smallest_underpowered: float = 1.0
 
     @property
