@@ -325,7 +325,10 @@ def runs_needed(
 
     Args:
         probabilities: the units' inclusion probabilities (any sequence or array).
-        alpha, tolerance, effect, power: as for :func:`check_inclusion_probabilities`.
+        alpha: family-wise false-positive rate, as for :func:`check_inclusion_probabilities`.
+        tolerance: accepted distance from the reported probability, as there.
+        effect: the relative shortfall to detect (1.0: a unit never drawn), as there.
+        power: the probability of detecting it, for ``effect`` < 1, as there.
 
     Returns:
         The number of seeds, or ``None`` when none suffices (a shortfall within
