@@ -254,6 +254,18 @@ def test_runs_needed_for_a_relative_shortfall_reach_the_stated_power(p: float) -
     assert stats.binom.cdf(flagged.max(), got.runs_needed, p / 2) >= 0.9
 
 
+@pytest.mark.parametrize("trials", [400, 401, 437, 512, 900])
+def test_a_powered_run_never_needs_more_runs_than_it_made(trials: int) -> None:
+    # the power of the exact test saw-tooths in the runs: a powered run must still report
+    # a number no larger than its own
+    p = np.array([0.1, 0.3])
+    got = _power(p, trials, 1e-3 / 2, 0.0, 0.5, 0.9)
+    if got.underpowered == 0:
+        assert got.runs_needed is not None and got.runs_needed <= trials
+    else:
+        assert got.runs_needed is not None and got.runs_needed > 0
+
+
 def test_a_shortfall_within_the_tolerance_is_never_detectable(sample: TargetRegistry) -> None:
     reg = sample.take(np.arange(50))
     with pytest.raises(AssertionError, match="no number of runs suffices"):

@@ -17,6 +17,10 @@ Invariants (DESIGN principles 3 and 4; BRIEF "Why randomness must be verifiable"
 * **Deterministic.** Seeds are ``Seed.from_text("randsupervise.testing/<k>")`` unless
   given, so a check gives the same verdict on every run and every machine; a suite
   never flakes.
+* **No pass without power.** A statistical check passes only if its seeds could have
+  detected the effect it states (by default a unit, or an eligible inspector, never
+  drawn) in every unit it tests; otherwise its verdict is "inconclusive", with the number
+  of seeds that would do, and it raises unless the caller allows that.
 * **Exact checks are exact.** Order invariance, partition invariance and receipt
   tampering compare values, with no statistics and no false positives.
 * Nothing here reads global random state: permutations and partitions of a register come
@@ -289,7 +293,8 @@ def _power(
     if bool((q >= lo).any()):  # the shortfall hides within the tolerance
         needed = None
     else:
-        low, high = 0, 1
+        # bisect below a number of runs known to suffice: the runs made, when they do
+        low, high = (0, trials) if not weak.any() else (0, 1)
         while not bool(powered(high).all()):
             low, high = high, high * 2
             if high > _MAX_RUNS:
