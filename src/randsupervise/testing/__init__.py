@@ -24,6 +24,7 @@ from randsupervise.testing.fairness import (
     check_partition_invariance,
     check_receipt,
     public_seeds,
+    runs_needed,
 )
 
 __all__ = [
@@ -43,4 +44,5 @@ __all__ = [
     "check_partition_invariance",
     "check_receipt",
     "public_seeds",
+    "runs_needed",
 ]

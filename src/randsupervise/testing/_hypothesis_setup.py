@@ -9,6 +9,7 @@ imports nothing heavy until a strategy is asked for: the strategies are resolved
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 
@@ -31,14 +32,29 @@ def _hypothesis_setup_hook() -> None:
     from randsupervise.model.inspectors import InspectorPool
     from randsupervise.model.items import ItemList
     from randsupervise.model.targets import TargetRegistry
-    from randsupervise.testing import strategies as ours
 
-    pairs: list[tuple[type[Any], Any]] = [
-        (TargetRegistry, ours.registries),
-        (ItemList, ours.item_lists),
-        (InspectorPool, ours.inspector_pools),
-        (WorkCalendar, ours.calendars),
-        (Seed, ours.seeds),
+    # The strategies module is looked up only when a strategy is first resolved, not here:
+    # Hypothesis runs this hook while ``import hypothesis`` is still in progress, and that
+    # import may have been started by the strategies module itself (its first line imports
+    # Hypothesis), which is then only partly initialised.
+    pairs: list[tuple[type[Any], str]] = [
+        (TargetRegistry, "registries"),
+        (ItemList, "item_lists"),
+        (InspectorPool, "inspector_pools"),
+        (WorkCalendar, "calendars"),
+        (Seed, "seeds"),
     ]
-    for cls, make in pairs:
-        st.register_type_strategy(cls, st.deferred(make))
+    for cls, name in pairs:
+        st.register_type_strategy(cls, st.deferred(_strategy(name)))
+
+
+def _strategy(name: str) -> Callable[[], Any]:
+    """A definition for ``st.deferred``: ``randsupervise.testing.strategies.<name>()``,
+    imported when first resolved (``st.deferred`` takes a plain function, not a partial)."""
+
+    def definition() -> Any:
+        from randsupervise.testing import strategies
+
+        return getattr(strategies, name)()
+
+    return definition

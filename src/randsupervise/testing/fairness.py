@@ -20,6 +20,10 @@ Invariants (DESIGN principles 3 and 4; BRIEF "Why randomness must be verifiable"
 * **Deterministic.** Seeds are ``Seed.from_text("randsupervise.testing/<k>")`` unless
   given, so a check gives the same verdict on every run and every machine; a suite
   never flakes.
+* **No pass without power.** A statistical check passes only if its seeds could have
+  detected the effect it states (by default a unit, or an eligible inspector, never
+  drawn) in every unit it tests; otherwise its verdict is "inconclusive", with the number
+  of seeds that would do, and it raises unless the caller allows that.
 * **Exact checks are exact.** Order invariance, partition invariance and receipt
   tampering compare values, with no statistics and no false positives.
 * Nothing here reads global random state: permutations and partitions of a register come
@@ -70,6 +74,7 @@ __all__ = [
     "check_partition_invariance",
     "check_receipt",
     "public_seeds",
+    "runs_needed",
 ]
 
 #: ``draw_fn(registry, seed)``: returns a :class:`~randsupervise.draw.Draw`, any object
@@ -224,6 +229,165 @@ def _min_detectable(trials: int, threshold: float) -> float:
     return float(1.0 - (threshold / 2.0) ** (1.0 / trials)) if trials else 1.0
 
 
+#: Beyond this many runs the search for the runs needed stops: the effect is, for practical
+#: purposes, undetectable in some unit (its probability is tiny, or within the tolerance).
+_MAX_RUNS = 10**12
+
+
+def _check_effect(effect: float, power: float) -> tuple[float, float]:
+    if isinstance(effect, bool) or not isinstance(effect, int | float) or not 0 < effect <= 1:
+        raise ValueError(f"effect must be a relative shortfall in (0, 1], got {effect!r}")
+    if isinstance(power, bool) or not isinstance(power, int | float) or not 0 < power < 1:
+        raise ValueError(f"power must be a probability in (0, 1), got {power!r}")
+    return float(effect), float(power)
+
+
+def _lower_power(trials: int, lo: F64Array, q: F64Array, threshold: float) -> F64Array:
+    """Probability that the exact test (:func:`_binomial_p_values`, null at ``lo``) flags a
+    count that is ``Binomial(trials, q)`` as too low.
+
+    The test flags ``k`` when ``k / trials < lo`` and ``2 cdf(k; trials, lo) < threshold``:
+    the counts ``0 .. kl`` for the largest such ``kl``, so the power is
+    ``cdf(kl; trials, q)`` (0 when no count is flagged).
+    """
+    kl = stats.binom.ppf(threshold / 2.0, trials, lo) - 1.0
+    # ppf works to floating tolerance: settle the boundary with the test's own inequality
+    kl = np.where(2.0 * stats.binom.cdf(kl, trials, lo) < threshold, kl, kl - 1.0)
+    up = kl + 1.0
+    kl = np.where(2.0 * stats.binom.cdf(up, trials, lo) < threshold, up, kl)
+    kl = np.minimum(kl, np.ceil(lo * trials) - 1.0)
+    out: F64Array = np.where(kl >= 0, stats.binom.cdf(kl, trials, q), 0.0)
+    return out
+
+
+@attrs.frozen(kw_only=True)
+class _Power:
+    underpowered: int
+    runs_needed: int | None
+    smallest: float
+
+
+def _power(
+    p: F64Array, trials: int, threshold: float, tolerance: float, effect: float, power: float
+) -> _Power:
+    """Whether ``trials`` runs detect, in every unit tested (``0 < p < 1``), a true
+    probability of ``p * (1 - effect)`` with probability ``power``, and how many runs would.
+
+    ``effect`` 1 is a unit never drawn: its count is 0 for certain, so it is caught exactly
+    when ``2 (1 - lo)^trials < threshold`` (``lo = p - tolerance``) and ``power`` plays no
+    part. ``runs_needed`` is ``None`` when no number of runs up to ``_MAX_RUNS`` suffices
+    (the shortfall lies within ``tolerance``, or a probability is vanishingly small).
+    For ``effect < 1`` the exact test's power is not monotone in the runs (it saw-tooths),
+    so ``runs_needed`` is a number of runs that suffices, found by bisection; for
+    ``effect`` 1 it is the smallest.
+    """
+    tested = p[(p > 0) & (p < 1)]
+    if tested.size == 0:
+        return _Power(underpowered=0, runs_needed=1, smallest=1.0)
+    ref, inverse = np.unique(tested, return_inverse=True)
+    lo = np.clip(ref - tolerance, 0.0, 1.0)
+    q = ref * (1.0 - effect)
+
+    def powered(runs: int) -> npt.NDArray[np.bool_]:
+        ok: npt.NDArray[np.bool_] = _lower_power(runs, lo, q, threshold) >= power
+        return ok
+
+    now = powered(trials) if trials else np.zeros(ref.shape, dtype=bool)
+    weak = ~now[inverse]
+    smallest = float(tested[weak].min()) if weak.any() else 1.0
+    needed: int | None
+    if bool((q >= lo).any()):  # the shortfall hides within the tolerance
+        needed = None
+    else:
+        # bisect below a number of runs known to suffice: the runs made, when they do
+        low, high = (0, trials) if not weak.any() else (0, 1)
+        while not bool(powered(high).all()):
+            low, high = high, high * 2
+            if high > _MAX_RUNS:
+                break
+        if high > _MAX_RUNS:
+            needed = None
+        else:
+            while high - low > 1:
+                mid = (low + high) // 2
+                if bool(powered(mid).all()):
+                    high = mid
+                else:
+                    low = mid
+            needed = high
+    return _Power(underpowered=int(weak.sum()), runs_needed=needed, smallest=smallest)
+
+
+def runs_needed(
+    probabilities: Any,
+    *,
+    alpha: float = 1e-3,
+    tolerance: float = 0.0,
+    effect: float = 1.0,
+    power: float = 0.9,
+) -> int | None:
+    """How many seeds :func:`check_inclusion_probabilities` needs before it can detect
+    ``effect`` in every unit, for a register whose units have these ``probabilities``.
+
+    The same computation the check makes after the fact
+    (:attr:`InclusionReport.runs_needed`), for planning a suite before running it. Units
+    of probability 0 or 1 are checked exactly, so one run is enough for them; the
+    Bonferroni threshold is ``alpha`` over the number of the others.
+
+    Args:
+        probabilities: the units' inclusion probabilities (any sequence or array).
+        alpha: family-wise false-positive rate, as for :func:`check_inclusion_probabilities`.
+        tolerance: accepted distance from the reported probability, as there.
+        effect: the relative shortfall to detect (1.0: a unit never drawn), as there.
+        power: the probability of detecting it, for ``effect`` < 1, as there.
+
+    Returns:
+        The number of seeds, or ``None`` when none suffices (a shortfall within
+        ``tolerance``, or a probability so small that it would take more than 10^12).
+
+    Examples:
+        >>> runs_needed([0.05] * 1000)              # a unit never drawn, at 5%
+        283
+        >>> runs_needed([0.05] * 1000, effect=0.5)  # drawn at half its rate, 90% power
+        2300
+        >>> runs_needed([0.0, 1.0])
+        1
+    """
+    alpha = _check_alpha(alpha)
+    if not isinstance(tolerance, int | float) or not 0 <= tolerance < 1:
+        raise ValueError(f"tolerance must be in [0, 1), got {tolerance!r}")
+    effect, power = _check_effect(effect, power)
+    p = np.asarray(probabilities, dtype=np.float64).ravel()
+    if not np.all((p >= 0) & (p <= 1)):
+        raise ValueError("probabilities must lie in [0, 1]")
+    tested = int(np.count_nonzero((p > 0) & (p < 1)))
+    return _power(p, 1, alpha / max(tested, 1), float(tolerance), effect, power).runs_needed
+
+
+def _effect_text(effect: float, power: float) -> str:
+    if effect >= 1.0:
+        return "a unit that is never drawn"
+    return f"a unit drawn at {1 - effect:.0%} of its probability (with power {power:.0%})"
+
+
+def _inconclusive_text(report: InclusionReport | UniformityReport, units: str) -> str:
+    """The sentence an inconclusive report opens with: what the run cannot detect, in how
+    many units, and how many runs would."""
+    if report.runs_needed is None:
+        need = (
+            "no number of runs suffices (the shortfall is within the tolerance, or a "
+            "probability is vanishingly small)"
+        )
+    else:
+        need = f"{report.runs_needed} runs are needed"
+    return (
+        f"inconclusive: {report.n_seeds} runs cannot detect "
+        f"{_effect_text(report.effect, report.power)} in {report.underpowered} of "
+        f"{report.n_tested} {units} tested (the smallest such probability is "
+        f"{report.smallest_underpowered:.4g}); {need}"
+    )
+
+
 def _listing(head: str, failures: Sequence[UnitDeviation], worst: Sequence[UnitDeviation]) -> str:
     """A report's text: ``head``, then the first failures, or the units closest to failing."""
     shown = failures[:10] if failures else worst
@@ -245,6 +409,14 @@ class InclusionReport:
             drawn is caught with these many seeds.
         worst: the units with the smallest p-values (up to 5).
         failures: every unit that failed.
+        effect: the relative shortfall the check must be able to detect in every tested
+            unit (1.0: a unit never drawn).
+        power: the probability with which it must detect it (for ``effect`` < 1).
+        underpowered: tested units in which these seeds cannot detect ``effect``.
+        runs_needed: seeds with which every tested unit would be powered (``None``: no
+            number suffices); at most ``n_seeds`` when nothing is underpowered.
+        smallest_underpowered: the smallest probability among the underpowered units
+            (1.0 when there are none).
     """
 
     n_seeds: int
@@ -255,18 +427,41 @@ class InclusionReport:
     min_detectable: float
     worst: tuple[UnitDeviation, ...]
     failures: tuple[UnitDeviation, ...]
+    effect: float = 1.0
+    power: float = 0.9
+    underpowered: int = 0
+    runs_needed: int | None = 1
+    smallest_underpowered: float = 1.0
+
+    @property
+    def verdict(self) -> str:
+        """``"failed"`` when a unit deviates; otherwise ``"inconclusive"`` when the seeds
+        cannot detect :attr:`effect` in some unit; otherwise ``"passed"``."""
+        if self.failures:
+            return "failed"
+        return "inconclusive" if self.underpowered else "passed"
 
     @property
     def passed(self) -> bool:
-        return not self.failures
+        """Only a powered run with no deviating unit passes."""
+        return self.verdict == "passed"
 
     def __str__(self) -> str:
-        head = (
-            f"inclusion probabilities: {len(self.failures)} of {self.n_units} units deviate "
-            f"({self.n_seeds} seeds; {self.n_tested} units tested at family-wise "
+        numbers = (
+            f"{self.n_seeds} seeds; {self.n_tested} units tested at family-wise "
             f"false-positive rate {self.alpha:g}, per-unit threshold {self.threshold:.3g}; "
-            f"a unit never drawn is caught from p >= {self.min_detectable:.4f})"
+            f"a unit never drawn is caught from p >= {self.min_detectable:.4f}"
         )
+        if self.verdict == "inconclusive":
+            head = (
+                f"inclusion probabilities: {_inconclusive_text(self, 'units')}\n"
+                f"  no unit deviates ({numbers})"
+            )
+        else:
+            head = (
+                f"inclusion probabilities: {len(self.failures)} of {self.n_units} units "
+                f"deviate ({numbers})"
+            )
         return _listing(head, self.failures, self.worst)
 
 
@@ -295,6 +490,9 @@ def check_inclusion_probabilities(
     alpha: float = 1e-3,
     tolerance: float = 0.0,
     probabilities: Any = None,
+    effect: float = 1.0,
+    power: float = 0.9,
+    allow_inconclusive: bool = False,
 ) -> InclusionReport:
     """Check that every unit is drawn as often as its reported inclusion probability says.
 
@@ -303,6 +501,12 @@ def check_inclusion_probabilities(
     A unit fails when its p-value is below ``alpha / n_tested`` (Bonferroni), so a correct
     draw fails with probability at most ``alpha``; a unit of probability 0 that is drawn,
     or of probability 1 that is missed, fails outright.
+
+    A run too small to see the bias it tests for does not pass: the check also works out
+    whether these seeds can detect ``effect`` in every tested unit (by default a unit that
+    is never drawn, caught when ``2 (1 - p)^n_seeds < alpha / n_tested``). If not, and no
+    unit deviates, the verdict is ``"inconclusive"`` and the report names the number of
+    seeds that would do (:attr:`InclusionReport.runs_needed`).
 
     Args:
         draw_fn: ``draw_fn(registry, seed)``; see :data:`DrawFn`.
@@ -317,12 +521,24 @@ def check_inclusion_probabilities(
             function of the register. When the reported probabilities vary between seeds,
             their mean is used (conservative: a Poisson-binomial count varies less than a
             binomial one).
+        effect: the relative shortfall the seeds must be able to detect in every tested
+            unit: a true probability of ``p * (1 - effect)``. ``1.0`` (default) is a unit
+            that is never drawn; ``0.5`` one drawn half as often as it should be. Excess
+            (a unit drawn too often) is tested as well, but its power is not part of the
+            verdict.
+        power: for ``effect < 1``, the probability with which the shortfall must be
+            detected (default 0.9); a unit never drawn is detected with certainty or not
+            at all.
+        allow_inconclusive: return an inconclusive report instead of raising.
 
     Returns:
-        An :class:`InclusionReport` (``str(report)`` is a readable summary).
+        An :class:`InclusionReport` (``str(report)`` is a readable summary); its
+        ``verdict`` is ``"passed"``, or ``"inconclusive"`` with ``allow_inconclusive``.
 
     Raises:
-        AssertionError: a unit deviates; the message names the units and the numbers.
+        AssertionError: a unit deviates (the message names the units and the numbers), or
+            the seeds cannot detect ``effect`` in some unit and ``allow_inconclusive`` is
+            false (the message names the seeds needed).
 
     Examples:
         >>> from randsupervise.draw import draw
@@ -341,10 +557,18 @@ def check_inclusion_probabilities(
         ...
         AssertionError: inclusion probabilities: 1 of 20 units deviate ...
             'T19': reported p=0.5000, drawn 0 of 100 times (frequency 0.0000), p-value ...
+        >>> check_inclusion_probabilities(my_draw, reg, seeds=10)
+        Traceback (most recent call last):
+        ...
+        AssertionError: inclusion probabilities: inconclusive: 10 runs cannot detect a unit
+        that is never drawn in 20 of 20 units tested (the smallest such probability is 0.3);
+        30 runs are needed
+        ...
     """
     alpha = _check_alpha(alpha)
     if not isinstance(tolerance, int | float) or not 0 <= tolerance < 1:
         raise ValueError(f"tolerance must be in [0, 1), got {tolerance!r}")
+    effect, power = _check_effect(effect, power)
     seed_list = _seeds(seeds)
     fixed = _probabilities_of(probabilities, registry)
     counts = np.zeros(len(registry), dtype=np.int64)
@@ -380,6 +604,7 @@ def check_inclusion_probabilities(
 
     order = np.argsort(pvals, kind="stable")
     failing = [int(i) for i in order.tolist() if pvals[i] < threshold]
+    pw = _power(p, n, threshold, float(tolerance), effect, power)
     report = InclusionReport(
         n_seeds=n,
         n_units=len(registry),
@@ -389,8 +614,13 @@ def check_inclusion_probabilities(
         min_detectable=_min_detectable(n, threshold),
         worst=tuple(dev(int(i)) for i in order[:5].tolist()),
         failures=tuple(dev(i) for i in failing),
+        effect=effect,
+        power=power,
+        underpowered=pw.underpowered,
+        runs_needed=pw.runs_needed,
+        smallest_underpowered=pw.smallest,
     )
-    if failing:
+    if report.verdict == "failed" or (report.verdict == "inconclusive" and not allow_inconclusive):
         raise AssertionError(str(report))
     return report
 
@@ -414,9 +644,15 @@ class InvarianceReport:
         )
 
 
-def _signature(result: Any, registry: TargetRegistry) -> dict[str, Any]:
-    """What must not change: selected ids in order, probabilities by id, the receipt."""
-    sig: dict[str, Any] = {"selected ids (in order)": _selected(result)}
+def _signature(result: Any, registry: TargetRegistry, *, ordered: bool = True) -> dict[str, Any]:
+    """What must not change: selected ids (in order, or sorted when the draw's order
+    carries no meaning), probabilities by id, the receipt."""
+    ids = _selected(result)
+    sig: dict[str, Any] = (
+        {"selected ids (in order)": ids}
+        if ordered
+        else {"selected ids (in any order)": tuple(sorted(ids))}
+    )
     pi = _attr(result, "inclusion_probabilities")
     if pi is not None:
         arr = np.asarray(pi, dtype=np.float64)
@@ -466,12 +702,24 @@ def check_order_invariance(
     *,
     seeds: int | Iterable[Seed | str] = 3,
     permutations: int = 3,
+    ordered: bool = True,
 ) -> InvarianceReport:
     """Check that shuffling the register's rows changes nothing about the draw.
 
     The draw of the register and of ``permutations`` reorderings of its rows (reversed,
     then shuffled by tickets under a testing stream) must give the same selected ids in
     the same order, the same inclusion probability per id and the same receipt.
+
+    Args:
+        draw_fn: ``draw_fn(registry, seed)``; see :data:`DrawFn`.
+        registry: the register drawn from.
+        seeds: number of seeds (derived by :func:`public_seeds`) or the seeds themselves.
+        permutations: reorderings tried per seed (at least 1).
+        ordered: ``True`` (default) when the order of the selected ids means something
+            (the library's draws list them in selection order); ``False`` for a draw that
+            returns an unordered set (a Python ``set``, or ids in whatever order a
+            database hands them back): the selected ids are then compared as sets. The
+            probabilities and the receipt are compared exactly either way.
 
     Raises:
         AssertionError: naming the seed, the reordering and the first difference.
@@ -486,19 +734,25 @@ def check_order_invariance(
         Traceback (most recent call last):
         ...
         AssertionError: order invariance fails under seed ... with reversed rows: ...
+        >>> def as_a_set(r, s):
+        ...     return set(draw(r, seed=s, stream="s", ratios={"A": 0.5}).ids)
+        >>> check_order_invariance(as_a_set, reg, ordered=False).compared
+        ('selected ids (in any order)',)
     """
     if isinstance(permutations, bool) or not isinstance(permutations, int) or permutations < 1:
         raise ValueError(f"permutations must be an int >= 1, got {permutations!r}")
+    if not isinstance(ordered, bool):
+        raise ValueError(f"ordered must be True or False, got {ordered!r}")
     seed_list = _seeds(seeds)
     variants = [
         (name, registry.take(perm)) for name, perm in _permutations(len(registry), permutations)
     ]
     compared: tuple[str, ...] = ()
     for seed in seed_list:
-        want = _signature(draw_fn(registry, seed), registry)
+        want = _signature(draw_fn(registry, seed), registry, ordered=ordered)
         compared = tuple(want)
         for name, reg in variants:
-            got = _signature(draw_fn(reg, seed), reg)
+            got = _signature(draw_fn(reg, seed), reg, ordered=ordered)
             if got != want:
                 raise AssertionError(
                     f"order invariance fails under seed {seed.source or seed.hex!r} with "
@@ -581,6 +835,7 @@ def check_partition_invariance(
     sharded_draw_fn: ShardedDrawFn | None = None,
     seeds: int | Iterable[Seed | str] = 3,
     parts: Iterable[int] = (1, 2, 3, 7),
+    ordered: bool = True,
 ) -> InvarianceReport:
     """Check that a draw computed shard by shard equals the draw of the whole register.
 
@@ -595,6 +850,9 @@ def check_partition_invariance(
     stratum, :func:`~randsupervise.draw.partition.merge_candidates` merges them): the
     populations, the selection per stratum and the merged register digest must agree.
 
+    ``ordered=False`` compares the selected ids as sets, for draws that return an
+    unordered set (as in :func:`check_order_invariance`).
+
     Raises:
         AssertionError: naming the seed, the partition and the first difference.
 
@@ -606,6 +864,8 @@ def check_partition_invariance(
         ...     lambda r, s: draw(r, seed=s, stream="s", ratios={"A": 0.2, "B": 0.5}), reg).cases
         21
     """
+    if not isinstance(ordered, bool):
+        raise ValueError(f"ordered must be True or False, got {ordered!r}")
     seed_list = _seeds(seeds)
     splits = _splits(len(registry), parts)
     default = _library_sharded(draw_fn) if sharded_draw_fn is None else None
@@ -623,7 +883,7 @@ def check_partition_invariance(
                 registry.digest(),
             )
         else:
-            want = _signature(whole, registry)
+            want = _signature(whole, registry, ordered=ordered)
             want.pop("inclusion probabilities by id", None)
         compared = tuple(want)
         for name, pieces in splits:
@@ -632,7 +892,7 @@ def check_partition_invariance(
                 got = default(shards, seed, whole)
             else:
                 assert sharded_draw_fn is not None
-                got = _signature(sharded_draw_fn(shards, seed), registry)
+                got = _signature(sharded_draw_fn(shards, seed), registry, ordered=ordered)
                 got.pop("inclusion probabilities by id", None)
             if got != want:
                 raise AssertionError(
@@ -653,7 +913,8 @@ def check_partition_invariance(
 @attrs.frozen(kw_only=True)
 class UniformityReport:
     """What :func:`check_assignment_uniformity` found (fields as in
-    :class:`InclusionReport`, per (visit, inspector) pair)."""
+    :class:`InclusionReport`, per (visit, inspector) pair; ``n_tested`` counts the pairs
+    whose probability is strictly between 0 and 1)."""
 
     n_seeds: int
     n_pairs: int
@@ -661,17 +922,40 @@ class UniformityReport:
     threshold: float
     worst: tuple[UnitDeviation, ...]
     failures: tuple[UnitDeviation, ...]
+    n_tested: int = 0
+    effect: float = 1.0
+    power: float = 0.9
+    underpowered: int = 0
+    runs_needed: int | None = 1
+    smallest_underpowered: float = 1.0
+
+    @property
+    def verdict(self) -> str:
+        """``"failed"``, ``"inconclusive"`` or ``"passed"``, as for
+        :attr:`InclusionReport.verdict`."""
+        if self.failures:
+            return "failed"
+        return "inconclusive" if self.underpowered else "passed"
 
     @property
     def passed(self) -> bool:
-        return not self.failures
+        return self.verdict == "passed"
 
     def __str__(self) -> str:
-        head = (
-            f"assignment uniformity: {len(self.failures)} of {self.n_pairs} (visit, inspector) "
-            f"pairs deviate ({self.n_seeds} seeds; family-wise false-positive rate "
-            f"{self.alpha:g}, per-pair threshold {self.threshold:.3g})"
+        numbers = (
+            f"{self.n_seeds} seeds; family-wise false-positive rate {self.alpha:g}, "
+            f"per-pair threshold {self.threshold:.3g}"
         )
+        if self.verdict == "inconclusive":
+            head = (
+                f"assignment uniformity: {_inconclusive_text(self, '(visit, inspector) pairs')}"
+                f"\n  no pair deviates ({numbers})"
+            )
+        else:
+            head = (
+                f"assignment uniformity: {len(self.failures)} of {self.n_pairs} (visit, "
+                f"inspector) pairs deviate ({numbers})"
+            )
         return _listing(head, self.failures, self.worst)
 
 
@@ -692,6 +976,9 @@ def check_assignment_uniformity(
     eligible: Mapping[str, Collection[str]],
     seeds: int | Iterable[Seed | str] = 200,
     alpha: float = 1e-3,
+    effect: float = 1.0,
+    power: float = 0.9,
+    allow_inconclusive: bool = False,
 ) -> UniformityReport:
     """Check that each visit's officers are drawn uniformly from its eligible inspectors.
 
@@ -700,7 +987,11 @@ def check_assignment_uniformity(
     drawn uniformly from ``m`` eligible inspectors includes each of them with probability
     ``k / m``; every (visit, inspector) count is tested against ``Binomial(n_seeds, k/m)``
     exactly, Bonferroni-corrected, so a uniform assignment fails with probability at most
-    ``alpha``. An officer outside a visit's eligible set fails outright.
+    ``alpha``. An officer outside a visit's eligible set fails outright. As for
+    :func:`check_inclusion_probabilities`, a run with too few seeds to detect ``effect``
+    (default: an eligible inspector who is never chosen) in every pair is
+    ``"inconclusive"`` and raises unless ``allow_inconclusive``; ``effect`` and ``power``
+    mean what they mean there.
 
     Uniformity holds only where every eligible inspector is interchangeable: same
     department, no required qualification that some lack, no load limit that binds.
@@ -724,6 +1015,7 @@ def check_assignment_uniformity(
         AssertionError: assignment uniformity: 4 of 4 (visit, inspector) pairs deviate ...
     """
     alpha = _check_alpha(alpha)
+    effect, power = _check_effect(effect, power)
     seed_list = _seeds(seeds)
     elig = {str(v): tuple(sorted(set(map(str, ms)))) for v, ms in eligible.items()}
     empty = [v for v, ms in elig.items() if not ms]
@@ -775,6 +1067,9 @@ def check_assignment_uniformity(
     threshold = alpha / max(tested, 1)
     devs.sort(key=lambda d: d.p_value)
     failures = tuple(d for d in devs if d.p_value < threshold)
+    pw = _power(
+        np.asarray([d.expected for d in devs], dtype=np.float64), n, threshold, 0.0, effect, power
+    )
     report = UniformityReport(
         n_seeds=n,
         n_pairs=len(devs),
@@ -782,8 +1077,14 @@ def check_assignment_uniformity(
         threshold=threshold,
         worst=tuple(devs[:5]),
         failures=failures,
+        n_tested=tested,
+        effect=effect,
+        power=power,
+        underpowered=pw.underpowered,
+        runs_needed=pw.runs_needed,
+        smallest_underpowered=pw.smallest,
     )
-    if failures:
+    if report.verdict == "failed" or (report.verdict == "inconclusive" and not allow_inconclusive):
         raise AssertionError(str(report))
     return report
 
@@ -1154,7 +1455,32 @@ def _caught(
     except Exception as e:  # a crash is not a verdict: report it
         return False, f"verify crashed with {type(e).__name__}: {e}"
     ok = bool(getattr(outcome, "ok", outcome))
-    return (not ok), "" if not ok else "verify still says ok"
+    return (not ok), _why_not(outcome) if not ok else "verify still says ok"
+
+
+def _brief(value: Any, limit: int = 100) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 4] + " ..."
+
+
+def _why_not(outcome: Any, limit: int = 10) -> str:
+    """What verify said when it said no: each difference with its path, its sentence and
+    the value in the receipt against the value recomputed (from a
+    :class:`~randsupervise.draw.VerifyReport`, or anything with ``differences``)."""
+    differences = _attr(outcome, "differences")
+    if not differences:
+        return "verify says no" if not isinstance(outcome, bool) else "verify returned False"
+    lines = []
+    for d in list(differences)[:limit]:
+        line = str(d)
+        got, want = _attr(d, "receipt"), _attr(d, "recomputed")
+        if got is not None or want is not None:
+            line += f" [receipt {_brief(got)}, recomputed {_brief(want)}]"
+        lines.append(line)
+    more = len(differences) - limit
+    if more > 0:
+        lines.append(f"... and {more} more")
+    return f"{len(differences)} difference(s):\n    - " + "\n    - ".join(lines)
 
 
 def _is_genuine(receipt: dict[str, Any], registry: TargetRegistry | None) -> bool:
@@ -1224,8 +1550,9 @@ def check_receipt(
             assignment receipt, keyed by visit): swapping their entries is not tried.
 
     Raises:
-        AssertionError: the receipt does not verify, or some tampering went unnoticed (the
-            message lists them).
+        AssertionError: the receipt does not verify (the message lists verify's
+            differences: path, value in the receipt, value recomputed), or some tampering
+            went unnoticed (the message lists them).
 
     Examples:
         >>> from randsupervise.draw import draw
@@ -1239,6 +1566,11 @@ def check_receipt(
         Traceback (most recent call last):
         ...
         AssertionError: receipt: verifies; 0 of ... single tamperings caught, 1 harmless, ...
+        >>> check_receipt(d, TargetRegistry.from_columns(id=["T0", "T1"], risk_class="AB"))
+        Traceback (most recent call last):
+        ...
+        AssertionError: receipt: does NOT verify: ... difference(s):
+            - registry_digest: ...
     """
     if (
         isinstance(max_list_items, bool)
@@ -1253,7 +1585,7 @@ def check_receipt(
     ok, detail = _caught(vf, receipt, registry)
     verified = not ok
     if not verified:
-        raise AssertionError(f"receipt: does NOT verify ({detail or 'verify says no'})")
+        raise AssertionError(f"receipt: does NOT verify: {detail}")
     ids = registry.ids.tolist() if registry is not None else []
     selected = set(_all_selected(receipt))
     done: list[Tampering] = []

@@ -164,21 +164,28 @@ def unit_ids(*, max_size: int = 18) -> st.SearchStrategy[str]:
 
 
 def seeds() -> st.SearchStrategy[Seed]:
-    """Seeds: from short public texts (shrinking toward ``Seed.from_text("0")``) or any
-    32 bytes.
+    """Seeds as a ceremony makes them, each one verifiable: its :attr:`~Seed.source` is the
+    public text it hashes from, so ``Seed.from_source(seed.source) == seed`` and a receipt
+    of a draw under it verifies.
+
+    Three kinds, simplest first: a short public text (shrinking toward
+    ``Seed.from_text("0")``); two or three parties' texts
+    (:meth:`Seed.from_contributions`); a published 64-hex-digit value such as a randomness
+    beacon's output, hashed as text, which reaches seed bytes unrelated to short texts.
+    None is bare bytes: a seed whose source does not rebuild it is one ``verify`` rejects.
 
     Examples:
         >>> from hypothesis import given
         >>> @given(seeds())
-        ... def test_hex_round_trip(seed):
-        ...     assert Seed.from_hex(seed.hex) == seed
-        >>> test_hex_round_trip()
+        ... def test_the_source_rebuilds_the_seed(seed):
+        ...     assert Seed.from_source(seed.source) == seed
+        >>> test_the_source_rebuilds_the_seed()
     """
-    from_text = st.text(_ID_CHARS, min_size=1, max_size=16).map(Seed.from_text)
-    from_bytes = st.binary(min_size=32, max_size=32).map(
-        lambda b: Seed(value=b, source="hypothesis bytes")
-    )
-    return st.one_of(from_text, from_bytes)
+    text = st.text(_ID_CHARS, min_size=1, max_size=16)
+    from_text = text.map(Seed.from_text)
+    from_parties = st.lists(text, min_size=2, max_size=3).map(Seed.from_contributions)
+    from_beacon = st.binary(min_size=32, max_size=32).map(lambda b: Seed.from_text(b.hex()))
+    return st.one_of(from_text, from_parties, from_beacon)
 
 
 # --------------------------------------------------------------------------- registers
