@@ -27,11 +27,11 @@ def _hypothesis_setup_hook() -> None:
     from hypothesis import strategies as st
 
     from randsupervise.calendar import WorkCalendar
-    from randsupervise.draw.seed import Seed
     from randsupervise.model.inspectors import InspectorPool
     from randsupervise.model.items import ItemList
     from randsupervise.model.targets import TargetRegistry
     from randsupervise.testing import strategies as ours
+    from randsupervise.tickets.seed import Seed
 
     pairs: list[tuple[type[Any], Any]] = [
         (TargetRegistry, ours.registries),
