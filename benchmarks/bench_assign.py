@@ -22,8 +22,8 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import maximum_flow
 
 from randsupervise.assign import VisitRequest, assign
-from randsupervise.draw.seed import Seed
 from randsupervise.model.inspectors import Inspector, InspectorPool
+from randsupervise.tickets.seed import Seed
 
 DEPTS = ("D0", "D1", "D2", "D3", "D4")
 

@@ -20,10 +20,11 @@ import time
 
 import numpy as np
 
-from randsupervise.draw.coordination import BurdenHistory, coordinated_draw
+from randsupervise.draw.coordinated import coordinated_draw
+from randsupervise.draw.coordination import BurdenHistory
 from randsupervise.draw.engine import draw
-from randsupervise.draw.seed import Seed
 from randsupervise.model import TargetRegistry
+from randsupervise.tickets.seed import Seed
 
 from _common import best_of, emit
 

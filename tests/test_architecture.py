@@ -184,3 +184,118 @@ def test_root_names_do_not_shadow_subpackages() -> None:
     for sub in ("model", "calendar", "draw", "assign", "cycle", "metrics", "testing"):
         module = importlib.import_module(f"randsupervise.{sub}")
         assert getattr(randsupervise, sub) is module, sub
+
+
+# ------------------------------------------- no import cycles, no borrowed private modules
+
+
+def _module_imports(source: str, module: str) -> list[tuple[str, tuple[str, ...]]]:
+    """``(imported module, imported names)`` of every ``randsupervise`` import in
+    ``source``, wherever it stands (a function-level import still ties two modules)."""
+    out = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            if node.module.startswith("randsupervise"):
+                out.append((node.module, tuple(a.name for a in node.names)))
+        elif isinstance(node, ast.Import):
+            out += [(a.name, ()) for a in node.names if a.name.startswith("randsupervise")]
+    return out
+
+
+def _package(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else ""
+
+
+def private_imports(sources: dict[str, str]) -> list[str]:
+    """Imports of another package's private module or name (``_core`` is open to all)."""
+    out = []
+    for module, source in sources.items():
+        for target, names in _module_imports(source, module):
+            pkg = _package(target)
+            if pkg in (_package(module), "_core") or target == "randsupervise":
+                continue
+            if any(p.startswith("_") for p in target.split(".")[1:]):
+                out.append(f"{module} imports {target}")
+            out += [f"{module} imports {target}.{n}" for n in names if n.startswith("_")]
+    return out
+
+
+def import_cycles(sources: dict[str, str]) -> list[list[str]]:
+    """Strongly connected groups of modules (more than one) in the import graph."""
+    graph = {
+        m: {t for t, _ in _module_imports(src, m) if t in sources and t != m}
+        for m, src in sources.items()
+    }
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    cycles: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        for w in sorted(graph[v]):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            group = []
+            while True:
+                w = stack.pop()
+                group.append(w)
+                if w == v:
+                    break
+            if len(group) > 1:
+                cycles.append(sorted(group))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return cycles
+
+
+def _sources() -> dict[str, str]:
+    out = {}
+    for path in sorted(SRC.rglob("*.py")):
+        rel = path.relative_to(SRC.parent).with_suffix("")
+        module = ".".join(rel.parts).removesuffix(".__init__")
+        out[module] = path.read_text(encoding="utf-8")
+    return out
+
+
+def test_no_import_cycles() -> None:
+    # package __init__ modules re-export their members, so they are left out: a module
+    # importing a sibling through its package is still caught through the sibling
+    packages = {
+        ".".join(p.parent.relative_to(SRC.parent).parts) for p in SRC.rglob("__init__.py")
+    } - {"randsupervise"}
+    sources = {m: s for m, s in _sources().items() if m not in packages}
+    assert import_cycles(sources) == []
+
+
+def test_no_module_imports_another_packages_private_module_or_name() -> None:
+    assert private_imports(_sources()) == []
+
+
+def test_the_checkers_catch_a_cycle_and_a_borrowed_private_name() -> None:
+    cycle = {
+        "randsupervise.draw.a": "from randsupervise.draw.b import x\n",
+        "randsupervise.draw.b": "def f():\n    from randsupervise.draw.c import y\n",
+        "randsupervise.draw.c": "from randsupervise.draw.a import z\n",
+        "randsupervise.draw.d": "from randsupervise.draw.a import z\n",
+    }
+    assert import_cycles(cycle) == [["randsupervise.draw.a", "randsupervise.draw.b",
+                                     "randsupervise.draw.c"]]  # fmt: skip
+    borrowed = {
+        "randsupervise.cycle.run": "from randsupervise.model._digest import sha256_hex\n"
+        "from randsupervise.draw.seed import _as_seed\n"
+        "from randsupervise._core.canonical import digest\n"
+        "from randsupervise.cycle._engines import draw_counts\n",
+    }
+    assert private_imports(borrowed) == [
+        "randsupervise.cycle.run imports randsupervise.model._digest",
+        "randsupervise.cycle.run imports randsupervise.draw.seed._as_seed",
+    ]

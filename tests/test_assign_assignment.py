@@ -25,10 +25,10 @@ from randsupervise.assign import (
     verify,
 )
 from randsupervise.assign.assignment import AssignmentProblem, _lawful_problems
-from randsupervise.draw.seed import Seed
 from randsupervise.errors import InfeasibleAssignment, RandSuperviseError, UnknownIdError
 from randsupervise.model.inspectors import Inspector, InspectorPool
 from randsupervise.model.sample import SAMPLE_REGIONS, sample_inspectors, sample_target_columns
+from randsupervise.tickets.seed import Seed
 
 SEED = Seed.from_text("test-assign")
 TEAM = "文化市场综合行政执法大队"
@@ -485,7 +485,7 @@ def test_replace_unknown_id_and_cancel_unknown_visit(
         cancel(a, ["V-none"], "x")
 
 
-def test_assign_accepts_public_text_as_seed_like_draw() -> None:
+def test_assign_accepts_public_textas_seed_like_draw() -> None:
     from randsupervise.assign import VisitRequest, assign
     from randsupervise.draw import Seed
     from randsupervise.model import sample_inspectors

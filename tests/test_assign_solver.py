@@ -12,12 +12,12 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
+from randsupervise._core.canonical import sha256_hex
 from randsupervise.assign import Team, VisitRequest, assign, replace, visits_digest
 from randsupervise.assign.assignment import AssignmentProblem, _lawful_problems, _team_problems
-from randsupervise.draw.seed import Seed
 from randsupervise.errors import InfeasibleAssignment
-from randsupervise.model._digest import sha256_hex
 from randsupervise.model.inspectors import Inspector, InspectorPool
+from randsupervise.tickets.seed import Seed
 
 solver = importlib.import_module("randsupervise.assign._solver")
 

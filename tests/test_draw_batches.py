@@ -29,10 +29,10 @@ from randsupervise.draw import (
     run_policy,
     tickets_for_ids,
 )
-from randsupervise.draw.reference import reference_batches, reference_ticket
 from randsupervise.errors import ValidationError
 from randsupervise.model import TargetRegistry
 from randsupervise.model.sample import sample_registry
+from randsupervise.tickets.reference import reference_batches, reference_ticket
 
 HERE = Path(__file__).parent
 VECTORS = json.loads((HERE / "vectors" / "batches_v2.json").read_text(encoding="utf-8"))

@@ -13,18 +13,15 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from randsupervise.draw.allocation import ItemRule
-from randsupervise.draw.coordination import (
-    BurdenHistory,
-    coordinated_draw,
-    coordinated_select,
-)
+from randsupervise.draw.coordinated import coordinated_draw
+from randsupervise.draw.coordination import BurdenHistory, coordinated_select
 from randsupervise.draw.engine import DrawPolicy, draw, run_policy
 from randsupervise.draw.receipt import Receipt
-from randsupervise.draw.seed import Seed
-from randsupervise.draw.tickets import tickets
 from randsupervise.draw.verify import verify
 from randsupervise.errors import ValidationError
 from randsupervise.model import AddTarget, RemoveTarget, Target, TargetRegistry
+from randsupervise.tickets.function import tickets
+from randsupervise.tickets.seed import Seed
 
 
 def register(n: int, classes: str = "A", prefix: str = "U") -> TargetRegistry:

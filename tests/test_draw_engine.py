@@ -23,10 +23,10 @@ from randsupervise.draw import (
     tickets_for_ids,
     verify,
 )
-from randsupervise.draw.reference import reference_select
 from randsupervise.errors import ValidationError
 from randsupervise.model import TargetRegistry
 from randsupervise.model.items import InspectionItem
+from randsupervise.tickets.reference import reference_select
 
 RATIOS = {"A": 0.03, "B": 0.05, "C": 0.2, "D": 1.0}
 

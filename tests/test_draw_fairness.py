@@ -26,7 +26,7 @@ from randsupervise.draw import (
     tickets,
 )
 from randsupervise.model import TargetRegistry
-from randsupervise.model._hashing import fingerprints
+from randsupervise.tickets.fingerprint import fingerprints
 
 ALPHA = 1e-6  # false-positive rate per test
 S = 3000  # seeds per test

@@ -17,10 +17,10 @@ from randsupervise.draw.partition import (
     shard_candidates_from_arrays,
     smallest_tickets,
 )
-from randsupervise.draw.seed import Seed
-from randsupervise.draw.tickets import tickets
 from randsupervise.errors import ValidationError
 from randsupervise.model import TargetRegistry, registry_digest_from_row_hashes
+from randsupervise.tickets.function import tickets
+from randsupervise.tickets.seed import Seed
 
 SEED = Seed.from_text("partition tests")
 ID_CHARS = st.characters(blacklist_categories=("Cs", "Zs", "Cc"))

@@ -10,15 +10,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from randsupervise.draw import Seed, stream_key, tickets, tickets_for_ids, uniforms
-from randsupervise.draw.reference import (
+from randsupervise.draw.selection import select_smallest
+from randsupervise.tickets.fingerprint import fingerprint, fingerprints
+from randsupervise.tickets.reference import (
     reference_seed_from_contributions,
     reference_seed_from_text,
     reference_select,
     reference_ticket,
     reference_uniform,
 )
-from randsupervise.draw.selection import select_smallest
-from randsupervise.model._hashing import fingerprint, fingerprints
 
 VECTORS = json.loads(
     (Path(__file__).parent / "vectors" / "tickets_v1.json").read_text(encoding="utf-8")
@@ -75,7 +75,7 @@ def test_tickets_and_uniforms_both_paths() -> None:
 
 def test_worked_example_steps() -> None:
     s = VECTORS["steps"]
-    from randsupervise.model._hashing import mix64_int
+    from randsupervise.tickets.fingerprint import mix64_int
 
     k0, k1 = int(s["k0"], 16), int(s["k1"], 16)
     x1 = int(s["fingerprint"], 16) ^ k0

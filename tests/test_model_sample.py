@@ -157,7 +157,7 @@ def test_every_item_is_staffable_in_every_region() -> None:
 def test_sample_data_and_digest_format_are_pinned() -> None:
     # Pinned values: a failure means the sample data or the canonical digest form changed;
     # either is a visible change (docs, receipts of demo draws) and belongs in the CHANGELOG.
-    from randsupervise.model._digest import sha256_hex
+    from randsupervise._core.canonical import sha256_hex
 
     assert sample_items().digest() == (
         "997e5a580ed3dd745b33ccd3eb6fb519bc60d3f492887c9269a4d27b82b3adf6"

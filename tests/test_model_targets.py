@@ -18,7 +18,7 @@ from randsupervise.model import (
     TargetRegistry,
     UpdateTarget,
 )
-from randsupervise.model._hashing import fingerprint
+from randsupervise.tickets.fingerprint import fingerprint
 
 
 def small() -> TargetRegistry:

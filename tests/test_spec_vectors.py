@@ -14,12 +14,11 @@ from typing import Any
 
 import pytest
 
-from randsupervise._core.canonical import canonical_json
+from randsupervise._core.canonical import canonical_json, sha256_hex
 from randsupervise.assign import AssignmentProblem, RegionRule, VisitRequest, assign, visits_digest
 from randsupervise.draw import BurdenHistory, ItemRule, Seed, draw
 from randsupervise.errors import ValidationError
 from randsupervise.model import TargetRegistry
-from randsupervise.model._digest import sha256_hex
 from randsupervise.model.items import InspectionItem, ItemList
 from randsupervise.model.targets import registry_digest_from_row_hashes
 

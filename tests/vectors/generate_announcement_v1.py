@@ -27,7 +27,7 @@ PARTIES = ["县市场监管局", "县纪委监委驻局纪检组", "县工商联
 
 
 def commitment_case(text: str, salt: str) -> dict[str, Any]:
-    from randsupervise.draw.seed import canonical_seed_text
+    from randsupervise.tickets.seed import canonical_seed_text
 
     return {
         "text": text,

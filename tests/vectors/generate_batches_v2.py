@@ -1,6 +1,6 @@
 """Regenerate ``batches_v2.json``: batch-order vectors of draw versions 1 and 2.
 
-Written from the pure-Python reference (``randsupervise.draw.reference``), standard
+Written from the pure-Python reference (``randsupervise.tickets.reference``), standard
 library otherwise. Run ``python tests/vectors/generate_batches_v2.py`` only when the
 vectors themselves are meant to change, which for versions 1 and 2 is never: the tests pin
 the committed file against the library and the reference, so a diff here means the batch
@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import pathlib
 
-from randsupervise.draw.reference import (
+from randsupervise.tickets.reference import (
     reference_batches,
     reference_seed_from_contributions,
     reference_seed_from_text,

@@ -14,6 +14,7 @@ import json
 import pathlib
 from typing import Any
 
+from randsupervise._core.canonical import sha256_hex
 from randsupervise.assign import AssignmentProblem, RegionRule, VisitRequest, assign, visits_digest
 from randsupervise.cycle import Visit
 from randsupervise.cycle.plan import AnnualPlan, Batch, Task
@@ -21,7 +22,6 @@ from randsupervise.cycle.run import _teams_digest
 from randsupervise.cycle.visits import visits_digest as plan_visits_digest
 from randsupervise.draw import BurdenHistory, ItemRule, Seed, draw
 from randsupervise.model import Inspector, InspectorPool, TargetRegistry
-from randsupervise.model._digest import sha256_hex
 from randsupervise.model.items import InspectionItem, ItemList
 
 OUT = pathlib.Path(__file__).with_name("digests_v1.json")

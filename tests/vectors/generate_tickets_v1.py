@@ -11,7 +11,7 @@ import hashlib
 import json
 import pathlib
 
-from randsupervise.draw.reference import (
+from randsupervise.tickets.reference import (
     _fmix,
     reference_seed_from_contributions,
     reference_seed_from_text,

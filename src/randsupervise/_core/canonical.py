@@ -26,7 +26,7 @@ import math
 from collections.abc import Mapping
 from typing import Any, Literal
 
-__all__ = ["Form", "canonical_json", "digest", "jcs_number"]
+__all__ = ["Form", "canonical_json", "digest", "jcs_number", "sha256_hex"]
 
 Form = Literal["jcs", "v1"]
 _MAX_EXACT = 2**53
@@ -148,3 +148,14 @@ def digest(value: Any, form: Form = "jcs") -> str:
         False
     """
     return hashlib.sha256(canonical_json(value, form).encode("utf-8")).hexdigest()
+
+
+def sha256_hex(value: Any) -> str:
+    """``digest(value, "v1")``: the digest of version-1 records (input digests of registers'
+    neighbours: items, pools, plans, visits; ``docs/spec/digests.md``), kept as it was.
+
+    Examples:
+        >>> sha256_hex({"a": 1}) == digest({"a": 1}, "v1")
+        True
+    """
+    return digest(value, "v1")

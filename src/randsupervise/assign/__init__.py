@@ -12,12 +12,11 @@ from randsupervise.assign.assignment import (
     Team,
     assign,
     cancel,
-    read_chain,
     receipt_digest,
     replace,
-    verify,
 )
 from randsupervise.assign.requests import MIN_TEAM_SIZE, RegionRule, VisitRequest, visits_digest
+from randsupervise.assign.verify import read_chain, verify
 from randsupervise.assign.witness import Witness
 
 __all__ = [

@@ -38,9 +38,9 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import breadth_first_order, connected_components, maximum_flow
 
 from randsupervise.assign.witness import Witness
-from randsupervise.draw.seed import Seed
-from randsupervise.draw.tickets import tickets
-from randsupervise.model._hashing import mix64
+from randsupervise.tickets.fingerprint import mix64
+from randsupervise.tickets.function import tickets
+from randsupervise.tickets.seed import Seed
 
 __all__ = ["PAIR_SALT", "Phase", "pair_fingerprints", "solve_phase"]
 

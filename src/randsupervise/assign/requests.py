@@ -194,7 +194,7 @@ def visits_digest(visits: Iterable[VisitRequest]) -> str:
         >>> b = VisitRequest(id="B", target="T", region="r", departments=["d"])
         >>> visits_digest([a, b]) == visits_digest([b, a])
         True
-        >>> from randsupervise.model._digest import sha256_hex
+        >>> from randsupervise._core.canonical import sha256_hex
         >>> visits_digest([a, b]) == sha256_hex({"format": "randsupervise.visit-requests",
         ...     "version": 1, "visits": [a.to_record(), b.to_record()]})
         True

@@ -32,10 +32,9 @@ from randsupervise.cycle.run import (
     PLAN_VERSIONS,
     DrawRecord,
     PlanRun,
-    read_plan_receipt,
     run_plan,
-    verify_plan,
 )
+from randsupervise.cycle.verify import read_plan_receipt, verify_plan
 from randsupervise.cycle.visits import Visit
 
 __all__ = [

@@ -16,12 +16,12 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from randsupervise._core.canonical import sha256_hex
 from randsupervise.assign import MIN_TEAM_SIZE, Assignment, RegionRule, VisitRequest, assign
 from randsupervise.draw import DrawPolicy, Seed, frequency_exclusions, run_policy
 from randsupervise.draw.allocation import ItemRule
 from randsupervise.draw.engine import HistoryEntry
 from randsupervise.model import RiskClass, TargetRegistry
-from randsupervise.model._digest import sha256_hex
 from randsupervise.model.inspectors import InspectorPool
 
 __all__ = ["DrawOutcome", "assign_teams", "draw_counts"]

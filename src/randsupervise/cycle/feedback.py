@@ -34,7 +34,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from randsupervise.cycle._display import html_table, text_table
+from randsupervise._core.display import html_table, text_table
 from randsupervise.cycle.lifecycle import CancelReason, VisitState, YearState
 from randsupervise.errors import UnknownIdError
 from randsupervise.model import RiskClass, TargetRegistry, UpdateTarget

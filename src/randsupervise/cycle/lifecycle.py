@@ -41,6 +41,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from randsupervise._core.display import html_table, text_table
 from randsupervise._core.validation import (
     as_column,
     check_date,
@@ -55,7 +56,6 @@ from randsupervise._core.validation import (
     to_tuple,
 )
 from randsupervise.calendar import WorkCalendar
-from randsupervise.cycle._display import html_table, text_table
 from randsupervise.cycle.run import PlanRun
 from randsupervise.cycle.visits import Visit
 from randsupervise.errors import IllegalTransition, Problem, UnknownIdError, ValidationError

@@ -50,6 +50,8 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from randsupervise._core.canonical import sha256_hex
+from randsupervise._core.display import html_table, text_table
 from randsupervise._core.validation import (
     bool_problems,
     check_int,
@@ -62,10 +64,8 @@ from randsupervise._core.validation import (
     text_problems,
     to_tuple,
 )
-from randsupervise.cycle._display import html_table, text_table
 from randsupervise.errors import Problem, UnknownIdError, ValidationError
 from randsupervise.model import RiskClass, TargetRegistry
-from randsupervise.model._digest import sha256_hex
 from randsupervise.model.items import ItemKind, ItemList
 
 __all__ = ["FILTER_KEYS", "AnnualPlan", "Batch", "Task"]

@@ -238,7 +238,7 @@ def visits_digest(visits: Sequence[Visit]) -> str:
         ...           items=("K01",), departments=("执法大队",), qualifications=frozenset(),
         ...           start=date(2024, 4, 1), end=date(2024, 6, 30), tasks=("T",),
         ...           batches=("T/Q2",))
-        >>> from randsupervise.model._digest import sha256_hex
+        >>> from randsupervise._core.canonical import sha256_hex
         >>> visits_digest([v]) == sha256_hex([v.canonical()])
         True
     """

@@ -19,15 +19,13 @@ from randsupervise.draw.announcement import (
     commitment_of,
     read_reveals,
 )
+from randsupervise.draw.coordinated import CoordinatedDraw, CoordinatedStratum, coordinated_draw
 from randsupervise.draw.coordination import (
     BURDEN_METHOD,
     BURDEN_METHOD_VERSION,
     BurdenHistory,
     BurdenTier,
-    CoordinatedDraw,
     CoordinatedSelection,
-    CoordinatedStratum,
-    coordinated_draw,
     coordinated_select,
 )
 from randsupervise.draw.engine import (
@@ -64,7 +62,6 @@ from randsupervise.draw.receipt import (
     receipt_from_parts,
     stratum_record,
 )
-from randsupervise.draw.seed import Seed, canonical_seed_text
 from randsupervise.draw.selection import (
     METHODS,
     pips_probabilities,
@@ -73,7 +70,8 @@ from randsupervise.draw.selection import (
     select_smallest,
     ticket_order,
 )
-from randsupervise.draw.tickets import (
+from randsupervise.draw.verify import Difference, VerifyReport, verify
+from randsupervise.tickets.function import (
     TICKET_ALGORITHM,
     TICKET_VERSION,
     StreamKey,
@@ -82,7 +80,7 @@ from randsupervise.draw.tickets import (
     tickets_for_ids,
     uniforms,
 )
-from randsupervise.draw.verify import Difference, VerifyReport, verify
+from randsupervise.tickets.seed import Seed, canonical_seed_text
 
 __all__ = [
     "ALL_STRATUM",

@@ -58,8 +58,8 @@ from randsupervise._core.strict_json import (
     join_path,
     parse,
 )
-from randsupervise.draw.seed import Seed, canonical_seed_text
 from randsupervise.errors import Problem, ValidationError
+from randsupervise.tickets.seed import Seed, canonical_seed_text
 
 if TYPE_CHECKING:
     from randsupervise.draw.receipt import Receipt
@@ -947,7 +947,7 @@ def check_announcement(
         >>> [d.path for d in check_announcement(again, a)]
         ['stream']
     """
-    from randsupervise.draw.verify import as_receipt
+    from randsupervise.draw.receipt import as_receipt
 
     if isinstance(reveals, str | bytes):
         reveals = read_reveals(reveals)

@@ -39,9 +39,9 @@ from randsupervise.draw.partition import (
     stratum_codes,
 )
 from randsupervise.draw.receipt import Receipt, receipt_from_parts, stratum_record
-from randsupervise.draw.seed import Seed, _as_seed
 from randsupervise.errors import Problem, ValidationError
 from randsupervise.model.targets import TargetRegistry
+from randsupervise.tickets.seed import Seed, as_seed
 
 __all__ = ["DaskDraw", "draw_dask"]
 
@@ -153,7 +153,7 @@ def draw_dask(
             ``risk_class`` required; ``name``, ``kind``, ``region``, ``industry``,
             ``status``, ``weight`` read when present (as by
             :meth:`~randsupervise.model.TargetRegistry.from_columns`).
-        seed: a :class:`~randsupervise.draw.seed.Seed`, or public text.
+        seed: a :class:`~randsupervise.tickets.seed.Seed`, or public text.
         stream: the stream label of the draw.
         ratios: stratum -> fraction of its population (as for
             :func:`~randsupervise.draw.engine.draw`, method ``"smallest"``).
@@ -228,7 +228,7 @@ def draw_dask(
                 )
             ]
         )
-    seed = _as_seed(seed)
+    seed = as_seed(seed)
     compute_kw: dict[str, Any] = {} if scheduler is None else {"scheduler": scheduler}
 
     parts = ddf.to_delayed()

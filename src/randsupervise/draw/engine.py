@@ -45,6 +45,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from randsupervise._core.canonical import sha256_hex
 from randsupervise._core.validation import check_label
 from randsupervise.draw.allocation import (
     ALL_STRATUM,
@@ -66,9 +67,9 @@ from randsupervise.draw.receipt import (
     DRAW_VERSION,
     VERSIONS,
     Receipt,
-    receipt_of,
+    receipt_from_parts,
+    stratum_record,
 )
-from randsupervise.draw.seed import Seed, _as_seed
 from randsupervise.draw.selection import (
     METHODS,
     pips_probabilities,
@@ -77,11 +78,11 @@ from randsupervise.draw.selection import (
     select_smallest,
     ticket_order,
 )
-from randsupervise.draw.tickets import tickets as _tickets
-from randsupervise.draw.tickets import tickets_for_ids
 from randsupervise.errors import Problem, UnknownIdError, ValidationError
-from randsupervise.model._digest import sha256_hex
 from randsupervise.model.targets import CATEGORICAL_COLUMNS, TargetRegistry
+from randsupervise.tickets.function import tickets as _tickets
+from randsupervise.tickets.function import tickets_for_ids
+from randsupervise.tickets.seed import Seed, as_seed
 
 __all__ = [
     "ALL_STRATUM",
@@ -350,7 +351,7 @@ def batch_order(
         )
     order, _ = _batch_layout(
         id_list,
-        seed=_as_seed(seed),
+        seed=as_seed(seed),
         stream=stream,
         batches=batches,
         version=version,
@@ -1069,7 +1070,7 @@ def draw(
         batches=batches,
         floor=floor,
     )
-    seed = _as_seed(seed)
+    seed = as_seed(seed)
     excluded, digest, n_entries = frequency_exclusions(registry, policy.limited_items, history)
     if burden is not None and not isinstance(burden, BurdenHistory):
         burden = BurdenHistory.from_periods(burden)
@@ -1082,4 +1083,49 @@ def draw(
         history_digest=digest,
         history_entries=n_entries,
         burden=burden,
+    )
+
+
+def receipt_of(d: Draw) -> Receipt:
+    """Build the receipt of a draw (called by :attr:`Draw.receipt`)."""
+    strata = {
+        label: stratum_record(
+            allocation=s.allocation,
+            note=s.note,
+            inclusion_probability=s.inclusion_probability,
+            expected_size=s.expected_size,
+            selected=s.ids,
+            tickets=s.tickets.tolist(),
+            probabilities=s.probabilities.tolist(),
+        )
+        for label, s in d.strata.items()
+    }
+    version = d.version
+    freq: dict[str, Any] | None = None
+    if d.history_digest is not None or d.excluded:
+        limited = d.policy.limited_items
+        if version >= 2:
+            freq = {"items": {r.id: r.yearly_frequency_limit for r in limited}}
+        else:
+            item = limited[0] if limited else None
+            freq = {
+                "item": item.id if item else None,
+                "limit": item.yearly_frequency_limit if item else None,
+            }
+        freq |= {
+            "history_digest": d.history_digest,
+            "history_entries": d.history_entries,
+            "excluded": list(d.excluded),
+        }
+    return receipt_from_parts(
+        seed=d.seed,
+        stream=d.stream,
+        registry_digest=d.registry.digest(),
+        registry_size=len(d.registry),
+        policy=d.policy.to_record(),
+        frequency_limit=freq,
+        strata=strata,
+        batches=d.batches if d.policy.batches > 1 else None,
+        burden=d.burden_record(),
+        version=version,
     )

@@ -30,12 +30,12 @@ import numpy as np
 import numpy.typing as npt
 
 from randsupervise.draw.allocation import ALL_STRATUM
-from randsupervise.draw.seed import Seed
 from randsupervise.draw.selection import IdsFor, select_smallest, ticket_order
-from randsupervise.draw.tickets import stream_key, tickets
 from randsupervise.errors import Problem, ValidationError
-from randsupervise.model._hashing import fingerprints as _fingerprints
 from randsupervise.model.targets import TargetRegistry, registry_digest_from_row_hashes
+from randsupervise.tickets.fingerprint import fingerprints as _fingerprints
+from randsupervise.tickets.function import stream_key, tickets
+from randsupervise.tickets.seed import Seed
 
 __all__ = [
     "ALL_STRATUM",
@@ -272,7 +272,7 @@ def shard_candidates(
         register digest can be merged too.
 
     Examples:
-        >>> from randsupervise.draw.seed import Seed
+        >>> from randsupervise.tickets.seed import Seed
         >>> reg = TargetRegistry.from_columns(id=[f"T{i}" for i in range(6)],
         ...                                   risk_class=["A", "B"] * 3)
         >>> seed = Seed.from_text("demo")
@@ -334,7 +334,7 @@ def shard_candidates_from_arrays(
     cached fingerprints (ticket spec v1, step 1).
 
     Examples:
-        >>> from randsupervise.draw.seed import Seed
+        >>> from randsupervise.tickets.seed import Seed
         >>> c = shard_candidates_from_arrays(ids=["a", "b", "c"], strata=["A", "A", "B"],
         ...                                  seed=Seed.from_text("x"), stream="s",
         ...                                  sizes={"A": 1, "B": 1})
@@ -421,7 +421,7 @@ def merge_candidates(shards: Iterable[ShardCandidates]) -> MergedDraw:
             columns or sizes; the same id (fingerprint) in two shards.
 
     Examples:
-        >>> from randsupervise.draw.seed import Seed
+        >>> from randsupervise.tickets.seed import Seed
         >>> kw = dict(seed=Seed.from_text("x"), stream="s", sizes={"A": 2})
         >>> a = shard_candidates_from_arrays(ids=["a", "b"], strata=["A", "A"], **kw)
         >>> b = shard_candidates_from_arrays(ids=["c"], strata=["A"], **kw)

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
@@ -45,12 +45,9 @@ from randsupervise._core.strict_json import (
     parse,
 )
 from randsupervise.draw.allocation import StratumAllocation
-from randsupervise.draw.seed import Seed
-from randsupervise.draw.tickets import TICKET_ALGORITHM, TICKET_VERSION
 from randsupervise.errors import Problem, ValidationError
-
-if TYPE_CHECKING:  # the engine imports this module
-    from randsupervise.draw.engine import Draw
+from randsupervise.tickets.function import TICKET_ALGORITHM, TICKET_VERSION
+from randsupervise.tickets.seed import Seed
 
 __all__ = [
     "DRAW_ALGORITHM",
@@ -60,8 +57,8 @@ __all__ = [
     "RECEIPT_KEYS",
     "VERSIONS",
     "Receipt",
+    "as_receipt",
     "receipt_from_parts",
-    "receipt_of",
     "stratum_record",
 ]
 
@@ -385,46 +382,18 @@ def receipt_from_parts(
     return attrs.evolve(unsealed, receipt_digest=unsealed.computed_digest())
 
 
-def receipt_of(d: Draw) -> Receipt:
-    """Build the receipt of a draw (called by :attr:`Draw.receipt`)."""
-    strata = {
-        label: stratum_record(
-            allocation=s.allocation,
-            note=s.note,
-            inclusion_probability=s.inclusion_probability,
-            expected_size=s.expected_size,
-            selected=s.ids,
-            tickets=s.tickets.tolist(),
-            probabilities=s.probabilities.tolist(),
-        )
-        for label, s in d.strata.items()
-    }
-    version = d.version
-    freq: dict[str, Any] | None = None
-    if d.history_digest is not None or d.excluded:
-        limited = d.policy.limited_items
-        if version >= 2:
-            freq = {"items": {r.id: r.yearly_frequency_limit for r in limited}}
-        else:
-            item = limited[0] if limited else None
-            freq = {
-                "item": item.id if item else None,
-                "limit": item.yearly_frequency_limit if item else None,
-            }
-        freq |= {
-            "history_digest": d.history_digest,
-            "history_entries": d.history_entries,
-            "excluded": list(d.excluded),
-        }
-    return receipt_from_parts(
-        seed=d.seed,
-        stream=d.stream,
-        registry_digest=d.registry.digest(),
-        registry_size=len(d.registry),
-        policy=d.policy.to_record(),
-        frequency_limit=freq,
-        strata=strata,
-        batches=d.batches if d.policy.batches > 1 else None,
-        burden=d.burden_record(),
-        version=version,
+def as_receipt(receipt: Receipt | Mapping[str, Any] | str | bytes) -> Receipt:
+    """A :class:`Receipt` from a receipt, its dict form or its JSON text (parsed strictly).
+
+    Raises:
+        ValidationError: malformed, naming each bad JSON path.
+    """
+    if isinstance(receipt, Receipt):
+        return receipt
+    if isinstance(receipt, str | bytes):
+        return Receipt.from_json(receipt)
+    if isinstance(receipt, Mapping):
+        return Receipt.from_dict(receipt)
+    raise ValidationError(
+        [Problem(field="receipt", message=f"expected a receipt, not {type(receipt).__name__}")]
     )

@@ -35,8 +35,8 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import numpy.typing as npt
 
-from randsupervise.draw.tickets import uniforms
 from randsupervise.errors import Problem, ValidationError
+from randsupervise.tickets.function import uniforms
 
 __all__ = [
     "METHODS",

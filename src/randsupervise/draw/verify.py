@@ -37,32 +37,16 @@ from randsupervise.draw.receipt import (
     RECEIPT_FORMAT,
     VERSIONS,
     Receipt,
+    as_receipt,
 )
-from randsupervise.draw.seed import Seed
-from randsupervise.draw.tickets import TICKET_ALGORITHM, TICKET_VERSION
 from randsupervise.errors import Problem, RandSuperviseError, ValidationError
 from randsupervise.model.targets import TargetRegistry
+from randsupervise.tickets.function import TICKET_ALGORITHM, TICKET_VERSION
+from randsupervise.tickets.seed import Seed
 
 __all__ = ["Difference", "VerifyReport", "as_receipt", "seed_differences", "verify"]
 
 BurdenInput = BurdenHistory | Sequence[Collection[str]] | Mapping[str, Collection[str]]
-
-
-def as_receipt(receipt: Receipt | Mapping[str, Any] | str | bytes) -> Receipt:
-    """A :class:`Receipt` from a receipt, its dict form or its JSON text (parsed strictly).
-
-    Raises:
-        ValidationError: malformed, naming each bad JSON path.
-    """
-    if isinstance(receipt, Receipt):
-        return receipt
-    if isinstance(receipt, str | bytes):
-        return Receipt.from_json(receipt)
-    if isinstance(receipt, Mapping):
-        return Receipt.from_dict(receipt)
-    raise ValidationError(
-        [Problem(field="receipt", message=f"expected a receipt, not {type(receipt).__name__}")]
-    )
 
 
 def seed_differences(

@@ -40,8 +40,8 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from randsupervise._core.display import html_table, text_table
 from randsupervise.cycle import PlanRun, VisitState, YearState
-from randsupervise.cycle._display import html_table, text_table
 from randsupervise.model import RiskClass, TargetRegistry
 from randsupervise.model.inspectors import InspectorPool
 from randsupervise.model.items import ItemList

@@ -31,9 +31,9 @@ from typing import Any
 import attrs
 import numpy as np
 
+from randsupervise._core.canonical import sha256_hex
 from randsupervise._core.validation import as_column, describe, is_text
 from randsupervise.errors import Problem, UnknownIdError, ValidationError
-from randsupervise.model._digest import sha256_hex
 from randsupervise.model._validation import (
     bool_problems,
     get,

@@ -34,9 +34,9 @@ from typing import Any, cast
 
 import attrs
 
+from randsupervise._core.canonical import sha256_hex
 from randsupervise._core.validation import check_int, describe
 from randsupervise.errors import Problem, ValidationError
-from randsupervise.model._digest import sha256_hex
 from randsupervise.model._validation import (
     get,
     holds,

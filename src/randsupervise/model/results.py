@@ -29,9 +29,9 @@ from typing import Any, cast
 
 import attrs
 
+from randsupervise._core.canonical import canonical_json
 from randsupervise._core.validation import describe, is_text
 from randsupervise.errors import Problem, ValidationError
-from randsupervise.model._digest import canonical_json
 
 __all__ = [
     "CONTRADICTIONS",
@@ -408,7 +408,7 @@ class InspectionResult:
             >>> InspectionResult(codes={"NO_PROBLEM"}).to_json()
             '{"codes":["NO_PROBLEM"],"note":""}'
         """
-        return canonical_json(self.to_dict())
+        return canonical_json(self.to_dict(), "v1")
 
     @classmethod
     def from_json(cls, text: str) -> InspectionResult:

@@ -39,10 +39,10 @@ from randsupervise._core.validation import (
     text_problems,
 )
 from randsupervise.errors import Problem, UnknownIdError, ValidationError
-from randsupervise.model._hashing import fingerprints as _fingerprints
-from randsupervise.model._hashing import mix64, value_hash
 from randsupervise.model._validation import ident_of
 from randsupervise.model.credit_code import valid_credit_code_mask
+from randsupervise.tickets.fingerprint import fingerprints as _fingerprints
+from randsupervise.tickets.fingerprint import mix64, value_hash
 
 __all__ = [
     "CATEGORICAL_COLUMNS",

@@ -28,10 +28,10 @@ def _hypothesis_setup_hook() -> None:
     from hypothesis import strategies as st
 
     from randsupervise.calendar import WorkCalendar
-    from randsupervise.draw.seed import Seed
     from randsupervise.model.inspectors import InspectorPool
     from randsupervise.model.items import ItemList
     from randsupervise.model.targets import TargetRegistry
+    from randsupervise.tickets.seed import Seed
 
     # The strategies module is looked up only when a strategy is first resolved, not here:
     # Hypothesis runs this hook while ``import hypothesis`` is still in progress, and that

@@ -40,14 +40,11 @@ import numpy as np
 import numpy.typing as npt
 from scipy import stats
 
-from randsupervise._core.canonical import digest
+from randsupervise._core.canonical import digest, sha256_hex
 from randsupervise.draw.partition import merge_candidates, shard_candidates
 from randsupervise.draw.receipt import Receipt
-from randsupervise.draw.seed import Seed
-from randsupervise.draw.tickets import tickets
 from randsupervise.draw.verify import verify as _verify_draw
 from randsupervise.errors import RandSuperviseError
-from randsupervise.model._digest import sha256_hex
 from randsupervise.model.targets import (
     AddTarget,
     RemoveTarget,
@@ -56,6 +53,8 @@ from randsupervise.model.targets import (
     TargetRegistry,
     UpdateTarget,
 )
+from randsupervise.tickets.function import tickets
+from randsupervise.tickets.seed import Seed
 
 __all__ = [
     "BatchIndependenceReport",

@@ -36,10 +36,10 @@ from hypothesis.errors import InvalidArgument
 
 from randsupervise.calendar import WorkCalendar, china
 from randsupervise.cycle.plan import AnnualPlan, Batch, Task
-from randsupervise.draw.seed import Seed
 from randsupervise.model.inspectors import Inspector, InspectorPool
 from randsupervise.model.items import InspectionItem, ItemKind, ItemList
 from randsupervise.model.targets import RiskClass, TargetKind, TargetRegistry, TargetStatus
+from randsupervise.tickets.seed import Seed
 
 __all__ = [
     "DEFAULT_REGIONS",

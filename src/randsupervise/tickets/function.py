@@ -12,7 +12,7 @@ here, DESIGN principle 3):
   in binary64, so the reference and the fast path agree to the last bit.
 * Selection order is ascending ``(ticket, UTF-8 bytes of id)``; the id breaks the (rare)
   ties of 64-bit tickets.
-* Bit-identical to :mod:`randsupervise.draw.reference` (tested on random unicode ids).
+* Bit-identical to :mod:`randsupervise.tickets.reference` (tested on random unicode ids).
 
 The fast path mixes cached fingerprints in cache-sized blocks, so ten million tickets cost
 about as much as ten million calls of a numpy ``Generator``.
@@ -26,9 +26,9 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
-from randsupervise.draw.seed import Seed
 from randsupervise.errors import Problem, ValidationError
-from randsupervise.model._hashing import fingerprints, mix64_block
+from randsupervise.tickets.fingerprint import fingerprints, mix64_block
+from randsupervise.tickets.seed import Seed
 
 __all__ = [
     "TICKET_ALGORITHM",
@@ -85,7 +85,7 @@ def tickets(
 
     Examples:
         >>> import numpy as np
-        >>> from randsupervise.draw.reference import reference_ticket
+        >>> from randsupervise.tickets.reference import reference_ticket
         >>> seed = Seed.from_text("demo")
         >>> fp = tickets_for_ids(["a", "b"], seed, "s")
         >>> [int(t) for t in fp] == [reference_ticket(seed.value, "s", i) for i in "ab"]

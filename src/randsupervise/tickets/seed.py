@@ -29,7 +29,7 @@ import attrs
 from randsupervise._core.validation import check_label
 from randsupervise.errors import Problem, ValidationError
 
-__all__ = ["Seed", "canonical_seed_text"]
+__all__ = ["Seed", "as_seed", "canonical_seed_text"]
 
 _TEXT_PREFIX = b"randsupervise.seed.v1\x00"
 _MULTI_PREFIX = b"randsupervise.seeds.v1\x00"
@@ -164,7 +164,7 @@ class Seed:
         return cls.from_text(source)
 
 
-def _as_seed(seed: Seed | str) -> Seed:
+def as_seed(seed: Seed | str) -> Seed:
     """``seed``, or public text turned into a seed (:meth:`Seed.from_text`): what
     :func:`~randsupervise.draw.engine.draw`, ``draw_dask`` and ``assign`` accept."""
     if isinstance(seed, str):

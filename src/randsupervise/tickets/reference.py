@@ -3,7 +3,7 @@
 This module is written from ``docs/spec/tickets.md`` alone and imports nothing from the
 rest of the library and nothing but the standard library's :mod:`hashlib` and
 :mod:`unicodedata`, so that it is an independent check on the vectorised fast path in
-:mod:`randsupervise.draw.tickets`. Tests compare the two bit for bit.
+:mod:`randsupervise.tickets.function`. Tests compare the two bit for bit.
 
 It is deliberately plain and slow: one SHA-256 per id and per stream, integers masked to
 64 bits by hand.

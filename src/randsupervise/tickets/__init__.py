@@ -1,0 +1,42 @@
+"""Seeds and the ticket function: the one source of randomness of the library.
+
+Every random decision (selection, batch order, team choice, replacement) is a ticket of
+(seed, stream label, unit id), computed here (DESIGN principle 3; ``docs/spec/tickets.md``).
+This package sits just above ``_core``: the model caches fingerprints with it, and the
+draw and assignment engines both take their tickets from it, without importing each
+other.
+
+* :mod:`.seed`: 32-byte seeds from public text or several parties' contributions.
+* :mod:`.fingerprint`: the ids' 64-bit fingerprints and the 64-bit mixer.
+* :mod:`.function`: the vectorised ticket function, uniforms, stream keys.
+* :mod:`.reference`: an independent pure-Python implementation (standard library only).
+"""
+
+from __future__ import annotations
+
+from randsupervise.tickets.fingerprint import fingerprint, fingerprints
+from randsupervise.tickets.function import (
+    TICKET_ALGORITHM,
+    TICKET_VERSION,
+    StreamKey,
+    stream_key,
+    tickets,
+    tickets_for_ids,
+    uniforms,
+)
+from randsupervise.tickets.seed import Seed, as_seed, canonical_seed_text
+
+__all__ = [
+    "TICKET_ALGORITHM",
+    "TICKET_VERSION",
+    "Seed",
+    "StreamKey",
+    "as_seed",
+    "canonical_seed_text",
+    "fingerprint",
+    "fingerprints",
+    "stream_key",
+    "tickets",
+    "tickets_for_ids",
+    "uniforms",
+]
