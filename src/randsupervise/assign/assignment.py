@@ -79,17 +79,49 @@ Pair = tuple[str, str]
 
 
 def _pairs(value: Iterable[Pair]) -> frozenset[Pair]:
-    return frozenset((str(a), str(b)) for a, b in value)
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise ValidationError(
+            [Problem(field="pairs", message="expected (inspector id, target id) pairs, not "
+                     f"{type(value).__name__}")],
+            what="assignment problem",
+        )  # fmt: skip
+    out = set()
+    problems = []
+    for row, pair in enumerate(value):
+        if (isinstance(pair, str | bytes) or not isinstance(pair, Iterable)
+                or len(items := tuple(pair)) != 2
+                or not all(isinstance(x, str) and x for x in items)):  # fmt: skip
+            problems.append(Problem(row=row, field="pairs", message="expected a pair "
+                                    f"(inspector id, target id), got {pair!r}"))  # fmt: skip
+            continue
+        out.add((items[0], items[1]))
+    if problems:
+        raise ValidationError(problems, what="conflict or rotation pairs")
+    return frozenset(out)
 
 
 def _region_rule(value: RegionRule | None) -> RegionRule:
-    return RegionRule() if value is None else value
+    if value is None:
+        return RegionRule()
+    if not isinstance(value, RegionRule):
+        raise ValidationError(
+            [Problem(field="region_rule", message="expected a RegionRule or None, not "
+                     f"{type(value).__name__}")],
+            what="assignment problem",
+        )  # fmt: skip
+    return value
 
 
 def _limits(value: int | Mapping[str, int] | None) -> int | Mapping[str, int] | None:
     if value is None or isinstance(value, int):
         return value
-    return {str(k): v for k, v in dict(value).items()}
+    if not isinstance(value, Mapping):
+        raise ValidationError(
+            [Problem(field="load_limits", message="an int, a mapping from inspector id to an "
+                     f"int, or None; not {type(value).__name__}")],
+            what="assignment problem",
+        )  # fmt: skip
+    return {str(k): v for k, v in value.items()}
 
 
 @attrs.frozen(kw_only=True)
@@ -117,7 +149,18 @@ class Team:
 
 
 def _sorted_visits(vs: Iterable[VisitRequest]) -> tuple[VisitRequest, ...]:
-    return tuple(sorted(vs, key=lambda v: v.id))
+    if isinstance(vs, str | bytes | Mapping) or not isinstance(vs, Iterable):
+        raise ValidationError(
+            [Problem(field="visits", message="expected a collection of VisitRequest, not "
+                     f"{type(vs).__name__}")],
+            what="assignment problem",
+        )  # fmt: skip
+    visits = list(vs)
+    bad = [Problem(row=row, field="visits", message=f"not a VisitRequest: {v!r}"[:120])
+           for row, v in enumerate(visits) if not isinstance(v, VisitRequest)]  # fmt: skip
+    if bad:
+        raise ValidationError(bad, what="assignment problem")
+    return tuple(sorted(visits, key=lambda v: v.id))
 
 
 @attrs.frozen(kw_only=True)
@@ -139,11 +182,20 @@ class AssignmentProblem:
     """
 
     visits: tuple[VisitRequest, ...] = attrs.field(converter=_sorted_visits)
-    pool: InspectorPool
+    pool: InspectorPool = attrs.field()
     conflicts: frozenset[Pair] = attrs.field(default=frozenset(), converter=_pairs)
     rotation: frozenset[Pair] = attrs.field(default=frozenset(), converter=_pairs)
     load_limits: int | Mapping[str, int] | None = attrs.field(default=None, converter=_limits)
     region_rule: RegionRule = attrs.field(factory=RegionRule, converter=_region_rule)
+
+    @pool.validator
+    def _check_pool(self, _attribute: object, value: object) -> None:
+        if not isinstance(value, InspectorPool):
+            raise ValidationError(
+                [Problem(field="pool", message="expected an InspectorPool (see "
+                         f"InspectorPool.from_records), not {type(value).__name__}")],
+                what="assignment problem",
+            )  # fmt: skip
 
     def __attrs_post_init__(self) -> None:
         problems: list[Problem] = []

@@ -45,14 +45,17 @@ def _to_frozenset(value: Any) -> Any:
         return value
     try:
         return frozenset(value)
-    except TypeError:
+    except TypeError:  # unhashable members: left as they are, refused by the checks
         return value
 
 
 def _to_tuple(value: Any) -> Any:
     if isinstance(value, str | bytes) or not isinstance(value, Iterable):
         return value
-    return tuple(value)
+    try:
+        return tuple(value)
+    except TypeError:  # e.g. a 0-d numpy array, iterable in type only
+        return value
 
 
 def _text(value: object, field: str, ident: str | None) -> list[Problem]:
@@ -122,8 +125,9 @@ class VisitRequest:
         ident = self.id if isinstance(self.id, str) and self.id.strip() else None
         out = _text(self.id, "id", ident) + _text(self.target, "target", ident)
         out += _text(self.region, "region", ident)
-        out += _strs(self.departments, "departments", ident)
-        if isinstance(self.departments, tuple):
+        dep_problems = _strs(self.departments, "departments", ident)
+        out += dep_problems
+        if isinstance(self.departments, tuple) and not dep_problems:
             if not self.departments:
                 out.append(
                     Problem(
@@ -146,7 +150,9 @@ class VisitRequest:
                     message=f"at least {MIN_TEAM_SIZE} certified officers per visit, got {ts!r}",
                 )
             )
-        elif isinstance(self.departments, tuple) and ts < len(self.departments):
+        elif (
+            isinstance(self.departments, tuple) and not dep_problems and ts < len(self.departments)
+        ):
             out.append(
                 Problem(
                     id=ident,

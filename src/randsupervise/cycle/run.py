@@ -53,7 +53,7 @@ from randsupervise.cycle.visits import HitSource, Visit, merge_hits, visits_dige
 from randsupervise.draw import Seed, frequency_exclusions, tickets_for_ids
 from randsupervise.draw.allocation import ItemRule
 from randsupervise.draw.engine import HistoryEntry
-from randsupervise.errors import ValidationError
+from randsupervise.errors import Problem, ValidationError
 from randsupervise.model import RiskClass, TargetRegistry
 from randsupervise.model.inspectors import InspectorPool
 from randsupervise.model.items import ItemList
@@ -256,6 +256,20 @@ def _history(
     return tuple(out)
 
 
+def _check_inputs(*given: object) -> None:
+    """Each of run_plan's inputs is of its type (named when not): the year is drawn only
+    from what the plan's rules can read."""
+    names = ("plan", "registry", "items", "pool", "seed", "calendar")
+    types = (AnnualPlan, TargetRegistry, ItemList, InspectorPool, Seed, WorkCalendar)
+    problems = [
+        Problem(field=n, message=f"expected {t.__name__}, not {type(v).__name__}")
+        for n, t, v in zip(names, types, given, strict=True)
+        if not isinstance(v, t)
+    ]
+    if problems:
+        raise ValidationError(problems, what="run_plan")
+
+
 def _run(
     plan: AnnualPlan,
     registry: TargetRegistry,
@@ -270,6 +284,7 @@ def _run(
     region_rule: RegionRule | None,
     version: int,
 ) -> PlanRun:
+    _check_inputs(plan, registry, items, pool, seed, calendar)
     year = plan.year
     checked: dict[Any, np.ndarray[Any, np.dtype[np.bool_]]] = {}
     problems = plan._checked(items, registry, checked)
