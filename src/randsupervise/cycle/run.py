@@ -95,6 +95,17 @@ class DrawRecord:
     """The year's frequency history before this draw, for the task's items: what
     ``randsupervise.draw.verify(record.receipt, registry, history=record.history)`` needs."""
 
+    def __repr__(self) -> str:
+        sizes = ", ".join(
+            f"{c}={self.sample_size[c]}/{self.population[c]}" for c in self.population
+        )
+        short_ = sum(self.shortfall.values())
+        gap = f", shortfall {short_}" if short_ else ""
+        return (
+            f"<DrawRecord {self.task!r} batches {list(self.batches)} stream {self.stream!r}: "
+            f"{len(self.selected)} selected ({sizes}){gap}>"
+        )
+
 
 @attrs.frozen(kw_only=True)
 class PlanRun:
