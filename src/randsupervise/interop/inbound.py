@@ -47,6 +47,7 @@ from randsupervise.interop.labels import (
     RISK_ALIASES,
     STATUS_ALIASES,
 )
+from randsupervise.interop.outbound import MAX_KEY_ITEMS_KEY
 from randsupervise.model import InspectorPool, ItemList, TargetRegistry
 
 __all__ = ["DEFAULT_SEPARATOR", "inspectors_from", "items_from", "registry_from"]
@@ -76,6 +77,8 @@ def _categorical(column: Any, field: str) -> Any:
     Arrow dictionary-encodes it; only the distinct values are looked at in Python.
     """
     pa = import_pyarrow()
+    if pa.types.is_null(column.type):  # a column with nothing in it (pandas: all None/NaN)
+        column = column.cast(pa.string())
     if not (
         pa.types.is_string(column.type)
         or pa.types.is_large_string(column.type)
@@ -177,7 +180,7 @@ def _records(
     usual: Mapping[str, tuple[str, ...]],
     convert: Mapping[str, Callable[[Any], Any]],
     what: str,
-) -> tuple[list[dict[str, Any]], RowLabels, dict[str, str]]:
+) -> tuple[list[dict[str, Any]], RowLabels, dict[str, str], Mapping[bytes, bytes]]:
     t, labels = as_table(table, what=what)
     headers = resolve_headers(columns, t.column_names, usual, what=what)
     missing = [_missing_field(f, usual, what) for f in ("id",) if f not in headers]
@@ -194,7 +197,7 @@ def _records(
                 continue  # null: the field's default (a required field is then reported)
             row[f] = convert[f](v) if f in convert else v
         rows.append(row)
-    return rows, labels, headers
+    return rows, labels, headers, t.schema.metadata or {}
 
 
 def _flag(value: object) -> object:
@@ -239,7 +242,7 @@ def inspectors_from(
         "available": _flag,
         "expert": _flag,
     }
-    rows, labels, headers = _records(table, columns, INSPECTOR_HEADERS, convert, what)
+    rows, labels, headers, _ = _records(table, columns, INSPECTOR_HEADERS, convert, what)
     try:
         return InspectorPool.from_records(rows)
     except ValidationError as e:
@@ -264,7 +267,8 @@ def items_from(
 
     Usual headers: :data:`~randsupervise.interop.labels.ITEM_HEADERS`. ``kind`` accepts
     重点检查事项/一般检查事项; ``target_kinds`` the Chinese kinds (企业;个体工商户), split at
-    ``separator``.
+    ``separator``. ``max_key_items`` defaults to the one a table written by
+    :func:`~randsupervise.interop.to_arrow` carries in its schema metadata.
 
     Examples:
         >>> import pyarrow as pa
@@ -283,7 +287,9 @@ def items_from(
         "required_qualifications": lambda v: _split(v, sep),
         "yearly_frequency_limit": _integral,
     }
-    rows, labels, headers = _records(table, columns, ITEM_HEADERS, convert, what)
+    rows, labels, headers, meta = _records(table, columns, ITEM_HEADERS, convert, what)
+    if max_key_items is None and meta.get(MAX_KEY_ITEMS_KEY.encode(), b"").isdigit():
+        max_key_items = int(meta[MAX_KEY_ITEMS_KEY.encode()])  # written by to_arrow
     try:
         return ItemList.from_records(rows, max_key_items=max_key_items)
     except ValidationError as e:

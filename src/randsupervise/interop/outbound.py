@@ -34,6 +34,8 @@ from randsupervise.model import InspectorPool, ItemList, RegistryDiff, TargetReg
 __all__ = ["to_arrow", "to_pandas", "to_polars"]
 
 _RISK = ("A", "B", "C", "D")
+#: Schema metadata key of an item list's ``max_key_items`` (read back by ``items_from``).
+MAX_KEY_ITEMS_KEY = "randsupervise.max_key_items"
 
 
 def _dict_column(codes: Any, categories: Sequence[str]) -> Any:
@@ -248,9 +250,10 @@ def _items(items: ItemList, **_: Any) -> Any:
     if not rows:
         return pa.table({})
     t = _rows_table(rows)
-    return t.set_column(
-        t.column_names.index("kind"), "kind", _categorical([r["kind"] for r in rows])
-    )
+    t = t.set_column(t.column_names.index("kind"), "kind", _categorical([r["kind"] for r in rows]))
+    if items.max_key_items is not None:  # a property of the list, kept with its table
+        t = t.replace_schema_metadata({MAX_KEY_ITEMS_KEY: str(items.max_key_items)})
+    return t
 
 
 _BUILDERS: tuple[tuple[type, Callable[..., Any]], ...] = (
@@ -317,7 +320,9 @@ def to_arrow(obj: object, *, lang: str = "en", population: bool = False) -> Any:
         )
     if language == "zh":
         names = _labels_for(obj)
+        meta = table.schema.metadata
         table = table.rename_columns([names.get(c, c) for c in table.column_names])
+        table = table.replace_schema_metadata(meta)
     return table
 
 
