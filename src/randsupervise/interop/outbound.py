@@ -116,7 +116,10 @@ def _draw(d: Draw, *, population: bool = False, **_: Any) -> Any:
         "risk_class": _dict_column(reg.codes("risk_class")[rows], _RISK),
         "region": _dict_column(reg.codes("region")[rows], reg.categories("region")),
         "batch": pa.array(batch, mask=mask, type=pa.int64()),
-        "ticket": pa.array(ticket, mask=mask, type=pa.uint64()),
+        # 16 hex digits, as in the receipt (and a uint64 does not fit an SQL integer)
+        "ticket": pa.array(
+            [f"{int(t):016x}" for t in ticket.tolist()], mask=mask, type=pa.string()
+        ),
         "inclusion_probability": pa.array(pi[rows], type=pa.float64()),
     }
     if population:
@@ -284,7 +287,8 @@ def to_arrow(obj: object, *, lang: str = "en", population: bool = False) -> Any:
 
     Accepted: a :class:`~randsupervise.model.TargetRegistry` (one row per target),
     :class:`~randsupervise.draw.Draw` (one row per selected unit in ticket order, with its
-    stratum, 0-based batch, ticket and inclusion probability; ``population=True`` gives
+    stratum, 0-based batch, ticket (16 hex digits, as in the receipt) and inclusion
+    probability; ``population=True`` gives
     every register row with ``selected``), :class:`~randsupervise.cycle.PlanRun` (one row
     per visit in batch order, with its batch ids, dates and team),
     :class:`~randsupervise.cycle.DrawRecord`, :class:`~randsupervise.cycle.YearState`,
