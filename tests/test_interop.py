@@ -414,3 +414,21 @@ def test_reprs_are_compact_and_html_shows_rows(demo: Any) -> None:
     for obj in (d, demo.pool, demo.items, reg):
         view = obj._repr_html_()
         assert "<table>" in view and "more rows" in view and len(view) < 3000
+
+
+def test_the_library_imports_without_the_optional_table_libraries() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "for m in ('pyarrow', 'pandas', 'polars'): sys.modules[m] = None\n"
+        "import randsupervise, randsupervise.interop, randsupervise.cli\n"
+        "from randsupervise.model.sample import sample_registry\n"
+        "try:\n"
+        "    randsupervise.interop.to_arrow(sample_registry())\n"
+        "except ImportError as e:\n"
+        "    print(e)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "pip install 'randsupervise[arrow]'" in out.stdout, out
