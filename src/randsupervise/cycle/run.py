@@ -182,7 +182,7 @@ class PlanRun:
             f"PlanRun(year={self.year}, draws={len(self.draws)}, visits={len(self.visits)}, "
             f"joint={joint}, digest={self.digest[:16]}…)"
         )
-        return head + "\n" + text_table(self._columns(), max_rows=10, indent="  ")
+        return head + "\n" + text_table(self._columns(), max_rows=5, indent="  ")
 
     def _repr_html_(self) -> str:
         return html_table(f"Plan run {self.year} — digest {self.digest[:16]}…", self._columns())

@@ -612,8 +612,8 @@ class Draw:
         )
 
     def _repr_html_(self) -> str:
-        ids = self.ids[:5]
-        pos = self.positions[: len(ids)]
+        pos = self.positions[:5]
+        ids = self.registry.ids[pos].tolist()
         pi = self.inclusion_probabilities
         return html_summary(
             f"Draw {self.stream}",
@@ -625,7 +625,7 @@ class Draw:
             },
             {
                 "order": list(range(1, len(ids) + 1)),
-                "id": list(ids),
+                "id": ids,
                 "batch": self.batch_of[: len(ids)].tolist(),
                 "inclusion_probability": pi[pos].tolist(),
             },
