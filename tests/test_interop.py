@@ -331,6 +331,10 @@ def test_hostile_tables_of_other_kinds() -> None:
     assert any("cannot make a table" in p for p in _problems(lambda: to_arrow(object())))
     reg = sample_registry()
     assert any("lang" in p for p in _problems(lambda: to_arrow(reg, lang="fr")))
+    assert any("population" in p for p in _problems(lambda: to_pandas(reg, population=1)))
+    mixed = pd.DataFrame({"id": ["a", 2], "risk_class": ["A", "B"]})
+    got = _problems(lambda: registry_from(mixed))
+    assert any("cannot be read as a table" in p and "column id" in p for p in got), got
 
 
 # ------------------------------------------------------------------------------ CLI

@@ -104,18 +104,15 @@ def as_table(obj: object, *, what: str) -> tuple[Any, RowLabels]:
     except ValidationError:
         raise
     except Exception as e:
-        detail = "" if isinstance(e, TypeError) and not str(e) else f": {e}"
-        raise ValidationError(
-            [
-                Problem(
-                    field="table",
-                    message="must be a table (pyarrow Table, pandas or Polars DataFrame, an "
-                    "object with __arrow_c_stream__, or a mapping of columns), got "
-                    f"{describe(obj)} ({type(obj).__name__}){detail}",
-                )
-            ],
-            what=what,
-        ) from None
+        if isinstance(e, TypeError) and not str(e):
+            message = (
+                "must be a table (pyarrow Table, pandas or Polars DataFrame, an object with "
+                f"__arrow_c_stream__, or a mapping of columns), got {describe(obj)} "
+                f"({type(obj).__name__})"
+            )
+        else:  # a table whose columns Arrow cannot read (e.g. numbers and text mixed)
+            message = f"cannot be read as a table: {' '.join(str(e).split())[:300]}"
+        raise ValidationError([Problem(field="table", message=message)], what=what) from None
     table = _plain_strings(pa, table)
     names = [str(n) for n in table.column_names]
     dups = sorted({n for n in names if names.count(n) > 1})

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from randsupervise._core.validation import check_one_of, describe
+from randsupervise._core.validation import check_bool, check_one_of, describe
 from randsupervise.cycle import DrawRecord, Feedback, PlanRun, YearState
 from randsupervise.draw import Draw
 from randsupervise.errors import Problem, ValidationError
@@ -307,6 +307,7 @@ def to_arrow(obj: object, *, lang: str = "en", population: bool = False) -> Any:
         ['统一社会信用代码', '企业名称', '主体类型']
     """
     language = check_one_of(lang, ("en", "zh"), "lang", what="to_arrow")
+    check_bool(population, "population", what="to_arrow")
     for cls, build in _BUILDERS:
         if isinstance(obj, cls):
             table = build(obj, population=population)
