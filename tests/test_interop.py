@@ -146,6 +146,17 @@ def test_registry_round_trips(lang: str) -> None:
     assert registry_from(to_arrow(empty, lang=lang)).digest() == empty.digest()
 
 
+def test_empty_tables_keep_their_columns() -> None:
+    from randsupervise.model import InspectorPool, ItemList
+
+    for obj, build in ((InspectorPool(inspectors=[]), inspectors_from),
+                       (ItemList(items=[]), items_from)):  # fmt: skip
+        table = to_arrow(obj)
+        assert table.num_rows == 0 and table.schema == to_arrow(obj).schema
+        assert build(table).digest() == obj.digest()
+    assert to_arrow(sample_inspectors()).schema == to_arrow(InspectorPool(inspectors=[])).schema
+
+
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_pool_and_items_round_trip(lang: str) -> None:
     pool, items = sample_inspectors(), sample_items()
@@ -280,6 +291,7 @@ def test_bad_cells_are_named_by_index_label_and_header() -> None:
         "index label '乙'" in p and "风险等级 (risk_class)" in p and "极高" in p for p in got
     )
     assert any("index label '丙'" in p and "登记状态 (status)" in p and "休眠" in p for p in got)
+    assert any("or in Chinese: 存续" in p for p in got)
     assert any("duplicate id (also on rows ['丙'])" in p for p in got)
     by_int = df.set_axis([100, 200, 300])
     with pytest.raises(ValidationError) as info:

@@ -27,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+import attrs
 import numpy as np
 
 from randsupervise._core.validation import describe
@@ -163,7 +164,20 @@ def registry_from(
             **kwargs, check_credit_codes=check_credit_codes, allow_empty=("region", "industry")
         )
     except ValidationError as e:
-        raise relabel(e, labels, headers, what=what) from None
+        raise relabel(_with_chinese_hints(e), labels, headers, what=what) from None
+
+
+def _with_chinese_hints(err: ValidationError) -> ValidationError:
+    """``err`` with the Chinese spellings named next to the English values an unknown
+    status, kind or risk class was compared with."""
+    out = []
+    for p in err.problems:
+        aliases = _VALUE_ALIASES.get(p.field or "")
+        if aliases and p.message.startswith("unknown"):
+            shown = "、".join(list(dict.fromkeys(aliases))[:8])
+            p = attrs.evolve(p, message=f"{p.message} (or in Chinese: {shown}, ...)")
+        out.append(p)
+    return ValidationError(out, what=err.what)
 
 
 def _split(value: object, separator: str) -> object:

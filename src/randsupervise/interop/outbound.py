@@ -162,12 +162,16 @@ def _draw_record(d: DrawRecord, **_: Any) -> Any:
     )
 
 
+_STATE_KEYS = (
+    "visit", "target", "risk_class", "items", "state", "team", "inspected_on", "deadline",
+    "recorded_on", "late", "result", "published_on", "cancel_reason",
+)  # fmt: skip
+
+
 def _year_state(state: YearState, **_: Any) -> Any:
     pa = import_pyarrow()
     rows = state.to_records()
-    col = {k: [r[k] for r in rows] for k in (rows[0] if rows else ())}
-    if not rows:
-        return pa.table({"visit": pa.array([], type=pa.string())})
+    col: dict[str, list[Any]] = {k: [r[k] for r in rows] for k in _STATE_KEYS}
     strs = pa.list_(pa.string())
 
     def split(values: list[str]) -> Any:
@@ -241,18 +245,40 @@ def _year_report(rep: YearReport, **_: Any) -> Any:
     )
 
 
-def _pool(pool: InspectorPool, **_: Any) -> Any:
+def _typed(rows: list[dict[str, Any]], types: Mapping[str, str]) -> Any:
+    """Rows as a table of fixed column types (the same schema when there are no rows)."""
     pa = import_pyarrow()
-    t = _rows_table(pool.to_records()) if len(pool) else pa.table({})
-    return t
+    make = {
+        "str": pa.string(),
+        "strs": pa.list_(pa.string()),
+        "bool": pa.bool_(),
+        "float": pa.float64(),
+        "int": pa.int64(),
+    }
+    schema = pa.schema([(k, make[t]) for k, t in types.items()])
+    return pa.Table.from_pylist(rows, schema=schema)
+
+
+_POOL_TYPES = {
+    "id": "str", "name": "str", "department": "str", "certified": "bool",
+    "certificate_number": "str", "qualifications": "strs", "expertise": "strs",
+    "regions": "strs", "available": "bool", "expert": "bool",
+}  # fmt: skip
+_ITEM_TYPES = {
+    "id": "str", "name": "str", "department": "str", "kind": "str", "legal_basis": "str",
+    "content": "str", "method": "str", "target_kinds": "strs",
+    "required_qualifications": "strs", "ratio_cap": "float", "yearly_frequency_limit": "int",
+    "description": "str",
+}  # fmt: skip
+
+
+def _pool(pool: InspectorPool, **_: Any) -> Any:
+    return _typed(pool.to_records(), _POOL_TYPES)
 
 
 def _items(items: ItemList, **_: Any) -> Any:
-    pa = import_pyarrow()
     rows = items.to_records()
-    if not rows:
-        return pa.table({})
-    t = _rows_table(rows)
+    t = _typed(rows, _ITEM_TYPES)
     t = t.set_column(t.column_names.index("kind"), "kind", _categorical([r["kind"] for r in rows]))
     if items.max_key_items is not None:  # a property of the list, kept with its table
         t = t.replace_schema_metadata({MAX_KEY_ITEMS_KEY: str(items.max_key_items)})
