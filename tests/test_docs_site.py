@@ -20,7 +20,17 @@ import randsupervise
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 NOTEBOOK = DOCS / "examples" / "year.ipynb"
-PACKAGES = ["model", "calendar", "draw", "assign", "cycle", "metrics", "publish", "testing"]
+PACKAGES = [
+    "model",
+    "calendar",
+    "draw",
+    "assign",
+    "cycle",
+    "metrics",
+    "interop",
+    "publish",
+    "testing",
+]
 SECTIONS = ["Tutorial", "How-to", "Explanation", "Reference", "Benchmarks"]
 
 

@@ -103,7 +103,10 @@ def _add_draw_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser])
         "'weight', 'kind', 'region', 'industry', 'status', 'name' optional). Strata are the "
         "risk classes when the column is present, else one stratum ALL.",
     )
-    d.add_argument("--registry", required=True, help="CSV file of targets")
+    d.add_argument(
+        "--registry", required=True, help="CSV file of targets (or Parquet, with pyarrow)"
+    )
+    _add_register_options(d)
     d.add_argument("--seed", required=True, help="public seed text (e.g. dice digits)")
     d.add_argument("--stream", required=True, help="stream label of this task or batch")
     _add_policy_options(d)
@@ -118,7 +121,8 @@ def _add_draw_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser])
         "missing), with one line on stderr.",
     )
     v.add_argument("receipt", help="receipt JSON file (draw, assignment chain, or plan)")
-    v.add_argument("--registry", help="draw: the CSV register drawn from")
+    v.add_argument("--registry", help="draw: the CSV (or Parquet) register drawn from")
+    _add_register_options(v)
     v.add_argument(
         "--burden",
         metavar="HISTORY.json",
@@ -169,8 +173,9 @@ def _add_policy_options(d: argparse.ArgumentParser) -> None:
         "--where",
         action="append",
         default=[],
-        metavar="COLUMN=VALUE",
-        help="targeted draw: keep rows whose COLUMN is VALUE; repeatable",
+        metavar="COLUMN=VALUE[,VALUE...]",
+        help="targeted draw: keep rows whose COLUMN is one of the VALUEs (comma-separated; "
+        "Chinese statuses and kinds such as 存续 are read as the register's); repeatable",
     )
     d.add_argument(
         "--method",
@@ -210,26 +215,34 @@ def _add_policy_options(d: argparse.ArgumentParser) -> None:
     )
 
 
-def _read_registry(path: str) -> tuple[TargetRegistry, bool]:
+def _read_registry(
+    path: str, encoding: str | None = None, column: Sequence[str] = ()
+) -> tuple[TargetRegistry, bool]:
     """The register in ``path`` and whether it has a risk-class column.
 
     Every bad row is reported at once, named by its line in the file (the header is
-    line 1; blank lines are skipped but counted).
+    line 1; blank lines are skipped but counted). A Parquet file (``.parquet``) is read
+    with pyarrow; a CSV file in ``encoding`` (detected when ``None``, see
+    :func:`_decode`); platform headers are mapped by :func:`_register_fields`.
     """
     import csv
+    import io
 
     from randsupervise.errors import Problem, ValidationError
     from randsupervise.model import TargetRegistry
 
+    mapping = _column_args(column)
+    if path.lower().endswith((".parquet", ".pq")):
+        return _read_parquet_registry(path, mapping)
     lines: list[int] = []  # the file line each data row starts on
     try:
-        with open(path, newline="", encoding="utf-8-sig") as fh:
+        with io.StringIO(_decode(path, _read_text(path), encoding), newline="") as fh:
             reader = csv.reader(fh)
             try:
                 header = next(reader, None)
                 if header is None:
                     raise _BadInput(f"{path}: empty file (a header with 'id' is required)")
-                header = [h.strip() for h in header]
+                header, keep = _register_fields([h.strip() for h in header], mapping, path)
                 if "id" not in header:
                     # Say what most likely went wrong: another delimiter or capitals.
                     hint = ""
@@ -238,12 +251,13 @@ def _read_registry(path: str) -> tuple[TargetRegistry, bool]:
                     elif "id" in (h.lower() for h in header):
                         hint = " (column names are lower case: id, risk_class, ...)"
                     raise _BadInput(f"{path}: no 'id' column in the header {header}{hint}")
-                unknown = [h for h in header if h not in _CSV_COLUMNS]
+                unknown = [h for h in header if h in keep and h not in _CSV_COLUMNS]
                 if unknown:
                     raise _BadInput(f"{path}: unknown column(s) {unknown}; known: {_CSV_COLUMNS}")
-                if len(set(header)) != len(header):
+                kept = [h for h in header if h in keep]
+                if len(set(kept)) != len(kept):
                     raise _BadInput(f"{path}: a column appears twice in the header")
-                cols: dict[str, list[str]] = {h: [] for h in header}
+                cols: dict[str, list[str]] = {h: [] for h in header if h in keep}
                 names = list(header)
                 end = reader.line_num
                 for row in reader:
@@ -255,7 +269,8 @@ def _read_registry(path: str) -> tuple[TargetRegistry, bool]:
                             f"{path}, line {start}: {len(row)} fields, the header has {len(names)}"
                         )
                     for h, value in zip(names, row, strict=True):
-                        cols[h].append(value)
+                        if h in cols:
+                            cols[h].append(value)
                     lines.append(start)
             except csv.Error as e:
                 raise _BadInput(f"{path}, line {reader.line_num}: {e}") from None
@@ -263,6 +278,7 @@ def _read_registry(path: str) -> tuple[TargetRegistry, bool]:
         raise _BadInput(f"cannot read {path}: {e.strerror or e}") from None
     except UnicodeDecodeError as e:
         raise _BadInput(f"{path}: not UTF-8 text ({e.reason})") from None
+    _translate_values(cols)
     has_risk = "risk_class" in cols
     n = len(cols["id"])
     kwargs: dict[str, object] = {k: v for k, v in cols.items() if k != "weight"}
@@ -292,6 +308,178 @@ def _read_registry(path: str) -> tuple[TargetRegistry, bool]:
     if problems:
         raise _BadInput(_problems_by_line(path, problems, lines, cols["id"]))
     return reg, has_risk
+
+
+# --------------------------------------------------------------------------- register files
+_ENCODINGS = {
+    "utf-8": "UTF-8",
+    "utf8": "UTF-8",
+    "utf-8-sig": "UTF-8 with BOM",
+    "gb18030": "GB18030",
+    "gbk": "GBK",
+    "gb2312": "GB2312",
+}
+
+
+def _add_register_options(p: argparse.ArgumentParser) -> None:
+    """The options that say how to read a register file (draw and verify)."""
+    p.add_argument(
+        "--encoding",
+        choices=sorted(_ENCODINGS),
+        type=str.lower,
+        help="text encoding of the CSV register (default: detected among UTF-8, UTF-8 with "
+        "BOM and GB18030, which reads GBK and GB2312 files too; a non-UTF-8 file is named "
+        "on stderr)",
+    )
+    p.add_argument(
+        "--column",
+        action="append",
+        default=[],
+        metavar="FIELD=HEADER",
+        help="read register FIELD (id, name, kind, region, industry, risk_class, status, "
+        "weight) from the column HEADER; repeatable. Without it the usual platform headers "
+        "(统一社会信用代码, 企业名称, 风险等级, 所属区域, 行业, 登记状态, ...) are recognised, "
+        "and other columns of such a file are ignored",
+    )
+
+
+def _column_args(values: Sequence[str]) -> dict[str, str]:
+    """``--column FIELD=HEADER`` options as ``{field: header}``."""
+    out = _pairs(list(values), "column", str)
+    unknown = sorted(set(out) - set(_CSV_COLUMNS))
+    if unknown:
+        raise _BadInput(f"--column: unknown field(s) {unknown}; the fields are {_CSV_COLUMNS}")
+    return out
+
+
+def _decode(path: str, data: bytes, encoding: str | None) -> str:
+    """The text of a register file: in ``encoding``, or detected (UTF-8 with or without
+    BOM, else GB18030). A detected encoding other than UTF-8 is named on stderr, so a
+    reader sees how the file was taken."""
+    if encoding is not None:
+        codec = "utf-8-sig" if encoding in ("utf-8", "utf8") else encoding
+        try:
+            return data.decode(codec)
+        except UnicodeDecodeError as e:
+            raise _BadInput(
+                f"{path}: not {_ENCODINGS[encoding]} text ({e.reason} at byte {e.start})"
+            ) from None
+    codec = "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
+    try:
+        return data.decode(codec)
+    except UnicodeDecodeError as e:
+        if codec == "utf-8-sig":
+            raise _BadInput(f"{path}: not UTF-8 text ({e.reason})") from None
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError as e:
+        raise _BadInput(
+            f"{path}: neither UTF-8 nor GB18030 text ({e.reason} at byte {e.start}); "
+            "give --encoding"
+        ) from None
+    print(f"randsupervise: read {path} as GB18030 (not UTF-8)", file=sys.stderr)
+    return text
+
+
+def _register_fields(
+    header: list[str], mapping: dict[str, str], path: str
+) -> tuple[list[str], set[str]]:
+    """The header with platform names replaced by register fields, and the columns to keep.
+
+    ``--column`` names first, then the usual headers (:data:`~randsupervise.interop.labels.
+    REGISTRY_HEADERS`). A file that needed either is a platform export: its other columns
+    are ignored. A file in the register's own names keeps every column (an unknown one is
+    an error, as a typo would be).
+    """
+    from randsupervise.interop.labels import REGISTRY_HEADERS
+
+    missing = sorted(h for h in mapping.values() if h not in header)
+    if missing:
+        raise _BadInput(f"{path}: --column names header(s) {missing} not in the file {header}")
+    rename = {h: f for f, h in mapping.items()}
+    for field, names in REGISTRY_HEADERS.items():
+        if field in mapping or field in header:
+            continue
+        found = [h for h in names if h in header and h not in rename]
+        if len(found) > 1:
+            raise _BadInput(
+                f"{path}: columns {found} could each be {field!r}; say which with "
+                f"--column {field}=HEADER"
+            )
+        if found:
+            rename[found[0]] = field
+    if not rename:
+        return header, set(header)
+    out = [rename.get(h, h) for h in header]
+    return out, {rename[h] for h in header if h in rename} | (set(header) & set(_CSV_COLUMNS))
+
+
+def _translate_values(cols: dict[str, list[str]]) -> None:
+    """Chinese statuses, kinds and risk classes in place, as the register's values."""
+    from randsupervise.interop.labels import KIND_ALIASES, RISK_ALIASES, STATUS_ALIASES
+
+    for field, aliases in (
+        ("status", STATUS_ALIASES),
+        ("kind", KIND_ALIASES),
+        ("risk_class", RISK_ALIASES),
+    ):
+        if field in cols:
+            cols[field] = [aliases.get(v, v) for v in cols[field]]
+
+
+def _where_column(column: str) -> str:
+    """A ``--where`` column: a register field, or its usual platform header."""
+    from randsupervise.interop.labels import REGISTRY_HEADERS
+
+    for field, names in REGISTRY_HEADERS.items():
+        if column in names:
+            return field
+    return column
+
+
+def _where_values(column: str, value: str) -> list[str]:
+    """The values of one ``--where``: comma-separated (ASCII or full-width comma),
+    Chinese statuses and kinds read as the register's values."""
+    from randsupervise.interop.labels import KIND_ALIASES, RISK_ALIASES, STATUS_ALIASES
+
+    aliases = {"status": STATUS_ALIASES, "kind": KIND_ALIASES, "risk_class": RISK_ALIASES}
+    table = aliases.get(_where_column(column.strip()), {})
+    parts = [v.strip() for v in value.replace("，", ",").split(",")]
+    if not all(parts):
+        raise _BadInput(f"--where {column}={value!r}: an empty value")
+    return [table.get(v, v) for v in parts]
+
+
+def _read_parquet_registry(path: str, mapping: dict[str, str]) -> tuple[TargetRegistry, bool]:
+    """A Parquet register (needs pyarrow), read through the interop path."""
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise _BadInput(
+            f"{path}: reading Parquet needs pyarrow: pip install 'randsupervise[arrow]'"
+        ) from None
+    from randsupervise.errors import ValidationError
+    from randsupervise.interop import registry_from
+    from randsupervise.interop.labels import REGISTRY_HEADERS
+
+    try:
+        table = pq.read_table(path)
+    except OSError as e:
+        raise _BadInput(f"cannot read {path}: {e}") from None
+    except Exception as e:  # pyarrow's own errors for a file that is not Parquet
+        raise _BadInput(f"{path}: not a Parquet file ({e})") from None
+    names = set(table.column_names)
+    has_risk = "risk_class" in mapping or bool(
+        names & {"risk_class", *REGISTRY_HEADERS["risk_class"]}
+    )
+    if not has_risk:
+        import pyarrow as pa
+
+        table = table.append_column("risk_class", pa.array(["B"] * table.num_rows))
+    try:
+        return registry_from(table, columns=mapping or None), has_risk
+    except ValidationError as e:
+        raise _BadInput(f"{path}: {e}") from None
 
 
 def _problems_by_line(path: str, problems: list[Problem], lines: list[int], ids: list[str]) -> str:
@@ -484,7 +672,7 @@ def _draw_options(args: argparse.Namespace, reg: TargetRegistry, has_risk: bool)
         col, sep, val = item.partition("=")
         if not sep or not col.strip():
             raise _BadInput(f"--where {item!r}: expected COLUMN=VALUE")
-        where.setdefault(col.strip(), []).append(val.strip())
+        where.setdefault(_where_column(col.strip()), []).extend(_where_values(col, val))
     strata = reg.categories("risk_class") if has_risk else (ALL_STRATUM,)
     floor = _floor_arg(args.floor, strata)
     # the flags that only make sense together, checked before any file is read
@@ -525,7 +713,7 @@ def _cmd_draw(args: argparse.Namespace) -> int:
 
     _text_arg(args.seed, "--seed")
     _text_arg(args.stream, "--stream")
-    reg, has_risk = _read_registry(args.registry)
+    reg, has_risk = _read_registry(args.registry, args.encoding, args.column)
     options = _draw_options(args, reg, has_risk)
     result = draw(reg, seed=args.seed, stream=args.stream, **options)
     _warn_empty(reg, result, options.get("where") or {})
@@ -563,7 +751,7 @@ def _verify_kind(kind: str, receipt: object, args: argparse.Namespace) -> object
         _only_for(kind, args, {"registry", "burden", "history"})
         if args.registry is None:
             raise _BadInput(f"{args.receipt}: a draw receipt needs --registry REGISTER.csv")
-        reg, _ = _read_registry(args.registry)
+        reg, _ = _read_registry(args.registry, args.encoding, args.column)
         burden = None if args.burden is None else _read_burden(args.burden)
         history = None if args.history is None else _read_limits(args.history)
         return verify(receipt, registry=reg, history=history, burden=burden,  # type: ignore[arg-type]
@@ -664,6 +852,7 @@ def _add_announce_commands(sub: argparse._SubParsersAction[argparse.ArgumentPars
         "contributions.",
     )
     a.add_argument("--registry", required=True, help="CSV file of targets, as frozen")
+    _add_register_options(a)
     a.add_argument("--stream", required=True, help="stream label of this task or batch")
     _add_policy_options(a)
     a.add_argument(
@@ -708,7 +897,7 @@ def _add_announce_commands(sub: argparse._SubParsersAction[argparse.ArgumentPars
 def _cmd_announce(args: argparse.Namespace) -> int:
     from randsupervise.draw import SeedRule, announce_draw
 
-    reg, has_risk = _read_registry(args.registry)
+    reg, has_risk = _read_registry(args.registry, args.encoding, args.column)
     commitments: dict[str, str] = {}
     for value in args.commitment:
         party, sep, hex_digits = value.partition("=")

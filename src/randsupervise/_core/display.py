@@ -1,7 +1,9 @@
 """Small helpers that render tables for ``__repr__``, ``_repr_html_`` and text reports.
 
 Invariants: rendering is pure (strings in, strings out), escapes every cell for HTML and
-never truncates silently: a cut table says how many rows it left out.
+never truncates silently: a cut table says how many rows it left out. A ``repr`` stays a
+few lines whatever the size of the object (:func:`short`); ``_repr_html_`` shows a
+summary and the first rows (:func:`html_summary`).
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import html
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-__all__ = ["html_table", "text_table"]
+__all__ = ["html_summary", "html_table", "short", "text_table"]
 
 
 def _cell(v: Any) -> str:
@@ -79,3 +81,45 @@ def _width(s: str) -> int:
 
 def _line(values: Sequence[str], widths: Sequence[int]) -> str:
     return "  ".join(v + " " * (w - _width(v)) for v, w in zip(values, widths, strict=True))
+
+
+def short(values: Sequence[Any], *, limit: int = 3) -> str:
+    """The first ``limit`` values and how many more, for a one-line ``repr``.
+
+    Examples:
+        >>> short(["a", "b", "c", "d", "e"])
+        "['a', 'b', 'c', … 2 more]"
+        >>> short([])
+        '[]'
+    """
+    shown = ", ".join(repr(v) for v in list(values[:limit]))
+    more = f", … {len(values) - limit} more" if len(values) > limit else ""
+    return f"[{shown}{more}]"
+
+
+def html_summary(
+    title: str,
+    summary: Mapping[str, Any],
+    columns: Mapping[str, Sequence[Any]],
+    *,
+    total: int | None = None,
+) -> str:
+    """A notebook view: a title, summary figures, and the first rows (``columns``), with
+    the rows left out counted when ``total`` says how many there are in all.
+
+    Examples:
+        >>> view = html_summary("Pool", {"inspectors": 2}, {"id": ["A"]}, total=2)
+        >>> view.startswith("<div><strong>Pool</strong> — inspectors: 2<table>")
+        True
+        >>> "<td>A</td>" in view, "… 1 more rows" in view
+        (True, True)
+    """
+    figures = ", ".join(
+        f"{html.escape(str(k))}: {html.escape(_cell(v))}" for k, v in summary.items()
+    )
+    shown = _rows(columns)
+    table = html_table("", columns, max_rows=shown).replace("<caption></caption>", "")
+    if total is not None and total > shown:
+        more = f"<tr><td colspan={len(columns)}>… {total - shown} more rows</td></tr>"
+        table = table[: -len("</table>")] + more + "</table>"
+    return f"<div><strong>{html.escape(title)}</strong> — {figures}{table}</div>"

@@ -306,6 +306,15 @@ class Assignment:
     def __len__(self) -> int:
         return len(self.teams)
 
+    def __repr__(self) -> str:
+        sizes = sorted({len(t.officers) + len(t.experts) for t in self.teams})
+        used = len({m for t in self.teams for m in (*t.officers, *t.experts)})
+        size = f"{sizes[0]}-{sizes[-1]}" if len(sizes) > 1 else (str(sizes[0]) if sizes else "-")
+        return (
+            f"<Assignment stream {self.stream!r}: {len(self.teams)} visits, teams of {size}, "
+            f"{used} inspectors used, {len(self.receipts)} receipt(s)>"
+        )
+
 
 # --- building the phases ----------------------------------------------------------------
 

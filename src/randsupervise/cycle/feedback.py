@@ -139,7 +139,7 @@ class Feedback:
 
     def __repr__(self) -> str:
         head = "Feedback(" + ", ".join(f"{k}={v}" for k, v in self.counts().items()) + ")"
-        return head + "\n" + text_table(self._columns(), max_rows=10, indent="  ")
+        return head + "\n" + text_table(self._columns(), max_rows=5, indent="  ")
 
     def _repr_html_(self) -> str:
         return html_table(repr(self).split("\n")[0], self._columns())

@@ -768,7 +768,7 @@ class AnnualPlan:
 
     def __repr__(self) -> str:
         head = f"AnnualPlan(year={self.year}, tasks={len(self.tasks)}, items={len(self.item_ids)})"
-        return head + "\n" + text_table(self._columns(), indent="  ")
+        return head + "\n" + text_table(self._columns(), max_rows=5, indent="  ")
 
     def _repr_html_(self) -> str:
         return html_table(f"Annual plan {self.year}", self._columns())

@@ -92,6 +92,17 @@ class DrawRecord:
     """The year's frequency history before this draw, for the task's items: what
     ``randsupervise.draw.verify(record.receipt, registry, history=record.history)`` needs."""
 
+    def __repr__(self) -> str:
+        sizes = ", ".join(
+            f"{c}={self.sample_size[c]}/{self.population[c]}" for c in self.population
+        )
+        short_ = sum(self.shortfall.values())
+        gap = f", shortfall {short_}" if short_ else ""
+        return (
+            f"<DrawRecord {self.task!r} batches {list(self.batches)} stream {self.stream!r}: "
+            f"{len(self.selected)} selected ({sizes}){gap}>"
+        )
+
 
 @attrs.frozen(kw_only=True)
 class PlanRun:
@@ -168,7 +179,7 @@ class PlanRun:
             f"PlanRun(year={self.year}, draws={len(self.draws)}, visits={len(self.visits)}, "
             f"joint={joint}, digest={self.digest[:16]}…)"
         )
-        return head + "\n" + text_table(self._columns(), max_rows=10, indent="  ")
+        return head + "\n" + text_table(self._columns(), max_rows=5, indent="  ")
 
     def _repr_html_(self) -> str:
         return html_table(f"Plan run {self.year} — digest {self.digest[:16]}…", self._columns())

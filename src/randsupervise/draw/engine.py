@@ -46,6 +46,7 @@ import numpy as np
 import numpy.typing as npt
 
 from randsupervise._core.canonical import sha256_hex
+from randsupervise._core.display import html_summary, short
 from randsupervise._core.validation import check_label
 from randsupervise.draw.allocation import (
     ALL_STRATUM,
@@ -541,6 +542,14 @@ class StratumDraw:
         """Number of units drawn in this stratum."""
         return int(self.positions.size)
 
+    def __repr__(self) -> str:
+        pi = "" if self.inclusion_probability is None else f", π={self.inclusion_probability:.4g}"
+        note = f", note={self.note!r}" if self.note else ""
+        return (
+            f"<StratumDraw {self.label!r}: {self.sample_size} of {self.population}{pi}, "
+            f"ids {short(self.ids)}{note}>"
+        )
+
     @property
     def ids(self) -> tuple[str, ...]:
         """Ids of the units drawn, in ticket order."""
@@ -590,6 +599,39 @@ class Draw:
     @version.validator
     def _valid_version(self, _attribute: object, value: object) -> None:
         _check_version(value)
+
+    def __repr__(self) -> str:
+        strata = ", ".join(
+            f"{k}={s.sample_size}/{s.population}" for k, s in list(self.strata.items())[:8]
+        )
+        more = f", … {len(self.strata) - 8} more strata" if len(self.strata) > 8 else ""
+        excluded = f", {len(self.excluded)} excluded" if self.excluded else ""
+        return (
+            f"<Draw {self.stream!r} v{self.version}: {len(self.positions)} of "
+            f"{len(self.registry)} units ({strata}{more}) in {self.policy.batches} "
+            f"batch(es), method {self.policy.method}{excluded}, {self.seed!r}>"
+        )
+
+    def _repr_html_(self) -> str:
+        pos = self.positions[:5]
+        ids = self.registry.ids[pos].tolist()
+        pi = self.inclusion_probabilities
+        return html_summary(
+            f"Draw {self.stream}",
+            {
+                "selected": len(self.positions),
+                "register": len(self.registry),
+                **{k: f"{s.sample_size}/{s.population}" for k, s in self.strata.items()},
+                "batches": self.policy.batches,
+            },
+            {
+                "order": list(range(1, len(ids) + 1)),
+                "id": ids,
+                "batch": self.batch_of[: len(ids)].tolist(),
+                "inclusion_probability": pi[pos].tolist(),
+            },
+            total=len(self.positions),
+        )
 
     def _merged(self) -> tuple[IntArray, U64Array]:
         if "merged" not in self._cache:

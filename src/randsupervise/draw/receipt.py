@@ -230,6 +230,18 @@ class Receipt:
     format: str | None = None
     kind: str | None = None
 
+    def __repr__(self) -> str:
+        strata = ", ".join(
+            f"{k}={s.get('sample_size')}/{s.get('population')}"
+            for k, s in list(self.strata.items())[:8]
+        )
+        more = f", … {len(self.strata) - 8} more" if len(self.strata) > 8 else ""
+        return (
+            f"<Receipt {self.kind or 'draw'} {self.algorithm} v{self.version} stream "
+            f"{self.stream!r}: {strata}{more} of {self.registry_size} units, seed "
+            f"{self.seed[:16]}…, digest {self.receipt_digest[:16]}…>"
+        )
+
     @property
     def form(self) -> Form:
         """The canonical JSON form of this receipt's version (``"jcs"`` from version 2)."""

@@ -96,7 +96,7 @@ class Table:
         return head + "\n" + text_table(self.columns(), max_rows=max_rows, indent="  ")
 
     def __repr__(self) -> str:
-        return self.to_text(max_rows=10)
+        return self.to_text(max_rows=5)
 
     def _repr_html_(self) -> str:
         cap = f"{self.name}: " + ", ".join(f"{k}={_fmt(v)}" for k, v in self.summary.items())

@@ -32,6 +32,7 @@ import attrs
 import numpy as np
 
 from randsupervise._core.canonical import sha256_hex
+from randsupervise._core.display import html_summary, short
 from randsupervise._core.validation import as_column, describe, is_text
 from randsupervise.errors import Problem, UnknownIdError, ValidationError
 from randsupervise.model._validation import (
@@ -272,6 +273,29 @@ class InspectorPool:
 
     def __len__(self) -> int:
         return len(self.inspectors)
+
+    def __repr__(self) -> str:
+        ps = self.inspectors
+        return (
+            f"<InspectorPool {len(ps)} inspectors ({sum(p.certified for p in ps)} certified, "
+            f"{sum(p.expert for p in ps)} experts, {sum(not p.available for p in ps)} "
+            f"unavailable), departments {short(self.departments)}, digest {self.digest()[:12]}…>"
+        )
+
+    def _repr_html_(self) -> str:
+        ps = self.inspectors
+        cols = ("id", "name", "department", "certified", "expertise", "regions", "available")
+        return html_summary(
+            "InspectorPool",
+            {
+                "inspectors": len(ps),
+                "certified": sum(p.certified for p in ps),
+                "departments": len(self.departments),
+                "digest": self.digest()[:16] + "…",
+            },
+            {c: [getattr(p, c) for p in ps[:5]] for c in cols},
+            total=len(ps),
+        )
 
     @property
     def ids(self) -> tuple[str, ...]:

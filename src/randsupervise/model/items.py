@@ -35,6 +35,7 @@ from typing import Any, cast
 import attrs
 
 from randsupervise._core.canonical import sha256_hex
+from randsupervise._core.display import html_summary, short
 from randsupervise._core.validation import check_int, describe
 from randsupervise.errors import Problem, ValidationError
 from randsupervise.model._validation import (
@@ -370,6 +371,24 @@ class ItemList:
     def __len__(self) -> int:
         return len(self.items)
 
+    def __repr__(self) -> str:
+        key = len(self.key_items)
+        cap = "" if self.max_key_items is None else f" (at most {self.max_key_items})"
+        return (
+            f"<ItemList {len(self)} items: {key} key{cap}, {len(self) - key} general; "
+            f"ids {short(self.ids)}, digest {self.digest()[:12]}…>"
+        )
+
+    def _repr_html_(self) -> str:
+        its = self.items
+        cols = ("id", "name", "department", "kind", "ratio_cap", "yearly_frequency_limit")
+        return html_summary(
+            "ItemList",
+            {"items": len(its), "key": len(self.key_items), "digest": self.digest()[:16] + "…"},
+            {c: [_plain(getattr(i, c)) for i in its[:5]] for c in cols},
+            total=len(its),
+        )
+
     @property
     def ids(self) -> tuple[str, ...]:
         """The item ids, sorted."""
@@ -461,6 +480,10 @@ class ItemList:
             True
         """
         return sha256_hex(self.canonical())
+
+
+def _plain(value: object) -> object:
+    return value.value if isinstance(value, enum.Enum) else value
 
 
 def _key_count_problems(count: int, limit: int | None) -> list[Problem]:

@@ -31,6 +31,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from randsupervise._core.display import html_summary
 from randsupervise._core.validation import (
     as_column,
     describe,
@@ -771,10 +772,16 @@ class TargetRegistry:
 
     def _repr_html_(self) -> str:
         counts = np.bincount(self._risk, minlength=4) if len(self) else np.zeros(4, dtype=np.int64)
-        cells = "".join(f"<td>{int(k)}</td>" for k in counts)
-        return (
-            f"<p>TargetRegistry: {len(self)} targets, digest <code>{self.digest()[:16]}…</code></p>"
-            f"<table><tr><th>A</th><th>B</th><th>C</th><th>D</th></tr><tr>{cells}</tr></table>"
+        head = self.take(np.arange(min(5, len(self))))
+        return html_summary(
+            "TargetRegistry",
+            {
+                "targets": len(self),
+                **{c: int(k) for c, k in zip(_RISK_LETTERS, counts, strict=True)},
+                "digest": self.digest()[:16] + "…",
+            },
+            head.to_records(),
+            total=len(self),
         )
 
     @property
