@@ -1,4 +1,4 @@
-"""Architecture rules from DESIGN.md, checked on the source tree.
+"""Architecture rules from docs/architecture.md, checked on the source tree.
 
 (a) The core is sans-I/O: no module under ``src/randsupervise`` except ``cli.py`` and
     ``__main__.py`` reads files, the network, the environment or the clock, or uses
@@ -77,7 +77,7 @@ def io_violations(source: str, filename: str = "<src>") -> list[str]:
         elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name | ast.Attribute):
             base = node.value.id if isinstance(node.value, ast.Name) else node.value.attr
             if (base, node.attr) in FORBIDDEN_ATTRS or (
-                # any use of numpy's global random state or generators (DESIGN principle 3)
+                # any use of numpy's global random state or generators (architecture principle 3)
                 base in ("np", "numpy") and node.attr == "random"
             ):
                 found.append(f"{filename}:{node.lineno}: {base}.{node.attr}")

@@ -1,6 +1,6 @@
 """Batch order (draw version 2): its own stream, its vectors, and independence of class.
 
-The batch order of key items (plan §三(二)) is a random decision of its own (DESIGN
+The batch order of key items (plan §三(二)) is a random decision of its own (architecture
 principle 9). Version 1 cut the selection order into batches, so the batch of a unit
 followed its risk class; version 2 orders the selection by tickets of the stream
 ``stream + "/batch-order"``. Version 1 stays computable so its receipts recompute.

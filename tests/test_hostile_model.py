@@ -1,6 +1,6 @@
 """Hostile input to the model: every bad value is refused with a typed error naming it.
 
-The promise (DESIGN.md principle 6): bad input raises a ``RandSuperviseError`` subclass
+The promise (architecture principle 6): bad input raises a ``RandSuperviseError`` subclass
 whose message names the argument, row or field; never a raw ``TypeError``, ``KeyError``,
 ``IndexError``, ``UnicodeEncodeError``... and nothing is silently accepted. A failed call
 leaves every argument and existing object exactly as it was.

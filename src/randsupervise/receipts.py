@@ -1,6 +1,6 @@
 """One door for every receipt: read it strictly, tell its kind, verify it.
 
-Invariants (DESIGN principle 4; ``docs/spec/receipts.md``):
+Invariants (architecture principle 4; ``docs/spec/receipts.md``):
 
 * Draw, assignment and plan receipts share one canonical JSON form and one digest rule
   (:mod:`randsupervise._core.canonical`), are parsed strictly

@@ -1,6 +1,6 @@
 """Canonical JSON and digests: the one rule every receipt and digest is written with.
 
-Invariants (DESIGN principle 4; ``docs/spec/receipts.md``):
+Invariants (architecture principle 4; ``docs/spec/receipts.md``):
 
 * **Form ``jcs``** (receipts of version 2 and later) is RFC 8785, the JSON
   Canonicalization Scheme: object members sorted by the UTF-16 code units of their names,

@@ -1,6 +1,6 @@
 """What every receipt of version 2 and later shares (``docs/spec/receipts.md``).
 
-Invariants (DESIGN principle 4: one receipt design):
+Invariants (architecture principle 4: one receipt design):
 
 * Every receipt is a JSON object with ``format`` = :data:`RECEIPT_FORMAT`, ``kind``
   (``"draw"``, ``"assignment"`` or ``"plan"``), ``version``, the seed (64 hex digits) and

@@ -1,6 +1,6 @@
 """Deeply immutable JSON values.
 
-Invariants (DESIGN principle 4: receipts are deeply immutable):
+Invariants (architecture principle 4: receipts are deeply immutable):
 
 * :func:`freeze` copies a JSON-like value into :class:`FrozenDict` and :class:`FrozenList`
   all the way down; nothing the caller holds afterwards can change the frozen copy, and

@@ -1,6 +1,6 @@
 """The one verification report: for draws, assignments and plans alike.
 
-Invariants (DESIGN principle 4):
+Invariants (architecture principle 4):
 
 * A :class:`VerifyReport` is ``ok`` exactly when it holds no :class:`Difference`.
 * A difference is (JSON path in the receipt, value in the receipt, value recomputed),

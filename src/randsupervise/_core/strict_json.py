@@ -1,6 +1,6 @@
 """Strict JSON reading and shape checking, for receipts and everything else read back.
 
-Invariants (DESIGN principle 4: receipts are parsed strictly):
+Invariants (architecture principle 4: receipts are parsed strictly):
 
 * :func:`parse` reads RFC 8259 JSON and refuses, naming the JSON path of each: duplicate
   object keys (readers disagree on which one wins, so a duplicate could show a forged

@@ -7,7 +7,7 @@ Invariants:
   wrong without reading a traceback.
 * Two forms, one rule: ``*_problems`` functions *return* problems
   (:class:`~randsupervise.errors.Problem`) so a batch collects every problem before one
-  :class:`~randsupervise.errors.ValidationError` is raised (DESIGN.md principle 6);
+  :class:`~randsupervise.errors.ValidationError` is raised (architecture principle 6);
   ``check_*`` functions raise that error at once and return the accepted value in its
   stored form (``int``, ``float``, ``datetime.date``, ``str``).
 * Nothing is guessed: ``bool`` is not a number (``True`` is not ``1``), a string is not

@@ -15,7 +15,7 @@ Invariants, each with the rule it comes from (proofs in ``docs/assign.md``):
   that no lawful assignment exists; its ``witness`` is a
   :class:`~randsupervise.assign.witness.Witness`.
 * **Pure.** The teams are a pure function of (seed, stream, inputs), through the ticket
-  function only (DESIGN principle 3); input order does not matter.
+  function only (architecture principle 3); input order does not matter.
 * **Receipts.** Every result carries a deeply immutable receipt (``docs/spec/receipts.md``:
   format, kind ``"assignment"``, version, the seed with its public source, the input
   digests, the teams, and its own ``receipt_digest``); a replacement or cancellation

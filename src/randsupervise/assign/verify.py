@@ -1,6 +1,6 @@
 """Verifying assignment receipts: read the chain strictly, recompute it, report every path.
 
-Invariants (DESIGN principle 4; ``docs/spec/receipts.md`` §5):
+Invariants (architecture principle 4; ``docs/spec/receipts.md`` §5):
 
 * :func:`read_chain` reads one receipt or a chain (original first), every version in
   :data:`~randsupervise.assign.assignment.RECEIPT_VERSIONS`, strictly: malformed input

@@ -155,7 +155,7 @@ def feedback(
 ) -> Feedback:
     """Apply :data:`FEEDBACK_RULES` to the year's published results.
 
-    The rules run over the year's columns at once (DESIGN principle 7): counts per
+    The rules run over the year's columns at once (architecture principle 7): counts per
     target by ``np.bincount``, the status source as the last qualifying record per
     target; Python runs once per distinct result value and once per moved target
     (to write its explanation).

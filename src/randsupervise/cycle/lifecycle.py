@@ -590,7 +590,7 @@ class VisitRecord:
 
 
 # ---------------------------------------------------------------------------- year state
-# The year's state is columnar (DESIGN principle 7: no Python loop over visits on a hot
+# The year's state is columnar (architecture principle 7: no Python loop over visits on a hot
 # path): one numpy array per field, one entry per visit, and the events kept as a log of
 # batches. A :class:`VisitRecord` is built only when a single visit is looked at.
 _STATES: tuple[VisitState, ...] = tuple(VisitState)

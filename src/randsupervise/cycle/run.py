@@ -1,6 +1,6 @@
 """Running the plan: draws, visits, teams, batch order, and one receipt for the year.
 
-Invariants (plan §三(五)-(六); DESIGN principles 3 and 4):
+Invariants (plan §三(五)-(六); architecture principles 3 and 4):
 
 * :func:`run_plan` validates the plan against the item list **and the register** first
   (:meth:`AnnualPlan.validate`); a plan with any problem raises before anything is drawn.
@@ -18,7 +18,7 @@ Invariants (plan §三(五)-(六); DESIGN principles 3 and 4):
 * A split task's selection is cut into its batches by the draw engine's batch-order rule
   (all classes merged; sizes differ by at most one; the order from the draw's own stream
   ``"<year>/<task stream>/batch-order"``), so the batch of a target is random and
-  independent of its class (plan §三(二); DESIGN principle 9). Targets left out by
+  independent of its class (plan §三(二); architecture principle 9). Targets left out by
   frequency limits are listed in the draw receipt.
 * Hits become visits by the merge rule of :mod:`randsupervise.cycle.visits`.
 * Teams come from the assignment engine under the stream ``"<year>/teams"``.

@@ -1,6 +1,6 @@
 """Verifying plan receipts: read strictly, recompute the whole year, report every path.
 
-Invariants (DESIGN principle 4; ``docs/spec/receipts.md`` §6):
+Invariants (architecture principle 4; ``docs/spec/receipts.md`` §6):
 
 * :func:`read_plan_receipt` reads every version in
   :data:`~randsupervise.cycle.run.PLAN_VERSIONS` strictly (each bad JSON path named).

@@ -120,7 +120,7 @@ def merge_hits(
     ``ids``, ``regions`` and ``risk`` are the register's columns; the result is sorted
     by register row, then window (the order the merge rule opens the visits).
 
-    The rule is greedy per target, but it runs over all targets at once (DESIGN
+    The rule is greedy per target, but it runs over all targets at once (architecture
     principle 7): round ``r`` takes every target's ``r``-th hit and decides, with array
     operations, whether it joins that target's open visit (window intersection and item
     bit sets). There are as many rounds as the most hits one target has. A visit's

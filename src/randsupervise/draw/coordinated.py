@@ -1,6 +1,6 @@
 """Burden spreading as one call: :func:`coordinated_draw` and the view it returns.
 
-A thin convenience over the one draw function (DESIGN principle 8): it builds the
+A thin convenience over the one draw function (architecture principle 8): it builds the
 burden-spread draw with :func:`randsupervise.draw.engine.draw` (``burden=``, ``floor=``)
 and views the result per stratum and tier. The rule itself (tiers, floor, selection)
 lives in :mod:`randsupervise.draw.coordination`, which the engine uses.

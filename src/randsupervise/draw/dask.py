@@ -1,6 +1,6 @@
 """Draws from a Dask dataframe: the same draw and receipt, partition by partition.
 
-Invariants (issue "draw engine" item 10; DESIGN principle 3):
+Invariants (issue "draw engine" item 10; architecture principle 3):
 
 * Dask is an optional extra (``pip install 'randsupervise[dask]'``). This module imports
   it only inside functions, so ``import randsupervise`` never needs it.

@@ -1,6 +1,6 @@
 """The draw: targets chosen by tickets, stratum by stratum, with a receipt.
 
-Invariants (plan §三(二), §三(五); DESIGN principles 3, 4 and 7):
+Invariants (plan §三(二), §三(五); architecture principles 3, 4 and 7):
 
 * A draw is a pure function of (register content, seed, stream label, policy, frequency
   history). Shuffling the register's rows changes nothing: not the selection, not its
@@ -15,7 +15,7 @@ Invariants (plan §三(二), §三(五); DESIGN principles 3, 4 and 7):
 * Each stratum's units are selected by the policy's method (:mod:`.selection`); the
   selection is listed in ticket order.
 * **Batch order** for key items (plan §三(二): "随机确定抽查批次顺序") is its own random
-  decision with its own stream (DESIGN principle 9; :func:`batch_order`). Draw version 2:
+  decision with its own stream (architecture principle 9; :func:`batch_order`). Draw version 2:
   every selected unit, all strata merged, gets the ticket of the stream
   ``stream + "/batch-order"``; the units sorted by ``(batch ticket, UTF-8 id)`` are cut
   into ``batches`` consecutive groups whose sizes differ by at most one, the larger first.

@@ -1,6 +1,6 @@
 """Partitioned draws: each shard's smallest tickets, merged into the global draw.
 
-Invariants (DESIGN principle 3; ticket spec v1, ``docs/spec/tickets.md``):
+Invariants (architecture principle 3; ticket spec v1, ``docs/spec/tickets.md``):
 
 * Selection order is ascending ``(ticket, UTF-8 bytes of id)`` everywhere; ties of 64-bit
   tickets are broken by the id, so the order is total and never depends on input order.

@@ -1,6 +1,6 @@
 """Receipts: what a draw publishes so that anyone can recompute it.
 
-Invariants (DESIGN principle 4; plan §三(二) "一公开"; ``docs/spec/receipts.md``):
+Invariants (architecture principle 4; plan §三(二) "一公开"; ``docs/spec/receipts.md``):
 
 * A receipt is plain JSON data: its format and kind (version 2 on), the draw algorithm and
   its version, the ticket algorithm and its version, the seed (64 hex digits) and the

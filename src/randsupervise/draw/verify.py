@@ -1,6 +1,6 @@
 """Verify a published draw: recompute it from the register and say exactly what differs.
 
-Invariants (DESIGN principle 4; plan §三(二) "一公开"; ``docs/spec/receipts.md``):
+Invariants (architecture principle 4; plan §三(二) "一公开"; ``docs/spec/receipts.md``):
 
 * :func:`verify` needs only the receipt and the register (and, when the draw used them,
   the frequency history and the burden history): the seed, stream, policy and version are

@@ -1,4 +1,4 @@
-"""Chinese headers and values of platform tables, as data (DESIGN principle 5).
+"""Chinese headers and values of platform tables, as data (architecture principle 5).
 
 Invariants:
 

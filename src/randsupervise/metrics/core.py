@@ -255,7 +255,7 @@ def repeat_inspection(
         >>> repeat_inspection(reg, ["a", "b"], ["b", "c"]).rows[0]["repeats"]
         1
     """
-    # per register row, then one bincount per measure (DESIGN principle 7)
+    # per register row, then one bincount per measure (architecture principle 7)
     in_prev = np.isin(registry.ids, np.asarray(list(set(previous)), dtype=str))
     in_cur = np.isin(registry.ids, np.asarray(list(set(current)), dtype=str))
     k = len(RiskClass)

@@ -8,7 +8,7 @@ Invariants:
 
 * Every helper *returns* problems (:class:`~randsupervise.errors.Problem`) and never
   raises for bad input, so a caller collects every problem of an object or a batch
-  before it raises one :class:`~randsupervise.errors.ValidationError` (DESIGN.md
+  before it raises one :class:`~randsupervise.errors.ValidationError` (docs/architecture.md
   principle 6: report every problem, not only the first).
 * Converters (``to_*``) turn accepted forms into the stored form (str-valued enum
   members to their values, numpy numbers to Python numbers, iterables to frozensets or

@@ -1,6 +1,6 @@
 """一公开: what the bureau publishes, in every format, and a page to re-check a draw.
 
-Sans-I/O (DESIGN principles 1 and 10): every function returns a value, a
+Sans-I/O (architecture principles 1 and 10): every function returns a value, a
 :class:`Publication`, ``str`` or ``bytes``; only the command line writes files.
 
 * :func:`publish_plan`, :func:`publish_task` (public or audit form) and

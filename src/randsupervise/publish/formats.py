@@ -1,6 +1,6 @@
 """Publication formats: JSON, CSV, XLSX and a self-contained HTML page, all in memory.
 
-Invariants (DESIGN principles 1 and 10: publication formats are returned as ``str`` or
+Invariants (architecture principles 1 and 10: publication formats are returned as ``str`` or
 ``bytes``; only the command line writes files):
 
 * A :class:`Publication` holds one document as JSON data (``data``: the machine-readable

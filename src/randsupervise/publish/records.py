@@ -1,6 +1,6 @@
 """The public form of a drawn list, and what it still reveals about risk classes.
 
-Invariants (plan §三(二) "一公开"; BRIEF: credit-risk classes are internal; DESIGN
+Invariants (plan §三(二) "一公开"; BRIEF: credit-risk classes are internal; architecture
 principle 4):
 
 * A draw receipt (the **audit form**) lists the selected ids under their stratum, i.e.

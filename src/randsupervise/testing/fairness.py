@@ -5,7 +5,7 @@ public text, and either returns a report or raises :class:`AssertionError` whose
 holds the numbers. The functions checked are plain callables, so a platform can check
 its own wrapper around the engine, or an engine of its own.
 
-Invariants (DESIGN principles 3 and 4; BRIEF "Why randomness must be verifiable"):
+Invariants (architecture principles 3 and 4; BRIEF "Why randomness must be verifiable"):
 
 * **Stated false-positive rate.** The statistical checks
   (:func:`check_inclusion_probabilities`, :func:`check_assignment_uniformity`) test every

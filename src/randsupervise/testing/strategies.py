@@ -1,6 +1,6 @@
 """Hypothesis strategies for the library's domain objects, for users' own test suites.
 
-Invariants (DESIGN "Style": strategies in Hypothesis's own style):
+Invariants (architecture page, "Adding a module": strategies in Hypothesis's own style):
 
 * Names are plural nouns (``registries()``, ``item_lists()``, ``inspector_pools()``,
   ``calendars()``, ``seeds()``); every argument is keyword-only and validated when the

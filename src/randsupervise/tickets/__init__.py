@@ -1,7 +1,7 @@
 """Seeds and the ticket function: the one source of randomness of the library.
 
 Every random decision (selection, batch order, team choice, replacement) is a ticket of
-(seed, stream label, unit id), computed here (DESIGN principle 3; ``docs/spec/tickets.md``).
+(seed, stream label, unit id), computed here (architecture principle 3; ``docs/spec/tickets.md``).
 This package sits just above ``_core``: the model caches fingerprints with it, and the
 draw and assignment engines both take their tickets from it, without importing each
 other.

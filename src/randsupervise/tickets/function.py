@@ -1,7 +1,7 @@
 """Ticket function version 1: the vectorised fast path.
 
 Invariants (``docs/spec/tickets.md``; every random decision of the library goes through
-here, DESIGN principle 3):
+here, architecture principle 3):
 
 * ``ticket(seed, stream, id) = mix(mix(fp(id) XOR k0) XOR k1)`` where ``fp`` is the id's
   64-bit fingerprint and ``(k0, k1)`` the first 16 bytes of
