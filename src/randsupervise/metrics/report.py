@@ -120,5 +120,5 @@ def year_report(
         workload=workload(state, pool),
         ledger=duty_ledger(state, pool, as_of),
         timeliness=timeliness(state, as_of),
-        completion=completion(state),
+        completion=completion(state, as_of),
     )
