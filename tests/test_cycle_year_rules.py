@@ -244,3 +244,46 @@ def test_the_regulators_own_classification_can_be_imported() -> None:
     fb = feedback(reg, _year(_published("P", 1, {"CORRECTED"})), classes={"P": "A", "Q": "D"})
     assert fb.registry["P"].risk_class.name == "A" and fb.registry["Q"].risk_class.name == "D"
     assert "imported" in fb.explain("Q")
+
+
+def test_batch_and_event_paths_agree_on_officers_follow_ups_and_windows() -> None:
+    pending = InspectionResult(codes={"FOLLOW_UP"})
+    final = InspectionResult(codes={"CORRECTED"})
+    start = _year(_assigned("A"), _assigned("B"))
+    ids = ["2024/A/1", "2024/B/1"]
+    batch = start.inspect_many(ids, [date(2024, 12, 20)] * 2, CAL, outside_window="late")
+    batch = batch.record_many(ids, [date(2024, 12, 23)] * 2, pending, by="Z-02")
+    batch = batch.publish_many(ids, [date(2024, 12, 24)] * 2, by="Z-01")
+    events = [
+        (i, e)
+        for i in ids
+        for e in (
+            Inspect(on=date(2024, 12, 20), outside_window="late"),
+            Record(on=date(2024, 12, 23), result=pending, by="Z-02"),
+            Publish(on=date(2024, 12, 24), by="Z-01"),
+        )
+    ]
+    one_by_one = start.apply(events, CAL)
+    assert batch.to_records() == one_by_one.to_records()
+    follow = [(i, FollowUp(on=date(2025, 1, 6), result=final, by="Z-02")) for i in ids]
+    batch = batch.apply(follow).publish_many(ids, [date(2025, 1, 7)] * 2, by="Z-02")
+    one_by_one = one_by_one.apply([*follow, *((i, Publish(on=date(2025, 1, 7))) for i in ids)])
+    for s in (batch, one_by_one):
+        assert s.column("published_on").tolist() == [date(2024, 12, 24)] * 2
+        assert s.column("republished_on").tolist() == [date(2025, 1, 7)] * 2
+        assert s.column("published_by").tolist() == ["Z-01"] * 2
+        assert timeliness(s, date(2025, 1, 8)).summary["follow_ups_closed"] == 2
+
+
+def test_hostile_officers_and_reasons_are_refused_with_their_field() -> None:
+    with pytest.raises(ValidationError, match="'by'"):
+        Record(on=date(2024, 10, 8), result=OK, by=7)  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="'outside_window'"):
+        Inspect(on=date(2024, 10, 8), outside_window=b"x")  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="'correct_by'"):
+        Record(on=date(2024, 10, 8), result=OK, correct_by="2024-11-30")  # type: ignore[arg-type]
+    state = _year(_assigned().apply(Inspect(on=date(2024, 9, 30)), CAL))
+    with pytest.raises(ValidationError, match="谁检查"):
+        state.record_many(["2024/T/1"], [date(2024, 10, 8)], OK, by="X-99")
+    with pytest.raises(ValidationError, match="result UNREACHABLE"):
+        _year(_assigned()).cancel_many(["2024/T/1"], [date(2024, 9, 3)], "unreachable")

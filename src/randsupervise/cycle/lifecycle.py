@@ -1310,7 +1310,8 @@ class YearState:
             outside = insp & ((d < c.static.starts[vi]) | (d > c.static.ends[vi]))
             stepped = np.isin(a, [_ACODE[x] for x in (Action.RECORD, Action.FOLLOW_UP)])
             stepped |= a == _ACODE[Action.PUBLISH]
-            for k in np.flatnonzero(~bad & (outside | stepped | insp)):
+            no_cal = insp & (calendar is None)
+            for k in np.flatnonzero(~bad & (outside | stepped | no_cal)):
                 e = evs[sel[k]]
                 i = int(vi[k])
                 if isinstance(e, Inspect) and calendar is None:

@@ -174,6 +174,24 @@ class _Deadlines:
         return out
 
 
+_IDENTITY = np.frompyfunc(id, 1, 1)
+
+
+def _pending(results: npt.NDArray[np.object_]) -> npt.NDArray[np.bool_]:
+    """Per visit, whether its result holds ``FOLLOW_UP``; Python runs once per distinct
+    result object (the records of one batch share one)."""
+    if not results.size:
+        return np.zeros(0, dtype=bool)
+    ident = np.asarray(_IDENTITY(results), dtype=np.int64).reshape(-1)
+    _, first, inv = np.unique(ident, return_index=True, return_inverse=True)
+    flags = np.asarray(
+        [r is not None and ResultCode.FOLLOW_UP in r.codes for r in results[first].tolist()],
+        dtype=bool,
+    )
+    out: npt.NDArray[np.bool_] = flags[inv.reshape(-1)]
+    return out
+
+
 def _deadlines(state: YearState, as_of: _dt.date) -> _Deadlines:
     day = np.datetime64(as_of, "D")
     codes = state.state_codes()
@@ -184,12 +202,7 @@ def _deadlines(state: YearState, as_of: _dt.date) -> _Deadlines:
     recorded = ~np.isnat(state.column("recorded_on"))
     published = ~np.isnat(state.column("published_on"))
     waiting = (codes == _DRAWN) | (codes == _ASSIGNED)
-    result = state.column("result")
-    pending = np.fromiter(
-        (r is not None and ResultCode.FOLLOW_UP in r.codes for r in result.tolist()),
-        dtype=bool,
-        count=result.size,
-    )
+    pending = _pending(state.column("result"))
     followed = ~np.isnat(state.column("followed_up_on"))
     republished = ~np.isnat(state.column("republished_on"))
     fu_open = live & published & np.where(followed, ~republished, pending)
