@@ -27,7 +27,14 @@ from randsupervise.cycle.lifecycle import (
     VisitState,
     YearState,
 )
-from randsupervise.cycle.plan import FILTER_KEYS, AnnualPlan, Batch, Task
+from randsupervise.cycle.plan import (
+    CAP_SCOPES,
+    FILTER_KEYS,
+    AnnualPlan,
+    Batch,
+    Task,
+    yearly_probabilities,
+)
 from randsupervise.cycle.run import (
     PLAN_VERSIONS,
     DrawRecord,
@@ -39,6 +46,7 @@ from randsupervise.cycle.run import (
 from randsupervise.cycle.visits import Visit
 
 __all__ = [
+    "CAP_SCOPES",
     "FEEDBACK_RULES",
     "FILTER_KEYS",
     "PLAN_VERSIONS",
@@ -71,4 +79,5 @@ __all__ = [
     "read_plan_receipt",
     "run_plan",
     "verify_plan",
+    "yearly_probabilities",
 ]

@@ -36,7 +36,25 @@ Invariants, each with the rule it comes from:
     register it is exact per target. Below the bound, :func:`run_plan` enforces the limit
     while drawing: a target that has reached it is left out of later draws of the item.
   - batch windows lie inside the year, each starts no later than it ends, and a task's
-    windows are in order and do not overlap.
+    windows are in order and do not overlap;
+  - **the cap's scope** (``cap_scope``): by default a general item's cap bounds the
+    yearly ratio of **each class** (the strictest reading of plan §三(二)); with
+    ``cap_scope="overall"`` it bounds the item's overall ratio, the planned selections
+    over the whole eligible population (classes weighted by their size), so a high
+    ratio for risky classes can sit beside low ones (差异化, plan §三(五)). Without a
+    register the overall ratio is unknown; the check then reports only a plan whose
+    smallest class ratio already exceeds the cap;
+  - **a floor on the yearly probability** (``min_yearly_probability``, 利剑高悬: no one
+    is ever safe from being drawn, plan §三(五)): with a register, every active target
+    of a class with a floor must have a yearly probability of being drawn of at least
+    that floor. A target's yearly probability is ``1 - prod(1 - n_d / N_d)`` over the
+    draws whose population holds it (draws use independent streams; a later batch of
+    the same task draws from fewer targets, so this is a lower bound). Without a
+    register it cannot be checked (:func:`run_plan` checks with the register).
+
+  ``cap_scope`` and ``min_yearly_probability`` are checks only: they never change what a
+  plan draws, and a plan that leaves them at their defaults has the same canonical form
+  and digest as before they existed.
 """
 
 from __future__ import annotations
@@ -68,7 +86,11 @@ from randsupervise.model import RiskClass, TargetRegistry
 from randsupervise.model._digest import sha256_hex
 from randsupervise.model.items import ItemKind, ItemList
 
-__all__ = ["FILTER_KEYS", "AnnualPlan", "Batch", "Task"]
+__all__ = ["CAP_SCOPES", "FILTER_KEYS", "AnnualPlan", "Batch", "Task", "yearly_probabilities"]
+
+#: How a general item's cap is read: per class (default) or over the item's whole
+#: eligible population.
+CAP_SCOPES: tuple[str, ...] = ("class", "overall")
 
 #: The keywords a task's target filter may use (those of ``TargetRegistry.mask``).
 FILTER_KEYS: tuple[str, ...] = ("industry", "kind", "region", "risk_class", "status")
@@ -77,6 +99,7 @@ _COVERAGE_RULE = "plan §三(二): 开展率 100%"
 _CAP_RULE = "plan §三(二): general items' ratio capped"
 _KEY_RULE = "plan §三(二): 严格控制重点检查事项的数量"
 _FREQ_RULE = "MIIT: same item, same target at most once a year in principle"
+_FLOOR_RULE = "plan §三(五): 利剑高悬, no one is ever safe from being drawn"
 _TOL = 1e-9
 
 
@@ -498,6 +521,13 @@ class AnnualPlan:
     year: int
     tasks: tuple[Task, ...] = attrs.field(converter=_tasks)
     title: str = ""
+    #: per class, the least yearly probability of being drawn (利剑高悬); a check only
+    min_yearly_probability: Mapping[RiskClass, float] = attrs.field(
+        factory=dict, converter=_class_map
+    )
+    #: ``"class"``: a general item's cap bounds each class; ``"overall"``: the item's
+    #: overall ratio (see the module notes)
+    cap_scope: str = "class"
 
     def __attrs_post_init__(self) -> None:
         # a year is a calendar year datetime.date can hold (1..9999)
@@ -518,6 +548,16 @@ class AnnualPlan:
                 if not isinstance(t, Task)
             ]
         problems += text_problems(self.title, "title", required=False)
+        problems += _class_map_problems(
+            self.min_yearly_probability, "min_yearly_probability", None, _ratio_problems
+        )
+        if not (is_text(self.cap_scope) and self.cap_scope in CAP_SCOPES):
+            problems.append(
+                Problem(
+                    field="cap_scope",
+                    message=f"must be one of {list(CAP_SCOPES)}, got {describe(self.cap_scope)}",
+                )
+            )
         if problems:
             raise ValidationError(problems, what="annual plan")
 
@@ -676,17 +716,30 @@ class AnnualPlan:
         masks: dict[Any, npt.NDArray[np.bool_]],
     ) -> list[Problem]:
         out: list[Problem] = []
+        per_class = self.cap_scope == "class"
         for item_id in self.item_ids:
             it = items.get(item_id)
             if it is None:
                 continue
             tasks = [t for t in self.tasks if item_id in t.items]
+            capped = it.kind is ItemKind.GENERAL and it.ratio_cap is not None
+            if capped and not per_class:
+                ratio, note = _overall_ratio(tasks, items, registry, masks)
+                if ratio > float(it.ratio_cap or 0) + _TOL:
+                    out.append(
+                        Problem(
+                            id=item_id,
+                            field="ratios",
+                            message=f"general item {item_id}: overall yearly ratio "
+                            f"{ratio:.4g}{note} exceeds its cap {it.ratio_cap:g}",
+                            rule=_CAP_RULE,
+                        )
+                    )
             for cls in RiskClass:
                 load, nominal, note = _planned_load(tasks, cls, items, registry, masks)
                 if load is None:
                     continue
-                capped = it.kind is ItemKind.GENERAL and it.ratio_cap is not None
-                if capped and nominal > float(it.ratio_cap or 0) + _TOL:
+                if capped and per_class and nominal > float(it.ratio_cap or 0) + _TOL:
                     out.append(
                         Problem(
                             id=item_id,
@@ -708,6 +761,8 @@ class AnnualPlan:
                             rule=_FREQ_RULE,
                         )
                     )
+        if registry is not None and self.min_yearly_probability:
+            out += self._floor_problems(items, registry, masks)
         if registry is not None:
             for row, t in enumerate(self.tasks):
                 n_cls = _class_counts(t, registry, items, masks)
@@ -724,16 +779,61 @@ class AnnualPlan:
                     )
         return out
 
+    def _floor_problems(
+        self,
+        items: ItemList,
+        registry: TargetRegistry,
+        masks: dict[Any, npt.NDArray[np.bool_]],
+    ) -> list[Problem]:
+        """One problem per class whose floor some active target does not reach."""
+        draws = []
+        for t in self.tasks:
+            mask = _mask_of(t, registry, items, masks)
+            n_cls = _class_counts(t, registry, items, masks)
+            rates = np.zeros(len(RiskClass), dtype=np.float64)
+            for cls in t.classes:
+                n = int(n_cls[cls.value])
+                rates[cls.value] = t.sample_size(cls, n) / n if n else 0.0
+            draws.append((mask, rates, t.draws_per_year))
+        p = yearly_probabilities(registry, draws)
+        active = registry.column("status") == "active"
+        out: list[Problem] = []
+        for cls, floor in self.min_yearly_probability.items():
+            rows = active & (registry.risk_codes == cls.value)
+            below = rows & (p < float(floor) - _TOL)
+            if below.any():
+                out.append(
+                    Problem(
+                        field="min_yearly_probability",
+                        message=f"class {cls.name}: {int(below.sum())} of {int(rows.sum())} "
+                        f"active targets have a yearly probability of being drawn below the "
+                        f"floor {float(floor):g} (lowest {float(p[below].min()):.4g})",
+                        rule=_FLOOR_RULE,
+                    )
+                )
+        return out
+
     # ------------------------------------------------------------------ export
     def canonical(self) -> dict[str, Any]:
-        """The JSON-able form hashed by :meth:`digest` (format ``randsupervise.plan`` v1)."""
-        return {
+        """The JSON-able form hashed by :meth:`digest` (format ``randsupervise.plan`` v1).
+
+        ``min_yearly_probability`` and ``cap_scope`` appear only when set, so a plan
+        without them keeps the form (and digest) it had before they existed.
+        """
+        out: dict[str, Any] = {
             "format": "randsupervise.plan",
             "version": 1,
             "year": self.year,
             "title": self.title,
             "tasks": [t.canonical() for t in self.tasks],
         }
+        if self.min_yearly_probability:
+            out["min_yearly_probability"] = {
+                c.name: float(v) for c, v in self.min_yearly_probability.items()
+            }
+        if self.cap_scope != "class":
+            out["cap_scope"] = self.cap_scope
+        return out
 
     def digest(self) -> str:
         """SHA-256 of the canonical JSON form."""
@@ -857,3 +957,67 @@ def _planned_load(
             nominal[mask] += float(t.ratios.get(cls, 0.0)) * t.draws_per_year
     mx = float(load.max()) if load.size else 0.0
     return (mx if mx > 0 else None), float(nominal.max()) if nominal.size else 0.0, ""
+
+
+def yearly_probabilities(
+    registry: TargetRegistry,
+    draws: Iterable[tuple[npt.NDArray[np.bool_], npt.NDArray[np.float64], int]],
+) -> npt.NDArray[np.float64]:
+    """Each register row's probability of being drawn at least once in the year.
+
+    ``draws`` holds, per draw source, the rows it draws from (a mask), the rate per
+    risk class code (``n / N``) and how many times it draws (its batches, 1 for a split
+    task). Draws use independent streams, so the probability of never being drawn is the
+    product of ``1 - rate`` (DESIGN principle 9). This is the one place the rule lives:
+    the plan's floor check and :func:`randsupervise.metrics.yearly_inclusion` use it.
+
+    Examples:
+        >>> reg = TargetRegistry.from_columns(id=["a", "b"], risk_class=["A", "D"])
+        >>> both = np.ones(2, dtype=bool)
+        >>> rates = np.asarray([0.5, 0.0, 0.0, 1.0])
+        >>> yearly_probabilities(reg, [(both, rates, 2)]).tolist()
+        [0.75, 1.0]
+    """
+    miss = np.ones(len(registry), dtype=np.float64)
+    risk = registry.risk_codes
+    for mask, rates, times in draws:
+        rows = np.flatnonzero(mask)
+        miss[rows] *= (1.0 - np.clip(rates[risk[rows]], 0.0, 1.0)) ** int(times)
+    out: npt.NDArray[np.float64] = 1.0 - miss
+    return out
+
+
+def _overall_ratio(
+    tasks: list[Task],
+    items: ItemList,
+    registry: TargetRegistry | None,
+    masks: dict[Any, npt.NDArray[np.bool_]],
+) -> tuple[float, str]:
+    """An item's overall yearly ratio: planned selections over its eligible population.
+
+    Without a register, the smallest class ratio (a lower bound of the overall one).
+    """
+    if registry is None:
+        lows = []
+        for cls in RiskClass:
+            total = sum(
+                float(t.ratios.get(cls, 0.0)) * t.draws_per_year
+                for t in tasks
+                if cls not in t.counts
+            )
+            lows.append(total)
+        return min(lows), " (at least: the smallest class ratio, without a register)"
+    eligible = np.zeros(len(registry), dtype=bool)
+    selections = 0.0
+    for t in tasks:
+        mask = _mask_of(t, registry, items, masks)
+        eligible |= mask
+        n_cls = _class_counts(t, registry, items, masks)
+        for cls in t.classes:
+            n = int(n_cls[cls.value])
+            if cls in t.counts:
+                selections += min(int(t.counts[cls]), n) * t.draws_per_year
+            else:
+                selections += float(t.ratios.get(cls, 0.0)) * n * t.draws_per_year
+    n_all = int(eligible.sum())
+    return (selections / n_all if n_all else 0.0), ""

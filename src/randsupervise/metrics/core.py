@@ -9,8 +9,12 @@ Definitions (each with the rule it measures):
   the drawn targets and the published visits, each also as a share of the largest
   eligible population among the item's draws of that class.
 * **Inclusion probabilities**: per draw and class, ``n / available`` as reported by the
-  draw engine.
-* **Burden** (无事不扰): visits per target in the year, per class; the repeat rate across
+  draw engine; and each unit's **yearly** probability of being drawn by any task,
+  ``1 - prod(1 - n / available)`` over the draws whose population holds it
+  (:func:`~randsupervise.cycle.plan.yearly_probabilities`, 利剑高悬, plan §三(五)).
+* **Burden** (无事不扰): visits per target in the year, per class; the hits (a target
+  drawn by a draw) and the visits saved by merging hits on one target in one window into
+  one visit (进一次门、查多项事, plan §三(五)); the repeat rate across
   two years against independent draws (expected repeats ``N * p1 * p2`` per class, where
   ``p`` is the share of the class visited in each year).
 * **Workload**: visits per inspector among the officers who could serve (certified,
@@ -54,7 +58,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from randsupervise.cycle import PlanRun, VisitState, YearState
+from randsupervise.cycle import PlanRun, VisitState, YearState, yearly_probabilities
 from randsupervise.cycle._display import html_table, text_table
 from randsupervise.model import RiskClass, TargetRegistry
 from randsupervise.model.inspectors import InspectorPool
@@ -72,7 +76,9 @@ __all__ = [
     "ratio_achievement",
     "repeat_inspection",
     "timeliness",
+    "unit_probabilities",
     "workload",
+    "yearly_inclusion",
 ]
 
 
@@ -327,11 +333,71 @@ def burden(run: PlanRun, registry: TargetRegistry) -> Table:
             "mean": float(v.mean()) if v.size else 0.0,
         })  # fmt: skip
     multi = int((visited >= 2).sum())
+    hits = sum(len(d.selected) for d in run.draws)
     return Table(
         name="burden (visits per target)",
         rows=rows,
-        summary={"targets_visited": int((visited > 0).sum()), "visited_twice_or_more": multi},
+        summary={
+            "targets_visited": int((visited > 0).sum()),
+            "visited_twice_or_more": multi,
+            "hits": hits,
+            "visits_saved": hits - len(run.visits),
+        },
     )
+
+
+def unit_probabilities(
+    run: PlanRun, registry: TargetRegistry, items: ItemList
+) -> npt.NDArray[np.float64]:
+    """Each register row's probability of being drawn in the year by any task (read-only).
+
+    Per draw, the rate of a class is what the draw engine reported, ``n / available``.
+    """
+    draws = []
+    masks: dict[str, npt.NDArray[np.bool_]] = {}
+    for d in run.draws:
+        task = run.plan.task(d.task)
+        if task.id not in masks:
+            masks[task.id] = task.eligible_mask(registry, items)
+        rates = np.zeros(len(RiskClass), dtype=np.float64)
+        for c, av in d.available.items():
+            n = d.sample_size[c] - d.shortfall[c]
+            rates[RiskClass.parse(c).value] = n / av if av else 0.0
+        draws.append((masks[task.id], rates, 1))
+    p = yearly_probabilities(registry, draws)
+    p.setflags(write=False)
+    return p
+
+
+def yearly_inclusion(run: PlanRun, registry: TargetRegistry, items: ItemList) -> Table:
+    """Per class: the active targets, the lowest, mean and highest yearly probability of
+    being drawn by any task (:func:`unit_probabilities`), how many of them cannot be
+    drawn at all (``never``: 利剑高悬 fails for them), and the targets that are not active
+    (a plan draws active targets unless its filter names other statuses).
+
+    Examples:
+        >>> from randsupervise.metrics.demo import run_demo_year
+        >>> d = run_demo_year()
+        >>> t = yearly_inclusion(d.run, d.registry, d.items)
+        >>> [r["class"] for r in t.rows], t.rows[3]["max"]
+        (['A', 'B', 'C', 'D'], 1.0)
+    """
+    p = unit_probabilities(run, registry, items)
+    active = registry.column("status") == "active"
+    rows: list[dict[str, Any]] = []
+    for c in RiskClass:
+        cls = registry.risk_codes == c.value
+        v = p[cls & active]
+        rows.append({
+            "class": c.name, "targets": int(v.size), "not_active": int((cls & ~active).sum()),
+            "min": round(float(v.min()), 4) if v.size else 0.0,
+            "mean": round(float(v.mean()), 4) if v.size else 0.0,
+            "max": round(float(v.max()), 4) if v.size else 0.0,
+            "never": int((v == 0).sum()),
+        })  # fmt: skip
+    summary = {f"min_{r['class']}": r["min"] for r in rows}
+    summary["never"] = sum(r["never"] for r in rows)
+    return Table(name="yearly inclusion probability", rows=rows, summary=summary)
 
 
 def repeat_inspection(

@@ -285,6 +285,7 @@ class DemoReport:
             "workload": s["workload"],
             "duty_ledger": s["duty_ledger"],
             "burden": s["burden"],
+            "yearly_inclusion": s["yearly_inclusion"],
             "feedback": {
                 "moves": moves,
                 "classes_before": dict(zip("ABCD", before, strict=True)),
@@ -339,6 +340,10 @@ class DemoReport:
             f"{len(self.feedback.abnormal_list)}",
             f"workload: {w['inspectors']} officers, min {w['min']}, median {w['median']}, "
             f"max {w['max']}, Gini {w['gini']}",
+            f"visits saved by merging items on one target (进一次门、查多项事): "
+            f"{j['burden']['visits_saved']} of {j['burden']['hits']} hits",
+            "lowest yearly probability of being drawn, active targets (利剑高悬): "
+            + ", ".join(f"{k} {j['yearly_inclusion'][f'min_{k}']:.1%}" for k in "ABCD"),
             "",
             "deadlines (one visit of each kind):",
         ]
