@@ -78,3 +78,19 @@ def test_burden_reports_the_visits_saved_by_merging() -> None:
     s = burden(run, registry).summary
     assert s["hits"] == sum(len(d.selected) for d in run.draws)
     assert s["visits_saved"] == s["hits"] - len(run.visits) > 0
+
+
+def test_frequency_limits_per_class_including_once_in_n_years() -> None:
+    """The demo plan asks up to ~0.46 selections a year of an A target and ~1.1 of a D
+    target: 'A at most once in three years' (1/3) and 'D at most once a year' are broken,
+    'A at most once in two years' and 'B once a year' are met."""
+    plan = demo_plan()
+    reg, items = sample_registry(), sample_items()
+    strict = attrs.evolve(plan, max_yearly_frequency={"A": 1 / 3, "D": 1})
+    msgs = [p.message for p in strict.problems(items, reg) if p.field == "max_yearly_frequency"]
+    assert [m.split(":")[0] for m in msgs] == ["class A", "class D"]
+    fine = attrs.evolve(plan, max_yearly_frequency={"A": 0.5, "B": 1})
+    assert not fine.problems(items, reg)
+    assert attrs.evolve(plan, max_yearly_frequency={}).digest() == plan.digest()
+    with pytest.raises(ValidationError, match="max_yearly_frequency"):
+        attrs.evolve(plan, max_yearly_frequency={"A": -1})

@@ -287,3 +287,13 @@ def test_hostile_officers_and_reasons_are_refused_with_their_field() -> None:
         state.record_many(["2024/T/1"], [date(2024, 10, 8)], OK, by="X-99")
     with pytest.raises(ValidationError, match="result UNREACHABLE"):
         _year(_assigned()).cancel_many(["2024/T/1"], [date(2024, 9, 3)], "unreachable")
+
+
+def test_imported_classes_are_checked() -> None:
+    reg = TargetRegistry.from_columns(id=["P"], risk_class=["B"])
+    with pytest.raises(ValidationError, match="not a class"):
+        feedback(reg, _year(), classes={"P": "E"})
+    with pytest.raises(ValidationError, match="not in the register"):
+        feedback(reg, _year(), classes={"Q": "A"})
+    fb = feedback(reg, _year(), classes={"P": "D"})  # no visit at all: still imported
+    assert fb.registry["P"].risk_class.name == "D" and fb.registry["P"].weight == 4.0

@@ -119,9 +119,10 @@ _C = ResultCode
 _MINOR = "plan §三(七): a problem found raises the class"
 _ABNORMAL = "企业经营异常名录管理暂行办法 art. 4: a ground for the list of abnormal operations"
 _GRAVE = (
-    "企业信息公示暂行条例 arts. 17-18 and 企业公示信息抽查暂行办法: concealment, "
-    "falsification and serious non-cooperation are listed and can lead to the list of "
-    "serious violations; graver than a corrected problem"
+    "企业信息公示暂行条例 (concealment or falsification of public information leads to the "
+    "abnormal list and, uncorrected, to the list of serious violations) and "
+    "企业公示信息抽查暂行办法 (serious non-cooperation with a check): graver than a "
+    "corrected problem"
 )
 _ENDS = "市场主体登记管理条例: the registration ends (注销, 吊销, 撤销) or moves away (迁出)"
 _KEEPS = (

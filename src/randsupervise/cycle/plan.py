@@ -52,9 +52,18 @@ Invariants, each with the rule it comes from:
     the same task draws from fewer targets, so this is a lower bound). Without a
     register it cannot be checked (:func:`run_plan` checks with the register).
 
-  ``cap_scope`` and ``min_yearly_probability`` are checks only: they never change what a
-  plan draws, and a plan that leaves them at their defaults has the same canonical form
-  and digest as before they existed.
+  - **frequency per class** (``max_yearly_frequency``, 无事不扰, plan §三(五); Lindian
+    county 2024: A less than once a year, B once, C up to twice, D more): the planned
+    selections per year of a target of the class, summed over **every** task of the
+    plan whatever its items (``n / N`` per draw), must not exceed the class's limit.
+    "At most once in N years" is the limit ``1/N``. With a register the check is exact
+    per target; without one it assumes every task may hit every target of the class.
+    It bounds what the plan asks for; the draw does not yet leave out targets drawn in
+    earlier years for it.
+
+  ``cap_scope``, ``min_yearly_probability`` and ``max_yearly_frequency`` are checks
+  only: they never change what a plan draws, and a plan that leaves them at their
+  defaults has the same canonical form and digest as before they existed.
 """
 
 from __future__ import annotations
@@ -100,6 +109,7 @@ _CAP_RULE = "plan §三(二): general items' ratio capped"
 _KEY_RULE = "plan §三(二): 严格控制重点检查事项的数量"
 _FREQ_RULE = "MIIT: same item, same target at most once a year in principle"
 _FLOOR_RULE = "plan §三(五): 利剑高悬, no one is ever safe from being drawn"
+_CLASS_FREQ_RULE = "plan §三(五): frequency differs per class (无事不扰)"
 _TOL = 1e-9
 
 
@@ -528,6 +538,11 @@ class AnnualPlan:
     #: ``"class"``: a general item's cap bounds each class; ``"overall"``: the item's
     #: overall ratio (see the module notes)
     cap_scope: str = "class"
+    #: per class, the most selections per year a target may be planned for, over every
+    #: task (0.5: once in two years); a check only
+    max_yearly_frequency: Mapping[RiskClass, float] = attrs.field(
+        factory=dict, converter=_class_map
+    )
 
     def __attrs_post_init__(self) -> None:
         # a year is a calendar year datetime.date can hold (1..9999)
@@ -550,6 +565,12 @@ class AnnualPlan:
         problems += text_problems(self.title, "title", required=False)
         problems += _class_map_problems(
             self.min_yearly_probability, "min_yearly_probability", None, _ratio_problems
+        )
+        problems += _class_map_problems(
+            self.max_yearly_frequency,
+            "max_yearly_frequency",
+            None,
+            lambda v, f: real_problems(v, f, min_value=0.0),
         )
         if not (is_text(self.cap_scope) and self.cap_scope in CAP_SCOPES):
             problems.append(
@@ -763,6 +784,8 @@ class AnnualPlan:
                     )
         if registry is not None and self.min_yearly_probability:
             out += self._floor_problems(items, registry, masks)
+        if self.max_yearly_frequency:
+            out += self._class_frequency_problems(items, registry, masks)
         if registry is not None:
             for row, t in enumerate(self.tasks):
                 n_cls = _class_counts(t, registry, items, masks)
@@ -813,6 +836,47 @@ class AnnualPlan:
                 )
         return out
 
+    def _class_frequency_problems(
+        self,
+        items: ItemList,
+        registry: TargetRegistry | None,
+        masks: dict[Any, npt.NDArray[np.bool_]],
+    ) -> list[Problem]:
+        """One problem per class whose planned yearly selections exceed its limit."""
+        out: list[Problem] = []
+        load = np.zeros(0 if registry is None else len(registry), dtype=np.float64)
+        if registry is not None:
+            for t in self.tasks:
+                mask = _mask_of(t, registry, items, masks)
+                n_cls = _class_counts(t, registry, items, masks)
+                rates = np.zeros(len(RiskClass), dtype=np.float64)
+                for cls in t.classes:
+                    n = int(n_cls[cls.value])
+                    rates[cls.value] = t.sample_size(cls, n) / n * t.draws_per_year if n else 0.0
+                rows = np.flatnonzero(mask)
+                load[rows] += rates[registry.risk_codes[rows]]
+        for cls, limit in self.max_yearly_frequency.items():
+            if registry is None:
+                worst = sum(
+                    float(t.ratios.get(cls, 0.0)) * t.draws_per_year
+                    for t in self.tasks
+                    if cls not in t.counts
+                )
+                note = " (all tasks assumed to overlap)"
+            else:
+                of_cls = load[registry.risk_codes == cls.value]
+                worst, note = (float(of_cls.max()) if of_cls.size else 0.0), ""
+            if worst > float(limit) + _TOL:
+                out.append(
+                    Problem(
+                        field="max_yearly_frequency",
+                        message=f"class {cls.name}: a target is planned for {worst:.4g} "
+                        f"selections a year{note}, above the limit {float(limit):.4g}",
+                        rule=_CLASS_FREQ_RULE,
+                    )
+                )
+        return out
+
     # ------------------------------------------------------------------ export
     def canonical(self) -> dict[str, Any]:
         """The JSON-able form hashed by :meth:`digest` (format ``randsupervise.plan`` v1).
@@ -833,6 +897,10 @@ class AnnualPlan:
             }
         if self.cap_scope != "class":
             out["cap_scope"] = self.cap_scope
+        if self.max_yearly_frequency:
+            out["max_yearly_frequency"] = {
+                c.name: float(v) for c, v in self.max_yearly_frequency.items()
+            }
         return out
 
     def digest(self) -> str:

@@ -622,7 +622,8 @@ def completion(state: YearState, as_of: _dt.date | None = None) -> Table:
     """Share of non-cancelled visits published; per-state counts; cancellations by reason.
 
     With ``as_of``: publications on time and late (20 working days after the inspection),
-    visits not carried out (window ended without an inspection) and open follow-ups.
+    recordings and publications overdue, visits not carried out (window ended without an
+    inspection) and open follow-ups.
     """
     counts = state.counts()
     live = len(state) - counts["cancelled"]
@@ -642,6 +643,8 @@ def completion(state: YearState, as_of: _dt.date | None = None) -> Table:
             published_on_time=on_time,
             published_late=int(dd.publish_late.sum()),
             share_published_on_time=round(_share(on_time, live), 4),
+            record_overdue=int(dd.record_overdue.sum()),
+            publish_overdue=int(dd.publish_overdue.sum()),
             not_carried_out=int(dd.not_carried_out.sum()),
             follow_ups_open=int(dd.follow_up_open.sum()),
         )
