@@ -297,3 +297,24 @@ def test_imported_classes_are_checked() -> None:
         feedback(reg, _year(), classes={"Q": "A"})
     fb = feedback(reg, _year(), classes={"P": "D"})  # no visit at all: still imported
     assert fb.registry["P"].risk_class.name == "D" and fb.registry["P"].weight == 4.0
+
+
+def test_every_result_code_has_one_effect_with_a_source() -> None:
+    from randsupervise.cycle import CODE_EFFECTS
+
+    assert set(CODE_EFFECTS) == set(ResultCode)
+    for code, effect in CODE_EFFECTS.items():
+        assert effect.code is code and effect.source
+        assert (effect.step > 0) == code.problem_found
+        assert not (effect.clean and (effect.step or effect.status))
+
+
+def test_follow_up_open_means_the_same_on_a_record_and_in_the_metrics() -> None:
+    pending = InspectionResult(codes={"FOLLOW_UP"})
+    r = _assigned().apply(Inspect(on=date(2024, 9, 30)), CAL)
+    r = r.apply(Record(on=date(2024, 10, 8), result=pending))
+    assert not r.follow_up_open  # not published yet: nothing public to follow up
+    assert timeliness(_year(r), date(2024, 10, 9)).summary["follow_ups_open"] == 0
+    r = r.apply(Publish(on=date(2024, 10, 9)))
+    assert r.follow_up_open
+    assert timeliness(_year(r), date(2024, 10, 9)).summary["follow_ups_open"] == 1

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from randsupervise.cycle.feedback import (
+    CODE_EFFECTS,
     FEEDBACK_RULES,
+    CodeEffect,
     Feedback,
     FeedbackRule,
     TargetMove,
@@ -47,6 +49,7 @@ from randsupervise.cycle.visits import Visit
 
 __all__ = [
     "CAP_SCOPES",
+    "CODE_EFFECTS",
     "FEEDBACK_RULES",
     "FILTER_KEYS",
     "PLAN_VERSIONS",
@@ -58,6 +61,7 @@ __all__ = [
     "Batch",
     "Cancel",
     "CancelReason",
+    "CodeEffect",
     "DrawRecord",
     "Event",
     "Feedback",

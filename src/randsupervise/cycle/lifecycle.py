@@ -645,7 +645,10 @@ class VisitRecord:
 
     @property
     def follow_up_open(self) -> bool:
-        """A pending result (``FOLLOW_UP``) not yet replaced by a published final one."""
+        """A published pending result (``FOLLOW_UP``) not yet replaced by a published
+        final one (as the metrics count it)."""
+        if self.published_on is None or self.state is VisitState.CANCELLED:
+            return False
         if self.followed_up_on is not None:
             return self.republished_on is None
         return self.result is not None and ResultCode.FOLLOW_UP in self.result.codes
