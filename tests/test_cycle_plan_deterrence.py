@@ -94,3 +94,30 @@ def test_frequency_limits_per_class_including_once_in_n_years() -> None:
     assert attrs.evolve(plan, max_yearly_frequency={}).digest() == plan.digest()
     with pytest.raises(ValidationError, match="max_yearly_frequency"):
         attrs.evolve(plan, max_yearly_frequency={"A": -1})
+
+
+def test_a_plan_can_align_the_windows_of_tasks_drawn_for_the_same_target() -> None:
+    """进一次门、查多项事: the police's venue task (Q2) and the joint venue task (Q2, Q4)
+    hit four venues in different windows, the café tasks one café; aligned, each such
+    target gets one visit in the window of its earliest hit: five visits saved. Draws
+    are unchanged."""
+    plan, registry, items, pool, seed, cal = demo_inputs(2024)
+    base = run_plan(plan, registry, items, pool, seed, cal)
+    groups = [("venue-police", "venue-joint"), ("net-licence", "net-key")]
+    aligned_plan = attrs.evolve(plan, aligned_tasks=groups)
+    aligned = run_plan(aligned_plan, registry, items, pool, seed, cal)
+    assert [d.receipt for d in aligned.draws] == [d.receipt for d in base.draws]
+    saved = burden(aligned, registry).summary["visits_saved"]
+    assert saved == burden(base, registry).summary["visits_saved"] + 5
+    merged = [v for v in aligned.visits if {"venue-police", "venue-joint"} <= set(v.tasks)]
+    assert len(merged) >= 4
+    for v in merged:  # the police's window (Q2), the earliest of the target's hits
+        assert (v.start, v.end) == (date(2024, 4, 1), date(2024, 6, 28))
+    assert verify_plan(aligned.receipt, aligned_plan, registry, items, pool, cal).ok
+    assert not verify_plan(aligned.receipt, plan, registry, items, pool, cal).ok
+    assert aligned_plan.canonical()["aligned_tasks"] == [
+        ["venue-joint", "venue-police"],
+        ["net-key", "net-licence"],
+    ]
+    with pytest.raises(ValidationError, match="aligned_tasks"):
+        attrs.evolve(plan, aligned_tasks=[("shows", "nope")]).validate(items)

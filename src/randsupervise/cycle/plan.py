@@ -64,6 +64,14 @@ Invariants, each with the rule it comes from:
   ``cap_scope``, ``min_yearly_probability`` and ``max_yearly_frequency`` are checks
   only: they never change what a plan draws, and a plan that leaves them at their
   defaults has the same canonical form and digest as before they existed.
+
+* **Aligned tasks** (进一次门、查多项事, plan §三(五)): ``aligned_tasks`` lists groups of
+  task ids. A target drawn by two or more tasks of one group is inspected once: every
+  later hit of the group takes the window of the target's earliest hit of the group
+  (window start, window end, then plan position), so the merge rule of
+  :mod:`randsupervise.cycle.visits` makes them one visit (unless they share an item).
+  The draws are unchanged; the visits (and so the teams) follow the rule, which the plan
+  receipt records inside the plan. Left empty, the plan and its receipt are as before.
 """
 
 from __future__ import annotations
@@ -505,6 +513,21 @@ class Task:
         }
 
 
+def _groups(v: object) -> tuple[tuple[str, ...], ...]:
+    """Converter: groups of task ids, each sorted; anything else kept for the report."""
+    if isinstance(v, str) or not isinstance(v, Iterable):
+        return v  # type: ignore[return-value]
+    out = []
+    for g in v:
+        if isinstance(g, str) or not isinstance(g, Iterable):
+            return v  # type: ignore[return-value]
+        members = tuple(g)
+        if not all(is_text(m) for m in members):
+            return v  # type: ignore[return-value]
+        out.append(tuple(sorted(set(members))))
+    return tuple(out)
+
+
 def _tasks(v: Iterable[Task]) -> tuple[Task, ...]:
     return to_tuple(v)
 
@@ -543,6 +566,8 @@ class AnnualPlan:
     max_yearly_frequency: Mapping[RiskClass, float] = attrs.field(
         factory=dict, converter=_class_map
     )
+    #: groups of task ids whose hits on one target are aligned into one window
+    aligned_tasks: tuple[tuple[str, ...], ...] = attrs.field(default=(), converter=_groups)
 
     def __attrs_post_init__(self) -> None:
         # a year is a calendar year datetime.date can hold (1..9999)
@@ -572,6 +597,15 @@ class AnnualPlan:
             None,
             lambda v, f: real_problems(v, f, min_value=0.0),
         )
+        if not isinstance(self.aligned_tasks, tuple) or not all(
+            isinstance(g, tuple) for g in self.aligned_tasks
+        ):
+            problems.append(
+                Problem(
+                    field="aligned_tasks",
+                    message=f"must be groups of task ids, got {describe(self.aligned_tasks)}",
+                )
+            )
         if not (is_text(self.cap_scope) and self.cap_scope in CAP_SCOPES):
             problems.append(
                 Problem(
@@ -644,7 +678,7 @@ class AnnualPlan:
             raise ValidationError(problems, what=f"annual plan {self.year}")
 
     def _structure_problems(self) -> list[Problem]:
-        out: list[Problem] = []
+        out: list[Problem] = self._aligned_problems()
         seen: dict[str, int] = {}
         streams: dict[str, str] = {}
         lo, hi = _dt.date(self.year, 1, 1), _dt.date(self.year, 12, 31)
@@ -672,6 +706,30 @@ class AnnualPlan:
                         f"{prev_end}",
                     )
                 prev_end = b.end
+        return out
+
+    def _aligned_problems(self) -> list[Problem]:
+        known = {t.id for t in self.tasks}
+        out: list[Problem] = []
+        grouped: dict[str, int] = {}
+        for k, g in enumerate(self.aligned_tasks):
+            if len(g) < 2:
+                out.append(Problem(row=k, field="aligned_tasks", message="a group needs two tasks"))
+            for tid in g:
+                if tid not in known:
+                    out.append(
+                        Problem(row=k, id=tid, field="aligned_tasks", message="no such task")
+                    )
+                elif tid in grouped:
+                    out.append(
+                        Problem(
+                            row=k,
+                            id=tid,
+                            field="aligned_tasks",
+                            message=f"already in group {grouped[tid]}",
+                        )
+                    )
+                grouped.setdefault(tid, k)
         return out
 
     def _item_problems(self, items: ItemList) -> list[Problem]:
@@ -901,6 +959,8 @@ class AnnualPlan:
             out["max_yearly_frequency"] = {
                 c.name: float(v) for c, v in self.max_yearly_frequency.items()
             }
+        if self.aligned_tasks:
+            out["aligned_tasks"] = [list(g) for g in self.aligned_tasks]
         return out
 
     def digest(self) -> str:
