@@ -22,7 +22,7 @@ from randsupervise.cycle import (
     YearState,
     feedback,
 )
-from randsupervise.cycle.feedback import _STATUS_OF_CANCEL, _STATUS_OF_CODE
+from randsupervise.cycle.feedback import _STATUS_OF_CANCEL, _STATUS_OF_CODE, CODE_EFFECTS
 from randsupervise.errors import ValidationError
 from randsupervise.model import RiskClass, TargetRegistry, UpdateTarget
 from randsupervise.model.results import InspectionResult, ResultCode
@@ -71,7 +71,7 @@ def test_rules_move_classes_within_bounds_and_explain() -> None:
     assert new["s"].status == "deregistered"
     assert "problem-found" in fb.explain("p") and "CORRECTED" in fb.explain("p")
     assert fb.explain("d") == "d: no change"
-    assert fb.counts() == {"problem-found": 1, "clean-streak": 1, "status": 1}
+    assert fb.counts() == {"problem-found": 1, "clean-streak": 1, "status": 1, "imported": 0}
     assert len(fb.changes) == 3 and reg.diff(new).changed
 
 
@@ -109,31 +109,31 @@ def reference_feedback(
             if r.cancel_reason is not None:
                 status, status_from = _STATUS_OF_CANCEL[r.cancel_reason], [r.id]
             if r.complete and r.result is not None:
-                for c in r.result.codes:
+                for c in r.result.ordered_codes:
                     if c in _STATUS_OF_CODE:
                         status, status_from = _STATUS_OF_CODE[c], [r.id]
         step, rule, why, vids = 0, "", "", [r.id for r in published]
-        problems = [r for r in published if r.result.problem_found]
+        problems = [r for r in published if any(CODE_EFFECTS[c].step for c in r.result.codes)]
         if problems:
             streaks[tid] = 0
-            step, rule = +1, "problem-found"
+            found = {c for r in published for c in r.result.codes}
+            step, rule = sum(CODE_EFFECTS[c].step for c in found), "problem-found"
             codes = sorted({c.value for r in problems for c in r.result.codes})
             why = f"problem found ({', '.join(codes)})"
             vids = [r.id for r in problems]
         elif published:
-            clean = [r for r in published if not r.result.target_gone]
+            clean = [r for r in published if all(CODE_EFFECTS[c].clean for c in r.result.codes)]
             streaks[tid] = streaks.get(tid, 0) + len(clean)
             if clean and streaks[tid] >= clean_threshold:
                 step, rule = -1, "clean-streak"
                 why = f"{streaks[tid]} clean inspections in a row"
                 streaks[tid] = 0
         new_class = min(3, max(0, int(t.risk_class) + step))
-        if new_class == int(t.risk_class):
-            step = 0
+        step = new_class - int(t.risk_class)
         fields: dict[str, Any] = {}
         weight = t.weight
         if step:
-            weight = t.weight * (weight_factor if step > 0 else 1.0 / weight_factor)
+            weight = t.weight * weight_factor**step
             fields.update(risk_class=RiskClass(new_class).name, weight=weight)
         if status is not None and status != t.status:
             fields["status"] = status

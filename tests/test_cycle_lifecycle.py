@@ -11,6 +11,7 @@ from randsupervise.cycle import (
     TRANSITIONS,
     Assign,
     Cancel,
+    FollowUp,
     Inspect,
     Publish,
     Record,
@@ -50,13 +51,15 @@ def test_every_pair_outside_the_table_raises() -> None:
     events = {
         "assign": Assign(on=date(2024, 12, 31), team=("a", "b")),
         "replace_team": ReplaceTeam(on=date(2024, 12, 31), team=("a", "c")),
-        "inspect": Inspect(on=date(2024, 12, 31)),
+        "inspect": Inspect(on=date(2024, 12, 31), outside_window="after the window"),
         "record": Record(on=date(2024, 12, 31), result=OK),
         "publish": Publish(on=date(2024, 12, 31)),
-        "cancel": Cancel(on=date(2024, 12, 31), reason="unreachable"),
+        "follow_up": FollowUp(on=date(2024, 12, 31), result=OK),
+        "cancel": Cancel(on=date(2024, 12, 31), reason="moved_out"),
     }
+    pending = InspectionResult(codes={"FOLLOW_UP"})  # what a follow-up closes
     for state in VisitState:
-        rec = VisitRecord(visit=V, state=state)
+        rec = VisitRecord(visit=V, state=state, result=pending)
         for name, ev in events.items():
             if (ev.action, state) in allowed:
                 assert rec.apply(ev, china()).state is not None
@@ -88,7 +91,7 @@ def test_cancel_only_before_inspection() -> None:
     assert r.state is VisitState.CANCELLED and r.cancel_reason.value == "deregistered"
     inspected = _assigned().apply(Inspect(on=date(2024, 9, 30)), china())
     with pytest.raises(IllegalTransition):
-        inspected.apply(Cancel(on=date(2024, 10, 8), reason="unreachable"))
+        inspected.apply(Cancel(on=date(2024, 10, 8), reason="moved_out"))
 
 
 def test_batch_methods_match_event_by_event_and_name_every_bad_visit() -> None:
@@ -101,7 +104,7 @@ def test_batch_methods_match_event_by_event_and_name_every_bad_visit() -> None:
     ids = [v.id for v in run.visits]
     days = [v.start for v in run.visits]
     batch = start.inspect_many(ids, days, cal).record_many(ids, days, OK)
-    batch = batch.cancel_many([], [], "unreachable").publish_many(ids[1:], days[1:])
+    batch = batch.cancel_many([], [], "moved_out").publish_many(ids[1:], days[1:])
     events = [(i, ev) for i, d in zip(ids, days, strict=True)
               for ev in (Inspect(on=d), Record(on=d, result=OK))]  # fmt: skip
     events += [(i, Publish(on=d)) for i, d in zip(ids[1:], days[1:], strict=True)]

@@ -42,9 +42,14 @@ def test_unpublished_visits_do_not_count_as_coverage_or_completion() -> None:
 def test_timeliness_matches_the_records() -> None:
     d = _demo()
     t = d.report.timeliness.summary
-    late = sum(r.late for r in d.state)
-    assert t["late"] == late
-    assert t["on_time"] + t["late"] + t["overdue"] <= t["inspected"]
+    assert t["recorded_late"] == sum(r.late for r in d.state)
+    assert t["published_late"] == sum(r.publication_late for r in d.state)
+    as_of = d.report.as_of
+    assert t["record_overdue"] == sum(r.overdue(as_of) for r in d.state)
+    assert t["publish_overdue"] == sum(r.publication_overdue(as_of) for r in d.state)
+    assert t["not_carried_out"] == sum(r.not_carried_out(as_of) for r in d.state) > 0
+    assert t["published_late"] > 0 and t["follow_ups_closed"] > 0
+    assert t["on_time"] <= t["settled"] <= len(d.state)
     led = d.report.ledger.summary
     assert led["replaced_out"] > 0
 

@@ -19,21 +19,22 @@ from randsupervise.model.results import (
 )
 
 C = ResultCode
-BRIEF_LABELS = {
+BRIEF_LABELS = {  # the national platform's wording (BRIEF), one per code
     "未发现问题",
-    "发现问题经责令已改正",
-    "未发现本次抽查涉及的生产经营活动",
-    "不配合检查情节严重",
-    "通过登记的住所无法联系",
+    "发现问题已责令改正",
+    "未发现开展本次抽查涉及的经营活动",
+    "不予配合情节严重",
+    "通过登记的住所（经营场所）无法联系",
     "发现问题待后续处理",
     "未按规定公示应当公示的信息",
-    "公示信息隐瞒真实情况弄虚作假",
-    "已注销",
-    "已吊销",
-    "已撤销",
-    "已迁出",
+    "公示信息隐瞒真实情况、弄虚作假",
+    "检查对象已注销",
+    "检查对象被吊销",
+    "检查对象被撤销",
+    "检查对象已迁出",
     "已暂停营业",
-    "已关闭",
+    "已关闭停业或正在组织清算",
+    "违反相关规定",
 }
 
 
@@ -56,10 +57,17 @@ def test_flags() -> None:
         C.UNREACHABLE,
         C.NOT_DISCLOSED,
         C.FALSIFIED,
+        C.VIOLATION,
     }
     gone = {c for c in ResultCode if c.target_gone}
-    assert gone == {c for c in ResultCode if c.group is ResultGroup.STATUS} | {C.UNREACHABLE}
-    assert len(gone) == 7
+    # unreachable at the registered address is a result: the target is not gone
+    assert gone == {c for c in ResultCode if c.group is ResultGroup.STATUS}
+    assert len(gone) == 6
+    assert {c for c in ResultCode if c.abnormal_list} == {
+        C.UNREACHABLE,
+        C.NOT_DISCLOSED,
+        C.FALSIFIED,
+    }
 
 
 def test_from_label() -> None:
@@ -165,7 +173,7 @@ def test_valid_iff_no_rule_broken(codes: set[ResultCode]) -> None:
 def test_json_is_stable() -> None:
     result = InspectionResult(codes={C.NOT_DISCLOSED, C.CORRECTED}, note="已整改")
     assert result.to_json() == '{"codes":["CORRECTED","NOT_DISCLOSED"],"note":"已整改"}'
-    assert result.labels_en == ("problem found, corrected after order",
+    assert result.labels_en == ("problem found, ordered to correct",
                                 "required information not disclosed")  # fmt: skip
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from randsupervise.cycle.announcement import announce_plan, check_plan_announcement
 from randsupervise.cycle.feedback import (
+    CODE_EFFECTS,
     FEEDBACK_RULES,
+    CodeEffect,
     Feedback,
     FeedbackRule,
     TargetMove,
@@ -18,6 +20,7 @@ from randsupervise.cycle.lifecycle import (
     Cancel,
     CancelReason,
     Event,
+    FollowUp,
     Inspect,
     Publish,
     Record,
@@ -27,7 +30,14 @@ from randsupervise.cycle.lifecycle import (
     VisitState,
     YearState,
 )
-from randsupervise.cycle.plan import FILTER_KEYS, AnnualPlan, Batch, Task
+from randsupervise.cycle.plan import (
+    CAP_SCOPES,
+    FILTER_KEYS,
+    AnnualPlan,
+    Batch,
+    Task,
+    yearly_probabilities,
+)
 from randsupervise.cycle.run import (
     PLAN_VERSIONS,
     DrawRecord,
@@ -38,6 +48,8 @@ from randsupervise.cycle.verify import read_plan_receipt, verify_plan
 from randsupervise.cycle.visits import Visit
 
 __all__ = [
+    "CAP_SCOPES",
+    "CODE_EFFECTS",
     "FEEDBACK_RULES",
     "FILTER_KEYS",
     "PLAN_VERSIONS",
@@ -49,10 +61,12 @@ __all__ = [
     "Batch",
     "Cancel",
     "CancelReason",
+    "CodeEffect",
     "DrawRecord",
     "Event",
     "Feedback",
     "FeedbackRule",
+    "FollowUp",
     "Inspect",
     "PlanRun",
     "Publish",
@@ -71,4 +85,5 @@ __all__ = [
     "read_plan_receipt",
     "run_plan",
     "verify_plan",
+    "yearly_probabilities",
 ]

@@ -2,24 +2,32 @@
 
 Invariants:
 
-* The rules are the table :data:`FEEDBACK_RULES` (rules as data), applied to each
-  target's **published** results of the year, in this order:
+* What each result code does is the table :data:`CODE_EFFECTS` (rules as data), each
+  row citing its source; the rules that read it are :data:`FEEDBACK_RULES`, applied to
+  each target's **published** results of the year, in this order:
 
-  1. ``problem-found``: any published result records a problem
-     (``InspectionResult.problem_found``) → the class goes **up one** (towards D) and the
-     clean streak restarts at 0;
-  2. ``clean-streak``: otherwise each clean published result adds one to the target's
-     streak of clean inspections (carried over from earlier years); when it reaches
-     ``clean_threshold`` (default 2) the class goes **down one** (towards A) and the
-     streak restarts.
-  3. ``status``: a result with a registration-status code, or a cancellation because
-     the target is gone, sets the target's status (it then drops out of next year's
-     eligible populations).
+  1. ``problem-found``: the distinct codes of the year's published results that record a
+     problem each add their ``step`` (a minor finding 1, a grave one 2), so the class
+     goes up by the sum (towards D), and the clean streak restarts at 0;
+  2. ``clean-streak``: otherwise each clean published result (``NO_PROBLEM`` only) adds
+     one to the target's streak of clean inspections (carried over from earlier years);
+     when it reaches ``clean_threshold`` (default 2) the class goes **down one** (towards
+     A) and the streak restarts. A result that says nothing about the activity
+     ("activity not found", suspended, closed) is not clean: the streak stays;
+  3. ``status``: a result with a registration-status code that ends the registration
+     (deregistered, revoked, cancelled, moved out), or a cancellation because the target
+     is gone, sets the target's status (it then drops out of next year's eligible
+     populations). Suspension (歇业) and closure pending liquidation do not end the
+     registration, so they leave the status alone and the target stays drawable;
+  4. ``imported``: when the regulator's own classification is given (``classes``), it
+     replaces the stepped class of every target it lists.
 
-* Classes stay within A..D; a move that would leave the range is not made. The weight
-  (risk score) is multiplied by ``weight_factor`` per step up and divided by it per step
-  down (default 2, the doubling between classes of the sample register).
+* Classes stay within A..D; a move is cut at the end of the range. The weight (risk
+  score) is multiplied by ``weight_factor`` per step up and divided by it per step down
+  (default 2, the doubling between classes of the sample register).
 * Unpublished results move nothing: they do not count as done (plan §三(六)).
+* Targets with a published result that is a ground for the list of abnormal operations
+  (企业经营异常名录管理暂行办法 art. 4) are listed in :attr:`Feedback.abnormal_list`.
 * The new register comes from ``TargetRegistry.apply``, so the change log and
   ``diff`` show exactly what moved; every move is explained per target.
 """
@@ -35,12 +43,21 @@ import numpy as np
 import numpy.typing as npt
 
 from randsupervise._core.display import html_table, text_table
+from randsupervise._core.validation import describe
 from randsupervise.cycle.lifecycle import CancelReason, VisitState, YearState
-from randsupervise.errors import UnknownIdError
+from randsupervise.errors import Problem, UnknownIdError, ValidationError
 from randsupervise.model import RiskClass, TargetRegistry, UpdateTarget
 from randsupervise.model.results import InspectionResult, ResultCode
 
-__all__ = ["FEEDBACK_RULES", "Feedback", "FeedbackRule", "TargetMove", "feedback"]
+__all__ = [
+    "CODE_EFFECTS",
+    "FEEDBACK_RULES",
+    "CodeEffect",
+    "Feedback",
+    "FeedbackRule",
+    "TargetMove",
+    "feedback",
+]
 
 
 @attrs.frozen(kw_only=True)
@@ -58,7 +75,8 @@ FEEDBACK_RULES: tuple[FeedbackRule, ...] = (
     FeedbackRule(
         name="problem-found",
         step=+1,
-        description="a published result records a problem: one class up",
+        description="published results record problems: up by the sum of the distinct "
+        "codes' steps (CODE_EFFECTS)",
         source="plan §三(七): results feed credit-risk classification",
     ),
     FeedbackRule(
@@ -70,26 +88,81 @@ FEEDBACK_RULES: tuple[FeedbackRule, ...] = (
     FeedbackRule(
         name="status",
         step=0,
-        description="a registration-status result or a cancellation for a gone "
-        "target sets the status",
+        description="a result or a cancellation that ends the registration sets the status",
         source="plan §三(三) 两库动态管理",
+    ),
+    FeedbackRule(
+        name="imported",
+        step=0,
+        description="the regulator's own classification replaces the stepped class",
+        source="plan §三(七): classes come from credit-risk classification; BRIEF: "
+        "信用风险分类 is the regulator's",
     ),
 )
 
-_STATUS_OF_CODE = {
-    ResultCode.DEREGISTERED: "deregistered",
-    ResultCode.REVOKED: "revoked",
-    ResultCode.CANCELLED: "deregistered",
-    ResultCode.MOVED_OUT: "moved_out",
-    ResultCode.SUSPENDED: "suspended",
-    ResultCode.CLOSED: "deregistered",
-}
+
+@attrs.frozen(kw_only=True)
+class CodeEffect:
+    """What one result code does to next year's class and status."""
+
+    code: ResultCode
+    #: classes up when found (0: none); summed over a target's distinct codes
+    step: int
+    #: counts as a clean inspection for the streak
+    clean: bool
+    #: the registration status it sets, or None
+    status: str | None
+    source: str
+
+
+_C = ResultCode
+_MINOR = "plan §三(七): a problem found raises the class"
+_ABNORMAL = "企业经营异常名录管理暂行办法 art. 4: a ground for the list of abnormal operations"
+_GRAVE = (
+    "企业信息公示暂行条例 (concealment or falsification of public information leads to the "
+    "abnormal list and, uncorrected, to the list of serious violations) and "
+    "企业公示信息抽查暂行办法 (serious non-cooperation with a check): graver than a "
+    "corrected problem"
+)
+_ENDS = "市场主体登记管理条例: the registration ends (注销, 吊销, 撤销) or moves away (迁出)"
+_KEEPS = (
+    "市场主体登记管理条例 art. 30: suspension (歇业) is temporary and a firm in liquidation "
+    "is still registered; the target stays drawable"
+)
+#: What each result code does (rules as data).
+CODE_EFFECTS: Mapping[ResultCode, CodeEffect] = {
+    e.code: e
+    for e in (
+        CodeEffect(code=_C.NO_PROBLEM, step=0, clean=True, status=None,
+                   source="plan §二 无事不扰: clean results lower the class over time"),
+        CodeEffect(code=_C.CORRECTED, step=1, clean=False, status=None, source=_MINOR),
+        CodeEffect(code=_C.FOLLOW_UP, step=1, clean=False, status=None, source=_MINOR),
+        CodeEffect(code=_C.VIOLATION, step=1, clean=False, status=None, source=_MINOR),
+        CodeEffect(code=_C.ACTIVITY_NOT_FOUND, step=0, clean=False, status=None,
+                   source="BRIEF: no verdict on the activity (result CONTRADICTIONS): "
+                   "neither clean nor a problem"),
+        CodeEffect(code=_C.NOT_DISCLOSED, step=1, clean=False, status=None, source=_ABNORMAL),
+        CodeEffect(code=_C.UNREACHABLE, step=1, clean=False, status=None, source=_ABNORMAL),
+        CodeEffect(code=_C.FALSIFIED, step=2, clean=False, status=None, source=_GRAVE),
+        CodeEffect(code=_C.NON_COOPERATION, step=2, clean=False, status=None, source=_GRAVE),
+        CodeEffect(code=_C.DEREGISTERED, step=0, clean=False, status="deregistered",
+                   source=_ENDS),
+        CodeEffect(code=_C.REVOKED, step=0, clean=False, status="revoked", source=_ENDS),
+        CodeEffect(code=_C.CANCELLED, step=0, clean=False, status="deregistered", source=_ENDS),
+        CodeEffect(code=_C.MOVED_OUT, step=0, clean=False, status="moved_out", source=_ENDS),
+        CodeEffect(code=_C.SUSPENDED, step=0, clean=False, status=None, source=_KEEPS),
+        CodeEffect(code=_C.CLOSED, step=0, clean=False, status=None, source=_KEEPS),
+    )
+}  # fmt: skip
+
+_STATUS_OF_CODE = {c: e.status for c, e in CODE_EFFECTS.items() if e.status is not None}
 _STATUS_OF_CANCEL = {
     CancelReason.DEREGISTERED: "deregistered",
     CancelReason.REVOKED: "revoked",
     CancelReason.MOVED_OUT: "moved_out",
-    CancelReason.UNREACHABLE: "unreachable",
 }
+_CODES: tuple[ResultCode, ...] = tuple(ResultCode)
+_BIT = {c: 1 << k for k, c in enumerate(_CODES)}
 
 
 @attrs.frozen(kw_only=True)
@@ -115,6 +188,9 @@ class Feedback:
     changes: tuple[Any, ...] = attrs.field(repr=False)
     moves: tuple[TargetMove, ...] = attrs.field(repr=False)
     clean_streaks: Mapping[str, int] = attrs.field(repr=False)
+    #: targets with a published result that is a ground for the list of abnormal
+    #: operations (企业经营异常名录管理暂行办法 art. 4), sorted; they stay drawable
+    abnormal_list: tuple[str, ...] = attrs.field(default=(), repr=False)
 
     def counts(self) -> dict[str, int]:
         """Moves per rule."""
@@ -152,13 +228,14 @@ def feedback(
     clean_streaks: Mapping[str, int] | None = None,
     clean_threshold: int = 2,
     weight_factor: float = 2.0,
+    classes: Mapping[str, str | RiskClass] | None = None,
 ) -> Feedback:
     """Apply :data:`FEEDBACK_RULES` to the year's published results.
 
     The rules run over the year's columns at once (architecture principle 7): counts per
-    target by ``np.bincount``, the status source as the last qualifying record per
-    target; Python runs once per distinct result value and once per moved target
-    (to write its explanation).
+    target by ``np.bincount``, the codes found per target as a bit mask, the status
+    source as the last qualifying record per target; Python runs once per distinct
+    result value and once per moved target (to write its explanation).
 
     Args:
         registry: This year's register.
@@ -166,10 +243,13 @@ def feedback(
         clean_streaks: Clean inspections in a row per target carried from earlier years.
         clean_threshold: Clean inspections in a row that lower the class one step.
         weight_factor: Weight multiplier per step up (divider per step down).
+        classes: The regulator's own classification (target id → class ``"A"``-``"D"``);
+            it replaces the stepped class of every target it lists (rule ``imported``).
 
     Returns:
         :class:`Feedback` with the new register (``registry.apply``), the change log, the
-        moves explained per target, and the updated clean streaks.
+        moves explained per target, the updated clean streaks and the targets for the
+        list of abnormal operations.
 
     Examples:
         >>> from randsupervise.metrics.demo import run_demo_year
@@ -178,11 +258,15 @@ def feedback(
         >>> fb.counts()["problem-found"] > 0, fb.registry is not year.registry
         (True, True)
     """
+    imported = _imported(registry, classes)
     streaks = dict(clean_streaks or {})
     targets = state.column("target")
     if targets.size == 0:
-        new_registry, log = registry.apply([])
-        return Feedback(registry=new_registry, changes=log, moves=(), clean_streaks=streaks)
+        only, upd_only = _import_moves(registry, imported, [], [], weight_factor)
+        new_registry, log = registry.apply(upd_only)
+        return Feedback(
+            registry=new_registry, changes=log, moves=tuple(only), clean_streaks=streaks
+        )
     # targets in id order; those the register does not hold take no part
     tids, tcode = np.unique(targets, return_inverse=True)
     tcode = tcode.reshape(-1)
@@ -202,8 +286,9 @@ def feedback(
     results = state.column("result")[keep]
     props, res_of = _result_props(results)
     published = (state.state_codes()[keep] == _PUBLISHED) & (res_of >= 0)
+    mask = np.where(published, props["mask"][res_of], 0)
     prob = published & props["problem"][res_of]
-    clean = published & ~props["gone"][res_of]
+    clean = published & props["clean"][res_of]
     status_names = sorted({*_STATUS_OF_CODE.values(), *_STATUS_OF_CANCEL.values()})
     rec_status = np.full(vids.size, -1, dtype=np.int64)
     cancel = state.column("cancel_reason")[keep]
@@ -220,21 +305,28 @@ def feedback(
     day[np.isnat(pub_on)] = np.iinfo(np.int64).max
     order = np.lexsort((vids, day, group))
     vids, group = vids[order], group[order]
-    published, prob, clean, rec_status = (
+    published, prob, clean, rec_status, mask = (
         published[order],
         prob[order],
         clean[order],
         rec_status[order],
+        mask[order],
     )
     n_t = tids.size
     n_prob = np.bincount(group, weights=prob, minlength=n_t).astype(np.int64)
     n_pub = np.bincount(group, weights=published, minlength=n_t).astype(np.int64)
     n_clean = np.bincount(group, weights=clean, minlength=n_t).astype(np.int64)
+    found = np.zeros(n_t, dtype=np.int64)
+    np.bitwise_or.at(found, group, mask)
     status_at = np.full(n_t, -1, dtype=np.int64)
     has = np.flatnonzero(rec_status >= 0)
     np.maximum.at(status_at, group[has], has)
-    # rule 1 (problem found) before rule 2 (clean streak); streaks of published targets
-    step = np.where(n_prob > 0, 1, 0)
+    # rule 1 (problem found: the sum of the distinct codes' steps) before rule 2
+    step = np.zeros(n_t, dtype=np.int64)
+    for code, effect in CODE_EFFECTS.items():
+        if effect.step:
+            step += effect.step * ((found & _BIT[code]) != 0)
+    step = np.where(n_prob > 0, step, 0)
     upd = n_pub > 0
     tid_list = tids.tolist()
     old = np.fromiter(
@@ -248,12 +340,15 @@ def feedback(
     reached = streak.copy()  # the streak that triggered rule 2, for its explanation
     streak[lower] = 0
     streaks.update(zip(compress(tid_list, upd.tolist()), streak[upd].tolist(), strict=True))
-    # the moves, bounded to A..D; weights follow the steps
+    abnormal_bits = sum(_BIT[c] for c in ResultCode if c.abnormal_list)
+    abnormal = tuple(compress(tid_list, ((found & abnormal_bits) != 0).tolist()))
+    # the moves, cut at the ends of A..D; weights follow the steps made
     cls = registry.risk_codes[pos].astype(np.int64)
     new_cls = np.clip(cls + step, 0, len(RiskClass) - 1)
-    step[new_cls == cls] = 0
+    step = new_cls - cls
     w = registry.weights[pos]
-    new_w = np.where(step > 0, w * weight_factor, np.where(step < 0, w * (1.0 / weight_factor), w))
+    new_w = w * np.power(float(weight_factor), step.astype(np.float64))
+    new_w = np.where(step == 0, w, new_w)
     cur_status = registry.column("status")[pos]
     status_of = np.where(status_at >= 0, rec_status[np.maximum(status_at, 0)], -1)
     new_status = np.asarray([*status_names, ""], dtype=str)[status_of]
@@ -301,8 +396,97 @@ def feedback(
                 reason=reason,
             )
         )
+    moves, changes = _import_moves(registry, imported, moves, changes, weight_factor)
     new_registry, log = registry.apply(changes)
-    return Feedback(registry=new_registry, changes=log, moves=tuple(moves), clean_streaks=streaks)
+    return Feedback(
+        registry=new_registry,
+        changes=log,
+        moves=tuple(moves),
+        clean_streaks=streaks,
+        abnormal_list=abnormal,
+    )
+
+
+def _imported(
+    registry: TargetRegistry, classes: Mapping[str, str | RiskClass] | None
+) -> dict[str, RiskClass]:
+    """The regulator's classes, checked: every id in the register, every class A-D."""
+    if classes is None:
+        return {}
+    if not isinstance(classes, Mapping):
+        raise ValidationError(
+            [
+                Problem(
+                    field="classes",
+                    message=f"must map target ids to classes, got {describe(classes)}",
+                )
+            ],
+            what="feedback",
+        )
+    out: dict[str, RiskClass] = {}
+    problems: list[Problem] = []
+    for tid, c in classes.items():
+        try:
+            out[tid] = RiskClass.parse(c)
+        except (ValueError, TypeError):
+            problems.append(
+                Problem(id=describe(tid), field="classes", message=f"not a class: {describe(c)}")
+            )
+    unknown = [t for t in out if not isinstance(t, str) or t not in registry]
+    problems += [Problem(id=describe(t), field="classes", message="not in the register")
+                 for t in unknown]  # fmt: skip
+    if problems:
+        raise ValidationError(problems, what="feedback")
+    return out
+
+
+def _import_moves(
+    registry: TargetRegistry,
+    imported: Mapping[str, RiskClass],
+    moves: list[TargetMove],
+    changes: list[UpdateTarget],
+    weight_factor: float,
+) -> tuple[list[TargetMove], list[UpdateTarget]]:
+    """The moves with the regulator's classes put in place of the stepped ones."""
+    if not imported:
+        return moves, changes
+    by_id = {m.target: k for k, m in enumerate(moves)}
+    for tid in sorted(imported):
+        t = registry[tid]
+        to = imported[tid]
+        k = by_id.get(tid)
+        stepped = t.risk_class.name if k is None else moves[k].to_class
+        status = None if k is None else moves[k].status
+        if to.name == stepped and k is None:
+            continue
+        steps = int(to) - int(t.risk_class)
+        weight = float(t.weight * float(weight_factor) ** steps)
+        reason = f"{tid}: {t.risk_class.name} -> {to.name} by rule imported: the regulator's class"
+        if stepped != to.name:
+            reason += f" (the rules gave {stepped})"
+        if status is not None:
+            reason += f"; status {t.status} -> {status}"
+        fields: dict[str, Any] = {"risk_class": to.name, "weight": weight}
+        if status is not None:
+            fields["status"] = status
+        move = TargetMove(
+            target=tid,
+            rule="imported",
+            from_class=t.risk_class.name,
+            to_class=to.name,
+            from_weight=float(t.weight),
+            to_weight=weight,
+            status=status,
+            visits=() if k is None else moves[k].visits,
+            reason=reason,
+        )
+        change = UpdateTarget(id=tid, fields=fields, reason=reason)
+        if k is None:
+            moves.append(move)
+            changes.append(change)
+        else:
+            moves[k], changes[k] = move, change
+    return moves, changes
 
 
 _PUBLISHED = tuple(VisitState).index(VisitState.PUBLISHED)
@@ -319,7 +503,7 @@ def _result_props(
     """
     ident = np.asarray(_IDENTITY(results), dtype=np.int64).reshape(-1)
     _, first, inv = np.unique(ident, return_index=True, return_inverse=True)
-    props: dict[str, list[Any]] = {"problem": [], "gone": [], "status": []}
+    props: dict[str, list[Any]] = {"problem": [], "clean": [], "status": [], "mask": []}
     code_of: list[int] = []
     seen: dict[InspectionResult, int] = {}
     for j in first.tolist():
@@ -330,16 +514,18 @@ def _result_props(
         k = seen.setdefault(r, len(seen))
         code_of.append(k)
         if k == len(props["problem"]):
-            props["problem"].append(r.problem_found)
-            props["gone"].append(r.target_gone)
+            props["problem"].append(any(CODE_EFFECTS[c].step > 0 for c in r.codes))
+            props["clean"].append(all(CODE_EFFECTS[c].clean for c in r.codes))
+            props["mask"].append(sum(_BIT[c] for c in r.codes))
             status = None
-            for c in r.codes:  # as the per-record rule reads them
+            for c in r.ordered_codes:  # as the per-record rule reads them
                 if c in _STATUS_OF_CODE:
                     status = _STATUS_OF_CODE[c]
             props["status"].append(status)
     arrays = {
         "problem": np.asarray([*props["problem"], False], dtype=bool),
-        "gone": np.asarray([*props["gone"], False], dtype=bool),
+        "clean": np.asarray([*props["clean"], False], dtype=bool),
+        "mask": np.asarray([*props["mask"], 0], dtype=np.int64),
         "status": props["status"],
     }
     res_of = np.asarray(code_of, dtype=np.int64).reshape(-1)[inv.reshape(-1)]

@@ -6,10 +6,23 @@ Invariants, each with the rule it comes from:
   data); anything not in it raises :class:`~randsupervise.errors.IllegalTransition`.
   The provincial platforms show three task states, to draw → drawn / in progress → done
   (BRIEF); :attr:`VisitState.platform_state` maps ours onto theirs.
-* **Whoever inspects records and publishes** (谁检查、谁录入、谁公开), and results are
-  recorded **within 20 working days** of the inspection's completion (plan §三(六)):
-  the deadline is ``calendar.deadline(inspected_on, 20)`` (the completion day not
-  counted); a recording after it is flagged ``late``.
+* **Whoever inspects records and publishes** (谁检查、谁录入、谁公开): :class:`Record`,
+  :class:`Publish` and :class:`FollowUp` name the acting officer (``by``), who must be
+  on the visit's team; lateness is attributed to whoever held the step.
+* Results are recorded **and published within 20 working days** of the inspection's
+  completion (plan §三(六); 企业信息公示暂行条例 art. 6): one deadline,
+  ``calendar.deadline(inspected_on, 20)`` (the completion day not counted), for both
+  steps. A recording after it is ``late``, a publication after it ``publication_late``;
+  each step is timed on its own, so a late publication is late even when the recording
+  was on time.
+* An inspection is carried out **within its batch window** (plan §三(五): tasks and
+  batches with their timing). An inspection dated outside it is refused unless the event
+  gives the reason (``outside_window``), which the record keeps and the metrics count.
+  A visit whose window has ended without an inspection is *not carried out*.
+* A result with the code ``FOLLOW_UP`` (发现问题待后续处理) is not final (plan §三(六)):
+  :class:`Record` may set the correction deadline (``correct_by``); a later
+  :class:`FollowUp` records the final result, which replaces the pending one (kept as
+  ``pending``) and must be published again (``republished_on``).
 * **Inspected but not published is not complete** (plan §三(六):
   "已实施检查但未进行公示的，视为未完成抽查检查"): only :attr:`VisitState.PUBLISHED` is
   complete.
@@ -17,9 +30,11 @@ Invariants, each with the rule it comes from:
   codes. The publication payload holds the inspection result only; later penalties are
   published under their own rules (plan §三(六)), so the payload has no field for them
   and leaves the free-text note out.
-* A visit is cancelled **before** inspection when its target is gone (deregistered,
-  revoked, moved out, unreachable); a target found unreachable **at** the visit is a
-  result (``UNREACHABLE``) that is recorded and published like any other. Replacing an
+* A visit is cancelled **before** inspection only when its target is gone (deregistered,
+  revoked, moved out). A target that cannot be contacted at its registered address is
+  not gone: that is a result (``UNREACHABLE``, 通过登记的住所（经营场所）无法联系) that is
+  recorded and published like any other and feeds the list of abnormal operations
+  (企业经营异常名录管理暂行办法 art. 4); ``Cancel(reason="unreachable")`` is refused. Replacing an
   inspector (补抽) keeps the visit assigned with its new team, and is logged.
 * Events carry their own dates (there is no clock); dates never go backwards. A date
   is a ``datetime.date``: a ``datetime`` (whose time of day would be cut off), an ISO
@@ -59,7 +74,7 @@ from randsupervise.calendar import WorkCalendar
 from randsupervise.cycle.run import PlanRun
 from randsupervise.cycle.visits import Visit
 from randsupervise.errors import IllegalTransition, Problem, UnknownIdError, ValidationError
-from randsupervise.model.results import InspectionResult
+from randsupervise.model.results import InspectionResult, ResultCode
 
 __all__ = [
     "RECORDING_WORKDAYS",
@@ -69,6 +84,7 @@ __all__ = [
     "Cancel",
     "CancelReason",
     "Event",
+    "FollowUp",
     "Inspect",
     "Publish",
     "Record",
@@ -79,7 +95,8 @@ __all__ = [
     "YearState",
 ]
 
-#: Working days allowed between inspection and recording (plan §三(六)).
+#: Working days allowed between inspection and recording, and between inspection and
+#: publication (plan §三(六); 企业信息公示暂行条例 art. 6: within 20 working days).
 RECORDING_WORKDAYS = 20
 
 
@@ -114,6 +131,7 @@ class Action(str, enum.Enum):
     INSPECT = "inspect"
     RECORD = "record"
     PUBLISH = "publish"
+    FOLLOW_UP = "follow_up"
     CANCEL = "cancel"
 
 
@@ -123,7 +141,6 @@ class CancelReason(str, enum.Enum):
     DEREGISTERED = "deregistered"
     REVOKED = "revoked"
     MOVED_OUT = "moved_out"
-    UNREACHABLE = "unreachable"
 
 
 @attrs.frozen(kw_only=True)
@@ -168,6 +185,13 @@ TRANSITIONS: tuple[Transition, ...] = (
         source=_S.RECORDED,
         target=_S.PUBLISHED,
         rule="谁公开: published; only now complete (plan §三(六); platform 'done')",
+    ),
+    Transition(
+        action=_A.FOLLOW_UP,
+        source=_S.PUBLISHED,
+        target=_S.RECORDED,
+        rule="待后续处理: the final result replaces the pending one and is published "
+        "again (plan §三(六))",
     ),
     Transition(
         action=_A.CANCEL,
@@ -246,13 +270,18 @@ class ReplaceTeam:
 
 @attrs.frozen(kw_only=True)
 class Inspect:
-    """Event: the check was completed on ``on``."""
+    """Event: the check was completed on ``on``.
+
+    ``outside_window`` is the reason for an inspection dated outside the visit's batch
+    window; without one such an inspection is refused.
+    """
 
     on: _dt.date
+    outside_window: str = ""
     action: Action = attrs.field(default=Action.INSPECT, init=False)
 
     def __attrs_post_init__(self) -> None:
-        _check_event(self)
+        _check_event(self, outside_window=self.outside_window)
 
 
 @attrs.frozen(kw_only=True)
@@ -261,21 +290,48 @@ class Record:
 
     on: _dt.date
     result: InspectionResult
+    by: str = ""
+    correct_by: _dt.date | None = None
     action: Action = attrs.field(default=Action.RECORD, init=False)
 
     def __attrs_post_init__(self) -> None:
-        if not isinstance(self.result, InspectionResult):
-            raise ValidationError(
-                [
-                    Problem(
-                        field="result",
-                        message=f"must be an InspectionResult, got {describe(self.result)}",
-                    ),
-                    *date_problems(self.on, "on"),
-                ],
-                what="Record",
+        _check_result_event(self)
+
+
+@attrs.frozen(kw_only=True)
+class FollowUp:
+    """Event: the final result of a pending follow-up (待后续处理), recorded by ``by``.
+
+    It replaces the pending result; the visit must then be published again.
+    """
+
+    on: _dt.date
+    result: InspectionResult
+    by: str = ""
+    action: Action = attrs.field(default=Action.FOLLOW_UP, init=False)
+
+    def __attrs_post_init__(self) -> None:
+        _check_result_event(self)
+
+
+def _check_result_event(event: Record | FollowUp) -> None:
+    """A :class:`Record` or :class:`FollowUp`: a result, a date, an officer id."""
+    problems: list[Problem] = []
+    if not isinstance(event.result, InspectionResult):
+        problems.append(
+            Problem(
+                field="result",
+                message=f"must be an InspectionResult, got {describe(event.result)}",
             )
-        _check_event(self)
+        )
+    correct_by = getattr(event, "correct_by", None)
+    if correct_by is not None:
+        problems += date_problems(correct_by, "correct_by")
+    if problems:
+        raise ValidationError(
+            [*problems, *date_problems(event.on, "on")], what=type(event).__name__
+        )
+    _check_event(event, by=event.by)
 
 
 @attrs.frozen(kw_only=True)
@@ -283,10 +339,11 @@ class Publish:
     """Event: the result was published."""
 
     on: _dt.date
+    by: str = ""
     action: Action = attrs.field(default=Action.PUBLISH, init=False)
 
     def __attrs_post_init__(self) -> None:
-        _check_event(self)
+        _check_event(self, by=self.by)
 
 
 @attrs.frozen(kw_only=True)
@@ -304,8 +361,11 @@ class Cancel:
                 [
                     Problem(
                         field="reason",
-                        message=f"must be one of {[r.value for r in CancelReason]}, got "
+                        message=_UNREACHABLE_IS_A_RESULT
+                        if self.reason == "unreachable"
+                        else f"must be one of {[r.value for r in CancelReason]}, got "
                         f"{describe(self.reason)}",
+                        rule="unreachable-is-a-result" if self.reason == "unreachable" else None,
                     ),
                     *date_problems(self.on, "on"),
                 ],
@@ -314,8 +374,15 @@ class Cancel:
         _check_event(self, note=self.note)
 
 
-Event: TypeAlias = Assign | ReplaceTeam | Inspect | Record | Publish | Cancel
-_EVENT_TYPES = (Assign, ReplaceTeam, Inspect, Record, Publish, Cancel)
+#: Why ``Cancel(reason="unreachable")`` is refused.
+_UNREACHABLE_IS_A_RESULT = (
+    "a target that cannot be contacted at its registered address is not gone: inspect, "
+    "record the result UNREACHABLE (通过登记的住所（经营场所）无法联系) and publish it "
+    "(企业经营异常名录管理暂行办法 art. 4); the target stays drawable"
+)
+
+Event: TypeAlias = Assign | ReplaceTeam | Inspect | Record | Publish | FollowUp | Cancel
+_EVENT_TYPES = (Assign, ReplaceTeam, Inspect, Record, Publish, FollowUp, Cancel)
 
 
 def _check_apply_args(events: Iterable[object], calendar: object, *, rows: bool = False) -> None:
@@ -421,6 +488,13 @@ class VisitRecord:
     published_on: _dt.date | None = None
     cancel_reason: CancelReason | None = None
     replaced: tuple[str, ...] = ()
+    recorded_by: str = ""
+    published_by: str = ""
+    outside_window: str = ""
+    correct_by: _dt.date | None = None
+    pending: InspectionResult | None = None
+    followed_up_on: _dt.date | None = None
+    republished_on: _dt.date | None = None
 
     def __attrs_post_init__(self) -> None:
         problems: list[Problem] = []
@@ -441,12 +515,24 @@ class VisitRecord:
             isinstance(e, _EVENT_TYPES) for e in self.events
         ):
             wrong("events", "a tuple of events")
-        for field in ("inspected_on", "deadline", "recorded_on", "published_on"):
+        for field in (
+            "inspected_on",
+            "deadline",
+            "recorded_on",
+            "published_on",
+            "correct_by",
+            "followed_up_on",
+            "republished_on",
+        ):
             value = getattr(self, field)
             if value is not None:
                 problems += date_problems(value, field)
-        if self.result is not None and not isinstance(self.result, InspectionResult):
-            wrong("result", "None or an InspectionResult")
+        for field in ("recorded_by", "published_by", "outside_window"):
+            problems += text_problems(getattr(self, field), field, required=False)
+        for field in ("result", "pending"):
+            value = getattr(self, field)
+            if value is not None and not isinstance(value, InspectionResult):
+                wrong(field, "None or an InspectionResult")
         if self.cancel_reason is not None and not isinstance(self.cancel_reason, CancelReason):
             wrong("cancel_reason", "None or a CancelReason")
         if problems:
@@ -507,18 +593,34 @@ class VisitRecord:
                     ],
                     what="visit event",
                 )
+            msg = _window_problem(self.visit, event.on, event.outside_window)
+            if msg:
+                raise _event_error(self.id, "on", msg)
             changes["inspected_on"] = event.on
             changes["deadline"] = calendar.deadline(event.on, RECORDING_WORKDAYS)
-        elif isinstance(event, Record):
-            if not isinstance(event.result, InspectionResult):
-                raise ValidationError(
-                    [Problem(id=self.id, field="result", message="not an InspectionResult")],
-                    what="visit event",
+            changes["outside_window"] = event.outside_window
+        elif isinstance(event, Record | FollowUp | Publish):
+            step = _step_problem(event, self.team, self.result)
+            if step:
+                raise _event_error(self.id, step[0], step[1])
+            if isinstance(event, Record):
+                changes.update(
+                    recorded_on=event.on,
+                    result=event.result,
+                    recorded_by=event.by,
+                    correct_by=event.correct_by,
                 )
-            changes["recorded_on"] = event.on
-            changes["result"] = event.result
-        elif isinstance(event, Publish):
-            changes["published_on"] = event.on
+            elif isinstance(event, FollowUp):
+                changes.update(
+                    pending=self.result,
+                    result=event.result,
+                    followed_up_on=event.on,
+                    recorded_by=event.by or self.recorded_by,
+                )
+            elif self.published_on is None:
+                changes.update(published_on=event.on, published_by=event.by)
+            else:
+                changes.update(republished_on=event.on)
         elif isinstance(event, Cancel):
             changes["cancel_reason"] = event.reason
         return attrs.evolve(self, **changes)
@@ -532,6 +634,25 @@ class VisitRecord:
             and self.recorded_on > self.deadline
         )
 
+    @property
+    def publication_late(self) -> bool:
+        """Published after the deadline (the same 20 working days as recording)."""
+        return (
+            self.published_on is not None
+            and self.deadline is not None
+            and self.published_on > self.deadline
+        )
+
+    @property
+    def follow_up_open(self) -> bool:
+        """A published pending result (``FOLLOW_UP``) not yet replaced by a published
+        final one (as the metrics count it)."""
+        if self.published_on is None or self.state is VisitState.CANCELLED:
+            return False
+        if self.followed_up_on is not None:
+            return self.republished_on is None
+        return self.result is not None and ResultCode.FOLLOW_UP in self.result.codes
+
     def overdue(self, as_of: _dt.date) -> bool:
         """Inspected, not yet recorded, and the deadline has passed by ``as_of``."""
         check_date(as_of, "as_of", what="overdue")
@@ -540,6 +661,21 @@ class VisitRecord:
             and self.deadline is not None
             and as_of > self.deadline
         )
+
+    def publication_overdue(self, as_of: _dt.date) -> bool:
+        """Inspected, never published, and the deadline has passed by ``as_of``."""
+        check_date(as_of, "as_of", what="publication_overdue")
+        return (
+            self.published_on is None
+            and self.deadline is not None
+            and self.state is not VisitState.CANCELLED
+            and as_of > self.deadline
+        )
+
+    def not_carried_out(self, as_of: _dt.date) -> bool:
+        """Drawn or assigned, and the batch window ended before ``as_of`` (overdue)."""
+        check_date(as_of, "as_of", what="not_carried_out")
+        return self.state in (VisitState.DRAWN, VisitState.ASSIGNED) and as_of > self.visit.end
 
     @property
     def complete(self) -> bool:
@@ -581,10 +717,17 @@ class VisitRecord:
             "deadline": iso(self.deadline),
             "recorded_on": iso(self.recorded_on),
             "late": self.late,
+            "recorded_by": self.recorded_by,
             "result": ""
             if self.result is None
             else ",".join(c.value for c in self.result.ordered_codes),
             "published_on": iso(self.published_on),
+            "publication_late": self.publication_late,
+            "published_by": self.published_by,
+            "outside_window": self.outside_window,
+            "correct_by": iso(self.correct_by),
+            "followed_up_on": iso(self.followed_up_on),
+            "republished_on": iso(self.republished_on),
             "cancel_reason": None if self.cancel_reason is None else self.cancel_reason.value,
         }
 
@@ -633,18 +776,21 @@ class _Chunk:
     on: _Dates
     events: _Objs | None = None
     payload: Any = None  # per-visit object array, or one value shared by the batch
+    by: Any = ""  # the acting officer: per-visit object array or one id
+    why: str = ""  # an inspection's reason for being outside its window
 
     def event(self, k: int) -> Any:
         if self.events is not None:
             return self.events[k]
         on = self.on[k].item()
         pay = self.payload[k] if isinstance(self.payload, np.ndarray) else self.payload
+        by = self.by[k] if isinstance(self.by, np.ndarray) else self.by
         if self.action is Action.INSPECT:
-            return Inspect(on=on)
+            return Inspect(on=on, outside_window=self.why)
         if self.action is Action.RECORD:
-            return Record(on=on, result=pay)
+            return Record(on=on, result=pay, by=by)
         if self.action is Action.PUBLISH:
-            return Publish(on=on)
+            return Publish(on=on, by=by)
         if self.action is Action.CANCEL:
             return Cancel(on=on, reason=pay)
         return Assign(on=on, team=pay)
@@ -658,6 +804,8 @@ class _Static:
     ids: tuple[str, ...]
     index: Mapping[str, int]
     targets: npt.NDArray[np.str_]
+    starts: _Dates
+    ends: _Dates
 
     @classmethod
     def of(cls, visits: Iterable[Visit]) -> _Static:
@@ -665,11 +813,17 @@ class _Static:
         ids = tuple(v.id for v in vs)
         targets = np.asarray([v.target_id for v in vs], dtype=str).reshape(len(vs))
         targets.setflags(write=False)
+        starts = np.asarray([v.start for v in vs], dtype="datetime64[D]").reshape(len(vs))
+        ends = np.asarray([v.end for v in vs], dtype="datetime64[D]").reshape(len(vs))
+        starts.setflags(write=False)
+        ends.setflags(write=False)
         return cls(
             visits=vs,
             ids=ids,
             index=dict(zip(ids, range(len(ids)), strict=True)),
             targets=targets,
+            starts=starts,
+            ends=ends,
         )
 
 
@@ -678,14 +832,21 @@ class _Columns(Mapping[str, VisitRecord]):
 
     __slots__ = (
         "cancel",
+        "correct_by",
         "deadline",
         "events0",
+        "followed",
         "inspected",
         "last",
         "log",
+        "outside",
+        "pending",
         "published",
+        "published_by",
         "recorded",
+        "recorded_by",
         "replaced",
+        "republished",
         "result",
         "state",
         "static",
@@ -708,15 +869,40 @@ class _Columns(Mapping[str, VisitRecord]):
         result: _Objs,
         events0: _Objs | None,
         log: tuple[_Chunk, ...],
+        recorded_by: _Objs | None = None,
+        published_by: _Objs | None = None,
+        outside: _Objs | None = None,
+        correct_by: _Dates | None = None,
+        pending: _Objs | None = None,
+        followed: _Dates | None = None,
+        republished: _Dates | None = None,
     ) -> None:
+        n = state.size
         self.static, self.state, self.team, self.replaced = static, state, team, replaced
         self.inspected, self.deadline, self.recorded = inspected, deadline, recorded
         self.published, self.last, self.cancel, self.result = published, last, cancel, result
         self.events0, self.log = events0, log
+        self.recorded_by = _objects(("",) * n, n) if recorded_by is None else recorded_by
+        self.published_by = _objects(("",) * n, n) if published_by is None else published_by
+        self.outside = _objects(("",) * n, n) if outside is None else outside
+        self.correct_by = _dates(n) if correct_by is None else correct_by
+        self.pending = _objects((None,) * n, n) if pending is None else pending
+        self.followed = _dates(n) if followed is None else followed
+        self.republished = _dates(n) if republished is None else republished
         for a in (state, team, replaced, inspected, deadline, recorded, published, last):
             a.setflags(write=False)
         cancel.setflags(write=False)
         result.setflags(write=False)
+        for b in (
+            self.recorded_by,
+            self.published_by,
+            self.outside,
+            self.correct_by,
+            self.pending,
+            self.followed,
+            self.republished,
+        ):
+            b.setflags(write=False)
 
     @classmethod
     def from_records(cls, records: Mapping[str, VisitRecord]) -> _Columns:
@@ -773,6 +959,13 @@ class _Columns(Mapping[str, VisitRecord]):
             result=_objects((r.result for r in recs), n),
             events0=_objects((r.events for r in recs), n),
             log=(),
+            recorded_by=_objects((r.recorded_by for r in recs), n),
+            published_by=_objects((r.published_by for r in recs), n),
+            outside=_objects((r.outside_window for r in recs), n),
+            correct_by=col("correct_by"),
+            pending=_objects((r.pending for r in recs), n),
+            followed=col("followed_up_on"),
+            republished=col("republished_on"),
         )
 
     def evolve(self, **changes: Any) -> _Columns:
@@ -822,6 +1015,13 @@ class _Columns(Mapping[str, VisitRecord]):
             published_on=_day(self.published[i]),
             cancel_reason=None if c < 0 else _REASONS[c],
             replaced=self.replaced[i],
+            recorded_by=self.recorded_by[i],
+            published_by=self.published_by[i],
+            outside_window=self.outside[i],
+            correct_by=_day(self.correct_by[i]),
+            pending=self.pending[i],
+            followed_up_on=_day(self.followed[i]),
+            republished_on=_day(self.republished[i]),
         )
 
     def records(self) -> list[VisitRecord]:
@@ -831,6 +1031,10 @@ class _Columns(Mapping[str, VisitRecord]):
     def late(self) -> npt.NDArray[np.bool_]:
         ok = ~np.isnat(self.recorded) & ~np.isnat(self.deadline)
         return ok & (self.recorded > self.deadline)
+
+    def publication_late(self) -> npt.NDArray[np.bool_]:
+        ok = ~np.isnat(self.published) & ~np.isnat(self.deadline)
+        return ok & (self.published > self.deadline)
 
 
 def _as_columns(v: Mapping[str, VisitRecord]) -> _Columns:
@@ -972,6 +1176,11 @@ class YearState:
             out = np.asarray(["", *(r.value for r in _REASONS)])[c.cancel + 1]
         elif name == "late":
             out = c.late()
+        elif name == "publication_late":
+            out = c.publication_late()
+        elif name in ("recorded_by", "published_by", "outside_window"):
+            col = {"recorded_by": c.recorded_by, "published_by": c.published_by}
+            out = np.asarray(col.get(name, c.outside).tolist(), dtype=str).reshape(len(c))
         else:
             fields = {
                 "inspected_on": c.inspected,
@@ -982,9 +1191,28 @@ class YearState:
                 "team": c.team,
                 "replaced": c.replaced,
                 "result": c.result,
+                "correct_by": c.correct_by,
+                "pending": c.pending,
+                "followed_up_on": c.followed,
+                "republished_on": c.republished,
+                "window_start": c.static.starts,
+                "window_end": c.static.ends,
             }
             if name not in fields:
-                known = sorted([*fields, "visit", "target", "state", "cancel_reason", "late"])
+                known = sorted(
+                    [
+                        *fields,
+                        "visit",
+                        "target",
+                        "state",
+                        "cancel_reason",
+                        "late",
+                        "publication_late",
+                        "recorded_by",
+                        "published_by",
+                        "outside_window",
+                    ]
+                )
                 raise ValidationError(
                     [
                         Problem(
@@ -1081,14 +1309,29 @@ class YearState:
                     )
                 )
             bad |= back
-            for k in np.flatnonzero(~bad):
+            insp = a == _ACODE[Action.INSPECT]
+            outside = insp & ((d < c.static.starts[vi]) | (d > c.static.ends[vi]))
+            stepped = np.isin(a, [_ACODE[x] for x in (Action.RECORD, Action.FOLLOW_UP)])
+            stepped |= a == _ACODE[Action.PUBLISH]
+            no_cal = insp & (calendar is None)
+            for k in np.flatnonzero(~bad & (outside | stepped | no_cal)):
                 e = evs[sel[k]]
+                i = int(vi[k])
                 if isinstance(e, Inspect) and calendar is None:
                     msg, f = "an inspection needs the calendar for its deadline", "calendar"
-                elif isinstance(e, Record) and not isinstance(e.result, InspectionResult):
+                elif isinstance(e, Inspect):
+                    msg, f = _window_problem(c.static.visits[i], e.on, e.outside_window), "on"
+                    if not msg:
+                        continue
+                elif isinstance(e, Record | FollowUp) and not isinstance(
+                    e.result, InspectionResult
+                ):
                     msg, f = "not an InspectionResult", "result"
                 else:
-                    continue
+                    found = _step_problem(e, new["team"][i], new["result"][i])
+                    if found is None:
+                        continue
+                    f, msg = found
                 errors.append((int(sel[k]), _event_error(c.static.ids[vi[k]], f, msg)))
                 bad[k] = True
             failed[vi[bad]] = True
@@ -1101,17 +1344,30 @@ class YearState:
             for code, f in (
                 (_ACODE[Action.INSPECT], "inspected"),
                 (_ACODE[Action.RECORD], "recorded"),
-                (_ACODE[Action.PUBLISH], "published"),
             ):
                 w = a == code
                 new[f][vi[w]] = d[w]
             w = a == _ACODE[Action.INSPECT]
             if w.any() and calendar is not None:
                 new["deadline"][vi[w]] = calendar.deadline(d[w], RECORDING_WORKDAYS)
+                new["outside"][vi[w]] = [e.outside_window for e in evs[sel[w]]]
             for k in np.flatnonzero(a != _ACODE[Action.INSPECT]).tolist():
                 e, i = evs[sel[k]], int(vi[k])
                 if isinstance(e, Record):
                     new["result"][i] = e.result
+                    new["recorded_by"][i] = e.by
+                    new["correct_by"][i] = _NAT if e.correct_by is None else e.correct_by
+                elif isinstance(e, FollowUp):
+                    new["pending"][i] = new["result"][i]
+                    new["result"][i] = e.result
+                    new["followed"][i] = e.on
+                    new["recorded_by"][i] = e.by or new["recorded_by"][i]
+                elif isinstance(e, Publish):
+                    if np.isnat(new["published"][i]):
+                        new["published"][i] = e.on
+                        new["published_by"][i] = e.by
+                    else:
+                        new["republished"][i] = e.on
                 elif isinstance(e, Cancel):
                     new["cancel"][i] = _RCODE[e.reason]
                 elif isinstance(e, Assign):
@@ -1179,6 +1435,9 @@ class YearState:
         nxt: npt.NDArray[np.int8],
         action: Action,
         payload: Any = None,
+        *,
+        by: Any = "",
+        why: str = "",
         **cols: tuple[str, Any],
     ) -> YearState:
         c = self._cols
@@ -1187,29 +1446,59 @@ class YearState:
             arr = getattr(c, f).copy()
             arr[vi] = val
             new[f] = arr
-        chunk = _Chunk(action=action, idx=vi, on=d, payload=payload)
+        chunk = _Chunk(action=action, idx=vi, on=d, payload=payload, by=by, why=why)
         return self._with(new, (chunk,))
 
     def inspect_many(
-        self, visit_ids: Iterable[str], dates: Iterable[Any], calendar: WorkCalendar
+        self,
+        visit_ids: Iterable[str],
+        dates: Iterable[Any],
+        calendar: WorkCalendar,
+        *,
+        outside_window: str = "",
     ) -> YearState:
         """Inspect many visits at once; deadlines from one ``calendar.deadline`` call.
 
+        ``outside_window`` is the reason for inspections dated outside their batch
+        window (one reason for the batch); without it such inspections are refused.
+
         Raises:
             IllegalTransition: some visits are not assigned (all of them named).
-            ValidationError: a date before a visit's previous event, a visit listed
-                twice, or dates and ids of different lengths (every problem listed).
+            ValidationError: a date before a visit's previous event, a date outside the
+                visit's window without a reason, a visit listed twice, or dates and ids
+                of different lengths (every problem listed).
         """
         _check_apply_args((), calendar)
+        problems = text_problems(outside_window, "outside_window", required=False)
         if calendar is None:
+            problems.append(Problem(field="calendar", message="an inspection needs the calendar"))
+        if problems:
+            raise ValidationError(problems, what="visit events")
+        vi, d, nxt = self._batch(visit_ids, dates, Action.INSPECT)
+        st = self._cols.static
+        out = np.flatnonzero((d < st.starts[vi]) | (d > st.ends[vi])) if not outside_window else ()
+        if len(out):
             raise ValidationError(
-                [Problem(field="calendar", message="an inspection needs the calendar")],
+                [
+                    Problem(
+                        id=st.ids[int(vi[k])],
+                        field="on",
+                        message=_window_problem(st.visits[int(vi[k])], _day(d[k]), ""),  # type: ignore[arg-type]
+                    )
+                    for k in out
+                ],
                 what="visit events",
             )
-        vi, d, nxt = self._batch(visit_ids, dates, Action.INSPECT)
         dl = calendar.deadline(d, RECORDING_WORKDAYS) if d.size else d
         return self._moved(
-            vi, d, nxt, Action.INSPECT, inspected=("inspected", d), deadline=("deadline", dl)
+            vi,
+            d,
+            nxt,
+            Action.INSPECT,
+            why=outside_window,
+            inspected=("inspected", d),
+            deadline=("deadline", dl),
+            outside=("outside", outside_window),
         )
 
     def record_many(
@@ -1217,8 +1506,12 @@ class YearState:
         visit_ids: Iterable[str],
         dates: Iterable[Any],
         results: InspectionResult | Iterable[InspectionResult],
+        *,
+        by: str = "",
     ) -> YearState:
         """Record the results of many inspected visits (one result for all, or one each).
+
+        ``by`` is the acting officer, who must be on every visit's team.
 
         Raises:
             IllegalTransition: some visits are not inspected (all of them named).
@@ -1258,19 +1551,59 @@ class YearState:
                     ],
                     what="visit events",
                 )
+        self._check_by(vi, by)
         return self._moved(
-            vi, d, nxt, Action.RECORD, payload, recorded=("recorded", d), result=("result", payload)
+            vi,
+            d,
+            nxt,
+            Action.RECORD,
+            payload,
+            by=by,
+            recorded=("recorded", d),
+            result=("result", payload),
+            recorded_by=("recorded_by", by),
+            correct_by=("correct_by", _NAT),
         )
 
-    def publish_many(self, visit_ids: Iterable[str], dates: Iterable[Any]) -> YearState:
-        """Publish many recorded visits.
+    def publish_many(
+        self, visit_ids: Iterable[str], dates: Iterable[Any], *, by: str = ""
+    ) -> YearState:
+        """Publish many recorded visits; ``by`` is the acting officer (on every team).
+
+        A visit whose pending result was replaced by a :class:`FollowUp` is published
+        again: its ``republished_on`` is set, the first publication date kept.
 
         Raises:
             IllegalTransition: some visits are not recorded (all of them named).
-            ValidationError: as :meth:`inspect_many`.
+            ValidationError: as :meth:`inspect_many`, or ``by`` not on a team.
         """
         vi, d, nxt = self._batch(visit_ids, dates, Action.PUBLISH)
-        return self._moved(vi, d, nxt, Action.PUBLISH, published=("published", d))
+        self._check_by(vi, by)
+        c = self._cols
+        again = ~np.isnat(c.published[vi])
+        return self._moved(
+            vi,
+            d,
+            nxt,
+            Action.PUBLISH,
+            by=by,
+            published=("published", np.where(again, c.published[vi], d)),
+            republished=("republished", np.where(again, d, c.republished[vi])),
+            published_by=("published_by", np.where(again, c.published_by[vi], by)),
+        )
+
+    def _check_by(self, vi: npt.NDArray[np.int64], by: str) -> None:
+        """Every visit's team holds the acting officer ``by`` (when one is named)."""
+        problems = text_problems(by, "by", required=False)
+        if by and not problems:
+            c = self._cols
+            problems = [
+                Problem(id=c.static.ids[i], field="by", message=_by_problem(by, c.team[i]))
+                for i in vi.tolist()
+                if _by_problem(by, c.team[i])
+            ]
+        if problems:
+            raise ValidationError(problems, what="visit events")
 
     def cancel_many(
         self,
@@ -1284,6 +1617,10 @@ class YearState:
             IllegalTransition: some visits are inspected or further (all of them named).
             ValidationError: as :meth:`inspect_many`.
         """
+        if reason == "unreachable":
+            raise ValidationError(
+                [Problem(field="reason", message=_UNREACHABLE_IS_A_RESULT)], what="visit events"
+            )
         why = check_one_of(reason, CancelReason, "reason", what="visit events")
         vi, d, nxt = self._batch(visit_ids, dates, Action.CANCEL)
         return self._moved(vi, d, nxt, Action.CANCEL, why, cancel=("cancel", _RCODE[why]))
@@ -1344,8 +1681,52 @@ _MUTABLE = (
     "last",
     "cancel",
     "result",
+    "recorded_by",
+    "published_by",
+    "outside",
+    "correct_by",
+    "pending",
+    "followed",
+    "republished",
 )
 
 
 def _event_error(visit_id: str, field: str, message: str) -> ValidationError:
     return ValidationError([Problem(id=visit_id, field=field, message=message)], what="visit event")
+
+
+def _window_problem(visit: Visit, on: _dt.date, reason: str) -> str:
+    """Why an inspection on ``on`` is refused (empty when it is not)."""
+    if reason or visit.start <= on <= visit.end:
+        return ""
+    return (
+        f"inspection dated {on}, outside the batch window {visit.start}..{visit.end}: "
+        "give the reason as outside_window (plan §三(五))"
+    )
+
+
+def _step_problem(
+    event: Record | FollowUp | Publish,
+    team: tuple[str, ...],
+    result: InspectionResult | None,
+) -> tuple[str, str] | None:
+    """(field, message) when a recording, follow-up or publication breaks a rule."""
+    msg = _by_problem(event.by, team)
+    if msg:
+        return "by", msg
+    if isinstance(event, FollowUp):
+        if result is None or ResultCode.FOLLOW_UP not in result.codes:
+            return "result", "a follow-up closes a published result that is pending (FOLLOW_UP)"
+        if ResultCode.FOLLOW_UP in event.result.codes:
+            return "result", "the follow-up's result must be final (no FOLLOW_UP)"
+    return None
+
+
+def _by_problem(by: str, team: tuple[str, ...]) -> str:
+    """Why ``by`` may not act for a visit of ``team`` (empty when it may)."""
+    if not by or by in team:
+        return ""
+    return (
+        f"{by!r} is not on the visit's team {list(team)}: whoever inspects records and "
+        "publishes (谁检查、谁录入、谁公开, plan §三(六))"
+    )

@@ -36,7 +36,42 @@ Invariants, each with the rule it comes from:
     register it is exact per target. Below the bound, :func:`run_plan` enforces the limit
     while drawing: a target that has reached it is left out of later draws of the item.
   - batch windows lie inside the year, each starts no later than it ends, and a task's
-    windows are in order and do not overlap.
+    windows are in order and do not overlap;
+  - **the cap's scope** (``cap_scope``): by default a general item's cap bounds the
+    yearly ratio of **each class** (the strictest reading of plan §三(二)); with
+    ``cap_scope="overall"`` it bounds the item's overall ratio, the planned selections
+    over the whole eligible population (classes weighted by their size), so a high
+    ratio for risky classes can sit beside low ones (差异化, plan §三(五)). Without a
+    register the overall ratio is unknown; the check then reports only a plan whose
+    smallest class ratio already exceeds the cap;
+  - **a floor on the yearly probability** (``min_yearly_probability``, 利剑高悬: no one
+    is ever safe from being drawn, plan §三(五)): with a register, every active target
+    of a class with a floor must have a yearly probability of being drawn of at least
+    that floor. A target's yearly probability is ``1 - prod(1 - n_d / N_d)`` over the
+    draws whose population holds it (draws use independent streams; a later batch of
+    the same task draws from fewer targets, so this is a lower bound). Without a
+    register it cannot be checked (:func:`run_plan` checks with the register).
+
+  - **frequency per class** (``max_yearly_frequency``, 无事不扰, plan §三(五); Lindian
+    county 2024: A less than once a year, B once, C up to twice, D more): the planned
+    selections per year of a target of the class, summed over **every** task of the
+    plan whatever its items (``n / N`` per draw), must not exceed the class's limit.
+    "At most once in N years" is the limit ``1/N``. With a register the check is exact
+    per target; without one it assumes every task may hit every target of the class.
+    It bounds what the plan asks for; the draw does not yet leave out targets drawn in
+    earlier years for it.
+
+  ``cap_scope``, ``min_yearly_probability`` and ``max_yearly_frequency`` are checks
+  only: they never change what a plan draws, and a plan that leaves them at their
+  defaults has the same canonical form and digest as before they existed.
+
+* **Aligned tasks** (进一次门、查多项事, plan §三(五)): ``aligned_tasks`` lists groups of
+  task ids. A target drawn by two or more tasks of one group is inspected once: every
+  later hit of the group takes the window of the target's earliest hit of the group
+  (window start, window end, then plan position), so the merge rule of
+  :mod:`randsupervise.cycle.visits` makes them one visit (unless they share an item).
+  The draws are unchanged; the visits (and so the teams) follow the rule, which the plan
+  receipt records inside the plan. Left empty, the plan and its receipt are as before.
 """
 
 from __future__ import annotations
@@ -68,7 +103,11 @@ from randsupervise.errors import Problem, UnknownIdError, ValidationError
 from randsupervise.model import RiskClass, TargetRegistry
 from randsupervise.model.items import ItemKind, ItemList
 
-__all__ = ["FILTER_KEYS", "AnnualPlan", "Batch", "Task"]
+__all__ = ["CAP_SCOPES", "FILTER_KEYS", "AnnualPlan", "Batch", "Task", "yearly_probabilities"]
+
+#: How a general item's cap is read: per class (default) or over the item's whole
+#: eligible population.
+CAP_SCOPES: tuple[str, ...] = ("class", "overall")
 
 #: The keywords a task's target filter may use (those of ``TargetRegistry.mask``).
 FILTER_KEYS: tuple[str, ...] = ("industry", "kind", "region", "risk_class", "status")
@@ -77,6 +116,8 @@ _COVERAGE_RULE = "plan §三(二): 开展率 100%"
 _CAP_RULE = "plan §三(二): general items' ratio capped"
 _KEY_RULE = "plan §三(二): 严格控制重点检查事项的数量"
 _FREQ_RULE = "MIIT: same item, same target at most once a year in principle"
+_FLOOR_RULE = "plan §三(五): 利剑高悬, no one is ever safe from being drawn"
+_CLASS_FREQ_RULE = "plan §三(五): frequency differs per class (无事不扰)"
 _TOL = 1e-9
 
 
@@ -472,6 +513,21 @@ class Task:
         }
 
 
+def _groups(v: object) -> tuple[tuple[str, ...], ...]:
+    """Converter: groups of task ids, each sorted; anything else kept for the report."""
+    if isinstance(v, str) or not isinstance(v, Iterable):
+        return v  # type: ignore[return-value]
+    out = []
+    for g in v:
+        if isinstance(g, str) or not isinstance(g, Iterable):
+            return v  # type: ignore[return-value]
+        members = tuple(g)
+        if not all(is_text(m) for m in members):
+            return v  # type: ignore[return-value]
+        out.append(tuple(sorted(set(members))))
+    return tuple(out)
+
+
 def _tasks(v: Iterable[Task]) -> tuple[Task, ...]:
     return to_tuple(v)
 
@@ -498,6 +554,20 @@ class AnnualPlan:
     year: int
     tasks: tuple[Task, ...] = attrs.field(converter=_tasks)
     title: str = ""
+    #: per class, the least yearly probability of being drawn (利剑高悬); a check only
+    min_yearly_probability: Mapping[RiskClass, float] = attrs.field(
+        factory=dict, converter=_class_map
+    )
+    #: ``"class"``: a general item's cap bounds each class; ``"overall"``: the item's
+    #: overall ratio (see the module notes)
+    cap_scope: str = "class"
+    #: per class, the most selections per year a target may be planned for, over every
+    #: task (0.5: once in two years); a check only
+    max_yearly_frequency: Mapping[RiskClass, float] = attrs.field(
+        factory=dict, converter=_class_map
+    )
+    #: groups of task ids whose hits on one target are aligned into one window
+    aligned_tasks: tuple[tuple[str, ...], ...] = attrs.field(default=(), converter=_groups)
 
     def __attrs_post_init__(self) -> None:
         # a year is a calendar year datetime.date can hold (1..9999)
@@ -518,6 +588,31 @@ class AnnualPlan:
                 if not isinstance(t, Task)
             ]
         problems += text_problems(self.title, "title", required=False)
+        problems += _class_map_problems(
+            self.min_yearly_probability, "min_yearly_probability", None, _ratio_problems
+        )
+        problems += _class_map_problems(
+            self.max_yearly_frequency,
+            "max_yearly_frequency",
+            None,
+            lambda v, f: real_problems(v, f, min_value=0.0),
+        )
+        if not isinstance(self.aligned_tasks, tuple) or not all(
+            isinstance(g, tuple) for g in self.aligned_tasks
+        ):
+            problems.append(
+                Problem(
+                    field="aligned_tasks",
+                    message=f"must be groups of task ids, got {describe(self.aligned_tasks)}",
+                )
+            )
+        if not (is_text(self.cap_scope) and self.cap_scope in CAP_SCOPES):
+            problems.append(
+                Problem(
+                    field="cap_scope",
+                    message=f"must be one of {list(CAP_SCOPES)}, got {describe(self.cap_scope)}",
+                )
+            )
         if problems:
             raise ValidationError(problems, what="annual plan")
 
@@ -583,7 +678,7 @@ class AnnualPlan:
             raise ValidationError(problems, what=f"annual plan {self.year}")
 
     def _structure_problems(self) -> list[Problem]:
-        out: list[Problem] = []
+        out: list[Problem] = self._aligned_problems()
         seen: dict[str, int] = {}
         streams: dict[str, str] = {}
         lo, hi = _dt.date(self.year, 1, 1), _dt.date(self.year, 12, 31)
@@ -611,6 +706,30 @@ class AnnualPlan:
                         f"{prev_end}",
                     )
                 prev_end = b.end
+        return out
+
+    def _aligned_problems(self) -> list[Problem]:
+        known = {t.id for t in self.tasks}
+        out: list[Problem] = []
+        grouped: dict[str, int] = {}
+        for k, g in enumerate(self.aligned_tasks):
+            if len(g) < 2:
+                out.append(Problem(row=k, field="aligned_tasks", message="a group needs two tasks"))
+            for tid in g:
+                if tid not in known:
+                    out.append(
+                        Problem(row=k, id=tid, field="aligned_tasks", message="no such task")
+                    )
+                elif tid in grouped:
+                    out.append(
+                        Problem(
+                            row=k,
+                            id=tid,
+                            field="aligned_tasks",
+                            message=f"already in group {grouped[tid]}",
+                        )
+                    )
+                grouped.setdefault(tid, k)
         return out
 
     def _item_problems(self, items: ItemList) -> list[Problem]:
@@ -676,17 +795,30 @@ class AnnualPlan:
         masks: dict[Any, npt.NDArray[np.bool_]],
     ) -> list[Problem]:
         out: list[Problem] = []
+        per_class = self.cap_scope == "class"
         for item_id in self.item_ids:
             it = items.get(item_id)
             if it is None:
                 continue
             tasks = [t for t in self.tasks if item_id in t.items]
+            capped = it.kind is ItemKind.GENERAL and it.ratio_cap is not None
+            if capped and not per_class:
+                ratio, note = _overall_ratio(tasks, items, registry, masks)
+                if ratio > float(it.ratio_cap or 0) + _TOL:
+                    out.append(
+                        Problem(
+                            id=item_id,
+                            field="ratios",
+                            message=f"general item {item_id}: overall yearly ratio "
+                            f"{ratio:.4g}{note} exceeds its cap {it.ratio_cap:g}",
+                            rule=_CAP_RULE,
+                        )
+                    )
             for cls in RiskClass:
                 load, nominal, note = _planned_load(tasks, cls, items, registry, masks)
                 if load is None:
                     continue
-                capped = it.kind is ItemKind.GENERAL and it.ratio_cap is not None
-                if capped and nominal > float(it.ratio_cap or 0) + _TOL:
+                if capped and per_class and nominal > float(it.ratio_cap or 0) + _TOL:
                     out.append(
                         Problem(
                             id=item_id,
@@ -708,6 +840,10 @@ class AnnualPlan:
                             rule=_FREQ_RULE,
                         )
                     )
+        if registry is not None and self.min_yearly_probability:
+            out += self._floor_problems(items, registry, masks)
+        if self.max_yearly_frequency:
+            out += self._class_frequency_problems(items, registry, masks)
         if registry is not None:
             for row, t in enumerate(self.tasks):
                 n_cls = _class_counts(t, registry, items, masks)
@@ -724,16 +860,108 @@ class AnnualPlan:
                     )
         return out
 
+    def _floor_problems(
+        self,
+        items: ItemList,
+        registry: TargetRegistry,
+        masks: dict[Any, npt.NDArray[np.bool_]],
+    ) -> list[Problem]:
+        """One problem per class whose floor some active target does not reach."""
+        draws = []
+        for t in self.tasks:
+            mask = _mask_of(t, registry, items, masks)
+            n_cls = _class_counts(t, registry, items, masks)
+            rates = np.zeros(len(RiskClass), dtype=np.float64)
+            for cls in t.classes:
+                n = int(n_cls[cls.value])
+                rates[cls.value] = t.sample_size(cls, n) / n if n else 0.0
+            draws.append((mask, rates, t.draws_per_year))
+        p = yearly_probabilities(registry, draws)
+        active = registry.column("status") == "active"
+        out: list[Problem] = []
+        for cls, floor in self.min_yearly_probability.items():
+            rows = active & (registry.risk_codes == cls.value)
+            below = rows & (p < float(floor) - _TOL)
+            if below.any():
+                out.append(
+                    Problem(
+                        field="min_yearly_probability",
+                        message=f"class {cls.name}: {int(below.sum())} of {int(rows.sum())} "
+                        f"active targets have a yearly probability of being drawn below the "
+                        f"floor {float(floor):g} (lowest {float(p[below].min()):.4g})",
+                        rule=_FLOOR_RULE,
+                    )
+                )
+        return out
+
+    def _class_frequency_problems(
+        self,
+        items: ItemList,
+        registry: TargetRegistry | None,
+        masks: dict[Any, npt.NDArray[np.bool_]],
+    ) -> list[Problem]:
+        """One problem per class whose planned yearly selections exceed its limit."""
+        out: list[Problem] = []
+        load = np.zeros(0 if registry is None else len(registry), dtype=np.float64)
+        if registry is not None:
+            for t in self.tasks:
+                mask = _mask_of(t, registry, items, masks)
+                n_cls = _class_counts(t, registry, items, masks)
+                rates = np.zeros(len(RiskClass), dtype=np.float64)
+                for cls in t.classes:
+                    n = int(n_cls[cls.value])
+                    rates[cls.value] = t.sample_size(cls, n) / n * t.draws_per_year if n else 0.0
+                rows = np.flatnonzero(mask)
+                load[rows] += rates[registry.risk_codes[rows]]
+        for cls, limit in self.max_yearly_frequency.items():
+            if registry is None:
+                worst = sum(
+                    float(t.ratios.get(cls, 0.0)) * t.draws_per_year
+                    for t in self.tasks
+                    if cls not in t.counts
+                )
+                note = " (all tasks assumed to overlap)"
+            else:
+                of_cls = load[registry.risk_codes == cls.value]
+                worst, note = (float(of_cls.max()) if of_cls.size else 0.0), ""
+            if worst > float(limit) + _TOL:
+                out.append(
+                    Problem(
+                        field="max_yearly_frequency",
+                        message=f"class {cls.name}: a target is planned for {worst:.4g} "
+                        f"selections a year{note}, above the limit {float(limit):.4g}",
+                        rule=_CLASS_FREQ_RULE,
+                    )
+                )
+        return out
+
     # ------------------------------------------------------------------ export
     def canonical(self) -> dict[str, Any]:
-        """The JSON-able form hashed by :meth:`digest` (format ``randsupervise.plan`` v1)."""
-        return {
+        """The JSON-able form hashed by :meth:`digest` (format ``randsupervise.plan`` v1).
+
+        ``min_yearly_probability`` and ``cap_scope`` appear only when set, so a plan
+        without them keeps the form (and digest) it had before they existed.
+        """
+        out: dict[str, Any] = {
             "format": "randsupervise.plan",
             "version": 1,
             "year": self.year,
             "title": self.title,
             "tasks": [t.canonical() for t in self.tasks],
         }
+        if self.min_yearly_probability:
+            out["min_yearly_probability"] = {
+                c.name: float(v) for c, v in self.min_yearly_probability.items()
+            }
+        if self.cap_scope != "class":
+            out["cap_scope"] = self.cap_scope
+        if self.max_yearly_frequency:
+            out["max_yearly_frequency"] = {
+                c.name: float(v) for c, v in self.max_yearly_frequency.items()
+            }
+        if self.aligned_tasks:
+            out["aligned_tasks"] = [list(g) for g in self.aligned_tasks]
+        return out
 
     def digest(self) -> str:
         """SHA-256 of the canonical JSON form."""
@@ -857,3 +1085,67 @@ def _planned_load(
             nominal[mask] += float(t.ratios.get(cls, 0.0)) * t.draws_per_year
     mx = float(load.max()) if load.size else 0.0
     return (mx if mx > 0 else None), float(nominal.max()) if nominal.size else 0.0, ""
+
+
+def yearly_probabilities(
+    registry: TargetRegistry,
+    draws: Iterable[tuple[npt.NDArray[np.bool_], npt.NDArray[np.float64], int]],
+) -> npt.NDArray[np.float64]:
+    """Each register row's probability of being drawn at least once in the year.
+
+    ``draws`` holds, per draw source, the rows it draws from (a mask), the rate per
+    risk class code (``n / N``) and how many times it draws (its batches, 1 for a split
+    task). Draws use independent streams, so the probability of never being drawn is the
+    product of ``1 - rate`` (architecture principle 8). This is the one place the rule lives:
+    the plan's floor check and :func:`randsupervise.metrics.yearly_inclusion` use it.
+
+    Examples:
+        >>> reg = TargetRegistry.from_columns(id=["a", "b"], risk_class=["A", "D"])
+        >>> both = np.ones(2, dtype=bool)
+        >>> rates = np.asarray([0.5, 0.0, 0.0, 1.0])
+        >>> yearly_probabilities(reg, [(both, rates, 2)]).tolist()
+        [0.75, 1.0]
+    """
+    miss = np.ones(len(registry), dtype=np.float64)
+    risk = registry.risk_codes
+    for mask, rates, times in draws:
+        rows = np.flatnonzero(mask)
+        miss[rows] *= (1.0 - np.clip(rates[risk[rows]], 0.0, 1.0)) ** int(times)
+    out: npt.NDArray[np.float64] = 1.0 - miss
+    return out
+
+
+def _overall_ratio(
+    tasks: list[Task],
+    items: ItemList,
+    registry: TargetRegistry | None,
+    masks: dict[Any, npt.NDArray[np.bool_]],
+) -> tuple[float, str]:
+    """An item's overall yearly ratio: planned selections over its eligible population.
+
+    Without a register, the smallest class ratio (a lower bound of the overall one).
+    """
+    if registry is None:
+        lows = []
+        for cls in RiskClass:
+            total = sum(
+                float(t.ratios.get(cls, 0.0)) * t.draws_per_year
+                for t in tasks
+                if cls not in t.counts
+            )
+            lows.append(total)
+        return min(lows), " (at least: the smallest class ratio, without a register)"
+    eligible = np.zeros(len(registry), dtype=bool)
+    selections = 0.0
+    for t in tasks:
+        mask = _mask_of(t, registry, items, masks)
+        eligible |= mask
+        n_cls = _class_counts(t, registry, items, masks)
+        for cls in t.classes:
+            n = int(n_cls[cls.value])
+            if cls in t.counts:
+                selections += min(int(t.counts[cls]), n) * t.draws_per_year
+            else:
+                selections += float(t.ratios.get(cls, 0.0)) * n * t.draws_per_year
+    n_all = int(eligible.sum())
+    return (selections / n_all if n_all else 0.0), ""

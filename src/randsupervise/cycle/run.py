@@ -393,6 +393,8 @@ def _run(
         )
     rows = np.concatenate(hit_rows) if hit_rows else np.zeros(0, np.int64)
     src = np.concatenate(hit_src) if hit_src else np.zeros(0, np.int64)
+    if plan.aligned_tasks:
+        src, sources = _align(plan, rows, src, sources)
     visits = merge_hits(year, rows, src, sources, registry.ids, registry.column("region"), risk)
     visits = _batch_order(visits, seed, f"{year}/visit-order")
     assignment = assign_teams(
@@ -419,6 +421,50 @@ def _run(
         assignment=assignment,
         receipt=receipt,
     )
+
+
+def _align(
+    plan: AnnualPlan,
+    rows: np.ndarray[Any, np.dtype[np.int64]],
+    src: np.ndarray[Any, np.dtype[np.int64]],
+    sources: list[HitSource],
+) -> tuple[np.ndarray[Any, np.dtype[np.int64]], list[HitSource]]:
+    """The hits with the plan's aligned tasks in one window per target (module notes).
+
+    Each hit of a group's task takes the window of its target's earliest hit of the
+    group (window start, window end, plan position); a source with a borrowed window is
+    a copy of the hit's own source with the earliest hit's dates.
+    """
+    group_of = {tid: k for k, g in enumerate(plan.aligned_tasks) for tid in g}
+    s_group = np.asarray([group_of.get(s.task, -1) for s in sources], dtype=np.int64)
+    s_start = np.asarray([s.start.toordinal() for s in sources], dtype=np.int64)
+    s_end = np.asarray([s.end.toordinal() for s in sources], dtype=np.int64)
+    s_pos = np.asarray([s.task_pos for s in sources], dtype=np.int64)
+    hits = np.flatnonzero(s_group[src] >= 0)
+    if not hits.size:
+        return src, sources
+    g, r, k = s_group[src[hits]], rows[hits], src[hits]
+    order = np.lexsort((s_pos[k], s_end[k], s_start[k], r, g))
+    g, r, k, hits = g[order], r[order], k[order], hits[order]
+    first = np.r_[True, (g[1:] != g[:-1]) | (r[1:] != r[:-1])]
+    lead = k[np.flatnonzero(first)[np.cumsum(first) - 1]]
+    out_src = src.copy()
+    out_sources = list(sources)
+    made: dict[tuple[int, int], int] = {}
+    for h, own, win in zip(hits.tolist(), k.tolist(), lead.tolist(), strict=True):
+        if own == win or (sources[own].start, sources[own].end) == (
+            sources[win].start,
+            sources[win].end,
+        ):
+            continue
+        key = (own, win)
+        if key not in made:
+            made[key] = len(out_sources)
+            out_sources.append(
+                attrs.evolve(sources[own], start=sources[win].start, end=sources[win].end)
+            )
+        out_src[h] = made[key]
+    return out_src, out_sources
 
 
 def _batch_order(visits: list[Visit], seed: Seed, stream: str) -> list[Visit]:

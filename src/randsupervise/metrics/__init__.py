@@ -13,7 +13,9 @@ from randsupervise.metrics.core import (
     ratio_achievement,
     repeat_inspection,
     timeliness,
+    unit_probabilities,
     workload,
+    yearly_inclusion,
 )
 from randsupervise.metrics.demo import DemoReport, demo_inputs, demo_plan, run_demo_year
 from randsupervise.metrics.report import YearReport, year_report
@@ -34,6 +36,8 @@ __all__ = [
     "repeat_inspection",
     "run_demo_year",
     "timeliness",
+    "unit_probabilities",
     "workload",
     "year_report",
+    "yearly_inclusion",
 ]

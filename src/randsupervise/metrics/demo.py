@@ -11,9 +11,15 @@ Invariants:
 * The simulated inspections are pure functions of the seed: every outcome (inspection
   day, result, recording delay, publication, cancellations, the officer replaced) comes
   from the ticket function under streams ``"demo/outcomes/..."``; two runs are identical.
-* Deadlines are ``calendar.deadline(inspected_on, 20)`` on the real calendar; a few
-  recordings are late, a few visits stay unrecorded or unpublished, so the report shows
-  every case.
+* Deadlines are ``calendar.deadline(inspected_on, 20)`` on the real calendar, for
+  recording and for publication alike; a few recordings are late, a few publications
+  are late although the recording was on time, a few visits stay unrecorded or
+  unpublished, one is never carried out in its window, one is inspected after its window
+  with a reason, so the report shows every case. The officer who records and publishes is
+  the first member of the team (谁检查、谁录入、谁公开).
+* Firms that cannot be contacted at their registered address get that result, published
+  (they stay drawable); pending follow-ups (待后续处理) get a correction deadline, and most
+  are closed later with a final result that is published again.
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ from randsupervise.cycle import (
     CancelReason,
     Event,
     Feedback,
+    FollowUp,
     Inspect,
     PlanRun,
     Publish,
@@ -49,7 +56,7 @@ from randsupervise.metrics.report import YearReport, year_report
 from randsupervise.model import TargetRegistry
 from randsupervise.model.inspectors import InspectorPool
 from randsupervise.model.items import ItemList
-from randsupervise.model.results import InspectionResult
+from randsupervise.model.results import InspectionResult, ResultCode
 from randsupervise.model.sample import sample_inspectors, sample_items, sample_registry
 
 __all__ = ["DemoReport", "demo_inputs", "demo_plan", "run_demo_year"]
@@ -167,25 +174,46 @@ def simulate_year(run: PlanRun, calendar: WorkCalendar, drawn_on: _dt.date) -> Y
             np.datetime64(v.start, "D"), np.datetime64(v.end, "D") + np.timedelta64(1, "D")
         )
         work = days[calendar.is_workday(days)]
-        if u_fate[k] < 0.02:  # the register was out of date: the target is gone
-            reason = CancelReason.UNREACHABLE if u_fate[k] < 0.01 else CancelReason.DEREGISTERED
+        if u_fate[k] < 0.01:  # the register was out of date: the target is gone
+            reason = CancelReason.DEREGISTERED
             events.append((v.id, Cancel(on=v.start, reason=reason, note="found before the visit")))
             continue
+        if u_fate[k] < 0.02:  # never carried out in its window: overdue, not carried out
+            continue
         on = work[min(int(u_day[k] * work.size), work.size - 1)].item()
+        why = ""
+        if u_fate[k] < 0.025:  # inspected after its window, with the reason on record
+            on = calendar.add_workdays(v.end, 3)
+            why = "venue closed for renovation until after the batch window"
+        team = run.teams[v.id]
         if v.id in changed and on >= leave_on:
-            why = f"{gone} on leave from {leave_on}"
-            events.append((v.id, ReplaceTeam(on=leave_on, team=changed[v.id], reason=why)))
-        events.append((v.id, Inspect(on=on)))
-        events.append(
-            (v.id, Record(on=_record_day(calendar, on, u_rec[k]), result=_result(u_res[k])))
-        )
+            events.append(
+                (v.id, ReplaceTeam(on=leave_on, team=changed[v.id], reason=f"{gone} on leave"))
+            )
+            team = changed[v.id]
+        officer = sorted(team)[0]
+        events.append((v.id, Inspect(on=on, outside_window=why)))
+        result = _result(u_res[k])
+        pending = ResultCode.FOLLOW_UP in result.codes
+        correct_by = calendar.add_workdays(on, 30) if pending else None
+        rec_on = _record_day(calendar, on, u_rec[k])
+        events.append((v.id, Record(on=rec_on, result=result, by=officer, correct_by=correct_by)))
         if u_rec[k] > 0.985:  # never recorded: stays open, overdue
             events.pop()
             continue
         if u_pub[k] > 0.97:  # recorded but not published: not complete (§三(六))
             continue
-        rec_on = events[-1][1].on
-        events.append((v.id, Publish(on=calendar.add_workdays(rec_on, 1 + int(u_pub[k] * 4)))))
+        if u_pub[k] > 0.93:  # recorded in time, published after the deadline
+            after = max(rec_on, calendar.deadline(on))
+            pub_on = calendar.add_workdays(after, 1 + int((u_pub[k] - 0.93) * 100))
+        else:
+            pub_on = calendar.add_workdays(rec_on, 1 + int(u_pub[k] * 4))
+        events.append((v.id, Publish(on=pub_on, by=officer)))
+        if pending and correct_by is not None and u_fate[k] > 0.3:  # most follow-ups close
+            closed_on = max(pub_on, calendar.add_workdays(correct_by, 2))
+            final = InspectionResult(codes={"CORRECTED"})
+            events.append((v.id, FollowUp(on=closed_on, result=final, by=officer)))
+            events.append((v.id, Publish(on=calendar.add_workdays(closed_on, 1), by=officer)))
     return state.apply(events, calendar)
 
 
@@ -202,7 +230,7 @@ _RESULTS = (
     (0.91, {"FOLLOW_UP"}),
     (0.94, {"CORRECTED", "NOT_DISCLOSED"}),
     (0.97, {"ACTIVITY_NOT_FOUND"}),
-    (0.99, {"UNREACHABLE"}),  # found unreachable at the visit: a result, published
+    (0.99, {"UNREACHABLE"}),  # cannot be contacted at the address: a result, published
     (1.01, {"NON_COOPERATION"}),
 )
 
@@ -249,15 +277,21 @@ class DemoReport:
                 "by_state": self.state.counts(),
             },
             "timeliness": s["timeliness"],
+            "unreachable": sum(
+                r is not None and ResultCode.UNREACHABLE in r.codes
+                for r in self.state.column("result").tolist()
+            ),
             "completion": s["completion"],
             "workload": s["workload"],
             "duty_ledger": s["duty_ledger"],
             "burden": s["burden"],
+            "yearly_inclusion": s["yearly_inclusion"],
             "feedback": {
                 "moves": moves,
                 "classes_before": dict(zip("ABCD", before, strict=True)),
                 "classes_after": dict(zip("ABCD", after, strict=True)),
                 "examples": [m.reason for m in self.feedback.moves[:3]],
+                "abnormal_list": len(self.feedback.abnormal_list),
             },
         }
 
@@ -270,7 +304,12 @@ class DemoReport:
         c = j["completion"]
         w = j["workload"]
         fb = j["feedback"]
-        late_rows = self.report.timeliness.rows[:5]
+        rows = self.report.timeliness.rows
+        # one example of each kind of problem, then the first others
+        kinds: dict[str, Any] = {}
+        for r in rows:
+            kinds.setdefault(r["status"].split(", ")[0], r)
+        late_rows = list(kinds.values())[:8]
         lines = [
             f"randsupervise demo — {self.plan.title}",
             f"plan receipt digest: {j['plan_digest']}",
@@ -281,19 +320,38 @@ class DemoReport:
             f"(joint {v['joint']}, several items {v['multi_item']})",
             "states: " + ", ".join(f"{k} {n}" for k, n in v["by_state"].items()),
             f"item coverage (开展率): {cov['carried_out']}/{cov['items']} = {cov['rate']:.0%}",
-            f"timeliness: {t['on_time']}/{t['inspected']} recorded within 20 working days "
-            f"({t['share_on_time']:.1%}); late {t['late']}, overdue {t['overdue']}",
+            f"recording (20 working days): on time {t['recorded_on_time']}, late "
+            f"{t['recorded_late']}, overdue {t['record_overdue']} "
+            f"({t['share_recorded_on_time']:.1%} on time)",
+            f"publication (20 working days): on time {t['published_on_time']}, late "
+            f"{t['published_late']}, overdue {t['publish_overdue']} "
+            f"({t['share_published_on_time']:.1%} on time)",
+            f"not carried out in the window: {t['not_carried_out']}; inspected outside the "
+            f"window with a reason: {t['outside_window']}",
+            f"both steps on time: {t['on_time']}/{t['settled']} settled visits "
+            f"({t['share_on_time']:.1%})",
+            f"follow-ups (待后续处理): {t['follow_ups_closed']} closed and published again, "
+            f"{t['follow_ups_open']} open ({t['follow_ups_overdue']} past the correction "
+            "deadline)",
             f"completion: {c['published']} published ({c['share_published']:.1%} of live "
             f"visits); inspected but not published: {c['inspected_not_published']}",
+            f"unreachable at the registered address, published and still drawable: "
+            f"{j['unreachable']}; for the list of abnormal operations: "
+            f"{len(self.feedback.abnormal_list)}",
             f"workload: {w['inspectors']} officers, min {w['min']}, median {w['median']}, "
             f"max {w['max']}, Gini {w['gini']}",
+            f"visits saved by merging items on one target (进一次门、查多项事): "
+            f"{j['burden']['visits_saved']} of {j['burden']['hits']} hits",
+            "lowest yearly probability of being drawn, active targets (利剑高悬): "
+            + ", ".join(f"{k} {j['yearly_inclusion'][f'min_{k}']:.1%}" for k in "ABCD"),
             "",
-            "deadlines (first late or overdue visits):",
+            "deadlines (one visit of each kind):",
         ]
         for r in late_rows:
             lines.append(
-                f"  {r['visit']}: inspected {r['inspected_on']}, deadline {r['deadline']}, "
-                f"recorded {r['recorded_on'] or '—'} ({r['status']})"
+                f"  {r['visit']}: window to {r['window_end']}, inspected "
+                f"{r['inspected_on'] or '—'}, deadline {r['deadline'] or '—'}, recorded "
+                f"{r['recorded_on'] or '—'}, published {r['published_on'] or '—'} ({r['status']})"
             )
         lines += ["", self.report.ledger.to_text(max_rows=8), ""]
         lines.append(

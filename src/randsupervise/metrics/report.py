@@ -23,6 +23,7 @@ from randsupervise.metrics.core import (
     ratio_achievement,
     timeliness,
     workload,
+    yearly_inclusion,
 )
 from randsupervise.model import TargetRegistry
 from randsupervise.model.inspectors import InspectorPool
@@ -46,6 +47,7 @@ class YearReport:
     ledger: Table
     timeliness: Table
     completion: Table
+    inclusion: Table
 
     @property
     def tables(self) -> tuple[Table, ...]:
@@ -58,6 +60,7 @@ class YearReport:
             self.ledger,
             self.timeliness,
             self.completion,
+            self.inclusion,
         )
 
     def summary(self) -> dict[str, Any]:
@@ -72,6 +75,7 @@ class YearReport:
             "workload": dict(self.workload.summary),
             "duty_ledger": dict(self.ledger.summary),
             "burden": dict(self.burden.summary),
+            "yearly_inclusion": dict(self.inclusion.summary),
         }
 
     def to_records(self) -> list[dict[str, Any]]:
@@ -120,5 +124,6 @@ def year_report(
         workload=workload(state, pool),
         ledger=duty_ledger(state, pool, as_of),
         timeliness=timeliness(state, as_of),
-        completion=completion(state),
+        completion=completion(state, as_of),
+        inclusion=yearly_inclusion(run, registry, items),
     )

@@ -10,9 +10,18 @@ Invariants, each with the rule it comes from:
   registration-status codes. The table :data:`RESULT_CODE_TABLE` holds each code's
   Chinese and English label and its group; it is data, the code reading it is thin.
 * Each code says whether it means **a problem was found** (fed back into credit-risk
-  classification, plan §三(七)) and whether it means **the target is gone**, so the
-  visit is cancelled rather than carried out (registration-status codes and
-  unreachable at the registered address).
+  classification, plan §三(七)), whether it means **the target is gone** (the
+  registration-status codes: the check could not take place), and whether it is a
+  ground for the **list of abnormal operations** (企业经营异常名录管理暂行办法 art. 4:
+  undisclosed or falsified public information, unreachable at the registered address).
+  A target unreachable at its registered address is not gone: that is a result,
+  published, and the target stays drawable.
+* **Wording**: the national platform's wording (BRIEF) is each code's ``label_zh`` and is
+  what output shows; the variants seen on platforms and in other years (e.g.
+  发现问题经责令已改正, 不配合检查情节严重, 通过登记的住所无法联系) are ``aliases`` of the
+  same code, read by :meth:`ResultCode.from_label` and accepted wherever codes are given.
+  A department-specific "违反……相关规定" is the code ``VIOLATION``, its own wording kept
+  in :attr:`InspectionResult.violation`.
 * Some codes cannot be chosen together; the table :data:`CONTRADICTIONS` lists each
   rule with its reason. A result breaking any of them is refused, and every broken pair
   is reported.
@@ -66,11 +75,15 @@ class ResultCode(str, enum.Enum):
 
     Examples:
         >>> ResultCode("UNREACHABLE").label_zh
-        '通过登记的住所无法联系'
+        '通过登记的住所（经营场所）无法联系'
         >>> ResultCode.UNREACHABLE.problem_found, ResultCode.UNREACHABLE.target_gone
-        (True, True)
+        (True, False)
         >>> ResultCode.from_label("已注销")
         <ResultCode.DEREGISTERED: 'DEREGISTERED'>
+        >>> ResultCode.from_label("不配合检查情节严重").label_zh
+        '不予配合情节严重'
+        >>> ResultCode.from_label("违反《娱乐场所管理条例》相关规定")
+        <ResultCode.VIOLATION: 'VIOLATION'>
     """
 
     NO_PROBLEM = "NO_PROBLEM"
@@ -87,6 +100,7 @@ class ResultCode(str, enum.Enum):
     MOVED_OUT = "MOVED_OUT"
     SUSPENDED = "SUSPENDED"
     CLOSED = "CLOSED"
+    VIOLATION = "VIOLATION"
 
     @property
     def info(self) -> ResultCodeInfo:
@@ -118,16 +132,35 @@ class ResultCode(str, enum.Enum):
         """Whether the code means the target cannot be inspected: the visit is cancelled."""
         return self.info.target_gone
 
+    @property
+    def abnormal_list(self) -> bool:
+        """Whether the code is a ground for the list of abnormal operations (经营异常名录)."""
+        return self.info.abnormal_list
+
     @classmethod
     def from_label(cls, label: str) -> ResultCode:
-        """The code whose Chinese or English label is ``label``.
+        """The code whose Chinese or English label, or one of whose aliases, is ``label``.
+
+        Punctuation and spacing are not significant (``（经营场所）`` and ``(经营场所)``,
+        ``、`` or none, are the same wording). A department-specific "违反……相关规定" is
+        :attr:`VIOLATION`.
 
         Raises:
-            ValueError: no code has that label.
+            ValueError: no code has that label (or the label names several codes).
         """
-        for code, info in RESULT_CODE_TABLE.items():
-            if label in (info.label_zh, info.label_en):
-                return code
+        if not isinstance(label, str):
+            raise ValueError(f"a result label is text, got {describe(label)}")
+        key = _norm(label)
+        found = _BY_LABEL.get(key)
+        if found is not None:
+            return found
+        if key.startswith("违反") and key.endswith("相关规定"):
+            return cls.VIOLATION
+        if key == _norm("检查对象已注销、被吊销、被撤销或迁出"):
+            raise ValueError(
+                f"{label!r} names four codes: give the one that applies "
+                "(注销 DEREGISTERED, 被吊销 REVOKED, 撤销 CANCELLED, 迁出 MOVED_OUT)"
+            )
         raise ValueError(f"no result code is labelled {label!r}")
 
 
@@ -141,6 +174,8 @@ class ResultCodeInfo:
     group: ResultGroup
     problem_found: bool
     target_gone: bool
+    aliases: tuple[str, ...] = ()
+    abnormal_list: bool = False
 
 
 def _row(
@@ -151,9 +186,18 @@ def _row(
     *,
     problem: bool = False,
     gone: bool = False,
+    aliases: tuple[str, ...] = (),
+    abnormal: bool = False,
 ) -> tuple[ResultCode, ResultCodeInfo]:
     info = ResultCodeInfo(
-        code=code, label_zh=zh, label_en=en, group=group, problem_found=problem, target_gone=gone
+        code=code,
+        label_zh=zh,
+        label_en=en,
+        group=group,
+        problem_found=problem,
+        target_gone=gone,
+        aliases=aliases,
+        abnormal_list=abnormal,
     )
     return code, info
 
@@ -162,19 +206,20 @@ _G = ResultGroup
 _C = ResultCode
 
 #: The standard result codes (国家企业信用信息公示系统 抽查检查结果; 《企业信息公示暂行条例》;
-#: 《企业公示信息抽查暂行办法》). ``problem_found``: the target broke a rule: a problem
-#: corrected or pending, serious non-cooperation, unreachable at the registered address,
-#: an undisclosed or falsified public record (the last four lead to the list of abnormal
-#: operations, 经营异常名录). ``target_gone``: the check cannot take place.
+#: 《企业公示信息抽查暂行办法》). ``label_zh`` is the national platform's wording (BRIEF),
+#: ``aliases`` the variants other platforms and years use. ``problem_found``: the target
+#: broke a rule. ``abnormal``: a ground for the list of abnormal operations
+#: (企业经营异常名录管理暂行办法 art. 4). ``target_gone``: the check cannot take place.
 RESULT_CODE_TABLE: Mapping[ResultCode, ResultCodeInfo] = dict(
     [
         _row(_C.NO_PROBLEM, "未发现问题", "no problem found", _G.OUTCOME),
         _row(
             _C.CORRECTED,
-            "发现问题经责令已改正",
-            "problem found, corrected after order",
+            "发现问题已责令改正",
+            "problem found, ordered to correct",
             _G.OUTCOME,
             problem=True,
+            aliases=("发现问题经责令已改正",),
         ),
         _row(
             _C.FOLLOW_UP,
@@ -185,24 +230,27 @@ RESULT_CODE_TABLE: Mapping[ResultCode, ResultCodeInfo] = dict(
         ),
         _row(
             _C.ACTIVITY_NOT_FOUND,
-            "未发现本次抽查涉及的生产经营活动",
+            "未发现开展本次抽查涉及的经营活动",
             "activity covered by the check not found",
             _G.OUTCOME,
+            aliases=("未发现本次抽查涉及的生产经营活动", "未发现开展本次抽查涉及的生产经营活动"),
         ),
         _row(
             _C.NON_COOPERATION,
-            "不配合检查情节严重",
+            "不予配合情节严重",
             "serious non-cooperation with the check",
             _G.COOPERATION,
             problem=True,
+            aliases=("不配合检查情节严重",),
         ),
         _row(
             _C.UNREACHABLE,
-            "通过登记的住所无法联系",
-            "unreachable at the registered address",
+            "通过登记的住所（经营场所）无法联系",
+            "cannot be contacted at the registered address (premises)",
             _G.CONTACT,
             problem=True,
-            gone=True,
+            abnormal=True,
+            aliases=("通过登记的住所无法联系", "通过登记的住所或者经营场所无法联系"),
         ),
         _row(
             _C.NOT_DISCLOSED,
@@ -210,26 +258,90 @@ RESULT_CODE_TABLE: Mapping[ResultCode, ResultCodeInfo] = dict(
             "required information not disclosed",
             _G.DISCLOSURE,
             problem=True,
+            abnormal=True,
         ),
         _row(
             _C.FALSIFIED,
-            "公示信息隐瞒真实情况弄虚作假",
+            "公示信息隐瞒真实情况、弄虚作假",
             "disclosed information concealed facts or was falsified",
             _G.DISCLOSURE,
             problem=True,
+            abnormal=True,
         ),
-        _row(_C.DEREGISTERED, "已注销", "deregistered", _G.STATUS, gone=True),
-        _row(_C.REVOKED, "已吊销", "business licence revoked", _G.STATUS, gone=True),
-        _row(_C.CANCELLED, "已撤销", "registration cancelled", _G.STATUS, gone=True),
-        _row(_C.MOVED_OUT, "已迁出", "moved out of the jurisdiction", _G.STATUS, gone=True),
-        _row(_C.SUSPENDED, "已暂停营业", "business suspended", _G.STATUS, gone=True),
-        _row(_C.CLOSED, "已关闭", "closed", _G.STATUS, gone=True),
+        _row(
+            _C.DEREGISTERED,
+            "检查对象已注销",
+            "deregistered",
+            _G.STATUS,
+            gone=True,
+            aliases=("注销", "已注销", "被注销"),
+        ),
+        _row(
+            _C.REVOKED,
+            "检查对象被吊销",
+            "business licence revoked",
+            _G.STATUS,
+            gone=True,
+            aliases=("吊销", "被吊销", "已吊销"),
+        ),
+        _row(
+            _C.CANCELLED,
+            "检查对象被撤销",
+            "registration cancelled",
+            _G.STATUS,
+            gone=True,
+            aliases=("撤销", "被撤销", "已撤销"),
+        ),
+        _row(
+            _C.MOVED_OUT,
+            "检查对象已迁出",
+            "moved out of the jurisdiction",
+            _G.STATUS,
+            gone=True,
+            aliases=("迁出", "已迁出"),
+        ),
+        _row(
+            _C.SUSPENDED,
+            "已暂停营业",
+            "business suspended",
+            _G.STATUS,
+            gone=True,
+            aliases=("暂停营业", "歇业", "已歇业"),
+        ),
+        _row(
+            _C.CLOSED,
+            "已关闭停业或正在组织清算",
+            "closed, stopped trading or in liquidation",
+            _G.STATUS,
+            gone=True,
+            aliases=("已关闭", "关闭", "停业", "正在组织清算"),
+        ),
+        _row(
+            _C.VIOLATION,
+            "违反相关规定",
+            "violates the department's rules",
+            _G.OUTCOME,
+            problem=True,
+        ),
     ]
 )
 
+
+def _norm(label: str) -> str:
+    """A label with punctuation and spaces dropped, for matching platform variants."""
+    drop = " \t\u3000、，,。.（）()《》<>“”\"'"
+    return "".join(ch for ch in label.strip() if ch not in drop)
+
+
+_BY_LABEL: Mapping[str, ResultCode] = {
+    _norm(text): code
+    for code, info in RESULT_CODE_TABLE.items()
+    for text in (info.label_zh, info.label_en, *info.aliases)
+}
+
 _STATUS = frozenset(c for c in ResultCode if c.group is ResultGroup.STATUS)
 _PROBLEM = frozenset(c for c in ResultCode if c.problem_found)
-_VERDICTS_ON_ACTIVITY = frozenset({_C.NO_PROBLEM, _C.CORRECTED, _C.FOLLOW_UP})
+_VERDICTS_ON_ACTIVITY = frozenset({_C.NO_PROBLEM, _C.CORRECTED, _C.FOLLOW_UP, _C.VIOLATION})
 _ON_SITE = frozenset({*_VERDICTS_ON_ACTIVITY, _C.ACTIVITY_NOT_FOUND, _C.NON_COOPERATION})
 
 
@@ -307,6 +419,11 @@ def _to_code_set(value: Iterable[ResultCode | str] | Any) -> frozenset[ResultCod
             out.add(ResultCode(v))
         except (ValueError, TypeError):
             try:
+                out.add(ResultCode.from_label(v))  # the platform's wording, or a variant
+                continue
+            except ValueError:
+                pass
+            try:
                 out.add(v)
             except TypeError:  # unhashable members: keep the raw value for the report
                 return cast(frozenset[ResultCode], value)
@@ -320,6 +437,8 @@ class InspectionResult:
     Attributes:
         codes: :class:`ResultCode` members or their string values.
         note: Optional free text.
+        violation: The department's own wording of a ``VIOLATION``
+            ("违反……相关规定"), shown instead of the generic label.
 
     Raises:
         ValidationError: an empty set, unknown codes, or one problem per contradictory
@@ -328,7 +447,7 @@ class InspectionResult:
     Examples:
         >>> r = InspectionResult(codes={"CORRECTED", "NOT_DISCLOSED"})
         >>> r.problem_found, r.target_gone, r.labels_zh
-        (True, False, ('发现问题经责令已改正', '未按规定公示应当公示的信息'))
+        (True, False, ('发现问题已责令改正', '未按规定公示应当公示的信息'))
         >>> InspectionResult.from_json(r.to_json()) == r
         True
         >>> InspectionResult(codes={"NO_PROBLEM", "FOLLOW_UP", "DEREGISTERED"})
@@ -342,16 +461,26 @@ class InspectionResult:
 
     codes: frozenset[ResultCode] = attrs.field(converter=_to_code_set)
     note: str = ""
+    violation: str = ""
 
     def __attrs_post_init__(self) -> None:
         problems = result_problems(self.codes)
-        if not is_text(self.note):
-            problems.append(
-                Problem(
-                    field="note",
-                    message=f"must be a string without NUL or lone surrogates, got "
-                    f"{describe(self.note)}",
+        for field in ("note", "violation"):
+            if not is_text(getattr(self, field)):
+                problems.append(
+                    Problem(
+                        field=field,
+                        message=f"must be a string without NUL or lone surrogates, got "
+                        f"{describe(getattr(self, field))}",
+                    )
                 )
+        if (
+            is_text(self.violation)
+            and self.violation
+            and (not isinstance(self.codes, frozenset) or ResultCode.VIOLATION not in self.codes)
+        ):
+            problems.append(
+                Problem(field="violation", message="only a VIOLATION result carries its wording")
             )
         if problems:
             raise ValidationError(problems, what="inspection result")
@@ -373,8 +502,43 @@ class InspectionResult:
 
     @property
     def labels_zh(self) -> tuple[str, ...]:
-        """The Chinese labels in table order."""
-        return tuple(c.label_zh for c in self.ordered_codes)
+        """The Chinese labels (the platform's wording) in table order."""
+        return tuple(
+            self.violation if c is ResultCode.VIOLATION and self.violation else c.label_zh
+            for c in self.ordered_codes
+        )
+
+    @classmethod
+    def from_labels(cls, labels: Iterable[str], note: str = "") -> InspectionResult:
+        """A result from the platform's wording (or its variants), one label per code.
+
+        A department's "违反……相关规定" becomes ``VIOLATION`` with its wording kept.
+
+        Examples:
+            >>> r = InspectionResult.from_labels(["发现问题经责令已改正"])
+            >>> r.labels_zh
+            ('发现问题已责令改正',)
+        """
+        if isinstance(labels, str) or not isinstance(labels, Iterable):
+            raise ValidationError(
+                f"expected a collection of labels, got {describe(labels)}",
+                what="inspection result",
+            )
+        codes: list[ResultCode] = []
+        problems: list[Problem] = []
+        violation = ""
+        for k, label in enumerate(labels):
+            try:
+                code = ResultCode.from_label(label)
+            except ValueError as err:
+                problems.append(Problem(row=k, field="labels", message=str(err)))
+                continue
+            codes.append(code)
+            if code is ResultCode.VIOLATION and _norm(label) != _norm(code.label_zh):
+                violation = label
+        if problems:
+            raise ValidationError(problems, what="inspection result")
+        return cls(codes=codes, note=note, violation=violation)
 
     @property
     def labels_en(self) -> tuple[str, ...]:
@@ -383,7 +547,10 @@ class InspectionResult:
 
     def to_dict(self) -> dict[str, Any]:
         """``{"codes": [<code>, ...], "note": <str>}`` with codes in table order."""
-        return {"codes": [c.value for c in self.ordered_codes], "note": self.note}
+        out: dict[str, Any] = {"codes": [c.value for c in self.ordered_codes], "note": self.note}
+        if self.violation:
+            out["violation"] = self.violation
+        return out
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> InspectionResult:
@@ -393,13 +560,15 @@ class InspectionResult:
                 f"expected a mapping with 'codes' and 'note', got {describe(data)}",
                 what="inspection result",
             )
-        unknown = sorted(map(describe, set(data) - {"codes", "note"}))
+        unknown = sorted(map(describe, set(data) - {"codes", "note", "violation"}))
         if unknown or "codes" not in data:
             problems = [Problem(field=k, message="unknown field") for k in unknown]
             if "codes" not in data:
                 problems.append(Problem(field="codes", message="missing"))
             raise ValidationError(problems, what="inspection result")
-        return cls(codes=data["codes"], note=data.get("note", ""))
+        return cls(
+            codes=data["codes"], note=data.get("note", ""), violation=data.get("violation", "")
+        )
 
     def to_json(self) -> str:
         """Canonical JSON text of :meth:`to_dict` (stable ASCII codes, sorted keys).
@@ -446,8 +615,9 @@ def result_problems(codes: object) -> list[Problem]:
         return [
             Problem(
                 field="codes",
-                message=f"unknown result code(s) {unknown}; "
-                f"expected {[c.value for c in ResultCode]}",
+                message=f"unknown result code(s) {unknown}; expected "
+                f"{[c.value for c in ResultCode]} or a platform wording that "
+                "ResultCode.from_label reads (e.g. '未发现问题')",
             )
         ]
     fs = frozenset(cast(Iterable[ResultCode], codes))
