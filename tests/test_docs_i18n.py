@@ -32,6 +32,8 @@ TRANSLATED = [
     "index.md",
     "tutorial.md",
     "verify.md",
+    "architecture.md",
+    "publish.md",
     "explanation/fairness.md",
     "explanation/counting.md",
     "glossary.md",
