@@ -4,6 +4,10 @@ Invariants:
 
 * Inputs are the embedded sample (``randsupervise.model.sample``), China's official
   2024 calendar and a public seed text. Nothing is read from files or the clock.
+* The year is announced before it is drawn (``docs/spec/announcement.md``): the
+  announcement (:func:`demo_announcement`, 5 January) fixes the register, the plan, every
+  draw's stream and the seed's source, dice read on 15 January; the seed is made by that
+  rule and the plan receipt is verified against the announcement.
 * The plan carries out every item of the sample list (item coverage 100%): a split key
   task with random batch order for internet cafés, a joint task of the enforcement team
   and the fire brigade for entertainment venues that merges with the police's item in

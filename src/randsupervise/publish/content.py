@@ -2,6 +2,11 @@
 
 Invariants, each with the rule it comes from:
 
+* **The announcement** (抽查预告; RFC 3797, ``docs/spec/announcement.md``): published
+  before the seed exists, it is a publication too; the sealed announcement is kept
+  unchanged in it, so its digest still checks. A drawn list made under it cites its date
+  and digest with a reference to its page (:data:`ANNOUNCEMENT_HREF`) and embeds it, so
+  the page's verifier compares every draw with what was announced.
 * **The plan and the item list** (plan §三(一), §三(二), §三(五): the plan and the item
   list are published on the bureau's website): every item with its legal basis, kind
   (key or general), content, method, ratio cap and yearly frequency limit, the
