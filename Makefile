@@ -12,7 +12,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test,docs,dev,bench]'
 	touch $(STAMP)
 
-# make demo PUBLISH=DIR also writes the year's publications into DIR
+# make demo writes the year's publications into publication/ (make demo PUBLISH=DIR: into
+# DIR; PUBLISH= : the report only) and ends by saying where they went
+PUBLISH ?= publication
 demo: $(STAMP)
 	$(BIN)/python -m randsupervise demo $(if $(PUBLISH),--publish $(PUBLISH))
 

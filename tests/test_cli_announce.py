@@ -172,3 +172,26 @@ def test_announce_bad_commitments_are_bad_input(
          "--seed-date", "2024-03-01", "--date", "2024-02-20", *extra], capsys,
     )  # fmt: skip
     assert code == 2 and out == "" and err.count("\n") == 1 and needle in err, err
+
+
+def test_publish_announcement_and_verify_reads_the_published_document(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(["publish", "announcement", "--sample", "--out", str(tmp_path)], capsys)
+    assert code == 0, err
+    names = sorted(Path(p).name for p in out.split())
+    assert names == ["announcement-announcement.csv", "announcement-draws.csv",
+                     "announcement.html", "announcement.json", "announcement.xlsx"]  # fmt: skip
+    code, out, err = run(["publish", "plan", "--sample", "--format", "json", "--out",
+                          str(tmp_path)], capsys)  # fmt: skip
+    assert code == 0, err
+    code, out, err = run(["demo", "--json", "--publish", str(tmp_path / "year")], capsys)
+    assert code == 0, err
+    receipt = str(tmp_path / "year" / "audit" / "plan-receipt-2024.json")
+    ok = ["verify", receipt, "--sample", "--announcement", str(tmp_path / "announcement.json")]
+    code, out, err = run(ok, capsys)
+    assert code == 0, out + err
+    # another published document is not an announcement: bad input, naming the file
+    wrong = ["verify", receipt, "--sample", "--announcement", str(tmp_path / "plan-2024.json")]
+    code, out, err = run(wrong, capsys)
+    assert code == 2 and "plan-2024.json" in err and "not an announcement" in err

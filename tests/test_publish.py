@@ -26,6 +26,7 @@ from randsupervise.publish import (
     json_schema,
     public_record,
     public_record_differences,
+    publish_announcement,
     publish_plan,
     publish_results,
     publish_task,
@@ -64,7 +65,8 @@ def state_with_note() -> YearState:
 def all_publications(lang: str = "zh", form: str = "public") -> list[Publication]:
     d = demo()
     out = [publish_plan(d.plan, d.items, lang=lang)]
-    out += [publish_task(d.run, d.registry, d.items, t.id, form=form, lang=lang)
+    out += [publish_task(d.run, d.registry, d.items, t.id, form=form, lang=lang,
+                         announcement=d.announcement)
             for t in d.plan.tasks]  # fmt: skip
     out.append(publish_results(d.run, d.state, d.registry, d.items, lang=lang))
     return out
@@ -221,7 +223,8 @@ def test_results_use_the_official_wording_and_group_by_firm() -> None:
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_json_round_trip_and_schema(lang: str) -> None:
     jsonschema = pytest.importorskip("jsonschema")
-    for p in all_publications(lang) + all_publications(lang, form="audit")[1:-1]:
+    announcement = publish_announcement(demo().announcement, lang=lang)
+    for p in [announcement, *all_publications(lang), *all_publications(lang, form="audit")[1:-1]]:
         text = to_json(p)
         assert thaw(read_json(text)) == thaw(p.data)
         assert thaw(read_json(text.encode("utf-8"))) == json.loads(text)
@@ -286,7 +289,8 @@ def test_xlsx_opens_in_a_spreadsheet_reader() -> None:
 
 
 def test_html_pages_have_no_external_url() -> None:
-    for p in all_publications() + all_publications("en", form="audit")[1:-1]:
+    announcement = publish_announcement(demo().announcement)
+    for p in [announcement, *all_publications(), *all_publications("en", form="audit")[1:-1]]:
         page = to_html(p)
         assert "http" not in page.lower().replace("http-equiv", "")
         for attr in re.findall(r"""(?:src|href|action)\s*=\s*["']?([^"' >]*)""", page, re.I):
@@ -347,3 +351,60 @@ def test_demo_publish_writes_everything_and_keeps_audit_apart(
     assert not any("audit" in n or "register" in n for n in public)
     audit = {p.name for p in (tmp_path / "audit").iterdir()}
     assert "register.csv" in audit and "task-2024-net-key-audit.html" in audit
+
+
+# --------------------------------------------------------------------------- announcement
+def test_the_announcement_is_published_with_the_sealed_object_unchanged() -> None:
+    from randsupervise.draw import Announcement
+
+    d = demo()
+    a = d.announcement
+    for lang in ("zh", "en"):
+        p = publish_announcement(a, lang=lang)
+        assert p.kind == "announcement" and p.lang == lang
+        data = thaw(read_json(to_json(p)))
+        assert Announcement.from_dict(data["announcement"]) == a  # what verify reads
+        assert data["announcement_digest"] == a.announcement_digest == a.computed_digest()
+        assert (data["date"], data["seed_date"], data["year"]) == ("2024-01-05", "2024-01-15", 2024)
+        draws = p.tables[1].rows
+        assert [r[2] for r in draws] == [x["stream"] for x in a.subject["draws"]]
+        assert [r[2] for r in draws] == [x.stream for x in d.run.draws]  # announced = drawn
+        page = to_html(p)
+        assert a.announcement_digest in page and a.seed_rule.source in page
+        assert 'data-rs-document="' not in page  # nothing to recompute on this page
+    zh = to_html(publish_announcement(a))
+    assert '<html lang="zh-CN">' in zh and "抽查预告" in zh and "随机种子产生日期" in zh
+    en = to_html(publish_announcement(a, lang="en"))
+    assert '<html lang="en">' in en and "announcement" in en.lower()
+    # its JSON text and dict forms are accepted too
+    assert publish_announcement(a.to_json()).data == publish_announcement(a.to_dict()).data
+
+
+def test_a_drawn_list_cites_its_announcement_and_embeds_it() -> None:
+    d = demo()
+    a = d.announcement
+    for form in ("public", "audit"):
+        p = publish_task(d.run, d.registry, d.items, "net-key", form=form, announcement=a)
+        ref = thaw(read_json(to_json(p)))["announcement"]
+        assert ref == {"digest": a.announcement_digest, "date": "2024-01-05",
+                       "seed_date": "2024-01-15", "href": "announcement.html"}  # fmt: skip
+        assert any(a.announcement_digest in para for para in p.paragraphs)
+        assert thaw(p.embedded["announcement"]) == a.to_dict()
+        page = to_html(p)
+        assert '<a href="announcement.html">抽查预告</a>' in page
+        assert 'data-rs-document="announcement"' in page and 'id="rs-announcement"' in page
+    # without an announcement the document is as before: no reference, nothing embedded
+    plain = publish_task(d.run, d.registry, d.items, "net-key")
+    assert "announcement" not in plain.data and "announcement" not in plain.embedded
+    assert 'href="announcement.html"' not in to_html(plain)
+
+
+def test_the_sample_year_is_announced_before_its_seed_and_matches_it() -> None:
+    d = demo()
+    assert d.announcement.date < d.announcement.seed_rule.date
+    assert d.run.seed == d.announcement.seed(value="3 1 4 1 5 9 2 6")
+    assert d.announced.ok, d.announced
+    assert d.to_json_dict()["announcement"]["receipt_matches"] is True
+    text = d.to_text()
+    assert "plan receipt against the announcement: verified" in text
+    assert d.announcement.announcement_digest in text

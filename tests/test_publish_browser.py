@@ -1,6 +1,9 @@
 """A real browser checks a published drawn list: headless Chromium opens the page from a
 ``file://`` path, is given the honest register and a tampered one, and shows 已核验
 (verified) for the first and 未通过核验 (not verified), naming the field, for the second.
+The page carries the year's announcement: it shows 与抽查预告一致 (matches the
+announcement) for the announcement the year was drawn under, and 与抽查预告不一致 for one
+that announced another stream label.
 
 The register is handed over as a visitor pastes it: in the page's text box (the page
 checks a register already there when it loads). The test also takes the screenshot of
@@ -21,8 +24,10 @@ import subprocess
 from pathlib import Path
 from urllib.parse import quote
 
+import attrs
 import pytest
 
+from randsupervise.cycle import announce_plan
 from randsupervise.draw import draw
 from randsupervise.metrics.demo import run_demo_year
 from randsupervise.model import TargetRegistry
@@ -77,6 +82,12 @@ def _page_with_register(page: str, register: str) -> str:
     return page.replace(box, box + html.escape(register, quote=False))
 
 
+def _announcement_status(dom: str) -> str:
+    m = re.search(r'id="rs-announcement"[^>]*data-status="([^"]+)"[^>]*>([^<]*)<', dom)
+    assert m, dom[:2000]
+    return m.group(1) + " " + m.group(2)
+
+
 def _status(dom: str) -> str:
     m = re.search(r'id="rs-status"[^>]*data-status="([^"]+)"[^>]*>([^<]*)<', dom)
     assert m, dom[:2000]
@@ -88,7 +99,18 @@ def test_a_browser_verifies_the_honest_register_and_rejects_a_tampered_one(
 ) -> None:
     browser = _chromium()
     demo = run_demo_year(2024)
-    page = to_html(publish_task(demo.run, demo.registry, demo.items, "net-key"))
+    page = to_html(publish_task(demo.run, demo.registry, demo.items, "net-key",
+                                announcement=demo.announcement))  # fmt: skip
+    # an announcement of the same year that named another stream label for net-key
+    task = demo.plan.tasks[0]
+    other_plan = attrs.evolve(
+        demo.plan, tasks=(attrs.evolve(task, stream=task.stream + "-b"), *demo.plan.tasks[1:])
+    )
+    first = demo.announcement
+    other = announce_plan(other_plan, demo.registry, demo.items, demo.pool, demo.calendar,
+                          seed_rule=first.seed_rule, date=first.date)  # fmt: skip
+    page_other = to_html(publish_task(demo.run, demo.registry, demo.items, "net-key",
+                                      announcement=other))  # fmt: skip
     honest = register_csv(demo.registry).decode("utf-8-sig")
     # one internet café's class changed from A to D: the kind of edit that would shield it
     lines = honest.splitlines()
@@ -105,7 +127,15 @@ def test_a_browser_verifies_the_honest_register_and_rejects_a_tampered_one(
 
     dom = _run(browser, tmp_path, good.as_uri(), "--dump-dom")
     assert _status(dom) == "verified 已核验"
+    assert _announcement_status(dom) == "matches 与抽查预告一致"
     assert 'data-status="not verified"' not in dom
+
+    unannounced = tmp_path / "drawn-list-other-announcement.html"
+    unannounced.write_text(_page_with_register(page_other, honest), encoding="utf-8")
+    dom = _run(browser, tmp_path, unannounced.as_uri(), "--dump-dom")
+    assert _announcement_status(dom) == "differs 与抽查预告不一致"
+    assert _status(dom) == "not verified 未通过核验"
+    assert 'data-announced="true"' in dom and "抽取流标签不是预告的标签" in dom
 
     dom = _run(browser, tmp_path, bad.as_uri(), "--dump-dom")
     assert _status(dom) == "not verified 未通过核验"

@@ -4,7 +4,9 @@ The Node tests check ``verifier.js`` against every published vector (tickets, ba
 register digests) and against receipts written here by the library: the sample year's
 draws and draws of varied policies (ratios under each rounding rule, minimum per
 stratum, clipping, one stratum, strata by region, targeted draws, frequency exclusions,
-several batches). Skipped, with the reason, only when ``node`` is not installed.
+several batches), and against the announcements those draws were made under (the sample
+year's plan announcement, an announcement of one draw), matching and not. Skipped, with
+the reason, only when ``node`` is not installed.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from typing import Any
 import pytest
 
 from randsupervise._core.frozen import thaw
-from randsupervise.draw import draw
+from randsupervise.draw import SeedRule, announce_draw, draw
 from randsupervise.draw.allocation import ItemRule
 from randsupervise.metrics.demo import run_demo_year
 from randsupervise.model import TargetRegistry
@@ -97,7 +99,16 @@ def write_fixtures(directory: Path) -> None:
                 "public": thaw(public_record(r)),
             }
         )
+        if name == "targeted-batches":  # a draw announced on its own (kind "draw")
+            rule = SeedRule(method="text", source="dice", date="2024-03-01")
+            a = announce_draw(reg, stream=f"2024/{name}", seed_rule=rule, date="2024-02-20",
+                              **policy)  # fmt: skip
+            cases[-1]["announcement"] = a.to_dict()
     (directory / "cases.json").write_text(json.dumps(cases, ensure_ascii=False), "utf-8")
+    # the sample year's plan announcement, published before its seed
+    (directory / "announcement.json").write_text(
+        json.dumps(demo.announcement.to_dict(), ensure_ascii=False), "utf-8"
+    )
 
 
 @pytest.mark.skipif(NODE is None, reason="node is not installed: the verifier's tests need Node")

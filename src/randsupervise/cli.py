@@ -48,8 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--publish",
         metavar="DIR",
-        help="also write the year's publications (plan, drawn lists, results) in every "
-        "format into DIR, and the auditors' material into DIR/audit",
+        help="also write the year's publications (the announcement first, then the plan, "
+        "drawn lists and results) in every format into DIR, and the auditors' material "
+        "into DIR/audit",
     )
     _add_draw_commands(sub)
     _add_announce_commands(sub)
@@ -938,9 +939,28 @@ def _cmd_commit(args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_announcement(data: bytes) -> object:
+    """An announcement, from its own JSON or from its published document
+    (``publish announcement``), which carries it unchanged."""
+    from randsupervise._core.strict_json import parse
+    from randsupervise.draw import Announcement
+    from randsupervise.errors import Problem, ValidationError
+    from randsupervise.publish import PUBLICATION_FORMAT, read_json
+
+    head = parse(data, what="announcement", max_depth=24)
+    if isinstance(head, dict) and head.get("format") == PUBLICATION_FORMAT:
+        doc = read_json(data)
+        if doc["kind"] != "announcement":
+            raise ValidationError(
+                [Problem(field="kind", message=f"a published {doc['kind']!r}, not an announcement")]
+            )
+        return Announcement.from_dict(doc["announcement"])
+    return Announcement.from_json(data)
+
+
 def _announcement_inputs(args: argparse.Namespace) -> dict[str, Any]:
     """``announcement=`` and ``reveals=`` for verify, from --announcement and --reveals."""
-    from randsupervise.draw import Announcement, read_reveals
+    from randsupervise.draw import read_reveals
     from randsupervise.errors import RandSuperviseError
 
     if args.announcement is None:
@@ -949,7 +969,7 @@ def _announcement_inputs(args: argparse.Namespace) -> dict[str, Any]:
         return {}
     out: dict[str, Any] = {}
     for key, path, read in (
-        ("announcement", args.announcement, Announcement.from_json),
+        ("announcement", args.announcement, _read_announcement),
         ("reveals", args.reveals, read_reveals),
     ):
         if path is None:
@@ -975,12 +995,12 @@ def _run_announce_command(args: argparse.Namespace) -> int:
 def _add_publish_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "publish",
-        help="write what the bureau publishes (plan, drawn lists, results) as files",
-        description="Write the plan and item list, each task's announcement and drawn list, "
-        "or the year's results, in JSON, CSV, XLSX and HTML. The inputs are the embedded "
-        "sample year (--sample; there is no plan file format yet).",
+        help="write what the bureau publishes (announcement, plan, drawn lists, results)",
+        description="Write the year's announcement (before the seed), the plan and item "
+        "list, each task's drawn list, or the year's results, in JSON, CSV, XLSX and HTML. "
+        "The inputs are the embedded sample year (--sample; there is no plan file format yet).",
     )
-    p.add_argument("what", choices=["plan", "task", "results"])
+    p.add_argument("what", choices=["announcement", "plan", "task", "results"])
     p.add_argument("--sample", action="store_true", help="the embedded sample year (required)")
     p.add_argument(
         "--format",
@@ -1051,10 +1071,17 @@ def _year_publications(
 ) -> list[tuple[str, object]]:
     """``(file stem, publication)`` for one kind of publication of the sample year."""
     from randsupervise.metrics.demo import DemoReport
-    from randsupervise.publish import publish_plan, publish_results, publish_task
+    from randsupervise.publish import (
+        publish_announcement,
+        publish_plan,
+        publish_results,
+        publish_task,
+    )
 
     assert isinstance(demo, DemoReport)
     year = demo.plan.year
+    if what == "announcement":  # the name the drawn lists refer to (ANNOUNCEMENT_HREF)
+        return [("announcement", publish_announcement(demo.announcement, lang=lang))]
     if what == "plan":
         return [(f"plan-{year}", publish_plan(demo.plan, demo.items, lang=lang))]
     if what == "results":
@@ -1065,7 +1092,15 @@ def _year_publications(
     return [
         (
             f"task-{year}-{t}{suffix}",
-            publish_task(demo.run, demo.registry, demo.items, t, form=form, lang=lang),
+            publish_task(
+                demo.run,
+                demo.registry,
+                demo.items,
+                t,
+                form=form,
+                lang=lang,
+                announcement=demo.announcement,
+            ),
         )
         for t in tasks
     ]
@@ -1112,7 +1147,8 @@ def _publish_demo_year(demo: object, directory: str, out: TextIO) -> None:
     assert isinstance(demo, DemoReport)
     formats = ["json", "csv", "xlsx", "html"]
     public: list[tuple[str, bytes]] = []
-    for what in ("plan", "task", "results"):
+    # the announcement first: it was published before the seed existed
+    for what in ("announcement", "plan", "task", "results"):
         for stem, pub in _year_publications(demo, what, lang="zh"):
             public += _publication_files(pub, stem, formats, "utf-8-sig")
     audit: list[tuple[str, bytes]] = [
@@ -1129,11 +1165,17 @@ def _publish_demo_year(demo: object, directory: str, out: TextIO) -> None:
         audit.append((name, json.dumps(thaw(d.receipt), ensure_ascii=False, indent=2).encode()))
     _write_files(directory, public)
     _write_files(os.path.join(directory, "audit"), audit)
+    where = os.path.abspath(directory)
     print(
-        f"\npublications written to {directory}: the plan, {len(demo.plan.tasks)} drawn lists "
-        f"and the results, as JSON, CSV, XLSX and HTML ({len(public)} files); the auditors' "
-        f"material (register with risk classes, receipts, audit forms) to "
-        f"{os.path.join(directory, 'audit')} ({len(audit)} files): not for publication",
+        f"\npublications written to {directory}: the announcement (抽查预告, made before the "
+        f"seed), the plan, {len(demo.plan.tasks)} drawn lists and the results, as JSON, CSV, "
+        f"XLSX and HTML ({len(public)} files); the auditors' material (register with risk "
+        f"classes, receipts, audit forms) to {os.path.join(directory, 'audit')} "
+        f"({len(audit)} files): not for publication",
+        f"open {os.path.join(where, 'announcement.html')} first, then a drawn list such as "
+        f"{os.path.join(where, f'task-{demo.plan.year}-{demo.plan.tasks[0].id}.html')}",
+        f"publications: {where}",
+        sep="\n",
         file=out,
     )
 

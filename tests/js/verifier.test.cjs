@@ -126,3 +126,71 @@ test("a tampered register, receipt or record is named by the field that differs"
   const r4 = await V.verifyReceipt(c.receipt, honest, { expectedSeed: "another ceremony" });
   assert.ok(r4.differences.some((d) => d.path === "seed"));
 });
+
+test("every draw of the sample year matches its plan announcement; a draw announced alone matches its own", { skip: FIXTURES ? false : why }, async () => {
+  const cases = JSON.parse(fs.readFileSync(path.join(FIXTURES, "cases.json"), "utf8"));
+  const plan = JSON.parse(fs.readFileSync(path.join(FIXTURES, "announcement.json"), "utf8"));
+  assert.equal(plan.kind, "plan");
+  const sample = cases.filter((c) => c.name.startsWith("sample-"));
+  assert.equal(sample.length, plan.plan.draws.length);
+  for (const c of sample) {
+    for (const receipt of [c.receipt, c.public.receipt]) {
+      const r = await V.checkAnnouncement(plan, receipt);
+      assert.deepEqual(r.differences, [], c.name);
+      assert.equal(r.status, "matches", c.name);
+    }
+    const rows = V.registerFromCSV(fs.readFileSync(path.join(FIXTURES, c.register), "utf8"));
+    const full = await V.verifyDocument(c.public, rows, { expectedSeed: c.seed_text, announcement: plan });
+    assert.equal(full.status, "verified", c.name);
+    assert.equal(full.announcement, "matches", c.name);
+  }
+  const alone = cases.find((c) => c.announcement);
+  assert.equal(alone.announcement.kind, "draw");
+  assert.equal((await V.checkAnnouncement(alone.announcement, alone.receipt)).status, "matches");
+  // a draw-kind announcement does not cover another draw's policy
+  const other = cases.find((c) => c.name === "ratios-ceil");
+  const r = await V.checkAnnouncement(alone.announcement, other.receipt);
+  assert.equal(r.status, "differs");
+  assert.ok(r.differences.some((d) => d.path === "stream"));
+  assert.ok(r.differences.some((d) => d.path === "policy.batches"));
+});
+
+test("a draw that is not the announced one is named by the field that differs", { skip: FIXTURES ? false : why }, async () => {
+  const cases = JSON.parse(fs.readFileSync(path.join(FIXTURES, "cases.json"), "utf8"));
+  const plan = JSON.parse(fs.readFileSync(path.join(FIXTURES, "announcement.json"), "utf8"));
+  const c = cases.find((x) => x.name === "sample-net-key");
+  const reseal = async (a) => {
+    a.announcement_digest = await V.jcsDigest(Object.fromEntries(Object.entries(a).filter(([k]) => k !== "announcement_digest")));
+    return a;
+  };
+  const paths = async (a, receipt) => (await V.checkAnnouncement(a, receipt || c.public.receipt)).differences.map((d) => d.path);
+  // changed after publication, not resealed: its own digest says so
+  const edited = structuredClone(plan);
+  edited.plan.registry_digest = "0".repeat(64);
+  assert.deepEqual(await paths(edited), ["announcement.announcement_digest", "registry_digest"]);
+  // another register, resealed
+  assert.deepEqual(await paths(await reseal(edited)), ["registry_digest"]);
+  // another stream label announced for the task: the draw was not announced
+  const stream = structuredClone(plan);
+  stream.plan.draws[0].stream = "2024/net-key-announced";
+  assert.deepEqual(await paths(await reseal(stream)), ["stream"]);
+  // other batches announced
+  const batches = structuredClone(plan);
+  const entry = batches.plan.draws.find((d) => d.stream === c.receipt.stream);
+  entry.batches = ["H1"];
+  assert.deepEqual(await paths(await reseal(batches)), ["policy.batches"]);
+  // another scope announced
+  const scope = structuredClone(plan);
+  scope.plan.draws.find((d) => d.stream === c.receipt.stream).filter = { industry: "旅行社" };
+  assert.deepEqual(await paths(await reseal(scope)), ["policy.where.industry"]);
+  // another seed source announced, and a seed dated before the announcement
+  const source = structuredClone(plan);
+  source.seed_rule.source = "双色球 2024年第006期 开奖号码";
+  source.seed_rule.date = "2024-01-01";
+  assert.deepEqual(await paths(await reseal(source)), ["announcement.seed_rule.date", "seed_source"]);
+  // the page's overall status follows
+  const rows = V.registerFromCSV(fs.readFileSync(path.join(FIXTURES, c.register), "utf8"));
+  const r = await V.verifyDocument(c.public, rows, { announcement: stream });
+  assert.equal(r.status, "not verified");
+  assert.equal(r.announcement, "differs");
+});

@@ -17,7 +17,14 @@ from randsupervise.metrics.core import (
     workload,
     yearly_inclusion,
 )
-from randsupervise.metrics.demo import DemoReport, demo_inputs, demo_plan, run_demo_year
+from randsupervise.metrics.demo import (
+    DemoReport,
+    demo_announcement,
+    demo_inputs,
+    demo_plan,
+    demo_seed_rule,
+    run_demo_year,
+)
 from randsupervise.metrics.report import YearReport, year_report
 
 __all__ = [
@@ -26,8 +33,10 @@ __all__ = [
     "YearReport",
     "burden",
     "completion",
+    "demo_announcement",
     "demo_inputs",
     "demo_plan",
+    "demo_seed_rule",
     "duty_ledger",
     "gini",
     "inclusion_probabilities",

@@ -4,6 +4,10 @@ Invariants:
 
 * Inputs are the embedded sample (``randsupervise.model.sample``), China's official
   2024 calendar and a public seed text. Nothing is read from files or the clock.
+* The year is announced before it is drawn (``docs/spec/announcement.md``): the
+  announcement (:func:`demo_announcement`, 5 January) fixes the register, the plan, every
+  draw's stream and the seed's source, dice read on 15 January; the seed is made by that
+  rule and the plan receipt is verified against the announcement.
 * The plan carries out every item of the sample list (item coverage 100%): a split key
   task with random batch order for internet cafés, a joint task of the enforcement team
   and the fire brigade for entertainment venues that merges with the police's item in
@@ -31,6 +35,7 @@ from typing import Any
 import attrs
 import numpy as np
 
+from randsupervise._core.report import VerifyReport
 from randsupervise.assign import replace
 from randsupervise.calendar import WorkCalendar, china
 from randsupervise.cycle import (
@@ -48,10 +53,12 @@ from randsupervise.cycle import (
     ReplaceTeam,
     Task,
     YearState,
+    announce_plan,
     feedback,
     run_plan,
+    verify_plan,
 )
-from randsupervise.draw import Seed, tickets_for_ids, uniforms
+from randsupervise.draw import Announcement, Seed, SeedRule, tickets_for_ids, uniforms
 from randsupervise.metrics.report import YearReport, year_report
 from randsupervise.model import TargetRegistry
 from randsupervise.model.inspectors import InspectorPool
@@ -59,7 +66,14 @@ from randsupervise.model.items import ItemList
 from randsupervise.model.results import InspectionResult, ResultCode
 from randsupervise.model.sample import sample_inspectors, sample_items, sample_registry
 
-__all__ = ["DemoReport", "demo_inputs", "demo_plan", "run_demo_year"]
+__all__ = [
+    "DemoReport",
+    "demo_announcement",
+    "demo_inputs",
+    "demo_plan",
+    "demo_seed_rule",
+    "run_demo_year",
+]
 
 _TEAM = "文化市场综合行政执法大队"
 _FIRE = "消防救援大队"
@@ -133,12 +147,38 @@ def demo_plan(year: int = 2024) -> AnnualPlan:
     return AnnualPlan(year=year, tasks=tasks, title=f"示例县文化和旅游局 {year} 年双随机抽查计划")
 
 
+#: The dice read at the demo year's seed ceremony (the value the announced source gives).
+DEMO_DICE = "3 1 4 1 5 9 2 6"
+
+
+def demo_seed_rule(year: int = 2024) -> SeedRule:
+    """Where the demo year's seed comes from: dice read aloud on 15 January."""
+    return SeedRule(method="text", source=f"randsupervise demo {year}: dice", date=_d(year, 1, 15))
+
+
 def demo_inputs(
     year: int = 2024,
 ) -> tuple[AnnualPlan, TargetRegistry, ItemList, InspectorPool, Seed, WorkCalendar]:
-    """Plan, register, item list, pool, seed and calendar of the demo year."""
-    seed = Seed.from_text(f"randsupervise demo {year}: dice 3 1 4 1 5 9 2 6")
+    """Plan, register, item list, pool, seed and calendar of the demo year.
+
+    The seed is the one the announced rule (:func:`demo_seed_rule`) makes from the dice.
+    """
+    seed = demo_seed_rule(year).seed(value=DEMO_DICE)
     return demo_plan(year), sample_registry(), sample_items(), sample_inspectors(), seed, china()
+
+
+def demo_announcement(year: int = 2024) -> Announcement:
+    """The demo year's announcement (抽查预告), published on 5 January, before the seed.
+
+    Examples:
+        >>> a = demo_announcement()
+        >>> a.date, a.seed_rule.date, len(a.subject["draws"])
+        ('2024-01-05', '2024-01-15', 13)
+    """
+    plan, registry, items, pool, _, calendar = demo_inputs(year)
+    return announce_plan(
+        plan, registry, items, pool, calendar, seed_rule=demo_seed_rule(year), date=_d(year, 1, 5)
+    )
 
 
 def _u(seed: Seed, stream: str, ids: Sequence[str]) -> list[float]:
@@ -244,8 +284,14 @@ def _result(u: float) -> InspectionResult:
 
 @attrs.frozen(kw_only=True)
 class DemoReport:
-    """The demo year: inputs, the drawn plan, the visits, the metrics and the feedback."""
+    """The demo year: inputs, the announcement made before the seed, the drawn plan, the
+    visits, the metrics and the feedback.
 
+    ``announced`` is the plan receipt verified against the announcement
+    (``verify_plan(..., announcement=...)``)."""
+
+    announcement: Announcement = attrs.field(repr=False)
+    announced: VerifyReport = attrs.field(repr=False)
     plan: AnnualPlan = attrs.field(repr=False)
     registry: TargetRegistry = attrs.field(repr=False)
     items: ItemList = attrs.field(repr=False)
@@ -267,6 +313,12 @@ class DemoReport:
             "year": self.plan.year,
             "seed": self.run.seed.hex,
             "plan_digest": self.run.digest,
+            "announcement": {
+                "date": self.announcement.date,
+                "digest": self.announcement.announcement_digest,
+                "seed_date": self.announcement.seed_rule.date,
+                "receipt_matches": self.announced.ok,
+            },
             "tasks": len(self.plan.tasks),
             "draws": len(self.run.draws),
             "item_coverage": s["item_coverage"],
@@ -312,7 +364,17 @@ class DemoReport:
         late_rows = list(kinds.values())[:8]
         lines = [
             f"randsupervise demo — {self.plan.title}",
+            f"announcement (抽查预告) of {self.announcement.date}: digest "
+            f"{self.announcement.announcement_digest}; seed from "
+            f"'{self.announcement.seed_rule.source}' on {self.announcement.seed_rule.date}",
             f"plan receipt digest: {j['plan_digest']}",
+            "plan receipt against the announcement: "
+            + (
+                "verified (same register, plan, draws and stream labels; seed from the "
+                "announced source)"
+                if self.announced.ok
+                else "NOT verified: " + ", ".join(d.path for d in self.announced.differences)
+            ),
             f"seed: {j['seed']}",
             f"calendar: {self.calendar.name}",
             "",
@@ -376,7 +438,9 @@ class DemoReport:
 
 
 def run_demo_year(year: int = 2024) -> DemoReport:
-    """Run the sample bureau's whole year: plan, draws, visits, teams, results, feedback.
+    """Run the sample bureau's whole year: the announcement first, then the plan's draws,
+    visits, teams, results and feedback; the plan receipt is verified against the
+    announcement.
 
     Examples:
         >>> demo = run_demo_year()
@@ -385,13 +449,20 @@ def run_demo_year(year: int = 2024) -> DemoReport:
         >>> demo.to_json_dict() == run_demo_year().to_json_dict()
         True
     """
-    plan, registry, items, pool, seed, calendar = demo_inputs(year)
+    plan, registry, items, pool, _, calendar = demo_inputs(year)
+    announcement = demo_announcement(year)  # published before the seed exists
+    seed = announcement.seed(value=DEMO_DICE)
     run = run_plan(plan, registry, items, pool, seed, calendar)
+    announced = verify_plan(
+        run.receipt, plan, registry, items, pool, calendar, announcement=announcement
+    )
     state = simulate_year(run, calendar, drawn_on=_d(year, 2, 26))
     as_of = _d(year + 1, 2, 28)
     report = year_report(run, state, registry=registry, items=items, pool=pool, as_of=as_of)
     fb = feedback(registry, state)
     return DemoReport(
+        announcement=announcement,
+        announced=announced,
         plan=plan,
         registry=registry,
         items=items,

@@ -3,18 +3,22 @@
 Sans-I/O (architecture principles 1 and 10): every function returns a value, a
 :class:`Publication`, ``str`` or ``bytes``; only the command line writes files.
 
-* :func:`publish_plan`, :func:`publish_task` (public or audit form) and
+* :func:`publish_announcement` (抽查预告, before the seed exists), :func:`publish_plan`,
+  :func:`publish_task` (public or audit form, citing the announcement) and
   :func:`publish_results` build the documents (:mod:`.content`);
 * :func:`to_json`, :func:`to_csv`, :func:`to_xlsx` and :func:`to_html` render them
   (:mod:`.formats`); :func:`read_json` reads a JSON document back strictly;
 * :func:`public_record` is the public form of a draw receipt, and :func:`class_bounds`
   what its tickets still reveal about classes (:mod:`.records`);
-* ``verifier.js`` (package data) is the browser verifier inlined into drawn-list pages.
+* ``verifier.js`` (package data) is the browser verifier inlined into drawn-list pages;
+  it also checks each draw against the embedded announcement.
 """
 
 from randsupervise.publish.content import (
+    ANNOUNCEMENT_HREF,
     FORMS,
     LANGS,
+    publish_announcement,
     publish_plan,
     publish_results,
     publish_task,
@@ -41,6 +45,7 @@ from randsupervise.publish.records import (
 )
 
 __all__ = [
+    "ANNOUNCEMENT_HREF",
     "FORMATS",
     "FORMS",
     "LANGS",
@@ -53,6 +58,7 @@ __all__ = [
     "merged_selection",
     "public_record",
     "public_record_differences",
+    "publish_announcement",
     "publish_plan",
     "publish_results",
     "publish_task",

@@ -2,6 +2,11 @@
 
 Invariants, each with the rule it comes from:
 
+* **The announcement** (抽查预告; RFC 3797, ``docs/spec/announcement.md``): published
+  before the seed exists, it is a publication too; the sealed announcement is kept
+  unchanged in it, so its digest still checks. A drawn list made under it cites its date
+  and digest with a reference to its page (:data:`ANNOUNCEMENT_HREF`) and embeds it, so
+  the page's verifier compares every draw with what was announced.
 * **The plan and the item list** (plan §三(一), §三(二), §三(五): the plan and the item
   list are published on the bureau's website): every item with its legal basis, kind
   (key or general), content, method, ratio cap and yearly frequency limit, the
@@ -33,6 +38,7 @@ from typing import Any
 from randsupervise.cycle.lifecycle import VisitState, YearState
 from randsupervise.cycle.plan import AnnualPlan, Task
 from randsupervise.cycle.run import DrawRecord, PlanRun
+from randsupervise.draw.announcement import Announcement, as_announcement
 from randsupervise.errors import Problem, ValidationError
 from randsupervise.model.credit_code import is_valid_credit_code
 from randsupervise.model.items import ItemKind, ItemList
@@ -46,9 +52,20 @@ from randsupervise.publish.formats import (
 )
 from randsupervise.publish.records import public_record
 
-__all__ = ["FORMS", "LANGS", "publish_plan", "publish_results", "publish_task"]
+__all__ = [
+    "ANNOUNCEMENT_HREF",
+    "FORMS",
+    "LANGS",
+    "publish_announcement",
+    "publish_plan",
+    "publish_results",
+    "publish_task",
+]
 
 LANGS: tuple[str, ...] = ("zh", "en")
+#: Where a drawn list refers to its announcement: the announcement's page, published
+#: beside it (the command line writes ``announcement.html`` and ``announcement.json``).
+ANNOUNCEMENT_HREF = "announcement.html"
 #: The forms of a drawn list: ``public`` names no firm's risk class; ``audit`` does.
 FORMS: tuple[str, ...] = ("public", "audit")
 
@@ -177,6 +194,38 @@ _W: Mapping[str, Mapping[str, str]] = {
         "名录库摘要、各类别的抽取结果和回执摘要，显示“已核验”或不一致的字段。",
         "how_3": "也可用命令行核验：randsupervise verify 回执.json --registry 名录库.csv "
         '--seed-text "{source}"（退出码 0 为已核验，1 为不一致，2 为输入有误）。',
+        "ann_title": "{year}年度双随机抽查预告",
+        "ann_draws": "将要进行的抽取",
+        "c_stream": "抽取流标签",
+        "c_filter": "抽查范围（定向条件）",
+        "c_field": "项目",
+        "c_value": "内容",
+        "ann_summary": "预告要点",
+        "f_date": "预告发布日期",
+        "f_digest": "预告摘要（announcement_digest）",
+        "f_seed_method": "随机种子产生方式",
+        "f_seed_source": "随机种子来源",
+        "f_seed_date": "随机种子产生日期",
+        "f_register": "检查对象名录库摘要",
+        "f_register_size": "检查对象名录库条目数",
+        "f_plan": "抽查计划摘要",
+        "f_policy": "抽取规则摘要",
+        "m_text": "公开来源的数值（种子原文 = 来源名称、一个空格、该来源给出的数值）",
+        "m_contributions": "各方事先密封、事后公开的随机数（{n}方；缺一方时：{missing}）",
+        "missing_void": "本次抽取作废",
+        "missing_others": "由其他各方的随机数产生种子",
+        "p_ann": "本预告在随机种子产生之前发布，写明将要进行的每一次抽取（抽查任务、批次、"
+        "抽取流标签、抽查范围）、检查对象名录库的内容摘要和随机种子的来源与日期。"
+        "抽取完成后，任何人都可以核对公布的抽取结果是否与本预告一致：同一名录库、同一规则、"
+        "同一流标签，种子由预告的来源产生。",
+        "p_ann_when": "预告发布日期：{date}；随机种子产生日期：{seed_date}（在预告之后）。"
+        "预告摘要：{digest}。",
+        "p_ann_check": "核验：randsupervise verify 回执.json ... --announcement announcement.json；"
+        "各抽查任务的抽取名单页面也会在浏览器中核对其抽取是否与本预告一致。",
+        "p_task_ann": "本次抽取依据{date}发布的抽查预告（摘要 {digest}，见 {href}）；"
+        "随机种子于{seed_date}产生。本页的核验区会核对每次抽取与预告是否一致"
+        "（名录库摘要、抽取规则、流标签、批次、种子原文的来源）。",
+        "ann_link": "查看抽查预告",
     },
     "en": {
         "sep": ", ",
@@ -256,6 +305,43 @@ _W: Mapping[str, Mapping[str, str]] = {
         "the receipt digest, and shows 'verified' or the field that differs.",
         "how_3": "On the command line: randsupervise verify RECEIPT.json --registry "
         'REGISTER.csv --seed-text "{source}" (exit 0 verified, 1 differs, 2 bad input).',
+        "ann_title": "Random inspection announcement {year}",
+        "ann_draws": "Draws to be made",
+        "c_stream": "stream label",
+        "c_filter": "scope (targeted filter)",
+        "c_field": "field",
+        "c_value": "value",
+        "ann_summary": "The announcement",
+        "f_date": "published on",
+        "f_digest": "announcement digest",
+        "f_seed_method": "how the seed is made",
+        "f_seed_source": "seed source",
+        "f_seed_date": "seed date",
+        "f_register": "register digest",
+        "f_register_size": "register size",
+        "f_plan": "plan digest",
+        "f_policy": "policy digest",
+        "m_text": "a public source's value (seed text = the source's name, one space, the "
+        "value it gave)",
+        "m_contributions": "contributions sealed beforehand and revealed afterwards ({n} "
+        "parties; a missing one: {missing})",
+        "missing_void": "the draw is void",
+        "missing_others": "the seed is made from the other parties' reveals",
+        "p_ann": "This announcement is published before the seed exists. It states every "
+        "draw to be made (task, batches, stream label, scope), the register's content "
+        "digest, and where and when the seed will come from. After the draw anyone can "
+        "check that the published draws match it: the same register, rules and stream "
+        "labels, and a seed made from the announced source.",
+        "p_ann_when": "Published on {date}; the seed is made on {seed_date} (after it). "
+        "Announcement digest: {digest}.",
+        "p_ann_check": "Check: randsupervise verify RECEIPT.json ... --announcement "
+        "announcement.json; each task's drawn-list page also checks in the browser that its "
+        "draws match this announcement.",
+        "p_task_ann": "Drawn under the announcement published on {date} (digest {digest}, "
+        "see {href}); the seed was made on {seed_date}. The check box on this page compares "
+        "every draw with the announcement (register digest, policy, stream, batches, the "
+        "seed text's source).",
+        "ann_link": "See the announcement",
     },
 }
 
@@ -466,6 +552,7 @@ def publish_task(
     *,
     form: str = "public",
     lang: str = "zh",
+    announcement: Announcement | Mapping[str, Any] | str | bytes | None = None,
 ) -> Publication:
     """A task's announcement and drawn list, with every draw's record for checking it.
 
@@ -477,11 +564,18 @@ def publish_task(
         form: ``"public"`` (no risk class; public records embedded) or ``"audit"``
             (every firm's class; the draw receipts embedded).
         lang: ``"zh"`` or ``"en"``.
+        announcement: The year's announcement (抽查预告), published before the seed
+            existed: the document then gives its date and digest with a reference to its
+            page (:data:`ANNOUNCEMENT_HREF`), and the HTML page embeds it, so that the
+            browser verifier checks every draw against it.
 
     Examples:
         >>> from randsupervise.metrics.demo import run_demo_year
         >>> demo = run_demo_year()
-        >>> p = publish_task(demo.run, demo.registry, demo.items, "net-key")
+        >>> p = publish_task(demo.run, demo.registry, demo.items, "net-key",
+        ...                  announcement=demo.announcement)
+        >>> p.data["announcement"]["date"], p.data["announcement"]["href"]
+        ('2024-01-05', 'announcement.html')
         >>> p.tables[0].columns
         ('序号', '检查对象名称', '统一社会信用代码（或对象编号）', '批次', '检查时间', '抽签号')
         >>> "risk_class" in p.data["draws"][0]["selected"][0]
@@ -549,6 +643,12 @@ def publish_task(
         "how_to_check": [w["how_1"], w["how_2"], w["how_3"].format(source=source)],
         "draws": out_draws,
     }
+    ann_paragraphs: tuple[str, ...] = ()
+    if announcement is not None:
+        a = as_announcement(announcement)
+        data["announcement"] = _announcement_reference(a)
+        embedded["announcement"] = a.to_dict()
+        ann_paragraphs = (w["p_task_ann"].format(**data["announcement"]),)
     paragraphs = (
         w["p_task"].format(
             id=task.id, name=name, type=tdata["type"], items=w["sep"].join(task.items),
@@ -557,6 +657,7 @@ def publish_task(
             windows=_windows(task),
         ),
         w["p_seed"].format(source=source, seed=run.seed.hex),
+        *ann_paragraphs,
         w["p_public" if form == "public" else "p_audit"],
         *data["how_to_check"],
     )  # fmt: skip
@@ -568,6 +669,116 @@ def publish_task(
         tables=(Table(name="drawn", title=w["drawn_title"], columns=columns, rows=rows),),
         paragraphs=paragraphs,
         embedded=embedded,
+    )
+
+
+def _announcement_reference(a: Announcement) -> dict[str, str]:
+    return {
+        "digest": a.announcement_digest,
+        "date": a.date,
+        "seed_date": a.seed_rule.date,
+        "href": ANNOUNCEMENT_HREF,
+    }
+
+
+def _filter_text(where: Mapping[str, Any] | None, lang: str) -> str:
+    w = _words(lang)
+    if not where:
+        return w["all"]
+    parts = []
+    for col, v in where.items():
+        values = [v] if isinstance(v, str) else list(v)
+        parts.append(f"{_COLUMN[lang].get(col, col)}{w['colon']}{w['sep'].join(values)}")
+    return w["semi"].join(parts)
+
+
+def publish_announcement(
+    announcement: Announcement | Mapping[str, Any] | str | bytes, *, lang: str = "zh"
+) -> Publication:
+    """The announcement (抽查预告) as published before the seed exists: what will be drawn,
+    from which register, and where and when the seed will come from.
+
+    The document embeds the sealed announcement unchanged (``data["announcement"]``, what
+    ``randsupervise verify --announcement`` reads), with a table of the draws (a year's
+    plan: every task's draws, batches, stream labels and scope) and one of its key facts.
+
+    Examples:
+        >>> from randsupervise.metrics.demo import run_demo_year
+        >>> demo = run_demo_year()
+        >>> p = publish_announcement(demo.announcement)
+        >>> p.title, p.data["date"], p.data["seed_date"]
+        ('2024年度双随机抽查预告', '2024-01-05', '2024-01-15')
+        >>> p.tables[1].columns
+        ('任务编号', '批次', '抽取流标签', '抽查范围（定向条件）')
+        >>> p.tables[1].rows[0]
+        ('net-key', 'H1、H2', '2024/net-key', '行业：网吧')
+    """
+    a = as_announcement(announcement)
+    w = _words(lang)
+    subject = a.subject
+    rule = a.seed_rule
+    year = int(subject["year"]) if a.kind == "plan" else int(a.date[:4])
+    if a.kind == "plan":
+        draws = [
+            (d["task"], w["sep"].join(d["batches"]), d["stream"], _filter_text(d["filter"], lang))
+            for d in subject["draws"]
+        ]
+    elif a.kind == "draw":
+        where = subject["policy"].get("where")
+        n = subject["policy"].get("batches", 1)
+        draws = [("", str(n), subject["stream"], _filter_text(where, lang))]
+    else:
+        draws = [("", "", subject["stream"], "")]
+    if rule.method == "text":
+        method = w["m_text"]
+    else:
+        method = w["m_contributions"].format(
+            n=len(rule.parties), missing=w[f"missing_{rule.missing}"]
+        )
+    facts = [
+        (w["f_date"], a.date),
+        (w["f_digest"], a.announcement_digest),
+        (w["f_seed_method"], method),
+        (w["f_seed_source"], rule.source),
+        (w["f_seed_date"], rule.date),
+    ]
+    if "registry_digest" in subject:
+        facts.append((w["f_register"], str(subject["registry_digest"])))
+    if "registry_size" in subject:
+        facts.append((w["f_register_size"], str(subject["registry_size"])))
+    if "plan_digest" in subject:
+        facts.append((w["f_plan"], str(subject["plan_digest"])))
+    if "policy_digest" in subject:
+        facts.append((w["f_policy"], str(subject["policy_digest"])))
+    title = w["ann_title"].format(year=year)
+    data = {
+        **_head("announcement", lang, title, year),
+        "announcement_kind": a.kind,
+        "date": a.date,
+        "seed_date": rule.date,
+        "announcement_digest": a.announcement_digest,
+        "announcement": a.to_dict(),
+    }
+    columns = [w["c_task_id"], w["c_batches"], w["c_stream"], w["c_filter"]]
+    return Publication(
+        kind="announcement",
+        lang=lang,
+        title=title,
+        data=data,
+        tables=(
+            Table(
+                name="announcement",
+                title=w["ann_summary"],
+                columns=[w["c_field"], w["c_value"]],
+                rows=facts,
+            ),
+            Table(name="draws", title=w["ann_draws"], columns=columns, rows=draws),
+        ),
+        paragraphs=(
+            w["p_ann"],
+            w["p_ann_when"].format(date=a.date, seed_date=rule.date, digest=a.announcement_digest),
+            w["p_ann_check"],
+        ),
     )
 
 

@@ -98,9 +98,10 @@ def _tables(tables: Iterable[Table]) -> tuple[Table, ...]:
 class Publication:
     """One published document: its JSON data, its tables and its page text.
 
-    ``kind`` is ``"plan"``, ``"drawn-list"`` or ``"results"``; ``paragraphs`` are shown
-    above the tables on the HTML page; ``embedded`` maps a name to a record the page's
-    verifier checks (drawn lists only).
+    ``kind`` is ``"announcement"``, ``"plan"``, ``"drawn-list"`` or ``"results"``;
+    ``paragraphs`` are shown above the tables on the HTML page; ``embedded`` maps a name
+    to a record the page's verifier checks (drawn lists only: each draw's record, and the
+    announcement its draws are checked against).
     """
 
     kind: str
@@ -156,6 +157,16 @@ _HEAD = {"format": str, "version": int, "kind": str, "lang": str, "title": str, 
 #: ``docs/publish.md`` describes every field and :func:`json_schema` renders it as JSON
 #: Schema.
 SHAPES: Mapping[str, Obj] = {
+    "announcement": Obj(
+        required={
+            **_HEAD,
+            "announcement_kind": str,
+            "date": str,
+            "seed_date": str,
+            "announcement_digest": str,
+            "announcement": MapOf(ANY),
+        }
+    ),
     "plan": Obj(
         required={
             **_HEAD,
@@ -190,7 +201,12 @@ SHAPES: Mapping[str, Obj] = {
                     }
                 )
             ),
-        }
+        },
+        optional={
+            "announcement": Obj(
+                required={"digest": str, "date": str, "seed_date": str, "href": str}
+            )
+        },
     ),
     "results": Obj(
         required={
@@ -544,6 +560,7 @@ _PAGE_WORDS = {
         "file": "名录库文件：",
         "seed": "事先公布的随机种子原文（可选）：",
         "button": "核验",
+        "announcement": "抽查预告",
         "generated": "本页由 randsupervise 生成，所有内容均为本地数据，无任何外部链接。",
     },
     "en": {
@@ -553,6 +570,7 @@ _PAGE_WORDS = {
         "file": "Register file: ",
         "seed": "Seed text announced beforehand (optional): ",
         "button": "Check",
+        "announcement": "The announcement",
         "generated": "Page made by randsupervise; everything on it is local, with no "
         "external link.",
     },
@@ -600,6 +618,12 @@ def to_html(pub: Publication) -> str:
         f"<h1>{html.escape(pub.title)}</h1>",
     ]
     parts += [f"<p>{html.escape(p)}</p>" for p in pub.paragraphs]
+    ref = pub.data.get("announcement") if pub.kind == "drawn-list" else None
+    if ref is not None:  # a relative link to the announcement's page, published beside it
+        parts.append(
+            f'<p><a href="{html.escape(str(ref["href"]))}">{html.escape(w["announcement"])}</a> '
+            f"{html.escape(str(ref['date']))} <code>{html.escape(str(ref['digest']))}</code></p>"
+        )
     if pub.embedded:
         parts += [
             '<section class="rs-box rs-noprint" id="rs-verifier">',
@@ -609,6 +633,7 @@ def to_html(pub: Publication) -> str:
             '<p><textarea id="rs-register-text" aria-label="register CSV"></textarea></p>',
             f'<p><label>{html.escape(w["seed"])}<input type="text" id="rs-seed-text" size="50">'
             f'</label> <button type="button" id="rs-check">{html.escape(w["button"])}</button></p>',
+            '<p id="rs-announcement" role="status"></p>',
             '<p id="rs-status" class="rs-status" role="status"></p><ul id="rs-result"></ul>',
             "</section>",
         ]

@@ -17,6 +17,10 @@
  *   - for the method "smallest" without burden spreading: every stratum's eligible
  *     population (targeted-draw filter, frequency exclusions as the receipt lists them),
  *     its sample size (docs/spec/allocation.md §2) and its selection with tickets.
+ *   - against an announcement published before the seed (docs/spec/announcement.md §4):
+ *     the announcement's own digest and dates, and that the draw is the announced one
+ *     (register digest and size, policy, stream, batches, and a seed text that begins
+ *     with the announced source).
  * What it does not: receipts of version 1 (their canonical form is Python's), the
  * weighted methods and burden-spread draws, and the frequency history behind an
  * exclusion list (the command line checks those: randsupervise verify).
@@ -698,10 +702,102 @@
     return { status, differences, notes, checked };
   }
 
-  /** Verify an embedded document of either form. */
-  function verifyDocument(doc, rows, options) {
-    if (doc && doc.format === "randsupervise.public-draw") return verifyPublic(doc, rows, options);
-    return verifyReceipt(doc, rows, options);
+  // ------------------------------------------- announcements (announcement.md §4)
+  function announced(out, path, what, got, want) {
+    out.push({ path, message: "not the announced " + what + ": receipt " + JSON.stringify(got) + ", announced " + JSON.stringify(want), receipt: got, recomputed: want, announced: true });
+  }
+
+  function sameJSON(a, b) {
+    return canonicalJSON(a === undefined ? null : a) === canonicalJSON(b === undefined ? null : b);
+  }
+
+  function asList(v) {
+    return Array.isArray(v) ? v : [v];
+  }
+
+  /** The announced policy against a draw of a year's plan (subject "plan"). */
+  function planPolicyDifferences(receipt, subject, entry, out) {
+    const policy = receipt.policy;
+    if (policy.batches !== entry.batches.length) announced(out, "policy.batches", "batch count (" + entry.batches.join(", ") + ")", policy.batches, entry.batches.length);
+    const filter = entry.filter || {};
+    const where = policy.where || {};
+    for (const col of Object.keys(filter).sort()) {
+      const allowed = new Set(asList(filter[col]).map(String));
+      const got = where[col];
+      if (!Array.isArray(got) || !got.length || !got.every((v) => allowed.has(String(v)))) {
+        announced(out, "policy.where." + col, "scope", got === undefined ? null : got, filter[col]);
+      }
+    }
+    const task = (subject.plan.tasks || []).find((t) => t.id === entry.task);
+    if (!task) {
+      announced(out, "policy", "task", entry.task, null);
+      return;
+    }
+    const classes = new Set([...Object.keys(task.ratios || {}), ...Object.keys(task.counts || {})]);
+    for (const c of Object.keys(policy.counts || {}).concat(Object.keys(policy.ratios || {}))) {
+      if (!classes.has(c)) announced(out, "policy.counts." + c, "classes of task " + task.id, c, [...classes].sort());
+    }
+    const items = new Set(task.items);
+    for (const rule of policy.frequency_items || []) {
+      if (!items.has(rule.id)) announced(out, "policy.frequency_items", "items of task " + task.id, rule.id, task.items);
+    }
+  }
+
+  /**
+   * Check a draw receipt (the audit form, or the receipt inside a public record) against
+   * an announcement of kind "draw" or "plan". Returns {status: "matches" | "differs",
+   * differences}; paths as the command line names them (announcement.md §4).
+   */
+  async function checkAnnouncement(announcement, receipt) {
+    const out = [];
+    const a = announcement;
+    const want = await jcsDigest(without(a, "announcement_digest"));
+    if (want !== a.announcement_digest) out.push({ path: "announcement.announcement_digest", message: "the announcement was changed after it was made (its digest does not match its content)", receipt: a.announcement_digest, recomputed: want, announced: true });
+    const rule = a.seed_rule || {};
+    if (!(String(rule.date) > String(a.date))) out.push({ path: "announcement.seed_rule.date", message: "the seed's source is dated " + rule.date + ", not after the announcement (" + a.date + "): the seed could have been known when the announcement was made", receipt: rule.date, recomputed: a.date, announced: true });
+    const subject = a[a.kind];
+    if (a.kind === "draw") {
+      for (const [key, what] of [["version", "draw version"], ["stream", "stream"], ["registry_digest", "register (content digest)"], ["registry_size", "register size"]]) {
+        if (!sameJSON(receipt[key], subject[key])) announced(out, key, what, receipt[key], subject[key]);
+      }
+      const keys = new Set([...Object.keys(receipt.policy || {}), ...Object.keys(subject.policy)]);
+      for (const k of [...keys].sort()) {
+        if (!sameJSON((receipt.policy || {})[k], subject.policy[k])) announced(out, "policy." + k, "policy", (receipt.policy || {})[k], subject.policy[k]);
+      }
+    } else if (a.kind === "plan") {
+      if (receipt.registry_digest !== subject.registry_digest) announced(out, "registry_digest", "register (content digest)", receipt.registry_digest, subject.registry_digest);
+      const entry = subject.draws.find((d) => d.stream === receipt.stream);
+      if (!entry) {
+        announced(out, "stream", "stream", receipt.stream, subject.draws.map((d) => d.stream));
+      } else {
+        planPolicyDifferences(receipt, subject, entry, out);
+      }
+    } else {
+      out.push({ path: "announcement.kind", message: "an announcement of a " + a.kind + ", not of a draw or a plan", receipt: "draw", recomputed: a.kind, announced: true });
+    }
+    const canon = canonicalSeedText(String(receipt.seed_source));
+    if (rule.method === "text") {
+      const head = canonicalSeedText(String(rule.source));
+      if (!(canon.startsWith(head + " ") && canon.length > head.length + 1)) out.push({ path: "seed_source", message: "the seed text does not begin with the announced source " + JSON.stringify(head) + " followed by the value it gave", receipt: receipt.seed_source, recomputed: head, announced: true });
+    } else if (!canon.startsWith("contributions: ")) {
+      out.push({ path: "seed_source", message: "the announced seed is made from sealed contributions; this seed is not", receipt: receipt.seed_source, announced: true });
+    }
+    return { status: out.length ? "differs" : "matches", differences: out };
+  }
+
+  /** Verify an embedded document of either form (and, given one, against the announcement). */
+  async function verifyDocument(doc, rows, options) {
+    const isPublic = doc && doc.format === "randsupervise.public-draw";
+    const r = isPublic ? await verifyPublic(doc, rows, options) : await verifyReceipt(doc, rows, options);
+    const a = options && options.announcement;
+    if (a) {
+      const c = await checkAnnouncement(a, isPublic ? doc.receipt : doc);
+      r.announcement = c.status;
+      r.differences.push(...c.differences);
+      r.checked.push("announcement");
+      if (c.differences.length) r.status = "not verified";
+    }
+    return r;
   }
 
   // --------------------------------------------------------------------- the page
@@ -716,6 +812,9 @@
       draw: "抽取",
       field: "不一致的字段",
       notes: "说明",
+      matches: "与抽查预告一致",
+      differs: "与抽查预告不一致",
+      noAnnouncement: "本页未附抽查预告",
     },
     en: {
       verified: "verified",
@@ -727,6 +826,9 @@
       draw: "draw",
       field: "field that differs",
       notes: "notes",
+      matches: "matches the announcement",
+      differs: "does not match the announcement",
+      noAnnouncement: "no announcement on this page",
     },
   };
 
@@ -743,6 +845,20 @@
     [/tickets/, "抽签号与由种子重新计算的结果不一致"],
     [/selected$/, "抽取名单与重新计算的结果不一致"],
     [/^strata\./, "该类别的抽取数据与重新计算的结果不一致"],
+  ];
+  // differences from the announcement check, by JSON path
+  const ZH_ANNOUNCED = [
+    [/^announcement\.announcement_digest$/, "抽查预告在发布后被改动（摘要与内容不符）"],
+    [/^announcement\.seed_rule\.date$/, "随机种子的产生日期不在预告发布之后"],
+    [/^announcement\.kind$/, "预告的类型与本次抽取不符"],
+    [/^seed_source$/, "随机种子原文不是以预告的来源开头"],
+    [/^registry_digest$/, "抽取所用的名录库不是预告的名录库（内容摘要不符）"],
+    [/^registry_size$/, "名录库的条目数与预告不符"],
+    [/^stream$/, "抽取流标签不是预告的标签"],
+    [/^version$/, "抽取版本与预告不符"],
+    [/^policy\.batches$/, "批次数与预告不符"],
+    [/^policy\.where/, "抽查范围与预告不符"],
+    [/^policy/, "抽取规则与预告不符"],
   ];
   const ZH_NOTES = [
     [/^no register loaded/, "尚未载入名录库：名录库摘要和抽取结果尚未核验；种子、抽签号和批次已核验"],
@@ -761,6 +877,10 @@
       name: s.getAttribute("data-rs-document"),
       value: JSON.parse(s.textContent),
     }));
+  }
+
+  function isAnnouncement(value) {
+    return value && value.format === "randsupervise.announcement";
   }
 
   async function runPage(doc, csvText) {
@@ -783,13 +903,19 @@
     const seedInput = doc.getElementById("rs-seed-text");
     const expected = seedInput && seedInput.value.trim() ? seedInput.value : null;
     let overall = "verified";
-    for (const { name, value } of documentsOf(doc)) {
+    const documents = documentsOf(doc);
+    const announcement = (documents.find((d) => isAnnouncement(d.value)) || {}).value || null;
+    let matching = announcement ? "matches" : "none";
+    for (const { name, value } of documents) {
+      if (isAnnouncement(value)) continue;
       let r;
       try {
-        r = await verifyDocument(value, rows, { expectedSeed: expected });
+        r = await verifyDocument(value, rows, { expectedSeed: expected, announcement });
       } catch (e) {
         r = { status: "not verified", differences: [{ path: "$", message: e.message }], notes: [] };
+        if (announcement) r.announcement = "differs";
       }
+      if (r.announcement === "differs") matching = "differs";
       if (r.status === "not verified") overall = "not verified";
       else if (r.status === "partial" && overall === "verified") overall = "partial";
       const li = doc.createElement("li");
@@ -800,7 +926,8 @@
         for (const d of r.differences) {
           const item = doc.createElement("li");
           item.className = "rs-bad";
-          item.textContent = w.field + " " + d.path + ": " + localized(lang, d.path, ZH_PATHS);
+          item.textContent = w.field + " " + d.path + ": " + localized(lang, d.path, d.announced ? ZH_ANNOUNCED : ZH_PATHS);
+          if (d.announced) item.setAttribute("data-announced", "true");
           item.title = d.message;
           ul.appendChild(item);
         }
@@ -813,6 +940,12 @@
         li.appendChild(ul);
       }
       out.appendChild(li);
+    }
+    const against = doc.getElementById("rs-announcement");
+    if (against) {
+      against.textContent = matching === "none" ? w.noAnnouncement : w[matching];
+      against.className = matching === "matches" ? "rs-good" : matching === "differs" ? "rs-bad" : "";
+      against.setAttribute("data-status", matching);
     }
     status.textContent = w[overall];
     status.className = "rs-status " + (overall === "verified" ? "rs-good" : overall === "partial" ? "" : "rs-bad");
@@ -862,6 +995,7 @@
     verifyReceipt,
     verifyPublic,
     verifyDocument,
+    checkAnnouncement,
     runPage,
     mountPage,
     toHex,
