@@ -50,6 +50,17 @@ from randsupervise.model.results import InspectionResult, ResultCode
 
 __all__ = ["VisitRecord"]
 
+#: The fields of a record that hold a date (or None).
+DATE_FIELDS = (
+    "inspected_on",
+    "deadline",
+    "recorded_on",
+    "published_on",
+    "correct_by",
+    "followed_up_on",
+    "republished_on",
+)
+
 
 @attrs.frozen(kw_only=True)
 class VisitRecord:
@@ -115,15 +126,7 @@ class VisitRecord:
             isinstance(e, _EVENT_TYPES) for e in self.events
         ):
             wrong("events", "a tuple of events")
-        for field in (
-            "inspected_on",
-            "deadline",
-            "recorded_on",
-            "published_on",
-            "correct_by",
-            "followed_up_on",
-            "republished_on",
-        ):
+        for field in DATE_FIELDS:
             value = getattr(self, field)
             if value is not None:
                 problems += date_problems(value, field)

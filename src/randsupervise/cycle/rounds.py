@@ -22,6 +22,7 @@ import numpy.typing as npt
 from randsupervise.calendar import WorkCalendar
 from randsupervise.cycle.deadlines import deadline_of
 from randsupervise.cycle.events import _event_error
+from randsupervise.cycle.record import DATE_FIELDS
 from randsupervise.cycle.state import (
     _ACODE,
     _MUTABLE,
@@ -61,17 +62,7 @@ _COLUMN_OF: Mapping[str, str] = {
     "republished_on": "republished",
     "cancel_reason": "cancel",
 }
-_DATE_FIELDS = frozenset(
-    {
-        "inspected_on",
-        "deadline",
-        "recorded_on",
-        "published_on",
-        "correct_by",
-        "followed_up_on",
-        "republished_on",
-    }
-)
+_DATE_FIELDS = frozenset(DATE_FIELDS)
 
 
 def _read(new: Mapping[str, Any], field: str, i: int) -> Any:

@@ -97,57 +97,37 @@ class Transition:
 
 
 _S, _A = VisitState, Action
+_GONE = "target gone before inspection (registration status codes, BRIEF)"
+# (action, from, to, the rule it comes from): one row per move
+_ROWS = (
+    (_A.ASSIGN, _S.DRAWN, _S.ASSIGNED, "双随机: inspectors drawn for the target (plan §三(六))"),
+    (
+        _A.REPLACE_TEAM,
+        _S.ASSIGNED,
+        _S.ASSIGNED,
+        "补抽: an inspector who cannot serve is replaced; logged (BRIEF)",
+    ),
+    (_A.INSPECT, _S.ASSIGNED, _S.INSPECTED, "the check is carried out (plan §三(六))"),
+    (_A.RECORD, _S.INSPECTED, _S.RECORDED, "谁检查、谁录入: within 20 working days (plan §三(六))"),
+    (
+        _A.PUBLISH,
+        _S.RECORDED,
+        _S.PUBLISHED,
+        "谁公开: published; only now complete (plan §三(六); platform 'done')",
+    ),
+    (
+        _A.FOLLOW_UP,
+        _S.PUBLISHED,
+        _S.RECORDED,
+        "待后续处理: the final result replaces the pending one and is published again "
+        "(plan §三(六))",
+    ),
+    (_A.CANCEL, _S.DRAWN, _S.CANCELLED, _GONE),
+    (_A.CANCEL, _S.ASSIGNED, _S.CANCELLED, _GONE),
+)
 #: The transition table (rules as data). Anything else is illegal.
-TRANSITIONS: tuple[Transition, ...] = (
-    Transition(
-        action=_A.ASSIGN,
-        source=_S.DRAWN,
-        target=_S.ASSIGNED,
-        rule="双随机: inspectors drawn for the target (plan §三(六))",
-    ),
-    Transition(
-        action=_A.REPLACE_TEAM,
-        source=_S.ASSIGNED,
-        target=_S.ASSIGNED,
-        rule="补抽: an inspector who cannot serve is replaced; logged (BRIEF)",
-    ),
-    Transition(
-        action=_A.INSPECT,
-        source=_S.ASSIGNED,
-        target=_S.INSPECTED,
-        rule="the check is carried out (plan §三(六))",
-    ),
-    Transition(
-        action=_A.RECORD,
-        source=_S.INSPECTED,
-        target=_S.RECORDED,
-        rule="谁检查、谁录入: within 20 working days (plan §三(六))",
-    ),
-    Transition(
-        action=_A.PUBLISH,
-        source=_S.RECORDED,
-        target=_S.PUBLISHED,
-        rule="谁公开: published; only now complete (plan §三(六); platform 'done')",
-    ),
-    Transition(
-        action=_A.FOLLOW_UP,
-        source=_S.PUBLISHED,
-        target=_S.RECORDED,
-        rule="待后续处理: the final result replaces the pending one and is published "
-        "again (plan §三(六))",
-    ),
-    Transition(
-        action=_A.CANCEL,
-        source=_S.DRAWN,
-        target=_S.CANCELLED,
-        rule="target gone before inspection (registration status codes, BRIEF)",
-    ),
-    Transition(
-        action=_A.CANCEL,
-        source=_S.ASSIGNED,
-        target=_S.CANCELLED,
-        rule="target gone before inspection (registration status codes, BRIEF)",
-    ),
+TRANSITIONS: tuple[Transition, ...] = tuple(
+    Transition(action=a, source=s, target=t, rule=r) for a, s, t, r in _ROWS
 )
 _TABLE: Mapping[tuple[Action, VisitState], VisitState] = {
     (t.action, t.source): t.target for t in TRANSITIONS
