@@ -48,7 +48,8 @@ from randsupervise._core.frozen import freeze
 from randsupervise.assign import Assignment, RegionRule
 from randsupervise.calendar import WorkCalendar
 from randsupervise.cycle._engines import assign_teams, draw_counts
-from randsupervise.cycle.plan import AnnualPlan, Task, _class_counts, _mask_of
+from randsupervise.cycle.load import _class_counts, _mask_of
+from randsupervise.cycle.plan import AnnualPlan, Task
 from randsupervise.cycle.visits import HitSource, Visit, merge_hits, visits_digest
 from randsupervise.draw import Seed, frequency_exclusions, tickets_for_ids
 from randsupervise.draw.allocation import ItemRule
