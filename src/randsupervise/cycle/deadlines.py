@@ -48,6 +48,11 @@ def window_problem(visit: Visit, on: _dt.date, reason: str) -> str:
     )
 
 
+def done_late(done: _dt.date | None, deadline: _dt.date | None) -> bool:
+    """Whether a step done on ``done`` (None: not yet) came after its ``deadline``."""
+    return done is not None and deadline is not None and done > deadline
+
+
 def late(done: npt.NDArray[np.datetime64], deadline: npt.NDArray[np.datetime64]) -> Any:
     """Whether each step, done on ``done`` (``NaT``: not yet), came after its deadline."""
     ok = ~np.isnat(done) & ~np.isnat(deadline)

@@ -32,7 +32,7 @@ from randsupervise._core.validation import (
     text_problems,
 )
 from randsupervise.calendar import WorkCalendar
-from randsupervise.cycle.deadlines import deadline_of
+from randsupervise.cycle.deadlines import deadline_of, done_late
 from randsupervise.cycle.events import _EVENT_TYPES, Event, _check_apply_args, _event_error
 from randsupervise.cycle.transitions import (
     _TABLE,
@@ -184,20 +184,12 @@ class VisitRecord:
     @property
     def late(self) -> bool:
         """Recorded after the deadline."""
-        return (
-            self.recorded_on is not None
-            and self.deadline is not None
-            and self.recorded_on > self.deadline
-        )
+        return done_late(self.recorded_on, self.deadline)
 
     @property
     def publication_late(self) -> bool:
         """Published after the deadline (the same 20 working days as recording)."""
-        return (
-            self.published_on is not None
-            and self.deadline is not None
-            and self.published_on > self.deadline
-        )
+        return done_late(self.published_on, self.deadline)
 
     @property
     def follow_up_open(self) -> bool:

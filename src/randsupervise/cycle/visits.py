@@ -144,7 +144,7 @@ def merge_hits(
     head = np.flatnonzero(first)
     rank = np.arange(m) - head[group]
     visit_no = _visit_numbers(group, rank, source, start, end, _item_bits(sources))
-    return _build_visits(year, rows, source, sources, group, visit_no, ids, regions, risk)
+    return _build_visits(year, rows, source, sources, group, visit_no, (ids, regions, risk))
 
 
 def _item_bits(sources: Sequence[HitSource]) -> npt.NDArray[np.uint64]:
@@ -202,12 +202,12 @@ def _build_visits(
     sources: Sequence[HitSource],
     group: npt.NDArray[np.int64],
     visit_no: npt.NDArray[np.int64],
-    ids: npt.NDArray[np.str_],
-    regions: npt.NDArray[Any],
-    risk: npt.NDArray[np.int8],
+    register: tuple[npt.NDArray[np.str_], npt.NDArray[Any], npt.NDArray[np.int8]],
 ) -> list[Visit]:
     """One visit per (target, visit number); hits are already in visit order. The
-    fields shared by the visits of one sequence of sources are built once."""
+    fields shared by the visits of one sequence of sources are built once.
+    ``register`` holds the register's ids, regions and risk class codes."""
+    ids, regions, risk = register
     m = rows.size
     vstart = np.flatnonzero(
         np.r_[True, (group[1:] != group[:-1]) | (visit_no[1:] != visit_no[:-1])]
