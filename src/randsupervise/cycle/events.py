@@ -26,7 +26,13 @@ from typing import Any, TypeAlias
 
 import attrs
 
-from randsupervise._core.validation import date_problems, describe, text_problems, to_tuple
+from randsupervise._core.validation import (
+    date_problems,
+    describe,
+    text_problems,
+    to_tuple,
+    wrong_type,
+)
 from randsupervise.calendar import WorkCalendar
 from randsupervise.cycle.transitions import Action, CancelReason
 from randsupervise.errors import Problem, ValidationError
@@ -62,12 +68,7 @@ def _check_event(event: Any, **texts: object) -> None:
     problems = date_problems(event.on, "on")
     team = getattr(event, "team", ())
     if not isinstance(team, tuple):
-        problems.append(
-            Problem(
-                field="team",
-                message=f"must be a collection of inspector ids, got {describe(team)}",
-            )
-        )
+        problems.append(wrong_type(team, "team", "a collection of inspector ids"))
     else:
         problems += [p for k, m in enumerate(team) for p in text_problems(m, "team", row=k)]
     for name, value in texts.items():
@@ -151,12 +152,7 @@ def _check_result_event(event: Record | FollowUp) -> None:
     """A :class:`Record` or :class:`FollowUp`: a result, a date, an officer id."""
     problems: list[Problem] = []
     if not isinstance(event.result, InspectionResult):
-        problems.append(
-            Problem(
-                field="result",
-                message=f"must be an InspectionResult, got {describe(event.result)}",
-            )
-        )
+        problems.append(wrong_type(event.result, "result", "an InspectionResult"))
     correct_by = getattr(event, "correct_by", None)
     if correct_by is not None:
         problems += date_problems(correct_by, "correct_by")
@@ -231,12 +227,7 @@ def _check_apply_args(events: Iterable[object], calendar: object, *, rows: bool 
         if not isinstance(e, _EVENT_TYPES)
     ]
     if calendar is not None and not isinstance(calendar, WorkCalendar):
-        problems.append(
-            Problem(
-                field="calendar",
-                message=f"must be a WorkCalendar or None, got {describe(calendar)}",
-            )
-        )
+        problems.append(wrong_type(calendar, "calendar", "a WorkCalendar or None"))
     if problems:
         raise ValidationError(problems, what="visit events")
 

@@ -61,10 +61,10 @@ from randsupervise._core.validation import (
     check_int,
     check_one_of,
     date_problems,
-    describe,
     int_problems,
     is_text,
     text_problems,
+    wrong_type,
 )
 from randsupervise.calendar import WorkCalendar
 from randsupervise.cycle.deadlines import RECORDING_WORKDAYS, deadline_of, window_problem
@@ -188,7 +188,7 @@ class YearState:
         """All visits of ``run``, drawn and assigned on ``on`` with the run's teams."""
         problems = date_problems(on, "on")
         if not isinstance(run, PlanRun):
-            problems.append(Problem(field="run", message=f"must be a PlanRun, got {describe(run)}"))
+            problems.append(wrong_type(run, "run", "a PlanRun"))
         if problems:
             raise ValidationError(problems, what="YearState.start")
         static = _Static.of(run.visits)
@@ -262,11 +262,7 @@ class YearState:
         col = as_column(events, "events", what="visit events")
         pairs = col.tolist() if isinstance(col, np.ndarray) else col
         shape = [
-            Problem(
-                row=k,
-                field="events",
-                message=f"must be a (visit id, event) pair, got {describe(p)}",
-            )
+            wrong_type(p, "events", "a (visit id, event) pair", row=k)
             for k, p in enumerate(pairs)
             if not isinstance(p, tuple | list) or len(p) != 2 or not is_text(p[0])
         ]

@@ -42,6 +42,7 @@ from randsupervise._core.validation import (
     real_problems,
     text_problems,
     to_tuple,
+    wrong_type,
 )
 from randsupervise.cycle.load import yearly_probabilities
 from randsupervise.cycle.plan_checks import item_problems, load_problems, structure_problems
@@ -126,12 +127,7 @@ class AnnualPlan:
         if not problems:
             object.__setattr__(self, "year", int(self.year))
         if not isinstance(self.tasks, tuple):
-            problems.append(
-                Problem(
-                    field="tasks",
-                    message=f"must be a collection of Task, got {describe(self.tasks)}",
-                )
-            )
+            problems.append(wrong_type(self.tasks, "tasks", "a collection of Task"))
         else:
             problems += [
                 Problem(row=k, field="tasks", message=f"not a Task: {describe(t)}")
@@ -151,12 +147,7 @@ class AnnualPlan:
         if not isinstance(self.aligned_tasks, tuple) or not all(
             isinstance(g, tuple) for g in self.aligned_tasks
         ):
-            problems.append(
-                Problem(
-                    field="aligned_tasks",
-                    message=f"must be groups of task ids, got {describe(self.aligned_tasks)}",
-                )
-            )
+            problems.append(wrong_type(self.aligned_tasks, "aligned_tasks", "groups of task ids"))
         if not (is_text(self.cap_scope) and self.cap_scope in CAP_SCOPES):
             problems.append(
                 Problem(
@@ -204,16 +195,9 @@ class AnnualPlan:
         """:meth:`problems`, leaving the tasks' eligible masks in ``masks``."""
         wrong: list[Problem] = []
         if not isinstance(items, ItemList):
-            wrong.append(
-                Problem(field="items", message=f"must be an ItemList, got {describe(items)}")
-            )
+            wrong.append(wrong_type(items, "items", "an ItemList"))
         if registry is not None and not isinstance(registry, TargetRegistry):
-            wrong.append(
-                Problem(
-                    field="registry",
-                    message=f"must be None or a TargetRegistry, got {describe(registry)}",
-                )
-            )
+            wrong.append(wrong_type(registry, "registry", "None or a TargetRegistry"))
         if wrong:
             raise ValidationError(wrong, what=f"annual plan {self.year}")
         out = structure_problems(self.year, self.tasks, self.aligned_tasks)

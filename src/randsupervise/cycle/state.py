@@ -24,7 +24,14 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from randsupervise._core.validation import as_column, date_problems, describe, ident_of, is_text
+from randsupervise._core.validation import (
+    as_column,
+    date_problems,
+    describe,
+    ident_of,
+    is_text,
+    wrong_type,
+)
 from randsupervise.cycle.deadlines import late
 from randsupervise.cycle.events import Assign, Cancel, Inspect, Publish, Record
 from randsupervise.cycle.record import VisitRecord
@@ -102,7 +109,7 @@ def _visit_positions(ids: object, index: Mapping[str, int]) -> npt.NDArray[np.in
     values = as_column(ids, "visit_ids", what="visit events")
     listed = values.tolist() if isinstance(values, np.ndarray) else values
     bad = [
-        Problem(row=k, field="visit_ids", message=f"must be a visit id, got {describe(v)}")
+        wrong_type(v, "visit_ids", "a visit id", row=k)
         for k, v in enumerate(listed)
         if not is_text(v)
     ]
@@ -385,7 +392,7 @@ class _Columns(Mapping[str, VisitRecord]):
         """One field of every visit, read-only (see ``YearState.column``)."""
         if not is_text(name):
             raise ValidationError(
-                [Problem(field="name", message=f"must be a column name, got {describe(name)}")],
+                [wrong_type(name, "name", "a column name")],
                 what="YearState.column",
             )
         if name in _STORED:

@@ -44,6 +44,7 @@ from randsupervise._core.validation import (
     real_problems,
     text_problems,
     to_tuple,
+    wrong_type,
 )
 from randsupervise.errors import Problem, ValidationError
 from randsupervise.model import RiskClass, TargetRegistry
@@ -240,7 +241,7 @@ class Batch:
 def _check_items(items: object) -> None:
     if not isinstance(items, ItemList):
         raise ValidationError(
-            [Problem(field="items", message=f"must be an ItemList, got {describe(items)}")],
+            [wrong_type(items, "items", "an ItemList")],
             what="task",
         )
 
@@ -329,13 +330,7 @@ class Task:
                     )
                 )
         if not isinstance(self.batches, tuple):
-            out.append(
-                Problem(
-                    id=tid,
-                    field="batches",
-                    message=f"must be a collection of Batch, got {describe(self.batches)}",
-                )
-            )
+            out.append(wrong_type(self.batches, "batches", "a collection of Batch", id=tid))
         else:
             if not self.batches:
                 out.append(Problem(id=tid, field="batches", message="a task needs >= 1 batch"))
@@ -420,12 +415,7 @@ class Task:
         """Rows of ``registry`` this task may draw (see :meth:`where`)."""
         if not isinstance(registry, TargetRegistry):
             raise ValidationError(
-                [
-                    Problem(
-                        field="registry",
-                        message=f"must be a TargetRegistry, got {describe(registry)}",
-                    )
-                ],
+                [wrong_type(registry, "registry", "a TargetRegistry")],
                 what="eligible_mask",
             )
         where = self.where(items)
