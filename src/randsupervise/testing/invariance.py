@@ -156,11 +156,7 @@ def check_order_invariance(
         compared = tuple(want)
         for name, reg in variants:
             got = _signature(draw_fn(reg, seed), reg, ordered=ordered)
-            if got != want:
-                raise AssertionError(
-                    f"order invariance fails under seed {seed.source or seed.hex!r} with "
-                    f"{name}: {_first_difference(want, got)}"
-                )
+            _same("order invariance", seed, name, want, got)
     return InvarianceReport(
         check="order invariance",
         cases=len(variants) * len(seed_list),
@@ -297,14 +293,19 @@ def check_partition_invariance(
                 assert sharded_draw_fn is not None
                 got = _signature(sharded_draw_fn(shards, seed), registry, ordered=ordered)
                 got.pop("inclusion probabilities by id", None)
-            if got != want:
-                raise AssertionError(
-                    f"partition invariance fails under seed {seed.source or seed.hex!r} with "
-                    f"{name}: {_first_difference(want, got)}"
-                )
+            _same("partition invariance", seed, name, want, got)
     return InvarianceReport(
         check="partition invariance",
         cases=len(splits) * len(seed_list),
         seeds=len(seed_list),
         compared=compared,
     )
+
+
+def _same(check: str, seed: Seed, name: str, want: dict[str, Any], got: dict[str, Any]) -> None:
+    """:class:`AssertionError` naming the seed, the variant and the first difference."""
+    if got != want:
+        raise AssertionError(
+            f"{check} fails under seed {seed.source or seed.hex!r} with "
+            f"{name}: {_first_difference(want, got)}"
+        )
