@@ -26,9 +26,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import stats
 
-from randsupervise.model.targets import (
-    TargetRegistry,
-)
+from randsupervise.model.targets import TargetRegistry
 from randsupervise.testing.outcomes import DrawFn, _attr, _rows
 from randsupervise.testing.seeds import _check_alpha, _seeds
 from randsupervise.tickets.seed import Seed

@@ -30,19 +30,16 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from randsupervise.model.targets import (
-    TargetRegistry,
-)
+from randsupervise.model.targets import TargetRegistry
 from randsupervise.testing.outcomes import DrawFn, F64Array, _reported, _rows, _selected
 from randsupervise.testing.power import (
     UnitDeviation,
     _binomial_p_values,
     _check_effect,
-    _inconclusive_text,
-    _listing,
     _min_detectable,
     _power,
     _settle,
+    _summary,
     _verdict,
 )
 from randsupervise.testing.seeds import _check_alpha, _seeds
@@ -106,17 +103,7 @@ class InclusionReport:
             f"false-positive rate {self.alpha:g}, per-unit threshold {self.threshold:.3g}; "
             f"a unit never drawn is caught from p >= {self.min_detectable:.4f}"
         )
-        if self.verdict == "inconclusive":
-            head = (
-                f"inclusion probabilities: {_inconclusive_text(self, 'units')}\n"
-                f"  no unit deviates ({numbers})"
-            )
-        else:
-            head = (
-                f"inclusion probabilities: {len(self.failures)} of {self.n_units} units "
-                f"deviate ({numbers})"
-            )
-        return _listing(head, self.failures, self.worst)
+        return _summary(self, "inclusion probabilities", "units", "unit", self.n_units, numbers)
 
 
 def _probabilities_of(probabilities: Any, registry: TargetRegistry) -> F64Array | None:

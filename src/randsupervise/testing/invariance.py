@@ -20,9 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from randsupervise.draw.partition import merge_candidates, shard_candidates
-from randsupervise.model.targets import (
-    TargetRegistry,
-)
+from randsupervise.model.targets import TargetRegistry
 from randsupervise.testing.outcomes import DrawFn, ShardedDrawFn, _attr, _receipt_dict, _selected
 from randsupervise.testing.seeds import _TESTING_STREAM, _seeds
 from randsupervise.tickets.function import tickets

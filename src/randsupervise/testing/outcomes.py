@@ -20,9 +20,7 @@ import numpy.typing as npt
 
 from randsupervise.draw.receipt import Receipt
 from randsupervise.errors import RandSuperviseError
-from randsupervise.model.targets import (
-    TargetRegistry,
-)
+from randsupervise.model.targets import TargetRegistry
 from randsupervise.tickets.seed import Seed
 
 __all__ = ["DrawFn", "ShardedDrawFn"]

@@ -233,6 +233,8 @@ class _Powered(Protocol):
     @property
     def failures(self) -> tuple[UnitDeviation, ...]: ...
     @property
+    def worst(self) -> tuple[UnitDeviation, ...]: ...
+    @property
     def n_seeds(self) -> int: ...
     @property
     def n_tested(self) -> int: ...
@@ -263,6 +265,16 @@ def _settle(report: Any, allow_inconclusive: bool) -> Any:
     if verdict == "failed" or (verdict == "inconclusive" and not allow_inconclusive):
         raise AssertionError(str(report))
     return report
+
+
+def _summary(report: _Powered, title: str, units: str, one: str, total: int, numbers: str) -> str:
+    """The text of a statistical report: its verdict with ``numbers``, then the units
+    that failed (or the closest ones)."""
+    if _verdict(report) == "inconclusive":
+        head = f"{title}: {_inconclusive_text(report, units)}\n  no {one} deviates ({numbers})"
+    else:
+        head = f"{title}: {len(report.failures)} of {total} {units} deviate ({numbers})"
+    return _listing(head, report.failures, report.worst)
 
 
 def _inconclusive_text(report: _Powered, units: str) -> str:

@@ -21,10 +21,9 @@ from randsupervise.testing.power import (
     UnitDeviation,
     _binomial_p_values,
     _check_effect,
-    _inconclusive_text,
-    _listing,
     _power,
     _settle,
+    _summary,
     _verdict,
 )
 from randsupervise.testing.seeds import _check_alpha, _seeds
@@ -67,17 +66,8 @@ class UniformityReport:
             f"{self.n_seeds} seeds; family-wise false-positive rate {self.alpha:g}, "
             f"per-pair threshold {self.threshold:.3g}"
         )
-        if self.verdict == "inconclusive":
-            head = (
-                f"assignment uniformity: {_inconclusive_text(self, '(visit, inspector) pairs')}"
-                f"\n  no pair deviates ({numbers})"
-            )
-        else:
-            head = (
-                f"assignment uniformity: {len(self.failures)} of {self.n_pairs} (visit, "
-                f"inspector) pairs deviate ({numbers})"
-            )
-        return _listing(head, self.failures, self.worst)
+        pairs = "(visit, inspector) pairs"
+        return _summary(self, "assignment uniformity", pairs, "pair", self.n_pairs, numbers)
 
 
 def _teams(result: Any) -> dict[str, tuple[str, ...]]:
