@@ -1,5 +1,11 @@
 """The life of a visit: drawn → assigned → inspected → recorded → published, or cancelled.
 
+This module holds :class:`YearState`, the year's visits; it re-exports the lifecycle's
+other names from the modules that own them: the states, the transition table with each
+action's effect and the guards (:mod:`randsupervise.cycle.transitions`), the events
+(:mod:`randsupervise.cycle.events`), the deadlines (:mod:`randsupervise.cycle.deadlines`)
+and one visit's record (:mod:`randsupervise.cycle.record`).
+
 Invariants, each with the rule it comes from:
 
 * The states and the moves between them are the table :data:`TRANSITIONS` (rules as
