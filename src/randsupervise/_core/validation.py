@@ -87,6 +87,18 @@ def describe(value: object) -> str:
         return f"<{type(value).__name__} object>"
 
 
+def wrong_type(value: object, field: str, want: str, **where: Any) -> Problem:
+    """The problem of a ``value`` that is not ``want``: "must be <want>, got <value>".
+
+    ``where`` locates it (``row``, ``id``), as :class:`~randsupervise.errors.Problem` does.
+
+    Examples:
+        >>> wrong_type(3, "calendar", "a WorkCalendar or None").message
+        'must be a WorkCalendar or None, got 3'
+    """
+    return Problem(field=field, message=f"must be {want}, got {describe(value)}", **where)
+
+
 def _is_bool(value: object) -> bool:
     return isinstance(value, bool | np.bool_)
 

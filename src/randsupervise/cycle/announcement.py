@@ -22,8 +22,9 @@ from typing import Any
 
 from randsupervise._core.report import Difference
 from randsupervise.calendar import WorkCalendar
+from randsupervise.cycle.draws import _draw_order, _draw_stream
 from randsupervise.cycle.plan import AnnualPlan
-from randsupervise.cycle.run import PLAN_VERSIONS, _draw_order, _draw_stream
+from randsupervise.cycle.run import PLAN_VERSIONS
 from randsupervise.draw.announcement import (
     Announcement,
     Reveal,

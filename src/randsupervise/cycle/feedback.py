@@ -36,7 +36,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from itertools import compress
-from typing import Any
+from typing import Any, TypeAlias
 
 import attrs
 import numpy as np
@@ -44,7 +44,16 @@ import numpy.typing as npt
 
 from randsupervise._core.display import html_table, text_table
 from randsupervise._core.validation import describe
-from randsupervise.cycle.lifecycle import CancelReason, VisitState, YearState
+from randsupervise.cycle.feedback_rules import (
+    _BIT,
+    _STATUS_OF_CANCEL,
+    _STATUS_OF_CODE,
+    CODE_EFFECTS,
+    FEEDBACK_RULES,
+    CodeEffect,
+    FeedbackRule,
+)
+from randsupervise.cycle.lifecycle import VisitState, YearState
 from randsupervise.errors import Problem, UnknownIdError, ValidationError
 from randsupervise.model import RiskClass, TargetRegistry, UpdateTarget
 from randsupervise.model.results import InspectionResult, ResultCode
@@ -58,111 +67,6 @@ __all__ = [
     "TargetMove",
     "feedback",
 ]
-
-
-@attrs.frozen(kw_only=True)
-class FeedbackRule:
-    """One rule of the feedback table."""
-
-    name: str
-    step: int
-    description: str
-    source: str
-
-
-#: The feedback rules, in the order they are tried.
-FEEDBACK_RULES: tuple[FeedbackRule, ...] = (
-    FeedbackRule(
-        name="problem-found",
-        step=+1,
-        description="published results record problems: up by the sum of the distinct "
-        "codes' steps (CODE_EFFECTS)",
-        source="plan §三(七): results feed credit-risk classification",
-    ),
-    FeedbackRule(
-        name="clean-streak",
-        step=-1,
-        description="clean_threshold clean published inspections in a row: one class down",
-        source="plan §二 无事不扰; BRIEF: ratios differ per credit class",
-    ),
-    FeedbackRule(
-        name="status",
-        step=0,
-        description="a result or a cancellation that ends the registration sets the status",
-        source="plan §三(三) 两库动态管理",
-    ),
-    FeedbackRule(
-        name="imported",
-        step=0,
-        description="the regulator's own classification replaces the stepped class",
-        source="plan §三(七): classes come from credit-risk classification; BRIEF: "
-        "信用风险分类 is the regulator's",
-    ),
-)
-
-
-@attrs.frozen(kw_only=True)
-class CodeEffect:
-    """What one result code does to next year's class and status."""
-
-    code: ResultCode
-    #: classes up when found (0: none); summed over a target's distinct codes
-    step: int
-    #: counts as a clean inspection for the streak
-    clean: bool
-    #: the registration status it sets, or None
-    status: str | None
-    source: str
-
-
-_C = ResultCode
-_MINOR = "plan §三(七): a problem found raises the class"
-_ABNORMAL = "企业经营异常名录管理暂行办法 art. 4: a ground for the list of abnormal operations"
-_GRAVE = (
-    "企业信息公示暂行条例 (concealment or falsification of public information leads to the "
-    "abnormal list and, uncorrected, to the list of serious violations) and "
-    "企业公示信息抽查暂行办法 (serious non-cooperation with a check): graver than a "
-    "corrected problem"
-)
-_ENDS = "市场主体登记管理条例: the registration ends (注销, 吊销, 撤销) or moves away (迁出)"
-_KEEPS = (
-    "市场主体登记管理条例 art. 30: suspension (歇业) is temporary and a firm in liquidation "
-    "is still registered; the target stays drawable"
-)
-#: What each result code does (rules as data).
-CODE_EFFECTS: Mapping[ResultCode, CodeEffect] = {
-    e.code: e
-    for e in (
-        CodeEffect(code=_C.NO_PROBLEM, step=0, clean=True, status=None,
-                   source="plan §二 无事不扰: clean results lower the class over time"),
-        CodeEffect(code=_C.CORRECTED, step=1, clean=False, status=None, source=_MINOR),
-        CodeEffect(code=_C.FOLLOW_UP, step=1, clean=False, status=None, source=_MINOR),
-        CodeEffect(code=_C.VIOLATION, step=1, clean=False, status=None, source=_MINOR),
-        CodeEffect(code=_C.ACTIVITY_NOT_FOUND, step=0, clean=False, status=None,
-                   source="BRIEF: no verdict on the activity (result CONTRADICTIONS): "
-                   "neither clean nor a problem"),
-        CodeEffect(code=_C.NOT_DISCLOSED, step=1, clean=False, status=None, source=_ABNORMAL),
-        CodeEffect(code=_C.UNREACHABLE, step=1, clean=False, status=None, source=_ABNORMAL),
-        CodeEffect(code=_C.FALSIFIED, step=2, clean=False, status=None, source=_GRAVE),
-        CodeEffect(code=_C.NON_COOPERATION, step=2, clean=False, status=None, source=_GRAVE),
-        CodeEffect(code=_C.DEREGISTERED, step=0, clean=False, status="deregistered",
-                   source=_ENDS),
-        CodeEffect(code=_C.REVOKED, step=0, clean=False, status="revoked", source=_ENDS),
-        CodeEffect(code=_C.CANCELLED, step=0, clean=False, status="deregistered", source=_ENDS),
-        CodeEffect(code=_C.MOVED_OUT, step=0, clean=False, status="moved_out", source=_ENDS),
-        CodeEffect(code=_C.SUSPENDED, step=0, clean=False, status=None, source=_KEEPS),
-        CodeEffect(code=_C.CLOSED, step=0, clean=False, status=None, source=_KEEPS),
-    )
-}  # fmt: skip
-
-_STATUS_OF_CODE = {c: e.status for c, e in CODE_EFFECTS.items() if e.status is not None}
-_STATUS_OF_CANCEL = {
-    CancelReason.DEREGISTERED: "deregistered",
-    CancelReason.REVOKED: "revoked",
-    CancelReason.MOVED_OUT: "moved_out",
-}
-_CODES: tuple[ResultCode, ...] = tuple(ResultCode)
-_BIT = {c: 1 << k for k, c in enumerate(_CODES)}
 
 
 @attrs.frozen(kw_only=True)
@@ -260,15 +164,55 @@ def feedback(
     """
     imported = _imported(registry, classes)
     streaks = dict(clean_streaks or {})
-    targets = state.column("target")
-    if targets.size == 0:
+    if state.column("target").size == 0:
         only, upd_only = _import_moves(registry, imported, [], [], weight_factor)
         new_registry, log = registry.apply(upd_only)
         return Feedback(
             registry=new_registry, changes=log, moves=tuple(only), clean_streaks=streaks
         )
-    # targets in id order; those the register does not hold take no part
-    tids, tcode = np.unique(targets, return_inverse=True)
+    r = _records(registry, state)
+    t = _tally(r)
+    step, reached = _steps(r, t, streaks, clean_threshold)
+    abnormal_bits = sum(_BIT[c] for c in ResultCode if c.abnormal_list)
+    abnormal = tuple(compress(r.tids.tolist(), ((t.found & abnormal_bits) != 0).tolist()))
+    moves, changes = _target_moves(registry, r, t, step, reached, weight_factor)
+    moves, changes = _import_moves(registry, imported, moves, changes, weight_factor)
+    new_registry, log = registry.apply(changes)
+    return Feedback(
+        registry=new_registry,
+        changes=log,
+        moves=tuple(moves),
+        clean_streaks=streaks,
+        abnormal_list=abnormal,
+    )
+
+
+_Ints: TypeAlias = "npt.NDArray[np.int64]"
+_Bools: TypeAlias = "npt.NDArray[np.bool_]"
+
+
+@attrs.define(kw_only=True)
+class _Records:
+    """The year's records of targets the register holds, one entry per visit, grouped by
+    target and within it in (publication day, visit id) order; unpublished last."""
+
+    tids: npt.NDArray[np.str_]  # the targets, in id order
+    pos: _Ints  # their register rows
+    vids: npt.NDArray[np.str_]
+    group: _Ints  # each record's target, a position in ``tids``
+    published: _Bools
+    prob: _Bools  # a published problem found
+    clean: _Bools  # a published clean result
+    status: _Ints  # the status a record sets, a position in ``status_names``; -1 none
+    mask: _Ints  # the codes found, as bits
+    order: _Ints  # where each record came from in ``results``
+    results: npt.NDArray[np.object_]
+    status_names: list[str]
+
+
+def _records(registry: TargetRegistry, state: YearState) -> _Records:
+    """Each record's part in the rules, as columns (architecture principle 7)."""
+    tids, tcode = np.unique(state.column("target"), return_inverse=True)
     tcode = tcode.reshape(-1)
     try:
         pos = registry.index_of(tids.tolist())
@@ -276,19 +220,13 @@ def feedback(
     except UnknownIdError as err:
         known = ~np.isin(tids, np.asarray(err.ids, dtype=str))
         pos = registry.index_of(tids[known].tolist()) if known.any() else np.zeros(0, np.int64)
-    remap = np.cumsum(known) - 1
     keep = known[tcode]
     vids = state.column("visit")[keep]
-    group = remap[tcode[keep]]
-    tids = tids[known]
-    # per record: published, result properties and the status it sets
+    group = (np.cumsum(known) - 1)[tcode[keep]]
     pub_on = state.column("published_on")[keep]
     results = state.column("result")[keep]
     props, res_of = _result_props(results)
     published = (state.state_codes()[keep] == _PUBLISHED) & (res_of >= 0)
-    mask = np.where(published, props["mask"][res_of], 0)
-    prob = published & props["problem"][res_of]
-    clean = published & props["clean"][res_of]
     status_names = sorted({*_STATUS_OF_CODE.values(), *_STATUS_OF_CANCEL.values()})
     rec_status = np.full(vids.size, -1, dtype=np.int64)
     cancel = state.column("cancel_reason")[keep]
@@ -300,84 +238,115 @@ def feedback(
         dtype=np.int64,
     )[res_of]
     rec_status = np.where(published & (by_result >= 0), by_result, rec_status)
-    # each target's records in (publication day, visit id) order; unpublished last
     day = pub_on.astype(np.int64)
     day[np.isnat(pub_on)] = np.iinfo(np.int64).max
     order = np.lexsort((vids, day, group))
-    vids, group = vids[order], group[order]
-    published, prob, clean, rec_status, mask = (
-        published[order],
-        prob[order],
-        clean[order],
-        rec_status[order],
-        mask[order],
+    return _Records(
+        tids=tids[known],
+        pos=pos,
+        vids=vids[order],
+        group=group[order],
+        published=published[order],
+        prob=(published & props["problem"][res_of])[order],
+        clean=(published & props["clean"][res_of])[order],
+        status=rec_status[order],
+        mask=np.where(published, props["mask"][res_of], 0)[order],
+        order=order,
+        results=results,
+        status_names=status_names,
     )
-    n_t = tids.size
-    n_prob = np.bincount(group, weights=prob, minlength=n_t).astype(np.int64)
-    n_pub = np.bincount(group, weights=published, minlength=n_t).astype(np.int64)
-    n_clean = np.bincount(group, weights=clean, minlength=n_t).astype(np.int64)
+
+
+@attrs.define(kw_only=True)
+class _Tally:
+    """Per target: problems found, published and clean records, the codes found (bits)
+    and its last record that sets a status (-1: none)."""
+
+    n_prob: _Ints
+    n_pub: _Ints
+    n_clean: _Ints
+    found: _Ints
+    status_at: _Ints
+
+
+def _tally(r: _Records) -> _Tally:
+    n_t = r.tids.size
     found = np.zeros(n_t, dtype=np.int64)
-    np.bitwise_or.at(found, group, mask)
+    np.bitwise_or.at(found, r.group, r.mask)
     status_at = np.full(n_t, -1, dtype=np.int64)
-    has = np.flatnonzero(rec_status >= 0)
-    np.maximum.at(status_at, group[has], has)
+    has = np.flatnonzero(r.status >= 0)
+    np.maximum.at(status_at, r.group[has], has)
+    return _Tally(
+        n_prob=np.bincount(r.group, weights=r.prob, minlength=n_t).astype(np.int64),
+        n_pub=np.bincount(r.group, weights=r.published, minlength=n_t).astype(np.int64),
+        n_clean=np.bincount(r.group, weights=r.clean, minlength=n_t).astype(np.int64),
+        found=found,
+        status_at=status_at,
+    )
+
+
+def _steps(
+    r: _Records, t: _Tally, streaks: dict[str, int], clean_threshold: int
+) -> tuple[_Ints, _Ints]:
+    """Each target's class step (rule 1 before rule 2) and the clean streak that
+    triggered rule 2; ``streaks`` is updated in place."""
     # rule 1 (problem found: the sum of the distinct codes' steps) before rule 2
-    step = np.zeros(n_t, dtype=np.int64)
+    step = np.zeros(r.tids.size, dtype=np.int64)
     for code, effect in CODE_EFFECTS.items():
         if effect.step:
-            step += effect.step * ((found & _BIT[code]) != 0)
-    step = np.where(n_prob > 0, step, 0)
-    upd = n_pub > 0
-    tid_list = tids.tolist()
+            step += effect.step * ((t.found & _BIT[code]) != 0)
+    step = np.where(t.n_prob > 0, step, 0)
+    upd = t.n_pub > 0
+    tid_list = r.tids.tolist()
     old = np.fromiter(
-        (streaks.get(t, 0) for t in compress(tid_list, upd.tolist())), np.int64, int(upd.sum())
+        (streaks.get(x, 0) for x in compress(tid_list, upd.tolist())), np.int64, int(upd.sum())
     )
-    streak = np.zeros(n_t, dtype=np.int64)
+    streak = np.zeros(r.tids.size, dtype=np.int64)
     streak[upd] = old
-    streak = np.where(n_prob > 0, 0, streak + n_clean)
-    lower = (n_prob == 0) & (n_clean > 0) & (streak >= clean_threshold)
+    streak = np.where(t.n_prob > 0, 0, streak + t.n_clean)
+    lower = (t.n_prob == 0) & (t.n_clean > 0) & (streak >= clean_threshold)
     step[lower] = -1
     reached = streak.copy()  # the streak that triggered rule 2, for its explanation
     streak[lower] = 0
     streaks.update(zip(compress(tid_list, upd.tolist()), streak[upd].tolist(), strict=True))
-    abnormal_bits = sum(_BIT[c] for c in ResultCode if c.abnormal_list)
-    abnormal = tuple(compress(tid_list, ((found & abnormal_bits) != 0).tolist()))
-    # the moves, cut at the ends of A..D; weights follow the steps made
-    cls = registry.risk_codes[pos].astype(np.int64)
+    return step, reached
+
+
+def _target_moves(
+    registry: TargetRegistry,
+    r: _Records,
+    t: _Tally,
+    step: _Ints,
+    reached: _Ints,
+    weight_factor: float,
+) -> tuple[list[TargetMove], list[UpdateTarget]]:
+    """The moves, cut at the ends of A..D; weights follow the steps made."""
+    cls = registry.risk_codes[r.pos].astype(np.int64)
     new_cls = np.clip(cls + step, 0, len(RiskClass) - 1)
     step = new_cls - cls
-    w = registry.weights[pos]
+    w = registry.weights[r.pos]
     new_w = w * np.power(float(weight_factor), step.astype(np.float64))
     new_w = np.where(step == 0, w, new_w)
-    cur_status = registry.column("status")[pos]
-    status_of = np.where(status_at >= 0, rec_status[np.maximum(status_at, 0)], -1)
-    new_status = np.asarray([*status_names, ""], dtype=str)[status_of]
+    cur_status = registry.column("status")[r.pos]
+    status_of = np.where(t.status_at >= 0, r.status[np.maximum(t.status_at, 0)], -1)
+    new_status = np.asarray([*r.status_names, ""], dtype=str)[status_of]
     status_moves = (status_of >= 0) & (new_status != cur_status)
-    starts = np.searchsorted(group, np.arange(n_t + 1))
+    starts = np.searchsorted(r.group, np.arange(r.tids.size + 1))
     moves: list[TargetMove] = []
     changes: list[UpdateTarget] = []
     for k in np.flatnonzero((step != 0) | status_moves).tolist():
-        tid, s = tid_list[k], int(step[k])
-        lo, hi = int(starts[k]), int(starts[k + 1])
-        from_c, from_w = RiskClass(int(cls[k])).name, float(w[k])
+        s = int(step[k])
         fields: dict[str, Any] = {}
-        rule, why, moved = "", "", []
         if s:
             fields.update(risk_class=RiskClass(int(new_cls[k])).name, weight=float(new_w[k]))
-        if s > 0:
-            recs = [j for j in range(lo, hi) if prob[j]]
-            codes = sorted({c.value for j in recs for c in results[order[j]].codes})
-            rule, why = "problem-found", f"problem found ({', '.join(codes)})"
-            moved = [str(vids[j]) for j in recs]
-        elif s < 0:
-            rule, why = "clean-streak", f"{int(reached[k])} clean inspections in a row"
-            moved = [str(vids[j]) for j in range(lo, hi) if published[j]]
         status = str(new_status[k]) if status_moves[k] else None
+        rule, why, moved = _why(r, range(int(starts[k]), int(starts[k + 1])), s, int(reached[k]))
         if status is not None:
             fields["status"] = status
             if not s:
                 rule, why = "status", f"status {cur_status[k]} -> {status}"
-                moved = [str(vids[int(status_at[k])])]
+                moved = [str(r.vids[int(t.status_at[k])])]
+        tid, from_c = str(r.tids[k]), RiskClass(int(cls[k])).name
         to_c = fields.get("risk_class", from_c)
         reason = f"{tid}: {from_c} -> {to_c} by rule {rule}: {why}"
         if status is not None and rule != "status":
@@ -389,22 +358,30 @@ def feedback(
                 rule=rule,
                 from_class=from_c,
                 to_class=to_c,
-                from_weight=from_w,
-                to_weight=float(new_w[k]) if s else from_w,
+                from_weight=float(w[k]),
+                to_weight=float(new_w[k]) if s else float(w[k]),
                 status=status,
                 visits=tuple(moved),
                 reason=reason,
             )
         )
-    moves, changes = _import_moves(registry, imported, moves, changes, weight_factor)
-    new_registry, log = registry.apply(changes)
-    return Feedback(
-        registry=new_registry,
-        changes=log,
-        moves=tuple(moves),
-        clean_streaks=streaks,
-        abnormal_list=abnormal,
-    )
+    return moves, changes
+
+
+def _why(r: _Records, recs: range, step: int, reached: int) -> tuple[str, str, list[str]]:
+    """The rule that stepped a target's class, why, and the visits behind it."""
+    if step > 0:
+        found = [j for j in recs if r.prob[j]]
+        codes = sorted({c.value for j in found for c in r.results[r.order[j]].codes})
+        return (
+            "problem-found",
+            f"problem found ({', '.join(codes)})",
+            [str(r.vids[j]) for j in found],
+        )
+    if step < 0:
+        moved = [str(r.vids[j]) for j in recs if r.published[j]]
+        return "clean-streak", f"{reached} clean inspections in a row", moved
+    return "", "", []
 
 
 def _imported(

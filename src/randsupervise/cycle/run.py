@@ -4,22 +4,8 @@ Invariants (plan §三(五)-(六); architecture principles 3 and 4):
 
 * :func:`run_plan` validates the plan against the item list **and the register** first
   (:meth:`AnnualPlan.validate`); a plan with any problem raises before anything is drawn.
-* Every draw goes through the draw engine with its own stream label
-  ``"<year>/<task stream>/<batch id>"`` (``"<year>/<task stream>"`` for a split task).
-  Draws run in order of their first batch's start, then the task's position in the plan.
-* Sample sizes come from the task's **whole** eligible population ``N`` of the class
-  (``ceil(ratio * N)`` or the count). Targets that already reached an item's yearly
-  frequency limit in earlier draws of the year are then left out (MIIT: same item,
-  same target at most once a year) by the draw engine's one frequency rule
-  (:func:`~randsupervise.draw.engine.frequency_exclusions`), given the year's history so
-  far (:attr:`DrawRecord.history`), so each draw receipt verifies on its own with
-  :func:`randsupervise.draw.verify`. If too few remain, the shortfall is recorded, never
-  hidden. Reported inclusion probabilities are ``n / available``.
-* A split task's selection is cut into its batches by the draw engine's batch-order rule
-  (all classes merged; sizes differ by at most one; the order from the draw's own stream
-  ``"<year>/<task stream>/batch-order"``), so the batch of a target is random and
-  independent of its class (plan §三(二); architecture principle 9). Targets left out by
-  frequency limits are listed in the draw receipt.
+* Every draw of the year is made by :mod:`randsupervise.cycle.draws` (its stream,
+  sizes, frequency limits, batches).
 * Hits become visits by the merge rule of :mod:`randsupervise.cycle.visits`.
 * Teams come from the assignment engine under the stream ``"<year>/teams"``.
 * **Batch order**: visits are ordered by window start, window end, then the ticket of
@@ -47,14 +33,13 @@ from randsupervise._core.envelope import RECEIPT_FORMAT, seal
 from randsupervise._core.frozen import freeze
 from randsupervise.assign import Assignment, RegionRule
 from randsupervise.calendar import WorkCalendar
-from randsupervise.cycle._engines import assign_teams, draw_counts
-from randsupervise.cycle.plan import AnnualPlan, Task, _class_counts, _mask_of
+from randsupervise.cycle._engines import assign_teams
+from randsupervise.cycle.draws import DrawRecord, _draws
+from randsupervise.cycle.plan import AnnualPlan
 from randsupervise.cycle.visits import HitSource, Visit, merge_hits, visits_digest
-from randsupervise.draw import Seed, frequency_exclusions, tickets_for_ids
-from randsupervise.draw.allocation import ItemRule
-from randsupervise.draw.engine import HistoryEntry
+from randsupervise.draw import Seed, tickets_for_ids
 from randsupervise.errors import Problem, ValidationError
-from randsupervise.model import RiskClass, TargetRegistry
+from randsupervise.model import TargetRegistry
 from randsupervise.model.inspectors import InspectorPool
 from randsupervise.model.items import ItemList
 
@@ -64,44 +49,6 @@ _V1_FORMAT = "randsupervise.plan-receipt"
 #: Plan receipt versions this release verifies; it writes the last. Version 1 counted
 #: frequency limits in the plan itself (its draw receipts do not verify on their own).
 PLAN_VERSIONS = (1, 2)
-
-
-@attrs.frozen(kw_only=True)
-class DrawRecord:
-    """One draw of the year: its task, batches, stream, sizes and selection.
-
-    ``population`` is the task's eligible population per class, ``available`` what was
-    left after frequency limits, ``sample_size`` the planned size and ``shortfall`` how
-    many could not be drawn. ``selected`` is in ticket order; ``batch_of`` and
-    ``probabilities`` run parallel to it.
-    """
-
-    task: str
-    batches: tuple[str, ...]
-    stream: str
-    population: Mapping[str, int]
-    available: Mapping[str, int]
-    sample_size: Mapping[str, int]
-    shortfall: Mapping[str, int]
-    selected: tuple[str, ...]
-    classes: tuple[str, ...]
-    batch_of: tuple[str, ...]
-    probabilities: tuple[float, ...]
-    receipt: Mapping[str, Any] = attrs.field(repr=False, converter=freeze)
-    history: tuple[HistoryEntry, ...] = attrs.field(default=(), repr=False)
-    """The year's frequency history before this draw, for the task's items: what
-    ``randsupervise.draw.verify(record.receipt, registry, history=record.history)`` needs."""
-
-    def __repr__(self) -> str:
-        sizes = ", ".join(
-            f"{c}={self.sample_size[c]}/{self.population[c]}" for c in self.population
-        )
-        short_ = sum(self.shortfall.values())
-        gap = f", shortfall {short_}" if short_ else ""
-        return (
-            f"<DrawRecord {self.task!r} batches {list(self.batches)} stream {self.stream!r}: "
-            f"{len(self.selected)} selected ({sizes}){gap}>"
-        )
 
 
 @attrs.frozen(kw_only=True)
@@ -185,23 +132,6 @@ class PlanRun:
         return html_table(f"Plan run {self.year} — digest {self.digest[:16]}…", self._columns())
 
 
-def _draw_order(plan: AnnualPlan) -> list[tuple[int, Task, tuple[int, ...]]]:
-    """(task position, task, batch positions) per draw, in draw order."""
-    draws = []
-    for pos, t in enumerate(plan.tasks):
-        if t.split:
-            draws.append((pos, t, tuple(range(len(t.batches)))))
-        else:
-            draws += [(pos, t, (b,)) for b in range(len(t.batches))]
-    draws.sort(key=lambda d: (d[1].batches[d[2][0]].start, d[0], d[2][0]))
-    return draws
-
-
-def _draw_stream(year: int, task: Task, batch_ids: tuple[str, ...]) -> str:
-    """The stream label of one draw of the year (also what an announcement lists)."""
-    return f"{year}/{task.stream}" + ("" if task.split else f"/{batch_ids[0]}")
-
-
 def run_plan(
     plan: AnnualPlan,
     registry: TargetRegistry,
@@ -254,19 +184,6 @@ def run_plan(
     )  # fmt: skip
 
 
-def _history(
-    used: Mapping[str, np.ndarray[Any, np.dtype[np.int16]]],
-    item_ids: Iterable[str],
-    ids: np.ndarray[Any, Any],
-) -> tuple[HistoryEntry, ...]:
-    """The year's counts so far for ``item_ids``, as frequency-history entries."""
-    out: list[HistoryEntry] = []
-    for i in item_ids:
-        rows = np.flatnonzero(used[i])
-        out += zip(ids[rows].tolist(), [i] * rows.size, used[i][rows].tolist(), strict=True)
-    return tuple(out)
-
-
 def _check_inputs(*given: object) -> None:
     """Each of run_plan's inputs is of its type (named when not): the year is drawn only
     from what the plan's rules can read."""
@@ -301,101 +218,12 @@ def _run(
     problems = plan._checked(items, registry, checked)
     if problems:
         raise ValidationError(problems, what=f"annual plan {year}")
-    n_reg = len(registry)
-    risk = registry.risk_codes
-    used: dict[str, np.ndarray[Any, np.dtype[np.int16]]] = {
-        i: np.zeros(n_reg, dtype=np.int16) for i in plan.item_ids
-    }
-    sources: list[HitSource] = []
-    hit_rows: list[np.ndarray[Any, np.dtype[np.int64]]] = []
-    hit_src: list[np.ndarray[Any, np.dtype[np.int64]]] = []
-    records: list[DrawRecord] = []
-    for pos, task, bpos in _draw_order(plan):
-        mask = _mask_of(task, registry, items, checked)
-        rules = [ItemRule.from_item(items[i]) for i in task.items]
-        history = _history(used, task.items, registry.ids) if version >= 2 else ()
-        if version >= 2:
-            reached, _, _ = frequency_exclusions(registry, rules, history)
-            avail = mask.copy()
-            if reached:
-                avail[registry.index_of(list(reached))] = False
-        else:  # version 1 counted the limits here; kept to verify its receipts
-            avail = mask.copy()
-            for i in task.items:
-                avail &= used[i] < items[i].yearly_frequency_limit
-        population, available, size, short = {}, {}, {}, {}
-        counts: dict[RiskClass, int] = {}
-        pop_of = _class_counts(task, registry, items, checked)
-        av_of = np.bincount(risk[avail], minlength=len(RiskClass))
-        for cls in task.classes:
-            n_pop = int(pop_of[cls.value])
-            n_av = int(av_of[cls.value])
-            n = task.sample_size(cls, n_pop)
-            population[cls.name], available[cls.name] = n_pop, n_av
-            size[cls.name], short[cls.name] = n, max(0, n - n_av)
-            counts[cls] = min(n, n_av)
-        batch_ids = tuple(task.batches[b].id for b in bpos)
-        stream = _draw_stream(year, task, batch_ids)
-        excluded = registry.ids[np.flatnonzero(mask & ~avail)].tolist()
-        outcome = draw_counts(
-            registry,
-            seed,
-            stream,
-            counts=counts,
-            where=task.where(items),
-            excluded=excluded,
-            batches=len(bpos),
-            frequency_items=rules,
-            history=history,
-            version=version,
-        )
-        sel_rows = outcome.positions
-        per = np.asarray(outcome.batch_of, dtype=np.int64)
-        batch_of = [batch_ids[int(b)] for b in per]
-        for i in task.items:
-            np.add.at(used[i], sel_rows, 1)
-        base = len(sources)
-        for b in bpos:
-            bt = task.batches[b]
-            sources.append(
-                HitSource(
-                    task=task.id,
-                    task_pos=pos,
-                    batch=bt.id,
-                    items=task.items,
-                    lead=task.lead_department,
-                    departments=task.departments,
-                    qualifications=frozenset().union(
-                        *(items[i].required_qualifications for i in task.items)
-                    ),
-                    start=bt.start,
-                    end=bt.end,
-                )
-            )
-        hit_rows.append(np.asarray(sel_rows, dtype=np.int64))
-        hit_src.append(base + per)
-        records.append(
-            DrawRecord(
-                task=task.id,
-                batches=batch_ids,
-                stream=stream,
-                population=population,
-                available=available,
-                sample_size=size,
-                shortfall=short,
-                selected=outcome.selected,
-                classes=tuple(c.name for c in outcome.classes),
-                batch_of=tuple(batch_of),
-                probabilities=outcome.probabilities,
-                receipt=outcome.receipt,
-                history=history,
-            )
-        )
-    rows = np.concatenate(hit_rows) if hit_rows else np.zeros(0, np.int64)
-    src = np.concatenate(hit_src) if hit_src else np.zeros(0, np.int64)
+    records, rows, src, sources = _draws(plan, registry, items, seed, checked, version)
     if plan.aligned_tasks:
         src, sources = _align(plan, rows, src, sources)
-    visits = merge_hits(year, rows, src, sources, registry.ids, registry.column("region"), risk)
+    visits = merge_hits(
+        year, rows, src, sources, registry.ids, registry.column("region"), registry.risk_codes
+    )
     visits = _batch_order(visits, seed, f"{year}/visit-order")
     assignment = assign_teams(
         visits,

@@ -143,7 +143,12 @@ def merge_hits(
     group = np.cumsum(first) - 1
     head = np.flatnonzero(first)
     rank = np.arange(m) - head[group]
-    # items of each source as bit sets (64 items per word)
+    visit_no = _visit_numbers(group, rank, source, start, end, _item_bits(sources))
+    return _build_visits(year, rows, source, sources, group, visit_no, (ids, regions, risk))
+
+
+def _item_bits(sources: Sequence[HitSource]) -> npt.NDArray[np.uint64]:
+    """The items of each source as bit sets (64 items per word)."""
     item_code = {i: k for k, i in enumerate(sorted({i for s in sources for i in s.items}))}
     words = max(1, (len(item_code) + 63) // 64)
     s_bits = np.zeros((len(sources), words), dtype=np.uint64)
@@ -151,12 +156,26 @@ def merge_hits(
         for i in s.items:
             c = item_code[i]
             s_bits[k, c // 64] |= np.uint64(1) << np.uint64(c % 64)
-    n_groups = head.size
+    return s_bits
+
+
+def _visit_numbers(
+    group: npt.NDArray[np.int64],
+    rank: npt.NDArray[np.int64],
+    source: npt.NDArray[np.int64],
+    start: npt.NDArray[np.int64],
+    end: npt.NDArray[np.int64],
+    s_bits: npt.NDArray[np.uint64],
+) -> npt.NDArray[np.int64]:
+    """Each hit's visit number within its target (0 for the first visit): round ``r``
+    takes every target's ``r``-th hit; it joins the open visit when the windows
+    intersect and no item is shared, else it opens the next visit."""
+    n_groups = int(group.max()) + 1
     lo = np.empty(n_groups, dtype=np.int64)
     hi = np.empty(n_groups, dtype=np.int64)
-    have = np.zeros((n_groups, words), dtype=np.uint64)
+    have = np.zeros((n_groups, s_bits.shape[1]), dtype=np.uint64)
     opened = np.zeros(n_groups, dtype=np.int64)  # visits opened so far, minus one
-    visit_no = np.zeros(m, dtype=np.int64)
+    visit_no = np.zeros(group.size, dtype=np.int64)
     by_rank = np.argsort(rank, kind="stable")
     cuts = np.searchsorted(rank[by_rank], np.arange(int(rank.max()) + 2))
     for r in range(cuts.size - 1):
@@ -173,7 +192,23 @@ def merge_hits(
         have[g] = np.where(joins[:, None], have[g] | s_bits[src], s_bits[src])
         opened[g] += (~joins).astype(np.int64)
         visit_no[sel] = opened[g]
-    # one visit per (group, visit number); hits are already in visit order
+    return visit_no
+
+
+def _build_visits(
+    year: int,
+    rows: npt.NDArray[np.int64],
+    source: npt.NDArray[np.int64],
+    sources: Sequence[HitSource],
+    group: npt.NDArray[np.int64],
+    visit_no: npt.NDArray[np.int64],
+    register: tuple[npt.NDArray[np.str_], npt.NDArray[Any], npt.NDArray[np.int8]],
+) -> list[Visit]:
+    """One visit per (target, visit number); hits are already in visit order. The
+    fields shared by the visits of one sequence of sources are built once.
+    ``register`` holds the register's ids, regions and risk class codes."""
+    ids, regions, risk = register
+    m = rows.size
     vstart = np.flatnonzero(
         np.r_[True, (group[1:] != group[:-1]) | (visit_no[1:] != visit_no[:-1])]
     )
@@ -194,7 +229,6 @@ def merge_hits(
     nums = (visit_no[vstart] + 1).tolist()
     out: list[Visit] = []
     for k, combo in enumerate(combo_of.reshape(-1).tolist()):
-        f = shared[combo]
         uid = str(uids[k])
         out.append(
             Visit(
@@ -202,7 +236,7 @@ def merge_hits(
                 target_id=uid,
                 region=str(regs[k]),
                 risk_class=classes[cls[k]],
-                **f,
+                **shared[combo],
             )
         )
     return out

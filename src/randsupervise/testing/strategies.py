@@ -39,6 +39,17 @@ from randsupervise.cycle.plan import AnnualPlan, Batch, Task
 from randsupervise.model.inspectors import Inspector, InspectorPool
 from randsupervise.model.items import InspectionItem, ItemKind, ItemList
 from randsupervise.model.targets import RiskClass, TargetKind, TargetRegistry, TargetStatus
+from randsupervise.testing._arguments import (
+    _ID_CHARS,
+    _check_bool,
+    _check_max_key_items,
+    _check_members,
+    _check_plan_args,
+    _check_size,
+    _check_strategy,
+    _check_texts,
+    _texts,
+)
 from randsupervise.tickets.seed import Seed
 
 __all__ = [
@@ -56,87 +67,6 @@ T = TypeVar("T")
 
 #: Regions used when a strategy is not given its own (the sample county's towns).
 DEFAULT_REGIONS: tuple[str, ...] = ("东城镇", "西河镇", "南山乡", "北岭镇")
-
-# Characters an id or a text may hold: no whitespace (ids may not have surrounding
-# whitespace and numpy's str arrays drop trailing NULs), no control characters, no lone
-# surrogates (not encodable as UTF-8, which the ticket function hashes).
-_SAFE_CHARS = st.characters(
-    blacklist_categories=("Cc", "Cs", "Co", "Cn", "Zs", "Zl", "Zp"),
-)
-# ASCII digits first, so ids shrink toward "0", "1", ...
-_ID_CHARS = st.one_of(st.sampled_from("0123456789ABCDEFGHJKLMNPQRTUWXY"), _SAFE_CHARS)
-
-
-# --------------------------------------------------------------------------- validation
-
-
-def _check_size(
-    min_size: object, max_size: object, *, lo: str = "min_size", hi: str = "max_size"
-) -> None:
-    if isinstance(min_size, bool) or not isinstance(min_size, int):
-        raise InvalidArgument(f"{lo}={min_size!r} must be an integer")
-    if min_size < 0:
-        raise InvalidArgument(f"{lo}={min_size!r} must be at least 0")
-    if max_size is None:
-        return
-    if isinstance(max_size, bool) or not isinstance(max_size, int):
-        raise InvalidArgument(f"{hi}={max_size!r} must be None or an integer")
-    if max_size < min_size:
-        raise InvalidArgument(f"Cannot have {hi}={max_size!r} < {lo}={min_size!r}")
-
-
-def _check_texts(name: str, values: object, *, allow_none: bool = True) -> tuple[str, ...] | None:
-    """A non-empty collection of distinct non-empty strings without outer whitespace."""
-    if values is None:
-        if allow_none:
-            return None
-        raise InvalidArgument(f"{name} must not be None")
-    if isinstance(values, str | bytes) or not isinstance(values, Collection):
-        raise InvalidArgument(f"{name}={values!r} must be a collection of strings")
-    out = tuple(dict.fromkeys(values))  # keeps the caller's order: the first one shrinks best
-    if not out:
-        raise InvalidArgument(f"{name} must not be empty")
-    bad = [v for v in out if not isinstance(v, str) or not v or v != v.strip()]
-    if bad:
-        raise InvalidArgument(
-            f"{name} holds {bad!r}: every value must be a non-empty str without outer spaces"
-        )
-    return out
-
-
-def _check_members(name: str, values: object, allowed: Sequence[str]) -> tuple[str, ...] | None:
-    """``values`` as enum values, in the caller's order; each must be one of ``allowed``."""
-    if values is None:
-        return None
-    if isinstance(values, str | bytes) or not isinstance(values, Collection):
-        raise InvalidArgument(f"{name}={values!r} must be a collection")
-    out = tuple(dict.fromkeys(getattr(v, "value", v) for v in values))
-    if not out:
-        raise InvalidArgument(f"{name} must not be empty")
-    unknown = [v for v in out if v not in allowed]
-    if unknown:
-        raise InvalidArgument(
-            f"{name} holds unknown values {unknown!r}; expected some of {list(allowed)!r}"
-        )
-    return tuple(str(v) for v in out)
-
-
-def _check_strategy(name: str, value: object) -> None:
-    if value is not None and not isinstance(value, st.SearchStrategy):
-        raise InvalidArgument(f"{name}={value!r} must be None or a Hypothesis strategy")
-
-
-def _check_bool(name: str, value: object, *, allow_none: bool = False) -> None:
-    if value is None and allow_none:
-        return
-    if not isinstance(value, bool):
-        kind = "True, False or None" if allow_none else "True or False"
-        raise InvalidArgument(f"{name}={value!r} must be {kind}")
-
-
-def _texts(max_size: int = 8) -> st.SearchStrategy[str]:
-    return st.text(_ID_CHARS, min_size=1, max_size=max_size)
-
 
 # --------------------------------------------------------------------------- leaves
 
@@ -331,40 +261,7 @@ def item_lists(
         k.value for k in TargetKind
     )
     tags = _check_texts("qualifications", qualifications) or ("网络文化", "娱乐场所", "旅游")
-    if max_key_items is not None:
-        if isinstance(max_key_items, bool) or not isinstance(max_key_items, int):
-            raise InvalidArgument(f"max_key_items={max_key_items!r} must be None or an integer")
-        if max_key_items < 0:
-            raise InvalidArgument(f"max_key_items={max_key_items!r} must be at least 0")
-        if kind_values == (ItemKind.KEY.value,) and min_size > max_key_items:
-            raise InvalidArgument(
-                f"min_size={min_size} key items cannot fit max_key_items={max_key_items}"
-            )
-
-    @st.composite
-    def item(draw: st.DrawFn, item_id: str, kind: str) -> InspectionItem:
-        cap = None
-        if kind == ItemKind.GENERAL.value:
-            cap = draw(
-                st.one_of(
-                    st.sampled_from((1.0, 0.1, 0.05)),
-                    # caps below 1e-4 would round every sample to zero targets
-                    st.floats(min_value=1e-4, max_value=1.0),
-                )
-            )
-        return InspectionItem(
-            id=item_id,
-            name=draw(_texts()),
-            department=draw(st.sampled_from(("执法大队", "市场监管所", "消防救援大队"))),
-            kind=kind,
-            legal_basis=draw(_texts()),
-            content=draw(_texts()),
-            method=draw(st.sampled_from(("现场检查", "书面检查", "网络巡查"))),
-            target_kinds=draw(st.sets(st.sampled_from(tk), min_size=1, max_size=len(tk))),
-            required_qualifications=draw(st.sets(st.sampled_from(tags), max_size=2)),
-            ratio_cap=cap,
-            yearly_frequency_limit=draw(st.integers(min_value=1, max_value=4)),
-        )
+    _check_max_key_items(max_key_items, kind_values, min_size)
 
     @st.composite
     def build(draw: st.DrawFn) -> ItemList:
@@ -372,24 +269,61 @@ def item_lists(
         chosen = draw(
             st.lists(st.sampled_from(kind_values), min_size=len(item_ids), max_size=len(item_ids))
         )
-        if max_key_items is not None:
-            # keep key items within the bound by turning the excess into general items
-            # (or, for a key-only list, by shortening it)
-            kept, keys = [], 0
-            for i, k in zip(item_ids, chosen, strict=True):
-                if k == ItemKind.KEY.value:
-                    if keys >= max_key_items:
-                        if ItemKind.GENERAL.value not in kind_values:
-                            continue
-                        k = ItemKind.GENERAL.value
-                    else:
-                        keys += 1
-                kept.append((i, k))
-        else:
-            kept = list(zip(item_ids, chosen, strict=True))
-        return ItemList(items=[draw(item(i, k)) for i, k in kept], max_key_items=max_key_items)
+        kept = _within_key_bound(item_ids, chosen, kind_values, max_key_items)
+        return ItemList(
+            items=[draw(_items(i, k, tk, tags)) for i, k in kept], max_key_items=max_key_items
+        )
 
     return build()
+
+
+@st.composite
+def _items(
+    draw: st.DrawFn, item_id: str, kind: str, tk: tuple[str, ...], tags: tuple[str, ...]
+) -> InspectionItem:
+    """One item of a list: a general one with its ratio cap, a key one without."""
+    cap = None
+    if kind == ItemKind.GENERAL.value:
+        cap = draw(
+            st.one_of(
+                st.sampled_from((1.0, 0.1, 0.05)),
+                # caps below 1e-4 would round every sample to zero targets
+                st.floats(min_value=1e-4, max_value=1.0),
+            )
+        )
+    return InspectionItem(
+        id=item_id,
+        name=draw(_texts()),
+        department=draw(st.sampled_from(("执法大队", "市场监管所", "消防救援大队"))),
+        kind=kind,
+        legal_basis=draw(_texts()),
+        content=draw(_texts()),
+        method=draw(st.sampled_from(("现场检查", "书面检查", "网络巡查"))),
+        target_kinds=draw(st.sets(st.sampled_from(tk), min_size=1, max_size=len(tk))),
+        required_qualifications=draw(st.sets(st.sampled_from(tags), max_size=2)),
+        ratio_cap=cap,
+        yearly_frequency_limit=draw(st.integers(min_value=1, max_value=4)),
+    )
+
+
+def _within_key_bound(
+    item_ids: list[str], chosen: list[str], kind_values: tuple[str, ...], max_key_items: int | None
+) -> list[tuple[str, str]]:
+    """(id, kind) per item, keeping key items within ``max_key_items`` by turning the
+    excess into general items (or, for a key-only list, by shortening it)."""
+    if max_key_items is None:
+        return list(zip(item_ids, chosen, strict=True))
+    kept, keys = [], 0
+    for i, k in zip(item_ids, chosen, strict=True):
+        if k == ItemKind.KEY.value:
+            if keys >= max_key_items:
+                if ItemKind.GENERAL.value not in kind_values:
+                    continue
+                k = ItemKind.GENERAL.value
+            else:
+                keys += 1
+        kept.append((i, k))
+    return kept
 
 
 # --------------------------------------------------------------------------- inspectors
@@ -577,52 +511,13 @@ def plans(
         ...
         hypothesis.errors.InvalidArgument: max_batches=0 must be at least 1
     """
-    if not isinstance(items, ItemList):
-        raise InvalidArgument(f"items={items!r} must be an ItemList")
-    if not len(items):
-        raise InvalidArgument("items must hold at least one item to plan for")
-    if isinstance(year, bool) or not isinstance(year, int) or not 1 <= year <= 9998:
-        raise InvalidArgument(f"year={year!r} must be an int between 1 and 9998")
-    if isinstance(max_batches, bool) or not isinstance(max_batches, int):
-        raise InvalidArgument(f"max_batches={max_batches!r} must be an integer")
-    if max_batches < 1:
-        raise InvalidArgument(f"max_batches={max_batches!r} must be at least 1")
-    first = _dt.date(year, 1, 1)
-    days = (_dt.date(year, 12, 31) - first).days + 1
-
-    @st.composite
-    def windows(draw: st.DrawFn) -> list[Batch]:
-        k = draw(st.integers(min_value=1, max_value=max_batches))
-        cuts = sorted(draw(st.sets(st.integers(1, days - 1), min_size=k - 1, max_size=k - 1)))
-        bounds = [0, *cuts, days]
-        return [
-            Batch(
-                id=f"B{j + 1}",
-                start=first + _dt.timedelta(days=bounds[j]),
-                end=first + _dt.timedelta(days=bounds[j + 1] - 1),
-            )
-            for j in range(k)
-        ]
+    _check_plan_args(items, year, max_batches)
 
     @st.composite
     def build(draw: st.DrawFn) -> AnnualPlan:
-        all_items = list(items)
-        # group items into tasks: each item may join the task of the item before it
-        joins = draw(st.lists(st.booleans(), min_size=len(all_items), max_size=len(all_items)))
-        grouped: list[list[InspectionItem]] = []
-        for join, it in zip(joins, all_items, strict=True):
-            # a task's items must share a target kind, or no target could be drawn for all
-            if (
-                join
-                and grouped
-                and it.target_kinds.intersection(*(g.target_kinds for g in grouped[-1]))
-            ):
-                grouped[-1].append(it)
-            else:
-                grouped.append([it])
         tasks = []
-        for n, group in enumerate(sorted(grouped, key=lambda g: g[0].id)):
-            batches = draw(windows())
+        for n, group in enumerate(sorted(draw(_item_groups(items)), key=lambda g: g[0].id)):
+            batches = draw(_windows(year, max_batches))
             split = len(batches) > 1 and draw(st.booleans())
             draws_per_year = 1 if split else len(batches)
             caps = [it.ratio_cap for it in group if it.ratio_cap is not None]
@@ -648,3 +543,40 @@ def plans(
         return AnnualPlan(year=year, tasks=tasks, title=f"generated plan {year}")
 
     return build()
+
+
+@st.composite
+def _windows(draw: st.DrawFn, year: int, max_batches: int) -> list[Batch]:
+    """One to ``max_batches`` ordered, non-overlapping windows covering ``year``."""
+    first = _dt.date(year, 1, 1)
+    days = (_dt.date(year, 12, 31) - first).days + 1
+    k = draw(st.integers(min_value=1, max_value=max_batches))
+    cuts = sorted(draw(st.sets(st.integers(1, days - 1), min_size=k - 1, max_size=k - 1)))
+    bounds = [0, *cuts, days]
+    return [
+        Batch(
+            id=f"B{j + 1}",
+            start=first + _dt.timedelta(days=bounds[j]),
+            end=first + _dt.timedelta(days=bounds[j + 1] - 1),
+        )
+        for j in range(k)
+    ]
+
+
+@st.composite
+def _item_groups(draw: st.DrawFn, items: ItemList) -> list[list[InspectionItem]]:
+    """The items grouped into tasks: each item may join the task of the item before it."""
+    all_items = list(items)
+    joins = draw(st.lists(st.booleans(), min_size=len(all_items), max_size=len(all_items)))
+    grouped: list[list[InspectionItem]] = []
+    for join, it in zip(joins, all_items, strict=True):
+        # a task's items must share a target kind, or no target could be drawn for all
+        if (
+            join
+            and grouped
+            and it.target_kinds.intersection(*(g.target_kinds for g in grouped[-1]))
+        ):
+            grouped[-1].append(it)
+        else:
+            grouped.append([it])
+    return grouped

@@ -1,0 +1,236 @@
+"""The events that move a visit: what happened, when, and who did it.
+
+Invariants, each with the rule it comes from:
+
+* Events carry their own dates (there is no clock: architecture principle 1). A date is
+  a ``datetime.date``: a ``datetime`` (whose time of day would be cut off), an ISO
+  string or anything else is refused when the event is built, as the calendar refuses
+  datetimes.
+* Every bad field of an event is named in one
+  :class:`~randsupervise.errors.ValidationError` (architecture principle 6).
+* :class:`Record`, :class:`Publish` and :class:`FollowUp` name the acting officer
+  (``by``): whoever inspects records and publishes (谁检查、谁录入、谁公开, plan §三(六)).
+* A result is an :class:`~randsupervise.model.results.InspectionResult`; a ``FOLLOW_UP``
+  result may carry its correction deadline (``correct_by``, plan §三(六)).
+* A visit is cancelled before inspection only when its target is gone. A target that
+  cannot be contacted at its registered address is not gone: that is a result
+  (``UNREACHABLE``, 通过登记的住所（经营场所）无法联系), recorded and published like any
+  other (企业经营异常名录管理暂行办法 art. 4); ``Cancel(reason="unreachable")`` is refused.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Iterable
+from typing import Any, TypeAlias
+
+import attrs
+
+from randsupervise._core.validation import (
+    date_problems,
+    describe,
+    text_problems,
+    to_tuple,
+    wrong_type,
+)
+from randsupervise.calendar import WorkCalendar
+from randsupervise.cycle.transitions import Action, CancelReason
+from randsupervise.errors import Problem, ValidationError
+from randsupervise.model.results import InspectionResult
+
+__all__ = [
+    "Assign",
+    "Cancel",
+    "Event",
+    "FollowUp",
+    "Inspect",
+    "Publish",
+    "Record",
+    "ReplaceTeam",
+]
+
+
+def _team(v: Iterable[str]) -> tuple[str, ...]:
+    return to_tuple(v)
+
+
+def _reason(v: CancelReason | str) -> CancelReason:
+    """Converter: a reason or its value; anything else kept for the report."""
+    try:
+        return CancelReason(v)
+    except (ValueError, TypeError):
+        return v  # type: ignore[return-value]
+
+
+def _check_event(event: Any, **texts: object) -> None:
+    """Raise one ValidationError naming every bad field of an event."""
+    what = type(event).__name__
+    problems = date_problems(event.on, "on")
+    team = getattr(event, "team", ())
+    if not isinstance(team, tuple):
+        problems.append(wrong_type(team, "team", "a collection of inspector ids"))
+    else:
+        problems += [p for k, m in enumerate(team) for p in text_problems(m, "team", row=k)]
+    for name, value in texts.items():
+        problems += text_problems(value, name, required=False)
+    if problems:
+        raise ValidationError(problems, what=what)
+
+
+@attrs.frozen(kw_only=True)
+class Assign:
+    """Event: the team is drawn."""
+
+    on: _dt.date
+    team: tuple[str, ...] = attrs.field(converter=_team)
+    action: Action = attrs.field(default=Action.ASSIGN, init=False)
+
+    def __attrs_post_init__(self) -> None:
+        _check_event(self)
+
+
+@attrs.frozen(kw_only=True)
+class ReplaceTeam:
+    """Event: the team changes because an inspector cannot serve (补抽)."""
+
+    on: _dt.date
+    team: tuple[str, ...] = attrs.field(converter=_team)
+    reason: str = ""
+    action: Action = attrs.field(default=Action.REPLACE_TEAM, init=False)
+
+    def __attrs_post_init__(self) -> None:
+        _check_event(self, reason=self.reason)
+
+
+@attrs.frozen(kw_only=True)
+class Inspect:
+    """Event: the check was completed on ``on``.
+
+    ``outside_window`` is the reason for an inspection dated outside the visit's batch
+    window; without one such an inspection is refused.
+    """
+
+    on: _dt.date
+    outside_window: str = ""
+    action: Action = attrs.field(default=Action.INSPECT, init=False)
+
+    def __attrs_post_init__(self) -> None:
+        _check_event(self, outside_window=self.outside_window)
+
+
+@attrs.frozen(kw_only=True)
+class Record:
+    """Event: the result was recorded on the platform."""
+
+    on: _dt.date
+    result: InspectionResult
+    by: str = ""
+    correct_by: _dt.date | None = None
+    action: Action = attrs.field(default=Action.RECORD, init=False)
+
+    def __attrs_post_init__(self) -> None:
+        _check_result_event(self)
+
+
+@attrs.frozen(kw_only=True)
+class FollowUp:
+    """Event: the final result of a pending follow-up (待后续处理), recorded by ``by``.
+
+    It replaces the pending result; the visit must then be published again.
+    """
+
+    on: _dt.date
+    result: InspectionResult
+    by: str = ""
+    action: Action = attrs.field(default=Action.FOLLOW_UP, init=False)
+
+    def __attrs_post_init__(self) -> None:
+        _check_result_event(self)
+
+
+def _check_result_event(event: Record | FollowUp) -> None:
+    """A :class:`Record` or :class:`FollowUp`: a result, a date, an officer id."""
+    problems: list[Problem] = []
+    if not isinstance(event.result, InspectionResult):
+        problems.append(wrong_type(event.result, "result", "an InspectionResult"))
+    correct_by = getattr(event, "correct_by", None)
+    if correct_by is not None:
+        problems += date_problems(correct_by, "correct_by")
+    if problems:
+        raise ValidationError(
+            [*problems, *date_problems(event.on, "on")], what=type(event).__name__
+        )
+    _check_event(event, by=event.by)
+
+
+@attrs.frozen(kw_only=True)
+class Publish:
+    """Event: the result was published."""
+
+    on: _dt.date
+    by: str = ""
+    action: Action = attrs.field(default=Action.PUBLISH, init=False)
+
+    def __attrs_post_init__(self) -> None:
+        _check_event(self, by=self.by)
+
+
+@attrs.frozen(kw_only=True)
+class Cancel:
+    """Event: the visit is cancelled before inspection."""
+
+    on: _dt.date
+    reason: CancelReason = attrs.field(converter=_reason)
+    note: str = ""
+    action: Action = attrs.field(default=Action.CANCEL, init=False)
+
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.reason, CancelReason):
+            raise ValidationError(
+                [
+                    Problem(
+                        field="reason",
+                        message=_UNREACHABLE_IS_A_RESULT
+                        if self.reason == "unreachable"
+                        else f"must be one of {[r.value for r in CancelReason]}, got "
+                        f"{describe(self.reason)}",
+                        rule="unreachable-is-a-result" if self.reason == "unreachable" else None,
+                    ),
+                    *date_problems(self.on, "on"),
+                ],
+                what="Cancel",
+            )
+        _check_event(self, note=self.note)
+
+
+#: Why ``Cancel(reason="unreachable")`` is refused.
+_UNREACHABLE_IS_A_RESULT = (
+    "a target that cannot be contacted at its registered address is not gone: inspect, "
+    "record the result UNREACHABLE (通过登记的住所（经营场所）无法联系) and publish it "
+    "(企业经营异常名录管理暂行办法 art. 4); the target stays drawable"
+)
+
+Event: TypeAlias = Assign | ReplaceTeam | Inspect | Record | Publish | FollowUp | Cancel
+_EVENT_TYPES = (Assign, ReplaceTeam, Inspect, Record, Publish, FollowUp, Cancel)
+
+
+def _check_apply_args(events: Iterable[object], calendar: object, *, rows: bool = False) -> None:
+    """Every event is an event object, and the calendar a WorkCalendar or None."""
+    problems = [
+        Problem(
+            row=k if rows else None,
+            field="event",
+            message=f"must be an event ({', '.join(t.__name__ for t in _EVENT_TYPES)}), got "
+            f"{describe(e)}",
+        )
+        for k, e in enumerate(events)
+        if not isinstance(e, _EVENT_TYPES)
+    ]
+    if calendar is not None and not isinstance(calendar, WorkCalendar):
+        problems.append(wrong_type(calendar, "calendar", "a WorkCalendar or None"))
+    if problems:
+        raise ValidationError(problems, what="visit events")
+
+
+def _event_error(visit_id: str, field: str, message: str) -> ValidationError:
+    return ValidationError([Problem(id=visit_id, field=field, message=message)], what="visit event")
