@@ -158,24 +158,24 @@ def _pick(key: IntArray, M: IntArray, U: int, s: int, memo: dict[Any, Any]) -> l
         mu = M & U
         live = key < _BIG
         nb = U.bit_length()
+        enough = int(np.count_nonzero(live)) >= s
         if nb <= _TABLE_BITS:
             seen = np.bincount(mu[live], minlength=1 << nb).astype(bool)
-            fkey: Any = (U, s, seen.tobytes())
+            fkey: Any = (U, s, enough, seen.tobytes())
             table = memo.get(fkey)
             if table is None:
                 present = frozenset(int(x) for x in np.flatnonzero(seen))
                 table = np.zeros(1 << nb, dtype=bool)
-                if len(np.flatnonzero(live)) >= s:
+                if enough:
                     for a in present:
                         table[a] = _mincover(U & ~a, present, memo) <= s - 1
                 memo[fkey] = table
             ok = table[mu]
         else:
             present = frozenset(int(x) for x in np.unique(mu[live]))
-            fkey = (U, s, present)
+            fkey = (U, s, enough, present)
             feas = memo.get(fkey)
             if feas is None:
-                enough = int(live.sum()) >= s
                 feas = np.array(
                     sorted(
                         a for a in present if enough and _mincover(U & ~a, present, memo) <= s - 1
