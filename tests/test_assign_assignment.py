@@ -473,7 +473,6 @@ def test_replace_redraws_whole_team_when_needed() -> None:
         replace(b, [other])
 
 
-@pytest.mark.xfail(strict=True, reason="replace redraws every affected team")
 def test_replace_redraws_only_the_team_that_cannot_keep_its_members() -> None:
     # G holds q1 and q2 and sits on both teams. Without G, X keeps P5, whose one free place
     # nobody left can fill with both q1 and q2: X is drawn anew (H1 + H2). Y is a plain
