@@ -107,11 +107,14 @@ def solver_settings(**values: float) -> Iterator[None]:
 
 @given(many_region_problems(), st.integers(0, 3))
 def test_batched_greedy_equals_one_by_one(problem: AssignmentProblem, seed: int) -> None:
-    with solver_settings(_LOCK_MIN_BATCH=10**9):  # always one visit at a time
+    with solver_settings(_MIN_BATCH=10**9):  # always one visit at a time
         one_by_one = outcome(problem, seed)
-    with solver_settings(_LOCK_MIN_BATCH=0, _LOCK_CHUNK=7):  # always batched, small chunks
+    with solver_settings(_MIN_BATCH=0, _CHUNK=7):  # always batched, small chunks
         batched = outcome(problem, seed)
     assert batched == one_by_one
+    # the look-ahead answered one row at a time (every team "wide") agrees with its table
+    with solver_settings(_MIN_BATCH=0, _NARROW_BITS=0):
+        assert outcome(problem, seed) == one_by_one
 
 
 def reference_problems(problem: AssignmentProblem, teams: list[Team]) -> list[str]:
