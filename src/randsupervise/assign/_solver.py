@@ -239,22 +239,28 @@ def _fill(
     done = (key < _BIG).sum(axis=1) >= need
     U = U.copy()
     every = bool(done.all() and (need == members.shape[1]).all())  # every row, every place
+    act = rows = np.arange(B)
     for place in range(members.shape[1]):
         if every:
-            act, k, m, u, left = np.arange(B), key, M, U, need - place
+            k, m, u, left = key, M, U, need - place
         else:
             act = np.flatnonzero(done & (need > place))
             if act.size == 0:
                 break
             k, m, u, left = key[act], M[act], U[act], need[act] - place
+            rows = np.arange(act.size)
         kf = np.where(look(k, m & u[:, None], u, left), k, _BIG)
         j = kf.argmin(axis=1)
-        got = kf[np.arange(act.size), j] < _BIG
+        got = kf[rows, j] < _BIG
         if not got.all():
             done[act[~got]] = False
             act, j, every = act[got], j[got], False
-        members[act, place] = C[act, j]
-        U[act] &= ~M[act, j]
+        if every:
+            members[:, place] = C[act, j]
+            U &= ~M[act, j]
+        else:
+            members[act, place] = C[act, j]
+            U[act] &= ~M[act, j]
         key[act, j] = _BIG
     return members, done
 
@@ -319,12 +325,13 @@ def _greedy(ph: Phase, order: IntArray) -> tuple[IntArray, BoolArray]:
     capleft = np.concatenate([ph.cap, np.zeros(1, dtype=np.int64)])  # index P: padding
     lk40 = np.where(capleft > 0, np.int64(0), _BIG)
     look = _LookAhead()
+    U_s, need_s = ph.U0[seq], ph.need[seq]
     for lo, hi, base, Cm, Mb in _step_tickets(ph, seq, bounds):
         rows = seq[lo:hi]
-        members, done = _fill(base | lk40[Cm], Cm, Mb, ph.U0[rows], ph.need[rows], look)
+        members, done = _fill(base | lk40[Cm], Cm, Mb, U_s[lo:hi], need_s[lo:hi], look)
         if not done.all():
             rows, members = rows[done], members[done]
-        fm = members[members >= 0]
+        fm = members[members >= 0] if (members < 0).any() else members.ravel()
         lk40[fm] += np.int64(1) << np.int64(40)
         capleft[fm] -= 1
         lk40[fm[capleft[fm] <= 0]] = _BIG
