@@ -188,8 +188,11 @@ class _LookAhead:
         left, completable. ``key[r, j]`` is ``_BIG`` when the candidate is unavailable
         (``ok`` is then meaningless: the caller's keys exclude it), ``mu[r, j]`` its
         requirement bits within ``U[r]``."""
+        top = int(U.max())
+        if top == 0:  # nothing left to cover: any candidate will do
+            return np.ones(key.shape, dtype=bool)
         live = key < _BIG
-        if int(U.max()) >> _NARROW_BITS:
+        if top >> _NARROW_BITS:
             narrow = U < (1 << _NARROW_BITS)
             ok = np.zeros(key.shape, dtype=bool)
             for r in np.flatnonzero(~narrow).tolist():
