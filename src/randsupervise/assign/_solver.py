@@ -260,11 +260,14 @@ def _fill(
             act, j, every = act[got], j[got], False
         if every:
             members[:, place] = C[act, j]
-            U &= ~M[act, j]
         else:
             members[act, place] = C[act, j]
-            U[act] &= ~M[act, j]
-        key[act, j] = _BIG
+        if place + 1 < members.shape[1]:  # after the last place, U and key are not read
+            if every:
+                U &= ~M[act, j]
+            else:
+                U[act] &= ~M[act, j]
+            key[act, j] = _BIG
     return members, done
 
 
@@ -335,9 +338,8 @@ def _greedy(ph: Phase, order: IntArray) -> tuple[IntArray, BoolArray]:
         if not done.all():
             rows, members = rows[done], members[done]
         fm = members[members >= 0] if (members < 0).any() else members.ravel()
-        lk40[fm] += np.int64(1) << np.int64(40)
         capleft[fm] -= 1
-        lk40[fm[capleft[fm] <= 0]] = _BIG
+        lk40[fm] = np.where(capleft[fm] > 0, lk40[fm] + (np.int64(1) << np.int64(40)), _BIG)
         team[rows, : members.shape[1]] = members
         ok[rows] = True
     return team, ok
