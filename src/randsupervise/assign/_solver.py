@@ -298,6 +298,9 @@ def _steps(ph: Phase, act: IntArray) -> tuple[IntArray, IntArray]:
     (steps would hold under ``_MIN_BATCH`` visits on average) every visit is its own
     step, in order.
     """
+    # Legend: comp[i] the component of visit act[i]; cs the components sorted (stable);
+    # first[c] where component c's run starts in cs, sizes[c] its length; step[i] the rank
+    # of the i-th visit of cs within its component, i.e. the step that takes it.
     comp = _components(ph)[ph.cls[act]]
     by_comp = np.argsort(comp, kind="stable")  # keeps the order within a component
     cs = comp[by_comp]
