@@ -16,6 +16,7 @@ import json
 import math
 import resource
 import time
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -136,13 +137,35 @@ def run(n_visits: int, n_insp: int, n_regions: int) -> dict[str, object]:
     }
 
 
+def summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Min / median / max of the ratio, of our time and of the baseline's own time."""
+
+    def mmm(key: str) -> list[float]:
+        xs = sorted(float(r[key]) for r in rows)
+        return [xs[0], xs[len(xs) // 2], xs[-1]]
+
+    return {
+        "name": rows[0]["name"],
+        "runs": len(rows),
+        "ratio_min_median_max": mmm("ratio"),
+        "ours_s_min_median_max": mmm("ours_s"),
+        "baseline_s_min_median_max": mmm("baseline_s"),
+    }
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--quick", action="store_true", help="10,000 visits, 300 inspectors")
+    ap.add_argument("--runs", type=int, default=1, help="repeat each size; then a summary")
     args = ap.parse_args()
     sizes = [(10_000, 300, 3)] if args.quick else [(10_000, 300, 3), (100_000, 3_000, 30)]
     for size in sizes:
-        print(json.dumps(run(*size), ensure_ascii=False), flush=True)
+        rows = []
+        for _ in range(args.runs):
+            rows.append(run(*size))
+            print(json.dumps(rows[-1], ensure_ascii=False), flush=True)
+        if args.runs > 1:
+            print(json.dumps(summary(rows), ensure_ascii=False), flush=True)
 
 
 if __name__ == "__main__":

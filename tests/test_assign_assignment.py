@@ -475,6 +475,26 @@ def test_replace_redraws_whole_team_when_needed() -> None:
         replace(b, [other])
 
 
+def test_replace_redraws_only_the_team_that_cannot_keep_its_members() -> None:
+    # G holds q1 and q2 and sits on both teams. Without G, X keeps P5, whose one free place
+    # nobody left can fill with both q1 and q2: X is drawn anew (H1 + H2). Y is a plain
+    # team of three: it keeps P2 and P4 and draws one more.
+    pool = InspectorPool(
+        inspectors=[person("G", tags={"q1", "q2"}), person("H1", tags={"q1"}),
+                    person("H2", tags={"q2"})] + [person(f"P{i}") for i in range(1, 7)]
+    )  # fmt: skip
+    visits = [visit("X", qualifications={"q1", "q2"}), visit("Y", team_size=3)]
+    seed = Seed.from_text("replace-2")  # a seed under which G is on both teams
+    a = assign(visits, pool, seed=seed, stream="s")
+    assert a.team("X").officers == ("G", "P5") and a.team("Y").officers == ("G", "P2", "P4")
+    b = replace(a, ["G"])
+    assert b.team("X").officers == ("H1", "H2")
+    assert {"P2", "P4"} < set(b.team("Y").officers) and "G" not in b.team("Y").officers
+    assert b.receipt["event"]["whole_teams_redrawn"]
+    assert _lawful_problems(b.problem, b.teams) == []
+    assert verify(b.receipts, visits, pool).ok
+
+
 def test_replace_unknown_id_and_cancel_unknown_visit(
     year: tuple[list[VisitRequest], InspectorPool, Assignment],
 ) -> None:

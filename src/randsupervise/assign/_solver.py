@@ -15,7 +15,10 @@ Invariants (the proofs are in ``docs/assign.md``):
   position in id order) among the candidates *with which the team can still be
   completed* (an exact set-cover look-ahead over the candidates' requirement masks). So
   the greedy never builds a half team that cannot be finished, and it fails on a visit
-  only when the capacity left cannot staff it.
+  only when the capacity left cannot staff it. There is one greedy (:func:`_fill`) and
+  one look-ahead (:class:`_LookAhead`); the look-ahead caches its answers under the
+  whole state they depend on, so what one visit learns never decides another's team
+  unless their states are equal.
 * **Exact fallback.** When the greedy leaves a visit unstaffed, the connected groups of
   the eligibility graph that contain such visits are solved again exactly: per-visit
   checks, a maximum flow (Hall check), per-requirement flows, then an integer program
@@ -24,12 +27,13 @@ Invariants (the proofs are in ``docs/assign.md``):
   never from the greedy.
 * **Side by side.** Visits in different connected components of the eligibility graph
   share no inspector, so the greedy takes the ``t``-th visit of every component in one
-  batch of numpy operations; the teams are exactly those of the one-by-one order.
+  batch of numpy operations (a batch of one visit when components are few); the teams
+  are exactly those of the one-by-one order.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -48,6 +52,7 @@ PAIR_SALT = 0x9E3779B97F4A7C15
 _UNLIMITED = 1 << 40
 IntArray = npt.NDArray[np.int64]
 U64 = npt.NDArray[np.uint64]
+BoolArray = npt.NDArray[np.bool_]
 
 
 def pair_fingerprints(visit_fp: U64, inspector_fp: U64) -> U64:
@@ -102,6 +107,9 @@ class Phase:
         return self.excl_pos[a:b] if b > a else None
 
 
+# --- the look-ahead: which candidates keep a team completable ---------------------------
+
+
 def _mincover(U: int, present: frozenset[int], memo: dict[Any, int]) -> int:
     """Fewest masks from ``present`` whose union covers ``U`` (a large number if none)."""
     if U == 0:
@@ -125,104 +133,146 @@ def _mincover(U: int, present: frozenset[int], memo: dict[Any, int]) -> int:
     return best
 
 
-_BIG = np.int64(1) << np.int64(62)
-_TABLE_BITS = 16  # requirement bits up to this many use a lookup table, more use np.isin
+_BIG = np.int64(1) << np.int64(62)  # the key of a candidate that may not be picked
+_NARROW_BITS = 6  # teams needing at most this many requirement bits: one 64-bit code
+_BIT = np.uint64(1) << np.arange(1 << _NARROW_BITS, dtype=np.uint64)  # _BIT[a] = 1 << a
+_NONE = np.uint64(0)
+
+# one cache entry: (requirement bits still needed, places left, masks present)
+_State = tuple[int, int, Any]
 
 
-def _pick(key: IntArray, M: IntArray, U: int, s: int, memo: dict[Any, Any]) -> list[int] | None:
-    """Positions of the places chosen for one visit, or ``None`` if it cannot be staffed.
+class _LookAhead:
+    """Which candidates keep a team completable, for many teams at once (one per row).
 
-    ``key`` holds each candidate's greedy key; unavailable candidates must already carry
-    ``_BIG``. Each place goes to the smallest key among the candidates that keep the
-    team completable (exact set-cover look-ahead over the distinct requirement masks).
+    A team that still needs the requirement bits ``U`` in ``left`` places, with at least
+    ``left`` candidates available (the caller's condition, see :func:`_fill`), may take
+    the candidate whose bits (within ``U``) are ``a`` iff the masks of the available
+    candidates (``present``) cover ``U & ~a`` with at most ``left - 1`` of them
+    (:func:`_mincover`; the candidate's own mask cannot cover what it leaves, so the
+    cover is made of other candidates). The answer is a function of ``(U, left,
+    present)`` and nothing else, and that whole tuple is the cache key.
+
+    For ``U < 64`` the masks present are one 64-bit code (bit ``a`` set: mask ``a``
+    present) and the answers a 64-entry table row, looked up for the whole batch at
+    once; teams with wider ``U`` (more requirement bits than a joint visit with a few
+    qualifications has) are answered one row at a time.
     """
-    chosen: list[int] = []
-    if key.size < s:
-        return None
-    while s > 0:
-        if U == 0:
-            if s == 1:
-                j = int(np.argmin(key))
-                if key[j] >= _BIG:
-                    return None
-                chosen.append(j)
-                return chosen
-            if key.size < s:
-                return None
-            part = np.argpartition(key, s - 1)[:s]
-            part = part[np.lexsort((part, key[part]))]
-            if key[part[-1]] >= _BIG:
-                return None
-            chosen.extend(int(j) for j in part)
-            return chosen
-        mu = M & U
+
+    def __init__(self) -> None:
+        self.memo: dict[Any, int] = {}
+        self.rows: dict[_State, int] = {}
+        self.tables = np.zeros((16, 1 << _NARROW_BITS), dtype=bool)
+        self.wide: dict[_State, IntArray] = {}
+
+    def feasible(self, U: int, left: int, present: frozenset[int]) -> list[int]:
+        """The masks ``a`` in ``present`` that keep the team completable (see class)."""
+        return sorted(a for a in present if _mincover(U & ~a, present, self.memo) <= left - 1)
+
+    def _row(self, state: _State) -> int:
+        """The table row of a narrow state, computed on first use."""
+        hit = self.rows.get(state)  # a state new to a batch may occur twice in it
+        if hit is not None:
+            return hit
+        U, left, code = state
+        present = frozenset(a for a in range(1 << _NARROW_BITS) if code >> a & 1)
+        r = len(self.rows)
+        if r == self.tables.shape[0]:
+            self.tables = np.concatenate([self.tables, np.zeros_like(self.tables)])
+        self.tables[r, self.feasible(U, left, present)] = True
+        self.rows[state] = r
+        return r
+
+    def __call__(self, key: IntArray, mu: IntArray, U: IntArray, left: IntArray) -> BoolArray:
+        """``ok[r, j]``: taking candidate ``j`` keeps row ``r``, with ``left[r]`` places
+        left, completable. ``key[r, j]`` is ``_BIG`` when the candidate is unavailable
+        (``ok`` is then meaningless: the caller's keys exclude it), ``mu[r, j]`` its
+        requirement bits within ``U[r]``."""
+        top = int(U.max())
+        if top == 0:  # nothing left to cover: any candidate will do
+            return np.ones(key.shape, dtype=bool)
         live = key < _BIG
-        nb = U.bit_length()
-        if nb <= _TABLE_BITS:
-            seen = np.bincount(mu[live], minlength=1 << nb).astype(bool)
-            fkey: Any = (U, s, seen.tobytes())
-            table = memo.get(fkey)
-            if table is None:
-                present = frozenset(int(x) for x in np.flatnonzero(seen))
-                table = np.zeros(1 << nb, dtype=bool)
-                if len(np.flatnonzero(live)) >= s:
-                    for a in present:
-                        table[a] = _mincover(U & ~a, present, memo) <= s - 1
-                memo[fkey] = table
-            ok = table[mu]
+        if top >> _NARROW_BITS:
+            narrow = U < (1 << _NARROW_BITS)
+            ok = np.zeros(key.shape, dtype=bool)
+            for r in np.flatnonzero(~narrow).tolist():
+                present = frozenset(np.unique(mu[r][live[r]]).tolist())
+                state = (int(U[r]), int(left[r]), present)
+                feas = self.wide.get(state)
+                if feas is None:
+                    feas = np.array(self.feasible(*state), dtype=np.int64)
+                    self.wide[state] = feas
+                ok[r] = np.isin(mu[r], feas)
+            n = np.flatnonzero(narrow)
+            if n.size:
+                ok[n] = self(key[n], mu[n], U[n], left[n])
+            return ok
+        code = np.bitwise_or.reduce(np.where(live, _BIT[mu], _NONE), axis=1)
+        states = list(zip(U.tolist(), left.tolist(), code.tolist(), strict=True))
+        rows = list(map(self.rows.get, states))
+        if None in rows:
+            rows = [self._row(s) if r is None else r for s, r in zip(states, rows, strict=True)]
+        ok_narrow: BoolArray = self.tables[np.array(rows, dtype=np.int64)[:, None], mu]
+        return ok_narrow
+
+
+# --- the greedy -------------------------------------------------------------------------
+
+
+def _fill(
+    key: IntArray, C: IntArray, M: IntArray, U: IntArray, need: IntArray, look: _LookAhead
+) -> tuple[IntArray, BoolArray]:
+    """Fill the teams of a batch (one per row), place by place: ``(members, done)``.
+
+    ``key[r, j]`` is candidate ``j``'s greedy key for row ``r`` (``_BIG``: unavailable),
+    ``C[r, j]`` its pool index, ``M[r, j]`` its requirement bits; ``U[r]`` the bits the
+    team still needs, ``need[r]`` its places. Each place goes to the smallest key among
+    the candidates that keep the team completable (``argmin``: ties to the lower
+    position). ``members[r, p]`` is the pool index taken for place ``p`` (``-1`` beyond
+    ``need[r]``); ``done[r]`` is false when row ``r`` cannot be completed (its members
+    are then meaningless). ``key`` is scratch: taken candidates are set to ``_BIG``.
+    """
+    # Legend: B rows (teams); act the rows taking the current place; k, m, u, left their
+    # keys, masks, bits still needed and places left; kf the keys of the candidates the
+    # look-ahead allows (others _BIG); j the position chosen per row.
+    B = key.shape[0]
+    members = np.full((B, int(need.max())), -1, dtype=np.int64)
+    # fewer available candidates than places: the team cannot be completed (each place
+    # takes one available candidate, so this is decided once, before the first place)
+    done = (key < _BIG).sum(axis=1) >= need
+    U = U.copy()
+    every = bool(done.all() and (need == members.shape[1]).all())  # every row, every place
+    act = rows = np.arange(B)
+    for place in range(members.shape[1]):
+        if every:
+            k, m, u, left = key, M, U, need - place
         else:
-            present = frozenset(int(x) for x in np.unique(mu[live]))
-            fkey = (U, s, present)
-            feas = memo.get(fkey)
-            if feas is None:
-                enough = int(live.sum()) >= s
-                feas = np.array(
-                    sorted(
-                        a for a in present if enough and _mincover(U & ~a, present, memo) <= s - 1
-                    ),
-                    dtype=np.int64,
-                )
-                memo[fkey] = feas
-            ok = np.isin(mu, feas)
-        kk = np.where(ok, key, _BIG)
-        j = int(np.argmin(kk))
-        if kk[j] >= _BIG:
-            return None
-        chosen.append(j)
-        key[j] = _BIG  # the caller's array is scratch: built afresh for each visit
-        U &= ~int(M[j])
-        s -= 1
-    return chosen
+            act = np.flatnonzero(done & (need > place))
+            if act.size == 0:
+                break
+            k, m, u, left = key[act], M[act], U[act], need[act] - place
+            rows = np.arange(act.size)
+        kf = np.where(look(k, m & u[:, None], u, left), k, _BIG)
+        j = kf.argmin(axis=1)
+        got = kf[rows, j] < _BIG
+        if not got.all():
+            done[act[~got]] = False
+            act, j, every = act[got], j[got], False
+        if every:
+            members[:, place] = C[act, j]
+        else:
+            members[act, place] = C[act, j]
+        if place + 1 < members.shape[1]:  # after the last place, U and key are not read
+            if every:
+                U &= ~M[act, j]
+            else:
+                U[act] &= ~M[act, j]
+            key[act, j] = _BIG
+    return members, done
 
 
-def _scalar_one(
-    ph: Phase,
-    k: int,
-    load: IntArray,
-    capleft: IntArray,
-    masks: list[IntArray],
-    memo: dict[Any, Any],
-) -> IntArray | None:
-    """Pool indices chosen for visit ``k`` (loads updated), or ``None`` if unstaffable."""
-    c = int(ph.cls[k])
-    C = ph.cands[c]
-    key = (load[C] << np.int64(40)) | ph.tix[c][int(ph.trow[k])]
-    key[capleft[C] <= 0] = _BIG
-    ex = ph.excl(k)
-    if ex is not None:
-        key[ex] = _BIG
-    team = _pick(key, masks[int(ph.maskid[k])], int(ph.U0[k]), int(ph.need[k]), memo)
-    if team is None:
-        return None
-    idx = C[team]
-    load[idx] += 1
-    capleft[idx] -= 1
-    return idx
-
-
-_LOCK_MIN_BATCH = 2.5  # batch only when the average step holds at least this many visits
-_LOCK_CHUNK = 1 << 20  # keys prepared at once (entries), bounds the memory of a chunk
-_PAIR_BITS = 4  # two-place steps with requirement bits below 1 << _PAIR_BITS: batch path
+_MIN_BATCH = 2.5  # batch only when the average step holds at least this many visits
+_CHUNK = 1 << 20  # keys prepared at once (entries), bounds the memory of a chunk
 
 
 def _components(ph: Phase) -> IntArray:
@@ -238,76 +288,84 @@ def _components(ph: Phase) -> IntArray:
     return np.asarray(labels[:ncls], dtype=np.int64)
 
 
-def _greedy(ph: Phase, order: IntArray) -> tuple[IntArray, npt.NDArray[np.bool_]]:
-    """The randomised balanced greedy.
+def _steps(ph: Phase, act: IntArray) -> tuple[IntArray, IntArray]:
+    """The visits ``act`` (in processing order) cut into steps: ``(seq, bounds)``, step
+    ``t`` being ``seq[bounds[t]:bounds[t + 1]]``.
 
-    Returns ``(team, ok)``: ``team[k, :need[k]]`` the pool indices chosen for visit ``k``
-    (``-1`` beyond), ``ok[k]`` whether it was staffed. Visits are taken in ``order``.
-
-    Visits whose candidates lie in different connected components of the eligibility
-    graph never compete for an inspector, so the greedy runs on all components side by
-    side: step ``t`` takes the ``t``-th visit (in ``order``) of every component at once,
-    as numpy operations over a (visits x candidates) array. The result is identical to
-    taking the visits one by one in ``order``; with few components the one-by-one loop
-    is used.
+    Visits in different connected components of the eligibility graph never compete for
+    an inspector, so step ``t`` may take the ``t``-th visit (in order) of every component
+    at once: the teams are those of taking the visits one by one. With few components
+    (steps would hold under ``_MIN_BATCH`` visits on average) every visit is its own
+    step, in order.
     """
-    nV, P = len(ph.visit_ids), len(ph.ids)
-    smax = int(ph.need.max()) if nV else 0
-    team = np.full((nV, max(smax, 1)), -1, dtype=np.int64)
+    # Legend: comp[i] the component of visit act[i]; cs the components sorted (stable);
+    # first[c] where component c's run starts in cs, sizes[c] its length; step[i] the rank
+    # of the i-th visit of cs within its component, i.e. the step that takes it.
+    comp = _components(ph)[ph.cls[act]]
+    by_comp = np.argsort(comp, kind="stable")  # keeps the order within a component
+    cs = comp[by_comp]
+    first = np.flatnonzero(np.r_[True, cs[1:] != cs[:-1]])
+    sizes = np.diff(np.r_[first, cs.size])
+    step = np.arange(cs.size) - np.repeat(first, sizes)  # rank within its component
+    nsteps = int(sizes.max())
+    if act.size < _MIN_BATCH * nsteps:
+        return act, np.arange(act.size + 1, dtype=np.int64)
+    seq = act[by_comp][np.argsort(step, kind="stable")]
+    return seq, np.searchsorted(np.sort(step), np.arange(nsteps + 1))
+
+
+def _greedy(ph: Phase, order: IntArray) -> tuple[IntArray, BoolArray]:
+    """The randomised balanced greedy: ``(team, ok)``.
+
+    ``team[k, :need[k]]`` holds the pool indices chosen for visit ``k`` (``-1`` beyond),
+    ``ok[k]`` whether it was staffed. Visits are taken in ``order``, in the steps of
+    :func:`_steps`; each step is one call of :func:`_fill`, and the loads are updated
+    after it (the visits of one step share no candidate).
+    """
+    nV = len(ph.visit_ids)
+    team = np.full((nV, max(int(ph.need.max()) if nV else 0, 1)), -1, dtype=np.int64)
     ok = ph.need == 0
-    load = np.zeros(P + 1, dtype=np.int64)  # index P: padding, never available
-    capleft = np.concatenate([ph.cap, np.zeros(1, dtype=np.int64)])
-    masks = [m.astype(np.int64) for m in ph.masks]
-    memo: dict[Any, Any] = {}
     act = np.asarray(order, dtype=np.int64)
     act = act[ph.need[act] > 0]
     if act.size == 0:
         return team, ok
-    comp = _components(ph)[ph.cls[act]]
-    by_comp = np.argsort(comp, kind="stable")  # keeps ``order`` within a component
-    cs = comp[by_comp]
-    first = np.flatnonzero(np.r_[True, cs[1:] != cs[:-1]])
-    sizes = np.diff(np.r_[first, cs.size])
-    step = np.arange(cs.size) - np.repeat(first, sizes)
-    nsteps = int(sizes.max())
-    if act.size < _LOCK_MIN_BATCH * nsteps:
-        for k in act.tolist():
-            idx = _scalar_one(ph, k, load, capleft, masks, memo)
-            if idx is not None:
-                team[k, : idx.size] = idx
-                ok[k] = True
-        return team, ok
-    lk = act[by_comp][np.argsort(step, kind="stable")]  # lockstep order: by step
-    sp_ = np.searchsorted(np.sort(step), np.arange(nsteps + 1))
-    _lockstep(ph, lk, sp_, team, ok, load, capleft, masks, memo)
+    seq, bounds = _steps(ph, act)
+    # lk40[i]: load of inspector i << 40, or _BIG once its load limit is reached
+    capleft = np.concatenate([ph.cap, np.zeros(1, dtype=np.int64)])  # index P: padding
+    lk40 = np.where(capleft > 0, np.int64(0), _BIG)
+    look = _LookAhead()
+    U_s, need_s = ph.U0[seq], ph.need[seq]
+    for lo, hi, base, Cm, Mb in _step_tickets(ph, seq, bounds):
+        rows = seq[lo:hi]
+        members, done = _fill(base | lk40[Cm], Cm, Mb, U_s[lo:hi], need_s[lo:hi], look)
+        if not done.all():
+            rows, members = rows[done], members[done]
+        fm = members[members >= 0] if (members < 0).any() else members.ravel()
+        capleft[fm] -= 1
+        lk40[fm] = np.where(capleft[fm] > 0, lk40[fm] + (np.int64(1) << np.int64(40)), _BIG)
+        team[rows, : members.shape[1]] = members
+        ok[rows] = True
     return team, ok
 
 
-def _lockstep(
-    ph: Phase,
-    lk: IntArray,
-    sp_: IntArray,
-    team: IntArray,
-    ok: npt.NDArray[np.bool_],
-    load: IntArray,
-    capleft: IntArray,
-    masks: list[IntArray],
-    memo: dict[Any, Any],
-) -> None:
-    """Run the greedy step by step; step ``t`` is ``lk[sp_[t]:sp_[t + 1]]`` (one visit per
-    component). Makes exactly the choices of :func:`_pick`.
+def _step_tickets(
+    ph: Phase, seq: IntArray, bounds: IntArray
+) -> Iterator[tuple[int, int, IntArray, IntArray, IntArray]]:
+    """For each step: ``(lo, hi, base, Cm, Mb)``: the visits ``seq[lo:hi]``, the ticket
+    part of their greedy keys (``pair ticket >> 24``; ``_BIG`` for padding and for pairs
+    excluded by recusal, rotation or membership of the team), their candidates (pool
+    indices, ``P`` for padding) and requirement masks, one row per visit.
 
-    When every visit of the step fills two places and has at most ``_PAIR_BITS``
-    requirement bits, the look-ahead for two places is computed for all at once (the
-    first place needs a candidate whose missing bits another available candidate
-    covers). Otherwise, visits with at most one requirement bit (no joint departments,
-    at most one required qualification) are decided for the whole step at once. For
-    them the look-ahead of :func:`_pick` reduces to this: the visit is staffable iff it
-    has ``need`` available candidates and, with a bit, an available holder of it; then
-    each place goes to the smallest key left, except that the last place goes to the
-    best holder when no holder was picked before. Visits with more bits go through
-    :func:`_pick` one at a time.
+    The rows are prepared for many steps at once (``_CHUNK`` entries at most).
     """
+    # Legend (arrays indexed by the slot of a visit in ``seq``, the processing order):
+    #   P            pool size; index P is padding (never available)
+    #   clen[c]      number of candidates of class c;  W = max clen
+    #   Cpad[c, :]   class c's candidates (pool indices), padded with P to width W
+    #   Mpad[m, :]   requirement masks numbered m, padded with 0 to width W
+    #   toff[c]      where class c's ticket block starts in ``flat`` (``last``: a 0 entry)
+    #   rowstart[s]  where the ticket row of the visit in slot s starts in ``flat``
+    #   es, ep       (slot, candidate position) of every exclusion, sorted by slot
     P = len(ph.ids)
     ncls = len(ph.cands)
     clen = np.array([len(C) for C in ph.cands], dtype=np.int64)
@@ -315,168 +373,42 @@ def _lockstep(
     Cpad = np.full((ncls, W), P, dtype=np.int64)
     for c, C in enumerate(ph.cands):
         Cpad[c, : C.size] = C
-    Mpad = np.zeros((len(masks), W), dtype=np.int64)
-    for m, M in enumerate(masks):
-        Mpad[m, : M.size] = M
-    # the ticket rows of every class, one flat array
+    Mpad = np.zeros((len(ph.masks), W), dtype=np.int64)
+    for m, M in enumerate(ph.masks):
+        Mpad[m, : M.size] = M.astype(np.int64)
     toff = np.zeros(ncls + 1, dtype=np.int64)
     toff[1:] = np.cumsum([t.size for t in ph.tix])
     flat = ph.tix_flat
     if flat is None or flat.size != int(toff[-1]) + 1:
         flat = np.concatenate([*(t.ravel() for t in ph.tix), np.zeros(1, dtype=np.int64)])
     last = flat.size - 1
-    cls_l = ph.cls[lk]
-    rowstart = toff[cls_l] + ph.trow[lk] * clen[cls_l]
-    U_l = ph.U0[lk]
-    need_l = ph.need[lk]
-    mid_l = ph.maskid[lk]
-    # at most one requirement bit: the batch path; more: one visit at a time
-    vec_l = (U_l & (U_l - 1)) == 0
-    # exclusions in lockstep order: (slot, position), sorted by slot
+    cls_s = ph.cls[seq]
+    rowstart = toff[cls_s] + ph.trow[seq] * clen[cls_s]
     slot = np.empty(len(ph.visit_ids), dtype=np.int64)
-    slot[lk] = np.arange(lk.size)
+    slot[seq] = np.arange(seq.size)
     ev = np.repeat(np.arange(len(ph.visit_ids), dtype=np.int64), np.diff(ph.excl_ptr))
     keep = ph.need[ev] > 0
     es, ep = slot[ev[keep]], ph.excl_pos[keep]
     eo = np.argsort(es, kind="stable")
     es, ep = es[eo], ep[eo]
-    # load << 40 of every inspector, or _BIG once their load limit is reached
-    lk40 = np.where(capleft > 0, load << np.int64(40), _BIG)
-    one40 = np.int64(1) << np.int64(40)
     ar_w = np.arange(W, dtype=np.int64)
-    ar_v = np.arange(int(np.diff(sp_).max()), dtype=np.int64)
-    nsteps = sp_.size - 1
-    has_scalar = (np.add.reduceat((~vec_l).astype(np.int64), sp_[:-1]) > 0).tolist()
-    smax_l = np.maximum.reduceat(np.where(vec_l, need_l, 0), sp_[:-1]).tolist()
-    smin = np.minimum.reduceat(np.where(vec_l, need_l, np.iinfo(np.int64).max), sp_[:-1])
-    uniform_l = (smin == np.asarray(smax_l)).tolist()
-    # steps where every visit fills two places and has at most 4 requirement bits
-    pair_l = (
-        (np.minimum.reduceat(need_l, sp_[:-1]) == 2)
-        & (np.maximum.reduceat(need_l, sp_[:-1]) == 2)
-        & (np.maximum.reduceat(U_l, sp_[:-1]) < 1 << _PAIR_BITS)
-    ).tolist()
-    # covers[x, code]: bits x are empty or covered by one of the mask values in ``code``
-    # (bit b of code set: some available candidate has requirement bits b)
-    vals = np.arange(1 << _PAIR_BITS, dtype=np.int64)
-    cover_sets = ((vals[None, :] & vals[:, None]) == vals[:, None]) << vals[None, :]
-    codes = np.arange(1 << (1 << _PAIR_BITS), dtype=np.int64)
-    covers = (codes[None, :] & cover_sets.sum(axis=1)[:, None]) != 0
-    covers[0] = True
-    one = np.int64(1)
-    per_chunk = max(_LOCK_CHUNK // W, 1)  # rows whose keys are prepared together
+    nsteps = bounds.size - 1
+    per_chunk = max(_CHUNK // W, 1)  # slots whose ticket keys are prepared together
     t = 0
     while t < nsteps:
-        c0 = int(sp_[t])
-        t1 = max(int(np.searchsorted(sp_, c0 + per_chunk, side="right")) - 1, t + 1)
-        c1 = int(sp_[t1])
-        cb = cls_l[c0:c1]
-        w = max(int(clen[cb].max()), 1)
-        Cm_ch = Cpad[cb, :w]
-        # ticket part of the keys; padding and excluded pairs never available
+        c0 = int(bounds[t])
+        t1 = max(int(np.searchsorted(bounds, c0 + per_chunk, side="right")) - 1, t + 1)
+        c1 = int(bounds[t1])
+        w = max(int(clen[cls_s[c0:c1]].max()), 1)
+        Cm_ch = Cpad[cls_s[c0:c1], :w]
+        Mb_ch = Mpad[ph.maskid[seq[c0:c1]], :w]
         base = flat[np.minimum(rowstart[c0:c1, None] + ar_w[None, :w], last)]
         base[Cm_ch == P] = _BIG
         e0, e1 = np.searchsorted(es, [c0, c1])
         base[es[e0:e1] - c0, ep[e0:e1]] = _BIG
-        # holders of the one requirement bit left (none when no bit is left)
-        Mb_ch = Mpad[mid_l[c0:c1], :w]
-        H_ch = (Mb_ch & U_l[c0:c1, None]) != 0
         for tt in range(t, t1):
-            a0, a1 = int(sp_[tt]), int(sp_[tt + 1])
-            r0, r1 = a0 - c0, a1 - c0
-            if pair_l[tt]:
-                # two places: the first goes to the smallest key whose requirement bits
-                # leave a remainder some other available candidate covers (the look-ahead
-                # of _pick for two places), the second to the smallest key covering it
-                Cm = Cm_ch[r0:r1]
-                Mb = Mb_ch[r0:r1]
-                key = base[r0:r1] | lk40[Cm]
-                V = ar_v[: a1 - a0]
-                U = U_l[a0:a1]
-                mu = Mb & U[:, None]
-                live = key < _BIG
-                code = np.bitwise_or.reduce(np.where(live, one << mu, 0), axis=1)
-                feas = covers[U[:, None] & ~mu, code[:, None]]
-                feas &= (live.sum(axis=1) >= 2)[:, None]
-                kf = np.where(feas, key, _BIG)
-                j1 = kf.argmin(axis=1)
-                done = np.flatnonzero(kf[V, j1] < _BIG)
-                if done.size == 0:
-                    continue
-                U2 = U & ~Mb[V, j1]
-                key[V, j1] = _BIG
-                j2 = np.where((Mb & U2[:, None]) == U2[:, None], key, _BIG).argmin(axis=1)
-                members = np.stack([Cm[done, j1[done]], Cm[done, j2[done]]], axis=1)
-                fm = members.ravel()
-                load[fm] += 1
-                capleft[fm] -= 1
-                lk40[fm] += one40
-                full = fm[capleft[fm] <= 0]
-                if full.size:
-                    lk40[full] = _BIG
-                ks = lk[a0 + done]
-                team[ks, :2] = members
-                ok[ks] = True
-                continue
-            vec = vec_l[a0:a1]
-            if has_scalar[tt]:
-                for r in np.flatnonzero(~vec).tolist():
-                    k = int(lk[a0 + r])
-                    idx = _scalar_one(ph, k, load, capleft, masks, memo)
-                    if idx is not None:
-                        team[k, : idx.size] = idx
-                        ok[k] = True
-                        lk40[idx] = np.where(capleft[idx] > 0, load[idx] << np.int64(40), _BIG)
-            smax = smax_l[tt]
-            if smax == 0:
-                continue
-            Cm = Cm_ch[r0:r1]
-            H = H_ch[r0:r1]
-            key = base[r0:r1] | lk40[Cm]
-            V = ar_v[: a1 - a0]
-            need = need_l[a0:a1]
-            bit = U_l[a0:a1] != 0
-            kh = np.where(H, key, _BIG)
-            jh = kh.argmin(axis=1)
-            # staffable: enough candidates, and a holder when a bit is left
-            good = vec & ((key < _BIG).sum(axis=1) >= need) & (~bit | (kh[V, jh] < _BIG))
-            held = ~bit
-            if uniform_l[tt]:  # every visit of the step fills ``smax`` places
-                picks = np.empty((V.size, smax), dtype=np.int64)
-                for place in range(smax - 1):
-                    j = key.argmin(axis=1)
-                    picks[:, place] = j
-                    held |= H[V, j]
-                    key[V, j] = _BIG
-                # the last place goes to the best holder if no holder was picked yet
-                picks[:, smax - 1] = np.where(held, key.argmin(axis=1), jh)
-                done = np.flatnonzero(good)
-                members = Cm[done[:, None], picks[done]]
-                fm = members.ravel()
-            else:
-                picks = np.full((V.size, smax), -1, dtype=np.int64)
-                for place in range(smax):
-                    j = key.argmin(axis=1)
-                    j = np.where(~held & (need == place + 1), jh, j)
-                    act = good & (place < need)
-                    picks[act, place] = j[act]
-                    held |= H[V, j]
-                    key[V[act], j[act]] = _BIG
-                done = np.flatnonzero(good)
-                pk = picks[done]
-                members = np.where(pk >= 0, Cm[done[:, None], np.maximum(pk, 0)], -1)
-                fm = members[members >= 0]
-            if done.size == 0:
-                continue
-            load[fm] += 1
-            capleft[fm] -= 1
-            lk40[fm] += one40
-            full = fm[capleft[fm] <= 0]
-            if full.size:
-                lk40[full] = _BIG
-            ks = lk[a0 + done]
-            team[ks, : members.shape[1]] = members
-            ok[ks] = True
+            r0, r1 = int(bounds[tt]) - c0, int(bounds[tt + 1]) - c0
+            yield c0 + r0, c0 + r1, base[r0:r1], Cm_ch[r0:r1], Mb_ch[r0:r1]
         t = t1
 
 
@@ -512,8 +444,8 @@ def _static_reason(ph: Phase, k: int) -> str | None:
             else ""
         )
         return f"needs {need} eligible {who}(s), only {n} available{excluded}"
-    key = np.where(avail, np.int64(0), _BIG)
-    if _pick(key, M.astype(np.int64), U, need, {}) is None:
+    present = frozenset(int(m) & U for m in M[avail])
+    if _mincover(U, present, {}) > need:
         return f"its requirements cannot be covered by {need} {who}(s)"
     return None
 

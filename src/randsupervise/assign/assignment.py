@@ -908,13 +908,56 @@ def _assign_problem(
     )
 
 
+def _restaff(
+    problem: AssignmentProblem,
+    visits: Sequence[VisitRequest],
+    affected: Sequence[Team],
+    gone: set[str],
+    used: Mapping[str, int],
+    seed: Seed,
+    stream: str,
+) -> tuple[list[Team], bool, set[str]]:
+    """New teams for the ``affected`` visits of a replacement: (teams, exact fallback used,
+    ids of the visits whose team was drawn anew).
+
+    Every team first keeps its remaining members. When that is impossible, the exact check
+    names the visits it cannot staff; only their teams are drawn anew, and the others try
+    again to keep theirs. If the check names no team still keeping members (the conflict
+    lies elsewhere), every affected team is drawn anew as a last attempt, so this fails
+    only where drawing all of them anew fails too.
+    """
+    redrawn: set[str] = set()
+    while True:
+        keep = [t for t in affected if t.visit not in redrawn]
+        keep_o = {t.visit: tuple(m for m in t.officers if m not in gone) for t in keep}
+        keep_e = {t.visit: tuple(m for m in t.experts if m not in gone) for t in keep}
+        taken = dict(used)
+        for t in keep:
+            for m in keep_o[t.visit] + keep_e[t.visit]:
+                taken[m] = taken.get(m, 0) + 1
+        try:
+            new, _, fallback = _solve(problem, visits, keep_o, keep_e, taken, seed, stream)
+        except InfeasibleAssignment as exc:
+            named = set(getattr(exc.witness, "visits", ())) & {t.visit for t in keep}
+            if named:
+                redrawn |= named
+            elif keep:
+                redrawn = {t.visit for t in affected}
+            else:
+                raise
+            continue
+        return new, fallback, redrawn
+
+
 def replace(assignment: Assignment, unavailable: Iterable[str]) -> Assignment:
     """补抽: replace inspectors who became unavailable; every other team stays as it was.
 
     The new members are drawn under the stream ``f"{stream}/replace/{k}"`` (``k`` = 1 for
     the first change after the draw, 2 for the next, ...). The remaining members of an
     affected team are kept when the rules allow it; otherwise the affected team is drawn
-    anew (only that team). The receipt chain grows by one receipt.
+    anew (only that team: the other affected teams still keep theirs). The receipt chain
+    grows by one receipt; its event says whether any team was drawn anew
+    (``whole_teams_redrawn``).
 
     Raises:
         UnknownIdError: an id is not in the pool.
@@ -948,20 +991,10 @@ def replace(assignment: Assignment, unavailable: Iterable[str]) -> Assignment:
             for m in t.members:
                 used[m] = used.get(m, 0) + 1
     visits = [v for v in new_problem.visits if v.id in aff_ids]
-    whole = False
-    try:
-        keep_o = {t.visit: tuple(m for m in t.officers if m not in gset) for t in affected}
-        keep_e = {t.visit: tuple(m for m in t.experts if m not in gset) for t in affected}
-        used2 = dict(used)
-        for t in affected:
-            for m in keep_o[t.visit] + keep_e[t.visit]:
-                used2[m] = used2.get(m, 0) + 1
-        new, _, fallback = _solve(
-            new_problem, visits, keep_o, keep_e, used2, assignment.seed, stream
-        )
-    except InfeasibleAssignment:
-        whole = True
-        new, _, fallback = _solve(new_problem, visits, {}, {}, used, assignment.seed, stream)
+    new, fallback, redrawn = _restaff(
+        new_problem, visits, affected, gset, used, assignment.seed, stream
+    )
+    whole = bool(redrawn)
     by_id = {t.visit: t for t in new}
     teams = tuple(by_id.get(t.visit, t) for t in assignment.teams)
     _checked(new_problem, teams)
