@@ -1,6 +1,6 @@
 """Benchmark: burden spreading across periods (coordinated draws with history tiers).
 
-The issue's simulation: a 10,000-unit register, ratio r = 0.2, ceil(1/r) = 5 periods, the
+The burden simulation: a 10,000-unit register, ratio r = 0.2, ceil(1/r) = 5 periods, the
 floor at r/4. Reported: the share of units never inspected after the 5 periods, ours
 against independent draws (the engine's plain draw with a fresh seed and stream each
 period; about 0.8**5 = 32.8% by theory), their ratio (goal: at most 1/3), the least

@@ -59,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    # the full year of the sample bureau (issue: annual cycle): plan, draws, visits,
+    # the full year of the sample bureau: plan, draws, visits,
     # teams, simulated results, deadlines on the 2024 calendar, metrics, feedback
     from randsupervise.metrics.demo import run_demo_year
 

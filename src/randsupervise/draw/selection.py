@@ -1,6 +1,6 @@
 """Selection methods: which units of one stratum are drawn, and with what probability.
 
-Invariants (issue "draw engine" item 4; ticket spec v1, ``docs/spec/tickets.md``):
+Invariants (ticket spec v1, ``docs/spec/tickets.md``):
 
 * Every method reads only the units' tickets (and, for unequal probabilities, their
   weights), never their row order: shuffling the register changes nothing.
