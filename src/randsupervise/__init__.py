@@ -5,8 +5,9 @@ results published on time; every random decision reproducible and verifiable.
 
 The package root re-exports the names most users need; every subpackage
 (``model``, ``calendar``, ``draw``, ``assign``, ``cycle``, ``metrics``, ``testing``)
-exports its full API. ``verify`` exists for draws and for assignments, so the root
-names them ``verify_draw`` and ``verify_assignment``. The functions ``draw`` and
+exports its full API. The root's ``verify`` is the one door for every receipt (draw,
+assignment or plan: :mod:`randsupervise.receipts`); each package's own ``verify``,
+``cancel`` and ``replace`` keep their names in their package. The functions ``draw`` and
 ``assign`` are not re-exported: their names are the subpackages' own
 (``from randsupervise.draw import draw``).
 """
@@ -19,15 +20,6 @@ from randsupervise.assign import (
     Team,
     VisitRequest,
     Witness,
-)
-from randsupervise.assign import (
-    cancel as cancel_visits,
-)
-from randsupervise.assign import (
-    replace as replace_inspector,
-)
-from randsupervise.assign import (
-    verify as verify_assignment,
 )
 from randsupervise.calendar import (
     DayKind,
@@ -44,7 +36,6 @@ from randsupervise.cycle import (
     YearState,
     feedback,
     run_plan,
-    verify_plan,
 )
 from randsupervise.draw import (
     Announcement,
@@ -56,9 +47,6 @@ from randsupervise.draw import (
     SeedRule,
     VerifyReport,
     coordinated_draw,
-)
-from randsupervise.draw import (
-    verify as verify_draw,
 )
 from randsupervise.errors import (
     CalendarDataMissing,
@@ -92,6 +80,7 @@ from randsupervise.model import (
     UpdateTarget,
     is_valid_credit_code,
 )
+from randsupervise.receipts import read_receipt, verify
 
 __version__ = "0.1.0.dev0"
 
@@ -142,15 +131,12 @@ __all__ = [
     "WorkCalendar",
     "YearReport",
     "YearState",
-    "cancel_visits",
     "china",
     "coordinated_draw",
     "feedback",
     "is_valid_credit_code",
-    "replace_inspector",
+    "read_receipt",
     "run_plan",
-    "verify_assignment",
-    "verify_draw",
-    "verify_plan",
+    "verify",
     "year_report",
 ]
