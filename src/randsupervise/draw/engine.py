@@ -1137,8 +1137,8 @@ def receipt_of(d: Draw) -> Receipt:
             inclusion_probability=s.inclusion_probability,
             expected_size=s.expected_size,
             selected=s.ids,
-            tickets=s.tickets.tolist(),
-            probabilities=s.probabilities.tolist(),
+            tickets=s.tickets,
+            probabilities=s.probabilities,
         )
         for label, s in d.strata.items()
     }
