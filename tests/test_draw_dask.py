@@ -199,3 +199,25 @@ def test_persisted_registers_give_the_same_receipt() -> None:
     b = draw_dask(dd.from_pandas(df, npartitions=3), seed=SEED, stream="s",
                   ratios={"A": 0.2, "C": 0.5}, scheduler="synchronous", persist=True)  # fmt: skip
     assert a.receipt == b.receipt
+
+
+@pytest.mark.parametrize("npartitions", [1, 8])
+def test_frequency_limits_on_dask_give_the_in_memory_receipt(npartitions: int) -> None:
+    from randsupervise.draw import ItemRule
+
+    df = frame(600)
+    k01 = ItemRule(id="K01", yearly_frequency_limit=1)
+    ids = df["id"].tolist()
+    history = [(ids[i], "K01", 1) for i in range(0, 600, 3)] + [("not-in-register", "K01", 2)]
+    history += [(ids[1], "G02", 5)]  # another item's count is digested away
+    policy = {
+        "ratios": {"A": 0.2, "B": 0.5, "D": 1.0},
+        "item": k01,
+        "where": {"region": ["东城镇", "南山乡"]},
+    }
+    expected = draw(in_memory(df), seed=SEED, stream="s", history=history, **policy)  # type: ignore[arg-type]
+    got = draw_dask(dd.from_pandas(df, npartitions=npartitions), seed=SEED, stream="s",
+                    history=history, scheduler="synchronous", **policy)  # type: ignore[arg-type]  # fmt: skip
+    assert expected.receipt.frequency_limit["excluded"]
+    assert got.receipt == expected.receipt
+    assert got.receipt.to_json() == expected.receipt.to_json()

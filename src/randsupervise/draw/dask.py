@@ -23,14 +23,15 @@ Invariants (issue "draw engine" item 10; DESIGN principle 3):
   per unit: the register digest and the duplicate-id check need every unit's, so the
   client holds 16 bytes per unit, 3.2 GB for 200 million).
 * Supported: the equal-probability method (``"smallest"``) with ratios, counts, default
-  ratio, rounding, minimum per stratum, item caps, targeted-draw filters and batches.
-  Frequency-limit histories, burden spreading (a policy with a ``floor``) and the
-  unequal-probability methods are refused.
+  ratio, rounding, minimum per stratum, item caps, targeted-draw filters, batches and
+  frequency-limit histories. Burden spreading (a policy with a ``floor``) and the
+  unequal-probability methods are refused (``docs/howto/dask.md`` says what they would
+  take).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import attrs
@@ -38,7 +39,15 @@ import numpy as np
 import numpy.typing as npt
 
 from randsupervise.draw.allocation import StratumAllocation, allocate
-from randsupervise.draw.engine import DrawPolicy, _policy_from_arguments, batch_order
+from randsupervise.draw.engine import (
+    DrawPolicy,
+    HistoryEntry,
+    _policy_from_arguments,
+    _present,
+    batch_order,
+    frequency_reached,
+    frequency_record,
+)
 from randsupervise.draw.partition import (
     MergedDraw,
     ShardCandidates,
@@ -109,23 +118,39 @@ def _partition_registry(part: Any, index: int, id_column: str) -> TargetRegistry
         ) from None
 
 
-def _eligible(reg: TargetRegistry, policy: DrawPolicy) -> npt.NDArray[np.bool_] | None:
-    if not policy.where:
-        return None
-    return reg.mask(**{k: list(v) for k, v in policy.where.items()})
+def _eligible(
+    reg: TargetRegistry, policy: DrawPolicy, reached: list[str]
+) -> tuple[npt.NDArray[np.bool_] | None, list[str]]:
+    """The partition's eligible rows (the ``where`` filter, then without the ids that
+    reached a frequency limit, as :func:`~.engine.run_policy` forms them) and the
+    partition's excluded ids."""
+    m = reg.mask(**{k: list(v) for k, v in policy.where.items()}) if policy.where else None
+    excluded = _present(reg, reached) if reached else []
+    if excluded:
+        if m is None:
+            m = np.ones(len(reg), dtype=bool)
+        m[reg.index_of(excluded)] = False
+    return m, excluded
 
 
-def _counts(reg: TargetRegistry, policy: DrawPolicy) -> dict[str, int]:
-    m = _eligible(reg, policy)
+def _counts(
+    reg: TargetRegistry, policy: DrawPolicy, reached: list[str]
+) -> tuple[dict[str, int], list[str]]:
+    m, excluded = _eligible(reg, policy, reached)
     labels, codes = stratum_codes(reg, policy.stratify)
     if m is not None:
         codes = codes[m]
     counts = np.bincount(codes, minlength=len(labels)) if codes.size else np.zeros(len(labels))
-    return {lab: int(c) for lab, c in zip(labels, counts.tolist(), strict=True)}
+    return {lab: int(c) for lab, c in zip(labels, counts.tolist(), strict=True)}, excluded
 
 
 def _candidates(
-    reg: TargetRegistry, policy: DrawPolicy, seed: Seed, stream: str, sizes: dict[str, int]
+    reg: TargetRegistry,
+    policy: DrawPolicy,
+    seed: Seed,
+    stream: str,
+    sizes: dict[str, int],
+    reached: list[str],
 ) -> ShardCandidates:
     return shard_candidates(
         reg,
@@ -133,12 +158,14 @@ def _candidates(
         stream=stream,
         sizes=sizes,
         stratum_column=policy.stratify,
-        mask=_eligible(reg, policy),
+        mask=_eligible(reg, policy, reached)[0],
     )
 
 
-def _partition_counts(part: Any, index: int, id_column: str, policy: DrawPolicy) -> dict[str, int]:
-    return _counts(_partition_registry(part, index, id_column), policy)
+def _partition_counts(
+    part: Any, index: int, id_column: str, policy: DrawPolicy, reached: list[str]
+) -> tuple[dict[str, int], list[str]]:
+    return _counts(_partition_registry(part, index, id_column), policy, reached)
 
 
 def _partition_candidates(
@@ -149,8 +176,10 @@ def _partition_candidates(
     seed: Seed,
     stream: str,
     sizes: dict[str, int],
+    reached: list[str],
 ) -> ShardCandidates:
-    return _candidates(_partition_registry(part, index, id_column), policy, seed, stream, sizes)
+    reg = _partition_registry(part, index, id_column)
+    return _candidates(reg, policy, seed, stream, sizes, reached)
 
 
 def draw_dask(
@@ -167,6 +196,7 @@ def draw_dask(
     item: object | None = None,
     where: Mapping[str, object] | None = None,
     batches: int = 1,
+    history: Iterable[HistoryEntry] | None = None,
     policy: DrawPolicy | None = None,
     id_column: str = "id",
     scheduler: str | None = None,
@@ -192,6 +222,10 @@ def draw_dask(
         where: targeted-draw filter, column -> accepted values.
         batches: number of batches the selection is cut into (by the in-memory draw's rule,
             :func:`~randsupervise.draw.engine.batch_order`).
+        history: ``(unit id, item id, count this year)`` entries: units whose count
+            reached an item's yearly frequency limit are left out, as by
+            :func:`~randsupervise.draw.engine.draw` (the ids that reached a limit are
+            found once and each partition leaves out those it holds).
         policy: a ready :class:`~randsupervise.draw.engine.DrawPolicy` instead of the
             arguments above.
         id_column: the column holding the ids.
@@ -258,20 +292,25 @@ def draw_dask(
             ]
         )
     seed = as_seed(seed)
+    # the frequency rule's register-free half, once (it validates the history too)
+    reached, history_digest, history_entries = frequency_reached(policy.limited_items, history)
     compute_kw: dict[str, Any] = {} if scheduler is None else {"scheduler": scheduler}
 
     parts = ddf.to_delayed()
     if persist:
         regs = [dask.delayed(_partition_registry)(p, i, id_column) for i, p in enumerate(parts)]
         regs = list(dask.persist(*regs, **compute_kw))
-        count_tasks = [dask.delayed(_counts)(r, policy) for r in regs]
+        count_tasks = [dask.delayed(_counts)(r, policy, reached) for r in regs]
     else:
         count_tasks = [
-            dask.delayed(_partition_counts)(p, i, id_column, policy) for i, p in enumerate(parts)
+            dask.delayed(_partition_counts)(p, i, id_column, policy, reached)
+            for i, p in enumerate(parts)
         ]
     per_part = dask.compute(*count_tasks, **compute_kw)
     populations: dict[str, int] = {}
-    for c in per_part:
+    excluded: list[str] = []
+    for c, ex in per_part:
+        excluded += ex
         for label, k in c.items():
             populations[label] = populations.get(label, 0) + k
     alloc = allocate(
@@ -285,10 +324,14 @@ def draw_dask(
     )
     sizes = {label: a.sample_size for label, a in alloc.items()}
     if persist:
-        cand_tasks = [dask.delayed(_candidates)(r, policy, seed, stream, sizes) for r in regs]
+        cand_tasks = [
+            dask.delayed(_candidates)(r, policy, seed, stream, sizes, reached) for r in regs
+        ]
     else:
         cand_tasks = [
-            dask.delayed(_partition_candidates)(p, i, id_column, policy, seed, stream, sizes)
+            dask.delayed(_partition_candidates)(
+                p, i, id_column, policy, seed, stream, sizes, reached
+            )
             for i, p in enumerate(parts)
         ]
     shards = dask.compute(*cand_tasks, **compute_kw)
@@ -316,6 +359,12 @@ def draw_dask(
         registry_digest=merged.registry_digest,
         registry_size=merged.n_units,
         policy=policy.to_record(),
+        frequency_limit=frequency_record(
+            policy,
+            excluded=sorted(excluded, key=lambda u: u.encode("utf-8")),
+            history_digest=history_digest,
+            history_entries=history_entries,
+        ),
         strata=records,
         batches=(
             batch_order(_merged_ids(merged), seed=seed, stream=stream, batches=policy.batches)
