@@ -128,3 +128,11 @@ def test_readable_text_is_exactly_json_dumps(value: Any, indent: int | None) -> 
 def test_readable_equal_floats_keep_their_repr(x: float) -> None:
     for indent in (None, 2):
         assert json_text([x] * 20, indent=indent) == json.dumps([x] * 20, indent=indent)
+
+
+@pytest.mark.parametrize("odd", ['"', "\\", "\x01", "\n", "\x1f", "\x7f", "\u2028", "网", "😀"])
+def test_long_string_lists_with_characters_to_escape(odd: str) -> None:
+    for xs in (["T1"] * 19 + [f"a{odd}b"], [odd] * 20, ['","'] * 20):
+        assert canonical_json(xs) == plain(xs) == receipt_check.jcs(xs)
+        for indent in (None, 2):
+            assert json_text(xs, indent=indent) == json.dumps(xs, ensure_ascii=False, indent=indent)
