@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import dask.dataframe as dd
 import pandas as pd
@@ -149,3 +150,74 @@ def test_the_dask_receipt_verifies_and_empty_partitions_are_fine() -> None:
     assert got.receipt == draw(reg, seed=SEED, stream="s", ratios={"A": 0.1}).receipt
     assert verify(got.receipt, reg).ok
     assert not verify(got.receipt, in_memory(df)).ok
+
+
+def _write_provinces(df: pd.DataFrame, root: Path, files: int) -> Path:
+    """The register as partitioned Parquet, one file per "province" (row ranges)."""
+    out = root / f"register-{files}"
+    out.mkdir()
+    bounds = [len(df) * k // files for k in range(files + 1)]
+    for k in range(files):
+        df.iloc[bounds[k] : bounds[k + 1]].to_parquet(out / f"province-{k:02}.parquet", index=False)
+    return out
+
+
+def test_partitioned_parquet_gives_the_in_memory_receipt_for_1_8_and_32_files(
+    tmp_path: Path,
+) -> None:
+    pytest.importorskip("pyarrow")
+    n = 200_000
+    df = pd.DataFrame(
+        {
+            "id": [f"91{i:07}X" for i in range(n)],
+            "risk_class": ["AAAAABBBCD"[(i * 7) % 10] for i in range(n)],
+            "region": [("东城镇", "西城镇", "南山乡")[i % 3] for i in range(n)],
+        }
+    )
+    ratios = {"A": 0.03, "B": 0.1, "C": 0.3, "D": 1.0}
+    reg = TargetRegistry.from_columns(
+        id=df["id"].to_numpy(),
+        risk_class=df["risk_class"].to_numpy(),
+        region=df["region"].to_numpy(),
+    )
+    expected = draw(reg, seed=SEED, stream="2025/省级", ratios=ratios, batches=4).receipt
+    texts = set()
+    for files in (1, 8, 32):
+        ddf = dd.read_parquet(_write_provinces(df, tmp_path, files))
+        got = draw_dask(ddf, seed=SEED, stream="2025/省级", ratios=ratios, batches=4,
+                        scheduler="synchronous")  # fmt: skip
+        assert got.n_partitions == files
+        assert got.receipt == expected
+        texts.add(got.receipt.to_json())
+    assert texts == {expected.to_json()}
+
+
+def test_persisted_registers_give_the_same_receipt() -> None:
+    df = frame(300)
+    a = draw_dask(dd.from_pandas(df, npartitions=3), seed=SEED, stream="s",
+                  ratios={"A": 0.2, "C": 0.5}, scheduler="synchronous")  # fmt: skip
+    b = draw_dask(dd.from_pandas(df, npartitions=3), seed=SEED, stream="s",
+                  ratios={"A": 0.2, "C": 0.5}, scheduler="synchronous", persist=True)  # fmt: skip
+    assert a.receipt == b.receipt
+
+
+@pytest.mark.parametrize("npartitions", [1, 8])
+def test_frequency_limits_on_dask_give_the_in_memory_receipt(npartitions: int) -> None:
+    from randsupervise.draw import ItemRule
+
+    df = frame(600)
+    k01 = ItemRule(id="K01", yearly_frequency_limit=1)
+    ids = df["id"].tolist()
+    history = [(ids[i], "K01", 1) for i in range(0, 600, 3)] + [("not-in-register", "K01", 2)]
+    history += [(ids[1], "G02", 5)]  # another item's count is digested away
+    policy = {
+        "ratios": {"A": 0.2, "B": 0.5, "D": 1.0},
+        "item": k01,
+        "where": {"region": ["东城镇", "南山乡"]},
+    }
+    expected = draw(in_memory(df), seed=SEED, stream="s", history=history, **policy)  # type: ignore[arg-type]
+    got = draw_dask(dd.from_pandas(df, npartitions=npartitions), seed=SEED, stream="s",
+                    history=history, scheduler="synchronous", **policy)  # type: ignore[arg-type]  # fmt: skip
+    assert expected.receipt.frequency_limit["excluded"]
+    assert got.receipt == expected.receipt
+    assert got.receipt.to_json() == expected.receipt.to_json()

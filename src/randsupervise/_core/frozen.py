@@ -91,6 +91,8 @@ def freeze(value: Any) -> Any:
     if isinstance(value, Mapping):
         return FrozenDict({k: freeze(v) for k, v in value.items()})
     if isinstance(value, list | tuple):
+        if _flat(value):  # a million ids: one C-level copy, not a call per element
+            return FrozenList(value)
         return FrozenList(freeze(v) for v in value)
     return value
 
@@ -100,5 +102,15 @@ def thaw(value: Any) -> Any:
     if isinstance(value, Mapping):
         return {k: thaw(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
+        if _flat(value):
+            return list(value)
         return [thaw(v) for v in value]
     return value
+
+
+#: Element types that are immutable leaves: a list of only these is copied whole.
+_LEAVES = frozenset({str, int, float, bool, type(None)})
+
+
+def _flat(value: list[Any] | tuple[Any, ...]) -> bool:
+    return len(value) > 8 and set(map(type, value)) <= _LEAVES

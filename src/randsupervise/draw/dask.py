@@ -1,6 +1,6 @@
 """Draws from a Dask dataframe: the same draw and receipt, partition by partition.
 
-Invariants (issue "draw engine" item 10; architecture principle 3):
+Invariants (architecture principle 3):
 
 * Dask is an optional extra (``pip install 'randsupervise[dask]'``). This module imports
   it only inside functions, so ``import randsupervise`` never needs it.
@@ -11,17 +11,27 @@ Invariants (issue "draw engine" item 10; architecture principle 3):
   and the receipt are **identical** to those of :func:`~randsupervise.draw.engine.draw`
   on the whole register in memory, for any number of partitions.
 * Two passes over the data: the first counts the eligible units per stratum (the
-  allocation needs the global populations), the second keeps the candidates. The
-  partitions' registers are persisted between the passes, so ids are hashed once.
+  allocation needs the global populations), the second keeps the candidates. By default
+  each pass builds a partition's register where the partition is read and drops it when
+  the partition is done, so a worker holds one partition's register at a time and the
+  register is never gathered anywhere; ids are then hashed in both passes. With
+  ``persist=True`` the registers stay in the cluster's memory between the passes and ids
+  are hashed once (only worth it on a distributed cluster with room for the whole
+  register: a local ``"processes"`` scheduler would gather them to the client).
+* What the client receives: per partition its populations, its candidates (at most the
+  sample size per stratum) and its sorted id fingerprints and row hashes (8 bytes each
+  per unit: the register digest and the duplicate-id check need every unit's, so the
+  client holds 16 bytes per unit, 3.2 GB for 200 million).
 * Supported: the equal-probability method (``"smallest"``) with ratios, counts, default
-  ratio, rounding, minimum per stratum, item caps, targeted-draw filters and batches.
-  Frequency-limit histories, burden spreading (a policy with a ``floor``) and the
-  unequal-probability methods are refused.
+  ratio, rounding, minimum per stratum, item caps, targeted-draw filters, batches and
+  frequency-limit histories. Burden spreading (a policy with a ``floor``) and the
+  unequal-probability methods are refused (``docs/howto/dask.md`` says what they would
+  take).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import attrs
@@ -29,7 +39,15 @@ import numpy as np
 import numpy.typing as npt
 
 from randsupervise.draw.allocation import StratumAllocation, allocate
-from randsupervise.draw.engine import DrawPolicy, _policy_from_arguments, batch_order
+from randsupervise.draw.engine import (
+    DrawPolicy,
+    HistoryEntry,
+    _policy_from_arguments,
+    _present,
+    batch_order,
+    frequency_reached,
+    frequency_record,
+)
 from randsupervise.draw.partition import (
     MergedDraw,
     ShardCandidates,
@@ -100,23 +118,39 @@ def _partition_registry(part: Any, index: int, id_column: str) -> TargetRegistry
         ) from None
 
 
-def _eligible(reg: TargetRegistry, policy: DrawPolicy) -> npt.NDArray[np.bool_] | None:
-    if not policy.where:
-        return None
-    return reg.mask(**{k: list(v) for k, v in policy.where.items()})
+def _eligible(
+    reg: TargetRegistry, policy: DrawPolicy, reached: list[str]
+) -> tuple[npt.NDArray[np.bool_] | None, list[str]]:
+    """The partition's eligible rows (the ``where`` filter, then without the ids that
+    reached a frequency limit, as :func:`~.engine.run_policy` forms them) and the
+    partition's excluded ids."""
+    m = reg.mask(**{k: list(v) for k, v in policy.where.items()}) if policy.where else None
+    excluded = _present(reg, reached) if reached else []
+    if excluded:
+        if m is None:
+            m = np.ones(len(reg), dtype=bool)
+        m[reg.index_of(excluded)] = False
+    return m, excluded
 
 
-def _counts(reg: TargetRegistry, policy: DrawPolicy) -> dict[str, int]:
-    m = _eligible(reg, policy)
+def _counts(
+    reg: TargetRegistry, policy: DrawPolicy, reached: list[str]
+) -> tuple[dict[str, int], list[str]]:
+    m, excluded = _eligible(reg, policy, reached)
     labels, codes = stratum_codes(reg, policy.stratify)
     if m is not None:
         codes = codes[m]
     counts = np.bincount(codes, minlength=len(labels)) if codes.size else np.zeros(len(labels))
-    return {lab: int(c) for lab, c in zip(labels, counts.tolist(), strict=True)}
+    return {lab: int(c) for lab, c in zip(labels, counts.tolist(), strict=True)}, excluded
 
 
 def _candidates(
-    reg: TargetRegistry, policy: DrawPolicy, seed: Seed, stream: str, sizes: dict[str, int]
+    reg: TargetRegistry,
+    policy: DrawPolicy,
+    seed: Seed,
+    stream: str,
+    sizes: dict[str, int],
+    reached: list[str],
 ) -> ShardCandidates:
     return shard_candidates(
         reg,
@@ -124,8 +158,28 @@ def _candidates(
         stream=stream,
         sizes=sizes,
         stratum_column=policy.stratify,
-        mask=_eligible(reg, policy),
+        mask=_eligible(reg, policy, reached)[0],
     )
+
+
+def _partition_counts(
+    part: Any, index: int, id_column: str, policy: DrawPolicy, reached: list[str]
+) -> tuple[dict[str, int], list[str]]:
+    return _counts(_partition_registry(part, index, id_column), policy, reached)
+
+
+def _partition_candidates(
+    part: Any,
+    index: int,
+    id_column: str,
+    policy: DrawPolicy,
+    seed: Seed,
+    stream: str,
+    sizes: dict[str, int],
+    reached: list[str],
+) -> ShardCandidates:
+    reg = _partition_registry(part, index, id_column)
+    return _candidates(reg, policy, seed, stream, sizes, reached)
 
 
 def draw_dask(
@@ -142,9 +196,11 @@ def draw_dask(
     item: object | None = None,
     where: Mapping[str, object] | None = None,
     batches: int = 1,
+    history: Iterable[HistoryEntry] | None = None,
     policy: DrawPolicy | None = None,
     id_column: str = "id",
     scheduler: str | None = None,
+    persist: bool = False,
 ) -> DaskDraw:
     """Draw from a Dask dataframe, partition by partition, as :func:`~.engine.draw` would.
 
@@ -166,11 +222,18 @@ def draw_dask(
         where: targeted-draw filter, column -> accepted values.
         batches: number of batches the selection is cut into (by the in-memory draw's rule,
             :func:`~randsupervise.draw.engine.batch_order`).
+        history: ``(unit id, item id, count this year)`` entries: units whose count
+            reached an item's yearly frequency limit are left out, as by
+            :func:`~randsupervise.draw.engine.draw` (the ids that reached a limit are
+            found once and each partition leaves out those it holds).
         policy: a ready :class:`~randsupervise.draw.engine.DrawPolicy` instead of the
             arguments above.
         id_column: the column holding the ids.
         scheduler: passed to ``dask.compute`` (``"synchronous"``, ``"threads"``, ...);
             ``None`` uses dask's default or an active distributed client.
+        persist: keep the partitions' registers in the cluster's memory between the two
+            passes (ids hashed once) instead of building them in each pass (a worker then
+            holds one partition's register at a time). Either way the result is the same.
 
     Returns:
         The merged selection, the allocation and the receipt, identical to the in-memory
@@ -229,14 +292,25 @@ def draw_dask(
             ]
         )
     seed = as_seed(seed)
+    # the frequency rule's register-free half, once (it validates the history too)
+    reached, history_digest, history_entries = frequency_reached(policy.limited_items, history)
     compute_kw: dict[str, Any] = {} if scheduler is None else {"scheduler": scheduler}
 
     parts = ddf.to_delayed()
-    regs = [dask.delayed(_partition_registry)(p, i, id_column) for i, p in enumerate(parts)]
-    regs = list(dask.persist(*regs, **compute_kw))
-    per_part = dask.compute(*[dask.delayed(_counts)(r, policy) for r in regs], **compute_kw)
+    if persist:
+        regs = [dask.delayed(_partition_registry)(p, i, id_column) for i, p in enumerate(parts)]
+        regs = list(dask.persist(*regs, **compute_kw))
+        count_tasks = [dask.delayed(_counts)(r, policy, reached) for r in regs]
+    else:
+        count_tasks = [
+            dask.delayed(_partition_counts)(p, i, id_column, policy, reached)
+            for i, p in enumerate(parts)
+        ]
+    per_part = dask.compute(*count_tasks, **compute_kw)
     populations: dict[str, int] = {}
-    for c in per_part:
+    excluded: list[str] = []
+    for c, ex in per_part:
+        excluded += ex
         for label, k in c.items():
             populations[label] = populations.get(label, 0) + k
     alloc = allocate(
@@ -249,9 +323,18 @@ def draw_dask(
         item=policy.item,
     )
     sizes = {label: a.sample_size for label, a in alloc.items()}
-    shards = dask.compute(
-        *[dask.delayed(_candidates)(r, policy, seed, stream, sizes) for r in regs], **compute_kw
-    )
+    if persist:
+        cand_tasks = [
+            dask.delayed(_candidates)(r, policy, seed, stream, sizes, reached) for r in regs
+        ]
+    else:
+        cand_tasks = [
+            dask.delayed(_partition_candidates)(
+                p, i, id_column, policy, seed, stream, sizes, reached
+            )
+            for i, p in enumerate(parts)
+        ]
+    shards = dask.compute(*cand_tasks, **compute_kw)
     merged = merge_candidates(list(shards))
     if merged.registry_digest is None:  # pragma: no cover - registers always hand in hashes
         raise ValidationError([Problem(message="a partition gave no row hashes")])
@@ -276,6 +359,12 @@ def draw_dask(
         registry_digest=merged.registry_digest,
         registry_size=merged.n_units,
         policy=policy.to_record(),
+        frequency_limit=frequency_record(
+            policy,
+            excluded=sorted(excluded, key=lambda u: u.encode("utf-8")),
+            history_digest=history_digest,
+            history_entries=history_entries,
+        ),
         strata=records,
         batches=(
             batch_order(_merged_ids(merged), seed=seed, stream=stream, batches=policy.batches)

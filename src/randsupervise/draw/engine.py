@@ -99,6 +99,8 @@ __all__ = [
     "cut_batches",
     "draw",
     "frequency_exclusions",
+    "frequency_reached",
+    "frequency_record",
     "run_policy",
 ]
 
@@ -816,8 +818,25 @@ def frequency_exclusions(
         >>> frequency_exclusions(reg, [k01], [("a", "K01", 1), ("b", "G02", 3)])[0]
         ('a',)
     """
+    reached, digest, n_entries = frequency_reached(items, history)
+    present = _present(registry, reached)
+    return tuple(sorted(present, key=lambda s: s.encode("utf-8"))), digest, n_entries
+
+
+def frequency_reached(
+    items: Sequence[ItemRule], history: Iterable[HistoryEntry] | None
+) -> tuple[list[str], str | None, int]:
+    """The half of :func:`frequency_exclusions` that needs no register: the ids whose
+    count reached a limit (sorted), the history digest and the number of digested
+    entries. A partitioned draw computes it once and intersects it with each partition.
+
+    Examples:
+        >>> frequency_reached([ItemRule(id="K01", yearly_frequency_limit=1)],
+        ...                   [("a", "K01", 1), ("z", "K01", 0)])[0]
+        ['a']
+    """
     if history is None:
-        return (), None, 0
+        return [], None, 0
     if not items:
         raise ValidationError(
             [Problem(field="history", message="a frequency history needs the item it counts")]
@@ -846,8 +865,7 @@ def frequency_exclusions(
     entries = sorted([u, i, c] for (u, i), c in counts.items())
     digest = sha256_hex({"format": "randsupervise.history", "version": 1, "entries": entries})
     reached = sorted({u for (u, i), c in counts.items() if c >= limit_of[i]})
-    present = _present(registry, reached)
-    return tuple(sorted(present, key=lambda s: s.encode("utf-8"))), digest, len(entries)
+    return reached, digest, len(entries)
 
 
 def _present(registry: TargetRegistry, ids: list[str]) -> list[str]:
@@ -1128,6 +1146,35 @@ def draw(
     )
 
 
+def frequency_record(
+    policy: DrawPolicy,
+    *,
+    excluded: Sequence[str],
+    history_digest: str | None,
+    history_entries: int,
+    version: int = _LATEST_VERSION,
+) -> dict[str, Any] | None:
+    """The receipt's ``frequency_limit`` record (``None`` without a history or exclusions);
+    every draw path (in memory, on Dask) writes it here."""
+    if history_digest is None and not excluded:
+        return None
+    limited = policy.limited_items
+    freq: dict[str, Any]
+    if version >= 2:
+        freq = {"items": {r.id: r.yearly_frequency_limit for r in limited}}
+    else:
+        item = limited[0] if limited else None
+        freq = {
+            "item": item.id if item else None,
+            "limit": item.yearly_frequency_limit if item else None,
+        }
+    return freq | {
+        "history_digest": history_digest,
+        "history_entries": history_entries,
+        "excluded": list(excluded),
+    }
+
+
 def receipt_of(d: Draw) -> Receipt:
     """Build the receipt of a draw (called by :attr:`Draw.receipt`)."""
     strata = {
@@ -1137,28 +1184,19 @@ def receipt_of(d: Draw) -> Receipt:
             inclusion_probability=s.inclusion_probability,
             expected_size=s.expected_size,
             selected=s.ids,
-            tickets=s.tickets.tolist(),
-            probabilities=s.probabilities.tolist(),
+            tickets=s.tickets,
+            probabilities=s.probabilities,
         )
         for label, s in d.strata.items()
     }
     version = d.version
-    freq: dict[str, Any] | None = None
-    if d.history_digest is not None or d.excluded:
-        limited = d.policy.limited_items
-        if version >= 2:
-            freq = {"items": {r.id: r.yearly_frequency_limit for r in limited}}
-        else:
-            item = limited[0] if limited else None
-            freq = {
-                "item": item.id if item else None,
-                "limit": item.yearly_frequency_limit if item else None,
-            }
-        freq |= {
-            "history_digest": d.history_digest,
-            "history_entries": d.history_entries,
-            "excluded": list(d.excluded),
-        }
+    freq = frequency_record(
+        d.policy,
+        excluded=d.excluded,
+        history_digest=d.history_digest,
+        history_entries=d.history_entries,
+        version=version,
+    )
     return receipt_from_parts(
         seed=d.seed,
         stream=d.stream,

@@ -25,13 +25,14 @@ Invariants (architecture principle 4; plan §三(二) "一公开"; ``docs/spec/r
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import attrs
+import numpy as np
+import numpy.typing as npt
 
-from randsupervise._core.canonical import Form, digest
+from randsupervise._core.canonical import Form, digest, json_text
 from randsupervise._core.envelope import RECEIPT_FORMAT
 from randsupervise._core.frozen import freeze, thaw
 from randsupervise._core.strict_json import (
@@ -256,6 +257,14 @@ class Receipt:
             if k not in OPTIONAL_RECEIPT_KEYS or getattr(self, k) is not None
         }
 
+    def _members(self) -> dict[str, Any]:
+        # the frozen values themselves: reading them needs no copy (they cannot change)
+        return {
+            k: getattr(self, k)
+            for k in _ORDER
+            if k not in OPTIONAL_RECEIPT_KEYS or getattr(self, k) is not None
+        }
+
     def body(self) -> dict[str, Any]:
         """Everything but ``receipt_digest`` (what the digest covers)."""
         d = self.to_dict()
@@ -264,11 +273,13 @@ class Receipt:
 
     def computed_digest(self) -> str:
         """SHA-256 of the canonical JSON of :meth:`body`, in this version's form."""
-        return digest(self.body(), self.form)
+        d = self._members()
+        del d["receipt_digest"]
+        return digest(d, self.form)
 
     def to_json(self, *, indent: int | None = 2) -> str:
         """JSON text (UTF-8 characters kept)."""
-        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent, allow_nan=False)
+        return json_text(self._members(), indent=indent)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Receipt:
@@ -292,20 +303,46 @@ def _hex(t: int) -> str:
     return f"{t:016x}"
 
 
+def _hex_all(tickets: Sequence[int] | npt.NDArray[np.uint64]) -> list[str]:
+    """16 lower-case hex digits per ticket; an array is written in one pass (the hex of its
+    big-endian bytes, cut every 16 digits), not a format call per ticket."""
+    if not isinstance(tickets, np.ndarray):
+        return [_hex(int(t)) for t in tickets]
+    raw = np.ascontiguousarray(tickets, dtype=">u8").tobytes().hex().encode("ascii")
+    out: list[str] = np.frombuffer(raw, dtype="S16").astype("U16").tolist()
+    return out
+
+
+def _strings(values: Sequence[str] | npt.NDArray[Any]) -> list[str]:
+    if isinstance(values, np.ndarray):
+        values = values.tolist()
+    if set(map(type, values)) <= {str}:
+        return list(values)
+    return [str(i) for i in values]
+
+
+def _floats(values: Sequence[float] | npt.NDArray[Any]) -> list[float]:
+    if isinstance(values, np.ndarray):
+        out: list[float] = np.asarray(values, dtype=np.float64).tolist()
+        return out
+    return [float(p) for p in values]
+
+
 def stratum_record(
     *,
     allocation: StratumAllocation,
     note: str,
     inclusion_probability: float | None,
     expected_size: float,
-    selected: Sequence[str],
-    tickets: Sequence[int],
-    probabilities: Sequence[float],
+    selected: Sequence[str] | npt.NDArray[Any],
+    tickets: Sequence[int] | npt.NDArray[np.uint64],
+    probabilities: Sequence[float] | npt.NDArray[Any],
 ) -> dict[str, Any]:
     """One stratum's entry of :attr:`Receipt.strata` (see :class:`Receipt` for the keys).
 
     ``selected`` are the drawn ids in ticket order, ``tickets`` their 64-bit tickets and
-    ``probabilities`` their inclusion probabilities.
+    ``probabilities`` their inclusion probabilities (sequences or numpy arrays; arrays
+    are converted in bulk).
 
     Examples:
         >>> from randsupervise.draw.allocation import allocate
@@ -326,9 +363,9 @@ def stratum_record(
         "note": note,
         "inclusion_probability": inclusion_probability,
         "expected_size": expected_size,
-        "selected": [str(i) for i in selected],
-        "tickets": [_hex(int(t)) for t in tickets],
-        "probabilities": [float(p) for p in probabilities],
+        "selected": _strings(selected),
+        "tickets": _hex_all(tickets),
+        "probabilities": _floats(probabilities),
     }
 
 

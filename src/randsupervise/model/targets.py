@@ -356,13 +356,17 @@ def _scan_ids(
                 ]
                 fps.append(_fingerprints([v if is_text(v) else "" for v in chunk]))
     else:
+        given = values.tolist() if isinstance(values, np.ndarray) else list(values)
         clean: list[str] = []
-        for i, v in enumerate(values.tolist() if isinstance(values, np.ndarray) else values):
-            if isinstance(v, str) and "\x00" not in v:
-                clean.append(v)
-            else:
-                problems.append(Problem(row=i, field="id", message=_id_message(v)))
-                clean.append("")
+        if set(map(type, given)) <= {str} and "\x00" not in "".join(given):
+            clean = given  # every id is text: checked in bulk, not one by one
+        else:
+            for i, v in enumerate(given):
+                if isinstance(v, str) and "\x00" not in v:
+                    clean.append(v)
+                else:
+                    problems.append(Problem(row=i, field="id", message=_id_message(v)))
+                    clean.append("")
         try:
             fps = [_fingerprints(clean)]
         except UnicodeEncodeError:  # a lone surrogate: name every such row (rare, so late)

@@ -55,7 +55,16 @@ def fingerprint(unit_id: str) -> int:
 
 
 def fingerprints(ids: Iterable[str]) -> npt.NDArray[np.uint64]:
-    """Fingerprints of many ids as a ``uint64`` array (one hashlib call per id, done once)."""
+    """Fingerprints of many ids as a ``uint64`` array (one hashlib call per id, done once).
+
+    A numpy array of ids is turned into a list first: iterating the array makes a numpy
+    scalar per id, which costs about half as much again as the hashing. The hashing stays
+    on one core: hashlib keeps the GIL for inputs under 2048 bytes, so threads do not
+    help, and a process pool lost to pickling on a shared two-core machine
+    (``docs/benchmarks.md``).
+    """
+    if isinstance(ids, np.ndarray):
+        ids = ids.tolist()
     base = _BASE
     out = bytearray()
     for unit_id in ids:
