@@ -451,7 +451,7 @@ def gini(values: Sequence[float]) -> float:
 
 
 def workload(state: YearState, pool: InspectorPool) -> Table:
-    """Visits per officer who could serve; min, median, max, Gini."""
+    """Visits per officer who could serve (with the department); min, median, max, Gini."""
     live = state.state_codes() != _CANCELLED
     load = Counter(chain.from_iterable(state.column("team")[live].tolist()))
     depts = set(chain.from_iterable(v.departments for v in state.visits))
@@ -460,7 +460,10 @@ def workload(state: YearState, pool: InspectorPool) -> Table:
     ]
     officers += sorted(set(load) - set(officers))
     values = [load[i] for i in officers]
-    rows: list[dict[str, Any]] = [{"inspector": i, "visits": load[i]} for i in officers]
+    dept = {p.id: p.department for p in pool}
+    rows: list[dict[str, Any]] = [
+        {"inspector": i, "department": dept.get(i, ""), "visits": load[i]} for i in officers
+    ]
     summary: dict[str, Any] = {
         "inspectors": len(officers),
         "min": min(values, default=0),
