@@ -30,6 +30,7 @@ import attrs
 import numpy as np
 
 from randsupervise._core.frozen import freeze
+from randsupervise._core.progress import Progress
 from randsupervise.cycle._engines import draw_counts
 from randsupervise.cycle.load import _class_counts, _mask_of
 from randsupervise.cycle.plan import AnnualPlan, Task
@@ -118,6 +119,7 @@ def _draws(
     seed: Seed,
     checked: dict[Any, np.ndarray[Any, np.dtype[np.bool_]]],
     version: int,
+    progress: Progress | None = None,
 ) -> tuple[
     list[DrawRecord],
     np.ndarray[Any, np.dtype[np.int64]],
@@ -125,7 +127,7 @@ def _draws(
     list[HitSource],
 ]:
     """Every draw of the year in draw order: its record, and its hits as register rows
-    with the position of their hit source."""
+    with the position of their hit source; ``progress(done, total)`` after each draw."""
     year = plan.year
     n_reg = len(registry)
     risk = registry.risk_codes
@@ -136,7 +138,8 @@ def _draws(
     hit_rows: list[np.ndarray[Any, np.dtype[np.int64]]] = []
     hit_src: list[np.ndarray[Any, np.dtype[np.int64]]] = []
     records: list[DrawRecord] = []
-    for pos, task, bpos in _draw_order(plan):
+    order = _draw_order(plan)
+    for done, (pos, task, bpos) in enumerate(order, 1):
         mask = _mask_of(task, registry, items, checked)
         rules = [ItemRule.from_item(items[i]) for i in task.items]
         history = _history(used, task.items, registry.ids) if version >= 2 else ()
@@ -180,6 +183,8 @@ def _draws(
                 history=history,
             )
         )
+        if progress is not None:
+            progress(done, len(order))
     rows = np.concatenate(hit_rows) if hit_rows else np.zeros(0, np.int64)
     src = np.concatenate(hit_src) if hit_src else np.zeros(0, np.int64)
     rows = np.concatenate(hit_rows) if hit_rows else np.zeros(0, np.int64)

@@ -31,6 +31,7 @@ from randsupervise._core.canonical import sha256_hex
 from randsupervise._core.display import html_table, text_table
 from randsupervise._core.envelope import RECEIPT_FORMAT, seal
 from randsupervise._core.frozen import freeze
+from randsupervise._core.progress import Progress, check_progress
 from randsupervise.assign import Assignment, RegionRule
 from randsupervise.calendar import WorkCalendar
 from randsupervise.cycle._engines import assign_teams
@@ -144,6 +145,7 @@ def run_plan(
     rotation: Iterable[tuple[str, str]] = (),
     load_limits: int | Mapping[str, int] | None = None,
     region_rule: RegionRule | None = None,
+    progress: Progress | None = None,
 ) -> PlanRun:
     """Draw the year: validate, draw per task and batch, merge visits, assign teams.
 
@@ -158,6 +160,8 @@ def run_plan(
         rotation: ``(inspector id, target id)`` pairs of recent periods, not to repeat.
         load_limits: Most visits per inspector (see ``randsupervise.assign.assign``).
         region_rule: Which inspectors may serve which regions (default: their own).
+        progress: Called as ``progress(done, total)`` after each draw of the plan (see
+            ``randsupervise.interop.tqdm_progress``); it does not change the result.
 
     Raises:
         ValidationError: the plan has a problem (every problem listed); nothing is drawn.
@@ -181,6 +185,7 @@ def run_plan(
     return _run(
         plan, registry, items, pool, seed, calendar, conflicts=conflicts, rotation=rotation,
         load_limits=load_limits, region_rule=region_rule, version=PLAN_VERSIONS[-1],
+        progress=progress,
     )  # fmt: skip
 
 
@@ -211,14 +216,16 @@ def _run(
     load_limits: int | Mapping[str, int] | None,
     region_rule: RegionRule | None,
     version: int,
+    progress: Progress | None = None,
 ) -> PlanRun:
     _check_inputs(plan, registry, items, pool, seed, calendar)
+    check_progress(progress, what="run_plan")
     year = plan.year
     checked: dict[Any, np.ndarray[Any, np.dtype[np.bool_]]] = {}
     problems = plan._checked(items, registry, checked)
     if problems:
         raise ValidationError(problems, what=f"annual plan {year}")
-    records, rows, src, sources = _draws(plan, registry, items, seed, checked, version)
+    records, rows, src, sources = _draws(plan, registry, items, seed, checked, version, progress)
     if plan.aligned_tasks:
         src, sources = _align(plan, rows, src, sources)
     visits = merge_hits(

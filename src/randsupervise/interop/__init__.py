@@ -37,6 +37,7 @@ from randsupervise.interop.labels import (
     ZH_LABELS,
 )
 from randsupervise.interop.outbound import to_arrow, to_pandas, to_polars
+from randsupervise.interop.progress import tqdm_progress
 
 __all__ = [
     "DEFAULT_SEPARATOR",
@@ -54,4 +55,5 @@ __all__ = [
     "to_arrow",
     "to_pandas",
     "to_polars",
+    "tqdm_progress",
 ]

@@ -26,9 +26,10 @@ import numpy as np
 import numpy.typing as npt
 from scipy import stats
 
+from randsupervise._core.progress import Progress
 from randsupervise.model.targets import TargetRegistry
 from randsupervise.testing.outcomes import DrawFn, _attr, _rows
-from randsupervise.testing.seeds import _check_alpha, _seeds
+from randsupervise.testing.seeds import _check_alpha, _seeds, _stepped
 from randsupervise.tickets.seed import Seed
 
 __all__ = ["BatchIndependenceReport", "check_batch_independence"]
@@ -107,6 +108,7 @@ def check_batch_independence(
     column: str = "risk_class",
     seeds: int | Iterable[Seed | str] = 200,
     alpha: float = 1e-3,
+    progress: Progress | None = None,
 ) -> BatchIndependenceReport:
     """Check that the batch a drawn unit falls into does not depend on its category.
 
@@ -129,6 +131,7 @@ def check_batch_independence(
             ``"industry"`` or ``"status"``).
         seeds: number of seeds (derived by :func:`public_seeds`) or the seeds themselves.
         alpha: the false-positive rate (default 0.001).
+        progress: ``progress(done, total)`` after each seed's run; the verdict is the same.
 
     Returns:
         A :class:`BatchIndependenceReport` (``str(report)`` shows the table).
@@ -158,14 +161,13 @@ def check_batch_independence(
     alpha = _check_alpha(alpha)
     codes = np.asarray(registry.codes(column), dtype=np.int64)  # validates the column
     names = registry.categories(column)
-    seed_list = _seeds(seeds)
-    tables = _tables(draw_fn, registry, codes, len(names), seed_list)
+    tables = _tables(draw_fn, registry, codes, len(names), _seeds(seeds), progress)
     k = max(t.shape[0] for t in tables)
     observed, expected = _pooled(tables, k, len(names))
     used_cols = observed.sum(axis=0) > 0
     statistic, dof, p_value = _chi_square(observed, expected)
     report = BatchIndependenceReport(
-        n_seeds=len(seed_list),
+        n_seeds=len(tables),  # one table per seed
         column=column,
         categories=tuple(n for n, u in zip(names, used_cols.tolist(), strict=True) if u),
         batches=k,
@@ -187,11 +189,12 @@ def _tables(
     codes: npt.NDArray[np.int64],
     n_cats: int,
     seed_list: Sequence[Seed],
+    progress: Progress | None = None,
 ) -> list[npt.NDArray[np.int64]]:
     """One batch × category table per seed; :class:`ValueError` when no seed gives two
     batches."""
     tables: list[npt.NDArray[np.int64]] = []
-    for seed in seed_list:
+    for seed in _stepped(seed_list, progress):
         groups = _batches_of(draw_fn(registry, seed))
         rows = _rows(registry, [i for g in groups for i in g], "the draw function")
         which = np.repeat(np.arange(len(groups), dtype=np.int64), [len(g) for g in groups])

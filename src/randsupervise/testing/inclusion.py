@@ -30,6 +30,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from randsupervise._core.progress import Progress
 from randsupervise.model.targets import TargetRegistry
 from randsupervise.testing.outcomes import DrawFn, F64Array, _reported, _rows, _selected
 from randsupervise.testing.power import (
@@ -42,7 +43,7 @@ from randsupervise.testing.power import (
     _summary,
     _verdict,
 )
-from randsupervise.testing.seeds import _check_alpha, _seeds
+from randsupervise.testing.seeds import _check_alpha, _seeds, _stepped
 from randsupervise.tickets.seed import Seed
 
 __all__ = ["InclusionReport", "check_inclusion_probabilities"]
@@ -134,6 +135,7 @@ def check_inclusion_probabilities(
     effect: float = 1.0,
     power: float = 0.9,
     allow_inconclusive: bool = False,
+    progress: Progress | None = None,
 ) -> InclusionReport:
     """Check that every unit is drawn as often as its reported inclusion probability says.
 
@@ -148,10 +150,9 @@ def check_inclusion_probabilities(
             (for approximate designs such as Pareto πps, whose reported probabilities are
             targets).
         probabilities: the probabilities to test against, when the result does not report
-            them: an array in register row order, a mapping id -> p (others 0), or a
-            function of the register. When the reported probabilities vary between seeds,
-            their mean is used (conservative: a Poisson-binomial count varies less than a
-            binomial one).
+            them: an array in register row order, a mapping id -> p (others 0), or a function
+            of the register. When the reported probabilities vary between seeds, their mean
+            is used (conservative: a Poisson-binomial count varies less than a binomial one).
         effect: the relative shortfall the seeds must be able to detect in every tested
             unit: a true probability of ``p * (1 - effect)``. ``1.0`` (default) is a unit
             that is never drawn; ``0.5`` one drawn half as often as it should be. Excess
@@ -161,6 +162,7 @@ def check_inclusion_probabilities(
             detected (default 0.9); a unit never drawn is detected with certainty or not
             at all.
         allow_inconclusive: return an inconclusive report instead of raising.
+        progress: ``progress(done, total)`` after each seed's run; the verdict is the same.
 
     Returns:
         An :class:`InclusionReport` (``str(report)`` is a readable summary); its
@@ -199,7 +201,7 @@ def check_inclusion_probabilities(
     alpha, tolerance = _check_alpha(alpha), _check_tolerance(tolerance)
     effect, power = _check_effect(effect, power)
     seed_list = _seeds(seeds)
-    counts, p = _counts(draw_fn, registry, seed_list, _probabilities_of(probabilities, registry))
+    counts, p = _counts(draw_fn, registry, seed_list, probabilities, progress)
     report = _report(registry, counts, p, len(seed_list), alpha, float(tolerance), effect, power)
     return _settle(report, allow_inconclusive)  # type: ignore[no-any-return]
 
@@ -211,13 +213,18 @@ def _check_tolerance(tolerance: float) -> float:
 
 
 def _counts(
-    draw_fn: DrawFn, registry: TargetRegistry, seed_list: Sequence[Seed], fixed: F64Array | None
+    draw_fn: DrawFn,
+    registry: TargetRegistry,
+    seed_list: Sequence[Seed],
+    probabilities: Any,
+    progress: Progress | None = None,
 ) -> tuple[npt.NDArray[np.int64], F64Array]:
-    """How often each unit was drawn, and its probability: ``fixed`` when given, else the
+    """How often each unit was drawn, and its probability: ``probabilities`` when given, else the
     mean of the probabilities the draws report."""
+    fixed = _probabilities_of(probabilities, registry)
     counts = np.zeros(len(registry), dtype=np.int64)
     total = np.zeros(len(registry), dtype=np.float64)
-    for seed in seed_list:
+    for seed in _stepped(seed_list, progress):
         result = draw_fn(registry, seed)
         rows = _rows(registry, _selected(result), "the draw function")
         counts[rows] += 1

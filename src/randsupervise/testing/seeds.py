@@ -9,12 +9,15 @@ Invariants, each with the rule it comes from:
   partitions of a register come from the library's own ticket function under the
   testing stream ``"randsupervise.testing"``.
 * A false-positive rate ``alpha`` lies in (0, 1).
+* A ``progress(done, total)`` callback hears of each seed once its run is counted; it
+  never changes a verdict.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 
+from randsupervise._core.progress import Progress, check_progress
 from randsupervise.tickets.seed import Seed
 
 __all__ = ["public_seeds"]
@@ -42,6 +45,17 @@ def _seeds(seeds: int | Iterable[Seed | str]) -> tuple[Seed, ...]:
     if not out:
         raise ValueError("no seeds given")
     return out
+
+
+def _stepped(seed_list: Sequence[Seed], progress: Progress | None) -> Iterator[Seed]:
+    """The seeds in order; ``progress(done, total)`` once the caller has used each one (a
+    bad ``progress`` is refused before the first seed)."""
+    check_progress(progress)
+    total = len(seed_list)
+    for done, seed in enumerate(seed_list, 1):
+        yield seed
+        if progress is not None:
+            progress(done, total)
 
 
 def _check_alpha(alpha: float) -> float:

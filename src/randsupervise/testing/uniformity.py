@@ -16,6 +16,7 @@ from typing import Any
 import attrs
 import numpy as np
 
+from randsupervise._core.progress import Progress
 from randsupervise.testing.outcomes import _attr
 from randsupervise.testing.power import (
     UnitDeviation,
@@ -26,7 +27,7 @@ from randsupervise.testing.power import (
     _summary,
     _verdict,
 )
-from randsupervise.testing.seeds import _check_alpha, _seeds
+from randsupervise.testing.seeds import _check_alpha, _seeds, _stepped
 from randsupervise.tickets.seed import Seed
 
 __all__ = ["UniformityReport", "check_assignment_uniformity"]
@@ -90,6 +91,7 @@ def check_assignment_uniformity(
     effect: float = 1.0,
     power: float = 0.9,
     allow_inconclusive: bool = False,
+    progress: Progress | None = None,
 ) -> UniformityReport:
     """Check that each visit's officers are drawn uniformly from its eligible inspectors.
 
@@ -102,7 +104,7 @@ def check_assignment_uniformity(
     :func:`check_inclusion_probabilities`, a run with too few seeds to detect ``effect``
     (default: an eligible inspector who is never chosen) in every pair is
     ``"inconclusive"`` and raises unless ``allow_inconclusive``; ``effect`` and ``power``
-    mean what they mean there.
+    mean what they mean there. ``progress(done, total)`` is called after each seed's run.
 
     Uniformity holds only where every eligible inspector is interchangeable: same
     department, no required qualification that some lack, no load limit that binds.
@@ -132,7 +134,7 @@ def check_assignment_uniformity(
     empty = [v for v, ms in elig.items() if not ms]
     if not elig or empty:
         raise ValueError(f"eligible must name visits with at least one inspector each: {empty}")
-    counts, sizes = _tally(assign_fn, elig, seed_list)
+    counts, sizes = _tally(assign_fn, elig, seed_list, progress)
     devs = _deviations(counts, sizes, len(seed_list))
     n = len(seed_list)
     tested = sum(1 for d in devs if 0 < d.expected < 1)
@@ -160,7 +162,10 @@ def check_assignment_uniformity(
 
 
 def _tally(
-    assign_fn: Callable[[Seed], Any], elig: Mapping[str, tuple[str, ...]], seed_list: Sequence[Seed]
+    assign_fn: Callable[[Seed], Any],
+    elig: Mapping[str, tuple[str, ...]],
+    seed_list: Sequence[Seed],
+    progress: Progress | None = None,
 ) -> tuple[dict[str, dict[str, int]], dict[str, set[int]]]:
     """How often each eligible officer served each visit, and the team sizes seen;
     :class:`AssertionError` for a visit without a team, an officer outside the eligible
@@ -168,7 +173,7 @@ def _tally(
     counts = {v: dict.fromkeys(ms, 0) for v, ms in elig.items()}
     sizes: dict[str, set[int]] = {v: set() for v in elig}
     strays: list[str] = []
-    for seed in seed_list:
+    for seed in _stepped(seed_list, progress):
         teams = _teams(assign_fn(seed))
         for v in elig:
             team = teams.get(v)
