@@ -37,6 +37,7 @@ from randsupervise.interop.labels import (
     ZH_LABELS,
 )
 from randsupervise.interop.outbound import to_arrow, to_pandas, to_polars
+from randsupervise.interop.plan_file import plan_from_toml, plan_to_toml
 from randsupervise.interop.progress import tqdm_progress
 
 __all__ = [
@@ -51,6 +52,8 @@ __all__ = [
     "ZH_LABELS",
     "inspectors_from",
     "items_from",
+    "plan_from_toml",
+    "plan_to_toml",
     "registry_from",
     "to_arrow",
     "to_pandas",
