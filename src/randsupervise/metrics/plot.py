@@ -136,6 +136,14 @@ def cjk_font() -> str | None:
     return next((n for n in CJK_FONTS if n in names), None)
 
 
+def _weight(family: str) -> Any:
+    """The weight of an installed font of ``family`` (``"normal"`` for a regular face)."""
+    from matplotlib import font_manager  # the plot extra; lazy on purpose
+
+    weights = [f.weight for f in font_manager.fontManager.ttflist if f.name == family]
+    return "normal" if not weights or 400 in weights or "normal" in weights else weights[0]
+
+
 class _Labels:
     """The words of one plot in one language, and the font they need."""
 
@@ -160,7 +168,10 @@ class _Labels:
 
     @property
     def kw(self) -> dict[str, Any]:
-        return {} if self.font is None else {"fontfamily": self.font}
+        if self.font is None:
+            return {}
+        # the font's own weight, so matplotlib finds it without substituting (and saying so)
+        return {"fontfamily": self.font, "fontweight": _weight(self.font)}
 
     def finish(self, ax: Any, title: str, xlabel: str, ylabel: str, legend: bool) -> Any:
         ax.set_title(title, **self.kw)
@@ -169,8 +180,11 @@ class _Labels:
         for t in (*ax.get_xticklabels(), *ax.get_yticklabels()):
             if self.font is not None:
                 t.set_fontfamily(self.font)
+                t.set_fontweight(_weight(self.font))
         if legend:
-            ax.legend(prop=None if self.font is None else {"family": self.font})
+            kw = self.kw
+            prop = {"family": kw["fontfamily"], "weight": kw["fontweight"]} if kw else None
+            ax.legend(prop=prop)
         return ax
 
 
