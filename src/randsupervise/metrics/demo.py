@@ -283,7 +283,6 @@ def _result(u: float) -> InspectionResult:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-@attrs.frozen(kw_only=True)
 #: Chinese names of the feedback rules, for the Chinese report.
 _RULES_ZH = {
     "problem-found": "发现问题",
@@ -293,6 +292,7 @@ _RULES_ZH = {
 }
 
 
+@attrs.frozen(kw_only=True)
 class DemoReport:
     """The demo year: inputs, the announcement made before the seed, the drawn plan, the
     visits, the metrics and the feedback.
