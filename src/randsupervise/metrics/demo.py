@@ -59,6 +59,7 @@ from randsupervise.cycle import (
     verify_plan,
 )
 from randsupervise.draw import Announcement, Seed, SeedRule, tickets_for_ids, uniforms
+from randsupervise.errors import Problem, ValidationError
 from randsupervise.metrics.report import YearReport, year_report
 from randsupervise.model import TargetRegistry
 from randsupervise.model.inspectors import InspectorPool
@@ -282,6 +283,15 @@ def _result(u: float) -> InspectionResult:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+#: Chinese names of the feedback rules, for the Chinese report.
+_RULES_ZH = {
+    "problem-found": "发现问题",
+    "clean-streak": "连续检查未发现问题",
+    "status": "登记状态变化",
+    "imported": "采用监管部门分类",
+}
+
+
 @attrs.frozen(kw_only=True)
 class DemoReport:
     """The demo year: inputs, the announcement made before the seed, the drawn plan, the
@@ -347,8 +357,18 @@ class DemoReport:
             },
         }
 
-    def to_text(self) -> str:
-        """A readable report of the year."""
+    def to_text(self, lang: str = "en") -> str:
+        """A readable report of the year, in English (``lang="en"``) or Chinese (``"zh"``).
+
+        Examples:
+            >>> demo = run_demo_year()
+            >>> demo.to_text(lang="zh").splitlines()[0].startswith("randsupervise 演示")
+            True
+        """
+        if lang == "zh":
+            return self._text_zh()
+        if lang != "en":
+            raise ValidationError([Problem(field="lang", message="'zh' or 'en'")])
         j = self.to_json_dict()
         v = j["visits"]
         cov = j["item_coverage"]
@@ -424,6 +444,57 @@ class DemoReport:
             + " ".join(f"{k}:{fb['classes_before'][k]}->{fb['classes_after'][k]}" for k in "ABCD")
         )
         lines += [f"  {e}" for e in fb["examples"]]
+        return "\n".join(lines)
+
+    def _text_zh(self) -> str:
+        """The report in Chinese: the figures a bureau reports upward, in its own terms."""
+        j = self.to_json_dict()
+        v, cov, t = j["visits"], j["item_coverage"], j["timeliness"]
+        c, w, fb = j["completion"], j["workload"], j["feedback"]
+        a = self.announcement
+        lines = [
+            f"randsupervise 演示 — {self.plan.title}",
+            f"抽查预告（{a.date}）摘要 {a.announcement_digest}；随机种子来源"
+            f"“{a.seed_rule.source}”，取值日期 {a.seed_rule.date}",
+            f"年度计划回执摘要：{j['plan_digest']}",
+            "计划回执与抽查预告核对："
+            + (
+                "一致（名录库、计划、各次抽取与流标签相同，种子来自预告的来源）"
+                if self.announced.ok
+                else "不一致：" + "、".join(d.path for d in self.announced.differences)
+            ),
+            f"随机种子：{j['seed']}",
+            f"工作日历：{self.calendar.name}",
+            "",
+            f"抽查任务 {j['tasks']} 项，抽取 {j['draws']} 次，检查 {v['total']} 户次"
+            f"（联合检查 {v['joint']}，一次检查多个事项 {v['multi_item']}）",
+            f"事项开展率：{cov['carried_out']}/{cov['items']} = {cov['rate']:.0%}",
+            f"录入（20 个工作日内）：按时 {t['recorded_on_time']}，逾期完成 "
+            f"{t['recorded_late']}，尚未录入且已超期 {t['record_overdue']}"
+            f"（按时率 {t['share_recorded_on_time']:.1%}）",
+            f"公示（20 个工作日内）：按时 {t['published_on_time']}，逾期完成 "
+            f"{t['published_late']}，尚未公示且已超期 {t['publish_overdue']}"
+            f"（按时率 {t['share_published_on_time']:.1%}）",
+            f"批次期限内未实施检查：{t['not_carried_out']}；经说明理由在批次期限外检查："
+            f"{t['outside_window']}",
+            f"待后续处理：已办结并再次公示 {t['follow_ups_closed']}，未办结 "
+            f"{t['follow_ups_open']}（其中超过整改期限 {t['follow_ups_overdue']}）",
+            f"已公示 {c['published']} 户次（占应检查的 {c['share_published']:.1%}）；"
+            f"已检查未公示（视为未完成）：{c['inspected_not_published']}",
+            f"通过登记的住所（经营场所）无法联系：{j['unreachable']}（已公示，仍在抽查范围内）；"
+            f"列入经营异常名录建议：{len(self.feedback.abnormal_list)}",
+            f"检查人员工作量：{w['inspectors']} 人，最少 {w['min']}，中位数 {w['median']}，"
+            f"最多 {w['max']}，基尼系数 {w['gini']}",
+            f"进一次门、查多项事：{j['burden']['hits']} 次抽中合并后少上门 "
+            f"{j['burden']['visits_saved']} 次",
+            "各风险类别在营对象全年被抽中的最低概率（利剑高悬）："
+            + "，".join(f"{k} 类 {j['yearly_inclusion'][f'min_{k}']:.1%}" for k in "ABCD"),
+            "",
+            "信用风险分类反馈（下一年度）："
+            + "，".join(f"{_RULES_ZH.get(k, k)} {n}" for k, n in fb["moves"].items()),
+            "各类别户数："
+            + " ".join(f"{k}:{fb['classes_before'][k]}→{fb['classes_after'][k]}" for k in "ABCD"),
+        ]
         return "\n".join(lines)
 
     def __repr__(self) -> str:
