@@ -324,7 +324,6 @@ SIZE_EXEMPT_IN_FLIGHT = (
     "draw/receipt.py",
     "metrics/demo.py",
     "model/targets.py",
-    "publish/*",
     "tickets/fingerprint.py",
 )
 # Not reached yet (each still over a limit; remove its line when it is split):
