@@ -318,7 +318,6 @@ SIZE_EXEMPT_IN_FLIGHT = (
     "assign/_solver.py",
     "assign/assignment.py",
     "calendar/core.py",
-    "draw/announcement.py",
     "draw/dask.py",
     "draw/engine.py",
     "draw/receipt.py",
