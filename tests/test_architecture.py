@@ -317,7 +317,6 @@ SIZE_EXEMPT_IN_FLIGHT = (
     "_core/canonical.py",
     "assign/_solver.py",
     "assign/assignment.py",
-    "calendar/core.py",
     "draw/dask.py",
     "draw/engine.py",
     "draw/receipt.py",
