@@ -169,3 +169,34 @@ def _worked(current: DayInfo) -> DayInfo:
         return current
     return DayInfo(kind=DayKind.ADJUSTED_WORKDAY, workday=True, holiday=current.holiday,
                    holiday_en=current.holiday_en)  # fmt: skip
+
+
+def _check_name(name: object) -> None:
+    """A calendar's or a holiday's name is text."""
+    if not is_text(name):
+        raise ValidationError(
+            [Problem(field="name", message=f"must be text, got {describe(name)}")]
+        )
+
+
+def _mark_days(
+    codes: NDArray[np.int16],
+    lo: int,
+    infos: _Infos,
+    off: tuple[list[int], Sequence[str | None]],
+    on_days: list[int],
+    clash: tuple[str, str],
+) -> None:
+    """Mark days off (with their holiday names) and days worked in ``codes``, in place;
+    a day that is both is refused, each named under ``clash = (field, "both ...")``."""
+    field, both = clash
+    twice = sorted(set(on_days) & set(off[0]))
+    if twice:
+        raise ValidationError([Problem(field=field, message=f"{_day_to_date(d)} is both {both}")
+                               for d in twice])  # fmt: skip
+    for day, label in zip(*off, strict=True):
+        codes[day - lo] = infos.code(
+            DayInfo(kind=DayKind.HOLIDAY, workday=False, holiday=label, holiday_en=label)
+        )
+    for day in on_days:
+        codes[day - lo] = infos.code(_worked(infos.items[codes[day - lo]]))

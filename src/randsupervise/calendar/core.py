@@ -35,19 +35,20 @@ from typing import Any, Literal, overload
 import numpy as np
 from numpy.typing import NDArray
 
-from randsupervise._core.validation import describe, is_text
+from randsupervise._core.validation import describe
 from randsupervise.calendar._convert import Shape, from_days, to_days, to_steps
 from randsupervise.calendar._ranges import (
     _EPOCH_ORDINAL,
+    _check_name,
     _day_list,
     _day_map,
     _day_to_date,
     _days_in_range,
     _Infos,
+    _mark_days,
     _parse_weekmask,
     _range_days,
     _weekmask_codes,
-    _worked,
     _year_of,
 )
 from randsupervise.calendar.days import DateArrayLike, DateRule, DayInfo, DayKind, Flagged
@@ -124,26 +125,14 @@ class WorkCalendar:
         lo, hi = _range_days(start, end)
         infos = _Infos()
         codes = _weekmask_codes(lo, hi, mask, infos)
-        if not is_text(name):
-            raise ValidationError(
-                [Problem(field="name", message=f"must be text, got {describe(name)}")]
-            )
+        _check_name(name)
         off = _day_map(holidays, "holidays", None)
-        off_days = _days_in_range(list(off), lo, hi, "holidays")
-        for day, label in zip(off_days.tolist(), off.values(), strict=True):
-            codes[day - lo] = infos.code(
-                DayInfo(kind=DayKind.HOLIDAY, workday=False, holiday=label, holiday_en=label)
-            )
+        off_days = _days_in_range(list(off), lo, hi, "holidays").tolist()
         on_days = _days_in_range(
             _day_list(extra_workdays, "extra_workdays"), lo, hi, "extra_workdays"
-        )
-        clash = sorted(set(on_days.tolist()) & set(off_days.tolist()))
-        if clash:
-            raise ValidationError([Problem(field="extra_workdays", message=(
-                f"{_day_to_date(d)} is both a holiday and an extra working day"))
-                for d in clash])  # fmt: skip
-        for day in on_days.tolist():
-            codes[day - lo] = infos.code(_worked(infos.items[codes[day - lo]]))
+        ).tolist()
+        _mark_days(codes, lo, infos, (off_days, list(off.values())), on_days,
+                   ("extra_workdays", "a holiday and an extra working day"))  # fmt: skip
         self._init(lo, hi, (lo, hi), codes, infos.items, mask, name)
 
     # -- construction -----------------------------------------------------------------
@@ -486,10 +475,8 @@ class WorkCalendar:
             (False, True)
         """
         lo, hi = self._lo, self._hi
-        if name is not None and not is_text(name):
-            raise ValidationError(
-                [Problem(field="name", message=f"must be text, got {describe(name)}")]
-            )
+        if name is not None:
+            _check_name(name)
         off = _day_map(days_off, "days_off", name)
         off_days = _days_in_range(list(off), lo, hi, "days_off").tolist()
         labels: list[str | None] = [lbl if lbl is not None else name for lbl in off.values()]
@@ -512,18 +499,11 @@ class WorkCalendar:
                     off_days.append(day)
                     labels.append(name)
         on_days = _days_in_range(_day_list(days_on, "days_on"), lo, hi, "days_on").tolist()
-        clash = sorted(set(on_days) & set(off_days))
-        if clash:
-            raise ValidationError([Problem(field="days_on", message=(
-                f"{_day_to_date(d)} is both a day off and a day on")) for d in clash])  # fmt: skip
         infos = _Infos(self._infos)
         codes = self._codes.copy()
-        for day, label in zip(off_days, labels, strict=True):
-            codes[day - lo] = infos.code(
-                DayInfo(kind=DayKind.HOLIDAY, workday=False, holiday=label, holiday_en=label)
-            )
-        for day in on_days:
-            codes[day - lo] = infos.code(_worked(infos.items[codes[day - lo]]))
+        _mark_days(
+            codes, lo, infos, (off_days, labels), on_days, ("days_on", "a day off and a day on")
+        )
         return WorkCalendar._from_codes(
             lo, hi, (self._off_lo, self._off_hi), codes, infos.items, self._weekmask,
             self._name if name is None else f"{self._name}+{name}",
