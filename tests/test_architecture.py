@@ -1,7 +1,7 @@
 """Architecture rules from docs/architecture.md, checked on the source tree.
 
-(a) The core is sans-I/O: no module under ``src/randsupervise`` except ``cli.py`` and
-    ``__main__.py`` reads files, the network, the environment or the clock, or uses
+(a) The core is sans-I/O: no module under ``src/randsupervise`` except the ``cli``
+    package and ``__main__.py`` reads files, the network, the environment or the clock, or uses
     global random state.
 (b) The layering holds: a module imports only from its own layer or lower.
 (c) One concept per module: no module over 600 lines, no function over 80, but for an
@@ -20,7 +20,8 @@ import randsupervise
 
 SRC = Path(randsupervise.__file__).parent
 ROOT = Path(__file__).resolve().parent.parent
-IO_ALLOWED = {"cli.py", "__main__.py"}
+# the command line may do I/O: the ``cli`` package and ``python -m randsupervise``
+IO_ALLOWED = {"cli", "__main__.py"}
 
 FORBIDDEN_MODULES = {
     "os", "io", "pathlib", "socket", "time", "random", "sys", "subprocess", "shutil",
@@ -89,8 +90,15 @@ def io_violations(source: str, filename: str = "<src>") -> list[str]:
 def core_modules() -> list[Path]:
     return [
         p for p in sorted(SRC.rglob("*.py"))
-        if not (p.parent == SRC and p.name in IO_ALLOWED)
+        if p.relative_to(SRC).parts[0] not in IO_ALLOWED
     ]  # fmt: skip
+
+
+def test_only_the_command_line_is_exempt_from_the_io_check() -> None:
+    every = {p.relative_to(SRC).as_posix() for p in SRC.rglob("*.py")}
+    exempt = every - {p.relative_to(SRC).as_posix() for p in core_modules()}
+    assert "__main__.py" in exempt and "cli/__init__.py" in exempt
+    assert all(e == "__main__.py" or e.startswith("cli/") for e in exempt), exempt
 
 
 def test_core_does_no_io() -> None:
@@ -316,15 +324,11 @@ SIZE_EXEMPT_IN_FLIGHT = (
     "_core/canonical.py",
     "assign/_solver.py",
     "assign/assignment.py",
-    "calendar/core.py",
-    "cli.py",
-    "draw/announcement.py",
     "draw/dask.py",
     "draw/engine.py",
     "draw/receipt.py",
     "metrics/demo.py",
     "model/targets.py",
-    "publish/*",
     "tickets/fingerprint.py",
 )
 # Not reached yet (each still over a limit; remove its line when it is split):

@@ -31,14 +31,9 @@ import attrs
 import numpy as np
 
 from randsupervise._core.validation import as_column, check_bool, describe
+from randsupervise.calendar._ranges import _Infos, _weekmask_codes
 from randsupervise.calendar.china_data import SCHEDULES, YearSchedule
-from randsupervise.calendar.core import (
-    DayInfo,
-    DayKind,
-    WorkCalendar,
-    _Infos,
-    _weekmask_codes,
-)
+from randsupervise.calendar.core import DayInfo, DayKind, WorkCalendar
 from randsupervise.errors import Problem, ValidationError
 
 __all__ = ["STATUTES", "Statute", "china", "statutory_days"]

@@ -20,194 +20,41 @@ Invariants and the rule each comes from:
   working days. Each query is O(1) array indexing per date; no Python loop per date.
 * Immutable: the arrays are read-only and every change (:meth:`with_overrides`,
   :meth:`provisional`) returns a new calendar.
+
+The kinds of day and flagged answers are in :mod:`~randsupervise.calendar.days` (and
+stay importable from here); checking the inputs and building the days of a range is a
+private step of its own (``calendar._ranges``).
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-import enum
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, Generic, Literal, Protocol, TypeVar, cast, overload
+from typing import Any, Literal, overload
 
-import attrs
 import numpy as np
 from numpy.typing import NDArray
 
-from randsupervise._core.validation import describe, is_text
+from randsupervise._core.validation import describe
 from randsupervise.calendar._convert import Shape, from_days, to_days, to_steps
+from randsupervise.calendar._ranges import (
+    _EPOCH_ORDINAL,
+    _check_name,
+    _day_list,
+    _day_map,
+    _day_to_date,
+    _days_in_range,
+    _Infos,
+    _mark_days,
+    _parse_weekmask,
+    _range_days,
+    _weekmask_codes,
+    _year_of,
+)
+from randsupervise.calendar.days import DateArrayLike, DateRule, DayInfo, DayKind, Flagged
 from randsupervise.errors import CalendarDataMissing, Problem, ValidationError
 
 __all__ = ["DateRule", "DayInfo", "DayKind", "Flagged", "WorkCalendar"]
-
-T = TypeVar("T")
-
-DateArrayLike = (
-    Sequence[_dt.date] | Sequence[np.datetime64] | list[str] | tuple[str, ...] | NDArray[Any]
-)
-"""A sequence or array of dates, of one kind."""
-
-
-class DayKind(enum.Enum):
-    """What kind of day a date is in the calendar."""
-
-    WORKDAY = "workday"
-    """An ordinary working day (Monday to Friday in China)."""
-    WEEKEND = "weekend"
-    """An ordinary weekend day, or one that falls inside a holiday break."""
-    HOLIDAY = "holiday"
-    """A statutory holiday (法定节假日), or a day off a generic calendar was given."""
-    ADJUSTED_WORKDAY = "adjusted_workday"
-    """A weekend day made a working day by the schedule (调休上班)."""
-    DAY_OFF_IN_LIEU = "day_off_in_lieu"
-    """A weekday off inside a holiday break that is not itself a statutory day
-    (调休 or 补休)."""
-
-
-@attrs.frozen(kw_only=True)
-class DayInfo:
-    """What one day is: its kind, whether it counts as a working day, the holiday.
-
-    ``holiday`` is the holiday's Chinese name as the notice writes it (``"春节"``),
-    ``holiday_en`` its English name; both are ``None`` for a day tied to no holiday.
-
-    Examples:
-        >>> DayInfo(kind=DayKind.WORKDAY, workday=True)
-        DayInfo(kind=<DayKind.WORKDAY: 'workday'>, workday=True, holiday=None, holiday_en=None)
-    """
-
-    kind: DayKind = attrs.field(validator=attrs.validators.instance_of(DayKind))
-    workday: bool = attrs.field(validator=attrs.validators.instance_of(bool))
-    holiday: str | None = None
-    holiday_en: str | None = None
-
-
-@attrs.frozen(kw_only=True)
-class Flagged(Generic[T]):
-    """An answer with the mark of whether it used a day outside the official data.
-
-    ``provisional`` has the shape of ``value``: a bool for a scalar answer, a bool
-    array for an array answer. ``True`` means the answer used at least one day of a
-    provisional range (see :meth:`WorkCalendar.provisional`) and may change when the
-    official schedule is published.
-
-    Examples:
-        >>> Flagged(value=3, provisional=False).value
-        3
-    """
-
-    value: T
-    provisional: Any
-
-
-class DateRule(Protocol):
-    """A recurring rule, such as a ``dateutil.rrule.rrule`` (anything with ``between``)."""
-
-    def between(
-        self, after: _dt.datetime, before: _dt.datetime, inc: bool = ...
-    ) -> Iterable[_dt.datetime]:
-        """Occurrences in ``[after, before]`` when ``inc`` is true."""
-        ...
-
-
-_EPOCH_ORDINAL = _dt.date(1970, 1, 1).toordinal()
-
-
-def _day_to_date(day: int) -> _dt.date:
-    return _dt.date.fromordinal(day + _EPOCH_ORDINAL)
-
-
-_FIRST_DAY = _dt.date.min.toordinal() - _EPOCH_ORDINAL
-_LAST_DAY = _dt.date.max.toordinal() - _EPOCH_ORDINAL
-
-
-def _year_of(day: int) -> int:
-    """The year of a day number; beyond what ``datetime.date`` holds, year 0 or 10000
-    (so a query far outside the calendar still raises CalendarDataMissing)."""
-    if day < _FIRST_DAY:
-        return 0
-    if day > _LAST_DAY:
-        return 10000
-    return _day_to_date(day).year
-
-
-def _parse_weekmask(weekmask: str | Sequence[bool | int]) -> tuple[bool, ...]:
-    if isinstance(weekmask, str):
-        bits = weekmask.replace(" ", "")
-        if len(bits) == 7 and set(bits) <= {"0", "1"}:
-            return tuple(b == "1" for b in bits)
-    elif (
-        isinstance(weekmask, Sequence | np.ndarray)
-        and _is_collection(weekmask)
-        and len(weekmask) == 7
-        and all(isinstance(b, bool | int | np.bool_ | np.integer) and b in (0, 1) for b in weekmask)
-    ):
-        return tuple(bool(b) for b in weekmask)
-    raise ValidationError(
-        [Problem(field="weekmask",
-                 message=f"{describe(weekmask)}: give 7 flags Monday..Sunday, e.g. '1111100'")]
-    )  # fmt: skip
-
-
-def _day_map(values: object, field: str, default: str | None) -> dict[Any, str | None]:
-    """Days off as date -> name: a mapping as given, any other collection named ``default``.
-
-    Refuses (naming ``field``) what is neither, unhashable dates, and names that are not
-    text.
-    """
-    problem: str | None = None
-    out: dict[Any, Any] = {}
-    try:
-        if isinstance(values, Mapping):
-            out = dict(values)
-        elif _is_collection(values):
-            out = dict.fromkeys(cast(Iterable[Any], values), default)
-        else:
-            problem = (
-                f"must be a collection of dates or a mapping date -> name, got {describe(values)}"
-            )
-    except TypeError:  # an unhashable element
-        problem = f"holds an element that is not a date: {describe(values)}"
-    if problem is None:
-        bad = [v for v in out.values() if v is not None and not is_text(v)]
-        if bad:
-            problem = f"day names must be text, got {describe(bad[0])}"
-    if problem is not None:
-        raise ValidationError([Problem(field=field, message=problem)])
-    return out
-
-
-def _is_collection(values: object) -> bool:
-    if isinstance(values, np.ndarray):
-        return values.ndim == 1
-    return isinstance(values, Iterable) and not isinstance(values, str | bytes | Mapping)
-
-
-def _day_list(values: object, field: str) -> list[Any]:
-    """A collection of dates as a list (refusing, naming ``field``, anything else)."""
-    if _is_collection(values):
-        return list(cast(Iterable[Any], values))
-    raise ValidationError(
-        [Problem(field=field, message=f"must be a collection of dates, got {describe(values)}")]
-    )
-
-
-def _weekday_of_days(days: NDArray[np.int64]) -> NDArray[np.int64]:
-    # 1970-01-01 was a Thursday (weekday 3 with Monday = 0)
-    return (days + 3) % 7
-
-
-class _Infos:
-    """Interns DayInfo values so that a day's info is a small integer code."""
-
-    def __init__(self, infos: Sequence[DayInfo] = ()) -> None:
-        self.items: list[DayInfo] = list(infos)
-        self.index: dict[DayInfo, int] = {info: i for i, info in enumerate(self.items)}
-
-    def code(self, info: DayInfo) -> int:
-        if info not in self.index:
-            self.index[info] = len(self.items)
-            self.items.append(info)
-        return self.index[info]
 
 
 class WorkCalendar:
@@ -278,26 +125,14 @@ class WorkCalendar:
         lo, hi = _range_days(start, end)
         infos = _Infos()
         codes = _weekmask_codes(lo, hi, mask, infos)
-        if not is_text(name):
-            raise ValidationError(
-                [Problem(field="name", message=f"must be text, got {describe(name)}")]
-            )
+        _check_name(name)
         off = _day_map(holidays, "holidays", None)
-        off_days = _days_in_range(list(off), lo, hi, "holidays")
-        for day, label in zip(off_days.tolist(), off.values(), strict=True):
-            codes[day - lo] = infos.code(
-                DayInfo(kind=DayKind.HOLIDAY, workday=False, holiday=label, holiday_en=label)
-            )
+        off_days = _days_in_range(list(off), lo, hi, "holidays").tolist()
         on_days = _days_in_range(
             _day_list(extra_workdays, "extra_workdays"), lo, hi, "extra_workdays"
-        )
-        clash = sorted(set(on_days.tolist()) & set(off_days.tolist()))
-        if clash:
-            raise ValidationError([Problem(field="extra_workdays", message=(
-                f"{_day_to_date(d)} is both a holiday and an extra working day"))
-                for d in clash])  # fmt: skip
-        for day in on_days.tolist():
-            codes[day - lo] = infos.code(_worked(infos.items[codes[day - lo]]))
+        ).tolist()
+        _mark_days(codes, lo, infos, (off_days, list(off.values())), on_days,
+                   ("extra_workdays", "a holiday and an extra working day"))  # fmt: skip
         self._init(lo, hi, (lo, hi), codes, infos.items, mask, name)
 
     # -- construction -----------------------------------------------------------------
@@ -640,10 +475,8 @@ class WorkCalendar:
             (False, True)
         """
         lo, hi = self._lo, self._hi
-        if name is not None and not is_text(name):
-            raise ValidationError(
-                [Problem(field="name", message=f"must be text, got {describe(name)}")]
-            )
+        if name is not None:
+            _check_name(name)
         off = _day_map(days_off, "days_off", name)
         off_days = _days_in_range(list(off), lo, hi, "days_off").tolist()
         labels: list[str | None] = [lbl if lbl is not None else name for lbl in off.values()]
@@ -666,18 +499,11 @@ class WorkCalendar:
                     off_days.append(day)
                     labels.append(name)
         on_days = _days_in_range(_day_list(days_on, "days_on"), lo, hi, "days_on").tolist()
-        clash = sorted(set(on_days) & set(off_days))
-        if clash:
-            raise ValidationError([Problem(field="days_on", message=(
-                f"{_day_to_date(d)} is both a day off and a day on")) for d in clash])  # fmt: skip
         infos = _Infos(self._infos)
         codes = self._codes.copy()
-        for day, label in zip(off_days, labels, strict=True):
-            codes[day - lo] = infos.code(
-                DayInfo(kind=DayKind.HOLIDAY, workday=False, holiday=label, holiday_en=label)
-            )
-        for day in on_days:
-            codes[day - lo] = infos.code(_worked(infos.items[codes[day - lo]]))
+        _mark_days(
+            codes, lo, infos, (off_days, labels), on_days, ("days_on", "a day off and a day on")
+        )
         return WorkCalendar._from_codes(
             lo, hi, (self._off_lo, self._off_hi), codes, infos.items, self._weekmask,
             self._name if name is None else f"{self._name}+{name}",
@@ -739,46 +565,3 @@ class WorkCalendar:
         if inside:
             raise ValidationError(inside)
         return extra.with_overrides(days_off=off, days_on=on)
-
-
-def _range_days(start: _dt.date, end: _dt.date) -> tuple[int, int]:
-    days, shape = to_days([start, end], field="start/end")
-    if (
-        isinstance(start, _dt.datetime)
-        or not isinstance(start, _dt.date)
-        or shape is not Shape.ARRAY
-    ):
-        raise ValidationError([Problem(field="start", message="start must be a date")])
-    lo, last = int(days[0]), int(days[1])
-    if last < lo:
-        raise ValidationError([Problem(field="end", message=f"end {end} is before start {start}")])
-    return lo, last + 1
-
-
-def _days_in_range(values: list[Any], lo: int, hi: int, field: str) -> NDArray[np.int64]:
-    if not values:
-        return np.zeros(0, dtype=np.int64)
-    days, _ = to_days(values, field=field)
-    days = days.ravel()
-    outside = np.flatnonzero((days < lo) | (days >= hi))
-    if outside.size:
-        raise ValidationError([Problem(row=int(i), field=field, message=(
-            f"{_day_to_date(int(days[i]))} is outside the calendar "
-            f"{_day_to_date(lo)}..{_day_to_date(hi - 1)}")) for i in outside])  # fmt: skip
-    return days
-
-
-def _weekmask_codes(lo: int, hi: int, mask: tuple[bool, ...], infos: _Infos) -> NDArray[np.int16]:
-    work = infos.code(DayInfo(kind=DayKind.WORKDAY, workday=True))
-    rest = infos.code(DayInfo(kind=DayKind.WEEKEND, workday=False))
-    by_weekday = np.array([work if m else rest for m in mask], dtype=np.int16)
-    return by_weekday[_weekday_of_days(np.arange(lo, hi, dtype=np.int64))]
-
-
-def _worked(current: DayInfo) -> DayInfo:
-    """DayInfo for a day made a working day: unchanged if it already is one, else adjusted
-    (keeping the holiday it belongs to)."""
-    if current.workday:
-        return current
-    return DayInfo(kind=DayKind.ADJUSTED_WORKDAY, workday=True, holiday=current.holiday,
-                   holiday_en=current.holiday_en)  # fmt: skip
