@@ -49,7 +49,13 @@ from randsupervise.assign._solver import (
     build_ticket_keys,
     solve_phase,
 )
-from randsupervise.assign.requests import RegionRule, VisitRequest, visits_digest
+from randsupervise.assign.requests import (
+    UNIT_SEPARATOR,
+    RegionRule,
+    VisitRequest,
+    visits_digest,
+)
+from randsupervise.assign.witness import Witness
 from randsupervise.errors import InfeasibleAssignment, Problem, UnknownIdError, ValidationError
 from randsupervise.model.inspectors import Inspector, InspectorPool
 from randsupervise.tickets.fingerprint import fingerprints
@@ -59,6 +65,7 @@ from randsupervise.tickets.seed import Seed, as_seed
 __all__ = [
     "ALGORITHM",
     "ALGORITHM_VERSION",
+    "ALGORITHM_VERSIONS",
     "Assignment",
     "AssignmentProblem",
     "RECEIPT_VERSIONS",
@@ -70,7 +77,12 @@ __all__ = [
 ]
 
 ALGORITHM = "randsupervise-assign"
-ALGORITHM_VERSION = 1
+#: The assignment algorithm this release writes. Version 2 staffs a joint visit per
+#: department (:class:`~randsupervise.assign.requests.JointRule`); version 1 knew only one
+#: team with one officer of each department, and recomputing its receipts refuses joint
+#: visits staffed per department.
+ALGORITHM_VERSION = 2
+ALGORITHM_VERSIONS = (1, 2)
 #: Receipt versions this release writes (the last) and verifies: version 1 records the
 #: seed's hex only and has no digest of its own; version 2 is the common receipt design.
 RECEIPT_VERSIONS = (1, 2)
@@ -137,6 +149,9 @@ class Team:
     visit: str
     officers: tuple[str, ...]
     experts: tuple[str, ...] = ()
+    #: Of a joint visit staffed per department: (department, its officers) in the
+    #: visit's department order; empty otherwise.
+    by_department: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @property
     def members(self) -> tuple[str, ...]:
@@ -144,8 +159,15 @@ class Team:
         return self.officers + self.experts
 
     def to_record(self) -> dict[str, Any]:
-        """Plain JSON-able form."""
-        return {"visit": self.visit, "officers": list(self.officers), "experts": list(self.experts)}
+        """Plain JSON-able form (``by_department`` only when the team has parts)."""
+        out: dict[str, Any] = {
+            "visit": self.visit,
+            "officers": list(self.officers),
+            "experts": list(self.experts),
+        }
+        if self.by_department:
+            out["by_department"] = {d: list(m) for d, m in self.by_department}
+        return out
 
 
 def _sorted_visits(vs: Iterable[VisitRequest]) -> tuple[VisitRequest, ...]:
@@ -207,6 +229,17 @@ class AssignmentProblem:
                 problems.append(Problem(row=row, id=v.id, field="id", message="duplicate visit id"))
             else:
                 seen.add(v.id)
+        # a joint visit's parts are solved under the ids visit + U+001F + department
+        for row, v in enumerate(self.visits):
+            if isinstance(v, VisitRequest) and v.id in seen and UNIT_SEPARATOR in v.id:
+                head, dept = v.id.split(UNIT_SEPARATOR, 1)
+                if head in seen and any(
+                    u.id == head and u.per_department and dept in u.departments for u in self.visits
+                ):
+                    problems.append(
+                        Problem(row=row, id=v.id, field="id", message="the id of another "
+                                "visit's department part (visit + U+001F + department)")
+                    )  # fmt: skip
         lim = self.load_limits
         bad = [lim] if isinstance(lim, int) else list(lim.values()) if lim is not None else []
         for x in bad:
@@ -279,6 +312,7 @@ class Assignment:
         repr=False, eq=False, converter=_frozen_receipts
     )
     version: int = attrs.field(default=RECEIPT_VERSIONS[-1], repr=False)
+    algorithm_version: int = attrs.field(default=ALGORITHM_VERSION, repr=False)
 
     @property
     def receipt(self) -> Mapping[str, Any]:
@@ -547,7 +581,124 @@ def _solve(
     memo: dict[str, Any] | None = None,
 ) -> tuple[list[Team], list[dict[str, Any]], bool]:
     """Teams for ``visits`` (in the given order of ids), keeping fixed members; also the
-    teams' receipt records."""
+    teams' receipt records.
+
+    A joint visit staffed per department is solved as one part per department (its own
+    unit id ``visit id + U+001F + department``, so its own pair tickets and its own place
+    in the order): each part is an ordinary one-department requirement group. The parts
+    are joined into the visit's team afterwards; a witness names the visit and department.
+    """
+    if not any(v.per_department for v in visits):
+        return _solve_units(
+            problem, visits, fixed_officers, fixed_experts, used, seed, stream, memo
+        )
+    units, fixed_o, fixed_e = _split_parts(problem, visits, fixed_officers, fixed_experts)
+    try:
+        teams, _, fallback = _solve_units(problem, units, fixed_o, fixed_e, used, seed, stream)
+    except InfeasibleAssignment as exc:
+        w = _named_parts(cast(Witness, exc.witness))
+        raise InfeasibleAssignment(f"no lawful assignment: {w}", witness=w) from None
+    joined = _join_parts(visits, teams)
+    return joined, [t.to_record() for t in joined], fallback
+
+
+def _part_id(visit: str, department: str) -> str:
+    return f"{visit}{UNIT_SEPARATOR}{department}"
+
+
+def _split_parts(
+    problem: AssignmentProblem,
+    visits: Sequence[VisitRequest],
+    fixed_officers: Mapping[str, tuple[str, ...]],
+    fixed_experts: Mapping[str, tuple[str, ...]],
+) -> tuple[list[VisitRequest], dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+    """Each joint visit staffed per department as one request per department (the lead's
+    part carries the experts), with the kept members of a replacement split to match."""
+    units: list[VisitRequest] = []
+    fo: dict[str, tuple[str, ...]] = {}
+    fe: dict[str, tuple[str, ...]] = {}
+    pool = problem.pool
+    for v in visits:
+        if not v.per_department:
+            units.append(v)
+            if v.id in fixed_officers:
+                fo[v.id] = fixed_officers[v.id]
+            if v.id in fixed_experts:
+                fe[v.id] = fixed_experts[v.id]
+            continue
+        lead = v.departments[0]
+        kept = fixed_officers.get(v.id, ())
+        for d, n, quals in v.parts():
+            uid = _part_id(v.id, d)
+            units.append(
+                VisitRequest(
+                    id=uid,
+                    target=v.target,
+                    region=v.region,
+                    departments=(d,),
+                    qualifications=quals,
+                    team_size=n,
+                    experts=v.experts if d == lead else 0,
+                    expert_tags=v.expert_tags if d == lead else frozenset(),
+                )
+            )
+            mine = tuple(m for m in kept if pool[m].department == d)
+            if mine:
+                fo[uid] = mine
+            if d == lead and fixed_experts.get(v.id):
+                fe[uid] = fixed_experts[v.id]
+    return units, fo, fe
+
+
+def _join_parts(visits: Sequence[VisitRequest], teams: Sequence[Team]) -> list[Team]:
+    """The parts' teams joined into one team per visit (officers sorted, parts kept)."""
+    by_id = {t.visit: t for t in teams}
+    out = []
+    for v in visits:
+        if not v.per_department:
+            out.append(by_id[v.id])
+            continue
+        parts = [(d, by_id[_part_id(v.id, d)]) for d in v.departments]
+        out.append(
+            Team(
+                visit=v.id,
+                officers=tuple(sorted(m for _, t in parts for m in t.officers)),
+                experts=parts[0][1].experts,
+                by_department=tuple((d, t.officers) for d, t in parts),
+            )
+        )
+    return out
+
+
+def _named_parts(w: Witness) -> Witness:
+    """A witness about parts, told as visits and departments."""
+
+    def visit(uid: str) -> str:
+        return uid.split(UNIT_SEPARATOR, 1)[0]
+
+    def reason(uid: str, why: str) -> str:
+        if UNIT_SEPARATOR not in uid:
+            return why
+        return f"department {uid.split(UNIT_SEPARATOR, 1)[1]!r}: {why}"
+
+    return attrs.evolve(
+        w,
+        visits=tuple(sorted({visit(u) for u in w.visits})),
+        reasons=tuple((visit(u), reason(u, why)) for u, why in w.reasons),
+    )
+
+
+def _solve_units(
+    problem: AssignmentProblem,
+    visits: Sequence[VisitRequest],
+    fixed_officers: Mapping[str, tuple[str, ...]],
+    fixed_experts: Mapping[str, tuple[str, ...]],
+    used: Mapping[str, int],
+    seed: Seed,
+    stream: str,
+    memo: dict[str, Any] | None = None,
+) -> tuple[list[Team], list[dict[str, Any]], bool]:
+    """:func:`_solve` for requests that are each one requirement group."""
     ids = problem.pool.ids
     P = len(ids)
     cap = np.array([max(problem.limit_of(i) - used.get(i, 0), 0) for i in ids], dtype=np.int64)
@@ -730,6 +881,34 @@ def _lawful_problems(
         m = people[i].id
         if load[i] > problem.limit_of(m):
             out.append(f"{m}: serves {int(load[i])} visits, limit {problem.limit_of(m)}")
+    return out + _part_problems(problem, teams)
+
+
+def _part_problems(problem: AssignmentProblem, teams: Sequence[Team]) -> list[str]:
+    """The rules the parts of joint teams staffed per department break: each department's
+    part has its size, only that department's officers, and holds its qualifications;
+    the parts together are the team's officers. Other teams have no parts."""
+    by_visit = {v.id: v for v in problem.visits if v.per_department}
+    out: list[str] = []
+    for t in teams:
+        v = by_visit.get(t.visit)
+        if v is None:
+            if t.by_department:
+                out.append(f"{t.visit}: a team with parts, but the visit has none")
+            continue
+        got = dict(t.by_department)
+        if [d for d, _ in t.by_department] != list(v.departments):
+            out.append(f"{v.id}: parts {sorted(got)} are not the visit's departments")
+            continue
+        if sorted(m for ms in got.values() for m in ms) != sorted(t.officers):
+            out.append(f"{v.id}: the parts are not the team's officers")
+        for d, n, quals in v.parts():
+            people = [problem.pool.get(m) for m in got[d]]
+            if len(set(got[d])) != n or any(p is None or p.department != d for p in people):
+                out.append(f"{v.id}: department {d!r} needs {n} distinct officers of its own")
+            for q in sorted(quals):
+                if not any(p is not None and q in p.tags for p in people):
+                    out.append(f"{v.id}: no officer of department {d!r} holds {q}")
     return out
 
 
@@ -794,6 +973,7 @@ def _receipt(
     records: list[dict[str, Any]] | None = None,
     *,
     version: int = RECEIPT_VERSIONS[-1],
+    algorithm_version: int = ALGORITHM_VERSION,
 ) -> Mapping[str, Any]:
     head: dict[str, Any] = (
         {"format": "randsupervise.assignment-receipt", "version": 1}
@@ -803,7 +983,7 @@ def _receipt(
     body = {
         **head,
         "algorithm": ALGORITHM,
-        "algorithm_version": ALGORITHM_VERSION,
+        "algorithm_version": algorithm_version,
         "ticket": {"algorithm": TICKET_ALGORITHM, "version": TICKET_VERSION},
         "seed": seed.hex,
         **({} if version == 1 else {"seed_source": seed.source}),
@@ -838,6 +1018,7 @@ def assign(
     load_limits: int | Mapping[str, int] | None = None,
     region_rule: RegionRule | None = None,
     receipt_version: int = RECEIPT_VERSIONS[-1],
+    algorithm_version: int = ALGORITHM_VERSION,
 ) -> Assignment:
     """Draw a lawful team for every visit.
 
@@ -854,6 +1035,9 @@ def assign(
         region_rule: Region rule (default: inspectors serve their own regions).
         receipt_version: The receipt version to write (:data:`RECEIPT_VERSIONS`); an
             earlier one only to recompute receipts written by earlier releases.
+        algorithm_version: The assignment algorithm (:data:`ALGORITHM_VERSIONS`); version
+            1 only to recompute receipts written by earlier releases (it refuses joint
+            visits staffed per department).
 
     Returns:
         The :class:`Assignment`, with its receipt.
@@ -885,18 +1069,44 @@ def assign(
         raise ValidationError(
             [Problem(field="receipt_version", message=f"one of {list(RECEIPT_VERSIONS)}")]
         )
-    return _assign_problem(problem, as_seed(seed), stream, receipt_version)
+    return _assign_problem(problem, as_seed(seed), stream, receipt_version, algorithm_version)
+
+
+def _check_algorithm(problem: AssignmentProblem, algorithm_version: int) -> None:
+    """Refuse an unknown algorithm version, and per-department joint visits under 1."""
+    if algorithm_version not in ALGORITHM_VERSIONS:
+        raise ValidationError(
+            [Problem(field="algorithm_version", message=f"one of {list(ALGORITHM_VERSIONS)}")]
+        )
+    if algorithm_version == 1:
+        bad = [
+            Problem(
+                id=v.id,
+                field="joint_rule",
+                message="assignment algorithm version 1 staffs a joint visit only as one "
+                "team with one officer of each department (joint_rule='one_per_department')",
+            )
+            for v in problem.visits
+            if v.per_department
+        ]
+        if bad:
+            raise ValidationError(bad, what="assignment problem")
 
 
 def _assign_problem(
-    problem: AssignmentProblem, seed: Seed, stream: str, version: int = RECEIPT_VERSIONS[-1]
+    problem: AssignmentProblem,
+    seed: Seed,
+    stream: str,
+    version: int = RECEIPT_VERSIONS[-1],
+    algorithm_version: int = ALGORITHM_VERSION,
 ) -> Assignment:
+    _check_algorithm(problem, algorithm_version)
     memo: dict[str, Any] = {}
     teams, records, fallback = _solve(problem, problem.visits, {}, {}, {}, seed, stream, memo)
     _checked(problem, teams, memo)
     receipt = _receipt(
         problem, seed, stream, teams, {"kind": "assign"}, None, fallback, records,
-        version=version,
+        version=version, algorithm_version=algorithm_version,
     )  # fmt: skip
     return Assignment(
         teams=tuple(teams),
@@ -905,6 +1115,7 @@ def _assign_problem(
         stream=stream,
         receipts=(receipt,),
         version=version,
+        algorithm_version=algorithm_version,
     )
 
 
@@ -1001,7 +1212,7 @@ def replace(assignment: Assignment, unavailable: Iterable[str]) -> Assignment:
     event = {"kind": "replace", "unavailable": gone, "stream": stream, "whole_teams_redrawn": whole}
     receipt = _receipt(
         new_problem, assignment.seed, assignment.stream, teams, event, assignment.receipt,
-        fallback, version=assignment.version,
+        fallback, version=assignment.version, algorithm_version=assignment.algorithm_version,
     )  # fmt: skip
     return attrs.evolve(
         assignment, teams=teams, problem=new_problem, receipts=(*assignment.receipts, receipt)
@@ -1034,7 +1245,7 @@ def cancel(assignment: Assignment, visit_ids: Iterable[str], reason: str) -> Ass
     event = {"kind": "cancel", "visits": sorted(drop), "reason": reason}
     receipt = _receipt(
         problem, assignment.seed, assignment.stream, teams, event, assignment.receipt, False,
-        version=assignment.version,
+        version=assignment.version, algorithm_version=assignment.algorithm_version,
     )  # fmt: skip
     return attrs.evolve(
         assignment, teams=teams, problem=problem, receipts=(*assignment.receipts, receipt)

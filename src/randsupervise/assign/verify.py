@@ -64,7 +64,7 @@ _COMMON = {
     "inputs": MapOf(str),
     "exact_fallback": bool,
     "solver": Nullable(str),
-    "teams": ListOf(MapOf(OneOf(str, ListOf(str), int, bool, None))),
+    "teams": ListOf(MapOf(OneOf(str, ListOf(str), int, bool, None, MapOf(ListOf(str))))),
 }
 #: The shape of an assignment receipt, per version.
 SHAPES = {
@@ -248,7 +248,9 @@ def verify(
     if any(".inputs." in d.path or d.path.startswith("inputs.") for d in diffs):
         return VerifyReport(kind="assignment", differences=tuple(diffs), notes=tuple(notes))
     try:
-        current = _assign_problem(problem, seed, str(first["stream"]), version)
+        current = _assign_problem(
+            problem, seed, str(first["stream"]), version, int(first["algorithm_version"])
+        )
         diffs += _receipt_differences(first, current.receipt, 0, at, diffs)
         for n, r in enumerate(chain[1:], start=1):
             ev = r["event"]

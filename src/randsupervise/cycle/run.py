@@ -31,7 +31,7 @@ from randsupervise._core.canonical import sha256_hex
 from randsupervise._core.display import html_table, text_table
 from randsupervise._core.envelope import RECEIPT_FORMAT, seal
 from randsupervise._core.frozen import freeze
-from randsupervise.assign import Assignment, RegionRule
+from randsupervise.assign import ALGORITHM_VERSION, Assignment, RegionRule
 from randsupervise.calendar import WorkCalendar
 from randsupervise.cycle._engines import assign_teams
 from randsupervise.cycle.draws import DrawRecord, _draws
@@ -211,6 +211,7 @@ def _run(
     load_limits: int | Mapping[str, int] | None,
     region_rule: RegionRule | None,
     version: int,
+    algorithm_version: int = ALGORITHM_VERSION,
 ) -> PlanRun:
     _check_inputs(plan, registry, items, pool, seed, calendar)
     year = plan.year
@@ -230,7 +231,9 @@ def _run(
         pool,
         seed,
         f"{year}/teams",
+        items=items,
         version=version,
+        algorithm_version=algorithm_version,
         conflicts=conflicts,
         rotation=rotation,
         load_limits=load_limits,
