@@ -47,6 +47,7 @@ from randsupervise.assign._solver import (
     Phase,
     _Infeasible,
     build_ticket_keys,
+    build_tickets,
     solve_phase,
 )
 from randsupervise.assign.requests import (
@@ -152,6 +153,8 @@ class Team:
     #: Of a joint visit staffed per department: (department, its officers) in the
     #: visit's department order; empty otherwise.
     by_department: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    #: The officer who leads the check (主办/主查人), when the visit asked for one.
+    leader: str | None = None
 
     @property
     def members(self) -> tuple[str, ...]:
@@ -167,6 +170,8 @@ class Team:
         }
         if self.by_department:
             out["by_department"] = {d: list(m) for d, m in self.by_department}
+        if self.leader is not None:
+            out["leader"] = self.leader
         return out
 
 
@@ -588,7 +593,7 @@ def _solve(
     in the order): each part is an ordinary one-department requirement group. The parts
     are joined into the visit's team afterwards; a witness names the visit and department.
     """
-    if not any(v.per_department for v in visits):
+    if not any(v.per_department or v.leader for v in visits):
         return _solve_units(
             problem, visits, fixed_officers, fixed_experts, used, seed, stream, memo
         )
@@ -598,8 +603,32 @@ def _solve(
     except InfeasibleAssignment as exc:
         w = _named_parts(cast(Witness, exc.witness))
         raise InfeasibleAssignment(f"no lawful assignment: {w}", witness=w) from None
-    joined = _join_parts(visits, teams)
+    joined = _draw_leaders(problem, visits, _join_parts(visits, teams), seed, stream)
     return joined, [t.to_record() for t in joined], fallback
+
+
+def _draw_leaders(
+    problem: AssignmentProblem,
+    visits: Sequence[VisitRequest],
+    teams: Sequence[Team],
+    seed: Seed,
+    stream: str,
+) -> list[Team]:
+    """The leader (主办) of each visit that asks for one: among the team's officers of the
+    lead department who may lead, the one with the smallest pair ticket under
+    ``stream + "/leader"`` (ties: lower id). The team's requirements guarantee one."""
+    out = list(teams)
+    pool = problem.pool
+    for k, v in enumerate(visits):
+        if not v.leader:
+            continue
+        lead = v.departments[0]
+        cands = sorted(
+            m for m in out[k].officers if pool[m].department == lead and pool[m].can_lead
+        )
+        t = build_tickets(fingerprints([v.id]), fingerprints(cands), seed, f"{stream}/leader")[0]
+        out[k] = attrs.evolve(out[k], leader=cands[int(np.argmin(t))])
+    return out
 
 
 def _part_id(visit: str, department: str) -> str:
@@ -620,7 +649,11 @@ def _split_parts(
     pool = problem.pool
     for v in visits:
         if not v.per_department:
-            units.append(v)
+            units.append(
+                attrs.evolve(v, qualifications=v.lead_requirements(), leader=False)
+                if v.leader
+                else v
+            )
             if v.id in fixed_officers:
                 fo[v.id] = fixed_officers[v.id]
             if v.id in fixed_experts:
@@ -884,12 +917,35 @@ def _lawful_problems(
     return out + _part_problems(problem, teams)
 
 
+def _leader_problems(problem: AssignmentProblem, teams: Sequence[Team]) -> list[str]:
+    """A visit that asks for a leader has one: an officer of the team from the lead
+    department who may lead (主办); other teams have none."""
+    asks = {v.id: v for v in problem.visits if v.leader}
+    out: list[str] = []
+    for t in teams:
+        v = asks.get(t.visit)
+        if v is None:
+            if t.leader is not None:
+                out.append(f"{t.visit}: a leader the visit did not ask for")
+            continue
+        p = problem.pool.get(t.leader) if t.leader is not None else None
+        if (
+            p is None
+            or t.leader not in t.officers
+            or p.department != v.departments[0]
+            or not p.can_lead
+        ):
+            out.append(f"{v.id}: leader {t.leader!r} is not an officer of the lead department "
+                       "who may lead (主办)")  # fmt: skip
+    return out
+
+
 def _part_problems(problem: AssignmentProblem, teams: Sequence[Team]) -> list[str]:
     """The rules the parts of joint teams staffed per department break: each department's
     part has its size, only that department's officers, and holds its qualifications;
     the parts together are the team's officers. Other teams have no parts."""
+    out = _leader_problems(problem, teams)
     by_visit = {v.id: v for v in problem.visits if v.per_department}
-    out: list[str] = []
     for t in teams:
         v = by_visit.get(t.visit)
         if v is None:
@@ -1206,6 +1262,14 @@ def replace(assignment: Assignment, unavailable: Iterable[str]) -> Assignment:
         new_problem, visits, affected, gset, used, assignment.seed, stream
     )
     whole = bool(redrawn)
+    # a leader still on the team stays leader; another is drawn only for a leader who left
+    kept = {t.visit: t.leader for t in affected if t.leader is not None and t.leader not in gset}
+    new = [
+        attrs.evolve(t, leader=kept[t.visit])
+        if t.visit in kept and kept[t.visit] in t.officers
+        else t
+        for t in new
+    ]
     by_id = {t.visit: t for t in new}
     teams = tuple(by_id.get(t.visit, t) for t in assignment.teams)
     _checked(new_problem, teams)

@@ -21,6 +21,11 @@ Invariants, each with the rule it comes from:
 * Every required qualification is held (as a qualification or an expertise tag, see
   :attr:`randsupervise.model.inspectors.Inspector.tags`) by at least one officer of the
   team. Experts never satisfy it: they join only on top of the quota (国发〔2019〕5号).
+* ``leader=True``: one officer of the lead department leads the check (主办/主查人); the
+  lead department's officers (its part, for a joint visit staffed per department) then
+  include one who may lead (:attr:`~randsupervise.model.inspectors.Inspector.can_lead`),
+  so the lead part requires the qualification ``"主办"``; the leader is drawn among them on
+  a stream of its own. A joint visit in the one-team form cannot ask for a leader.
 * ``experts`` extra places may be filled by inspectors with ``expert=True``; each of
   them holds every tag in ``expert_tags``. They never count toward ``team_size``.
 * Bad input raises :class:`~randsupervise.errors.ValidationError` listing every problem.
@@ -38,6 +43,7 @@ import attrs
 
 from randsupervise._core.canonical import canonical_json
 from randsupervise.errors import Problem, ValidationError
+from randsupervise.model.inspectors import LEAD_QUALIFICATION
 
 __all__ = ["MIN_TEAM_SIZE", "JointRule", "RegionRule", "VisitRequest", "visits_digest"]
 
@@ -171,6 +177,7 @@ class VisitRequest:
             staffed per department, the sum of ``sub_teams``).
         experts: Number of expert places on top of the officers (default 0).
         expert_tags: Tags every expert of this visit must hold.
+        leader: Draw a team leader (主办/主查人) from the lead department (default no).
 
     Raises:
         ValidationError: one problem per bad field.
@@ -202,6 +209,7 @@ class VisitRequest:
     team_size: int = attrs.field(default=attrs.Factory(_default_team_size, takes_self=True))
     experts: int = 0
     expert_tags: frozenset[str] = attrs.field(default=frozenset(), converter=_to_frozenset)
+    leader: bool = False
 
     def __attrs_post_init__(self) -> None:
         problems = self.problems()
@@ -267,12 +275,33 @@ class VisitRequest:
                     f"{len(self.departments)} officers, got {ts}",
                 )
             )
+        out += self._leader_problems(ident)
         ex = self.experts
         if not isinstance(ex, int) or isinstance(ex, bool) or ex < 0:
             out.append(
                 Problem(id=ident, field="experts", message=f"must be an int >= 0, got {ex!r}")
             )
         return out
+
+    def _leader_problems(self, ident: str | None) -> list[Problem]:
+        """A bool; a joint visit asks for a leader only when staffed per department."""
+        if not isinstance(self.leader, bool):
+            return [Problem(id=ident, field="leader", message="must be True or False")]
+        one_team = (
+            isinstance(self.departments, tuple)
+            and len(self.departments) >= 2
+            and not self.per_department
+        )
+        if self.leader and one_team:
+            return [
+                Problem(
+                    id=ident,
+                    field="leader",
+                    message="a leader is drawn from the lead department's own part: staff the "
+                    "joint visit per department",
+                )
+            ]
+        return []
 
     def _joint_problems(self, ident: str | None, depts_ok: bool) -> list[Problem]:
         """Problems with ``joint_rule``, ``sub_teams`` and ``department_qualifications``."""
@@ -335,6 +364,11 @@ class VisitRequest:
                 )
         return out
 
+    def lead_requirements(self) -> frozenset[str]:
+        """Tags the lead department's officers must hold: ``qualifications``, and the lead
+        qualification (主办) when a leader is drawn."""
+        return self.qualifications | ({LEAD_QUALIFICATION} if self.leader else frozenset())
+
     @property
     def is_joint(self) -> bool:
         """Two or more departments take part (联合抽查)."""
@@ -366,7 +400,7 @@ class VisitRequest:
                 d,
                 sizes[d],
                 frozenset(quals.get(d, frozenset()))
-                | (self.qualifications if d == lead else frozenset()),
+                | (self.lead_requirements() if d == lead else frozenset()),
             )
             for d in self.departments
         )
@@ -384,6 +418,8 @@ class VisitRequest:
             "experts": self.experts,
             "expert_tags": sorted(self.expert_tags),
         }
+        if self.leader:
+            out["leader"] = True
         if self.per_department:
             out["joint_rule"] = self.joint_rule.value
             out["sub_teams"] = dict(self.sub_teams)
@@ -419,7 +455,7 @@ def visits_digest(visits: Iterable[VisitRequest]) -> str:
 
     parts = []
     for v in sorted(visits, key=_by_id):
-        if v.per_department:  # rare enough to be written the general way
+        if v.per_department or v.leader:  # written the general way
             parts.append(canonical_json(v.to_record(), "v1"))
             continue
         rest = (v.departments, v.expert_tags, v.experts, v.qualifications, v.region, v.team_size)
