@@ -167,7 +167,7 @@ def test_witness_names_the_department_with_one_officer_free() -> None:
     assert w.kind == "visit" and w.visits == ("V1",)
     assert w.reasons == (
         ("V1", "department 'B': needs 2 eligible officer(s), only 1 available "
-         "(1 excluded by recusal, rotation or the team)"),
+         "(1 excluded by recusal, rotation, dates or the team)"),
     )  # fmt: skip
     assert "department 'B'" in str(exc.value)
     # the same pool staffs the one-team form (one officer of each department)

@@ -439,7 +439,7 @@ def _static_reason(ph: Phase, k: int) -> str | None:
     n = int(avail.sum())
     if n < need:
         excluded = (
-            f" ({len(ex)} excluded by recusal, rotation or the team)"
+            f" ({len(ex)} excluded by recusal, rotation, dates or the team)"
             if ex is not None and len(ex)
             else ""
         )

@@ -28,6 +28,7 @@ Invariants, each with the rule it comes from (proofs in ``docs/assign.md``):
 from __future__ import annotations
 
 import bisect
+import datetime as dt
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from itertools import chain
@@ -110,6 +111,47 @@ def _pairs(value: Iterable[Pair]) -> frozenset[Pair]:
         out.add((items[0], items[1]))
     if problems:
         raise ValidationError(problems, what="conflict or rotation pairs")
+    return frozenset(out)
+
+
+def _valid_until(value: Mapping[str, dt.date] | None) -> Mapping[str, dt.date]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise ValidationError(
+            [Problem(field="certificates_valid_until", message="a mapping from inspector id to "
+                     f"the last day its certificate is valid, not {type(value).__name__}")],
+            what="assignment problem",
+        )  # fmt: skip
+    bad = [Problem(id=str(k), field="certificates_valid_until", message=f"a date, got {v!r}")
+           for k, v in value.items() if not _is_date(v)]  # fmt: skip
+    if bad:
+        raise ValidationError(bad, what="assignment problem")
+    return {str(k): v for k, v in value.items()}
+
+
+def _is_date(value: object) -> bool:
+    return isinstance(value, dt.date) and not isinstance(value, dt.datetime)
+
+
+def _days(value: Iterable[tuple[str, dt.date]]) -> frozenset[tuple[str, dt.date]]:
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise ValidationError(
+            [Problem(field="unavailable_days", message="(inspector id, date) pairs, not "
+                     f"{type(value).__name__}")],
+            what="assignment problem",
+        )  # fmt: skip
+    out: set[tuple[str, dt.date]] = set()
+    bad: list[Problem] = []
+    for row, pair in enumerate(value):
+        items = tuple(pair) if isinstance(pair, tuple | list) else ()
+        if len(items) != 2 or not isinstance(items[0], str) or not _is_date(items[1]):
+            bad.append(Problem(row=row, field="unavailable_days",
+                               message=f"expected (inspector id, date), got {pair!r}"))  # fmt: skip
+            continue
+        out.add((items[0], cast(dt.date, items[1])))
+    if bad:
+        raise ValidationError(bad, what="assignment problem")
     return frozenset(out)
 
 
@@ -203,6 +245,9 @@ class AssignmentProblem:
             from inspector id (ids not named are unlimited), or ``None`` (no limit).
         region_rule: Which inspectors may serve which target regions (``None``: the
             default :class:`RegionRule`, inspectors serve their own regions).
+        certificates_valid_until: Inspector id -> the last day its law-enforcement
+            certificate is valid; an officer is not drawn for a visit dated after it.
+        unavailable_days: (inspector id, date) pairs: not drawn for a visit on that day.
 
     Pairs naming inspectors outside the pool are kept (they change the digest) but
     have no effect.
@@ -214,6 +259,12 @@ class AssignmentProblem:
     rotation: frozenset[Pair] = attrs.field(default=frozenset(), converter=_pairs)
     load_limits: int | Mapping[str, int] | None = attrs.field(default=None, converter=_limits)
     region_rule: RegionRule = attrs.field(factory=RegionRule, converter=_region_rule)
+    certificates_valid_until: Mapping[str, dt.date] = attrs.field(
+        factory=dict, converter=_valid_until
+    )
+    unavailable_days: frozenset[tuple[str, dt.date]] = attrs.field(
+        default=frozenset(), converter=_days
+    )
 
     @pool.validator
     def _check_pool(self, _attribute: object, value: object) -> None:
@@ -275,7 +326,44 @@ class AssignmentProblem:
             "rotation": _pairs_digest(self.rotation),
             "load_limits": sha256_hex({"load_limits": lim_c}),
             "region_rule": sha256_hex(self.region_rule.canonical()),
+            # the date inputs are digested only when given, so earlier receipts keep theirs
+            **(
+                {
+                    "certificates_valid_until": sha256_hex(
+                        {k: v.isoformat() for k, v in sorted(self.certificates_valid_until.items())}
+                    )
+                }
+                if self.certificates_valid_until
+                else {}
+            ),
+            **(
+                {
+                    "unavailable_days": sha256_hex(
+                        sorted([i, d.isoformat()] for i, d in self.unavailable_days)
+                    )
+                }
+                if self.unavailable_days
+                else {}
+            ),
         }
+
+    def date_excluded(self, visits: Sequence[VisitRequest], role: str) -> list[tuple[int, str]]:
+        """(visit position, inspector id) pairs barred by dates: an expired certificate
+        (officers) or an unavailable day (both roles), for the dated visits."""
+        out: list[tuple[int, str]] = []
+        if not (self.certificates_valid_until or self.unavailable_days):
+            return out
+        off: dict[dt.date, list[str]] = {}
+        for i, d in self.unavailable_days:
+            off.setdefault(d, []).append(i)
+        expiry = sorted((d, i) for i, d in self.certificates_valid_until.items())
+        for k, v in enumerate(visits):
+            if v.date is None:
+                continue
+            out += [(k, i) for i in off.get(v.date, ())]
+            if role == "officers":
+                out += [(k, i) for d, i in expiry if d < v.date]
+        return out
 
 
 def _pairs_digest(pairs: frozenset[Pair]) -> str:
@@ -522,6 +610,12 @@ def _build_phase(
                     U &= ~(1 << b)
         U0[k] = U
         need[k] = max(int(need[k]) - len(kept), 0)
+    # certificates expired and unavailable days, for dated visits
+    for k, member in problem.date_excluded(visits, role):
+        j = index.get(member)
+        if j is not None:
+            ex_k.append(k)
+            ex_i.append(j)
     ph.U0 = U0
     ph.need = need
     # exclusions: forbidden (inspector, target) pairs, expanded to the target's visits
@@ -671,6 +765,7 @@ def _split_parts(
                     departments=(d,),
                     qualifications=quals,
                     team_size=n,
+                    date=v.date,
                     experts=v.experts if d == lead else 0,
                     expert_tags=v.expert_tags if d == lead else frozenset(),
                 )
@@ -917,6 +1012,24 @@ def _lawful_problems(
     return out + _part_problems(problem, teams)
 
 
+def _date_problems(problem: AssignmentProblem, teams: Sequence[Team]) -> list[str]:
+    """No member is barred by a date: an expired certificate (officers) or a day off."""
+    visits = problem.visits
+    barred = {
+        role: {(visits[k].id, i) for k, i in problem.date_excluded(visits, role)}
+        for role in ("officers", "experts")
+    }
+    if not barred["officers"] and not barred["experts"]:
+        return []
+    return [
+        f"{t.visit}: {m} cannot serve that day (certificate expired or unavailable)"
+        for t in teams
+        for role, members in (("officers", t.officers), ("experts", t.experts))
+        for m in members
+        if (t.visit, m) in barred[role]
+    ]
+
+
 def _leader_problems(problem: AssignmentProblem, teams: Sequence[Team]) -> list[str]:
     """A visit that asks for a leader has one: an officer of the team from the lead
     department who may lead (主办); other teams have none."""
@@ -944,7 +1057,7 @@ def _part_problems(problem: AssignmentProblem, teams: Sequence[Team]) -> list[st
     """The rules the parts of joint teams staffed per department break: each department's
     part has its size, only that department's officers, and holds its qualifications;
     the parts together are the team's officers. Other teams have no parts."""
-    out = _leader_problems(problem, teams)
+    out = _leader_problems(problem, teams) + _date_problems(problem, teams)
     by_visit = {v.id: v for v in problem.visits if v.per_department}
     for t in teams:
         v = by_visit.get(t.visit)
@@ -1073,6 +1186,8 @@ def assign(
     rotation: Iterable[Pair] = (),
     load_limits: int | Mapping[str, int] | None = None,
     region_rule: RegionRule | None = None,
+    certificates_valid_until: Mapping[str, dt.date] | None = None,
+    unavailable_days: Iterable[tuple[str, dt.date]] = (),
     receipt_version: int = RECEIPT_VERSIONS[-1],
     algorithm_version: int = ALGORITHM_VERSION,
 ) -> Assignment:
@@ -1089,6 +1204,9 @@ def assign(
         rotation: (inspector id, target id) pairs of recent periods, not to repeat.
         load_limits: Most visits per inspector (int, mapping by id, or ``None``).
         region_rule: Region rule (default: inspectors serve their own regions).
+        certificates_valid_until: Inspector id -> last day its certificate is valid; an
+            officer is not drawn for a visit whose ``date`` is later.
+        unavailable_days: (inspector id, date) pairs: not drawn for a visit that day.
         receipt_version: The receipt version to write (:data:`RECEIPT_VERSIONS`); an
             earlier one only to recompute receipts written by earlier releases.
         algorithm_version: The assignment algorithm (:data:`ALGORITHM_VERSIONS`); version
@@ -1119,6 +1237,8 @@ def assign(
         rotation=rotation,
         load_limits=load_limits,
         region_rule=region_rule,
+        certificates_valid_until=certificates_valid_until,
+        unavailable_days=unavailable_days,
     )
     check_label(stream, "stream", what="assign")
     if receipt_version not in RECEIPT_VERSIONS:

@@ -26,6 +26,9 @@ Invariants, each with the rule it comes from:
   include one who may lead (:attr:`~randsupervise.model.inspectors.Inspector.can_lead`),
   so the lead part requires the qualification ``"主办"``; the leader is drawn among them on
   a stream of its own. A joint visit in the one-team form cannot ask for a leader.
+* ``date``, when given, is the day of the inspection: an officer whose law-enforcement
+  certificate has expired by then, or anyone unavailable that day, cannot be drawn for it
+  (the problem's ``certificates_valid_until`` and ``unavailable_days``).
 * ``experts`` extra places may be filled by inspectors with ``expert=True``; each of
   them holds every tag in ``expert_tags``. They never count toward ``team_size``.
 * Bad input raises :class:`~randsupervise.errors.ValidationError` listing every problem.
@@ -33,6 +36,7 @@ Invariants, each with the rule it comes from:
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 import hashlib
 from collections.abc import Iterable, Mapping
@@ -178,6 +182,8 @@ class VisitRequest:
         experts: Number of expert places on top of the officers (default 0).
         expert_tags: Tags every expert of this visit must hold.
         leader: Draw a team leader (主办/主查人) from the lead department (default no).
+        date: The day of the inspection (``datetime.date``), for certificate validity and
+            unavailable days; ``None`` (default) when not planned to the day.
 
     Raises:
         ValidationError: one problem per bad field.
@@ -210,6 +216,7 @@ class VisitRequest:
     experts: int = 0
     expert_tags: frozenset[str] = attrs.field(default=frozenset(), converter=_to_frozenset)
     leader: bool = False
+    date: dt.date | None = None
 
     def __attrs_post_init__(self) -> None:
         problems = self.problems()
@@ -276,6 +283,12 @@ class VisitRequest:
                 )
             )
         out += self._leader_problems(ident)
+        if self.date is not None and (
+            not isinstance(self.date, dt.date) or isinstance(self.date, dt.datetime)
+        ):
+            out.append(
+                Problem(id=ident, field="date", message=f"a datetime.date, got {self.date!r}")
+            )
         ex = self.experts
         if not isinstance(ex, int) or isinstance(ex, bool) or ex < 0:
             out.append(
@@ -420,6 +433,8 @@ class VisitRequest:
         }
         if self.leader:
             out["leader"] = True
+        if self.date is not None:
+            out["date"] = self.date.isoformat()
         if self.per_department:
             out["joint_rule"] = self.joint_rule.value
             out["sub_teams"] = dict(self.sub_teams)
@@ -455,7 +470,7 @@ def visits_digest(visits: Iterable[VisitRequest]) -> str:
 
     parts = []
     for v in sorted(visits, key=_by_id):
-        if v.per_department or v.leader:  # written the general way
+        if v.per_department or v.leader or v.date is not None:  # written the general way
             parts.append(canonical_json(v.to_record(), "v1"))
             continue
         rest = (v.departments, v.expert_tags, v.experts, v.qualifications, v.region, v.team_size)
