@@ -100,6 +100,8 @@ class Phase:
         self.tix_flat: IntArray | None = None
         self.masks: list[U64] = []
         self.bitnames: list[tuple[str, ...]] = []
+        # pool index -> pool indices that may not serve on the same team (None: no pairs)
+        self.apart: dict[int, IntArray] | None = None
 
     def excl(self, k: int) -> IntArray | None:
         """Forbidden positions of visit ``k`` in its candidate array (``None``: none)."""
@@ -220,7 +222,13 @@ class _LookAhead:
 
 
 def _fill(
-    key: IntArray, C: IntArray, M: IntArray, U: IntArray, need: IntArray, look: _LookAhead
+    key: IntArray,
+    C: IntArray,
+    M: IntArray,
+    U: IntArray,
+    need: IntArray,
+    look: _LookAhead,
+    apart: dict[int, IntArray] | None = None,
 ) -> tuple[IntArray, BoolArray]:
     """Fill the teams of a batch (one per row), place by place: ``(members, done)``.
 
@@ -268,6 +276,10 @@ def _fill(
             else:
                 U[act] &= ~M[act, j]
             key[act, j] = _BIG
+            if apart:  # who may not serve with the member just taken leaves the row
+                for r, c in zip(np.asarray(act).tolist(), C[act, j].tolist(), strict=True):
+                    if c in apart:
+                        key[r, np.isin(C[r], apart[c])] = _BIG
     return members, done
 
 
@@ -337,7 +349,7 @@ def _greedy(ph: Phase, order: IntArray) -> tuple[IntArray, BoolArray]:
     U_s, need_s = ph.U0[seq], ph.need[seq]
     for lo, hi, base, Cm, Mb in _step_tickets(ph, seq, bounds):
         rows = seq[lo:hi]
-        members, done = _fill(base | lk40[Cm], Cm, Mb, U_s[lo:hi], need_s[lo:hi], look)
+        members, done = _fill(base | lk40[Cm], Cm, Mb, U_s[lo:hi], need_s[lo:hi], look, ph.apart)
         if not done.all():
             rows, members = rows[done], members[done]
         fm = members[members >= 0] if (members < 0).any() else members.ravel()
@@ -570,6 +582,13 @@ def _exact(ph: Phase, ks: list[int]) -> dict[int, list[int]] | Witness:
     lb += [0.0] * len(insp)
     ub += [float(min(int(x), _UNLIMITED)) for x in ph.cap[insp]]
     nrow += len(insp)
+    # two who may not serve together: at most one of them on each team
+    for e1, e2 in _apart_edges(ph, r, c):
+        rows_l.append(np.full(2, nrow, dtype=np.int64))
+        cols_l.append(np.array([e1, e2], dtype=np.int64))
+        lb.append(0.0)
+        ub.append(1.0)
+        nrow += 1
     A = sp.csr_matrix(
         (np.ones(sum(len(x) for x in rows_l)), (np.concatenate(rows_l), np.concatenate(cols_l))),
         shape=(nrow, ne),
@@ -597,6 +616,20 @@ def _exact(ph: Phase, ks: list[int]) -> dict[int, list[int]] | Witness:
     out: dict[int, list[int]] = {k: [] for k in ks}
     for edge in np.flatnonzero(chosen):
         out[int(r[edge])].append(int(c[edge]))
+    return out
+
+
+def _apart_edges(ph: Phase, r: IntArray, c: IntArray) -> list[tuple[int, int]]:
+    """Pairs of edges (same visit) whose inspectors may not serve together."""
+    if not ph.apart:
+        return []
+    at = {(int(k), int(i)): e for e, (k, i) in enumerate(zip(r, c, strict=True))}
+    out = []
+    for (k, i), e in at.items():
+        for j in ph.apart.get(i, np.zeros(0, dtype=np.int64)).tolist():
+            f = at.get((k, j))
+            if f is not None and e < f:
+                out.append((e, f))
     return out
 
 

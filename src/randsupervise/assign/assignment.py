@@ -30,6 +30,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import hashlib
+import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from itertools import chain
 from json.encoder import encode_basestring
@@ -155,6 +156,33 @@ def _days(value: Iterable[tuple[str, dt.date]]) -> frozenset[tuple[str, dt.date]
     return frozenset(out)
 
 
+def _apart(value: Iterable[tuple[str, str]]) -> frozenset[tuple[str, str]]:
+    """Unordered pairs of inspector ids, each written (smaller id, larger id)."""
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise ValidationError(
+            [Problem(field="apart", message="(inspector id, inspector id) pairs, not "
+                     f"{type(value).__name__}")],
+            what="assignment problem",
+        )  # fmt: skip
+    out: set[tuple[str, str]] = set()
+    bad: list[Problem] = []
+    for row, pair in enumerate(value):
+        items = tuple(pair) if isinstance(pair, tuple | list) else ()
+        if (
+            len(items) != 2
+            or not all(isinstance(x, str) and x for x in items)
+            or (items[0] == items[1])
+        ):
+            bad.append(Problem(row=row, field="apart", message="expected two different "
+                               f"inspector ids, got {pair!r}"))  # fmt: skip
+            continue
+        a, b = sorted(items)
+        out.add((a, b))
+    if bad:
+        raise ValidationError(bad, what="assignment problem")
+    return frozenset(out)
+
+
 def _region_rule(value: RegionRule | None) -> RegionRule:
     if value is None:
         return RegionRule()
@@ -248,6 +276,8 @@ class AssignmentProblem:
         certificates_valid_until: Inspector id -> the last day its law-enforcement
             certificate is valid; an officer is not drawn for a visit dated after it.
         unavailable_days: (inspector id, date) pairs: not drawn for a visit on that day.
+        apart: Pairs of officers who must not serve on one team (relatives, a supervisor
+            and a subordinate); unordered.
 
     Pairs naming inspectors outside the pool are kept (they change the digest) but
     have no effect.
@@ -265,6 +295,7 @@ class AssignmentProblem:
     unavailable_days: frozenset[tuple[str, dt.date]] = attrs.field(
         default=frozenset(), converter=_days
     )
+    apart: frozenset[tuple[str, str]] = attrs.field(default=frozenset(), converter=_apart)
 
     @pool.validator
     def _check_pool(self, _attribute: object, value: object) -> None:
@@ -345,6 +376,7 @@ class AssignmentProblem:
                 if self.unavailable_days
                 else {}
             ),
+            **({"apart": _pairs_digest(self.apart)} if self.apart else {}),
         }
 
     def date_excluded(self, visits: Sequence[VisitRequest], role: str) -> list[tuple[int, str]]:
@@ -444,6 +476,19 @@ class Assignment:
 
 
 # --- building the phases ----------------------------------------------------------------
+
+
+def _apart_index(
+    apart: frozenset[tuple[str, str]], index: Mapping[str, int]
+) -> dict[int, np.ndarray]:
+    """Pool index -> sorted pool indices of those who may not serve with them."""
+    out: dict[int, set[int]] = {}
+    for a, b in apart:
+        i, j = index.get(a), index.get(b)
+        if i is not None and j is not None:
+            out.setdefault(i, set()).add(j)
+            out.setdefault(j, set()).add(i)
+    return {i: np.array(sorted(js), dtype=np.int64) for i, js in out.items()}
 
 
 def _serves(problem: AssignmentProblem, regions: Sequence[str]) -> np.ndarray:
@@ -610,6 +655,13 @@ def _build_phase(
                     U &= ~(1 << b)
         U0[k] = U
         need[k] = max(int(need[k]) - len(kept), 0)
+    if officers and problem.apart:
+        ph.apart = _apart_index(problem.apart, index)
+        for k, v in enumerate(visits):  # a kept member's partners leave that team
+            for member in fixed.get(v.id, ()):
+                for j in ph.apart.get(index[member], np.zeros(0, dtype=np.int64)).tolist():
+                    ex_k.append(k)
+                    ex_i.append(j)
     # certificates expired and unavailable days, for dated visits
     for k, member in problem.date_excluded(visits, role):
         j = index.get(member)
@@ -1058,6 +1110,12 @@ def _part_problems(problem: AssignmentProblem, teams: Sequence[Team]) -> list[st
     part has its size, only that department's officers, and holds its qualifications;
     the parts together are the team's officers. Other teams have no parts."""
     out = _leader_problems(problem, teams) + _date_problems(problem, teams)
+    out += [
+        f"{t.visit}: {a} and {b} may not serve together"
+        for t in teams
+        for a, b in itertools.combinations(sorted(t.officers), 2)
+        if (a, b) in problem.apart
+    ]
     by_visit = {v.id: v for v in problem.visits if v.per_department}
     for t in teams:
         v = by_visit.get(t.visit)
@@ -1188,6 +1246,7 @@ def assign(
     region_rule: RegionRule | None = None,
     certificates_valid_until: Mapping[str, dt.date] | None = None,
     unavailable_days: Iterable[tuple[str, dt.date]] = (),
+    apart: Iterable[tuple[str, str]] = (),
     receipt_version: int = RECEIPT_VERSIONS[-1],
     algorithm_version: int = ALGORITHM_VERSION,
 ) -> Assignment:
@@ -1207,6 +1266,8 @@ def assign(
         certificates_valid_until: Inspector id -> last day its certificate is valid; an
             officer is not drawn for a visit whose ``date`` is later.
         unavailable_days: (inspector id, date) pairs: not drawn for a visit that day.
+        apart: Pairs of officers who must not serve on one team (relatives, a supervisor
+            and a subordinate).
         receipt_version: The receipt version to write (:data:`RECEIPT_VERSIONS`); an
             earlier one only to recompute receipts written by earlier releases.
         algorithm_version: The assignment algorithm (:data:`ALGORITHM_VERSIONS`); version
@@ -1239,6 +1300,7 @@ def assign(
         region_rule=region_rule,
         certificates_valid_until=certificates_valid_until,
         unavailable_days=unavailable_days,
+        apart=apart,
     )
     check_label(stream, "stream", what="assign")
     if receipt_version not in RECEIPT_VERSIONS:

@@ -142,6 +142,7 @@ def verify(
     region_rule: RegionRule | None = None,
     certificates_valid_until: Mapping[str, dt.date] | None = None,
     unavailable_days: Iterable[tuple[str, dt.date]] = (),
+    apart: Iterable[Pair] = (),
     expected_seed: Seed | str | None = None,
     announcement: Announcement | Mapping[str, Any] | str | bytes | None = None,
     reveals: Iterable[Reveal | Mapping[str, Any]] | None = None,
@@ -159,6 +160,7 @@ def verify(
         region_rule: As given to :func:`assign`.
         certificates_valid_until: As given to :func:`assign`.
         unavailable_days: As given to :func:`assign`.
+        apart: As given to :func:`assign`.
         expected_seed: The seed's public source as announced before the draw (its text,
             or a :class:`Seed`); the receipts' seed must be that one.
         announcement: The assignment's announcement
@@ -240,6 +242,7 @@ def verify(
         region_rule=region_rule,
         certificates_valid_until=certificates_valid_until,
         unavailable_days=unavailable_days,
+        apart=apart,
     )
     given = problem.digests()
     for k in sorted(set(given) | set(first["inputs"])):
