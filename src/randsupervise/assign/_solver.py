@@ -102,6 +102,8 @@ class Phase:
         self.bitnames: list[tuple[str, ...]] = []
         # pool index -> pool indices that may not serve on the same team (None: no pairs)
         self.apart: dict[int, IntArray] | None = None
+        # pairs of visits that are parts of one team (apart pairs hold across them)
+        self.links: list[tuple[int, int]] = []
 
     def excl(self, k: int) -> IntArray | None:
         """Forbidden positions of visit ``k`` in its candidate array (``None``: none)."""
@@ -619,11 +621,23 @@ def _exact(ph: Phase, ks: list[int]) -> dict[int, list[int]] | Witness:
     return out
 
 
+def _clash(ph: Phase, a: IntArray, b: IntArray) -> bool:
+    """Whether members ``a`` and ``b`` (pool indices, -1 padding) hold an apart pair."""
+    apart = ph.apart or {}
+    bs = set(b[b >= 0].tolist())
+    return any(bs.intersection(apart.get(i, np.zeros(0, np.int64)).tolist()) for i in a.tolist())
+
+
 def _apart_edges(ph: Phase, r: IntArray, c: IntArray) -> list[tuple[int, int]]:
-    """Pairs of edges (same visit) whose inspectors may not serve together."""
+    """Pairs of edges (same visit, or linked parts of one team) whose inspectors may not
+    serve together."""
     if not ph.apart:
         return []
-    at = {(int(k), int(i)): e for e, (k, i) in enumerate(zip(r, c, strict=True))}
+    team = {k: k for k in set(r.tolist())}
+    for k1, k2 in ph.links:  # linked parts share one team id (the smaller)
+        if k1 in team and k2 in team:
+            team[k2] = team[k1] = min(team[k1], team[k2])
+    at = {(team[int(k)], int(i)): e for e, (k, i) in enumerate(zip(r, c, strict=True))}
     out = []
     for (k, i), e in at.items():
         for j in ph.apart.get(i, np.zeros(0, dtype=np.int64)).tolist():
@@ -643,6 +657,9 @@ def solve_phase(ph: Phase, order: IntArray) -> tuple[IntArray, bool]:
         _Infeasible: wrapped by the caller into ``InfeasibleAssignment``.
     """
     teams, ok = _greedy(ph, order)
+    for k1, k2 in ph.links:  # parts of one team: the greedy saw each alone
+        if ok[k1] and ok[k2] and _clash(ph, teams[k1], teams[k2]):
+            ok[k1] = ok[k2] = False
     failed = np.flatnonzero(~ok).tolist()
     if not failed:
         return teams, False
@@ -660,7 +677,11 @@ def solve_phase(ph: Phase, order: IntArray) -> tuple[IntArray, bool]:
     ks_all = np.flatnonzero(ph.need > 0).tolist()
     r, c, _ = _edges(ph, ks_all)
     nV, P = len(ph.visit_ids), len(ph.ids)
-    g = sp.csr_matrix((np.ones(len(r)), (r, nV + c)), shape=(nV + P, nV + P))
+    lk = np.array(ph.links, dtype=np.int64).reshape(-1, 2)
+    g = sp.csr_matrix(
+        (np.ones(len(r) + len(lk)), (np.r_[r, lk[:, 0]], np.r_[nV + c, lk[:, 1]])),
+        shape=(nV + P, nV + P),
+    )
     _, labels = connected_components(g, directed=False)
     bad = {int(labels[k]) for k in failed}
     group = [k for k in ks_all if int(labels[k]) in bad]

@@ -657,11 +657,16 @@ def _build_phase(
         need[k] = max(int(need[k]) - len(kept), 0)
     if officers and problem.apart:
         ph.apart = _apart_index(problem.apart, index)
-        for k, v in enumerate(visits):  # a kept member's partners leave that team
-            for member in fixed.get(v.id, ()):
+        # the parts of one joint visit are one team: pairs hold across them
+        team_of: dict[str, list[int]] = {}
+        for k, v in enumerate(visits):
+            team_of.setdefault(v.id.split(UNIT_SEPARATOR, 1)[0], []).append(k)
+        ph.links = [(ks[0], k) for ks in team_of.values() for k in ks[1:]]
+        for ks in team_of.values():  # a kept member's partners leave the whole team
+            for member in (m for k in ks for m in fixed.get(visits[k].id, ())):
                 for j in ph.apart.get(index[member], np.zeros(0, dtype=np.int64)).tolist():
-                    ex_k.append(k)
-                    ex_i.append(j)
+                    ex_k += ks
+                    ex_i += [j] * len(ks)
     # certificates expired and unavailable days, for dated visits
     for k, member in problem.date_excluded(visits, role):
         j = index.get(member)
