@@ -248,7 +248,7 @@ class VisitRequest:
         ts = self.team_size
         if joint_problems:
             pass
-        elif self.per_department:
+        elif self.per_department and not dep_problems:
             want = sum(n for _, n in self.sub_teams)
             if ts != want:
                 out.append(
@@ -352,7 +352,7 @@ class VisitRequest:
                 )
             if field == "department_qualifications":
                 out += [p for _, q in pairs for p in _strs(q, field, ident)]
-        if out or not self.per_department:
+        if out or not depts_ok or not self.per_department:
             return out
         named = {d for d, _ in self.sub_teams}
         if named != set(self.departments):
