@@ -141,4 +141,6 @@ def test_date_inputs_are_checked_and_digested_only_when_given() -> None:
     with pytest.raises(ValidationError, match="unavailable_days"):
         assign([v], pool, seed="s", stream="d", unavailable_days=[("A1", "2024-05-06")])  # type: ignore[list-item]
     with pytest.raises(ValidationError, match="date"):
-        VisitRequest(id="V", target="T", region="r", departments=("A",), date="2024-05-06")  # type: ignore[arg-type]
+        VisitRequest(id="V", target="T", region="r", departments=("A",), date="6 May")  # type: ignore[arg-type]
+    dated = VisitRequest(id="V", target="T", region="r", departments=("A",), date=DAY)
+    assert VisitRequest(**dated.to_record()) == dated  # the record reads back

@@ -43,6 +43,7 @@ def test_joint_visit_is_staffed_per_department_by_default() -> None:
     assert w.team_size == 5
     assert w.parts() == (("a", 2, frozenset({"q"})), ("b", 3, frozenset({"消防"})))
     assert w.to_record()["sub_teams"] == {"a": 2, "b": 3}
+    assert VisitRequest(**w.to_record()) == w  # the record reads back (command line input)
     assert visits_digest([w]) != visits_digest([attrs.evolve(w, sub_teams={"a": 3, "b": 2})])
 
 

@@ -108,6 +108,16 @@ def _default_team_size(self: VisitRequest) -> int:
     return MIN_TEAM_SIZE
 
 
+def _to_date(value: Any) -> Any:
+    """An ISO date text (as :meth:`VisitRequest.to_record` writes it) read as a date."""
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return value  # refused by the checks
+    return value
+
+
 def _to_pairs(value: Any) -> Any:
     """A mapping (or pairs) as a tuple of (key, value) pairs sorted by key."""
     if isinstance(value, Mapping):
@@ -216,7 +226,7 @@ class VisitRequest:
     experts: int = 0
     expert_tags: frozenset[str] = attrs.field(default=frozenset(), converter=_to_frozenset)
     leader: bool = False
-    date: dt.date | None = None
+    date: dt.date | None = attrs.field(default=None, converter=_to_date)
 
     def __attrs_post_init__(self) -> None:
         problems = self.problems()
