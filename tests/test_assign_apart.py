@@ -101,7 +101,9 @@ def test_witness_when_every_pair_is_apart() -> None:
     apart = [("A1", "A2"), ("A3", "A1"), ("A2", "A3")]
     with pytest.raises(InfeasibleAssignment) as exc:
         assign([v], pool, seed="s", stream="p", apart=apart)
-    assert exc.value.witness.kind == "combined" and exc.value.witness.visits == ("V",)
+    assert exc.value.witness.reasons == (
+        ("V", "no 2 officer(s) meeting its requirements may serve together (apart pairs)"),
+    )
     with pytest.raises(ValidationError, match="two different inspector ids"):
         assign([v], pool, seed="s", stream="p", apart=[("A1", "A1")])
 

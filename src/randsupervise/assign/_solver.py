@@ -461,7 +461,35 @@ def _static_reason(ph: Phase, k: int) -> str | None:
     present = frozenset(int(m) & U for m in M[avail])
     if _mincover(U, present, {}) > need:
         return f"its requirements cannot be covered by {need} {who}(s)"
+    if ph.apart and not _apart_team_exists(ph, C[avail], M[avail], U, need):
+        return f"no {need} {who}(s) meeting its requirements may serve together (apart pairs)"
     return None
+
+
+_APART_SEARCH = 20_000  # teams tried at most by the per-visit check of apart pairs
+
+
+def _apart_team_exists(ph: Phase, C: IntArray, M: U64, U: int, need: int) -> bool:
+    """Whether ``need`` of the candidates ``C`` (masks ``M``) cover ``U`` with no apart
+    pair among them; ``True`` when there are too many teams to try (the exact program
+    decides then)."""
+    import itertools
+    import math
+
+    if math.comb(len(C), need) > _APART_SEARCH:
+        return True
+    apart = ph.apart or {}
+    bad = {(int(i), int(j)) for i in C.tolist() for j in apart.get(int(i), np.zeros(0)).tolist()}
+    for team in itertools.combinations(range(len(C)), need):
+        cover = 0
+        for t in team:
+            cover |= int(M[t])
+        if cover & U != U:
+            continue
+        ids = [int(C[t]) for t in team]
+        if not any((a, b) in bad for a, b in itertools.combinations(ids, 2)):
+            return True
+    return False
 
 
 def _edges(ph: Phase, ks: Sequence[int]) -> tuple[IntArray, IntArray, IntArray]:
