@@ -285,3 +285,21 @@ def test_the_plan_staffs_joint_visits_per_department() -> None:
             assert len(members) == 2 and all(pool[m].department == d for m in members)
     assert run.assignment.receipt["algorithm_version"] == 2
     assert verify_plan(run.receipt, plan, registry, items, pool, cal).ok
+
+
+@given(st.integers(1, 40), st.integers(2, 6), st.integers(0, 3))
+def test_loads_of_identical_officers_differ_by_at_most_one_across_parts(
+    n_visits: int, n_partner: int, s: int
+) -> None:
+    pool = InspectorPool(
+        inspectors=[person(f"A{i}", "A") for i in range(7)]
+        + [person(f"B{i}", "B") for i in range(n_partner)]
+    )
+    visits = [joint(f"V{k}") for k in range(n_visits)] + [
+        VisitRequest(id=f"W{k}", target=f"T-W{k}", region="r", departments=("A",))
+        for k in range(n_visits // 2)
+    ]
+    loads = assign(visits, pool, seed=str(s), stream="f").loads()
+    for d in "AB":
+        xs = [n for m, n in loads.items() if m.startswith(d)]
+        assert max(xs) - min(xs) <= 1, (d, xs)
