@@ -4,12 +4,17 @@ Invariants, each with the rule it comes from (proofs in ``docs/assign.md``):
 
 * **Lawful teams.** Every team has exactly ``team_size`` officers who count toward the
   quota (certified, not experts; 《行政处罚法》 art. 42, 国办 2025 opinion), drawn from the
-  visit's departments, with one officer of each department of a joint visit, and every
-  required qualification held by an officer; experts are only ever added on top
-  (国发〔2019〕5号). Nobody is assigned who is unavailable, outside the region rule,
-  in conflict with the target (回避) or paired with it in the rotation history, and no
-  one serves more visits than their load limit. Each of these is re-checked on the
-  output before it is returned.
+  visit's departments, and every required qualification held by an officer; experts are
+  only ever added on top (国发〔2019〕5号). A joint visit is staffed per department: each
+  department's part is itself lawful (its own officers, at least two, its own
+  qualifications; "与配合部门分别抽取各自的执法检查人员"), or, in the one-team form kept for
+  algorithm version 1, has one officer of each department. A visit that asks for a leader
+  (主办) gets one of its lead department's officers qualified to lead. Nobody is assigned
+  who is unavailable (also on the visit's date, or with a certificate expired by then),
+  outside the region rule, in conflict with the target (回避), paired with it in the
+  rotation history, or on a team with someone they must be kept apart from, and no one
+  serves more visits than their load limit. Each of these is re-checked on the output
+  before it is returned.
 * **Complete.** :class:`~randsupervise.errors.InfeasibleAssignment` is raised only after
   an exact check (per-visit set cover, maximum-flow Hall check, integer program) proved
   that no lawful assignment exists; its ``witness`` is a
