@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from randsupervise.assign import (
     Assignment,
+    JointRule,
     RegionRule,
     VisitRequest,
     Witness,
@@ -92,6 +93,7 @@ def sample_year(n: int = 400) -> list[VisitRequest]:
                 departments=(TEAM, FIRE) if joint else (TEAM,),
                 qualifications=tags,
                 experts=1 if k % 25 == 0 else 0,
+                joint_rule=JointRule.ONE_PER_DEPARTMENT,
             )
         )
     return out
@@ -188,7 +190,10 @@ def test_missing_department_and_too_few_officers() -> None:
     pool = InspectorPool(inspectors=[person("A"), person("B"), person("C", dept="e")])
     with pytest.raises(InfeasibleAssignment) as exc:
         assign(
-            [visit("V1", departments=("d", "f")), visit("V2", team_size=3)],
+            [
+                visit("V1", departments=("d", "f"), joint_rule="one_per_department"),
+                visit("V2", team_size=3),
+            ],
             pool,
             seed=SEED,
             stream="s",
@@ -246,6 +251,28 @@ def test_exact_fallback_finds_what_greedy_misses() -> None:
 # --- (a) complete: exhaustive search on small instances -----------------------------------------
 
 
+def officer_teams(v: VisitRequest, offs: list[Inspector]) -> list[tuple[Inspector, ...]]:
+    """Every lawful officer team of ``v`` from ``offs`` (eligible officers), by brute force:
+    one team with each department and qualification, or a joint visit staffed per
+    department as every product of its departments' lawful parts."""
+    if not v.per_department:
+        return [
+            team
+            for team in itertools.combinations(offs, v.team_size)
+            if all(any(p.department == d for p in team) for d in v.departments)
+            and all(any(q in p.tags for p in team) for q in v.qualifications)
+        ]
+    parts = [
+        [
+            part
+            for part in itertools.combinations([p for p in offs if p.department == d], n)
+            if all(any(q in p.tags for p in part) for q in quals)
+        ]
+        for d, n, quals in v.parts()
+    ]
+    return [tuple(itertools.chain(*combo)) for combo in itertools.product(*parts)]
+
+
 def lawful_exists(problem: AssignmentProblem) -> bool:
     pool = problem.pool
     forbidden = problem.conflicts | problem.rotation
@@ -264,12 +291,9 @@ def lawful_exists(problem: AssignmentProblem) -> bool:
         ]
         exps = [p for p in pool if ok(p) and p.expert and v.expert_tags <= p.tags]
         teams = []
-        for team in itertools.combinations(offs, v.team_size):
-            if all(any(p.department == d for p in team) for d in v.departments) and all(
-                any(q in p.tags for p in team) for q in v.qualifications
-            ):
-                for ex in itertools.combinations(exps, v.experts):
-                    teams.append([p.id for p in team + ex])
+        for team in officer_teams(v, offs):
+            for ex in itertools.combinations(exps, v.experts):
+                teams.append([p.id for p in team + ex])
         if not teams:
             return False
         options.append(teams)
@@ -283,9 +307,27 @@ def lawful_exists(problem: AssignmentProblem) -> bool:
     return False
 
 
+def joint_fields(draw: st.DrawFn, depts: tuple[str, ...]) -> dict[str, object]:
+    """Departments and team size; a joint visit staffed per department (with its parts'
+    qualifications) or, less often, as one team with one officer of each department."""
+    if len(depts) < 2 or draw(st.integers(0, 2)) == 0:
+        return {
+            "departments": depts,
+            "team_size": draw(st.integers(max(2, len(depts)), 3)),
+            "joint_rule": "one_per_department",
+        }
+    return {
+        "departments": depts,
+        "sub_teams": {d: draw(st.integers(2, 3)) for d in depts},
+        "department_qualifications": {
+            d: draw(st.sets(st.sampled_from("xyz"), max_size=1)) for d in depts
+        },
+    }
+
+
 @st.composite
 def small_problems(draw: st.DrawFn) -> AssignmentProblem:
-    n = draw(st.integers(2, 6))
+    n = draw(st.integers(2, 7))
     people = []
     for i in range(n):
         expert = draw(st.booleans()) and draw(st.booleans())
@@ -308,9 +350,8 @@ def small_problems(draw: st.DrawFn) -> AssignmentProblem:
                 id=f"V{k}",
                 target=f"T{draw(st.integers(0, 2))}",
                 region=draw(st.sampled_from(["r1", "r2"])),
-                departments=depts,
+                **joint_fields(draw, depts),
                 qualifications=draw(st.sets(st.sampled_from("xyz"), max_size=2)),
-                team_size=draw(st.integers(max(2, len(depts)), 3)),
                 experts=draw(st.integers(0, 1)),
             )
         )
@@ -399,6 +440,7 @@ def test_loads_differ_by_at_most_one_among_identical(n_visits: int, n_people: in
             f"V{k}",
             qualifications={"x"} if k % 3 else set(),
             departments=("d", "e") if k % 4 == 0 else ("d",),
+            joint_rule="one_per_department",
         )
         for k in range(n_visits)
     ]

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import attrs
 import pytest
 
-from randsupervise.assign import MIN_TEAM_SIZE, RegionRule, VisitRequest, visits_digest
+from randsupervise.assign import MIN_TEAM_SIZE, JointRule, RegionRule, VisitRequest, visits_digest
 from randsupervise.errors import ValidationError
 
 
@@ -19,11 +20,49 @@ def test_every_problem_reported() -> None:
     assert fields == ["departments", "experts", "region", "target", "team_size"]
 
 
-def test_joint_visit_needs_one_officer_per_department() -> None:
+def test_joint_visit_one_team_form_needs_one_officer_per_department() -> None:
+    one = JointRule.ONE_PER_DEPARTMENT
     with pytest.raises(ValidationError, match="3 departments need at least 3"):
-        VisitRequest(id="V", target="T", region="r", departments=("a", "b", "c"))
-    v = VisitRequest(id="V", target="T", region="r", departments=("a", "b", "c"), team_size=3)
-    assert v.is_joint
+        VisitRequest(id="V", target="T", region="r", departments=("a", "b", "c"), joint_rule=one)
+    v = VisitRequest(
+        id="V", target="T", region="r", departments=("a", "b", "c"), team_size=3, joint_rule=one
+    )
+    assert v.is_joint and not v.per_department and v.parts() == ()
+    # the one-team form keeps the record (and so the digest) it always had
+    assert "joint_rule" not in v.to_record()
+
+
+def test_joint_visit_is_staffed_per_department_by_default() -> None:
+    v = VisitRequest(id="V", target="T", region="r", departments=("a", "b", "c"))
+    assert v.joint_rule is JointRule.PER_DEPARTMENT and v.per_department
+    assert dict(v.sub_teams) == {"a": 2, "b": 2, "c": 2} and v.team_size == 6
+    w = VisitRequest(
+        id="V", target="T", region="r", departments=("a", "b"), qualifications={"q"},
+        sub_teams={"b": 3, "a": 2}, department_qualifications={"b": ["消防"]},
+    )  # fmt: skip
+    assert w.team_size == 5
+    assert w.parts() == (("a", 2, frozenset({"q"})), ("b", 3, frozenset({"消防"})))
+    assert w.to_record()["sub_teams"] == {"a": 2, "b": 3}
+    assert VisitRequest(**w.to_record()) == w  # the record reads back (command line input)
+    assert visits_digest([w]) != visits_digest([attrs.evolve(w, sub_teams={"a": 3, "b": 2})])
+
+
+def test_each_department_part_is_itself_lawful() -> None:
+    with pytest.raises(ValidationError) as exc:
+        VisitRequest(id="V", target="T", region="r", departments=("a", "b"), sub_teams={"a": 1})
+    assert [p.field for p in exc.value.problems] == ["sub_teams", "sub_teams"]
+    assert "at least 2" in str(exc.value) and "every department" in str(exc.value)
+    with pytest.raises(ValidationError, match="departments not of the visit"):
+        VisitRequest(
+            id="V", target="T", region="r", departments=("a", "b"),
+            department_qualifications={"c": {"x"}},
+        )  # fmt: skip
+    with pytest.raises(ValidationError, match="add up to 4"):
+        VisitRequest(id="V", target="T", region="r", departments=("a", "b"), team_size=2)
+    with pytest.raises(ValidationError, match="only for a joint visit"):
+        VisitRequest(id="V", target="T", region="r", departments=("a",), sub_teams={"a": 2})
+    with pytest.raises(ValidationError, match="joint_rule"):
+        VisitRequest(id="V", target="T", region="r", departments=("a",), joint_rule="both")
 
 
 def test_duplicate_department_refused() -> None:

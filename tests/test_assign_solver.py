@@ -54,7 +54,14 @@ def many_region_problems(draw: st.DrawFn) -> AssignmentProblem:
                 region=REGIONS[draw(st.integers(0, n_regions - 1))],
                 departments=depts,
                 qualifications=draw(st.sets(st.sampled_from("xyz"), max_size=2)),
-                team_size=draw(st.sampled_from([2, 2, 2, 3])),
+                **(
+                    {"sub_teams": {d: draw(st.sampled_from([2, 2, 3])) for d in depts}}
+                    if len(depts) > 1 and draw(st.booleans())
+                    else {
+                        "team_size": draw(st.sampled_from([2, 2, 2, 3])),
+                        "joint_rule": "one_per_department",
+                    }
+                ),
                 experts=draw(st.sampled_from([0, 0, 0, 1])),
             )
         )

@@ -15,7 +15,14 @@ from typing import Any
 import pytest
 
 from randsupervise._core.canonical import canonical_json, sha256_hex
-from randsupervise.assign import AssignmentProblem, RegionRule, VisitRequest, assign, visits_digest
+from randsupervise.assign import (
+    AssignmentProblem,
+    JointRule,
+    RegionRule,
+    VisitRequest,
+    assign,
+    visits_digest,
+)
 from randsupervise.draw import BurdenHistory, ItemRule, Seed, draw
 from randsupervise.errors import ValidationError
 from randsupervise.model import TargetRegistry
@@ -133,9 +140,15 @@ def test_pool_digest(case: dict[str, Any]) -> None:
     assert OUTSIDER.pool_digest(case["inspectors"]) == case["digest"]
 
 
+def version_1_request(record: dict[str, Any]) -> VisitRequest:
+    """A request of the version-1 vectors: a joint visit there is one team with one officer
+    of each department (the form assignment algorithm version 1 knew)."""
+    return VisitRequest(**record, joint_rule=JointRule.ONE_PER_DEPARTMENT)
+
+
 @pytest.mark.parametrize("case", VECTORS["visit_requests"], ids=_ids(VECTORS["visit_requests"]))
 def test_visit_requests_digest(case: dict[str, Any]) -> None:
-    assert visits_digest([VisitRequest(**v) for v in case["visits"]]) == case["digest"]
+    assert visits_digest([version_1_request(v) for v in case["visits"]]) == case["digest"]
     assert OUTSIDER.visit_requests_digest(case["visits"]) == case["digest"]
 
 
@@ -195,7 +208,7 @@ def test_assignment_teams(case: dict[str, Any]) -> None:
     seed = Seed.from_text(case["seed_text"])
     assert seed.hex == case["seed_hex"]
     a = assign(
-        [VisitRequest(**v) for v in case["visits"]],
+        [version_1_request(v) for v in case["visits"]],
         GEN.pool_of(case["inspectors"]),
         seed=seed,
         stream=case["stream"],

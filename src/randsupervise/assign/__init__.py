@@ -6,6 +6,7 @@ from randsupervise.assign.announcement import announce_assignment, check_assignm
 from randsupervise.assign.assignment import (
     ALGORITHM,
     ALGORITHM_VERSION,
+    ALGORITHM_VERSIONS,
     RECEIPT_VERSIONS,
     Assignment,
     AssignmentProblem,
@@ -15,17 +16,25 @@ from randsupervise.assign.assignment import (
     receipt_digest,
     replace,
 )
-from randsupervise.assign.requests import MIN_TEAM_SIZE, RegionRule, VisitRequest, visits_digest
+from randsupervise.assign.requests import (
+    MIN_TEAM_SIZE,
+    JointRule,
+    RegionRule,
+    VisitRequest,
+    visits_digest,
+)
 from randsupervise.assign.verify import read_chain, verify
 from randsupervise.assign.witness import Witness
 
 __all__ = [
     "ALGORITHM",
     "ALGORITHM_VERSION",
+    "ALGORITHM_VERSIONS",
     "MIN_TEAM_SIZE",
     "RECEIPT_VERSIONS",
     "Assignment",
     "AssignmentProblem",
+    "JointRule",
     "RegionRule",
     "Team",
     "VisitRequest",

@@ -100,6 +100,10 @@ class Phase:
         self.tix_flat: IntArray | None = None
         self.masks: list[U64] = []
         self.bitnames: list[tuple[str, ...]] = []
+        # pool index -> pool indices that may not serve on the same team (None: no pairs)
+        self.apart: dict[int, IntArray] | None = None
+        # pairs of visits that are parts of one team (apart pairs hold across them)
+        self.links: list[tuple[int, int]] = []
 
     def excl(self, k: int) -> IntArray | None:
         """Forbidden positions of visit ``k`` in its candidate array (``None``: none)."""
@@ -220,7 +224,13 @@ class _LookAhead:
 
 
 def _fill(
-    key: IntArray, C: IntArray, M: IntArray, U: IntArray, need: IntArray, look: _LookAhead
+    key: IntArray,
+    C: IntArray,
+    M: IntArray,
+    U: IntArray,
+    need: IntArray,
+    look: _LookAhead,
+    apart: dict[int, IntArray] | None = None,
 ) -> tuple[IntArray, BoolArray]:
     """Fill the teams of a batch (one per row), place by place: ``(members, done)``.
 
@@ -268,6 +278,10 @@ def _fill(
             else:
                 U[act] &= ~M[act, j]
             key[act, j] = _BIG
+            if apart:  # who may not serve with the member just taken leaves the row
+                for r, c in zip(np.asarray(act).tolist(), C[act, j].tolist(), strict=True):
+                    if c in apart:
+                        key[r, np.isin(C[r], apart[c])] = _BIG
     return members, done
 
 
@@ -337,7 +351,7 @@ def _greedy(ph: Phase, order: IntArray) -> tuple[IntArray, BoolArray]:
     U_s, need_s = ph.U0[seq], ph.need[seq]
     for lo, hi, base, Cm, Mb in _step_tickets(ph, seq, bounds):
         rows = seq[lo:hi]
-        members, done = _fill(base | lk40[Cm], Cm, Mb, U_s[lo:hi], need_s[lo:hi], look)
+        members, done = _fill(base | lk40[Cm], Cm, Mb, U_s[lo:hi], need_s[lo:hi], look, ph.apart)
         if not done.all():
             rows, members = rows[done], members[done]
         fm = members[members >= 0] if (members < 0).any() else members.ravel()
@@ -439,7 +453,7 @@ def _static_reason(ph: Phase, k: int) -> str | None:
     n = int(avail.sum())
     if n < need:
         excluded = (
-            f" ({len(ex)} excluded by recusal, rotation or the team)"
+            f" ({len(ex)} excluded by recusal, rotation, dates or the team)"
             if ex is not None and len(ex)
             else ""
         )
@@ -447,7 +461,35 @@ def _static_reason(ph: Phase, k: int) -> str | None:
     present = frozenset(int(m) & U for m in M[avail])
     if _mincover(U, present, {}) > need:
         return f"its requirements cannot be covered by {need} {who}(s)"
+    if ph.apart and not _apart_team_exists(ph, C[avail], M[avail], U, need):
+        return f"no {need} {who}(s) meeting its requirements may serve together (apart pairs)"
     return None
+
+
+_APART_SEARCH = 20_000  # teams tried at most by the per-visit check of apart pairs
+
+
+def _apart_team_exists(ph: Phase, C: IntArray, M: U64, U: int, need: int) -> bool:
+    """Whether ``need`` of the candidates ``C`` (masks ``M``) cover ``U`` with no apart
+    pair among them; ``True`` when there are too many teams to try (the exact program
+    decides then)."""
+    import itertools
+    import math
+
+    if math.comb(len(C), need) > _APART_SEARCH:
+        return True
+    apart = ph.apart or {}
+    bad = {(int(i), int(j)) for i in C.tolist() for j in apart.get(int(i), np.zeros(0)).tolist()}
+    for team in itertools.combinations(range(len(C)), need):
+        cover = 0
+        for t in team:
+            cover |= int(M[t])
+        if cover & U != U:
+            continue
+        ids = [int(C[t]) for t in team]
+        if not any((a, b) in bad for a, b in itertools.combinations(ids, 2)):
+            return True
+    return False
 
 
 def _edges(ph: Phase, ks: Sequence[int]) -> tuple[IntArray, IntArray, IntArray]:
@@ -570,6 +612,13 @@ def _exact(ph: Phase, ks: list[int]) -> dict[int, list[int]] | Witness:
     lb += [0.0] * len(insp)
     ub += [float(min(int(x), _UNLIMITED)) for x in ph.cap[insp]]
     nrow += len(insp)
+    # two who may not serve together: at most one of them on each team
+    for e1, e2 in _apart_edges(ph, r, c):
+        rows_l.append(np.full(2, nrow, dtype=np.int64))
+        cols_l.append(np.array([e1, e2], dtype=np.int64))
+        lb.append(0.0)
+        ub.append(1.0)
+        nrow += 1
     A = sp.csr_matrix(
         (np.ones(sum(len(x) for x in rows_l)), (np.concatenate(rows_l), np.concatenate(cols_l))),
         shape=(nrow, ne),
@@ -600,6 +649,32 @@ def _exact(ph: Phase, ks: list[int]) -> dict[int, list[int]] | Witness:
     return out
 
 
+def _clash(ph: Phase, a: IntArray, b: IntArray) -> bool:
+    """Whether members ``a`` and ``b`` (pool indices, -1 padding) hold an apart pair."""
+    apart = ph.apart or {}
+    bs = set(b[b >= 0].tolist())
+    return any(bs.intersection(apart.get(i, np.zeros(0, np.int64)).tolist()) for i in a.tolist())
+
+
+def _apart_edges(ph: Phase, r: IntArray, c: IntArray) -> list[tuple[int, int]]:
+    """Pairs of edges (same visit, or linked parts of one team) whose inspectors may not
+    serve together."""
+    if not ph.apart:
+        return []
+    team = {k: k for k in set(r.tolist())}
+    for k1, k2 in ph.links:  # linked parts share one team id (the smaller)
+        if k1 in team and k2 in team:
+            team[k2] = team[k1] = min(team[k1], team[k2])
+    at = {(team[int(k)], int(i)): e for e, (k, i) in enumerate(zip(r, c, strict=True))}
+    out = []
+    for (k, i), e in at.items():
+        for j in ph.apart.get(i, np.zeros(0, dtype=np.int64)).tolist():
+            f = at.get((k, j))
+            if f is not None and e < f:
+                out.append((e, f))
+    return out
+
+
 def solve_phase(ph: Phase, order: IntArray) -> tuple[IntArray, bool]:
     """Staff every visit of ``ph``; returns (teams as pool indices, fallback used).
 
@@ -610,6 +685,9 @@ def solve_phase(ph: Phase, order: IntArray) -> tuple[IntArray, bool]:
         _Infeasible: wrapped by the caller into ``InfeasibleAssignment``.
     """
     teams, ok = _greedy(ph, order)
+    for k1, k2 in ph.links:  # parts of one team: the greedy saw each alone
+        if ok[k1] and ok[k2] and _clash(ph, teams[k1], teams[k2]):
+            ok[k1] = ok[k2] = False
     failed = np.flatnonzero(~ok).tolist()
     if not failed:
         return teams, False
@@ -627,7 +705,11 @@ def solve_phase(ph: Phase, order: IntArray) -> tuple[IntArray, bool]:
     ks_all = np.flatnonzero(ph.need > 0).tolist()
     r, c, _ = _edges(ph, ks_all)
     nV, P = len(ph.visit_ids), len(ph.ids)
-    g = sp.csr_matrix((np.ones(len(r)), (r, nV + c)), shape=(nV + P, nV + P))
+    lk = np.array(ph.links, dtype=np.int64).reshape(-1, 2)
+    g = sp.csr_matrix(
+        (np.ones(len(r) + len(lk)), (np.r_[r, lk[:, 0]], np.r_[nV + c, lk[:, 1]])),
+        shape=(nV + P, nV + P),
+    )
     _, labels = connected_components(g, directed=False)
     bad = {int(labels[k]) for k in failed}
     group = [k for k in ks_all if int(labels[k]) in bad]

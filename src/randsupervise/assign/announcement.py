@@ -44,8 +44,12 @@ def announce_assignment(
     rotation: Iterable[Pair] = (),
     load_limits: int | Mapping[str, int] | None = None,
     region_rule: RegionRule | None = None,
+    certificates_valid_until: Mapping[str, _dt.date] | None = None,
+    unavailable_days: Iterable[tuple[str, _dt.date]] = (),
+    apart: Iterable[Pair] = (),
 ) -> Announcement:
-    """The announcement of one assignment: its inputs and stream, and the seed rule.
+    """The announcement of one assignment: its inputs and stream, and the seed rule (the
+    inputs as :func:`~randsupervise.assign.assign` takes them).
 
     Raises:
         ValidationError: bad inputs or seed rule, or the seed dated on or before ``date``.
@@ -57,6 +61,9 @@ def announce_assignment(
         rotation=rotation,
         load_limits=load_limits,
         region_rule=region_rule,
+        certificates_valid_until=certificates_valid_until,
+        unavailable_days=unavailable_days,
+        apart=apart,
     )
     subject = {"version": RECEIPT_VERSIONS[-1], "stream": stream, "inputs": problem.digests()}
     return Announcement.make(kind="assignment", date=date, subject=subject, seed_rule=seed_rule)

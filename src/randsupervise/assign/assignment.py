@@ -4,12 +4,17 @@ Invariants, each with the rule it comes from (proofs in ``docs/assign.md``):
 
 * **Lawful teams.** Every team has exactly ``team_size`` officers who count toward the
   quota (certified, not experts; 《行政处罚法》 art. 42, 国办 2025 opinion), drawn from the
-  visit's departments, with one officer of each department of a joint visit, and every
-  required qualification held by an officer; experts are only ever added on top
-  (国发〔2019〕5号). Nobody is assigned who is unavailable, outside the region rule,
-  in conflict with the target (回避) or paired with it in the rotation history, and no
-  one serves more visits than their load limit. Each of these is re-checked on the
-  output before it is returned.
+  visit's departments, and every required qualification held by an officer; experts are
+  only ever added on top (国发〔2019〕5号). A joint visit is staffed per department: each
+  department's part is itself lawful (its own officers, at least two, its own
+  qualifications; "与配合部门分别抽取各自的执法检查人员"), or, in the one-team form kept for
+  algorithm version 1, has one officer of each department. A visit that asks for a leader
+  (主办) gets one of its lead department's officers qualified to lead. Nobody is assigned
+  who is unavailable (also on the visit's date, or with a certificate expired by then),
+  outside the region rule, in conflict with the target (回避), paired with it in the
+  rotation history, or on a team with someone they must be kept apart from, and no one
+  serves more visits than their load limit. Each of these is re-checked on the output
+  before it is returned.
 * **Complete.** :class:`~randsupervise.errors.InfeasibleAssignment` is raised only after
   an exact check (per-visit set cover, maximum-flow Hall check, integer program) proved
   that no lawful assignment exists; its ``witness`` is a
@@ -28,7 +33,9 @@ Invariants, each with the rule it comes from (proofs in ``docs/assign.md``):
 from __future__ import annotations
 
 import bisect
+import datetime as dt
 import hashlib
+import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from itertools import chain
 from json.encoder import encode_basestring
@@ -47,9 +54,16 @@ from randsupervise.assign._solver import (
     Phase,
     _Infeasible,
     build_ticket_keys,
+    build_tickets,
     solve_phase,
 )
-from randsupervise.assign.requests import RegionRule, VisitRequest, visits_digest
+from randsupervise.assign.requests import (
+    UNIT_SEPARATOR,
+    RegionRule,
+    VisitRequest,
+    visits_digest,
+)
+from randsupervise.assign.witness import Witness
 from randsupervise.errors import InfeasibleAssignment, Problem, UnknownIdError, ValidationError
 from randsupervise.model.inspectors import Inspector, InspectorPool
 from randsupervise.tickets.fingerprint import fingerprints
@@ -59,6 +73,7 @@ from randsupervise.tickets.seed import Seed, as_seed
 __all__ = [
     "ALGORITHM",
     "ALGORITHM_VERSION",
+    "ALGORITHM_VERSIONS",
     "Assignment",
     "AssignmentProblem",
     "RECEIPT_VERSIONS",
@@ -70,7 +85,12 @@ __all__ = [
 ]
 
 ALGORITHM = "randsupervise-assign"
-ALGORITHM_VERSION = 1
+#: The assignment algorithm this release writes. Version 2 staffs a joint visit per
+#: department (:class:`~randsupervise.assign.requests.JointRule`); version 1 knew only one
+#: team with one officer of each department, and recomputing its receipts refuses joint
+#: visits staffed per department.
+ALGORITHM_VERSION = 2
+ALGORITHM_VERSIONS = (1, 2)
 #: Receipt versions this release writes (the last) and verifies: version 1 records the
 #: seed's hex only and has no digest of its own; version 2 is the common receipt design.
 RECEIPT_VERSIONS = (1, 2)
@@ -97,6 +117,74 @@ def _pairs(value: Iterable[Pair]) -> frozenset[Pair]:
         out.add((items[0], items[1]))
     if problems:
         raise ValidationError(problems, what="conflict or rotation pairs")
+    return frozenset(out)
+
+
+def _valid_until(value: Mapping[str, dt.date] | None) -> Mapping[str, dt.date]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise ValidationError(
+            [Problem(field="certificates_valid_until", message="a mapping from inspector id to "
+                     f"the last day its certificate is valid, not {type(value).__name__}")],
+            what="assignment problem",
+        )  # fmt: skip
+    bad = [Problem(id=str(k), field="certificates_valid_until", message=f"a date, got {v!r}")
+           for k, v in value.items() if not _is_date(v)]  # fmt: skip
+    if bad:
+        raise ValidationError(bad, what="assignment problem")
+    return {str(k): v for k, v in value.items()}
+
+
+def _is_date(value: object) -> bool:
+    return isinstance(value, dt.date) and not isinstance(value, dt.datetime)
+
+
+def _days(value: Iterable[tuple[str, dt.date]]) -> frozenset[tuple[str, dt.date]]:
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise ValidationError(
+            [Problem(field="unavailable_days", message="(inspector id, date) pairs, not "
+                     f"{type(value).__name__}")],
+            what="assignment problem",
+        )  # fmt: skip
+    out: set[tuple[str, dt.date]] = set()
+    bad: list[Problem] = []
+    for row, pair in enumerate(value):
+        items = tuple(pair) if isinstance(pair, tuple | list) else ()
+        if len(items) != 2 or not isinstance(items[0], str) or not _is_date(items[1]):
+            bad.append(Problem(row=row, field="unavailable_days",
+                               message=f"expected (inspector id, date), got {pair!r}"))  # fmt: skip
+            continue
+        out.add((items[0], cast(dt.date, items[1])))
+    if bad:
+        raise ValidationError(bad, what="assignment problem")
+    return frozenset(out)
+
+
+def _apart(value: Iterable[tuple[str, str]]) -> frozenset[tuple[str, str]]:
+    """Unordered pairs of inspector ids, each written (smaller id, larger id)."""
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise ValidationError(
+            [Problem(field="apart", message="(inspector id, inspector id) pairs, not "
+                     f"{type(value).__name__}")],
+            what="assignment problem",
+        )  # fmt: skip
+    out: set[tuple[str, str]] = set()
+    bad: list[Problem] = []
+    for row, pair in enumerate(value):
+        items = tuple(pair) if isinstance(pair, tuple | list) else ()
+        if (
+            len(items) != 2
+            or not all(isinstance(x, str) and x for x in items)
+            or (items[0] == items[1])
+        ):
+            bad.append(Problem(row=row, field="apart", message="expected two different "
+                               f"inspector ids, got {pair!r}"))  # fmt: skip
+            continue
+        a, b = sorted(items)
+        out.add((a, b))
+    if bad:
+        raise ValidationError(bad, what="assignment problem")
     return frozenset(out)
 
 
@@ -137,6 +225,11 @@ class Team:
     visit: str
     officers: tuple[str, ...]
     experts: tuple[str, ...] = ()
+    #: Of a joint visit staffed per department: (department, its officers) in the
+    #: visit's department order; empty otherwise.
+    by_department: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    #: The officer who leads the check (主办/主查人), when the visit asked for one.
+    leader: str | None = None
 
     @property
     def members(self) -> tuple[str, ...]:
@@ -144,8 +237,17 @@ class Team:
         return self.officers + self.experts
 
     def to_record(self) -> dict[str, Any]:
-        """Plain JSON-able form."""
-        return {"visit": self.visit, "officers": list(self.officers), "experts": list(self.experts)}
+        """Plain JSON-able form (``by_department`` only when the team has parts)."""
+        out: dict[str, Any] = {
+            "visit": self.visit,
+            "officers": list(self.officers),
+            "experts": list(self.experts),
+        }
+        if self.by_department:
+            out["by_department"] = {d: list(m) for d, m in self.by_department}
+        if self.leader is not None:
+            out["leader"] = self.leader
+        return out
 
 
 def _sorted_visits(vs: Iterable[VisitRequest]) -> tuple[VisitRequest, ...]:
@@ -176,6 +278,11 @@ class AssignmentProblem:
             from inspector id (ids not named are unlimited), or ``None`` (no limit).
         region_rule: Which inspectors may serve which target regions (``None``: the
             default :class:`RegionRule`, inspectors serve their own regions).
+        certificates_valid_until: Inspector id -> the last day its law-enforcement
+            certificate is valid; an officer is not drawn for a visit dated after it.
+        unavailable_days: (inspector id, date) pairs: not drawn for a visit on that day.
+        apart: Pairs of officers who must not serve on one team (relatives, a supervisor
+            and a subordinate); unordered.
 
     Pairs naming inspectors outside the pool are kept (they change the digest) but
     have no effect.
@@ -187,6 +294,13 @@ class AssignmentProblem:
     rotation: frozenset[Pair] = attrs.field(default=frozenset(), converter=_pairs)
     load_limits: int | Mapping[str, int] | None = attrs.field(default=None, converter=_limits)
     region_rule: RegionRule = attrs.field(factory=RegionRule, converter=_region_rule)
+    certificates_valid_until: Mapping[str, dt.date] = attrs.field(
+        factory=dict, converter=_valid_until
+    )
+    unavailable_days: frozenset[tuple[str, dt.date]] = attrs.field(
+        default=frozenset(), converter=_days
+    )
+    apart: frozenset[tuple[str, str]] = attrs.field(default=frozenset(), converter=_apart)
 
     @pool.validator
     def _check_pool(self, _attribute: object, value: object) -> None:
@@ -207,6 +321,17 @@ class AssignmentProblem:
                 problems.append(Problem(row=row, id=v.id, field="id", message="duplicate visit id"))
             else:
                 seen.add(v.id)
+        # a joint visit's parts are solved under the ids visit + U+001F + department
+        for row, v in enumerate(self.visits):
+            if isinstance(v, VisitRequest) and v.id in seen and UNIT_SEPARATOR in v.id:
+                head, dept = v.id.split(UNIT_SEPARATOR, 1)
+                if head in seen and any(
+                    u.id == head and u.per_department and dept in u.departments for u in self.visits
+                ):
+                    problems.append(
+                        Problem(row=row, id=v.id, field="id", message="the id of another "
+                                "visit's department part (visit + U+001F + department)")
+                    )  # fmt: skip
         lim = self.load_limits
         bad = [lim] if isinstance(lim, int) else list(lim.values()) if lim is not None else []
         for x in bad:
@@ -237,7 +362,45 @@ class AssignmentProblem:
             "rotation": _pairs_digest(self.rotation),
             "load_limits": sha256_hex({"load_limits": lim_c}),
             "region_rule": sha256_hex(self.region_rule.canonical()),
+            # the date inputs are digested only when given, so earlier receipts keep theirs
+            **(
+                {
+                    "certificates_valid_until": sha256_hex(
+                        {k: v.isoformat() for k, v in sorted(self.certificates_valid_until.items())}
+                    )
+                }
+                if self.certificates_valid_until
+                else {}
+            ),
+            **(
+                {
+                    "unavailable_days": sha256_hex(
+                        sorted([i, d.isoformat()] for i, d in self.unavailable_days)
+                    )
+                }
+                if self.unavailable_days
+                else {}
+            ),
+            **({"apart": _pairs_digest(self.apart)} if self.apart else {}),
         }
+
+    def date_excluded(self, visits: Sequence[VisitRequest], role: str) -> list[tuple[int, str]]:
+        """(visit position, inspector id) pairs barred by dates: an expired certificate
+        (officers) or an unavailable day (both roles), for the dated visits."""
+        out: list[tuple[int, str]] = []
+        if not (self.certificates_valid_until or self.unavailable_days):
+            return out
+        off: dict[dt.date, list[str]] = {}
+        for i, d in self.unavailable_days:
+            off.setdefault(d, []).append(i)
+        expiry = sorted((d, i) for i, d in self.certificates_valid_until.items())
+        for k, v in enumerate(visits):
+            if v.date is None:
+                continue
+            out += [(k, i) for i in off.get(v.date, ())]
+            if role == "officers":
+                out += [(k, i) for d, i in expiry if d < v.date]
+        return out
 
 
 def _pairs_digest(pairs: frozenset[Pair]) -> str:
@@ -279,6 +442,7 @@ class Assignment:
         repr=False, eq=False, converter=_frozen_receipts
     )
     version: int = attrs.field(default=RECEIPT_VERSIONS[-1], repr=False)
+    algorithm_version: int = attrs.field(default=ALGORITHM_VERSION, repr=False)
 
     @property
     def receipt(self) -> Mapping[str, Any]:
@@ -317,6 +481,19 @@ class Assignment:
 
 
 # --- building the phases ----------------------------------------------------------------
+
+
+def _apart_index(
+    apart: frozenset[tuple[str, str]], index: Mapping[str, int]
+) -> dict[int, np.ndarray]:
+    """Pool index -> sorted pool indices of those who may not serve with them."""
+    out: dict[int, set[int]] = {}
+    for a, b in apart:
+        i, j = index.get(a), index.get(b)
+        if i is not None and j is not None:
+            out.setdefault(i, set()).add(j)
+            out.setdefault(j, set()).add(i)
+    return {i: np.array(sorted(js), dtype=np.int64) for i, js in out.items()}
 
 
 def _serves(problem: AssignmentProblem, regions: Sequence[str]) -> np.ndarray:
@@ -483,6 +660,24 @@ def _build_phase(
                     U &= ~(1 << b)
         U0[k] = U
         need[k] = max(int(need[k]) - len(kept), 0)
+    if officers and problem.apart:
+        ph.apart = _apart_index(problem.apart, index)
+        # the parts of one joint visit are one team: pairs hold across them
+        team_of: dict[str, list[int]] = {}
+        for k, v in enumerate(visits):
+            team_of.setdefault(v.id.split(UNIT_SEPARATOR, 1)[0], []).append(k)
+        ph.links = [(ks[0], k) for ks in team_of.values() for k in ks[1:]]
+        for ks in team_of.values():  # a kept member's partners leave the whole team
+            for member in (m for k in ks for m in fixed.get(visits[k].id, ())):
+                for j in ph.apart.get(index[member], np.zeros(0, dtype=np.int64)).tolist():
+                    ex_k += ks
+                    ex_i += [j] * len(ks)
+    # certificates expired and unavailable days, for dated visits
+    for k, member in problem.date_excluded(visits, role):
+        j = index.get(member)
+        if j is not None:
+            ex_k.append(k)
+            ex_i.append(j)
     ph.U0 = U0
     ph.need = need
     # exclusions: forbidden (inspector, target) pairs, expanded to the target's visits
@@ -547,7 +742,153 @@ def _solve(
     memo: dict[str, Any] | None = None,
 ) -> tuple[list[Team], list[dict[str, Any]], bool]:
     """Teams for ``visits`` (in the given order of ids), keeping fixed members; also the
-    teams' receipt records."""
+    teams' receipt records.
+
+    A joint visit staffed per department is solved as one part per department (its own
+    unit id ``visit id + U+001F + department``, so its own pair tickets and its own place
+    in the order): each part is an ordinary one-department requirement group. The parts
+    are joined into the visit's team afterwards; a witness names the visit and department.
+    """
+    if not any(v.per_department or v.leader for v in visits):
+        return _solve_units(
+            problem, visits, fixed_officers, fixed_experts, used, seed, stream, memo
+        )
+    units, fixed_o, fixed_e = _split_parts(problem, visits, fixed_officers, fixed_experts)
+    try:
+        teams, _, fallback = _solve_units(problem, units, fixed_o, fixed_e, used, seed, stream)
+    except InfeasibleAssignment as exc:
+        w = _named_parts(cast(Witness, exc.witness))
+        raise InfeasibleAssignment(f"no lawful assignment: {w}", witness=w) from None
+    joined = _draw_leaders(problem, visits, _join_parts(visits, teams), seed, stream)
+    return joined, [t.to_record() for t in joined], fallback
+
+
+def _draw_leaders(
+    problem: AssignmentProblem,
+    visits: Sequence[VisitRequest],
+    teams: Sequence[Team],
+    seed: Seed,
+    stream: str,
+) -> list[Team]:
+    """The leader (主办) of each visit that asks for one: among the team's officers of the
+    lead department who may lead, the one with the smallest pair ticket under
+    ``stream + "/leader"`` (ties: lower id). The team's requirements guarantee one."""
+    out = list(teams)
+    pool = problem.pool
+    for k, v in enumerate(visits):
+        if not v.leader:
+            continue
+        lead = v.departments[0]
+        cands = sorted(
+            m for m in out[k].officers if pool[m].department == lead and pool[m].can_lead
+        )
+        t = build_tickets(fingerprints([v.id]), fingerprints(cands), seed, f"{stream}/leader")[0]
+        out[k] = attrs.evolve(out[k], leader=cands[int(np.argmin(t))])
+    return out
+
+
+def _part_id(visit: str, department: str) -> str:
+    return f"{visit}{UNIT_SEPARATOR}{department}"
+
+
+def _split_parts(
+    problem: AssignmentProblem,
+    visits: Sequence[VisitRequest],
+    fixed_officers: Mapping[str, tuple[str, ...]],
+    fixed_experts: Mapping[str, tuple[str, ...]],
+) -> tuple[list[VisitRequest], dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+    """Each joint visit staffed per department as one request per department (the lead's
+    part carries the experts), with the kept members of a replacement split to match."""
+    units: list[VisitRequest] = []
+    fo: dict[str, tuple[str, ...]] = {}
+    fe: dict[str, tuple[str, ...]] = {}
+    pool = problem.pool
+    for v in visits:
+        if not v.per_department:
+            units.append(
+                attrs.evolve(v, qualifications=v.lead_requirements(), leader=False)
+                if v.leader
+                else v
+            )
+            if v.id in fixed_officers:
+                fo[v.id] = fixed_officers[v.id]
+            if v.id in fixed_experts:
+                fe[v.id] = fixed_experts[v.id]
+            continue
+        lead = v.departments[0]
+        kept = fixed_officers.get(v.id, ())
+        for d, n, quals in v.parts():
+            uid = _part_id(v.id, d)
+            units.append(
+                VisitRequest(
+                    id=uid,
+                    target=v.target,
+                    region=v.region,
+                    departments=(d,),
+                    qualifications=quals,
+                    team_size=n,
+                    date=v.date,
+                    experts=v.experts if d == lead else 0,
+                    expert_tags=v.expert_tags if d == lead else frozenset(),
+                )
+            )
+            mine = tuple(m for m in kept if pool[m].department == d)
+            if mine:
+                fo[uid] = mine
+            if d == lead and fixed_experts.get(v.id):
+                fe[uid] = fixed_experts[v.id]
+    return units, fo, fe
+
+
+def _join_parts(visits: Sequence[VisitRequest], teams: Sequence[Team]) -> list[Team]:
+    """The parts' teams joined into one team per visit (officers sorted, parts kept)."""
+    by_id = {t.visit: t for t in teams}
+    out = []
+    for v in visits:
+        if not v.per_department:
+            out.append(by_id[v.id])
+            continue
+        parts = [(d, by_id[_part_id(v.id, d)]) for d in v.departments]
+        out.append(
+            Team(
+                visit=v.id,
+                officers=tuple(sorted(m for _, t in parts for m in t.officers)),
+                experts=parts[0][1].experts,
+                by_department=tuple((d, t.officers) for d, t in parts),
+            )
+        )
+    return out
+
+
+def _named_parts(w: Witness) -> Witness:
+    """A witness about parts, told as visits and departments."""
+
+    def visit(uid: str) -> str:
+        return uid.split(UNIT_SEPARATOR, 1)[0]
+
+    def reason(uid: str, why: str) -> str:
+        if UNIT_SEPARATOR not in uid:
+            return why
+        return f"department {uid.split(UNIT_SEPARATOR, 1)[1]!r}: {why}"
+
+    return attrs.evolve(
+        w,
+        visits=tuple(sorted({visit(u) for u in w.visits})),
+        reasons=tuple((visit(u), reason(u, why)) for u, why in w.reasons),
+    )
+
+
+def _solve_units(
+    problem: AssignmentProblem,
+    visits: Sequence[VisitRequest],
+    fixed_officers: Mapping[str, tuple[str, ...]],
+    fixed_experts: Mapping[str, tuple[str, ...]],
+    used: Mapping[str, int],
+    seed: Seed,
+    stream: str,
+    memo: dict[str, Any] | None = None,
+) -> tuple[list[Team], list[dict[str, Any]], bool]:
+    """:func:`_solve` for requests that are each one requirement group."""
     ids = problem.pool.ids
     P = len(ids)
     cap = np.array([max(problem.limit_of(i) - used.get(i, 0), 0) for i in ids], dtype=np.int64)
@@ -730,6 +1071,81 @@ def _lawful_problems(
         m = people[i].id
         if load[i] > problem.limit_of(m):
             out.append(f"{m}: serves {int(load[i])} visits, limit {problem.limit_of(m)}")
+    return out + _part_problems(problem, teams)
+
+
+def _date_problems(problem: AssignmentProblem, teams: Sequence[Team]) -> list[str]:
+    """No member is barred by a date: an expired certificate (officers) or a day off."""
+    visits = problem.visits
+    barred = {
+        role: {(visits[k].id, i) for k, i in problem.date_excluded(visits, role)}
+        for role in ("officers", "experts")
+    }
+    if not barred["officers"] and not barred["experts"]:
+        return []
+    return [
+        f"{t.visit}: {m} cannot serve that day (certificate expired or unavailable)"
+        for t in teams
+        for role, members in (("officers", t.officers), ("experts", t.experts))
+        for m in members
+        if (t.visit, m) in barred[role]
+    ]
+
+
+def _leader_problems(problem: AssignmentProblem, teams: Sequence[Team]) -> list[str]:
+    """A visit that asks for a leader has one: an officer of the team from the lead
+    department who may lead (主办); other teams have none."""
+    asks = {v.id: v for v in problem.visits if v.leader}
+    out: list[str] = []
+    for t in teams:
+        v = asks.get(t.visit)
+        if v is None:
+            if t.leader is not None:
+                out.append(f"{t.visit}: a leader the visit did not ask for")
+            continue
+        p = problem.pool.get(t.leader) if t.leader is not None else None
+        if (
+            p is None
+            or t.leader not in t.officers
+            or p.department != v.departments[0]
+            or not p.can_lead
+        ):
+            out.append(f"{v.id}: leader {t.leader!r} is not an officer of the lead department "
+                       "who may lead (主办)")  # fmt: skip
+    return out
+
+
+def _part_problems(problem: AssignmentProblem, teams: Sequence[Team]) -> list[str]:
+    """The rules the parts of joint teams staffed per department break: each department's
+    part has its size, only that department's officers, and holds its qualifications;
+    the parts together are the team's officers. Other teams have no parts."""
+    out = _leader_problems(problem, teams) + _date_problems(problem, teams)
+    out += [
+        f"{t.visit}: {a} and {b} may not serve together"
+        for t in teams
+        for a, b in itertools.combinations(sorted(t.officers), 2)
+        if (a, b) in problem.apart
+    ]
+    by_visit = {v.id: v for v in problem.visits if v.per_department}
+    for t in teams:
+        v = by_visit.get(t.visit)
+        if v is None:
+            if t.by_department:
+                out.append(f"{t.visit}: a team with parts, but the visit has none")
+            continue
+        got = dict(t.by_department)
+        if [d for d, _ in t.by_department] != list(v.departments):
+            out.append(f"{v.id}: parts {sorted(got)} are not the visit's departments")
+            continue
+        if sorted(m for ms in got.values() for m in ms) != sorted(t.officers):
+            out.append(f"{v.id}: the parts are not the team's officers")
+        for d, n, quals in v.parts():
+            people = [problem.pool.get(m) for m in got[d]]
+            if len(set(got[d])) != n or any(p is None or p.department != d for p in people):
+                out.append(f"{v.id}: department {d!r} needs {n} distinct officers of its own")
+            for q in sorted(quals):
+                if not any(p is not None and q in p.tags for p in people):
+                    out.append(f"{v.id}: no officer of department {d!r} holds {q}")
     return out
 
 
@@ -794,6 +1210,7 @@ def _receipt(
     records: list[dict[str, Any]] | None = None,
     *,
     version: int = RECEIPT_VERSIONS[-1],
+    algorithm_version: int = ALGORITHM_VERSION,
 ) -> Mapping[str, Any]:
     head: dict[str, Any] = (
         {"format": "randsupervise.assignment-receipt", "version": 1}
@@ -803,7 +1220,7 @@ def _receipt(
     body = {
         **head,
         "algorithm": ALGORITHM,
-        "algorithm_version": ALGORITHM_VERSION,
+        "algorithm_version": algorithm_version,
         "ticket": {"algorithm": TICKET_ALGORITHM, "version": TICKET_VERSION},
         "seed": seed.hex,
         **({} if version == 1 else {"seed_source": seed.source}),
@@ -837,7 +1254,11 @@ def assign(
     rotation: Iterable[Pair] = (),
     load_limits: int | Mapping[str, int] | None = None,
     region_rule: RegionRule | None = None,
+    certificates_valid_until: Mapping[str, dt.date] | None = None,
+    unavailable_days: Iterable[tuple[str, dt.date]] = (),
+    apart: Iterable[tuple[str, str]] = (),
     receipt_version: int = RECEIPT_VERSIONS[-1],
+    algorithm_version: int = ALGORITHM_VERSION,
 ) -> Assignment:
     """Draw a lawful team for every visit.
 
@@ -852,8 +1273,16 @@ def assign(
         rotation: (inspector id, target id) pairs of recent periods, not to repeat.
         load_limits: Most visits per inspector (int, mapping by id, or ``None``).
         region_rule: Region rule (default: inspectors serve their own regions).
+        certificates_valid_until: Inspector id -> last day its certificate is valid; an
+            officer is not drawn for a visit whose ``date`` is later.
+        unavailable_days: (inspector id, date) pairs: not drawn for a visit that day.
+        apart: Pairs of officers who must not serve on one team (relatives, a supervisor
+            and a subordinate).
         receipt_version: The receipt version to write (:data:`RECEIPT_VERSIONS`); an
             earlier one only to recompute receipts written by earlier releases.
+        algorithm_version: The assignment algorithm (:data:`ALGORITHM_VERSIONS`); version
+            1 only to recompute receipts written by earlier releases (it refuses joint
+            visits staffed per department).
 
     Returns:
         The :class:`Assignment`, with its receipt.
@@ -879,24 +1308,53 @@ def assign(
         rotation=rotation,
         load_limits=load_limits,
         region_rule=region_rule,
+        certificates_valid_until=certificates_valid_until,
+        unavailable_days=unavailable_days,
+        apart=apart,
     )
     check_label(stream, "stream", what="assign")
     if receipt_version not in RECEIPT_VERSIONS:
         raise ValidationError(
             [Problem(field="receipt_version", message=f"one of {list(RECEIPT_VERSIONS)}")]
         )
-    return _assign_problem(problem, as_seed(seed), stream, receipt_version)
+    return _assign_problem(problem, as_seed(seed), stream, receipt_version, algorithm_version)
+
+
+def _check_algorithm(problem: AssignmentProblem, algorithm_version: int) -> None:
+    """Refuse an unknown algorithm version, and per-department joint visits under 1."""
+    if algorithm_version not in ALGORITHM_VERSIONS:
+        raise ValidationError(
+            [Problem(field="algorithm_version", message=f"one of {list(ALGORITHM_VERSIONS)}")]
+        )
+    if algorithm_version == 1:
+        bad = [
+            Problem(
+                id=v.id,
+                field="joint_rule",
+                message="assignment algorithm version 1 staffs a joint visit only as one "
+                "team with one officer of each department (joint_rule='one_per_department')",
+            )
+            for v in problem.visits
+            if v.per_department
+        ]
+        if bad:
+            raise ValidationError(bad, what="assignment problem")
 
 
 def _assign_problem(
-    problem: AssignmentProblem, seed: Seed, stream: str, version: int = RECEIPT_VERSIONS[-1]
+    problem: AssignmentProblem,
+    seed: Seed,
+    stream: str,
+    version: int = RECEIPT_VERSIONS[-1],
+    algorithm_version: int = ALGORITHM_VERSION,
 ) -> Assignment:
+    _check_algorithm(problem, algorithm_version)
     memo: dict[str, Any] = {}
     teams, records, fallback = _solve(problem, problem.visits, {}, {}, {}, seed, stream, memo)
     _checked(problem, teams, memo)
     receipt = _receipt(
         problem, seed, stream, teams, {"kind": "assign"}, None, fallback, records,
-        version=version,
+        version=version, algorithm_version=algorithm_version,
     )  # fmt: skip
     return Assignment(
         teams=tuple(teams),
@@ -905,6 +1363,7 @@ def _assign_problem(
         stream=stream,
         receipts=(receipt,),
         version=version,
+        algorithm_version=algorithm_version,
     )
 
 
@@ -995,13 +1454,21 @@ def replace(assignment: Assignment, unavailable: Iterable[str]) -> Assignment:
         new_problem, visits, affected, gset, used, assignment.seed, stream
     )
     whole = bool(redrawn)
+    # a leader still on the team stays leader; another is drawn only for a leader who left
+    kept = {t.visit: t.leader for t in affected if t.leader is not None and t.leader not in gset}
+    new = [
+        attrs.evolve(t, leader=kept[t.visit])
+        if t.visit in kept and kept[t.visit] in t.officers
+        else t
+        for t in new
+    ]
     by_id = {t.visit: t for t in new}
     teams = tuple(by_id.get(t.visit, t) for t in assignment.teams)
     _checked(new_problem, teams)
     event = {"kind": "replace", "unavailable": gone, "stream": stream, "whole_teams_redrawn": whole}
     receipt = _receipt(
         new_problem, assignment.seed, assignment.stream, teams, event, assignment.receipt,
-        fallback, version=assignment.version,
+        fallback, version=assignment.version, algorithm_version=assignment.algorithm_version,
     )  # fmt: skip
     return attrs.evolve(
         assignment, teams=teams, problem=new_problem, receipts=(*assignment.receipts, receipt)
@@ -1034,7 +1501,7 @@ def cancel(assignment: Assignment, visit_ids: Iterable[str], reason: str) -> Ass
     event = {"kind": "cancel", "visits": sorted(drop), "reason": reason}
     receipt = _receipt(
         problem, assignment.seed, assignment.stream, teams, event, assignment.receipt, False,
-        version=assignment.version,
+        version=assignment.version, algorithm_version=assignment.algorithm_version,
     )  # fmt: skip
     return attrs.evolve(
         assignment, teams=teams, problem=problem, receipts=(*assignment.receipts, receipt)

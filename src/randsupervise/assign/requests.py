@@ -7,12 +7,28 @@ Invariants, each with the rule it comes from:
   least **2** (《行政处罚法》 art. 42: at least two law-enforcement officers holding
   certificates; staff without a certificate may not inspect, 国办 2025 opinion on
   regulating administrative inspections of enterprises).
-* A visit names its departments, the lead first. Officers come from those departments;
-  a **joint visit** (two or more departments, 联合抽查) has at least one certified officer
-  of **each** department, so ``team_size >= len(departments)``.
+* A visit names its departments, the lead first. Officers come from those departments.
+* A **joint visit** (two or more departments, 部门联合抽查) is by default staffed
+  **per department** (:attr:`JointRule.PER_DEPARTMENT`): each department draws its own
+  officers from its own pool ("与配合部门分别抽取各自的执法检查人员", county joint
+  inspection plans; plan §三(五); 国发〔2019〕5号), and each department's part is itself a
+  lawful team: ``sub_teams[d] >= 2`` certified officers of department ``d`` holding
+  ``department_qualifications[d]`` (the lead's part also holds ``qualifications``);
+  ``team_size`` is the sum of the parts. :attr:`JointRule.ONE_PER_DEPARTMENT` is the
+  earlier form (one team of ``team_size >= len(departments)`` with one officer of each
+  department), kept so that receipts of assignment algorithm version 1 keep verifying; it
+  is used only when asked for.
 * Every required qualification is held (as a qualification or an expertise tag, see
   :attr:`randsupervise.model.inspectors.Inspector.tags`) by at least one officer of the
   team. Experts never satisfy it: they join only on top of the quota (国发〔2019〕5号).
+* ``leader=True``: one officer of the lead department leads the check (主办/主查人); the
+  lead department's officers (its part, for a joint visit staffed per department) then
+  include one who may lead (:attr:`~randsupervise.model.inspectors.Inspector.can_lead`),
+  so the lead part requires the qualification ``"主办"``; the leader is drawn among them on
+  a stream of its own. A joint visit in the one-team form cannot ask for a leader.
+* ``date``, when given, is the day of the inspection: an officer whose law-enforcement
+  certificate has expired by then, or anyone unavailable that day, cannot be drawn for it
+  (the problem's ``certificates_valid_until`` and ``unavailable_days``).
 * ``experts`` extra places may be filled by inspectors with ``expert=True``; each of
   them holds every tag in ``expert_tags``. They never count toward ``team_size``.
 * Bad input raises :class:`~randsupervise.errors.ValidationError` listing every problem.
@@ -20,6 +36,8 @@ Invariants, each with the rule it comes from:
 
 from __future__ import annotations
 
+import datetime as dt
+import enum
 import hashlib
 from collections.abc import Iterable, Mapping
 from json.encoder import encode_basestring
@@ -27,9 +45,11 @@ from typing import Any
 
 import attrs
 
+from randsupervise._core.canonical import canonical_json
 from randsupervise.errors import Problem, ValidationError
+from randsupervise.model.inspectors import LEAD_QUALIFICATION
 
-__all__ = ["MIN_TEAM_SIZE", "RegionRule", "VisitRequest", "visits_digest"]
+__all__ = ["MIN_TEAM_SIZE", "JointRule", "RegionRule", "VisitRequest", "visits_digest"]
 
 # a JSON string literal with non-ASCII kept, as canonical JSON writes it
 _encode_str = encode_basestring
@@ -38,6 +58,79 @@ _encode_str = encode_basestring
 MIN_TEAM_SIZE = 2
 _TEAM_RULE = "《行政处罚法》 art. 42"
 _JOINT_RULE = "joint check: one certified officer of each department"
+_PER_DEPARTMENT_RULE = (
+    "joint check: each department draws its own lawful part (与配合部门分别抽取各自的执法检查人员)"
+)
+#: Separates a visit id from a department in the ids of a joint visit's parts (an
+#: assignment problem refuses visit ids holding it).
+UNIT_SEPARATOR = "\x1f"
+
+
+class JointRule(str, enum.Enum):
+    """How a joint visit (two or more departments) is staffed.
+
+    Examples:
+        >>> JointRule("per_department") is JointRule.PER_DEPARTMENT
+        True
+    """
+
+    #: Each department draws its own part of ``sub_teams[d] >= 2`` officers (the default).
+    PER_DEPARTMENT = "per_department"
+    #: One team with one officer of each department (assignment algorithm version 1).
+    ONE_PER_DEPARTMENT = "one_per_department"
+
+
+def _joint_rule(value: Any) -> Any:
+    try:
+        return JointRule(value)
+    except ValueError:
+        return value  # refused by the checks, with the others
+
+
+def _per_department(self: VisitRequest) -> bool:
+    return (
+        self.joint_rule is JointRule.PER_DEPARTMENT
+        and isinstance(self.departments, tuple)
+        and len(self.departments) >= 2
+    )
+
+
+def _default_sub_teams(self: VisitRequest) -> tuple[tuple[str, int], ...]:
+    if not _per_department(self):
+        return ()
+    return tuple((d, MIN_TEAM_SIZE) for d in self.departments)
+
+
+def _default_team_size(self: VisitRequest) -> int:
+    if _per_department(self) and isinstance(self.sub_teams, tuple):
+        sizes = [n for _, n in self.sub_teams if isinstance(n, int)]
+        return sum(sizes) if sizes else MIN_TEAM_SIZE
+    return MIN_TEAM_SIZE
+
+
+def _to_date(value: Any) -> Any:
+    """An ISO date text (as :meth:`VisitRequest.to_record` writes it) read as a date."""
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return value  # refused by the checks
+    return value
+
+
+def _to_pairs(value: Any) -> Any:
+    """A mapping (or pairs) as a tuple of (key, value) pairs sorted by key."""
+    if isinstance(value, Mapping):
+        value = value.items()
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        return value
+    try:
+        pairs = [tuple(p) for p in value]
+    except TypeError:
+        return value
+    if not all(len(p) == 2 for p in pairs):
+        return value
+    return tuple(sorted(((k, _to_frozenset(v)) for k, v in pairs), key=lambda p: repr(p[0])))
 
 
 def _to_frozenset(value: Any) -> Any:
@@ -86,10 +179,21 @@ class VisitRequest:
         region: Region of the target.
         departments: Participating departments, the lead first; two or more make a joint
             visit. Officers are drawn from these departments only.
-        qualifications: Tags that at least one officer of the team must hold.
-        team_size: Number of certified officers (default and minimum 2).
+        qualifications: Tags that at least one officer of the team must hold (of a joint
+            visit staffed per department: of the lead department's part).
+        joint_rule: How a joint visit is staffed (:class:`JointRule`; default per
+            department; ignored for a visit of one department).
+        sub_teams: Per department of a joint visit staffed per department, the officers
+            of its part (each at least 2; default 2 each), as a mapping.
+        department_qualifications: Per department, tags that at least one officer of
+            that department's part must hold (joint visits staffed per department).
+        team_size: Number of certified officers (default and minimum 2; of a joint visit
+            staffed per department, the sum of ``sub_teams``).
         experts: Number of expert places on top of the officers (default 0).
         expert_tags: Tags every expert of this visit must hold.
+        leader: Draw a team leader (主办/主查人) from the lead department (default no).
+        date: The day of the inspection (``datetime.date``), for certificate validity and
+            unavailable days; ``None`` (default) when not planned to the day.
 
     Raises:
         ValidationError: one problem per bad field.
@@ -98,8 +202,8 @@ class VisitRequest:
         >>> v = VisitRequest(id="V1", target="T1", region="东城镇",
         ...                  departments=("文化市场综合行政执法大队", "消防救援大队"),
         ...                  qualifications={"网络文化", "消防"})
-        >>> v.is_joint, v.team_size
-        (True, 2)
+        >>> v.is_joint, v.team_size, dict(v.sub_teams)
+        (True, 4, {'文化市场综合行政执法大队': 2, '消防救援大队': 2})
         >>> VisitRequest(id="V2", target="T1", region="东城镇", departments=("d",), team_size=1)
         Traceback (most recent call last):
         ...
@@ -111,9 +215,18 @@ class VisitRequest:
     region: str
     departments: tuple[str, ...] = attrs.field(converter=_to_tuple)
     qualifications: frozenset[str] = attrs.field(default=frozenset(), converter=_to_frozenset)
-    team_size: int = MIN_TEAM_SIZE
+    joint_rule: JointRule = attrs.field(default=JointRule.PER_DEPARTMENT, converter=_joint_rule)
+    sub_teams: tuple[tuple[str, int], ...] = attrs.field(
+        default=attrs.Factory(_default_sub_teams, takes_self=True), converter=_to_pairs
+    )
+    department_qualifications: tuple[tuple[str, frozenset[str]], ...] = attrs.field(
+        default=(), converter=_to_pairs
+    )
+    team_size: int = attrs.field(default=attrs.Factory(_default_team_size, takes_self=True))
     experts: int = 0
     expert_tags: frozenset[str] = attrs.field(default=frozenset(), converter=_to_frozenset)
+    leader: bool = False
+    date: dt.date | None = attrs.field(default=None, converter=_to_date)
 
     def __attrs_post_init__(self) -> None:
         problems = self.problems()
@@ -140,8 +253,25 @@ class VisitRequest:
                 )
         out += _strs(self.qualifications, "qualifications", ident)
         out += _strs(self.expert_tags, "expert_tags", ident)
+        joint_problems = self._joint_problems(ident, not dep_problems)
+        out += joint_problems
         ts = self.team_size
-        if not isinstance(ts, int) or isinstance(ts, bool) or ts < MIN_TEAM_SIZE:
+        if joint_problems:
+            pass
+        elif self.per_department and not dep_problems:
+            want = sum(n for _, n in self.sub_teams)
+            if ts != want:
+                out.append(
+                    Problem(
+                        id=ident,
+                        field="team_size",
+                        rule=_PER_DEPARTMENT_RULE,
+                        message=f"the departments' parts add up to {want} officers, got "
+                        f"{ts!r} (pass joint_rule='one_per_department' for one team with one "
+                        "officer of each department)",
+                    )
+                )
+        elif not isinstance(ts, int) or isinstance(ts, bool) or ts < MIN_TEAM_SIZE:
             out.append(
                 Problem(
                     id=ident,
@@ -162,6 +292,13 @@ class VisitRequest:
                     f"{len(self.departments)} officers, got {ts}",
                 )
             )
+        out += self._leader_problems(ident)
+        if self.date is not None and (
+            not isinstance(self.date, dt.date) or isinstance(self.date, dt.datetime)
+        ):
+            out.append(
+                Problem(id=ident, field="date", message=f"a datetime.date, got {self.date!r}")
+            )
         ex = self.experts
         if not isinstance(ex, int) or isinstance(ex, bool) or ex < 0:
             out.append(
@@ -169,14 +306,132 @@ class VisitRequest:
             )
         return out
 
+    def _leader_problems(self, ident: str | None) -> list[Problem]:
+        """A bool; a joint visit asks for a leader only when staffed per department."""
+        if not isinstance(self.leader, bool):
+            return [Problem(id=ident, field="leader", message="must be True or False")]
+        one_team = (
+            isinstance(self.departments, tuple)
+            and len(self.departments) >= 2
+            and not self.per_department
+        )
+        if self.leader and one_team:
+            return [
+                Problem(
+                    id=ident,
+                    field="leader",
+                    message="a leader is drawn from the lead department's own part: staff the "
+                    "joint visit per department",
+                )
+            ]
+        return []
+
+    def _joint_problems(self, ident: str | None, depts_ok: bool) -> list[Problem]:
+        """Problems with ``joint_rule``, ``sub_teams`` and ``department_qualifications``."""
+        out: list[Problem] = []
+        if not isinstance(self.joint_rule, JointRule):
+            return [
+                Problem(
+                    id=ident,
+                    field="joint_rule",
+                    message=f"one of {[r.value for r in JointRule]}, got {self.joint_rule!r}",
+                )
+            ]
+        for field, pairs in (
+            ("sub_teams", self.sub_teams),
+            ("department_qualifications", self.department_qualifications),
+        ):
+            if not isinstance(pairs, tuple):
+                out.append(Problem(id=ident, field=field, message=f"a mapping, got {pairs!r}"))
+                continue
+            if not depts_ok:
+                continue
+            if pairs and not self.per_department:
+                out.append(
+                    Problem(
+                        id=ident,
+                        field=field,
+                        message="only for a joint visit staffed per department",
+                    )
+                )
+                continue
+            stray = sorted(str(k) for k, _ in pairs if k not in self.departments)
+            if stray:
+                out.append(
+                    Problem(id=ident, field=field, message=f"departments not of the visit: {stray}")
+                )
+            if field == "department_qualifications":
+                out += [p for _, q in pairs for p in _strs(q, field, ident)]
+        if out or not depts_ok or not self.per_department:
+            return out
+        named = {d for d, _ in self.sub_teams}
+        if named != set(self.departments):
+            out.append(
+                Problem(
+                    id=ident,
+                    field="sub_teams",
+                    rule=_PER_DEPARTMENT_RULE,
+                    message="name every department of the visit",
+                )
+            )
+        for d, n in self.sub_teams:
+            if not isinstance(n, int) or isinstance(n, bool) or n < MIN_TEAM_SIZE:
+                out.append(
+                    Problem(
+                        id=ident,
+                        field="sub_teams",
+                        rule=f"{_PER_DEPARTMENT_RULE}; {_TEAM_RULE}",
+                        message=f"department {d!r}: at least {MIN_TEAM_SIZE} certified "
+                        f"officers, got {n!r}",
+                    )
+                )
+        return out
+
+    def lead_requirements(self) -> frozenset[str]:
+        """Tags the lead department's officers must hold: ``qualifications``, and the lead
+        qualification (主办) when a leader is drawn."""
+        return self.qualifications | ({LEAD_QUALIFICATION} if self.leader else frozenset())
+
     @property
     def is_joint(self) -> bool:
         """Two or more departments take part (联合抽查)."""
         return len(self.departments) >= 2
 
+    @property
+    def per_department(self) -> bool:
+        """A joint visit whose departments each draw their own part (:class:`JointRule`)."""
+        return _per_department(self)
+
+    def parts(self) -> tuple[tuple[str, int, frozenset[str]], ...]:
+        """Per department of a joint visit staffed per department, in the visit's order:
+        (department, officers of its part, tags its part must hold); empty otherwise.
+
+        Examples:
+            >>> v = VisitRequest(id="V", target="T", region="r", departments=("a", "b"),
+            ...                  qualifications={"q"}, sub_teams={"a": 3, "b": 2},
+            ...                  department_qualifications={"b": {"消防"}})
+            >>> [(d, n, sorted(q)) for d, n, q in v.parts()]
+            [('a', 3, ['q']), ('b', 2, ['消防'])]
+        """
+        if not self.per_department:
+            return ()
+        sizes = dict(self.sub_teams)
+        quals = dict(self.department_qualifications)
+        lead = self.departments[0]
+        return tuple(
+            (
+                d,
+                sizes[d],
+                frozenset(quals.get(d, frozenset()))
+                | (self.lead_requirements() if d == lead else frozenset()),
+            )
+            for d in self.departments
+        )
+
     def to_record(self) -> dict[str, Any]:
-        """The request as plain JSON-able data (sets as sorted lists)."""
-        return {
+        """The request as plain JSON-able data (sets as sorted lists). A joint visit staffed
+        per department also records its rule, its parts' sizes and qualifications."""
+        out: dict[str, Any] = {
             "id": self.id,
             "target": self.target,
             "region": self.region,
@@ -186,6 +441,17 @@ class VisitRequest:
             "experts": self.experts,
             "expert_tags": sorted(self.expert_tags),
         }
+        if self.leader:
+            out["leader"] = True
+        if self.date is not None:
+            out["date"] = self.date.isoformat()
+        if self.per_department:
+            out["joint_rule"] = self.joint_rule.value
+            out["sub_teams"] = dict(self.sub_teams)
+            out["department_qualifications"] = {
+                d: sorted(q) for d, q in self.department_qualifications
+            }
+        return out
 
 
 def visits_digest(visits: Iterable[VisitRequest]) -> str:
@@ -214,6 +480,9 @@ def visits_digest(visits: Iterable[VisitRequest]) -> str:
 
     parts = []
     for v in sorted(visits, key=_by_id):
+        if v.per_department or v.leader or v.date is not None:  # written the general way
+            parts.append(canonical_json(v.to_record(), "v1"))
+            continue
         rest = (v.departments, v.expert_tags, v.experts, v.qualifications, v.region, v.team_size)
         hit = pieces.get(rest)
         if hit is None:

@@ -12,6 +12,7 @@ Invariants (architecture principle 4; ``docs/spec/receipts.md`` §5):
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -64,7 +65,7 @@ _COMMON = {
     "inputs": MapOf(str),
     "exact_fallback": bool,
     "solver": Nullable(str),
-    "teams": ListOf(MapOf(OneOf(str, ListOf(str), int, bool, None))),
+    "teams": ListOf(MapOf(OneOf(str, ListOf(str), int, bool, None, MapOf(ListOf(str))))),
 }
 #: The shape of an assignment receipt, per version.
 SHAPES = {
@@ -139,6 +140,9 @@ def verify(
     rotation: Iterable[Pair] = (),
     load_limits: int | Mapping[str, int] | None = None,
     region_rule: RegionRule | None = None,
+    certificates_valid_until: Mapping[str, dt.date] | None = None,
+    unavailable_days: Iterable[tuple[str, dt.date]] = (),
+    apart: Iterable[Pair] = (),
     expected_seed: Seed | str | None = None,
     announcement: Announcement | Mapping[str, Any] | str | bytes | None = None,
     reveals: Iterable[Reveal | Mapping[str, Any]] | None = None,
@@ -154,6 +158,9 @@ def verify(
         rotation: As given to :func:`assign`.
         load_limits: As given to :func:`assign`.
         region_rule: As given to :func:`assign`.
+        certificates_valid_until: As given to :func:`assign`.
+        unavailable_days: As given to :func:`assign`.
+        apart: As given to :func:`assign`.
         expected_seed: The seed's public source as announced before the draw (its text,
             or a :class:`Seed`); the receipts' seed must be that one.
         announcement: The assignment's announcement
@@ -233,6 +240,9 @@ def verify(
         rotation=rotation,
         load_limits=load_limits,
         region_rule=region_rule,
+        certificates_valid_until=certificates_valid_until,
+        unavailable_days=unavailable_days,
+        apart=apart,
     )
     given = problem.digests()
     for k in sorted(set(given) | set(first["inputs"])):
@@ -248,7 +258,9 @@ def verify(
     if any(".inputs." in d.path or d.path.startswith("inputs.") for d in diffs):
         return VerifyReport(kind="assignment", differences=tuple(diffs), notes=tuple(notes))
     try:
-        current = _assign_problem(problem, seed, str(first["stream"]), version)
+        current = _assign_problem(
+            problem, seed, str(first["stream"]), version, int(first["algorithm_version"])
+        )
         diffs += _receipt_differences(first, current.receipt, 0, at, diffs)
         for n, r in enumerate(chain[1:], start=1):
             ev = r["event"]

@@ -19,8 +19,9 @@ Invariants:
       the same for one requirement (``requirement``, e.g. ``"qualification:消防"``):
       the listed visits each need one holder, the holders' capacity is too small.
   ``"combined"``
-      each of the above holds alone, yet the constraints together are infeasible
-      (proved by the integer program); the visits are the connected group involved.
+      none of the above applies, yet the constraints together are infeasible (proved
+      by the integer program; e.g. officers who may not serve together, or load limits
+      shared with other visits); the visits are the connected group involved.
 """
 
 from __future__ import annotations
@@ -68,7 +69,8 @@ class Witness:
             )
         return (
             f"{self.role}: no assignment meets load limits and team rules together for "
-            f"visits {vs}{more}, although each rule alone can be met"
+            f"visits {vs}{more} (the integer program is infeasible), although each visit "
+            "passes its own checks and no capacity or qualification count falls short"
         )
 
     def to_dict(self) -> dict[str, Any]:

@@ -17,12 +17,21 @@ import numpy as np
 import numpy.typing as npt
 
 from randsupervise._core.canonical import sha256_hex
-from randsupervise.assign import MIN_TEAM_SIZE, Assignment, RegionRule, VisitRequest, assign
+from randsupervise.assign import (
+    ALGORITHM_VERSION,
+    MIN_TEAM_SIZE,
+    Assignment,
+    JointRule,
+    RegionRule,
+    VisitRequest,
+    assign,
+)
 from randsupervise.draw import DrawPolicy, Seed, frequency_exclusions, run_policy
 from randsupervise.draw.allocation import ItemRule
 from randsupervise.draw.engine import HistoryEntry
 from randsupervise.model import RiskClass, TargetRegistry
 from randsupervise.model.inspectors import InspectorPool
+from randsupervise.model.items import ItemList
 
 __all__ = ["DrawOutcome", "assign_teams", "draw_counts"]
 
@@ -116,30 +125,41 @@ def assign_teams(
     seed: Seed,
     stream: str,
     *,
+    items: ItemList | None = None,
     conflicts: Iterable[tuple[str, str]] = (),
     rotation: Iterable[tuple[str, str]] = (),
     load_limits: int | Mapping[str, int] | None = None,
     region_rule: RegionRule | None = None,
     version: int = 2,
+    algorithm_version: int = ALGORITHM_VERSION,
 ) -> Assignment:
     """Lawful teams for the cycle's visits through the assignment engine.
 
     Each visit becomes a :class:`~randsupervise.assign.VisitRequest`: its target, region,
-    departments (lead first), the union of its items' qualifications, and a team of
-    ``max(2, number of departments)`` certified officers.
+    departments (lead first) and qualifications. A visit of one department gets two
+    certified officers holding its items' qualifications. A joint visit is staffed per
+    department (部门联合抽查, "与配合部门分别抽取各自的执法检查人员"): each department
+    draws its own part of two officers, holding the qualifications of that department's
+    items (items of a department not taking part fall to the lead). Under assignment
+    algorithm version 1 (kept to recompute earlier receipts) a joint visit had one team of
+    ``max(2, number of departments)`` officers, one of each department.
     """
-    # team sizes once per distinct department list (merged visits share their tuples)
-    size_of: dict[tuple[str, ...], int] = {}
-    for deps in {v.departments for v in visits}:
-        size_of[deps] = max(MIN_TEAM_SIZE, len(deps))
+    if algorithm_version == 1:
+        return assign(
+            [_one_team_request(v) for v in visits],
+            pool, seed=seed, stream=stream, conflicts=conflicts, rotation=rotation,
+            load_limits=load_limits, region_rule=region_rule, receipt_version=version,
+            algorithm_version=1,
+        )  # fmt: skip
     requests = [
-        VisitRequest(
+        _parts_request(v, items)
+        if len(v.departments) >= 2
+        else VisitRequest(
             id=v.id,
             target=v.target_id,
             region=v.region,
             departments=v.departments,
             qualifications=v.qualifications,
-            team_size=size_of[v.departments],
         )
         for v in visits
     ]
@@ -153,4 +173,42 @@ def assign_teams(
         load_limits=load_limits,
         region_rule=region_rule,
         receipt_version=version,
+        algorithm_version=algorithm_version,
+    )
+
+
+def _one_team_request(v: Any) -> VisitRequest:
+    """A visit as algorithm version 1 staffed it: one team, one officer per department."""
+    return VisitRequest(
+        id=v.id,
+        target=v.target_id,
+        region=v.region,
+        departments=v.departments,
+        qualifications=v.qualifications,
+        team_size=max(MIN_TEAM_SIZE, len(v.departments)),
+        joint_rule=JointRule.ONE_PER_DEPARTMENT,
+    )
+
+
+def _parts_request(v: Any, items: ItemList | None) -> VisitRequest:
+    """A joint visit staffed per department: each item's qualifications go to the part of
+    its department (to the lead's when its department does not take part, or when the
+    items are not given)."""
+    lead = v.departments[0]
+    quals: dict[str, set[str]] = {d: set() for d in v.departments}
+    placed: set[str] = set()
+    for item_id in v.items if items is not None else ():
+        item = items.get(item_id) if items is not None else None
+        if item is None:
+            continue
+        d = item.department if item.department in quals else lead
+        quals[d] |= item.required_qualifications
+        placed |= item.required_qualifications
+    quals[lead] |= set(v.qualifications) - placed
+    return VisitRequest(
+        id=v.id,
+        target=v.target_id,
+        region=v.region,
+        departments=v.departments,
+        department_qualifications={d: frozenset(q) for d, q in quals.items() if q},
     )

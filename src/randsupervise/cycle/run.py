@@ -32,7 +32,7 @@ from randsupervise._core.display import html_table, text_table
 from randsupervise._core.envelope import RECEIPT_FORMAT, seal
 from randsupervise._core.frozen import freeze
 from randsupervise._core.progress import Progress, check_progress
-from randsupervise.assign import Assignment, RegionRule
+from randsupervise.assign import ALGORITHM_VERSION, Assignment, RegionRule
 from randsupervise.calendar import WorkCalendar
 from randsupervise.cycle._engines import assign_teams
 from randsupervise.cycle.draws import DrawRecord, _draws
@@ -217,6 +217,7 @@ def _run(
     region_rule: RegionRule | None,
     version: int,
     progress: Progress | None = None,
+    algorithm_version: int = ALGORITHM_VERSION,
 ) -> PlanRun:
     _check_inputs(plan, registry, items, pool, seed, calendar)
     check_progress(progress, what="run_plan")
@@ -237,7 +238,9 @@ def _run(
         pool,
         seed,
         f"{year}/teams",
+        items=items,
         version=version,
+        algorithm_version=algorithm_version,
         conflicts=conflicts,
         rotation=rotation,
         load_limits=load_limits,

@@ -18,7 +18,7 @@ from randsupervise._core.envelope import RECEIPT_FORMAT, seal_differences
 from randsupervise._core.frozen import freeze
 from randsupervise._core.report import Difference, VerifyReport, diff_trees
 from randsupervise._core.strict_json import ListOf, MapOf, Obj, check_shape, parse
-from randsupervise.assign import RegionRule
+from randsupervise.assign import ALGORITHM_VERSION, RegionRule
 from randsupervise.calendar import WorkCalendar
 from randsupervise.cycle.announcement import check_plan_announcement
 from randsupervise.cycle.plan import AnnualPlan
@@ -171,7 +171,7 @@ def verify_plan(
         run = _run(
             plan, registry, items, pool, seed, calendar, conflicts=conflicts,
             rotation=rotation, load_limits=load_limits, region_rule=region_rule,
-            version=version,
+            version=version, algorithm_version=_algorithm_version(data),
         )  # fmt: skip
     except (ValidationError, InfeasibleAssignment) as err:
         diffs.append(Difference(path="$", message=f"cannot recompute the year: {err}"))
@@ -179,3 +179,11 @@ def verify_plan(
     reported = {d.path for d in diffs}
     diffs += [d for d in diff_trees(data, run.receipt) if d.path not in reported]
     return VerifyReport(kind="plan", differences=tuple(diffs), notes=tuple(notes))
+
+
+def _algorithm_version(data: Mapping[str, Any]) -> int:
+    """The assignment algorithm the plan receipt's teams were drawn with (joint visits
+    staffed per department from version 2 on)."""
+    nested = data.get("assignment", {}).get("receipt", {})
+    version = nested.get("algorithm_version", ALGORITHM_VERSION)
+    return version if isinstance(version, int) and not isinstance(version, bool) else 0

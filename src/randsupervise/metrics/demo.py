@@ -312,6 +312,14 @@ class DemoReport:
     report: YearReport = attrs.field(repr=False)
     feedback: Feedback = attrs.field(repr=False)
 
+    def _joint_example(self) -> dict[str, Any] | None:
+        """The first joint visit with its members per department (None without one)."""
+        for v in self.run.visits:
+            if v.is_joint:
+                team = self.run.assignment.team(v.id)
+                return {"visit": v.id, "by_department": dict(team.to_record()["by_department"])}
+        return None
+
     def to_json_dict(self) -> dict[str, Any]:
         """The demo's figures as JSON-able data (identical across runs)."""
         visits = self.run.visits
@@ -337,6 +345,7 @@ class DemoReport:
                 "joint": sum(v.is_joint for v in visits),
                 "multi_item": sum(len(v.items) > 1 for v in visits),
                 "by_state": self.state.counts(),
+                "joint_example": self._joint_example(),
             },
             "timeliness": s["timeliness"],
             "unreachable": sum(
@@ -400,6 +409,15 @@ class DemoReport:
             "",
             f"tasks {j['tasks']}, draws {j['draws']}, visits {v['total']} "
             f"(joint {v['joint']}, several items {v['multi_item']})",
+            *(
+                [
+                    f"joint visit {ex['visit']}, each department drawing its own part "
+                    "(与配合部门分别抽取各自的执法检查人员): "
+                    + "; ".join(f"{d} {', '.join(m)}" for d, m in ex["by_department"].items())
+                ]
+                if (ex := v["joint_example"])
+                else []
+            ),
             "states: " + ", ".join(f"{k} {n}" for k, n in v["by_state"].items()),
             f"item coverage (开展率): {cov['carried_out']}/{cov['items']} = {cov['rate']:.0%}",
             f"recording (20 working days): on time {t['recorded_on_time']}, late "

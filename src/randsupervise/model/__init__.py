@@ -9,7 +9,7 @@ from randsupervise.model.credit_code import (
     is_valid_credit_code,
     valid_credit_code_mask,
 )
-from randsupervise.model.inspectors import Inspector, InspectorPool
+from randsupervise.model.inspectors import LEAD_QUALIFICATION, Inspector, InspectorPool
 from randsupervise.model.items import InspectionItem, ItemKind, ItemList
 from randsupervise.model.results import (
     CONTRADICTIONS,
@@ -57,6 +57,7 @@ __all__ = [
     "InspectorPool",
     "ItemKind",
     "ItemList",
+    "LEAD_QUALIFICATION",
     "RESULT_CODE_TABLE",
     "RegistryChange",
     "RegistryDiff",

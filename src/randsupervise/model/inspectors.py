@@ -15,6 +15,10 @@ Invariants, each with the rule it comes from:
   (国发〔2019〕5号), so :attr:`Inspector.counts_toward_quota` is
   ``certified and not expert``.
 * Every inspector serves at least one region.
+* An inspector may lead a check (主办/主查人) when certified, not an expert, and holding
+  the qualification :data:`LEAD_QUALIFICATION` ("主办"): the leader is one of the
+  certified officers who count toward the quota, and the qualification lives with the
+  others, so the register records it as it records any certificate.
 * Ids are unique within a pool; every duplicate is reported. The pool keeps its
   inspectors sorted by id, so iteration, equality and :meth:`InspectorPool.digest` do not
   depend on input order.
@@ -49,7 +53,10 @@ from randsupervise.model._validation import (
     to_tuple,
 )
 
-__all__ = ["Inspector", "InspectorPool"]
+__all__ = ["LEAD_QUALIFICATION", "Inspector", "InspectorPool"]
+
+#: The qualification an inspector holds to lead a check (主办/主查人).
+LEAD_QUALIFICATION = "主办"
 
 _QUOTA_RULE = "国发〔2019〕5号"
 _CERT_RULE = "国办 2025 opinion: staff without a law-enforcement certificate may not inspect"
@@ -148,6 +155,11 @@ class Inspector:
         out += bool_problems(self.available, "available", ident)
         out += bool_problems(self.expert, "expert", ident)
         return out
+
+    @property
+    def can_lead(self) -> bool:
+        """May lead a check (主办): certified, not an expert, qualified ``"主办"``."""
+        return self.counts_toward_quota and LEAD_QUALIFICATION in self.qualifications
 
     @property
     def tags(self) -> frozenset[str]:
