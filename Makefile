@@ -12,11 +12,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test,docs,dev,bench]'
 	touch $(STAMP)
 
-# make demo writes the year's publications into publication/ (make demo PUBLISH=DIR: into
-# DIR; PUBLISH= : the report only) and ends by saying where they went
+# make demo prints the year's report in Chinese (LANG_REPORT=en: in English), writes the
+# year's publications into publication/ (PUBLISH=DIR: into DIR; PUBLISH= : the report only)
+# and ends by saying where they went
 PUBLISH ?= publication
+LANG_REPORT ?= zh
 demo: $(STAMP)
-	$(BIN)/python -m randsupervise demo $(if $(PUBLISH),--publish $(PUBLISH))
+	$(BIN)/python -m randsupervise demo --lang $(LANG_REPORT) $(if $(PUBLISH),--publish $(PUBLISH))
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

@@ -75,5 +75,14 @@ def test_make_demo_publishes_into_publication_by_default() -> None:
     make = (root / "Makefile").read_text(encoding="utf-8")
     assert re.search(r"^PUBLISH \?= publication$", make, re.M)
     assert "--publish $(PUBLISH)" in make
+    assert re.search(r"^LANG_REPORT \?= zh$", make, re.M)  # make demo shows the Chinese report
     ignored = (root / ".gitignore").read_text(encoding="utf-8").splitlines()
     assert "publication/" in ignored
+
+
+def test_demo_report_in_chinese(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", "--lang", "zh"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("randsupervise 演示")
+    for words in ("事项开展率", "录入（20 个工作日内）", "公示（20 个工作日内）", "抽查预告"):
+        assert words in out

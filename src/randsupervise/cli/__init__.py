@@ -50,6 +50,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="run the demo on the embedded sample data")
     demo.add_argument("--json", action="store_true", help="print JSON instead of a report")
     demo.add_argument(
+        "--lang",
+        choices=["en", "zh"],
+        default="en",
+        help="language of the text report (zh: the figures a bureau reports upward, in Chinese)",
+    )
+    demo.add_argument(
         "--publish",
         metavar="DIR",
         help="also write the year's publications (the announcement first, then the plan, "

@@ -28,7 +28,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(demo.to_json_dict(), ensure_ascii=False, indent=2, sort_keys=True))
     else:
-        print(demo.to_text())
+        print(demo.to_text(lang=args.lang))
     if args.publish:  # after the report; on stderr when stdout holds JSON
         _publish_demo_year(demo, args.publish, sys.stderr if args.json else sys.stdout)
     return 0
