@@ -319,29 +319,24 @@ MAX_FUNCTION_LINES = 80  # from the ``def`` line to the last line of the body
 # only shrink: an entry is removed when its module is split (see below, the test that
 # every "not reached" entry still needs its exemption).
 #
-# Being changed in parallel now (split them once those changes are in):
-SIZE_EXEMPT_IN_FLIGHT = (
-    "_core/canonical.py",
-    "assign/_solver.py",
-    "assign/assignment.py",
-    "draw/dask.py",
-    "draw/engine.py",
-    "draw/receipt.py",
-    "metrics/demo.py",
-    "model/targets.py",
-    "tickets/fingerprint.py",
-)
 # Not reached yet (each still over a limit; remove its line when it is split):
 SIZE_EXEMPT_NOT_REACHED = (
+    "assign/_solver.py",
+    "assign/assignment.py",
     "assign/verify.py",
     "draw/allocation.py",
     "draw/coordinated.py",
     "draw/coordination.py",
+    "draw/dask.py",
+    "draw/engine.py",
     "draw/partition.py",
     "draw/verify.py",
     "metrics/core.py",
+    "metrics/demo.py",
     "model/results.py",
+    "model/targets.py",
 )
+SIZE_EXEMPT_IN_FLIGHT: tuple[str, ...] = ()
 
 
 def _exempt(rel: str) -> bool:
