@@ -35,6 +35,7 @@ from randsupervise.cli.demo import cmd_demo
 from randsupervise.cli.draw import _add_draw_command, _cmd_draw
 from randsupervise.cli.inputs import _read_registry as _read_registry  # where it always was
 from randsupervise.cli.inputs import _run_reporting
+from randsupervise.cli.plan import _add_plan_command, _cmd_plan
 from randsupervise.cli.publish import _add_publish_command, _cmd_publish
 from randsupervise.cli.verify import _add_verify_command, _cmd_verify
 
@@ -66,6 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_verify_command(sub)
     _add_announce_commands(sub)
     _add_publish_command(sub)
+    _add_plan_command(sub)
     return parser
 
 
@@ -84,5 +86,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _run_reporting(_cmd_commit, args)
     if args.command == "publish":
         return _cmd_publish(args)
+    if args.command == "plan":
+        return _run_reporting(_cmd_plan, args)
     parser.error(f"unknown command {args.command}")  # pragma: no cover
     return 2  # pragma: no cover
