@@ -304,7 +304,7 @@ def test_any_single_change_to_the_receipt_is_detected(kind: str, k: int) -> None
     row=st.integers(0, 399), field=st.sampled_from(["risk_class", "weight", "id", "drop", "add"])
 )
 def test_any_single_register_change_is_detected(row: int, field: str) -> None:
-    cols = {k: v for k, v in _REG.to_records().items() if k not in ("industry", "name")}
+    cols = {k: v for k, v in _REG.to_columns().items() if k not in ("industry", "name")}
     if field == "risk_class":
         cols["risk_class"][row] = "D" if cols["risk_class"][row] != "D" else "A"
     elif field == "weight":

@@ -373,16 +373,16 @@ def test_register_changes_refuse_when_built(call: Any, names: list[str]) -> None
 )
 def test_apply_refuses_a_bad_batch_and_changes_nothing(changes: Any, names: list[str]) -> None:
     reg = registry()
-    before_digest, before_records = reg.digest(), reg.to_records()
+    before_digest, before_records = reg.digest(), reg.to_columns()
     before_changes = copy.copy(changes)
     raises_naming(lambda: reg.apply(changes), *names)
-    assert reg.digest() == before_digest and reg.to_records() == before_records
+    assert reg.digest() == before_digest and reg.to_columns() == before_records
     assert changes == before_changes
 
 
 def test_apply_with_one_bad_change_leaves_register_and_batch_exactly_as_they_were() -> None:
     reg = registry()
-    snapshot = pickle.dumps(reg.to_records())
+    snapshot = pickle.dumps(reg.to_columns())
     arrays = {name: reg.column(name).copy() for name in ("id", "region", "weight")}
     batch = [
         RemoveTarget(id="a"),
@@ -394,7 +394,7 @@ def test_apply_with_one_bad_change_leaves_register_and_batch_exactly_as_they_wer
     with pytest.raises(ValidationError) as info:
         reg.apply(batch)
     assert info.value.rows == (3,)
-    assert pickle.dumps(reg.to_records()) == snapshot
+    assert pickle.dumps(reg.to_columns()) == snapshot
     assert all(np.array_equal(reg.column(k), v) for k, v in arrays.items())
     assert batch == kept and all(a is b for a, b in zip(batch, kept, strict=True))
     assert not reg.ids.flags.writeable

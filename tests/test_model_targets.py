@@ -110,7 +110,7 @@ def test_credit_codes_are_checked_only_when_asked_and_only_for_entities() -> Non
 @given(st.permutations(range(4)))
 def test_digest_is_independent_of_row_order(perm: list[int]) -> None:
     reg = small()
-    cols = reg.to_records()
+    cols = reg.to_columns()
     shuffled = TargetRegistry.from_columns(**{k: [v[i] for i in perm] for k, v in cols.items()})
     assert shuffled.digest() == reg.digest()
 
@@ -122,7 +122,7 @@ def test_digest_is_independent_of_row_order(perm: list[int]) -> None:
 )  # fmt: skip
 def test_digest_changes_when_any_field_of_one_row_changes(field: str, value: object) -> None:
     reg = small()
-    cols = reg.to_records()
+    cols = reg.to_columns()
     cols[field][0] = value
     assert TargetRegistry.from_columns(**cols).digest() != reg.digest()
 
@@ -221,7 +221,15 @@ def test_repr_and_records() -> None:
     reg = small()
     assert "4 targets" in repr(reg) and "A=1" in repr(reg)
     assert "<table>" in reg._repr_html_()
-    rec = reg.to_records()
+    rows = reg.to_records()  # rows, as every to_records() of the library
+    assert len(rows) == len(reg) and rows[0]["id"] == reg.ids[0]
+    assert (
+        TargetRegistry.from_columns(
+            **{k: [r[k] for r in rows] for k in rows[0]}, allow_empty=("region", "industry")
+        ).digest()
+        == reg.digest()
+    )
+    rec = reg.to_columns()
     assert set(rec) == {
         "id",
         "name",
@@ -260,8 +268,8 @@ def test_ids_with_nul_are_rejected_because_numpy_strings_drop_them() -> None:
 def test_allow_empty_reads_back_a_register_without_regions() -> None:
     reg = TargetRegistry.from_columns(id=["a", "b"], risk_class=["A", "B"])
     with pytest.raises(ValidationError):
-        TargetRegistry.from_columns(**reg.to_records())
-    again = TargetRegistry.from_columns(**reg.to_records(), allow_empty=("region", "industry"))
+        TargetRegistry.from_columns(**reg.to_columns())
+    again = TargetRegistry.from_columns(**reg.to_columns(), allow_empty=("region", "industry"))
     assert again.digest() == reg.digest()
 
 

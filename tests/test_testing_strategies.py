@@ -37,7 +37,7 @@ from randsupervise.testing.strategies import (
 
 @given(registries(max_size=30))
 def test_registries_are_valid_and_rebuild_to_the_same_digest(reg: TargetRegistry) -> None:
-    records = reg.to_records()
+    records = reg.to_columns()
     if not reg.categories("industry") or reg.categories("industry") == ("",):
         del records["industry"]  # an unrecorded column comes back as "" cells
     rebuilt = TargetRegistry.from_columns(**records)

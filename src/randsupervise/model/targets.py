@@ -577,7 +577,7 @@ class TargetRegistry:
         must have no empty, ``None`` or NaN cell.
 
         ``allow_empty`` names columns among ``region`` and ``industry`` whose empty cells
-        mean "not recorded" rather than an error (as when reading back ``to_records()``
+        mean "not recorded" rather than an error (as when reading back ``to_columns()``
         of a register built without them).
 
         With ``check_credit_codes=True`` the id of every market entity (``ENTITY_KINDS``)
@@ -784,7 +784,7 @@ class TargetRegistry:
                 **{c: int(k) for c, k in zip(_RISK_LETTERS, counts, strict=True)},
                 "digest": self.digest()[:16] + "…",
             },
-            head.to_records(),
+            head.to_columns(),
             total=len(self),
         )
 
@@ -1291,8 +1291,21 @@ class TargetRegistry:
                 out[uid] = uid in self
         return out
 
-    def to_records(self) -> dict[str, list[Any]]:
-        """Columns as lists, ready for ``pandas.DataFrame(registry.to_records())``."""
+    def to_records(self) -> list[dict[str, Any]]:
+        """One dict per row, in row order, as every ``to_records()`` of the library returns
+        (``pandas.DataFrame(registry.to_records())``); :meth:`to_columns` gives columns.
+
+        Examples:
+            >>> reg = TargetRegistry.from_columns(id=["a", "b"], risk_class="AB")
+            >>> reg.to_records()[1]["id"], reg.to_records()[1]["risk_class"]
+            ('b', 'B')
+        """
+        cols = self.to_columns()
+        names = list(cols)
+        return [dict(zip(names, row, strict=True)) for row in zip(*cols.values(), strict=True)]
+
+    def to_columns(self) -> dict[str, list[Any]]:
+        """Columns as lists, what :meth:`from_columns` takes back."""
         return {
             "id": self._ids.tolist(),
             "name": self.column("name").tolist(),

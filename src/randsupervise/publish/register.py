@@ -34,7 +34,7 @@ def register_csv(registry: TargetRegistry, *, encoding: str = "utf-8-sig") -> by
         a,a,enterprise,,,A,active,0.1
         b,b,enterprise,,,D,active,2.0
     """
-    cols = registry.to_records()
+    cols = registry.to_columns()
     rows = [
         tuple(
             repr(float(cols[c][k])) if c == "weight" else str(cols[c][k]) for c in REGISTER_COLUMNS
