@@ -29,6 +29,7 @@ from typing import Any
 import attrs
 
 from randsupervise._core.frozen import FrozenDict, FrozenList
+from randsupervise._core.validation import has_utf8
 from randsupervise.errors import Problem, ValidationError
 
 __all__ = [
@@ -83,7 +84,7 @@ def _walk(value: Any, path: str, depth: int, max_depth: int, out: list[Problem])
             if k in seen:
                 out.append(Problem(field=p, message="duplicate key"))
                 continue
-            if not _valid_text(k):
+            if not has_utf8(k):
                 out.append(Problem(field=p, message="key holds a lone surrogate"))
             seen[k] = _walk(v, p, depth + 1, max_depth, out)
         return FrozenDict(seen)
@@ -100,18 +101,10 @@ def _walk(value: Any, path: str, depth: int, max_depth: int, out: list[Problem])
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) > _MAX_EXACT:
         out.append(Problem(field=path or "$", message="integer beyond 2^53 (not exact)"))
         return None
-    if isinstance(value, str) and not _valid_text(value):
+    if isinstance(value, str) and not has_utf8(value):
         out.append(Problem(field=path or "$", message="string holds a lone surrogate"))
         return None
     return value
-
-
-def _valid_text(s: str) -> bool:
-    try:
-        s.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def parse(text: str | bytes, *, what: str = "JSON", max_depth: int = 16) -> Any:

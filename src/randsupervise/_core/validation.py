@@ -103,15 +103,19 @@ def _is_bool(value: object) -> bool:
     return isinstance(value, bool | np.bool_)
 
 
-def is_text(value: object) -> TypeGuard[str]:
-    """A ``str`` that UTF-8 can encode (no lone surrogates) and holds no NUL."""
-    if not isinstance(value, str) or "\x00" in value:
-        return False
+def has_utf8(value: str) -> bool:
+    """Whether UTF-8 can encode ``value`` (it holds no lone surrogate): the one check of
+    the library for text that must be hashed or written as JSON."""
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
         return False
     return True
+
+
+def is_text(value: object) -> TypeGuard[str]:
+    """A ``str`` that UTF-8 can encode (no lone surrogates) and holds no NUL."""
+    return isinstance(value, str) and "\x00" not in value and has_utf8(value)
 
 
 def ident_of(value: object) -> str | None:

@@ -26,7 +26,7 @@ from collections.abc import Iterable
 
 import attrs
 
-from randsupervise._core.validation import check_label
+from randsupervise._core.validation import check_label, has_utf8
 from randsupervise.errors import Problem, ValidationError
 
 __all__ = ["Seed", "as_seed", "canonical_seed_text"]
@@ -45,14 +45,6 @@ def canonical_seed_text(text: str) -> str:
         '2024 年 第一批'
     """
     return " ".join(unicodedata.normalize("NFC", text).split())
-
-
-def _utf8(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _check_bytes(instance: Seed, attribute: attrs.Attribute[bytes], value: bytes) -> None:
@@ -110,7 +102,7 @@ class Seed:
         problems = [
             Problem(row=i, field="contribution", message="empty or not a str")
             for i, t in enumerate(texts)
-            if not isinstance(t, str) or not canonical_seed_text(t) or not _utf8(t)
+            if not isinstance(t, str) or not canonical_seed_text(t) or not has_utf8(t)
         ]
         if not texts:
             problems.append(Problem(field="contributions", message="no contributions"))
