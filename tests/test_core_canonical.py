@@ -136,3 +136,34 @@ def test_long_string_lists_with_characters_to_escape(odd: str) -> None:
         assert canonical_json(xs) == plain(xs) == receipt_check.jcs(xs)
         for indent in (None, 2):
             assert json_text(xs, indent=indent) == json.dumps(xs, ensure_ascii=False, indent=indent)
+
+
+RECORDS = st.lists(
+    st.dictionaries(
+        st.text(max_size=6) | st.sampled_from(["visit", "officers", "experts", "部门"]),
+        TEXT
+        | st.lists(TEXT, max_size=4)
+        | st.integers(-(2**60), 2**60)
+        | st.none()
+        | st.booleans()
+        | FLOATS,
+        max_size=5,
+    ),
+    min_size=16,
+    max_size=40,
+)
+
+
+@given(RECORDS)
+def test_long_lists_of_records_are_written_as_the_plain_recursion(records: list[Any]) -> None:
+    """Team records (objects of text, lists of text and integers) are written in one
+    sorted ``json.dumps``; a float, a big integer or a non-ASCII key sends them back to
+    the recursion, so the bytes never change."""
+    try:
+        expected = plain(records)
+    except ValueError:
+        with pytest.raises(ValueError):
+            canonical_json(records)
+        return
+    assert canonical_json(records) == expected == receipt_check.jcs(records)
+    assert canonical_json(freeze(records)) == expected

@@ -122,6 +122,10 @@ def _jcs(value: Any, out: list[str]) -> None:
         out.append("}")
     elif isinstance(value, list | tuple):
         fast = _fast_list(value) if len(value) >= _FAST_MIN else None
+        if fast is None and len(value) >= _FAST_MIN and _float_free(value):
+            fast = _SORTED.encode(value)
+            if not fast.isascii() and not _has_utf8(fast):
+                fast = None  # a lone surrogate: the recursion names the string
         if fast is not None:
             out.append(fast)
             return
@@ -133,6 +137,32 @@ def _jcs(value: Any, out: list[str]) -> None:
         out.append("]")
     else:
         raise ValueError(f"{type(value).__name__} is not a JSON value")
+
+
+def _float_free(value: Any) -> bool:
+    """Whether ``value`` holds no float and no integer beyond 2^53, and every object key
+    is ASCII: then Python's ``json.dumps(sort_keys=True)`` writes exactly the RFC 8785
+    text (keys in code-point order equal UTF-16 order for ASCII; strings, integers,
+    ``true``/``false``/``null`` are written alike). Records such as teams take this path."""
+    if value is None or isinstance(value, bool | str):
+        return True
+    if isinstance(value, int):
+        return -_MAX_EXACT <= value <= _MAX_EXACT
+    if isinstance(value, Mapping):
+        return all(isinstance(k, str) and k.isascii() for k in value) and all(
+            map(_float_free, value.values())
+        )
+    if isinstance(value, list | tuple):
+        return all(map(_float_free, value))
+    return False
+
+
+def _has_utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _fast_list(value: list[Any] | tuple[Any, ...]) -> str | None:
@@ -151,6 +181,9 @@ def _fast_list(value: list[Any] | tuple[Any, ...]) -> str | None:
             return None  # the recursion names the integer
         return _COMPACT.encode(list(value))
     return None
+
+
+_SORTED = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def _unescaped(value: list[Any] | tuple[Any, ...]) -> str | None:
