@@ -272,7 +272,7 @@ def test_algorithm_version_1_refuses_parts_and_keeps_the_one_team_form() -> None
 
 def test_the_plan_staffs_joint_visits_per_department() -> None:
     from randsupervise.cycle import run_plan, verify_plan
-    from randsupervise.metrics.demo import demo_inputs
+    from randsupervise.demo import demo_inputs
 
     plan, registry, items, pool, seed, cal = demo_inputs(2024)
     run = run_plan(plan, registry, items, pool, seed, cal)

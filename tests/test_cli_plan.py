@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from randsupervise.cli import main
+from randsupervise.demo import demo_inputs
 from randsupervise.interop import plan_to_toml
-from randsupervise.metrics.demo import demo_inputs
 from randsupervise.receipts import verify
 
 

@@ -11,8 +11,8 @@ from randsupervise._core.frozen import thaw
 from randsupervise.assign import VisitRequest, announce_assignment, assign
 from randsupervise.assign import verify as verify_assignment
 from randsupervise.cycle import announce_plan, run_plan, verify_plan
+from randsupervise.demo import demo_inputs
 from randsupervise.draw import SeedRule
-from randsupervise.metrics import demo_inputs
 from randsupervise.model.sample import sample_inspectors
 from randsupervise.receipts import verify as verify_any
 

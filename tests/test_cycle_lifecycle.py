@@ -96,7 +96,7 @@ def test_cancel_only_before_inspection() -> None:
 
 def test_batch_methods_match_event_by_event_and_name_every_bad_visit() -> None:
     from randsupervise.cycle import YearState, run_plan
-    from randsupervise.metrics.demo import demo_inputs
+    from randsupervise.demo import demo_inputs
 
     plan, registry, items, pool, seed, cal = demo_inputs(2024)
     run = run_plan(plan, registry, items, pool, seed, cal)
@@ -131,7 +131,7 @@ def test_batch_methods_match_event_by_event_and_name_every_bad_visit() -> None:
 
 def test_record_many_wants_one_result_or_one_per_visit() -> None:
     from randsupervise.cycle import YearState, run_plan
-    from randsupervise.metrics.demo import demo_inputs
+    from randsupervise.demo import demo_inputs
 
     plan, registry, items, pool, seed, cal = demo_inputs(2024)
     run = run_plan(plan, registry, items, pool, seed, cal)

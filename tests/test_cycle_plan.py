@@ -9,8 +9,8 @@ import pytest
 
 from randsupervise.calendar import china
 from randsupervise.cycle import AnnualPlan, Batch, Task, run_plan
+from randsupervise.demo import demo_inputs, demo_plan
 from randsupervise.errors import ValidationError
-from randsupervise.metrics import demo_inputs, demo_plan
 from randsupervise.model import RiskClass
 from randsupervise.model.sample import sample_items, sample_registry
 

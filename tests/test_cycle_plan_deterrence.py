@@ -10,9 +10,9 @@ import attrs
 import pytest
 
 from randsupervise.cycle import AnnualPlan, Batch, Task, run_plan, verify_plan
+from randsupervise.demo import demo_inputs, demo_plan
 from randsupervise.errors import ValidationError
-from randsupervise.metrics import burden, unit_probabilities, yearly_inclusion
-from randsupervise.metrics.demo import demo_inputs, demo_plan
+from randsupervise.metrics import unit_probabilities, visits_per_target, yearly_inclusion
 from randsupervise.model.sample import sample_items, sample_registry
 
 TEAM = "文化市场综合行政执法大队"
@@ -72,10 +72,10 @@ def test_the_general_item_cap_can_bound_the_overall_ratio() -> None:
     assert [p for p in loud.problems(items, reg) if p.id == "G02" and "overall" in p.message]
 
 
-def test_burden_reports_the_visits_saved_by_merging() -> None:
+def test_visits_per_target_reports_the_visits_saved_by_merging() -> None:
     plan, registry, items, pool, seed, cal = demo_inputs(2024)
     run = run_plan(plan, registry, items, pool, seed, cal)
-    s = burden(run, registry).summary
+    s = visits_per_target(run, registry).summary
     assert s["hits"] == sum(len(d.selected) for d in run.draws)
     assert s["visits_saved"] == s["hits"] - len(run.visits) > 0
 
@@ -107,8 +107,8 @@ def test_a_plan_can_align_the_windows_of_tasks_drawn_for_the_same_target() -> No
     aligned_plan = attrs.evolve(plan, aligned_tasks=groups)
     aligned = run_plan(aligned_plan, registry, items, pool, seed, cal)
     assert [d.receipt for d in aligned.draws] == [d.receipt for d in base.draws]
-    saved = burden(aligned, registry).summary["visits_saved"]
-    assert saved == burden(base, registry).summary["visits_saved"] + 5
+    saved = visits_per_target(aligned, registry).summary["visits_saved"]
+    assert saved == visits_per_target(base, registry).summary["visits_saved"] + 5
     merged = [v for v in aligned.visits if {"venue-police", "venue-joint"} <= set(v.tasks)]
     assert len(merged) >= 4
     for v in merged:  # the police's window (Q2), the earliest of the target's hits

@@ -13,9 +13,9 @@ import pytest
 from randsupervise._core.canonical import sha256_hex
 from randsupervise.cycle import PlanRun, run_plan, verify_plan
 from randsupervise.cycle.visits import visits_digest
+from randsupervise.demo import demo_inputs
 from randsupervise.draw import batch_order
 from randsupervise.errors import ValidationError
-from randsupervise.metrics import demo_inputs
 from randsupervise.model import TargetRegistry
 from randsupervise.model.sample import sample_target_columns
 

@@ -27,13 +27,13 @@ from randsupervise.cycle.lifecycle import (
     VisitRecord,
 )
 from randsupervise.cycle.plan import AnnualPlan, Batch, Task
+from randsupervise.demo import demo_inputs
 from randsupervise.errors import (
     IllegalTransition,
     RandSuperviseError,
     UnknownIdError,
     ValidationError,
 )
-from randsupervise.metrics.demo import demo_inputs
 from randsupervise.model.results import InspectionResult
 from randsupervise.model.sample import sample_items
 

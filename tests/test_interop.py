@@ -181,7 +181,7 @@ def test_types_are_real_dates_and_categories() -> None:
 
 @pytest.fixture(scope="module")
 def demo() -> Any:
-    from randsupervise.metrics.demo import run_demo_year
+    from randsupervise.demo import run_demo_year
 
     return run_demo_year(2024)
 

@@ -9,9 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from randsupervise.cycle import AnnualPlan, Batch, Task
+from randsupervise.demo import demo_plan
 from randsupervise.errors import ValidationError
 from randsupervise.interop import plan_from_toml, plan_to_toml
-from randsupervise.metrics import demo_plan
 from randsupervise.model.sample import sample_items
 from randsupervise.testing.strategies import plans
 

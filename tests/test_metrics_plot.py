@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
+from randsupervise.demo import run_demo_year
 from randsupervise.errors import ValidationError
-from randsupervise.metrics import YearReport, run_demo_year
+from randsupervise.metrics import YearReport
 
 matplotlib = pytest.importorskip("matplotlib", reason="the plot extra (matplotlib) is missing")
 matplotlib.use("Agg")
@@ -49,7 +50,7 @@ CASES: list[tuple[Callable[..., Any], dict[str, Any], str, str, str]] = [
     ),
     (plot.plot_inclusion, {}, "各次抽取的入样概率", "风险等级", "入样概率"),
     (plot.plot_coverage, {}, "2024年抽查事项开展率：100%", "抽查事项", "检查户次"),
-    (plot.plot_burden, {}, "2024年每户被检查次数", "风险等级", "检查对象数"),
+    (plot.plot_visits_per_target, {}, "2024年每户被检查次数", "风险等级", "检查对象数"),
 ]
 
 

@@ -8,10 +8,10 @@ import sys
 import pytest
 
 from randsupervise.cycle import run_plan
+from randsupervise.demo import demo_inputs
 from randsupervise.draw import draw, tickets_for_ids
 from randsupervise.errors import ValidationError
 from randsupervise.interop import tqdm_progress
-from randsupervise.metrics import demo_inputs
 from randsupervise.model import TargetRegistry
 from randsupervise.testing import (
     check_assignment_uniformity,

@@ -18,7 +18,7 @@ import pytest
 from randsupervise._core.frozen import thaw
 from randsupervise.cli import main
 from randsupervise.cycle import Inspect, Publish, Record, YearState
-from randsupervise.metrics.demo import DemoReport, run_demo_year
+from randsupervise.demo import DemoReport, run_demo_year
 from randsupervise.model import InspectionResult
 from randsupervise.publish import (
     Publication,

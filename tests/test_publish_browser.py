@@ -28,8 +28,8 @@ import attrs
 import pytest
 
 from randsupervise.cycle import announce_plan
+from randsupervise.demo import run_demo_year
 from randsupervise.draw import draw
-from randsupervise.metrics.demo import run_demo_year
 from randsupervise.model import TargetRegistry
 from randsupervise.publish import Publication, public_record, publish_task, to_html
 from randsupervise.publish.register import register_csv

@@ -20,9 +20,9 @@ from typing import Any
 import pytest
 
 from randsupervise._core.frozen import thaw
+from randsupervise.demo import run_demo_year
 from randsupervise.draw import SeedRule, announce_draw, draw
 from randsupervise.draw.allocation import ItemRule
-from randsupervise.metrics.demo import run_demo_year
 from randsupervise.model import TargetRegistry
 from randsupervise.publish import public_record
 from randsupervise.publish.register import register_csv

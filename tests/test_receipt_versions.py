@@ -74,7 +74,7 @@ def test_version_1_assignment_chain_verifies() -> None:
 
 def test_version_1_plan_receipt_verifies() -> None:
     from randsupervise.cycle import verify_plan
-    from randsupervise.metrics.demo import demo_inputs
+    from randsupervise.demo import demo_inputs
 
     receipt = _load("plan.json")["receipt"]
     assert receipt["version"] == 1 and "digest" in receipt

@@ -26,9 +26,9 @@ from randsupervise._core.canonical import canonical_json, digest
 from randsupervise._core.frozen import thaw
 from randsupervise.assign import VisitRequest, assign, cancel, replace
 from randsupervise.cycle import run_plan
+from randsupervise.demo import demo_inputs
 from randsupervise.draw import BurdenHistory, ItemRule, Receipt, Seed, draw
 from randsupervise.errors import ValidationError
-from randsupervise.metrics.demo import demo_inputs
 from randsupervise.model import TargetRegistry
 from randsupervise.model.sample import sample_inspectors
 from randsupervise.receipts import read_receipt, verify

@@ -2,7 +2,7 @@
 
 Invariants, and the rule each comes from:
 
-* The demo runs the main job on the embedded sample data only (``metrics.demo``): plan,
+* The demo runs the main job on the embedded sample data only (``randsupervise.demo``): plan,
   draws, visits, teams, results, deadlines on China's 2024 calendar, metrics, feedback.
 * With ``--publish DIR`` the announcement comes first, as it was published before the
   seed existed; the auditors' material (register with risk classes, receipts, audit
@@ -22,7 +22,7 @@ from randsupervise.cli.publish import _publication_files, _write_files, _year_pu
 def cmd_demo(args: argparse.Namespace) -> int:
     # the full year of the sample bureau: plan, draws, visits,
     # teams, simulated results, deadlines on the 2024 calendar, metrics, feedback
-    from randsupervise.metrics.demo import run_demo_year
+    from randsupervise.demo import run_demo_year
 
     demo = run_demo_year(2024)
     if args.json:
@@ -40,7 +40,7 @@ def _publish_demo_year(demo: object, directory: str, out: TextIO) -> None:
     import os
 
     from randsupervise._core.frozen import thaw
-    from randsupervise.metrics.demo import DemoReport
+    from randsupervise.demo import DemoReport
     from randsupervise.publish.register import register_csv
 
     assert isinstance(demo, DemoReport)

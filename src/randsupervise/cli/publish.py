@@ -94,7 +94,7 @@ def _year_publications(
     task: str | None = None,
 ) -> list[tuple[str, object]]:
     """``(file stem, publication)`` for one kind of publication of the sample year."""
-    from randsupervise.metrics.demo import DemoReport
+    from randsupervise.demo import DemoReport
     from randsupervise.publish import (
         publish_announcement,
         publish_plan,
@@ -131,7 +131,7 @@ def _year_publications(
 
 
 def _cmd_publish(args: argparse.Namespace) -> int:
-    from randsupervise.metrics.demo import run_demo_year
+    from randsupervise.demo import run_demo_year
 
     if not args.sample:
         print(

@@ -129,7 +129,7 @@ def _verify_kind(kind: str, receipt: object, args: argparse.Namespace) -> object
             f"{args.receipt}: a plan receipt needs its inputs; --sample verifies a plan of "
             "the embedded sample county"
         )
-    from randsupervise.metrics.demo import demo_inputs
+    from randsupervise.demo import demo_inputs
 
     year = receipt["year"]  # type: ignore[index]
     plan, registry, items, pool, _, cal = demo_inputs(int(year))

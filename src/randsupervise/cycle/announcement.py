@@ -56,16 +56,15 @@ def announce_plan(
         ValidationError: a bad seed rule, or the seed dated on or before ``date``.
 
     Examples:
-        >>> from randsupervise.metrics.demo import demo_inputs
-        >>> plan, registry, items, pool, seed, cal = demo_inputs(2024)
-        >>> rule = SeedRule(method="text", source="randsupervise demo 2024: dice",
-        ...                 date="2024-01-15")
-        >>> a = announce_plan(plan, registry, items, pool, cal, seed_rule=rule,
+        >>> from randsupervise.cycle.sample import SAMPLE_SEED_TEXT, sample_year
+        >>> y = sample_year()
+        >>> rule = SeedRule(method="text", source="randsupervise sample", date="2024-01-15")
+        >>> a = announce_plan(y.plan, y.registry, y.items, y.pool, y.calendar, seed_rule=rule,
         ...                   date="2024-01-05")
         >>> first = a.subject["draws"][0]
         >>> len(a.subject["draws"]), first["stream"], first["batches"], first["filter"]
-        (13, '2024/net-key', ['H1', 'H2'], {'industry': '网吧'})
-        >>> a.seed(value="3 1 4 1 5 9 2 6") == seed   # the demo year's seed
+        (13, '2024/g01/Q2', ['Q2'], None)
+        >>> a.seed(value=SAMPLE_SEED_TEXT) == y.seed   # the sample year's seed
         True
     """
     draws = []

@@ -156,8 +156,8 @@ def feedback(
         list of abnormal operations.
 
     Examples:
-        >>> from randsupervise.metrics.demo import run_demo_year
-        >>> year = run_demo_year()
+        >>> from randsupervise.cycle.sample import sample_year
+        >>> year = sample_year()
         >>> fb = feedback(year.registry, year.state)
         >>> fb.counts()["problem-found"] > 0, fb.registry is not year.registry
         (True, True)

@@ -153,11 +153,8 @@ class YearState:
 
     Examples:
         >>> from datetime import date
-        >>> from randsupervise.calendar import china
-        >>> from randsupervise.metrics.demo import demo_inputs
-        >>> from randsupervise.cycle import run_plan
-        >>> plan, registry, items, pool, seed, cal = demo_inputs(2024)
-        >>> run = run_plan(plan, registry, items, pool, seed, cal)
+        >>> from randsupervise.cycle.sample import sample_year
+        >>> run, cal = sample_year().run, sample_year().calendar
         >>> state = YearState.start(run, date(2024, 2, 26))
         >>> ids = [v.id for v in run.visits[:3]]
         >>> state = state.inspect_many(ids, [date(2024, 4, 30)] * 3, cal)
@@ -243,8 +240,8 @@ class YearState:
         :class:`~randsupervise.model.results.InspectionResult` or ``None``).
 
         Examples:
-            >>> from randsupervise.metrics.demo import run_demo_year
-            >>> run_demo_year().state.column("state")[:2].tolist()
+            >>> from randsupervise.cycle.sample import sample_year
+            >>> sample_year().state.column("state")[:2].tolist()
             ['published', 'published']
         """
         return self._cols.column(name)

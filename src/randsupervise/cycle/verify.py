@@ -139,13 +139,12 @@ def verify_plan(
             named).
 
     Examples:
-        >>> from randsupervise.cycle import run_plan
-        >>> from randsupervise.metrics.demo import demo_inputs
-        >>> plan, registry, items, pool, seed, cal = demo_inputs(2024)
-        >>> run = run_plan(plan, registry, items, pool, seed, cal)
-        >>> verify_plan(run.receipt, plan, registry, items, pool, cal).ok
+        >>> from randsupervise.cycle.sample import sample_year
+        >>> y = sample_year()
+        >>> plan, registry, items, pool, cal = y.plan, y.registry, y.items, y.pool, y.calendar
+        >>> verify_plan(y.run.receipt, plan, registry, items, pool, cal).ok
         True
-        >>> bad = dict(run.receipt, seed=Seed.from_text("other").hex)
+        >>> bad = dict(y.run.receipt, seed=Seed.from_text("other").hex)
         >>> verify_plan(bad, plan, registry, items, pool, cal).differences[0].path
         'receipt_digest'
     """

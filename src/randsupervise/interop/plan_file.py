@@ -236,8 +236,8 @@ def plan_to_toml(plan: AnnualPlan) -> str:
     """``plan`` as the text of a plan file; :func:`plan_from_toml` reads it back equal.
 
     Examples:
-        >>> from randsupervise.metrics import demo_plan
-        >>> plan = demo_plan(2024)
+        >>> from randsupervise.cycle.sample import sample_plan
+        >>> plan = sample_plan(2024)
         >>> plan_from_toml(plan_to_toml(plan)) == plan
         True
     """

@@ -48,10 +48,10 @@ def tqdm_progress(desc: str = "", **options: Any) -> Progress:
         options: passed to ``tqdm.auto.tqdm`` (``leave=False``, ``file=...``, ...).
 
     Examples:
-        >>> from randsupervise.metrics import demo_inputs
         >>> from randsupervise.cycle import run_plan
-        >>> plan, registry, items, pool, seed, calendar = demo_inputs(2024)
-        >>> run = run_plan(plan, registry, items, pool, seed, calendar,
+        >>> from randsupervise.cycle.sample import sample_year
+        >>> y = sample_year()
+        >>> run = run_plan(y.plan, y.registry, y.items, y.pool, seed=y.seed, calendar=y.calendar,
         ...                progress=tqdm_progress("draws", disable=True))
         >>> len(run.draws)
         13

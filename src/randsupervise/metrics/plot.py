@@ -20,17 +20,17 @@ from collections.abc import Mapping
 from typing import Any
 
 from randsupervise._core.validation import check_one_of
-from randsupervise.metrics.core import Table
 from randsupervise.metrics.report import YearReport
+from randsupervise.metrics.table import Table
 
 __all__ = [
     "CJK_FONTS",
     "cjk_font",
-    "plot_burden",
     "plot_coverage",
     "plot_inclusion",
     "plot_ratios",
     "plot_timeliness",
+    "plot_visits_per_target",
     "plot_workload",
 ]
 
@@ -58,7 +58,7 @@ _TEXT: Mapping[str, Mapping[str, str]] = {
         "inspected": "inspected",
         "published": "published",
         "item": "item",
-        "burden": "Visits per target {year}",
+        "visits_per_target": "Visits per target {year}",
         "targets": "targets",
         "class": "risk class",
         "none": "none",
@@ -88,7 +88,7 @@ _TEXT: Mapping[str, Mapping[str, str]] = {
         "inspected": "已检查",
         "published": "已公示",
         "item": "抽查事项",
-        "burden": "{year}年每户被检查次数",
+        "visits_per_target": "{year}年每户被检查次数",
         "targets": "检查对象数",
         "class": "风险等级",
         "none": "未检查",
@@ -218,11 +218,12 @@ def plot_coverage(report: YearReport, ax: Any = None, *, lang: str = "zh") -> An
     """Bars of visits, inspected and published per item (item coverage, 开展率).
 
     Examples:
-        >>> import matplotlib
-        >>> matplotlib.use("Agg")
-        >>> from randsupervise.metrics import run_demo_year
-        >>> ax = plot_coverage(run_demo_year().report, lang="en")
-        >>> ax.get_title()
+        >>> from randsupervise.cycle.sample import sample_year
+        >>> from randsupervise.metrics import year_report
+        >>> y = sample_year()
+        >>> report = year_report(y.run, y.state, registry=y.registry, items=y.items,
+        ...                      pool=y.pool, as_of=y.as_of)
+        >>> plot_coverage(report, lang="en").get_title()
         'Item coverage 2024: 100%'
     """
     w = _Labels(lang)
@@ -233,24 +234,29 @@ def plot_coverage(report: YearReport, ax: Any = None, *, lang: str = "zh") -> An
     return w.finish(ax, title, w("item"), w("visits"), legend=True)
 
 
-def plot_burden(report: YearReport, ax: Any = None, *, lang: str = "zh") -> Any:
+def plot_visits_per_target(report: YearReport, ax: Any = None, *, lang: str = "zh") -> Any:
     """Stacked bars per risk class: targets with 0, 1, 2 and 3+ visits in the year.
 
     Examples:
-        >>> import matplotlib
-        >>> matplotlib.use("Agg")
-        >>> from randsupervise.metrics import run_demo_year
-        >>> plot_burden(run_demo_year().report, lang="en").get_ylabel()
-        'targets'
+        >>> from randsupervise.cycle.sample import sample_year
+        >>> from randsupervise.metrics import year_report
+        >>> y = sample_year()
+        >>> ax = plot_visits_per_target(
+        ...     year_report(y.run, y.state, registry=y.registry, items=y.items, pool=y.pool,
+        ...                 as_of=y.as_of), lang="en")
+        >>> ax.get_title(), ax.get_ylabel()
+        ('Visits per target 2024', 'targets')
     """
     w = _Labels(lang)
     ax = _axes(ax)
-    cols = report.burden.columns()
+    cols = report.visits_per_target.columns()
     bottom = [0] * len(cols["class"])
     for key in ("none", "once", "twice", "more"):
         ax.bar(cols["class"], cols[key], bottom=bottom, label=w(key))
         bottom = [b + v for b, v in zip(bottom, cols[key], strict=True)]
-    return w.finish(ax, w("burden", year=report.year), w("class"), w("targets"), legend=True)
+    return w.finish(
+        ax, w("visits_per_target", year=report.year), w("class"), w("targets"), legend=True
+    )
 
 
 def plot_timeliness(
@@ -262,10 +268,10 @@ def plot_timeliness(
     "overdue" is a step not done by a deadline already passed.
 
     Examples:
-        >>> import matplotlib
-        >>> matplotlib.use("Agg")
-        >>> from randsupervise.metrics import run_demo_year
-        >>> ax = plot_timeliness(run_demo_year().report, lang="en")
+        >>> from datetime import date
+        >>> from randsupervise.cycle.sample import sample_year
+        >>> from randsupervise.metrics import timeliness
+        >>> ax = plot_timeliness(timeliness(sample_year().state, date(2025, 2, 28)), lang="en")
         >>> ax.get_title(), [t.get_text() for t in ax.get_xticklabels()]
         ('Timeliness as of 2025-02-28', ['recording', 'publication'])
     """
@@ -289,10 +295,10 @@ def plot_workload(report: YearReport | Table, ax: Any = None, *, lang: str = "zh
     """Visits per department (summed over its officers), with the officers counted.
 
     Examples:
-        >>> import matplotlib
-        >>> matplotlib.use("Agg")
-        >>> from randsupervise.metrics import run_demo_year
-        >>> plot_workload(run_demo_year().report, lang="en").get_title()
+        >>> from randsupervise.cycle.sample import sample_year
+        >>> from randsupervise.metrics import workload
+        >>> y = sample_year()
+        >>> plot_workload(workload(y.state, y.pool), lang="en").get_title()
         'Workload by department'
     """
     w = _Labels(lang)
@@ -320,10 +326,10 @@ def plot_ratios(
     covered).
 
     Examples:
-        >>> import matplotlib
-        >>> matplotlib.use("Agg")
-        >>> from randsupervise.metrics import run_demo_year
-        >>> ax = plot_ratios(run_demo_year().report, by="item", lang="en")
+        >>> from randsupervise.cycle.sample import sample_year
+        >>> from randsupervise.metrics import ratio_achievement
+        >>> y = sample_year()
+        >>> ax = plot_ratios(ratio_achievement(y.run, y.state), by="item", lang="en")
         >>> ax.get_title(), ax.get_xlabel()
         ('Planned and achieved ratios per item', 'item')
     """
@@ -351,10 +357,9 @@ def plot_inclusion(report: YearReport | Table, ax: Any = None, *, lang: str = "z
     """Each draw's inclusion probability per risk class (one point per draw and class).
 
     Examples:
-        >>> import matplotlib
-        >>> matplotlib.use("Agg")
-        >>> from randsupervise.metrics import run_demo_year
-        >>> plot_inclusion(run_demo_year().report, lang="en").get_ylabel()
+        >>> from randsupervise.cycle.sample import sample_year
+        >>> from randsupervise.metrics import inclusion_probabilities
+        >>> plot_inclusion(inclusion_probabilities(sample_year().run), lang="en").get_ylabel()
         'inclusion probability'
     """
     w = _Labels(lang)

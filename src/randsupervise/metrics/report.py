@@ -1,4 +1,4 @@
-"""The year's report: every metric of :mod:`randsupervise.metrics.core` in one value.
+"""The year's report: every metric of :mod:`randsupervise.metrics` in one value.
 
 Invariants: the report is computed, never stored state; it is a pure function of the
 drawn plan, the visits' records, the registers and the ``as_of`` date. Text, JSON and
@@ -13,28 +13,41 @@ from typing import Any
 import attrs
 
 from randsupervise.cycle import PlanRun, YearState
-from randsupervise.metrics.core import (
-    Table,
-    burden,
-    completion,
-    duty_ledger,
+from randsupervise.metrics.coverage import (
     inclusion_probabilities,
     item_coverage,
     ratio_achievement,
-    timeliness,
-    workload,
+    visits_per_target,
     yearly_inclusion,
 )
+from randsupervise.metrics.deadlines import completion, timeliness
+from randsupervise.metrics.table import Table
+from randsupervise.metrics.workload import duty_ledger, workload
 from randsupervise.model import TargetRegistry
 from randsupervise.model.inspectors import InspectorPool
 from randsupervise.model.items import ItemList
 
 __all__ = ["YearReport", "year_report"]
 
+#: The report's tables, in the order they are shown.
+_TABLES = (
+    "coverage",
+    "ratios",
+    "probabilities",
+    "visits_per_target",
+    "workload",
+    "ledger",
+    "timeliness",
+    "completion",
+    "inclusion",
+)
+
 
 @attrs.frozen(kw_only=True)
 class YearReport:
-    """Every metric of one year, as of a date."""
+    """Every metric of one year, as of a date: the plan receipt's digest, then one table
+    per metric (:func:`year_report` computes them; :attr:`tables` lists them in order).
+    """
 
     year: int
     as_of: _dt.date
@@ -42,7 +55,7 @@ class YearReport:
     coverage: Table
     ratios: Table
     probabilities: Table
-    burden: Table
+    visits_per_target: Table
     workload: Table
     ledger: Table
     timeliness: Table
@@ -51,17 +64,8 @@ class YearReport:
 
     @property
     def tables(self) -> tuple[Table, ...]:
-        return (
-            self.coverage,
-            self.ratios,
-            self.probabilities,
-            self.burden,
-            self.workload,
-            self.ledger,
-            self.timeliness,
-            self.completion,
-            self.inclusion,
-        )
+        out: tuple[Table, ...] = tuple(getattr(self, name) for name in _TABLES)
+        return out
 
     def summary(self) -> dict[str, Any]:
         """The headline figures, JSON-able."""
@@ -74,7 +78,7 @@ class YearReport:
             "completion": dict(self.completion.summary),
             "workload": dict(self.workload.summary),
             "duty_ledger": dict(self.ledger.summary),
-            "burden": dict(self.burden.summary),
+            "visits_per_target": dict(self.visits_per_target.summary),
             "yearly_inclusion": dict(self.inclusion.summary),
         }
 
@@ -120,7 +124,7 @@ def year_report(
         coverage=item_coverage(items, state),
         ratios=ratio_achievement(run, state),
         probabilities=inclusion_probabilities(run),
-        burden=burden(run, registry),
+        visits_per_target=visits_per_target(run, registry),
         workload=workload(state, pool),
         ledger=duty_ledger(state, pool, as_of),
         timeliness=timeliness(state, as_of),

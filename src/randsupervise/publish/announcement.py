@@ -46,15 +46,14 @@ def publish_announcement(
     plan: every task's draws, batches, stream labels and scope) and one of its key facts.
 
     Examples:
-        >>> from randsupervise.metrics.demo import run_demo_year
-        >>> demo = run_demo_year()
-        >>> p = publish_announcement(demo.announcement)
+        >>> from randsupervise.cycle.sample import sample_year
+        >>> p = publish_announcement(sample_year().announcement)
         >>> p.title, p.data["date"], p.data["seed_date"]
         ('2024年度双随机抽查预告', '2024-01-05', '2024-01-15')
         >>> p.tables[1].columns
         ('任务编号', '批次', '抽取流标签', '抽查范围（定向条件）')
         >>> p.tables[1].rows[0]
-        ('net-key', 'H1、H2', '2024/net-key', '行业：网吧')
+        ('g01', 'Q2', '2024/g01/Q2', '全部检查对象')
     """
     a = as_announcement(announcement)
     w = _words(lang)

@@ -82,10 +82,9 @@ def publish_task(
             browser verifier checks every draw against it.
 
     Examples:
-        >>> from randsupervise.metrics.demo import run_demo_year
-        >>> demo = run_demo_year()
-        >>> p = publish_task(demo.run, demo.registry, demo.items, "net-key",
-        ...                  announcement=demo.announcement)
+        >>> from randsupervise.cycle.sample import sample_year
+        >>> y = sample_year()
+        >>> p = publish_task(y.run, y.registry, y.items, "k01", announcement=y.announcement)
         >>> p.data["announcement"]["date"], p.data["announcement"]["href"]
         ('2024-01-05', 'announcement.html')
         >>> p.tables[0].columns

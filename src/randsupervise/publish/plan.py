@@ -94,9 +94,9 @@ def publish_plan(plan: AnnualPlan, items: ItemList, *, lang: str = "zh") -> Publ
     """The plan and its item list, as published on the bureau's website.
 
     Examples:
-        >>> from randsupervise.metrics.demo import demo_plan
+        >>> from randsupervise.cycle.sample import sample_plan
         >>> from randsupervise.model.sample import sample_items
-        >>> p = publish_plan(demo_plan(), sample_items())
+        >>> p = publish_plan(sample_plan(), sample_items())
         >>> [t.name for t in p.tables], len(p.data["items"]), p.data["items"][0]["kind_label"]
         (['items', 'tasks'], 13, '一般检查事项')
     """

@@ -45,9 +45,9 @@ def publish_results(
     tasks (进一次门、查多项事) has one result, shown under each of them.
 
     Examples:
-        >>> from randsupervise.metrics.demo import run_demo_year
-        >>> demo = run_demo_year()
-        >>> p = publish_results(demo.run, demo.state, demo.registry, demo.items)
+        >>> from randsupervise.cycle.sample import sample_year
+        >>> y = sample_year()
+        >>> p = publish_results(y.run, y.state, y.registry, y.items)
         >>> p.tables[0].columns[-4:]
         ('检查实施机关', '检查完成日期', '检查结果', '公示日期')
         >>> sorted(p.data["firms"][0]["inspections"][0])[:4]
