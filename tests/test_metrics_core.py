@@ -5,13 +5,8 @@ from __future__ import annotations
 import json
 from functools import cache
 
-from randsupervise.metrics import (
-    DemoReport,
-    gini,
-    item_coverage,
-    repeat_inspection,
-    run_demo_year,
-)
+from randsupervise.demo import DemoReport, run_demo_year
+from randsupervise.metrics import gini, item_coverage, repeat_inspection
 from randsupervise.model import TargetRegistry
 
 
