@@ -1,8 +1,13 @@
 """The demo year's report: the figures of the whole year, as JSON and as text.
 
-Invariants: the report is a pure function of the demo year (:func:`run_demo_year`);
-its JSON form is identical across runs, and the English and Chinese texts show the
-figures of that JSON form.
+Invariants:
+
+* The report is a pure function of the demo year (:func:`run_demo_year`); its JSON form
+  is identical across runs, and the English and Chinese texts show the figures of that
+  JSON form.
+* The seed is made by the announced rule from the dice (:data:`DEMO_DICE`) after the
+  announcement, and the plan receipt is verified against the announcement
+  (``verify_plan(..., announcement=...)``).
 """
 
 from __future__ import annotations
@@ -127,7 +132,7 @@ class DemoReport:
             >>> demo.to_text(lang="zh").splitlines()[0].startswith("randsupervise 演示")
             True
         """
-        if lang not in _HEAD:
+        if not isinstance(lang, str) or lang not in _HEAD:
             raise ValidationError([Problem(field="lang", message="'zh' or 'en'")])
         j = self.to_json_dict()
         if lang == "zh":
