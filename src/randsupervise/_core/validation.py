@@ -231,18 +231,48 @@ def int_problems(
     row: int | None = None,
 ) -> list[Problem]:
     """Problems with an integer: ``int`` or a numpy integer (not bool, not 2.0, not "2")."""
-    ok = isinstance(value, int | np.integer) and not _is_bool(value)
-    if ok:
-        v = int(cast(Any, value))
-        ok = (min_value is None or v >= min_value) and (max_value is None or v <= max_value)
-    if ok:
+    number = _as_int(value)
+    return _out_of_bounds(number, value, field, ident, min_value, max_value, row, "an integer")
+
+
+def _as_int(value: object) -> int | None:
+    """``value`` as an ``int`` if it is an integer of an integer type, else None."""
+    if isinstance(value, int | np.integer) and not _is_bool(value):
+        return int(cast(Any, value))
+    return None
+
+
+def _as_real(value: object) -> float | None:
+    """``value`` as a ``float`` if it is a finite real number of a numeric type, else None."""
+    if not _is_real(value):
+        return None
+    try:
+        number = float(cast(Any, value))
+    except (OverflowError, ValueError, TypeError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _out_of_bounds(
+    number: float | None,
+    value: object,
+    field: str,
+    ident: str | None,
+    min_value: float | None,
+    max_value: float | None,
+    row: int | None,
+    what: str,
+) -> list[Problem]:
+    """One problem unless ``number`` (``value`` read, or None) lies within the bounds."""
+    low_ok = number is not None and (min_value is None or number >= min_value)
+    if low_ok and (max_value is None or cast(float, number) <= max_value):
         return []
     return [
         Problem(
             row=row,
             id=ident,
             field=field,
-            message=f"must be an integer{_bounds(min_value, max_value)}, got "
+            message=f"must be {what}{_bounds(min_value, max_value)}, got "
             f"{describe(value)} ({type(value).__name__})",
         )
     ]
@@ -292,29 +322,8 @@ def real_problems(
     what: str = "a finite number",
 ) -> list[Problem]:
     """Problems with a real number: finite, of a numeric type, within the bounds."""
-    ok = _is_real(value)
-    if ok:
-        try:
-            v = float(cast(Any, value))
-        except (OverflowError, ValueError, TypeError):
-            ok = False
-        else:
-            ok = (
-                math.isfinite(v)
-                and (min_value is None or v >= min_value)
-                and (max_value is None or v <= max_value)
-            )
-    if ok:
-        return []
-    return [
-        Problem(
-            row=row,
-            id=ident,
-            field=field,
-            message=f"must be {what}{_bounds(min_value, max_value)}, got "
-            f"{describe(value)} ({type(value).__name__})",
-        )
-    ]
+    number = _as_real(value)
+    return _out_of_bounds(number, value, field, ident, min_value, max_value, row, what)
 
 
 def check_real(
