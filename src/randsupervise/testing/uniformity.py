@@ -23,9 +23,7 @@ from randsupervise.testing.power import (
     _binomial_p_values,
     _check_effect,
     _power,
-    _settle,
-    _summary,
-    _verdict,
+    _Powered,
 )
 from randsupervise.testing.seeds import _check_alpha, _seeds, _stepped
 from randsupervise.tickets.seed import Seed
@@ -34,33 +32,12 @@ __all__ = ["UniformityReport", "check_assignment_uniformity"]
 
 
 @attrs.frozen(kw_only=True)
-class UniformityReport:
+class UniformityReport(_Powered):
     """What :func:`check_assignment_uniformity` found (fields as in
     :class:`InclusionReport`, per (visit, inspector) pair; ``n_tested`` counts the pairs
     whose probability is strictly between 0 and 1)."""
 
-    n_seeds: int
     n_pairs: int
-    alpha: float
-    threshold: float
-    worst: tuple[UnitDeviation, ...]
-    failures: tuple[UnitDeviation, ...]
-    n_tested: int = 0
-    effect: float = 1.0
-    power: float = 0.9
-    underpowered: int = 0
-    runs_needed: int | None = 1
-    smallest_underpowered: float = 1.0
-
-    @property
-    def verdict(self) -> str:
-        """``"failed"``, ``"inconclusive"`` or ``"passed"``, as for
-        :attr:`InclusionReport.verdict`."""
-        return _verdict(self)
-
-    @property
-    def passed(self) -> bool:
-        return self.verdict == "passed"
 
     def __str__(self) -> str:
         numbers = (
@@ -68,7 +45,7 @@ class UniformityReport:
             f"per-pair threshold {self.threshold:.3g}"
         )
         pairs = "(visit, inspector) pairs"
-        return _summary(self, "assignment uniformity", pairs, "pair", self.n_pairs, numbers)
+        return self._text("assignment uniformity", pairs, "pair", self.n_pairs, numbers)
 
 
 def _teams(result: Any) -> dict[str, tuple[str, ...]]:
@@ -158,7 +135,7 @@ def check_assignment_uniformity(
         runs_needed=pw.runs_needed,
         smallest_underpowered=pw.smallest,
     )
-    return _settle(report, allow_inconclusive)  # type: ignore[no-any-return]
+    return report._settled(allow_inconclusive)
 
 
 def _tally(
