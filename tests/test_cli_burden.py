@@ -183,23 +183,25 @@ BAD_BURDEN = [
     ("{}", ["--floor", "0.05", "--method", "pareto"], "'smallest' method only"),
 ]
 
-#: Bad frequency-limit histories (``--history``, with ``--item``).
+#: Bad frequency-limit histories (``--history``, with ``--item``); the history as a JSON
+#: value (``None``: no file).
 BAD_LIMITS = [
-    ("[]", [], "--history needs --item"),
+    ([], [], "--history needs --item"),
     (None, ["--item", "K9"], "cannot read"),
-    ('{"T001": 1}', ["--item", "K9"], "expected a JSON list of [unit id, item id, count]"),
-    ('[["T001", "K9"]]', ["--item", "K9"], "entry 0: expected [unit id, item id, count]"),
-    ('[["T001", "K9", 1], ["T002", "K9", -1]]', ["--item", "K9"], "entry 1:"),
-    ('[["T001", "K9", true]]', ["--item", "K9"], "entry 0:"),
-    ('[["T001", "K9", 1.5]]', ["--item", "K9"], "entry 0:"),
-    ('[["", "K9", 1]]', ["--item", "K9"], "entry 0:"),
-    ("[]", ["--item", "K9", "--limit", "0"], "yearly_frequency_limit"),
+    ({"T001": 1}, ["--item", "K9"], "expected a JSON list of [unit id, item id, count]"),
+    ([["T001", "K9"]], ["--item", "K9"], "entry 0: expected [unit id, item id, count]"),
+    ([["T001", "K9", 1], ["T002", "K9", -1]], ["--item", "K9"], "entry 1:"),
+    ([["T001", "K9", True]], ["--item", "K9"], "entry 0:"),
+    ([["T001", "K9", 1.5]], ["--item", "K9"], "entry 0:"),
+    ([["", "K9", 1]], ["--item", "K9"], "entry 0:"),
+    ([], ["--item", "K9", "--limit", "0"], "yearly_frequency_limit"),
 ]
 
 
 @pytest.mark.parametrize(
     ("option", "content", "flags", "expected"),
-    [("--burden", *case) for case in BAD_BURDEN] + [("--history", *case) for case in BAD_LIMITS],
+    [("--burden", *case) for case in BAD_BURDEN]
+    + [("--history", None if v is None else json.dumps(v), *rest) for v, *rest in BAD_LIMITS],
 )
 def test_bad_history_input_exits_2(
     tmp_path: Path,

@@ -151,6 +151,12 @@ def text_problems(
     return [] if msg is None else [Problem(row=row, id=ident, field=field, message=msg)]
 
 
+def _refuse(problems: list[Problem], what: str | None) -> None:
+    """Raise the problems found in one argument, if any (a ``check_*`` function's end)."""
+    if problems:
+        raise ValidationError(problems, what=what)
+
+
 def check_text(value: object, name: str, *, required: bool = True, what: str | None = None) -> str:
     """``value`` if it is acceptable text (see :func:`text_problems`), else raise.
 
@@ -162,9 +168,7 @@ def check_text(value: object, name: str, *, required: bool = True, what: str | N
         ...
         randsupervise.errors.ValidationError: field 'id': is not valid Unicode text ...
     """
-    problems = text_problems(value, name, required=required)
-    if problems:
-        raise ValidationError(problems, what=what)
+    _refuse(text_problems(value, name, required=required), what)
     return cast(str, value)
 
 
@@ -205,9 +209,7 @@ def bool_problems(value: object, field: str, ident: str | None = None) -> list[P
 
 def check_bool(value: object, name: str, *, what: str | None = None) -> bool:
     """``value`` if it is ``True`` or ``False``, else raise."""
-    problems = bool_problems(value, name)
-    if problems:
-        raise ValidationError(problems, what=what)
+    _refuse(bool_problems(value, name), what)
     return cast(bool, value)
 
 
@@ -296,9 +298,7 @@ def check_int(
         ...
         randsupervise.errors.ValidationError: field 'n': must be an integer, got True (bool)
     """
-    problems = int_problems(value, name, min_value=min_value, max_value=max_value)
-    if problems:
-        raise ValidationError(problems, what=what)
+    _refuse(int_problems(value, name, min_value=min_value, max_value=max_value), what)
     return int(cast(Any, value))
 
 
@@ -344,9 +344,7 @@ def check_real(
         ...
         randsupervise.errors.ValidationError: field 'ratio': must be a finite number, got '0.5' ...
     """
-    problems = real_problems(value, name, min_value=min_value, max_value=max_value)
-    if problems:
-        raise ValidationError(problems, what=what)
+    _refuse(real_problems(value, name, min_value=min_value, max_value=max_value), what)
     return float(cast(Any, value)) + 0.0
 
 
@@ -373,9 +371,7 @@ def check_date(value: object, name: str, *, what: str | None = None) -> _dt.date
         ...
         randsupervise.errors.ValidationError: field 'on': must be a datetime.date, got a ...
     """
-    problems = date_problems(value, name)
-    if problems:
-        raise ValidationError(problems, what=what)
+    _refuse(date_problems(value, name), what)
     return cast(_dt.date, value)
 
 

@@ -38,7 +38,6 @@ from randsupervise.testing.power import (
     _binomial_p_values,
     _check_effect,
     _min_detectable,
-    _power,
     _Powered,
 )
 from randsupervise.testing.seeds import _check_alpha, _seeds, _stepped
@@ -228,8 +227,6 @@ def _report(
 ) -> InclusionReport:
     """Every unit's exact binomial test at the Bonferroni threshold, and the power."""
     pvals = _binomial_p_values(counts, n, p, tolerance)
-    tested = int(np.count_nonzero((p > 0) & (p < 1)))
-    threshold = alpha / max(tested, 1)
     ids = registry.ids
 
     def dev(i: int) -> UnitDeviation:
@@ -241,21 +238,9 @@ def _report(
             p_value=float(pvals[i]),
         )
 
-    order = np.argsort(pvals, kind="stable")
-    failing = [int(i) for i in order.tolist() if pvals[i] < threshold]
-    pw = _power(p, n, threshold, tolerance, effect, power)
+    fields = _Powered._fields(p, pvals, dev, n, alpha, tolerance, effect, power)
     return InclusionReport(
-        n_seeds=n,
         n_units=len(registry),
-        n_tested=tested,
-        alpha=alpha,
-        threshold=threshold,
-        min_detectable=_min_detectable(n, threshold),
-        worst=tuple(dev(int(i)) for i in order[:5].tolist()),
-        failures=tuple(dev(i) for i in failing),
-        effect=effect,
-        power=power,
-        underpowered=pw.underpowered,
-        runs_needed=pw.runs_needed,
-        smallest_underpowered=pw.smallest,
+        min_detectable=_min_detectable(n, fields["threshold"]),
+        **fields,
     )

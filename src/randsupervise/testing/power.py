@@ -17,7 +17,7 @@ Invariants, each with the rule it comes from:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 import attrs
@@ -259,6 +259,38 @@ class _Powered:
     def passed(self) -> bool:
         """Only a powered run with no deviating unit passes."""
         return self.verdict == "passed"
+
+    @staticmethod
+    def _fields(
+        expected: F64Array,
+        p_values: F64Array,
+        deviation: Callable[[int], UnitDeviation],
+        trials: int,
+        alpha: float,
+        tolerance: float,
+        effect: float,
+        power: float,
+    ) -> dict[str, Any]:
+        """The fields of :class:`_Powered` from every unit's probability and p-value: the
+        Bonferroni threshold over the units tested (``0 < p < 1``), the failing units and the
+        five closest to failing (as ``deviation(i)`` gives unit ``i``), and the power."""
+        tested = int(np.count_nonzero((expected > 0) & (expected < 1)))
+        threshold = alpha / max(tested, 1)
+        order = np.argsort(p_values, kind="stable").tolist()
+        pw = _power(expected, trials, threshold, tolerance, effect, power)
+        return {
+            "n_seeds": trials,
+            "alpha": alpha,
+            "threshold": threshold,
+            "n_tested": tested,
+            "worst": tuple(deviation(i) for i in order[:5]),
+            "failures": tuple(deviation(i) for i in order if p_values[i] < threshold),
+            "effect": effect,
+            "power": power,
+            "underpowered": pw.underpowered,
+            "runs_needed": pw.runs_needed,
+            "smallest_underpowered": pw.smallest,
+        }
 
     def _settled(self: _R, allow_inconclusive: bool) -> _R:
         """The report, or :class:`AssertionError` with its text when it failed (or is

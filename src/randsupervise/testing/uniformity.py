@@ -18,13 +18,7 @@ import numpy as np
 
 from randsupervise._core.progress import Progress
 from randsupervise.testing.outcomes import _attr
-from randsupervise.testing.power import (
-    UnitDeviation,
-    _binomial_p_values,
-    _check_effect,
-    _power,
-    _Powered,
-)
+from randsupervise.testing.power import UnitDeviation, _binomial_p_values, _check_effect, _Powered
 from randsupervise.testing.seeds import _check_alpha, _seeds, _stepped
 from randsupervise.tickets.seed import Seed
 
@@ -113,28 +107,12 @@ def check_assignment_uniformity(
         raise ValueError(f"eligible must name visits with at least one inspector each: {empty}")
     counts, sizes = _tally(assign_fn, elig, seed_list, progress)
     devs = _deviations(counts, sizes, len(seed_list))
-    n = len(seed_list)
-    tested = sum(1 for d in devs if 0 < d.expected < 1)
-    threshold = alpha / max(tested, 1)
-    devs.sort(key=lambda d: d.p_value)
-    failures = tuple(d for d in devs if d.p_value < threshold)
-    pw = _power(
-        np.asarray([d.expected for d in devs], dtype=np.float64), n, threshold, 0.0, effect, power
+    expected = np.asarray([d.expected for d in devs], dtype=np.float64)
+    p_values = np.asarray([d.p_value for d in devs], dtype=np.float64)
+    fields = _Powered._fields(
+        expected, p_values, devs.__getitem__, len(seed_list), alpha, 0.0, effect, power
     )
-    report = UniformityReport(
-        n_seeds=n,
-        n_pairs=len(devs),
-        alpha=alpha,
-        threshold=threshold,
-        worst=tuple(devs[:5]),
-        failures=failures,
-        n_tested=tested,
-        effect=effect,
-        power=power,
-        underpowered=pw.underpowered,
-        runs_needed=pw.runs_needed,
-        smallest_underpowered=pw.smallest,
-    )
+    report = UniformityReport(n_pairs=len(devs), **fields)
     return report._settled(allow_inconclusive)
 
 
