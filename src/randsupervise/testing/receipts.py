@@ -15,12 +15,12 @@ design, verified into one report):
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, Literal
 
 import attrs
 import numpy as np
 
-from randsupervise import model
+import randsupervise.model as model
 from randsupervise._core.canonical import digest, sha256_hex
 from randsupervise.draw.verify import verify as _verify_draw
 from randsupervise.errors import RandSuperviseError
@@ -50,7 +50,7 @@ class Tampering:
 
     where: str
     how: str
-    outcome: str
+    outcome: Literal["caught", "harmless", "missed"]
     detail: str = ""
 
     @property
