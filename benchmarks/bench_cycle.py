@@ -38,7 +38,6 @@ from randsupervise.cycle._engines import assign_teams
 from randsupervise.draw import Seed, draw
 from randsupervise.metrics import year_report
 from randsupervise.model import InspectorPool, TargetRegistry
-from randsupervise.model.inspectors import Inspector
 from randsupervise.model.items import InspectionItem, ItemList
 from randsupervise.model.results import InspectionResult
 
@@ -71,19 +70,20 @@ def build(n: int, n_items: int, n_insp: int) -> tuple[TargetRegistry, ItemList, 
         )
         for i in range(n_items)
     ]
-    people = [
-        Inspector(
-            id=f"P{j:05d}",
-            name=f"p{j}",
-            department="D",
-            certified=True,
-            certificate_number=f"C{j}",
-            qualifications={f"Q{j // 30 % 20}", f"Q{(j // 30 + 7) % 20}"},
-            regions={REGIONS[j % 30], REGIONS[(7 * j + 3) % 30]},
-        )
+    # every inspector certified in department D, with two qualifications and two regions
+    pool = InspectorPool.from_records(
+        {
+            "id": f"P{j:05d}",
+            "name": f"p{j}",
+            "department": "D",
+            "certified": True,
+            "certificate_number": f"C{j}",
+            "qualifications": sorted({f"Q{j // 30 % 20}", f"Q{(j // 30 + 7) % 20}"}),
+            "regions": sorted({REGIONS[j % 30], REGIONS[(7 * j + 3) % 30]}),
+        }
         for j in range(n_insp)
-    ]
-    return reg, ItemList(items=items, max_key_items=5), InspectorPool(inspectors=people)
+    )
+    return reg, ItemList(items=items, max_key_items=5), pool
 
 
 def make_plan(items: ItemList) -> AnnualPlan:

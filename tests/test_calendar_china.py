@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 import chinese_calendar
 import numpy as np
@@ -15,7 +16,7 @@ from randsupervise.calendar import (
     china,
     statutory_days,
 )
-from randsupervise.calendar.china_data import N, Y
+from randsupervise.calendar.china_data import TABLE, F, H, N, Y, parse_schedules
 from randsupervise.errors import CalendarDataMissing, RandSuperviseError, ValidationError
 
 ALL_DAYS = np.arange(np.datetime64("2004-01-01"), np.datetime64("2027-01-01"))
@@ -152,18 +153,46 @@ def test_uncovered_years_raise_with_the_year() -> None:
         china().add_workdays(dt.date(2004, 1, 2), -5)
 
 
-def test_bad_data_entry_reports_every_problem() -> None:
-    bad = Y(
-        2027,
-        N("2026-11-01", "test"),
-        {
-            "lunar_new_year": "02-06",
-            "qingming": "04-05",
-            "dragon_boat": "06-09",
-            "mid_autumn": "09-15",
-        },
-        ("元旦", "01-01", "01-01", ("01-05",), ()),  # a Tuesday "worked"
+def test_the_table_reads_into_the_same_dates() -> None:
+    # Every break of every year, as the schedules stood when they were code: the table
+    # must read into the same dates, names, worked days and statutory days.
+    rows = [
+        f"{s.year} {h.name} {h.first} {h.last} {h.workdays} {h.statutory}"
+        for s in SCHEDULES
+        for h in s.holidays
+    ]
+    assert len(rows) == 144
+    digest = hashlib.sha256("\n".join(rows).encode()).hexdigest()
+    assert digest == "d2eccd5b3bf0bd54d2dc7d9e3d2fb71236f832dcb27ca508ce191d504adbda63"
+    assert parse_schedules(TABLE) == SCHEDULES
+
+
+def test_table_entries_equal_the_builders() -> None:
+    by_year = {s.year: s for s in SCHEDULES}
+    assert (
+        by_year[2019].holidays[0]
+        == Y(
+            2019,
+            N(None, None),
+            F(lny="02-05"),
+            H("元旦", "2018-12-30", "01-01", on=("2018-12-29",)),
+        ).holidays[0]
     )
+    victory = by_year[2015].holidays[5]
+    assert victory.statutory == (dt.date(2015, 9, 3),)
+    assert victory.workdays == (dt.date(2015, 9, 6),)
+    assert by_year[2015].notices[1].note == "3-5 September off, Sunday 6 September worked"
+    assert by_year[2004].notices == (N(None, None),)
+
+
+ENTRY_2027 = """
+2027  lny=02-06  qingming=04-05  dragon_boat=06-09  mid_autumn=09-15
+  notice issued=2026-11-01 number=国办发明电〔2026〕X号 note=example
+"""
+
+
+def test_bad_data_entry_reports_every_problem() -> None:
+    (bad,) = parse_schedules(ENTRY_2027 + "  元旦 01-01 on=01-05")  # a Tuesday "worked"
     with pytest.raises(ValidationError) as info:
         build_china((*SCHEDULES, bad))
     messages = " ".join(p.message for p in info.value.problems)
@@ -172,23 +201,16 @@ def test_bad_data_entry_reports_every_problem() -> None:
 
 
 def test_adding_a_year_is_one_entry() -> None:
-    entry = Y(
-        2027,
-        N("2026-11-01", "国办发明电〔2026〕X号 (example)"),
-        {
-            "lunar_new_year": "02-06",
-            "qingming": "04-05",
-            "dragon_boat": "06-09",
-            "mid_autumn": "09-15",
-        },
-        ("元旦", "01-01", "01-03", (), ()),
-        ("春节", "02-05", "02-12", ("02-14",), ()),
-        ("清明节", "04-03", "04-05", (), ()),
-        ("劳动节", "05-01", "05-05", (), ()),
-        ("端午节", "06-07", "06-09", (), ()),
-        ("中秋节", "09-15", "09-17", (), ()),
-        ("国庆节", "10-01", "10-07", (), ()),
-    )
+    breaks = """
+  元旦 01-01..01-03
+  春节 02-05..02-12 on=02-14
+  清明节 04-03..04-05
+  劳动节 05-01..05-05
+  端午节 06-07..06-09
+  中秋节 09-15..09-17
+  国庆节 10-01..10-07
+"""
+    (entry,) = parse_schedules(ENTRY_2027 + breaks)
     cal = build_china((*SCHEDULES, entry))
     assert cal.official_end == dt.date(2027, 12, 31)
     assert cal.is_workday(dt.date(2027, 2, 14))

@@ -163,74 +163,64 @@ def test_frequency_limited_draw(files: dict[str, str], capsys: pytest.CaptureFix
     assert code == 1 and "receipt records no burden spreading" in out
 
 
+#: Bad burden histories (``--burden``, with ``--floor``): (file content, flags, message).
+BAD_BURDEN = [
+    (None, ["--floor", "0.05"], "missing.json"),
+    ('{"2023": ["T001"],', ["--floor", "0.05"], "not valid JSON"),
+    ('{"2023": ["T001"], "2023": []}', ["--floor", "0.05"], "'2023' appears twice"),
+    ('"T001"', ["--floor", "0.05"], "expected a JSON object mapping period labels"),
+    ('{"2023": "T001"}', ["--floor", "0.05"], "period '2023': expected a list of ids"),
+    ('{"2023": ["T001", 7]}', ["--floor", "0.05"], "period '2023', item 1: ids must be"),
+    ('{"": ["T001"]}', ["--floor", "0.05"], "a period label is empty"),
+    (b"\xff\xfe{}", ["--floor", "0.05"], "not UTF-8"),
+    ("{}", ["--floor", "E=0.05"], "--floor: unknown stratum ['E']"),
+    ("{}", ["--floor", "A=much"], "--floor 'A=much'"),
+    ("{}", ["--floor", "lots"], "--floor 'lots': not a number"),
+    ("{}", ["--floor", "0.05", "--floor", "A=0.1"], "not both"),
+    ("{}", ["--floor", "A=0.5"], "id 'A', field 'floor': floor 0.5 is above"),
+    ("{}", ["--floor", "1.5"], "floor must be a number in [0, 1]"),
+    ("{}", [], "--burden needs --floor"),
+    ("{}", ["--floor", "0.05", "--method", "pareto"], "'smallest' method only"),
+]
+
+#: Bad frequency-limit histories (``--history``, with ``--item``); the history as a JSON
+#: value (``None``: no file).
+BAD_LIMITS = [
+    ([], [], "--history needs --item"),
+    (None, ["--item", "K9"], "cannot read"),
+    ({"T001": 1}, ["--item", "K9"], "expected a JSON list of [unit id, item id, count]"),
+    ([["T001", "K9"]], ["--item", "K9"], "entry 0: expected [unit id, item id, count]"),
+    ([["T001", "K9", 1], ["T002", "K9", -1]], ["--item", "K9"], "entry 1:"),
+    ([["T001", "K9", True]], ["--item", "K9"], "entry 0:"),
+    ([["T001", "K9", 1.5]], ["--item", "K9"], "entry 0:"),
+    ([["", "K9", 1]], ["--item", "K9"], "entry 0:"),
+    ([], ["--item", "K9", "--limit", "0"], "yearly_frequency_limit"),
+]
+
+
 @pytest.mark.parametrize(
-    ("content", "flags", "expected"),
-    [
-        (None, ["--floor", "0.05"], "missing.json"),
-        ('{"2023": ["T001"],', ["--floor", "0.05"], "not valid JSON"),
-        ('{"2023": ["T001"], "2023": []}', ["--floor", "0.05"], "'2023' appears twice"),
-        ('"T001"', ["--floor", "0.05"], "expected a JSON object mapping period labels"),
-        ('{"2023": "T001"}', ["--floor", "0.05"], "period '2023': expected a list of ids"),
-        ('{"2023": ["T001", 7]}', ["--floor", "0.05"], "period '2023', item 1: ids must be"),
-        ('{"": ["T001"]}', ["--floor", "0.05"], "a period label is empty"),
-        (b"\xff\xfe{}", ["--floor", "0.05"], "not UTF-8"),
-        ("{}", ["--floor", "E=0.05"], "--floor: unknown stratum ['E']"),
-        ("{}", ["--floor", "A=much"], "--floor 'A=much'"),
-        ("{}", ["--floor", "lots"], "--floor 'lots': not a number"),
-        ("{}", ["--floor", "0.05", "--floor", "A=0.1"], "not both"),
-        ("{}", ["--floor", "A=0.5"], "id 'A', field 'floor': floor 0.5 is above"),
-        ("{}", ["--floor", "1.5"], "floor must be a number in [0, 1]"),
-        ("{}", [], "--burden needs --floor"),
-        ("{}", ["--floor", "0.05", "--method", "pareto"], "'smallest' method only"),
-    ],
+    ("option", "content", "flags", "expected"),
+    [("--burden", *case) for case in BAD_BURDEN]
+    + [("--history", None if v is None else json.dumps(v), *rest) for v, *rest in BAD_LIMITS],
 )
-def test_bad_burden_input_exits_2(
+def test_bad_history_input_exits_2(
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
+    option: str,
     content: str | bytes | None,
     flags: list[str],
     expected: str,
 ) -> None:
     t = write_csv(tmp_path / "t.csv", BODY)
-    h = tmp_path / "missing.json"
+    h = tmp_path / ("missing.json" if option == "--burden" else "limits.json")
     if isinstance(content, bytes):
         h.write_bytes(content)
     elif content is not None:
         h.write_text(content, encoding="utf-8")
-    code, out, err = run(["draw", "--registry", t, *ARGS, "--burden", str(h), *flags], capsys)
+    code, out, err = run(["draw", "--registry", t, *ARGS, option, str(h), *flags], capsys)
     assert code == 2 and out == "" and "Traceback" not in err
     assert err.startswith("randsupervise draw: error: ") and err.count("\n") == 1, err
     assert expected in err
-
-
-@pytest.mark.parametrize(
-    ("content", "flags", "expected"),
-    [
-        ("[]", [], "--history needs --item"),
-        (None, ["--item", "K9"], "cannot read"),
-        ('{"T001": 1}', ["--item", "K9"], "expected a JSON list of [unit id, item id, count]"),
-        ('[["T001", "K9"]]', ["--item", "K9"], "entry 0: expected [unit id, item id, count]"),
-        ('[["T001", "K9", 1], ["T002", "K9", -1]]', ["--item", "K9"], "entry 1:"),
-        ('[["T001", "K9", true]]', ["--item", "K9"], "entry 0:"),
-        ('[["T001", "K9", 1.5]]', ["--item", "K9"], "entry 0:"),
-        ('[["", "K9", 1]]', ["--item", "K9"], "entry 0:"),
-        ("[]", ["--item", "K9", "--limit", "0"], "yearly_frequency_limit"),
-    ],
-)
-def test_bad_frequency_input_exits_2(
-    tmp_path: Path,
-    capsys: pytest.CaptureFixture[str],
-    content: str | None,
-    flags: list[str],
-    expected: str,
-) -> None:
-    t = write_csv(tmp_path / "t.csv", BODY)
-    h = tmp_path / "limits.json"
-    if content is not None:
-        h.write_text(content, encoding="utf-8")
-    code, out, err = run(["draw", "--registry", t, *ARGS, "--history", str(h), *flags], capsys)
-    assert code == 2 and out == "" and "Traceback" not in err
-    assert err.count("\n") == 1 and expected in err, err
 
 
 def test_flags_that_need_each_other(

@@ -16,20 +16,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from hostile_helpers import raises_naming
 from randsupervise.calendar import WorkCalendar, build_china, china
 from randsupervise.errors import CalendarDataMissing, RandSuperviseError, ValidationError
 
 D = dt.date(2024, 5, 6)
 CAL = china()
 FAR = CAL.provisional(end=dt.date(9999, 12, 31))
-
-
-def raises_naming(call: Any, *names: str) -> RandSuperviseError:
-    with pytest.raises(RandSuperviseError) as info:
-        call()
-    for name in names:
-        assert name in str(info.value), (name, str(info.value))
-    return info.value
 
 
 @pytest.mark.parametrize(

@@ -20,6 +20,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import hostile_helpers
+from hostile_helpers import raises_naming
 from randsupervise._core.validation import (
     as_column,
     check_date,
@@ -81,36 +83,7 @@ ODD: list[Any] = [
 ]
 
 #: Hypothesis: anything at all, the nastier the better.
-garbage = st.recursive(
-    st.one_of(
-        st.none(),
-        st.booleans(),
-        st.integers(min_value=-(2**70), max_value=2**70),
-        st.floats(),
-        st.complex_numbers(),
-        st.text(alphabet=st.characters(codec=None), max_size=4),
-        st.binary(max_size=3),
-        st.dates(),
-        st.datetimes(),
-        st.sampled_from(ODD),
-    ),
-    lambda inner: st.one_of(
-        st.lists(inner, max_size=3),
-        st.tuples(inner),
-        st.dictionaries(st.text(max_size=2), inner, max_size=2),
-    ),
-    max_leaves=6,
-)
-
-
-def raises_naming(call: Any, *names: str) -> RandSuperviseError:
-    """Call; assert a RandSuperviseError whose message names every one of ``names``."""
-    with pytest.raises(RandSuperviseError) as info:
-        call()
-    text = str(info.value)
-    for name in names:
-        assert name in text, (name, text)
-    return info.value
+garbage = hostile_helpers.garbage(ODD, tuples=True)
 
 
 def typed_or_accepted(call: Any) -> None:

@@ -54,25 +54,21 @@ def _county(n: int = N) -> tuple[dict[str, Any], dict[str, Any]]:
     k = (i // 3) % 3
     r = (i * 7) % 4
     names = np.char.add("示例企业", i.astype(str))
-    zh = {
-        "统一社会信用代码": ids,
-        "企业名称": names,
-        "主体类型": np.asarray(KIND_ZH)[k],
-        "所属区域": np.asarray(REGIONS)[i % 4],
-        "行业": np.asarray(INDUSTRIES)[(i // 5) % 4],
-        "风险等级": np.asarray(RISK_ZH)[r],
-        "登记状态": np.asarray(STATUS_ZH)[s],
-        "法定代表人": np.asarray(["张三", "李四"])[i % 2],  # a column the register ignores
+    region = np.asarray(REGIONS)[i % 4]
+    industry = np.asarray(INDUSTRIES)[(i // 5) % 4]
+    # platform header: (register field, the platform's column, the register's column)
+    columns = {
+        "统一社会信用代码": ("id", ids, ids),
+        "企业名称": ("name", names, names),
+        "主体类型": ("kind", np.asarray(KIND_ZH)[k], np.asarray(KIND_EN)[k]),
+        "所属区域": ("region", region, region),
+        "行业": ("industry", industry, industry),
+        "风险等级": ("risk_class", np.asarray(RISK_ZH)[r], np.asarray(list("ABCD"))[r]),
+        "登记状态": ("status", np.asarray(STATUS_ZH)[s], np.asarray(STATUS_EN)[s]),
     }
-    en = {
-        "id": ids,
-        "name": names,
-        "kind": np.asarray(KIND_EN)[k],
-        "region": np.asarray(REGIONS)[i % 4],
-        "industry": np.asarray(INDUSTRIES)[(i // 5) % 4],
-        "risk_class": np.asarray(list("ABCD"))[r],
-        "status": np.asarray(STATUS_EN)[s],
-    }
+    zh = {header: platform for header, (_, platform, _) in columns.items()}
+    zh["法定代表人"] = np.asarray(["张三", "李四"])[i % 2]  # a column the register ignores
+    en = {field: column for field, _, column in columns.values()}
     return zh, en
 
 

@@ -14,7 +14,7 @@ Invariants (architecture principle 4: receipts are deeply immutable):
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 __all__ = ["FrozenDict", "FrozenList", "freeze", "thaw"]
 
@@ -23,7 +23,25 @@ def _refuse(self: object, *args: object, **kwargs: object) -> NoReturn:
     raise TypeError(f"{type(self).__name__} is immutable: use thaw() for an editable copy")
 
 
-class FrozenDict(dict[str, Any]):
+_F = TypeVar("_F", bound="_Frozen")
+
+
+class _Frozen:
+    """What both frozen types share: a copy is the value itself; a pickle re-freezes."""
+
+    __slots__ = ()
+
+    def __copy__(self: _F) -> _F:
+        return self
+
+    def __deepcopy__(self: _F, memo: object) -> _F:
+        return self
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (freeze, (thaw(self),))
+
+
+class FrozenDict(_Frozen, dict[str, Any]):
     """A ``dict`` that refuses every change (see the module notes).
 
     Examples:
@@ -42,17 +60,8 @@ class FrozenDict(dict[str, Any]):
     def __hash__(self) -> int:  # type: ignore[override]
         return hash(tuple(sorted((k, _hashable(v)) for k, v in self.items())))
 
-    def __copy__(self) -> FrozenDict:
-        return self
 
-    def __deepcopy__(self, memo: object) -> FrozenDict:
-        return self
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (freeze, (thaw(self),))
-
-
-class FrozenList(list[Any]):
+class FrozenList(_Frozen, list[Any]):
     """A ``list`` that refuses every change (see the module notes)."""
 
     __slots__ = ()
@@ -61,15 +70,6 @@ class FrozenList(list[Any]):
 
     def __hash__(self) -> int:  # type: ignore[override]
         return hash(tuple(_hashable(v) for v in self))
-
-    def __copy__(self) -> FrozenList:
-        return self
-
-    def __deepcopy__(self, memo: object) -> FrozenList:
-        return self
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (freeze, (thaw(self),))
 
 
 def _hashable(v: Any) -> Any:

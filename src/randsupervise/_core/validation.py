@@ -151,6 +151,12 @@ def text_problems(
     return [] if msg is None else [Problem(row=row, id=ident, field=field, message=msg)]
 
 
+def _refuse(problems: list[Problem], what: str | None) -> None:
+    """Raise the problems found in one argument, if any (a ``check_*`` function's end)."""
+    if problems:
+        raise ValidationError(problems, what=what)
+
+
 def check_text(value: object, name: str, *, required: bool = True, what: str | None = None) -> str:
     """``value`` if it is acceptable text (see :func:`text_problems`), else raise.
 
@@ -162,9 +168,7 @@ def check_text(value: object, name: str, *, required: bool = True, what: str | N
         ...
         randsupervise.errors.ValidationError: field 'id': is not valid Unicode text ...
     """
-    problems = text_problems(value, name, required=required)
-    if problems:
-        raise ValidationError(problems, what=what)
+    _refuse(text_problems(value, name, required=required), what)
     return cast(str, value)
 
 
@@ -205,9 +209,7 @@ def bool_problems(value: object, field: str, ident: str | None = None) -> list[P
 
 def check_bool(value: object, name: str, *, what: str | None = None) -> bool:
     """``value`` if it is ``True`` or ``False``, else raise."""
-    problems = bool_problems(value, name)
-    if problems:
-        raise ValidationError(problems, what=what)
+    _refuse(bool_problems(value, name), what)
     return cast(bool, value)
 
 
@@ -231,18 +233,48 @@ def int_problems(
     row: int | None = None,
 ) -> list[Problem]:
     """Problems with an integer: ``int`` or a numpy integer (not bool, not 2.0, not "2")."""
-    ok = isinstance(value, int | np.integer) and not _is_bool(value)
-    if ok:
-        v = int(cast(Any, value))
-        ok = (min_value is None or v >= min_value) and (max_value is None or v <= max_value)
-    if ok:
+    number = _as_int(value)
+    return _out_of_bounds(number, value, field, ident, min_value, max_value, row, "an integer")
+
+
+def _as_int(value: object) -> int | None:
+    """``value`` as an ``int`` if it is an integer of an integer type, else None."""
+    if isinstance(value, int | np.integer) and not _is_bool(value):
+        return int(cast(Any, value))
+    return None
+
+
+def _as_real(value: object) -> float | None:
+    """``value`` as a ``float`` if it is a finite real number of a numeric type, else None."""
+    if not _is_real(value):
+        return None
+    try:
+        number = float(cast(Any, value))
+    except (OverflowError, ValueError, TypeError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _out_of_bounds(
+    number: float | None,
+    value: object,
+    field: str,
+    ident: str | None,
+    min_value: float | None,
+    max_value: float | None,
+    row: int | None,
+    what: str,
+) -> list[Problem]:
+    """One problem unless ``number`` (``value`` read, or None) lies within the bounds."""
+    low_ok = number is not None and (min_value is None or number >= min_value)
+    if low_ok and (max_value is None or cast(float, number) <= max_value):
         return []
     return [
         Problem(
             row=row,
             id=ident,
             field=field,
-            message=f"must be an integer{_bounds(min_value, max_value)}, got "
+            message=f"must be {what}{_bounds(min_value, max_value)}, got "
             f"{describe(value)} ({type(value).__name__})",
         )
     ]
@@ -266,9 +298,7 @@ def check_int(
         ...
         randsupervise.errors.ValidationError: field 'n': must be an integer, got True (bool)
     """
-    problems = int_problems(value, name, min_value=min_value, max_value=max_value)
-    if problems:
-        raise ValidationError(problems, what=what)
+    _refuse(int_problems(value, name, min_value=min_value, max_value=max_value), what)
     return int(cast(Any, value))
 
 
@@ -292,29 +322,8 @@ def real_problems(
     what: str = "a finite number",
 ) -> list[Problem]:
     """Problems with a real number: finite, of a numeric type, within the bounds."""
-    ok = _is_real(value)
-    if ok:
-        try:
-            v = float(cast(Any, value))
-        except (OverflowError, ValueError, TypeError):
-            ok = False
-        else:
-            ok = (
-                math.isfinite(v)
-                and (min_value is None or v >= min_value)
-                and (max_value is None or v <= max_value)
-            )
-    if ok:
-        return []
-    return [
-        Problem(
-            row=row,
-            id=ident,
-            field=field,
-            message=f"must be {what}{_bounds(min_value, max_value)}, got "
-            f"{describe(value)} ({type(value).__name__})",
-        )
-    ]
+    number = _as_real(value)
+    return _out_of_bounds(number, value, field, ident, min_value, max_value, row, what)
 
 
 def check_real(
@@ -335,9 +344,7 @@ def check_real(
         ...
         randsupervise.errors.ValidationError: field 'ratio': must be a finite number, got '0.5' ...
     """
-    problems = real_problems(value, name, min_value=min_value, max_value=max_value)
-    if problems:
-        raise ValidationError(problems, what=what)
+    _refuse(real_problems(value, name, min_value=min_value, max_value=max_value), what)
     return float(cast(Any, value)) + 0.0
 
 
@@ -364,9 +371,7 @@ def check_date(value: object, name: str, *, what: str | None = None) -> _dt.date
         ...
         randsupervise.errors.ValidationError: field 'on': must be a datetime.date, got a ...
     """
-    problems = date_problems(value, name)
-    if problems:
-        raise ValidationError(problems, what=what)
+    _refuse(date_problems(value, name), what)
     return cast(_dt.date, value)
 
 

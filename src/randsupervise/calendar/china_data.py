@@ -1,27 +1,30 @@
-# ruff: noqa: E501 - notice addresses in the table are long
 """China's official working-day schedules, 2004-2026, as data: one entry per year.
 
 Each entry is one year's arrangement as the State Council General Office published it
 in its yearly notice 《国务院办公厅关于XXXX年部分节假日安排的通知》, plus the notices
-that later changed it:
+that later changed it. The entries are one table, ``china_schedules.txt`` (package
+data, as ``TABLE``), read by one function, ``parse_schedules``; the builders ``N``,
+``F``, ``H`` and ``Y`` give each field's meaning and also build an entry in code:
 
-* ``N(issued, number, url, note=...)``: a notice, with the date it bears, its document
-  number (such as 国办发明电〔2024〕12号) and its address on www.gov.cn. ``None`` means
-  not recorded here: the numbers and dates for 2008-2026 and the addresses for
-  2011-2026 were compiled from public references to the notices; those for 2004-2007
-  (and the addresses for 2008-2010) are not recorded.
-* ``F(...)``: the festival dates the statutory holidays hang on (全国年节及纪念日放假办法):
-  the lunar new year (正月初一), Qingming (the solar term 清明), the Dragon Boat festival
-  (五月初五) and Mid-Autumn (八月十五). Only the lunar new year matters before 2008,
-  when the other three were not yet holidays.
-* ``H(name, first, last, on=(...))``: a break as the notice names it: the days off from
+* ``notice issued=... number=... url=... note=...`` (``N``): a notice, with the date it
+  bears, its document number (such as 国办发明电〔2024〕12号) and its address on
+  www.gov.cn. A field left out is not recorded here: the numbers and dates for
+  2008-2026 and the addresses for 2011-2026 were compiled from public references to the
+  notices; those for 2004-2007 (and the addresses for 2008-2010) are not recorded.
+* the year line, ``2025  lny=... qingming=... dragon_boat=... mid_autumn=...`` (``F``):
+  the festival dates the statutory holidays hang on (全国年节及纪念日放假办法): the lunar
+  new year (正月初一), Qingming (the solar term 清明), the Dragon Boat festival (五月初五)
+  and Mid-Autumn (八月十五). Only the lunar new year matters before 2008, when the other
+  three were not yet holidays.
+* ``name first..last on=d,d`` (``H``): a break as the notice names it: the days off from
   ``first`` to ``last`` inclusive, and the weekend days worked (调休上班) that the notice
-  ties to it. Dates are ``"MM-DD"`` in the entry's year, or a full ISO date when the
-  notice reaches into December of the year before (New Year 2008, 2012, 2019, 2023,
-  2024). Weekend days inside a break count as off either way.
+  ties to it; ``statutory=`` names statutory days set by a one-off decision. Dates are
+  ``MM-DD`` in the entry's year, or a full ISO date when the notice reaches into
+  December of the year before (New Year 2008, 2012, 2019, 2023, 2024). Weekend days
+  inside a break count as off either way.
 
-Adding a newly announced year is one entry at the end of ``SCHEDULES``: copy the last
-entry, change the year, the notice, the festival dates and the breaks, and run the tests
+Adding a newly announced year is one entry at the end of ``china_schedules.txt``: copy
+the last entry, change the year, the notice, the festival dates and the breaks, and run the tests
 (``tests/test_calendar_china.py`` checks every entry's shape and, for 2004-2026, every
 day against the ``chinesecalendar`` package). See docs/calendar.md.
 
@@ -33,6 +36,7 @@ falls inside a break of its holiday.
 from __future__ import annotations
 
 import datetime as _dt
+from importlib import resources
 
 import attrs
 
@@ -40,11 +44,13 @@ __all__ = [
     "GOV",
     "NAMES_EN",
     "SCHEDULES",
+    "TABLE",
     "VICTORY_70",
     "Festivals",
     "HolidaySpan",
     "Notice",
     "YearSchedule",
+    "parse_schedules",
 ]
 
 GOV = "https://www.gov.cn/"
@@ -136,6 +142,10 @@ def F(
             "mid_autumn": mid_autumn}  # fmt: skip
 
 
+_Span = tuple[str, str, str, tuple[str, ...], tuple[str, ...]]
+"""A break as ``H`` returns it: name, first, last, days worked, statutory days."""
+
+
 def H(
     name: str,
     first: str,
@@ -143,7 +153,7 @@ def H(
     *,
     on: tuple[str, ...] = (),
     statutory: tuple[str, ...] = (),
-) -> tuple[str, str, str, tuple[str, ...], tuple[str, ...]]:
+) -> _Span:
     """A break, ``first..last`` (one day when ``last`` is omitted), worked days ``on``."""
     return (name, first, last or first, on, statutory)
 
@@ -152,7 +162,7 @@ def Y(
     year: int,
     notices: Notice | tuple[Notice, ...],
     festivals: dict[str, str | None],
-    *spans: tuple[str, str, str, tuple[str, ...], tuple[str, ...]],
+    *spans: _Span,
 ) -> YearSchedule:
     """One year's entry."""
     fest = {k: None if v is None else _date(v, year) for k, v in festivals.items()}
@@ -176,277 +186,48 @@ def Y(
     )
 
 
-# fmt: off
-SCHEDULES: tuple[YearSchedule, ...] = (
-    Y(
-        2004,
-          N(None, None),
-        F(lny="01-22"),
-          H("元旦", "01-01"),
-          H("春节", "01-22", "01-28", on=("01-17", "01-18")),
-          H("劳动节", "05-01", "05-07", on=("05-08", "05-09")),
-          H("国庆节", "10-01", "10-07", on=("10-09", "10-10")),
-    ),
-    Y(
-        2005,
-          N(None, None),
-        F(lny="02-09"),
-          H("元旦", "01-01", "01-03"),
-          H("春节", "02-09", "02-15", on=("02-05", "02-06")),
-          H("劳动节", "05-01", "05-07", on=("04-30", "05-08")),
-          H("国庆节", "10-01", "10-07", on=("10-08", "10-09")),
-    ),
-    Y(
-        2006,
-          N(None, None),
-        F(lny="01-29"),
-          H("元旦", "01-01", "01-03"),
-          H("春节", "01-29", "02-04", on=("01-28", "02-05")),
-          H("劳动节", "05-01", "05-07", on=("04-29", "04-30")),
-          H("国庆节", "10-01", "10-07", on=("09-30", "10-08")),
-    ),
-    Y(
-        2007,
-          N(None, None),
-        F(lny="02-18"),
-          H("元旦", "01-01", "01-03", on=("2006-12-30", "2006-12-31")),
-          H("春节", "02-18", "02-24", on=("02-17", "02-25")),
-          H("劳动节", "05-01", "05-07", on=("04-28", "04-29")),
-          H("国庆节", "10-01", "10-07", on=("09-29", "09-30")),
-    ),
-    Y(
-        2008,
-          N("2007-12-15", "国办发明电〔2007〕52号"),
-        F(lny="02-07", qingming="04-04", dragon_boat="06-08", mid_autumn="09-14"),
-          H("元旦", "2007-12-30", "01-01", on=("2007-12-29",)),
-          H("春节", "02-06", "02-12", on=("02-02", "02-03")),
-          H("清明节", "04-04", "04-06"),
-          H("劳动节", "05-01", "05-03", on=("05-04",)),
-          H("端午节", "06-07", "06-09"),
-          H("中秋节", "09-13", "09-15"),
-          H("国庆节", "09-29", "10-05", on=("09-27", "09-28")),
-    ),
-    Y(
-        2009,
-          N("2008-12-04", "国办发明电〔2008〕42号"),
-        F(lny="01-26", qingming="04-04", dragon_boat="05-28", mid_autumn="10-03"),
-          H("元旦", "01-01", "01-03", on=("01-04",)),
-          H("春节", "01-25", "01-31", on=("01-24", "02-01")),
-          H("清明节", "04-04", "04-06"),
-          H("劳动节", "05-01", "05-03"),
-          H("端午节", "05-28", "05-30", on=("05-31",)),
-          H("国庆节、中秋节", "10-01", "10-08", on=("09-27", "10-10")),
-    ),
-    Y(
-        2010,
-          N("2009-12-08", "国办发明电〔2009〕27号"),
-        F(lny="02-14", qingming="04-05", dragon_boat="06-16", mid_autumn="09-22"),
-          H("元旦", "01-01", "01-03"),
-          H("春节", "02-13", "02-19", on=("02-20", "02-21")),
-          H("清明节", "04-03", "04-05"),
-          H("劳动节", "05-01", "05-03"),
-          H("端午节", "06-14", "06-16", on=("06-12", "06-13")),
-          H("中秋节", "09-22", "09-24", on=("09-19", "09-25")),
-          H("国庆节", "10-01", "10-07", on=("09-26", "10-09")),
-    ),
-    Y(
-        2011,
-          N("2010-12-10", "国办发明电〔2010〕40号", GOV + "zwgk/2010-12/09/content_1761783.htm"),
-        F(lny="02-03", qingming="04-05", dragon_boat="06-06", mid_autumn="09-12"),
-          H("元旦", "01-01", "01-03"),
-          H("春节", "02-02", "02-08", on=("01-30", "02-12")),
-          H("清明节", "04-03", "04-05", on=("04-02",)),
-          H("劳动节", "04-30", "05-02"),
-          H("端午节", "06-04", "06-06"),
-          H("中秋节", "09-10", "09-12"),
-          H("国庆节", "10-01", "10-07", on=("10-08", "10-09")),
-    ),
-    Y(
-        2012,
-          N("2011-12-06", "国办发明电〔2011〕45号", GOV + "zwgk/2011-12/08/content_1993330.htm"),
-        F(lny="01-23", qingming="04-04", dragon_boat="06-23", mid_autumn="09-30"),
-          H("元旦", "01-01", "01-03", on=("2011-12-31",)),
-          H("春节", "01-22", "01-28", on=("01-21", "01-29")),
-          H("清明节", "04-02", "04-04", on=("03-31", "04-01")),
-          H("劳动节", "04-29", "05-01", on=("04-28",)),
-          H("端午节", "06-22", "06-24"),
-          H("中秋节、国庆节", "09-30", "10-07", on=("09-29",)),
-    ),
-    Y(
-        2013,
-          N("2012-12-08", "国办发明电〔2012〕33号", GOV + "zwgk/2012-12/08/content_2283018.htm"),
-        F(lny="02-10", qingming="04-04", dragon_boat="06-12", mid_autumn="09-19"),
-          H("元旦", "01-01", "01-03", on=("01-05", "01-06")),
-          H("春节", "02-09", "02-15", on=("02-16", "02-17")),
-          H("清明节", "04-04", "04-06", on=("04-07",)),
-          H("劳动节", "04-29", "05-01", on=("04-27", "04-28")),
-          H("端午节", "06-10", "06-12", on=("06-08", "06-09")),
-          H("中秋节", "09-19", "09-21", on=("09-22",)),
-          H("国庆节", "10-01", "10-07", on=("09-29", "10-12")),
-    ),
-    Y(
-        2014,
-          N("2013-12-11", "国办发明电〔2013〕28号", GOV + "zhengce/content/2013-12/11/content_2545128.htm"),
-        F(lny="01-31", qingming="04-05", dragon_boat="06-02", mid_autumn="09-08"),
-          H("元旦", "01-01"),
-          H("春节", "01-31", "02-06", on=("01-26", "02-08")),
-          H("清明节", "04-05", "04-07"),
-          H("劳动节", "05-01", "05-03", on=("05-04",)),
-          H("端午节", "06-02"),
-          H("中秋节", "09-08"),
-          H("国庆节", "10-01", "10-07", on=("09-28", "10-11")),
-    ),
-    Y(
-        2015,
-        (
-          N("2014-12-16", "国办发明电〔2014〕28号", GOV + "zhengce/content/2014-12/16/content_2917132.htm"),
-          N(None, "国发明电〔2015〕1号", note="3-5 September off, Sunday 6 September worked"),
-        ),
-        F(lny="02-19", qingming="04-05", dragon_boat="06-20", mid_autumn="09-27"),
-          H("元旦", "01-01", "01-03", on=("01-04",)),
-          H("春节", "02-18", "02-24", on=("02-15", "02-28")),
-          H("清明节", "04-05", "04-06"),
-          H("劳动节", "05-01"),
-          H("端午节", "06-20", "06-22"),
-          H(VICTORY_70, "09-03", "09-05", on=("09-06",), statutory=("09-03",)),
-          H("中秋节", "09-27"),
-          H("国庆节", "10-01", "10-07", on=("10-10",)),
-    ),
-    Y(
-        2016,
-          N("2015-12-10", "国办发明电〔2015〕18号", GOV + "zhengce/content/2015-12/10/content_5022501.htm"),
-        F(lny="02-08", qingming="04-04", dragon_boat="06-09", mid_autumn="09-15"),
-          H("元旦", "01-01"),
-          H("春节", "02-07", "02-13", on=("02-06", "02-14")),
-          H("清明节", "04-04"),
-          H("劳动节", "05-01", "05-02"),
-          H("端午节", "06-09", "06-11", on=("06-12",)),
-          H("中秋节", "09-15", "09-17", on=("09-18",)),
-          H("国庆节", "10-01", "10-07", on=("10-08", "10-09")),
-    ),
-    Y(
-        2017,
-          N("2016-12-01", "国办发明电〔2016〕17号", GOV + "zhengce/content/2016-12/01/content_5141613.htm"),
-        F(lny="01-28", qingming="04-04", dragon_boat="05-30", mid_autumn="10-04"),
-          H("元旦", "01-01", "01-02"),
-          H("春节", "01-27", "02-02", on=("01-22", "02-04")),
-          H("清明节", "04-02", "04-04", on=("04-01",)),
-          H("劳动节", "05-01"),
-          H("端午节", "05-28", "05-30", on=("05-27",)),
-          H("国庆节、中秋节", "10-01", "10-08", on=("09-30",)),
-    ),
-    Y(
-        2018,
-          N("2017-11-30", "国办发明电〔2017〕12号", GOV + "zhengce/content/2017-11/30/content_5243579.htm"),
-        F(lny="02-16", qingming="04-05", dragon_boat="06-18", mid_autumn="09-24"),
-          H("元旦", "01-01"),
-          H("春节", "02-15", "02-21", on=("02-11", "02-24")),
-          H("清明节", "04-05", "04-07", on=("04-08",)),
-          H("劳动节", "04-29", "05-01", on=("04-28",)),
-          H("端午节", "06-18"),
-          H("中秋节", "09-24"),
-          H("国庆节", "10-01", "10-07", on=("09-29", "09-30")),
-    ),
-    Y(
-        2019,
-        (
-          N("2018-12-04", "国办发明电〔2018〕15号", GOV + "zhengce/content/2018-12/06/content_5346276.htm"),
-          N("2019-03-22", "国办发明电〔2019〕3号", GOV + "zhengce/content/2019-03/22/content_5375877.htm",
-            note="Labour Day 1-4 May; Sundays 28 April and 5 May worked"),
-        ),
-        F(lny="02-05", qingming="04-05", dragon_boat="06-07", mid_autumn="09-13"),
-          H("元旦", "2018-12-30", "01-01", on=("2018-12-29",)),
-          H("春节", "02-04", "02-10", on=("02-02", "02-03")),
-          H("清明节", "04-05", "04-07"),
-          H("劳动节", "05-01", "05-04", on=("04-28", "05-05")),
-          H("端午节", "06-07", "06-09"),
-          H("中秋节", "09-13", "09-15"),
-          H("国庆节", "10-01", "10-07", on=("09-29", "10-12")),
-    ),
-    Y(
-        2020,
-        (
-          N("2019-11-21", "国办发明电〔2019〕16号", GOV + "zhengce/content/2019-11/21/content_5454164.htm"),
-          N("2020-01-27", "国办发明电〔2020〕1号", GOV + "zhengce/content/2020-01/27/content_5472352.htm",
-            note="Spring Festival extended to 2 February; Saturday 1 February no longer worked"),
-        ),
-        F(lny="01-25", qingming="04-04", dragon_boat="06-25", mid_autumn="10-01"),
-          H("元旦", "01-01"),
-          H("春节", "01-24", "02-02", on=("01-19",)),
-          H("清明节", "04-04", "04-06"),
-          H("劳动节", "05-01", "05-05", on=("04-26", "05-09")),
-          H("端午节", "06-25", "06-27", on=("06-28",)),
-          H("国庆节、中秋节", "10-01", "10-08", on=("09-27", "10-10")),
-    ),
-    Y(
-        2021,
-          N("2020-11-25", "国办发明电〔2020〕27号", GOV + "zhengce/content/2020-11/25/content_5564127.htm"),
-        F(lny="02-12", qingming="04-04", dragon_boat="06-14", mid_autumn="09-21"),
-          H("元旦", "01-01", "01-03"),
-          H("春节", "02-11", "02-17", on=("02-07", "02-20")),
-          H("清明节", "04-03", "04-05"),
-          H("劳动节", "05-01", "05-05", on=("04-25", "05-08")),
-          H("端午节", "06-12", "06-14"),
-          H("中秋节", "09-19", "09-21", on=("09-18",)),
-          H("国庆节", "10-01", "10-07", on=("09-26", "10-09")),
-    ),
-    Y(
-        2022,
-          N("2021-10-25", "国办发明电〔2021〕11号", GOV + "zhengce/content/2021-10/25/content_5644835.htm"),
-        F(lny="02-01", qingming="04-05", dragon_boat="06-03", mid_autumn="09-10"),
-          H("元旦", "01-01", "01-03"),
-          H("春节", "01-31", "02-06", on=("01-29", "01-30")),
-          H("清明节", "04-03", "04-05", on=("04-02",)),
-          H("劳动节", "04-30", "05-04", on=("04-24", "05-07")),
-          H("端午节", "06-03", "06-05"),
-          H("中秋节", "09-10", "09-12"),
-          H("国庆节", "10-01", "10-07", on=("10-08", "10-09")),
-    ),
-    Y(
-        2023,
-          N("2022-12-08", "国办发明电〔2022〕16号", GOV + "zhengce/zhengceku/2022-12/08/content_5730844.htm"),
-        F(lny="01-22", qingming="04-05", dragon_boat="06-22", mid_autumn="09-29"),
-          H("元旦", "2022-12-31", "01-02"),
-          H("春节", "01-21", "01-27", on=("01-28", "01-29")),
-          H("清明节", "04-05"),
-          H("劳动节", "04-29", "05-03", on=("04-23", "05-06")),
-          H("端午节", "06-22", "06-24", on=("06-25",)),
-          H("中秋节、国庆节", "09-29", "10-06", on=("10-07", "10-08")),
-    ),
-    Y(
-        2024,
-          N("2023-10-25", "国办发明电〔2023〕7号", GOV + "zhengce/zhengceku/202310/content_6911528.htm"),
-        F(lny="02-10", qingming="04-04", dragon_boat="06-10", mid_autumn="09-17"),
-          H("元旦", "2023-12-30", "01-01"),
-          H("春节", "02-10", "02-17", on=("02-04", "02-18")),
-          H("清明节", "04-04", "04-06", on=("04-07",)),
-          H("劳动节", "05-01", "05-05", on=("04-28", "05-11")),
-          H("端午节", "06-10"),
-          H("中秋节", "09-15", "09-17", on=("09-14",)),
-          H("国庆节", "10-01", "10-07", on=("09-29", "10-12")),
-    ),
-    Y(
-        2025,
-          N("2024-11-12", "国办发明电〔2024〕12号", GOV + "zhengce/content/202411/content_6986382.htm"),
-        F(lny="01-29", qingming="04-04", dragon_boat="05-31", mid_autumn="10-06"),
-          H("元旦", "01-01"),
-          H("春节", "01-28", "02-04", on=("01-26", "02-08")),
-          H("清明节", "04-04", "04-06"),
-          H("劳动节", "05-01", "05-05", on=("04-27",)),
-          H("端午节", "05-31", "06-02"),
-          H("国庆节、中秋节", "10-01", "10-08", on=("09-28", "10-11")),
-    ),
-    Y(
-        2026,
-          N("2025-11-04", "国办发明电〔2025〕7号", GOV + "zhengce/content/202511/content_7047090.htm"),
-        F(lny="02-17", qingming="04-05", dragon_boat="06-19", mid_autumn="09-25"),
-          H("元旦", "01-01", "01-03", on=("01-04",)),
-          H("春节", "02-15", "02-23", on=("02-14", "02-28")),
-          H("清明节", "04-04", "04-06"),
-          H("劳动节", "05-01", "05-05", on=("05-09",)),
-          H("端午节", "06-19", "06-21"),
-          H("中秋节", "09-25", "09-27"),
-          H("国庆节", "10-01", "10-07", on=("09-20", "10-10")),
-    ),
-)
-# fmt: on
+def parse_schedules(table: str) -> tuple[YearSchedule, ...]:
+    """Read a table of yearly entries (the format of ``TABLE``) into schedules.
+
+    A line that starts with the year opens an entry and gives its festival dates
+    (``F``'s keywords); an indented ``notice`` line adds a notice (``N``'s fields, the
+    ``note=`` running to the end of the line); any other indented line is a break,
+    ``name first[..last] [on=d,d] [statutory=d]`` (``H``'s fields).
+
+    >>> [s.year for s in parse_schedules('''
+    ... 2027  lny=02-06
+    ...   notice issued=2026-11-01 number=example
+    ...   春节 02-05..02-12 on=02-14
+    ... ''')]
+    [2027]
+    """
+    entries: list[tuple[int, list[Notice], dict[str, str | None], list[_Span]]] = []
+    for line in table.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        head, _, note = line.strip().partition(" note=")
+        first, *fields = head.split()
+        keys = dict(field.split("=", 1) for field in fields if "=" in field)
+        if not line.startswith(" "):
+            entries.append((int(first), [], dict(F(**keys)), []))
+        elif first == "notice":
+            notice = N(keys.get("issued"), keys.get("number"), keys.get("url"), note=note or None)
+            entries[-1][1].append(notice)
+        else:
+            span = fields[0].split("..")
+            entries[-1][3].append(
+                H(first, span[0], span[-1], on=_days(keys.get("on")),
+                  statutory=_days(keys.get("statutory")))
+            )  # fmt: skip
+    return tuple(Y(year, tuple(notices), fest, *spans) for year, notices, fest, spans in entries)
+
+
+def _days(text: str | None) -> tuple[str, ...]:
+    return () if text is None else tuple(text.split(","))
+
+
+_DATA = resources.files("randsupervise.calendar").joinpath("china_schedules.txt")
+TABLE: str = _DATA.read_text("utf-8")
+"""The yearly entries, oldest first (``china_schedules.txt``, shipped with the package)."""
+
+SCHEDULES: tuple[YearSchedule, ...] = parse_schedules(TABLE)

@@ -167,18 +167,10 @@ class WorkCalendar:
         self._name = name
 
     @classmethod
-    def _from_codes(
-        cls,
-        lo: int,
-        hi: int,
-        official: tuple[int, int],
-        codes: NDArray[np.int16],
-        infos: Sequence[DayInfo],
-        weekmask: tuple[bool, ...],
-        name: str,
-    ) -> WorkCalendar:
+    def _from_codes(cls, *state: Any) -> WorkCalendar:
+        """A calendar built from its state, given as :meth:`_init` takes it."""
         self = cls.__new__(cls)
-        self._init(lo, hi, official, codes, infos, weekmask, name)
+        self._init(*state)
         return self
 
     # -- properties -------------------------------------------------------------------
@@ -338,14 +330,8 @@ class WorkCalendar:
         steps = to_steps(n)
         if steps.ndim and shape is not Shape.ARRAY:
             shape = Shape.ARRAY
-        try:
-            days, steps = np.broadcast_arrays(days, steps)
-        except ValueError:
-            raise ValidationError(
-                [Problem(field="n", message=f"{steps.size} step counts for {days.size} dates: "
-                         "give one count, or one per date")],
-                what="add_workdays",
-            ) from None  # fmt: skip
+        advice = "dates: give one count, or one per date"
+        days, steps = _paired(days, steps, "add_workdays", "n", "step counts for", advice)
         idx = self._index(days)
         # working days in [lo, d] for forward steps, in [lo, d) for backward ones
         base = np.where(steps > 0, self._cum[idx + 1], self._cum[idx])
@@ -390,14 +376,8 @@ class WorkCalendar:
         a, shape_a = to_days(start, field="start")
         b, shape_b = to_days(end, field="end")
         array = Shape.ARRAY in (shape_a, shape_b)
-        try:
-            a, b = np.broadcast_arrays(a, b)
-        except ValueError:
-            raise ValidationError(
-                [Problem(field="end", message=f"{b.size} end dates for {a.size} start dates: "
-                         "give one, or one per start date")],
-                what="count_workdays",
-            ) from None  # fmt: skip
+        advice = "start dates: give one, or one per start date"
+        a, b = _paired(a, b, "count_workdays", "end", "end dates for", advice)
         ia, ib = self._index(a), self._index(b)
         forward = self._cum[ib + 1] - self._cum[ia + 1]
         backward = self._cum[ib] - self._cum[ia]
@@ -565,3 +545,17 @@ class WorkCalendar:
         if inside:
             raise ValidationError(inside)
         return extra.with_overrides(days_off=off, days_on=on)
+
+
+def _paired(
+    left: NDArray[Any], right: NDArray[Any], what: str, field: str, these: str, those: str
+) -> tuple[NDArray[Any], NDArray[Any]]:
+    """``left`` and ``right`` broadcast together: one value of ``right`` for all, or one per
+    value of ``left``; otherwise a ValidationError naming ``field``: "<right's size>
+    ``these`` <left's size> ``those``"."""
+    try:
+        a, b = np.broadcast_arrays(left, right)
+    except ValueError:
+        message = f"{right.size} {these} {left.size} {those}"
+        raise ValidationError([Problem(field=field, message=message)], what=what) from None
+    return a, b

@@ -28,33 +28,33 @@ The package holds one module per command group (``demo``, ``draw``, ``verify``,
 from __future__ import annotations
 
 import argparse
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
-from randsupervise.cli.announce import _add_announce_commands, _cmd_announce, _cmd_commit
+from randsupervise.cli.announce import (
+    _announce_arguments,
+    _cmd_announce,
+    _cmd_commit,
+    _commit_arguments,
+)
 from randsupervise.cli.demo import cmd_demo
-from randsupervise.cli.draw import _add_draw_command, _cmd_draw
+from randsupervise.cli.draw import _cmd_draw, _draw_arguments
+from randsupervise.cli.inputs import _add_choice, _add_command, _run_reporting
 from randsupervise.cli.inputs import _read_registry as _read_registry  # where it always was
-from randsupervise.cli.inputs import _run_reporting
-from randsupervise.cli.plan import _add_plan_command, _cmd_plan
-from randsupervise.cli.publish import _add_publish_command, _cmd_publish
-from randsupervise.cli.verify import _add_verify_command, _cmd_verify
+from randsupervise.cli.plan import _cmd_plan, _plan_arguments
+from randsupervise.cli.publish import _cmd_publish, _publish_arguments
+from randsupervise.cli.verify import _cmd_verify, _verify_arguments
 
 __all__ = ["build_parser", "cmd_demo", "main"]
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="randsupervise",
-        description="Double-random, one-public supervision: demo, draw and verify.",
-    )
-    sub = parser.add_subparsers(dest="command", required=True)
-    demo = sub.add_parser("demo", help="run the demo on the embedded sample data")
+def _demo_arguments(demo: argparse.ArgumentParser) -> None:
+    """run the demo on the embedded sample data"""
     demo.add_argument("--json", action="store_true", help="print JSON instead of a report")
-    demo.add_argument(
+    _add_choice(
+        demo,
         "--lang",
-        choices=["en", "zh"],
-        default="en",
-        help="language of the text report (zh: the figures a bureau reports upward, in Chinese)",
+        ("en", "zh"),
+        "language of the text report (zh: the figures a bureau reports upward, in Chinese)",
     )
     demo.add_argument(
         "--publish",
@@ -63,11 +63,28 @@ def build_parser() -> argparse.ArgumentParser:
         "drawn lists and results) in every format into DIR, and the auditors' material "
         "into DIR/audit",
     )
-    _add_draw_command(sub)
-    _add_verify_command(sub)
-    _add_announce_commands(sub)
-    _add_publish_command(sub)
-    _add_plan_command(sub)
+
+
+#: Every subcommand, in the order ``--help`` lists them, and what adds its arguments.
+_COMMANDS: dict[str, Callable[[argparse.ArgumentParser], None]] = {
+    "demo": _demo_arguments,
+    "draw": _draw_arguments,
+    "verify": _verify_arguments,
+    "announce": _announce_arguments,
+    "commit": _commit_arguments,
+    "publish": _publish_arguments,
+    "plan": _plan_arguments,
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="randsupervise",
+        description="Double-random, one-public supervision: demo, draw and verify.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, options in _COMMANDS.items():
+        _add_command(sub, name, options)
     return parser
 
 

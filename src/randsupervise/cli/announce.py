@@ -43,17 +43,15 @@ def _add_announcement_options(v: argparse.ArgumentParser) -> None:
     )
 
 
-def _add_announce_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    a = sub.add_parser(
-        "announce",
-        help="write the announcement of a draw (JSON) before its seed exists",
-        description="Write the announcement (抽查预告) of a draw: the register's digest, the "
-        "stream, the draw's options (as draw takes them) and the seed rule, to be published "
-        "before the seed exists. The seed will be the text SEED-RULE, a space, and the value "
-        "the source gives on SEED-DATE (randsupervise draw --seed 'SEED-RULE VALUE'); with "
-        "--commitment, the seed is made from the reveals of the named parties' sealed "
-        "contributions.",
-    )
+def _announce_arguments(a: argparse.ArgumentParser) -> None:
+    """write the announcement of a draw (JSON) before its seed exists
+
+    Write the announcement (抽查预告) of a draw: the register's digest, the stream, the
+    draw's options (as draw takes them) and the seed rule, to be published before the
+    seed exists. The seed will be the text SEED-RULE, a space, and the value the source
+    gives on SEED-DATE (randsupervise draw --seed 'SEED-RULE VALUE'); with --commitment,
+    the seed is made from the reveals of the named parties' sealed contributions.
+    """
     a.add_argument("--registry", required=True, help="CSV file of targets, as frozen")
     _add_register_options(a)
     a.add_argument("--stream", required=True, help="stream label of this task or batch")
@@ -86,13 +84,15 @@ def _add_announce_commands(sub: argparse._SubParsersAction[argparse.ArgumentPars
         help="with --commitment: a missing reveal voids the draw (void, the default) or "
         "the seed is made from the others' reveals (others)",
     )
-    c = sub.add_parser(
-        "commit",
-        help="seal a contribution: print a fresh salt and the commitment (JSON)",
-        description="Seal a contribution for a seed: prints a random 32-byte salt, the "
-        "commitment to publish now, and the reveal to publish after the announcement "
-        "(keep the salt secret until then).",
-    )
+
+
+def _commit_arguments(c: argparse.ArgumentParser) -> None:
+    """seal a contribution: print a fresh salt and the commitment (JSON)
+
+    Seal a contribution for a seed: prints a random 32-byte salt, the commitment to
+    publish now, and the reveal to publish after the announcement (keep the salt secret
+    until then).
+    """
     c.add_argument("--party", required=True, help="the party's name, as announced")
     c.add_argument("--text", required=True, help="the contribution text")
 

@@ -33,14 +33,13 @@ if TYPE_CHECKING:
     from randsupervise.model import TargetRegistry
 
 
-def _add_draw_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    d = sub.add_parser(
-        "draw",
-        help="draw targets from a CSV register and print the receipt (JSON)",
-        description="Draw targets from a CSV register (header; 'id' required; 'risk_class', "
-        "'weight', 'kind', 'region', 'industry', 'status', 'name' optional). Strata are the "
-        "risk classes when the column is present, else one stratum ALL.",
-    )
+def _draw_arguments(d: argparse.ArgumentParser) -> None:
+    """draw targets from a CSV register and print the receipt (JSON)
+
+    Draw targets from a CSV register (header; 'id' required; 'risk_class', 'weight',
+    'kind', 'region', 'industry', 'status', 'name' optional). Strata are the risk
+    classes when the column is present, else one stratum ALL.
+    """
     d.add_argument(
         "--registry", required=True, help="CSV file of targets (or Parquet, with pyarrow)"
     )

@@ -17,6 +17,7 @@ Invariants, and the rule each comes from:
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import sys
 from collections.abc import Callable, Sequence
@@ -456,3 +457,27 @@ def _read_text(path: str) -> bytes:
             return fh.read()
     except OSError as e:
         raise _BadInput(f"cannot read {path}: {e.strerror or e}") from None
+
+
+def _add_command(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser],
+    name: str,
+    options: Callable[[argparse.ArgumentParser], None],
+) -> argparse.ArgumentParser:
+    """Add the subcommand ``name`` with the arguments ``options`` adds to it.
+
+    The command's one-line help is the first paragraph of ``options``' docstring and its
+    description the rest, so every command is declared the same way, in its own module.
+    """
+    doc = inspect.cleandoc(options.__doc__ or "")
+    summary, _, description = doc.partition("\n\n")
+    parser = sub.add_parser(
+        name, help=" ".join(summary.split()), description=" ".join(description.split()) or None
+    )
+    options(parser)
+    return parser
+
+
+def _add_choice(p: argparse.ArgumentParser, flag: str, choices: Sequence[str], help: str) -> None:
+    """Add ``flag``, one of ``choices``; the first choice is the default."""
+    p.add_argument(flag, choices=list(choices), default=choices[0], help=help)

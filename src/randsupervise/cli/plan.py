@@ -23,14 +23,13 @@ import os
 from typing import Any
 
 
-def _add_plan_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser(
-        "plan",
-        help="check or run an annual plan written in a plan file (TOML)",
-        description="Check a plan file against the item list and the register (every "
-        "problem listed; exit 1 when there is one), or run it: draw the year from the public "
-        "seed and write the visits, teams, draws and plan receipt into --out.",
-    )
+def _plan_arguments(p: argparse.ArgumentParser) -> None:
+    """check or run an annual plan written in a plan file (TOML)
+
+    Check a plan file against the item list and the register (every problem listed; exit
+    1 when there is one), or run it: draw the year from the public seed and write the
+    visits, teams, draws and plan receipt into --out.
+    """
     p.add_argument("action", choices=["check", "run"])
     p.add_argument("plan_file", metavar="PLAN.toml", help="the plan (docs/howto/plan-file.md)")
     p.add_argument(

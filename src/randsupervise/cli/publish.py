@@ -15,15 +15,16 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from randsupervise.cli.inputs import _add_choice
 
-def _add_publish_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser(
-        "publish",
-        help="write what the bureau publishes (announcement, plan, drawn lists, results)",
-        description="Write the year's announcement (before the seed), the plan and item "
-        "list, each task's drawn list, or the year's results, in JSON, CSV, XLSX and HTML. "
-        "The inputs are the embedded sample year (--sample; there is no plan file format yet).",
-    )
+
+def _publish_arguments(p: argparse.ArgumentParser) -> None:
+    """write what the bureau publishes (announcement, plan, drawn lists, results)
+
+    Write the year's announcement (before the seed), the plan and item list, each task's
+    drawn list, or the year's results, in JSON, CSV, XLSX and HTML. The inputs are the
+    embedded sample year (--sample; there is no plan file format yet).
+    """
     p.add_argument("what", choices=["announcement", "plan", "task", "results"])
     p.add_argument("--sample", action="store_true", help="the embedded sample year (required)")
     p.add_argument(
@@ -33,20 +34,12 @@ def _add_publish_command(sub: argparse._SubParsersAction[argparse.ArgumentParser
         help="format to write; repeatable (default: every format)",
     )
     p.add_argument("--out", required=True, metavar="DIR", help="directory to write into")
-    p.add_argument("--lang", choices=["zh", "en"], default="zh", help="labels (default zh)")
+    _add_choice(p, "--lang", ("zh", "en"), "labels (default zh)")
     p.add_argument("--task", metavar="ID", help="task: only this task (default: every task)")
-    p.add_argument(
-        "--form",
-        choices=["public", "audit"],
-        default="public",
-        help="task: public (no risk class; default) or audit (classes and full receipts)",
-    )
-    p.add_argument(
-        "--encoding",
-        choices=["utf-8-sig", "gb18030"],
-        default="utf-8-sig",
-        help="CSV encoding: UTF-8 with a byte-order mark (default) or GB18030",
-    )
+    form_help = "task: public (no risk class; default) or audit (classes and full receipts)"
+    _add_choice(p, "--form", ("public", "audit"), form_help)
+    encoding_help = "CSV encoding: UTF-8 with a byte-order mark (default) or GB18030"
+    _add_choice(p, "--encoding", ("utf-8-sig", "gb18030"), encoding_help)
 
 
 def _publication_files(

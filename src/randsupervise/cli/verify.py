@@ -27,17 +27,16 @@ from randsupervise.cli.inputs import (
 )
 
 
-def _add_verify_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    v = sub.add_parser(
-        "verify",
-        help="verify a draw, assignment or plan receipt; exit 0 verified, 1 does not verify, "
-        "2 bad input",
-        description="Recompute a published receipt (draw, assignment or plan; its kind is "
-        "read from the file) from its inputs and compare every field. Exit status 0: "
-        "verified; 1: does not verify (every difference printed, with its JSON path); "
-        "2: bad input (missing, unreadable or malformed file, wrong kind, a needed input "
-        "missing), with one line on stderr.",
-    )
+def _verify_arguments(v: argparse.ArgumentParser) -> None:
+    """verify a draw, assignment or plan receipt; exit 0 verified, 1 does not verify, 2 bad
+    input
+
+    Recompute a published receipt (draw, assignment or plan; its kind is read from the
+    file) from its inputs and compare every field. Exit status 0: verified; 1: does not
+    verify (every difference printed, with its JSON path); 2: bad input (missing,
+    unreadable or malformed file, wrong kind, a needed input missing), with one line on
+    stderr.
+    """
     v.add_argument("receipt", help="receipt JSON file (draw, assignment chain, or plan)")
     v.add_argument("--registry", help="draw: the CSV (or Parquet) register drawn from")
     _add_register_options(v)

@@ -20,43 +20,21 @@ Examples:
 
 from __future__ import annotations
 
-from randsupervise.interop.inbound import (
-    DEFAULT_SEPARATOR,
-    inspectors_from,
-    items_from,
-    registry_from,
-)
-from randsupervise.interop.labels import (
-    INSPECTOR_HEADERS,
-    ITEM_HEADERS,
-    ITEM_KIND_ALIASES,
-    KIND_ALIASES,
-    REGISTRY_HEADERS,
-    RISK_ALIASES,
-    STATUS_ALIASES,
-    ZH_LABELS,
-)
-from randsupervise.interop.outbound import to_arrow, to_pandas, to_polars
-from randsupervise.interop.plan_file import plan_from_toml, plan_to_toml
-from randsupervise.interop.progress import tqdm_progress
+from randsupervise.interop import inbound as _inbound
+from randsupervise.interop import labels as _labels
+from randsupervise.interop import outbound as _outbound
+from randsupervise.interop import plan_file as _plan_file
+from randsupervise.interop import progress as _progress
+from randsupervise.interop.inbound import *  # noqa: F403
+from randsupervise.interop.labels import *  # noqa: F403
+from randsupervise.interop.outbound import *  # noqa: F403
+from randsupervise.interop.plan_file import *  # noqa: F403
+from randsupervise.interop.progress import *  # noqa: F403
 
-__all__ = [
-    "DEFAULT_SEPARATOR",
-    "INSPECTOR_HEADERS",
-    "ITEM_HEADERS",
-    "ITEM_KIND_ALIASES",
-    "KIND_ALIASES",
-    "REGISTRY_HEADERS",
-    "RISK_ALIASES",
-    "STATUS_ALIASES",
-    "ZH_LABELS",
-    "inspectors_from",
-    "items_from",
-    "plan_from_toml",
-    "plan_to_toml",
-    "registry_from",
-    "to_arrow",
-    "to_pandas",
-    "to_polars",
-    "tqdm_progress",
-]
+# Every submodule's public names, each list written once in its module.
+__all__: list[str] = []
+__all__ += _inbound.__all__
+__all__ += _labels.__all__
+__all__ += _outbound.__all__
+__all__ += _plan_file.__all__
+__all__ += _progress.__all__

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from randsupervise.draw.announcement import Announcement, as_announcement
-from randsupervise.publish.document import Publication, Table
+from randsupervise.publish.document import Publication, Table, _publication
 from randsupervise.publish.words import _COLUMN, _head, _words
 
 __all__ = ["ANNOUNCEMENT_HREF", "publish_announcement"]
@@ -69,26 +69,15 @@ def publish_announcement(
         "announcement": a.to_dict(),
     }
     columns = [w["c_task_id"], w["c_batches"], w["c_stream"], w["c_filter"]]
-    return Publication(
-        kind="announcement",
-        lang=lang,
-        title=title,
-        data=data,
-        tables=(
-            Table(
-                name="announcement",
-                title=w["ann_summary"],
-                columns=[w["c_field"], w["c_value"]],
-                rows=_announcement_facts(a, w),
-            ),
-            Table(name="draws", title=w["ann_draws"], columns=columns, rows=_announced(a, lang)),
-        ),
-        paragraphs=(
-            w["p_ann"],
-            w["p_ann_when"].format(date=a.date, seed_date=rule.date, digest=a.announcement_digest),
-            w["p_ann_check"],
-        ),
+    facts = Table(
+        name="announcement",
+        title=w["ann_summary"],
+        columns=[w["c_field"], w["c_value"]],
+        rows=_announcement_facts(a, w),
     )
+    draws = Table(name="draws", title=w["ann_draws"], columns=columns, rows=_announced(a, lang))
+    when = w["p_ann_when"].format(date=a.date, seed_date=rule.date, digest=a.announcement_digest)
+    return _publication(data, facts, draws, paragraphs=[w["p_ann"], when, w["p_ann_check"]])
 
 
 def _announced(a: Announcement, lang: str) -> list[tuple[str, str, str, str]]:

@@ -70,6 +70,26 @@ class Publication:
     embedded: Mapping[str, Any] = attrs.field(factory=dict, converter=freeze)
 
 
+def _publication(
+    data: Mapping[str, Any],
+    *tables: Table,
+    paragraphs: Iterable[str],
+    title: str | None = None,
+    embedded: Mapping[str, Any] | None = None,
+) -> Publication:
+    """The publication of ``data``: its kind, language and title are the data's own
+    (``title`` when the page's differs)."""
+    return Publication(
+        kind=data["kind"],
+        lang=data["lang"],
+        title=data["title"] if title is None else title,
+        data=data,
+        tables=tables,
+        paragraphs=paragraphs,
+        embedded={} if embedded is None else embedded,
+    )
+
+
 def iso(d: _dt.date | None) -> str:
     """A date as ``YYYY-MM-DD`` (``""`` for none)."""
     return "" if d is None else d.isoformat()

@@ -27,7 +27,7 @@ from randsupervise.model.credit_code import is_valid_credit_code
 from randsupervise.model.items import ItemList
 from randsupervise.model.targets import TargetRegistry
 from randsupervise.publish.announcement import ANNOUNCEMENT_HREF
-from randsupervise.publish.document import Publication, Table
+from randsupervise.publish.document import Publication, Table, _publication
 from randsupervise.publish.plan import _task_data, _windows, task_name
 from randsupervise.publish.records import public_record
 from randsupervise.publish.words import _head, _words
@@ -125,14 +125,9 @@ def publish_task(
     if form == "audit":
         columns.append(w["c_risk"])
     rows = _drawn_rows(out_draws, task, form)
-    return Publication(
-        kind="drawn-list",
-        lang=lang,
-        title=title,
-        data=data,
-        tables=(Table(name="drawn", title=w["drawn_title"], columns=columns, rows=rows),),
-        paragraphs=_task_paragraphs(task, data, run, w),
-        embedded=embedded,
+    table = Table(name="drawn", title=w["drawn_title"], columns=columns, rows=rows)
+    return _publication(
+        data, table, paragraphs=_task_paragraphs(task, data, run, w), embedded=embedded
     )
 
 

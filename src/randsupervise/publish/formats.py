@@ -37,36 +37,22 @@ from typing import Any
 from randsupervise._core.frozen import thaw
 from randsupervise._core.strict_json import check_shape, parse
 from randsupervise.errors import Problem, ValidationError
-from randsupervise.publish.document import (
-    FORMATS,
-    PUBLICATION_FORMAT,
-    PUBLICATION_VERSION,
-    Publication,
-    Table,
-)
-from randsupervise.publish.document import (
-    iso as iso,  # where the document builders found it
-)
-from randsupervise.publish.page import to_html, verifier_script
-from randsupervise.publish.shapes import SHAPES, json_schema
-from randsupervise.publish.xlsx import to_xlsx
 
-__all__ = [
-    "FORMATS",
-    "PUBLICATION_FORMAT",
-    "PUBLICATION_VERSION",
-    "SHAPES",
-    "Publication",
-    "Table",
-    "csv_bytes",
-    "json_schema",
-    "read_json",
-    "to_csv",
-    "to_html",
-    "to_json",
-    "to_xlsx",
-    "verifier_script",
-]
+# Re-exported (``name as name``) so every name stays importable from here; each is
+# listed in the ``__all__`` of the module that defines it.
+from randsupervise.publish.document import FORMATS as FORMATS
+from randsupervise.publish.document import PUBLICATION_FORMAT as PUBLICATION_FORMAT
+from randsupervise.publish.document import PUBLICATION_VERSION as PUBLICATION_VERSION
+from randsupervise.publish.document import Publication as Publication
+from randsupervise.publish.document import Table as Table
+from randsupervise.publish.document import iso as iso
+from randsupervise.publish.page import to_html as to_html
+from randsupervise.publish.page import verifier_script as verifier_script
+from randsupervise.publish.shapes import SHAPES as SHAPES
+from randsupervise.publish.shapes import json_schema as json_schema
+from randsupervise.publish.xlsx import to_xlsx as to_xlsx
+
+__all__ = ["csv_bytes", "read_json", "to_csv", "to_json"]
 
 
 # -------------------------------------------------------------------------------- JSON

@@ -18,7 +18,7 @@ from typing import Any
 
 from randsupervise.cycle.plan import AnnualPlan, Task
 from randsupervise.model.items import InspectionItem, ItemKind, ItemList
-from randsupervise.publish.document import Publication, Table
+from randsupervise.publish.document import Publication, Table, _publication
 from randsupervise.publish.words import _COLUMN, _KIND, _STATUS, _head, _pct, _words
 
 __all__ = ["publish_plan", "task_name"]
@@ -114,13 +114,12 @@ def publish_plan(plan: AnnualPlan, items: ItemList, *, lang: str = "zh") -> Publ
         "items": item_rows,
         "tasks": [_task_data(t, items, lang) for t in plan.tasks],
     }
-    return Publication(
-        kind="plan",
-        lang=lang,
+    return _publication(
+        data,
+        _items_table(item_rows, tasks_of, lang),
+        _tasks_table(plan, items, lang),
+        paragraphs=[w["p_plan"].format(title=title)],
         title=w["plan_title"].format(title=title),
-        data=data,
-        tables=(_items_table(item_rows, tasks_of, lang), _tasks_table(plan, items, lang)),
-        paragraphs=(w["p_plan"].format(title=title),),
     )
 
 

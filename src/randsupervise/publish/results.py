@@ -19,7 +19,7 @@ from randsupervise.cycle.lifecycle import VisitState, YearState
 from randsupervise.cycle.run import PlanRun
 from randsupervise.model.items import ItemList
 from randsupervise.model.targets import TargetRegistry
-from randsupervise.publish.document import Publication, Table, iso
+from randsupervise.publish.document import Publication, Table, _publication, iso
 from randsupervise.publish.drawn_list import _firm
 from randsupervise.publish.plan import _task_type, task_name
 from randsupervise.publish.words import _head, _words
@@ -90,11 +90,5 @@ def publish_results(
     data = {**_head("results", lang, title, run.year), "plan_title": plan.title, "firms": firms}
     columns = [w[c] for c in ("c_code", "c_firm", "c_task_id", "c_task_name", "c_type",
                               "c_authority", "c_completed", "c_result", "c_published")]  # fmt: skip
-    return Publication(
-        kind="results",
-        lang=lang,
-        title=title,
-        data=data,
-        tables=(Table(name="results", title=w["results_table"], columns=columns, rows=rows),),
-        paragraphs=(w["p_results"],),
-    )
+    table = Table(name="results", title=w["results_table"], columns=columns, rows=rows)
+    return _publication(data, table, paragraphs=[w["p_results"]])

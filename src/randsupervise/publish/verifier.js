@@ -574,6 +574,21 @@
     }
   }
 
+  /**
+   * With the register's rows loaded: check the receipt's register digest and size, and
+   * say so in `checked`. Without them: note what is left unchecked. True when loaded.
+   */
+  async function registerChecked(receipt, rows, diffs, notes, checked) {
+    if (!rows) {
+      notes.push("no register loaded: the register digest and the selection are not checked");
+      return false;
+    }
+    const reg = await registerDigest(rows);
+    checkRegister(receipt, reg.digest, rows.length, diffs);
+    checked.push("registry_digest");
+    return true;
+  }
+
   function checkRegister(receipt, computed, nrows, diffs) {
     if (computed !== receipt.registry_digest) diff(diffs, "registry_digest", "the register differs from the one drawn from (content digest mismatch)", receipt.registry_digest, computed);
     if (nrows !== receipt.registry_size) diff(diffs, "registry_size", "the receipt says " + receipt.registry_size + " targets, the register has " + nrows, receipt.registry_size, nrows);
@@ -630,13 +645,9 @@
     checked.push("tickets");
     await checkBatches(receipt, seed, merged.map((u) => u.id), diffs);
     checked.push("batches");
-    if (!rows) {
-      notes.push("no register loaded: the register digest and the selection are not checked");
+    if (!(await registerChecked(receipt, rows, diffs, notes, checked))) {
       return finish(diffs, notes, checked, false);
     }
-    const reg = await registerDigest(rows);
-    checkRegister(receipt, reg.digest, rows.length, diffs);
-    checked.push("registry_digest");
     if (why) return finish(diffs, notes, checked, false);
     if (receipt.frequency_limit && receipt.frequency_limit.excluded.length) {
       notes.push(receipt.frequency_limit.excluded.length + " unit(s) left out for their yearly frequency limit, as the receipt lists them; the history behind that list is checked by the command line only");
@@ -671,13 +682,9 @@
     checked.push("tickets");
     await checkBatches(receipt, seed, record.selected, diffs);
     checked.push("batches");
-    if (!rows) {
-      notes.push("no register loaded: the register digest and the selection are not checked");
+    if (!(await registerChecked(receipt, rows, diffs, notes, checked))) {
       return finish(diffs, notes, checked, false);
     }
-    const reg = await registerDigest(rows);
-    checkRegister(receipt, reg.digest, rows.length, diffs);
-    checked.push("registry_digest");
     const why = unsupported(receipt);
     if (why) {
       notes.push("the selection is not recomputed here: " + why);

@@ -7,42 +7,8 @@
 
 from __future__ import annotations
 
-from randsupervise.testing.fairness import (
-    BatchIndependenceReport,
-    DrawFn,
-    InclusionReport,
-    InvarianceReport,
-    ReceiptReport,
-    ShardedDrawFn,
-    Tampering,
-    UniformityReport,
-    UnitDeviation,
-    check_assignment_uniformity,
-    check_batch_independence,
-    check_inclusion_probabilities,
-    check_order_invariance,
-    check_partition_invariance,
-    check_receipt,
-    public_seeds,
-    runs_needed,
-)
+from randsupervise.testing import fairness as _fairness
+from randsupervise.testing.fairness import *  # noqa: F403
 
-__all__ = [
-    "BatchIndependenceReport",
-    "DrawFn",
-    "InclusionReport",
-    "InvarianceReport",
-    "ReceiptReport",
-    "ShardedDrawFn",
-    "Tampering",
-    "UniformityReport",
-    "UnitDeviation",
-    "check_assignment_uniformity",
-    "check_batch_independence",
-    "check_inclusion_probabilities",
-    "check_order_invariance",
-    "check_partition_invariance",
-    "check_receipt",
-    "public_seeds",
-    "runs_needed",
-]
+__all__: list[str] = []
+__all__ += _fairness.__all__

@@ -38,10 +38,7 @@ from randsupervise.testing.power import (
     _binomial_p_values,
     _check_effect,
     _min_detectable,
-    _power,
-    _settle,
-    _summary,
-    _verdict,
+    _Powered,
 )
 from randsupervise.testing.seeds import _check_alpha, _seeds, _stepped
 from randsupervise.tickets.seed import Seed
@@ -50,7 +47,7 @@ __all__ = ["InclusionReport", "check_inclusion_probabilities"]
 
 
 @attrs.frozen(kw_only=True)
-class InclusionReport:
+class InclusionReport(_Powered):
     """What :func:`check_inclusion_probabilities` found.
 
     Attributes:
@@ -73,30 +70,8 @@ class InclusionReport:
             (1.0 when there are none).
     """
 
-    n_seeds: int
     n_units: int
-    n_tested: int
-    alpha: float
-    threshold: float
     min_detectable: float
-    worst: tuple[UnitDeviation, ...]
-    failures: tuple[UnitDeviation, ...]
-    effect: float = 1.0
-    power: float = 0.9
-    underpowered: int = 0
-    runs_needed: int | None = 1
-    smallest_underpowered: float = 1.0
-
-    @property
-    def verdict(self) -> str:
-        """``"failed"`` when a unit deviates; otherwise ``"inconclusive"`` when the seeds
-        cannot detect :attr:`effect` in some unit; otherwise ``"passed"``."""
-        return _verdict(self)
-
-    @property
-    def passed(self) -> bool:
-        """Only a powered run with no deviating unit passes."""
-        return self.verdict == "passed"
 
     def __str__(self) -> str:
         numbers = (
@@ -104,7 +79,7 @@ class InclusionReport:
             f"false-positive rate {self.alpha:g}, per-unit threshold {self.threshold:.3g}; "
             f"a unit never drawn is caught from p >= {self.min_detectable:.4f}"
         )
-        return _summary(self, "inclusion probabilities", "units", "unit", self.n_units, numbers)
+        return self._text("inclusion probabilities", "units", "unit", self.n_units, numbers)
 
 
 def _probabilities_of(probabilities: Any, registry: TargetRegistry) -> F64Array | None:
@@ -203,7 +178,7 @@ def check_inclusion_probabilities(
     seed_list = _seeds(seeds)
     counts, p = _counts(draw_fn, registry, seed_list, probabilities, progress)
     report = _report(registry, counts, p, len(seed_list), alpha, float(tolerance), effect, power)
-    return _settle(report, allow_inconclusive)  # type: ignore[no-any-return]
+    return report._settled(allow_inconclusive)
 
 
 def _check_tolerance(tolerance: float) -> float:
@@ -252,8 +227,6 @@ def _report(
 ) -> InclusionReport:
     """Every unit's exact binomial test at the Bonferroni threshold, and the power."""
     pvals = _binomial_p_values(counts, n, p, tolerance)
-    tested = int(np.count_nonzero((p > 0) & (p < 1)))
-    threshold = alpha / max(tested, 1)
     ids = registry.ids
 
     def dev(i: int) -> UnitDeviation:
@@ -265,21 +238,9 @@ def _report(
             p_value=float(pvals[i]),
         )
 
-    order = np.argsort(pvals, kind="stable")
-    failing = [int(i) for i in order.tolist() if pvals[i] < threshold]
-    pw = _power(p, n, threshold, tolerance, effect, power)
+    fields = _Powered._fields(p, pvals, dev, n, alpha, tolerance, effect, power)
     return InclusionReport(
-        n_seeds=n,
         n_units=len(registry),
-        n_tested=tested,
-        alpha=alpha,
-        threshold=threshold,
-        min_detectable=_min_detectable(n, threshold),
-        worst=tuple(dev(int(i)) for i in order[:5].tolist()),
-        failures=tuple(dev(i) for i in failing),
-        effect=effect,
-        power=power,
-        underpowered=pw.underpowered,
-        runs_needed=pw.runs_needed,
-        smallest_underpowered=pw.smallest,
+        min_detectable=_min_detectable(n, fields["threshold"]),
+        **fields,
     )

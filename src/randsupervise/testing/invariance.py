@@ -13,7 +13,7 @@ depend on input order or on how the register is partitioned):
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 import numpy as np
@@ -27,6 +27,9 @@ from randsupervise.tickets.function import tickets
 from randsupervise.tickets.seed import Seed
 
 __all__ = ["InvarianceReport", "check_order_invariance", "check_partition_invariance"]
+
+_V = TypeVar("_V")  # one variant: a reordered register, or the parts of a partition
+_C = TypeVar("_C")  # what the whole draw leaves for comparing its variants
 
 
 @attrs.frozen(kw_only=True)
@@ -148,19 +151,14 @@ def check_order_invariance(
     variants = [
         (name, registry.take(perm)) for name, perm in _permutations(len(registry), permutations)
     ]
-    compared: tuple[str, ...] = ()
-    for seed in seed_list:
-        want = _signature(draw_fn(registry, seed), registry, ordered=ordered)
-        compared = tuple(want)
-        for name, reg in variants:
-            got = _signature(draw_fn(reg, seed), reg, ordered=ordered)
-            _same("order invariance", seed, name, want, got)
-    return InvarianceReport(
-        check="order invariance",
-        cases=len(variants) * len(seed_list),
-        seeds=len(seed_list),
-        compared=compared,
-    )
+
+    def whole(seed: Seed) -> tuple[dict[str, Any], None]:
+        return _signature(draw_fn(registry, seed), registry, ordered=ordered), None
+
+    def variant(seed: Seed, reg: TargetRegistry, _: None) -> dict[str, Any]:
+        return _signature(draw_fn(reg, seed), reg, ordered=ordered)
+
+    return _compare("order invariance", seed_list, variants, whole, variant)
 
 
 def _library_sharded(draw_fn: DrawFn) -> Callable[[Sequence[TargetRegistry], Seed, Any], Any]:
@@ -266,11 +264,11 @@ def check_partition_invariance(
     seed_list = _seeds(seeds)
     splits = _splits(len(registry), parts)
     default = _library_sharded(draw_fn) if sharded_draw_fn is None else None
-    compared: tuple[str, ...] = ()
-    for seed in seed_list:
-        whole = draw_fn(registry, seed)
+
+    def whole(seed: Seed) -> tuple[dict[str, Any], Any]:
+        drawn = draw_fn(registry, seed)
         if default is not None:
-            strata = getattr(whole, "strata", None)
+            strata = getattr(drawn, "strata", None)
             if strata is None:
                 raise TypeError(
                     "the default partitioned draw needs a library Draw; pass sharded_draw_fn="
@@ -280,21 +278,39 @@ def check_partition_invariance(
                 registry.digest(),
             )
         else:
-            want = _signature(whole, registry, ordered=ordered)
+            want = _signature(drawn, registry, ordered=ordered)
             want.pop("inclusion probabilities by id", None)
+        return want, drawn
+
+    def variant(seed: Seed, pieces: Any, drawn: Any) -> dict[str, Any]:
+        shards = [registry.take(p) for p in pieces]
+        if default is not None:
+            return default(shards, seed, drawn)  # type: ignore[no-any-return]
+        assert sharded_draw_fn is not None
+        got = _signature(sharded_draw_fn(shards, seed), registry, ordered=ordered)
+        got.pop("inclusion probabilities by id", None)
+        return got
+
+    return _compare("partition invariance", seed_list, splits, whole, variant)
+
+
+def _compare(
+    check: str,
+    seed_list: Sequence[Seed],
+    variants: Sequence[tuple[str, _V]],
+    whole: Callable[[Seed], tuple[dict[str, Any], _C]],
+    variant: Callable[[Seed, _V, _C], dict[str, Any]],
+) -> InvarianceReport:
+    """Under every seed, the signature of each variant must equal the whole's."""
+    compared: tuple[str, ...] = ()
+    for seed in seed_list:
+        want, context = whole(seed)
         compared = tuple(want)
-        for name, pieces in splits:
-            shards = [registry.take(p) for p in pieces]
-            if default is not None:
-                got = default(shards, seed, whole)
-            else:
-                assert sharded_draw_fn is not None
-                got = _signature(sharded_draw_fn(shards, seed), registry, ordered=ordered)
-                got.pop("inclusion probabilities by id", None)
-            _same("partition invariance", seed, name, want, got)
+        for name, value in variants:
+            _same(check, seed, name, want, variant(seed, value, context))
     return InvarianceReport(
-        check="partition invariance",
-        cases=len(splits) * len(seed_list),
+        check=check,
+        cases=len(variants) * len(seed_list),
         seeds=len(seed_list),
         compared=compared,
     )

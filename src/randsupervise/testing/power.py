@@ -17,8 +17,8 @@ Invariants, each with the rule it comes from:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any, Protocol
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 import attrs
 import numpy as np
@@ -227,27 +227,86 @@ def _effect_text(effect: float, power: float) -> str:
     return f"a unit drawn at {1 - effect:.0%} of its probability (with power {power:.0%})"
 
 
-class _Powered(Protocol):
-    """What a statistical report says about its power (inclusion or assignment)."""
+_R = TypeVar("_R", bound="_Powered")
+
+
+@attrs.frozen(kw_only=True)
+class _Powered:
+    """What a statistical report (inclusion or assignment) says: its verdict and power.
+
+    The fields are documented on :class:`~randsupervise.testing.InclusionReport`.
+    """
+
+    n_seeds: int
+    alpha: float
+    threshold: float
+    worst: tuple[UnitDeviation, ...]
+    failures: tuple[UnitDeviation, ...]
+    n_tested: int = 0
+    effect: float = 1.0
+    power: float = 0.9
+    underpowered: int = 0
+    runs_needed: int | None = 1
+    smallest_underpowered: float = 1.0
 
     @property
-    def failures(self) -> tuple[UnitDeviation, ...]: ...
+    def verdict(self) -> str:
+        """``"failed"`` when a unit deviates; otherwise ``"inconclusive"`` when the seeds
+        cannot detect :attr:`effect` in some unit; otherwise ``"passed"``."""
+        return _verdict(self)
+
     @property
-    def worst(self) -> tuple[UnitDeviation, ...]: ...
-    @property
-    def n_seeds(self) -> int: ...
-    @property
-    def n_tested(self) -> int: ...
-    @property
-    def effect(self) -> float: ...
-    @property
-    def power(self) -> float: ...
-    @property
-    def underpowered(self) -> int: ...
-    @property
-    def runs_needed(self) -> int | None: ...
-    @property
-    def smallest_underpowered(self) -> float: ...
+    def passed(self) -> bool:
+        """Only a powered run with no deviating unit passes."""
+        return self.verdict == "passed"
+
+    @staticmethod
+    def _fields(
+        expected: F64Array,
+        p_values: F64Array,
+        deviation: Callable[[int], UnitDeviation],
+        trials: int,
+        alpha: float,
+        tolerance: float,
+        effect: float,
+        power: float,
+    ) -> dict[str, Any]:
+        """The fields of :class:`_Powered` from every unit's probability and p-value: the
+        Bonferroni threshold over the units tested (``0 < p < 1``), the failing units and the
+        five closest to failing (as ``deviation(i)`` gives unit ``i``), and the power."""
+        tested = int(np.count_nonzero((expected > 0) & (expected < 1)))
+        threshold = alpha / max(tested, 1)
+        order = np.argsort(p_values, kind="stable").tolist()
+        pw = _power(expected, trials, threshold, tolerance, effect, power)
+        return {
+            "n_seeds": trials,
+            "alpha": alpha,
+            "threshold": threshold,
+            "n_tested": tested,
+            "worst": tuple(deviation(i) for i in order[:5]),
+            "failures": tuple(deviation(i) for i in order if p_values[i] < threshold),
+            "effect": effect,
+            "power": power,
+            "underpowered": pw.underpowered,
+            "runs_needed": pw.runs_needed,
+            "smallest_underpowered": pw.smallest,
+        }
+
+    def _settled(self: _R, allow_inconclusive: bool) -> _R:
+        """The report, or :class:`AssertionError` with its text when it failed (or is
+        inconclusive and that is not allowed)."""
+        if self.verdict == "failed" or (self.verdict == "inconclusive" and not allow_inconclusive):
+            raise AssertionError(str(self))
+        return self
+
+    def _text(self, title: str, units: str, one: str, total: int, numbers: str) -> str:
+        """The report's text: its verdict with ``numbers``, then the units that failed
+        (or the closest ones)."""
+        if self.verdict == "inconclusive":
+            head = f"{title}: {_inconclusive_text(self, units)}\n  no {one} deviates ({numbers})"
+        else:
+            head = f"{title}: {len(self.failures)} of {total} {units} deviate ({numbers})"
+        return _listing(head, self.failures, self.worst)
 
 
 def _verdict(report: _Powered) -> str:
@@ -256,25 +315,6 @@ def _verdict(report: _Powered) -> str:
     if report.failures:
         return "failed"
     return "inconclusive" if report.underpowered else "passed"
-
-
-def _settle(report: Any, allow_inconclusive: bool) -> Any:
-    """The report, or :class:`AssertionError` with its text when it failed (or is
-    inconclusive and that is not allowed)."""
-    verdict = _verdict(report)
-    if verdict == "failed" or (verdict == "inconclusive" and not allow_inconclusive):
-        raise AssertionError(str(report))
-    return report
-
-
-def _summary(report: _Powered, title: str, units: str, one: str, total: int, numbers: str) -> str:
-    """The text of a statistical report: its verdict with ``numbers``, then the units
-    that failed (or the closest ones)."""
-    if _verdict(report) == "inconclusive":
-        head = f"{title}: {_inconclusive_text(report, units)}\n  no {one} deviates ({numbers})"
-    else:
-        head = f"{title}: {len(report.failures)} of {total} {units} deviate ({numbers})"
-    return _listing(head, report.failures, report.worst)
 
 
 def _inconclusive_text(report: _Powered, units: str) -> str:

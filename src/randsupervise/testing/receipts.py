@@ -15,22 +15,16 @@ design, verified into one report):
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, Literal
 
 import attrs
 import numpy as np
 
+import randsupervise.model as model
 from randsupervise._core.canonical import digest, sha256_hex
 from randsupervise.draw.verify import verify as _verify_draw
 from randsupervise.errors import RandSuperviseError
-from randsupervise.model.targets import (
-    AddTarget,
-    RemoveTarget,
-    RiskClass,
-    Target,
-    TargetRegistry,
-    UpdateTarget,
-)
+from randsupervise.model import TargetRegistry
 from randsupervise.testing.outcomes import _attr, _receipt_dict
 from randsupervise.tickets.seed import Seed
 
@@ -56,7 +50,7 @@ class Tampering:
 
     where: str
     how: str
-    outcome: str
+    outcome: Literal["caught", "harmless", "missed"]
     detail: str = ""
 
     @property
@@ -189,20 +183,21 @@ def _registry_tamperings(
     for label, rows in (("a selected row", sel), ("an unselected row", unsel)):
         for i in rows:
             t = registry.target(i)
-            risk = RiskClass((int(t.risk_class) + 1) % 4)
+            risk = model.RiskClass((int(t.risk_class) + 1) % 4)
             changed, _ = registry.apply([
-                UpdateTarget(id=t.id, fields={"risk_class": risk}),
+                model.UpdateTarget(id=t.id, fields={"risk_class": risk}),
             ])  # fmt: skip
             yield f"register: risk class of {label} ({t.id!r})", changed
             keep = np.ones(n, dtype=bool)
             keep[i] = False
             yield f"register: {label} ({t.id!r}) removed", registry.take(keep)
-            renamed, _ = registry.apply([
-                RemoveTarget(id=t.id), AddTarget(target=attrs.evolve(t, id=t.id + "-renamed")),
-            ])  # fmt: skip
+            moved = attrs.evolve(t, id=t.id + "-renamed")
+            renamed, _ = registry.apply(
+                [model.RemoveTarget(id=t.id), model.AddTarget(target=moved)]
+            )
             yield f"register: id of {label} ({t.id!r}) changed", renamed
     added, _ = registry.apply(
-        [AddTarget(target=Target(id=_other_id("", [], set(ids)) + "new", name="new"))]
+        [model.AddTarget(target=model.Target(id=_other_id("", [], set(ids)) + "new", name="new"))]
     )
     yield "register: one row added", added
 

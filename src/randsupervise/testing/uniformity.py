@@ -18,15 +18,7 @@ import numpy as np
 
 from randsupervise._core.progress import Progress
 from randsupervise.testing.outcomes import _attr
-from randsupervise.testing.power import (
-    UnitDeviation,
-    _binomial_p_values,
-    _check_effect,
-    _power,
-    _settle,
-    _summary,
-    _verdict,
-)
+from randsupervise.testing.power import UnitDeviation, _binomial_p_values, _check_effect, _Powered
 from randsupervise.testing.seeds import _check_alpha, _seeds, _stepped
 from randsupervise.tickets.seed import Seed
 
@@ -34,33 +26,12 @@ __all__ = ["UniformityReport", "check_assignment_uniformity"]
 
 
 @attrs.frozen(kw_only=True)
-class UniformityReport:
+class UniformityReport(_Powered):
     """What :func:`check_assignment_uniformity` found (fields as in
     :class:`InclusionReport`, per (visit, inspector) pair; ``n_tested`` counts the pairs
     whose probability is strictly between 0 and 1)."""
 
-    n_seeds: int
     n_pairs: int
-    alpha: float
-    threshold: float
-    worst: tuple[UnitDeviation, ...]
-    failures: tuple[UnitDeviation, ...]
-    n_tested: int = 0
-    effect: float = 1.0
-    power: float = 0.9
-    underpowered: int = 0
-    runs_needed: int | None = 1
-    smallest_underpowered: float = 1.0
-
-    @property
-    def verdict(self) -> str:
-        """``"failed"``, ``"inconclusive"`` or ``"passed"``, as for
-        :attr:`InclusionReport.verdict`."""
-        return _verdict(self)
-
-    @property
-    def passed(self) -> bool:
-        return self.verdict == "passed"
 
     def __str__(self) -> str:
         numbers = (
@@ -68,7 +39,7 @@ class UniformityReport:
             f"per-pair threshold {self.threshold:.3g}"
         )
         pairs = "(visit, inspector) pairs"
-        return _summary(self, "assignment uniformity", pairs, "pair", self.n_pairs, numbers)
+        return self._text("assignment uniformity", pairs, "pair", self.n_pairs, numbers)
 
 
 def _teams(result: Any) -> dict[str, tuple[str, ...]]:
@@ -136,29 +107,13 @@ def check_assignment_uniformity(
         raise ValueError(f"eligible must name visits with at least one inspector each: {empty}")
     counts, sizes = _tally(assign_fn, elig, seed_list, progress)
     devs = _deviations(counts, sizes, len(seed_list))
-    n = len(seed_list)
-    tested = sum(1 for d in devs if 0 < d.expected < 1)
-    threshold = alpha / max(tested, 1)
-    devs.sort(key=lambda d: d.p_value)
-    failures = tuple(d for d in devs if d.p_value < threshold)
-    pw = _power(
-        np.asarray([d.expected for d in devs], dtype=np.float64), n, threshold, 0.0, effect, power
+    expected = np.asarray([d.expected for d in devs], dtype=np.float64)
+    p_values = np.asarray([d.p_value for d in devs], dtype=np.float64)
+    fields = _Powered._fields(
+        expected, p_values, devs.__getitem__, len(seed_list), alpha, 0.0, effect, power
     )
-    report = UniformityReport(
-        n_seeds=n,
-        n_pairs=len(devs),
-        alpha=alpha,
-        threshold=threshold,
-        worst=tuple(devs[:5]),
-        failures=failures,
-        n_tested=tested,
-        effect=effect,
-        power=power,
-        underpowered=pw.underpowered,
-        runs_needed=pw.runs_needed,
-        smallest_underpowered=pw.smallest,
-    )
-    return _settle(report, allow_inconclusive)  # type: ignore[no-any-return]
+    report = UniformityReport(n_pairs=len(devs), **fields)
+    return report._settled(allow_inconclusive)
 
 
 def _tally(

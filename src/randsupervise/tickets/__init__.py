@@ -14,29 +14,13 @@ other.
 
 from __future__ import annotations
 
+from randsupervise.tickets import function as _function
+from randsupervise.tickets import seed as _seed
 from randsupervise.tickets.fingerprint import fingerprint, fingerprints
-from randsupervise.tickets.function import (
-    TICKET_ALGORITHM,
-    TICKET_VERSION,
-    StreamKey,
-    stream_key,
-    tickets,
-    tickets_for_ids,
-    uniforms,
-)
-from randsupervise.tickets.seed import Seed, as_seed, canonical_seed_text
+from randsupervise.tickets.function import *  # noqa: F403
+from randsupervise.tickets.seed import *  # noqa: F403
 
-__all__ = [
-    "TICKET_ALGORITHM",
-    "TICKET_VERSION",
-    "Seed",
-    "StreamKey",
-    "as_seed",
-    "canonical_seed_text",
-    "fingerprint",
-    "fingerprints",
-    "stream_key",
-    "tickets",
-    "tickets_for_ids",
-    "uniforms",
-]
+# The names of each module are listed once, in its own ``__all__``.
+__all__ = ["fingerprint", "fingerprints"]
+__all__ += _function.__all__
+__all__ += _seed.__all__
