@@ -479,6 +479,39 @@ def test_replace_unknown_id_and_cancel_unknown_visit(
         cancel(a, ["V-none"], CancelReason.DEREGISTERED)
 
 
+def test_cancel_takes_a_reason_of_the_lifecycle_and_records_its_value(
+    year: tuple[list[VisitRequest], InspectorPool, Assignment],
+) -> None:
+    from randsupervise.cycle import CancelReason as LifecycleReason
+    from randsupervise.errors import ValidationError
+
+    visits, pool, a = year
+    assert LifecycleReason is CancelReason
+    gone = a.teams[0].visit
+    for reason in CancelReason:
+        b = cancel(a, [gone], reason)
+        assert b.receipt["event"]["reason"] == reason.value
+        assert cancel(a, [gone], reason.value).receipt == b.receipt
+    assert verify(b.receipts, visits, pool).ok
+    for text in ("target deregistered", "", "unreachable", None):
+        with pytest.raises(ValidationError, match="CancelReason"):
+            cancel(a, [gone], text)  # type: ignore[arg-type]
+
+
+def test_assign_takes_a_problem_or_its_inputs() -> None:
+    from randsupervise.errors import ValidationError
+    from randsupervise.model import sample_inspectors
+
+    pool = sample_inspectors()
+    v = VisitRequest(id="V1", target="T1", region="东城镇", departments=[TEAM])
+    problem = AssignmentProblem(visits=[v], pool=pool, conflicts=[("Z-01", "T1")], load_limits=2)
+    by_problem = assign(problem, seed="p", stream="s")
+    by_inputs = assign([v], pool, seed="p", stream="s", **problem.options())
+    assert by_problem.teams == by_inputs.teams and by_problem.receipt == by_inputs.receipt
+    with pytest.raises(ValidationError, match="AssignmentProblem already holds"):
+        assign(problem, pool, seed="p", stream="s")  # type: ignore[call-arg]
+
+
 def test_assign_accepts_public_textas_seed_like_draw() -> None:
     from randsupervise.assign import VisitRequest, assign
     from randsupervise.draw import Seed

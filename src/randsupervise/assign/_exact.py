@@ -24,6 +24,8 @@ from randsupervise.assign.witness import Witness
 
 def _static_reason(ph: Phase, k: int) -> str | None:
     """Why visit ``k`` cannot be staffed even with unlimited load, or ``None``."""
+    # Legend: C the visit's candidates (pool indices), avail which of them may serve, M
+    # their requirement masks, U the requirement bits the visit needs, names the bits' names.
     c = int(ph.cls[k])
     C = ph.cands[c]
     avail = ph.cap[C] > 0
@@ -111,6 +113,11 @@ def _flow_witness(
     ph: Phase, ks: list[int], r: IntArray, c: IntArray, demand: IntArray, requirement: str | None
 ) -> Witness | None:
     """Hall check by maximum flow; a witness from the min cut when it fails."""
+    # Legend: the network has nodes 0..nV-1 for the visits ``ks`` (vloc: visit -> node),
+    # nV..nV+nI-1 for the inspectors ``insp`` met on the edges (ic: edge -> inspector),
+    # source s and sink t; s -> visit carries its demand, visit -> inspector one place,
+    # inspector -> t its capacity. R is the residual graph, S the visits reachable from s
+    # in it (the side of the min cut whose demand exceeds what its inspectors supply).
     if not ks:
         return None
     vloc = {k: j for j, k in enumerate(ks)}
@@ -215,6 +222,9 @@ def _program(
     # imported here: the exact fallback is rare, and scipy.optimize costs import time
     from scipy.optimize import Bounds, LinearConstraint, milp
 
+    # Legend: edge e joins visit r[e] to pool index c[e] (position p[e] among the visit's
+    # candidates); rows_l/cols_l the nonzero entries of the constraint matrix A row by row,
+    # lb/ub each row's bounds; cost the pair tickets scaled below 1.
     r, c, p = edges
     vloc = {k: j for j, k in enumerate(ks)}
     ne = len(r)

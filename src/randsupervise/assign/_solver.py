@@ -91,12 +91,14 @@ def solve_phase(ph: Phase, order: IntArray) -> tuple[IntArray, bool]:
                 reasons=tuple(reasons),
             )
         )
+    # the connected groups holding a failed visit: nodes 0..nV-1 are visits, nV.. pool
+    # indices; an edge per eligible pair (r[e], c[e]) and per pair of linked parts
     ks_all = np.flatnonzero(ph.need > 0).tolist()
     r, c, _ = _edges(ph, ks_all)
     nV, P = len(ph.visit_ids), len(ph.ids)
-    lk = np.array(ph.links, dtype=np.int64).reshape(-1, 2)
+    linked = np.array(ph.links, dtype=np.int64).reshape(-1, 2)
     g = sp.csr_matrix(
-        (np.ones(len(r) + len(lk)), (np.r_[r, lk[:, 0]], np.r_[nV + c, lk[:, 1]])),
+        (np.ones(len(r) + len(linked)), (np.r_[r, linked[:, 0]], np.r_[nV + c, linked[:, 1]])),
         shape=(nV + P, nV + P),
     )
     _, labels = connected_components(g, directed=False)
