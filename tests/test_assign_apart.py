@@ -9,94 +9,58 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from assign_helpers import (
+    assign_as_brute_force_says,
+    draw_visits,
+    fits_load_limits,
+    officer_teams,
+    person,
+    random_problem,
+    two_departments,
+    verifies,
+)
 from randsupervise.assign import AssignmentProblem, VisitRequest, assign, replace, verify
 from randsupervise.errors import InfeasibleAssignment, ValidationError
 from randsupervise.model.inspectors import Inspector, InspectorPool
 
 
-def person(i: str, dept: str = "A") -> Inspector:
-    return Inspector(
-        id=i, name=i, department=dept, certified=True, certificate_number=f"C-{i}", regions={"r"}
-    )
-
-
 def teams_of(problem: AssignmentProblem, v: VisitRequest) -> list[tuple[str, ...]]:
+    """Every lawful officer team of ``v`` (as ids) with no apart pair, by brute force."""
     people = [
-        p.id
+        p
         for p in problem.pool
         if p.department in v.departments and (p.id, v.target) not in problem.conflicts
     ]
-    if v.per_department:
-        parts = [
-            list(itertools.combinations([m for m in people if problem.pool[m].department == d], n))
-            for d, n in v.sub_teams
-        ]
-        teams = [sum(c, ()) for c in itertools.product(*parts)]
-    else:
-        teams = list(itertools.combinations(people, v.team_size))
     return [
-        t
-        for t in teams
-        if not any(tuple(sorted(pair)) in problem.apart for pair in itertools.combinations(t, 2))
+        ids
+        for ids in (tuple(p.id for p in team) for team in officer_teams(v, people))
+        if not any(tuple(sorted(pair)) in problem.apart for pair in itertools.combinations(ids, 2))
     ]
 
 
 @st.composite
 def apart_problems(draw: st.DrawFn) -> AssignmentProblem:
-    people = [person(f"A{i}") for i in range(draw(st.integers(2, 5)))] + [
-        person(f"B{i}", "B") for i in range(draw(st.integers(0, 3)))
-    ]
+    people = two_departments(draw)
     ids = [p.id for p in people]
-    visits = [
-        VisitRequest(
-            id=f"V{k}",
-            target=f"T{draw(st.integers(0, 1))}",
-            region="r",
-            departments=draw(st.sampled_from([("A",), ("A",), ("A", "B")])),
-        )
-        for k in range(draw(st.integers(1, 3)))
-    ]
+    visits = draw_visits(draw, [("A",), ("A",), ("A", "B")])
     pairs = st.tuples(st.sampled_from(ids), st.sampled_from(ids)).filter(lambda p: p[0] != p[1])
-    return AssignmentProblem(
-        visits=visits,
-        pool=InspectorPool(inspectors=people),
-        apart=draw(st.lists(pairs, max_size=4)),
-        conflicts=draw(st.lists(st.tuples(st.sampled_from(ids), st.just("T0")), max_size=1)),
-        load_limits=draw(st.one_of(st.none(), st.integers(1, 2))),
-    )
+    apart = draw(st.lists(pairs, max_size=4))
+    return random_problem(draw, people, visits, ["T0"], (1, 0, 1, 2), apart=apart)
 
 
 @given(apart_problems(), st.integers(0, 2))
 def test_apart_feasible_and_lawful_as_brute_force_says(problem: AssignmentProblem, s: int) -> None:
     options = [teams_of(problem, v) for v in problem.visits]
-    exists = False
-    for combo in itertools.product(*options):
-        load: dict[str, int] = {}
-        for team in combo:
-            for m in team:
-                load[m] = load.get(m, 0) + 1
-        if all(n <= problem.limit_of(m) for m, n in load.items()):
-            exists = True
-            break
-    kw = {
-        "apart": problem.apart,
-        "conflicts": problem.conflicts,
-        "load_limits": problem.load_limits,
-    }
-    try:
-        a = assign(problem.visits, problem.pool, seed=str(s), stream="p", **kw)  # type: ignore[arg-type]
-    except InfeasibleAssignment as exc:
-        assert not exists, f"false infeasible: {exc.witness}"
-        assert exc.witness.visits
+    a = assign_as_brute_force_says(problem, fits_load_limits(problem, options), str(s), "p")
+    if a is None:
         return
-    assert exists
     for v, opts in zip(problem.visits, options, strict=True):
         assert tuple(sorted(a.team(v.id).officers)) in {tuple(sorted(t)) for t in opts}
-    assert verify(a.receipts, problem.visits, problem.pool, **kw).ok  # type: ignore[arg-type]
+    assert verifies(a, problem)
 
 
 def test_witness_when_every_pair_is_apart() -> None:
-    pool = InspectorPool(inspectors=[person("A1"), person("A2"), person("A3")])
+    pool = InspectorPool(inspectors=[person("A1", "A"), person("A2", "A"), person("A3", "A")])
     v = VisitRequest(id="V", target="T", region="r", departments=("A",))
     apart = [("A1", "A2"), ("A3", "A1"), ("A2", "A3")]
     with pytest.raises(InfeasibleAssignment) as exc:
@@ -109,7 +73,7 @@ def test_witness_when_every_pair_is_apart() -> None:
 
 
 def test_replacement_keeps_apart_from_the_kept_member() -> None:
-    pool = InspectorPool(inspectors=[person(f"A{i}") for i in range(1, 5)])
+    pool = InspectorPool(inspectors=[person(f"A{i}", "A") for i in range(1, 5)])
     v = VisitRequest(id="V", target="T", region="r", departments=("A",))
     a = assign([v], pool, seed="s", stream="p", apart=[("A1", "A4"), ("A2", "A4"), ("A3", "A4")])
     assert "A4" not in a.team("V").officers

@@ -13,8 +13,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from assign_helpers import (
+    assign_as_brute_force_says,
+    fits_load_limits,
+    officer_teams,
+    person,
+    random_problem,
+    uniform_counts,
+)
 from randsupervise.assign import (
     Assignment,
+    CancelReason,
     JointRule,
     RegionRule,
     VisitRequest,
@@ -25,7 +34,8 @@ from randsupervise.assign import (
     replace,
     verify,
 )
-from randsupervise.assign.assignment import AssignmentProblem, _lawful_problems
+from randsupervise.assign.assignment import AssignmentProblem
+from randsupervise.assign.lawful import _lawful_problems
 from randsupervise.errors import InfeasibleAssignment, RandSuperviseError, UnknownIdError
 from randsupervise.model.inspectors import Inspector, InspectorPool
 from randsupervise.model.sample import SAMPLE_REGIONS, sample_inspectors, sample_target_columns
@@ -46,29 +56,6 @@ INDUSTRY_TAG = {
     "营业性演出": "演出",
     "文化市场经营行为": "网络文化",
 }
-
-
-def person(
-    i: str,
-    *,
-    dept: str = "d",
-    tags: set[str] | None = None,
-    regions: set[str] | None = None,
-    certified: bool = True,
-    expert: bool = False,
-    available: bool = True,
-) -> Inspector:
-    return Inspector(
-        id=i,
-        name=i,
-        department=dept,
-        certified=certified,
-        certificate_number=f"C-{i}" if certified else None,
-        qualifications=tags or set(),
-        regions=regions or {"r"},
-        expert=expert,
-        available=available,
-    )
 
 
 def visit(i: str, **kw: object) -> VisitRequest:
@@ -251,28 +238,6 @@ def test_exact_fallback_finds_what_greedy_misses() -> None:
 # --- (a) complete: exhaustive search on small instances -----------------------------------------
 
 
-def officer_teams(v: VisitRequest, offs: list[Inspector]) -> list[tuple[Inspector, ...]]:
-    """Every lawful officer team of ``v`` from ``offs`` (eligible officers), by brute force:
-    one team with each department and qualification, or a joint visit staffed per
-    department as every product of its departments' lawful parts."""
-    if not v.per_department:
-        return [
-            team
-            for team in itertools.combinations(offs, v.team_size)
-            if all(any(p.department == d for p in team) for d in v.departments)
-            and all(any(q in p.tags for p in team) for q in v.qualifications)
-        ]
-    parts = [
-        [
-            part
-            for part in itertools.combinations([p for p in offs if p.department == d], n)
-            if all(any(q in p.tags for p in part) for q in quals)
-        ]
-        for d, n, quals in v.parts()
-    ]
-    return [tuple(itertools.chain(*combo)) for combo in itertools.product(*parts)]
-
-
 def lawful_exists(problem: AssignmentProblem) -> bool:
     pool = problem.pool
     forbidden = problem.conflicts | problem.rotation
@@ -297,14 +262,7 @@ def lawful_exists(problem: AssignmentProblem) -> bool:
         if not teams:
             return False
         options.append(teams)
-    for combo in itertools.product(*options):
-        load: dict[str, int] = {}
-        for team in combo:
-            for m in team:
-                load[m] = load.get(m, 0) + 1
-        if all(n <= problem.limit_of(m) for m, n in load.items()):
-            return True
-    return False
+    return fits_load_limits(problem, options)
 
 
 def joint_fields(draw: st.DrawFn, depts: tuple[str, ...]) -> dict[str, object]:
@@ -355,34 +313,13 @@ def small_problems(draw: st.DrawFn) -> AssignmentProblem:
                 experts=draw(st.integers(0, 1)),
             )
         )
-    pairs = st.tuples(st.sampled_from([p.id for p in people]), st.sampled_from(["T0", "T1", "T2"]))
-    return AssignmentProblem(
-        visits=visits,
-        pool=InspectorPool(inspectors=people),
-        conflicts=draw(st.lists(pairs, max_size=3)),
-        rotation=draw(st.lists(pairs, max_size=2)),
-        load_limits=draw(st.one_of(st.none(), st.integers(1, 3))),
-    )
+    return random_problem(draw, people, visits, ["T0", "T1", "T2"], (3, 2, 1, 3))
 
 
 @given(small_problems(), st.integers(0, 3))
 def test_complete_against_exhaustive_search(problem: AssignmentProblem, s: int) -> None:
-    exists = lawful_exists(problem)
-    try:
-        a = assign(
-            problem.visits,
-            problem.pool,
-            seed=Seed.from_text(str(s)),
-            stream="p",
-            conflicts=problem.conflicts,
-            rotation=problem.rotation,
-            load_limits=problem.load_limits,
-        )
-    except InfeasibleAssignment as exc:
-        assert not exists, f"false infeasible: {exc.witness}"
-        assert exc.witness.visits
-    else:
-        assert exists
+    a = assign_as_brute_force_says(problem, lawful_exists(problem), Seed.from_text(str(s)), "p")
+    if a is not None:
         assert _lawful_problems(problem, a.teams) == []
 
 
@@ -395,13 +332,8 @@ def chi2(counts: list[int], expected: float) -> float:
 
 def test_uniform_among_eligible_when_slack() -> None:
     pool = InspectorPool(inspectors=[person(f"I{i}") for i in range(10)])
-    counts = dict.fromkeys(pool.ids, 0)
     runs = 2000
-    for n in range(runs):
-        for m in (
-            assign([visit("V")], pool, seed=Seed.from_text(f"u{n}"), stream="s").team("V").officers
-        ):
-            counts[m] += 1
+    counts = uniform_counts(visit("V"), pool, runs)
     # each of 10 serves with probability 2/10; chi-square, 9 degrees of freedom: 27.88 is the
     # 99.9% point, so with fresh seeds this would fail 0.1% of the time
     assert chi2(list(counts.values()), runs * 0.2) < 27.88
@@ -500,7 +432,7 @@ def test_replace_changes_only_affected_teams(
     assert _lawful_problems(b.problem, b.teams) == []
     assert b.receipt["previous"] == receipt_digest(a.receipt)
     assert b.receipt["event"]["stream"] == "2024/teams/replace/1"
-    c = cancel(b, ["V0001"], "target deregistered")
+    c = cancel(b, ["V0001"], CancelReason.DEREGISTERED)
     assert verify(c.receipts, visits, pool).ok
     assert not verify(c.receipts[1:], visits, pool).ok
 
@@ -544,7 +476,40 @@ def test_replace_unknown_id_and_cancel_unknown_visit(
     with pytest.raises(UnknownIdError):
         replace(a, ["nobody"])
     with pytest.raises(UnknownIdError):
-        cancel(a, ["V-none"], "x")
+        cancel(a, ["V-none"], CancelReason.DEREGISTERED)
+
+
+def test_cancel_takes_a_reason_of_the_lifecycle_and_records_its_value(
+    year: tuple[list[VisitRequest], InspectorPool, Assignment],
+) -> None:
+    from randsupervise.cycle import CancelReason as LifecycleReason
+    from randsupervise.errors import ValidationError
+
+    visits, pool, a = year
+    assert LifecycleReason is CancelReason
+    gone = a.teams[0].visit
+    for reason in CancelReason:
+        b = cancel(a, [gone], reason)
+        assert b.receipt["event"]["reason"] == reason.value
+        assert cancel(a, [gone], reason.value).receipt == b.receipt
+    assert verify(b.receipts, visits, pool).ok
+    for text in ("target deregistered", "", "unreachable", None):
+        with pytest.raises(ValidationError, match="CancelReason"):
+            cancel(a, [gone], text)  # type: ignore[arg-type]
+
+
+def test_assign_takes_a_problem_or_its_inputs() -> None:
+    from randsupervise.errors import ValidationError
+    from randsupervise.model import sample_inspectors
+
+    pool = sample_inspectors()
+    v = VisitRequest(id="V1", target="T1", region="东城镇", departments=[TEAM])
+    problem = AssignmentProblem(visits=[v], pool=pool, conflicts=[("Z-01", "T1")], load_limits=2)
+    by_problem = assign(problem, seed="p", stream="s")
+    by_inputs = assign([v], pool, seed="p", stream="s", **problem.options())
+    assert by_problem.teams == by_inputs.teams and by_problem.receipt == by_inputs.receipt
+    with pytest.raises(ValidationError, match="AssignmentProblem already holds"):
+        assign(problem, pool, seed="p", stream="s")  # type: ignore[call-arg]
 
 
 def test_assign_accepts_public_textas_seed_like_draw() -> None:
@@ -600,7 +565,7 @@ def test_team_lookup_finds_every_visit_after_replace_and_cancel() -> None:
     ]
     a = assign(visits, pool, seed="lookup", stream="s")
     gone = a.team("V03").officers[0]
-    for b in (a, replace(a, [gone]), cancel(a, ["V05"], "target unreachable")):
+    for b in (a, replace(a, [gone]), cancel(a, ["V05"], CancelReason.MOVED_OUT)):
         assert [t.visit for t in b.teams] == sorted(t.visit for t in b.teams)
         for t in b.teams:
             assert b.team(t.visit) is t

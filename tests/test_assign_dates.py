@@ -4,24 +4,18 @@ an unavailable day. Checked against an independent brute force."""
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from randsupervise.assign import AssignmentProblem, VisitRequest, assign, verify
+import assign_helpers as helpers
+from randsupervise.assign import AssignmentProblem, VisitRequest, assign
 from randsupervise.errors import InfeasibleAssignment, ValidationError
-from randsupervise.model.inspectors import Inspector, InspectorPool
+from randsupervise.model.inspectors import InspectorPool
 
 DAY = dt.date(2024, 5, 6)
 DAYS = [DAY + dt.timedelta(days=n) for n in range(3)]
-
-
-def person(i: str, dept: str = "A") -> Inspector:
-    return Inspector(
-        id=i, name=i, department=dept, certified=True, certificate_number=f"C-{i}", regions={"r"}
-    )
 
 
 def may_serve(problem: AssignmentProblem, m: str, v: VisitRequest) -> bool:
@@ -36,84 +30,45 @@ def brute_exists(problem: AssignmentProblem) -> bool:
     options = []
     for v in problem.visits:
         people = [
-            p.id
+            p
             for p in problem.pool
             if p.department in v.departments
             and (p.id, v.target) not in problem.conflicts
             and may_serve(problem, p.id, v)
         ]
-        if v.per_department:
-            parts = [
-                list(
-                    itertools.combinations(
-                        [m for m in people if problem.pool[m].department == d], n
-                    )
-                )
-                for d, n in v.sub_teams
-            ]
-            options.append([sum(c, ()) for c in itertools.product(*parts)])
-        else:
-            options.append(list(itertools.combinations(people, v.team_size)))
-    for combo in itertools.product(*options):
-        load: dict[str, int] = {}
-        for team in combo:
-            for m in team:
-                load[m] = load.get(m, 0) + 1
-        if all(n <= problem.limit_of(m) for m, n in load.items()):
-            return True
-    return False
+        options.append([[p.id for p in team] for team in helpers.officer_teams(v, people)])
+    return helpers.fits_load_limits(problem, options)
 
 
 @st.composite
 def dated_problems(draw: st.DrawFn) -> AssignmentProblem:
-    people = [person(f"A{i}") for i in range(draw(st.integers(2, 5)))] + [
-        person(f"B{i}", "B") for i in range(draw(st.integers(0, 3)))
-    ]
+    people = helpers.two_departments(draw)
     ids = [p.id for p in people]
-    visits = [
-        VisitRequest(
-            id=f"V{k}",
-            target=f"T{k}",
-            region="r",
-            departments=draw(st.sampled_from([("A",), ("A",), ("A", "B")])),
-            date=draw(st.one_of(st.none(), st.sampled_from(DAYS))),
-        )
-        for k in range(draw(st.integers(1, 3)))
-    ]
-    return AssignmentProblem(
-        visits=visits,
-        pool=InspectorPool(inspectors=people),
+    dates = st.one_of(st.none(), st.sampled_from(DAYS))
+    visits = helpers.draw_visits(draw, [("A",), ("A",), ("A", "B")], targets=None, date=dates)
+    return helpers.random_problem(
+        draw, people, visits, ["T0"], (0, 0, 1, 2),
         certificates_valid_until=draw(
             st.dictionaries(st.sampled_from(ids), st.sampled_from(DAYS), max_size=3)
         ),
         unavailable_days=draw(
             st.lists(st.tuples(st.sampled_from(ids), st.sampled_from(DAYS)), max_size=3)
         ),
-        load_limits=draw(st.one_of(st.none(), st.integers(1, 2))),
-    )
+    )  # fmt: skip
 
 
 @given(dated_problems(), st.integers(0, 2))
 def test_dates_feasible_and_lawful_as_brute_force_says(problem: AssignmentProblem, s: int) -> None:
-    kw = {
-        "certificates_valid_until": problem.certificates_valid_until,
-        "unavailable_days": problem.unavailable_days,
-        "load_limits": problem.load_limits,
-    }
-    exists = brute_exists(problem)
-    try:
-        a = assign(problem.visits, problem.pool, seed=str(s), stream="d", **kw)  # type: ignore[arg-type]
-    except InfeasibleAssignment as exc:
-        assert not exists, f"false infeasible: {exc.witness}"
+    a = helpers.assign_as_brute_force_says(problem, brute_exists(problem), str(s), "d")
+    if a is None:
         return
-    assert exists
     for v in problem.visits:
         assert all(may_serve(problem, m, v) for m in a.team(v.id).officers)
-    assert verify(a.receipts, problem.visits, problem.pool, **kw).ok  # type: ignore[arg-type]
+    assert helpers.verifies(a, problem)
 
 
 def test_witness_when_certificates_expired_and_days_off() -> None:
-    pool = InspectorPool(inspectors=[person("A1"), person("A2"), person("A3")])
+    pool = InspectorPool(inspectors=[helpers.person(f"A{i}", "A") for i in (1, 2, 3)])
     v = VisitRequest(id="V", target="T", region="r", departments=("A",), date=DAY)
     with pytest.raises(InfeasibleAssignment) as exc:
         assign(
@@ -134,7 +89,7 @@ def test_witness_when_certificates_expired_and_days_off() -> None:
 
 
 def test_date_inputs_are_checked_and_digested_only_when_given() -> None:
-    pool = InspectorPool(inspectors=[person("A1"), person("A2")])
+    pool = InspectorPool(inspectors=[helpers.person("A1", "A"), helpers.person("A2", "A")])
     v = VisitRequest(id="V", target="T", region="r", departments=("A",))
     a = assign([v], pool, seed="s", stream="d")
     assert "unavailable_days" not in a.receipt["inputs"]

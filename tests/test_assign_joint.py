@@ -14,6 +14,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from assign_helpers import (
+    assign_as_brute_force_says,
+    fits_load_limits,
+    person,
+    random_problem,
+    uniform_counts,
+)
 from randsupervise.assign import (
     AssignmentProblem,
     JointRule,
@@ -23,23 +30,10 @@ from randsupervise.assign import (
     verify,
 )
 from randsupervise.errors import InfeasibleAssignment, ValidationError
-from randsupervise.model.inspectors import Inspector, InspectorPool
+from randsupervise.model.inspectors import InspectorPool
 from randsupervise.tickets.seed import Seed
 
 SEED = Seed.from_text("test-joint")
-
-
-def person(i: str, dept: str, tags: set[str] | None = None, available: bool = True) -> Inspector:
-    return Inspector(
-        id=i,
-        name=i,
-        department=dept,
-        certified=True,
-        certificate_number=f"C-{i}",
-        qualifications=tags or set(),
-        regions={"r"},
-        available=available,
-    )
 
 
 def joint(i: str, **kw: object) -> VisitRequest:
@@ -79,16 +73,11 @@ def lawful_parts(problem: AssignmentProblem, v: VisitRequest) -> list[dict[str, 
 
 
 def brute_exists(problem: AssignmentProblem) -> bool:
-    per_visit = [lawful_parts(problem, v) for v in problem.visits]
-    for combo in itertools.product(*per_visit):
-        load: dict[str, int] = {}
-        for staffing in combo:
-            for part in staffing.values():
-                for m in part:
-                    load[m] = load.get(m, 0) + 1
-        if all(n <= problem.limit_of(m) for m, n in load.items()):
-            return True
-    return False
+    options = [
+        [[m for part in staffing.values() for m in part] for staffing in lawful_parts(problem, v)]
+        for v in problem.visits
+    ]
+    return fits_load_limits(problem, options)
 
 
 @st.composite
@@ -119,31 +108,14 @@ def joint_problems(draw: st.DrawFn) -> AssignmentProblem:
                 },
             )
         )
-    pairs = st.tuples(st.sampled_from([p.id for p in people]), st.sampled_from(["T0", "T1"]))
-    return AssignmentProblem(
-        visits=visits,
-        pool=InspectorPool(inspectors=people),
-        conflicts=draw(st.lists(pairs, max_size=2)),
-        load_limits=draw(st.one_of(st.none(), st.integers(1, 2))),
-    )
+    return random_problem(draw, people, visits, ["T0", "T1"], (2, 0, 1, 2))
 
 
 @given(joint_problems(), st.integers(0, 2))
 def test_parts_feasible_and_lawful_as_brute_force_says(problem: AssignmentProblem, s: int) -> None:
-    exists = brute_exists(problem)
-    try:
-        a = assign(
-            problem.visits,
-            problem.pool,
-            seed=Seed.from_text(str(s)),
-            stream="j",
-            conflicts=problem.conflicts,
-            load_limits=problem.load_limits,
-        )
-    except InfeasibleAssignment as exc:
-        assert not exists, f"false infeasible: {exc.witness}"
+    a = assign_as_brute_force_says(problem, brute_exists(problem), Seed.from_text(str(s)), "j")
+    if a is None:
         return
-    assert exists
     for v in problem.visits:
         team = a.team(v.id)
         staffing = {d: frozenset(m) for d, m in team.by_department}
@@ -179,7 +151,7 @@ def test_witness_names_the_department_with_one_officer_free() -> None:
 def test_witness_names_the_department_without_the_qualification() -> None:
     pool = InspectorPool(
         inspectors=[
-            person("A1", "A", {"消防"}),
+            person("A1", "A", tags={"消防"}),
             person("A2", "A"),
             person("B1", "B"),
             person("B2", "B"),
@@ -213,13 +185,8 @@ def test_each_part_uniform_among_its_department() -> None:
         inspectors=[person(f"A{i}", "A") for i in range(5)]
         + [person(f"B{i}", "B") for i in range(4)]
     )
-    counts = dict.fromkeys(pool.ids, 0)
     runs = 1500
-    for n in range(runs):
-        for m in (
-            assign([joint("V")], pool, seed=Seed.from_text(f"u{n}"), stream="s").team("V").officers
-        ):
-            counts[m] += 1
+    counts = uniform_counts(joint("V"), pool, runs)
     a = [counts[f"A{i}"] for i in range(5)]
     b = [counts[f"B{i}"] for i in range(4)]
     assert sum(a) == sum(b) == 2 * runs

@@ -1,5 +1,6 @@
-"""Tests for randsupervise.assign._solver: the batched greedy equals the one-by-one greedy;
-the vectorised lawfulness screen and the direct digests equal their plain definitions."""
+"""Tests for the assignment engine (randsupervise.assign._solver and its parts): the
+batched greedy equals the one-by-one greedy; the vectorised lawfulness screen and the
+direct digests equal their plain definitions."""
 
 from __future__ import annotations
 
@@ -12,14 +13,17 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
+from assign_helpers import random_problem
 from randsupervise._core.canonical import sha256_hex
 from randsupervise.assign import Team, VisitRequest, assign, replace, visits_digest
-from randsupervise.assign.assignment import AssignmentProblem, _lawful_problems, _team_problems
+from randsupervise.assign.assignment import AssignmentProblem
+from randsupervise.assign.lawful import _lawful_problems, _team_problems
 from randsupervise.errors import InfeasibleAssignment
 from randsupervise.model.inspectors import Inspector, InspectorPool
 from randsupervise.tickets.seed import Seed
 
-solver = importlib.import_module("randsupervise.assign._solver")
+greedy = importlib.import_module("randsupervise.assign._greedy")
+lookahead = importlib.import_module("randsupervise.assign._lookahead")
 
 REGIONS = ["r0", "r1", "r2", "r3", "r4", "r5"]
 
@@ -65,29 +69,12 @@ def many_region_problems(draw: st.DrawFn) -> AssignmentProblem:
                 experts=draw(st.sampled_from([0, 0, 0, 1])),
             )
         )
-    pairs = st.tuples(
-        st.sampled_from([p.id for p in people]), st.sampled_from([f"T{t}" for t in range(10)])
-    )
-    return AssignmentProblem(
-        visits=visits,
-        pool=InspectorPool(inspectors=people),
-        conflicts=draw(st.lists(pairs, max_size=12)),
-        rotation=draw(st.lists(pairs, max_size=6)),
-        load_limits=draw(st.one_of(st.none(), st.integers(1, 6))),
-    )
+    return random_problem(draw, people, visits, [f"T{t}" for t in range(10)], (12, 6, 1, 6))
 
 
 def outcome(problem: AssignmentProblem, seed: int) -> Any:
     try:
-        a = assign(
-            problem.visits,
-            problem.pool,
-            seed=Seed.from_text(str(seed)),
-            stream="batch",
-            conflicts=problem.conflicts,
-            rotation=problem.rotation,
-            load_limits=problem.load_limits,
-        )
+        a = assign(problem, seed=Seed.from_text(str(seed)), stream="batch")
     except InfeasibleAssignment as exc:
         return ("infeasible", exc.witness)
     # 补抽 of the busiest inspector too: kept members and partly covered requirements
@@ -102,14 +89,15 @@ def outcome(problem: AssignmentProblem, seed: int) -> Any:
 
 @contextmanager
 def solver_settings(**values: float) -> Iterator[None]:
-    saved = {k: getattr(solver, k) for k in values}
+    modules = {k: lookahead if hasattr(lookahead, k) else greedy for k in values}
+    saved = {k: getattr(modules[k], k) for k in values}
     for k, v in values.items():
-        setattr(solver, k, v)
+        setattr(modules[k], k, v)
     try:
         yield
     finally:
         for k, v in saved.items():
-            setattr(solver, k, v)
+            setattr(modules[k], k, v)
 
 
 @given(many_region_problems(), st.integers(0, 3))

@@ -157,7 +157,7 @@ def test_failed_replace_and_cancel_leave_the_assignment_and_arguments_unchanged(
     import copy
 
     from randsupervise._core.frozen import thaw
-    from randsupervise.assign import cancel, replace
+    from randsupervise.assign import CancelReason, cancel, replace
 
     pool = sample_inspectors()
     a = assign([_visit(i) for i in range(6)], pool, seed="s", stream="t")
@@ -168,7 +168,7 @@ def test_failed_replace_and_cancel_leave_the_assignment_and_arguments_unchanged(
         replace(a, gone)
     drop = ["V1", "V99"]
     with pytest.raises(RandSuperviseError):
-        cancel(a, drop, "target deregistered")
+        cancel(a, drop, CancelReason.DEREGISTERED)
     with pytest.raises(RandSuperviseError):
         cancel(a, ["V1"], "")
     assert (a.teams, [thaw(r) for r in a.receipts], a.problem.pool.digest(), a.loads()) == before

@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 from randsupervise._core.canonical import canonical_json, digest
 from randsupervise._core.frozen import thaw
-from randsupervise.assign import VisitRequest, assign, cancel, replace
+from randsupervise.assign import CancelReason, VisitRequest, assign, cancel, replace
 from randsupervise.cycle import run_plan
 from randsupervise.demo import demo_inputs
 from randsupervise.draw import BurdenHistory, ItemRule, Receipt, Seed, draw
@@ -182,7 +182,7 @@ def _every_receipt() -> dict[str, tuple[Any, dict[str, Any]]]:
               for i in range(8)]  # fmt: skip
     pool = sample_inspectors()
     a = assign(visits, pool, seed=Seed.from_text(SEED), stream="teams")
-    chain = cancel(replace(a, [a.team("V0").officers[0]]), ["V3"], "target deregistered")
+    chain = cancel(replace(a, [a.team("V0").officers[0]]), ["V3"], CancelReason.DEREGISTERED)
     out["assignment"] = (a.receipt, {"visits": visits, "pool": pool})
     out["replacement chain"] = (chain.receipts, {"visits": visits, "pool": pool})
     plan, registry, items, pool2, seed, cal = demo_inputs(2024)

@@ -13,7 +13,8 @@ from pathlib import Path
 
 from randsupervise._core.canonical import canonical_json, digest
 from randsupervise._core.frozen import thaw
-from randsupervise.assign import VisitRequest, assign, cancel, replace
+from randsupervise.assign import VisitRequest, assign, replace
+from randsupervise.assign.changes import _cancel_recorded
 from randsupervise.draw import Seed, draw
 from randsupervise.model import TargetRegistry
 from randsupervise.model.sample import sample_inspectors
@@ -45,7 +46,8 @@ def main() -> None:
               for i in range(6)]  # fmt: skip
     pool = sample_inspectors()
     a = assign(visits, pool, seed=Seed.from_text(seed_text), stream="2025/teams")
-    chain = cancel(replace(a, [a.team("V0").officers[0]]), ["V2"], "target deregistered")
+    # the free-text reason these receipts were written with, before CancelReason
+    chain = _cancel_recorded(replace(a, [a.team("V0").officers[0]]), ["V2"], "target deregistered")
     data = {
         "about": "RFC 8785 canonical JSON cases and receipts of version 2, with their digests",
         "numbers": [{"value": x, "jcs": canonical_json(x)} for x in NUMBERS],

@@ -36,10 +36,10 @@ from randsupervise.assign.assignment import (
     AssignmentProblem,
     Pair,
     _assign_problem,
-    cancel,
     receipt_digest,
     replace,
 )
+from randsupervise.assign.changes import _cancel_recorded
 from randsupervise.assign.requests import RegionRule, VisitRequest
 from randsupervise.draw.announcement import Announcement, Reveal, as_announcement
 from randsupervise.draw.verify import seed_differences
@@ -267,7 +267,7 @@ def verify(
             if ev.get("kind") == "replace":
                 current = replace(current, ev.get("unavailable", []))
             elif ev.get("kind") == "cancel":
-                current = cancel(current, ev.get("visits", []), str(ev.get("reason", "")))
+                current = _cancel_recorded(current, ev.get("visits", []), str(ev.get("reason", "")))
             else:
                 diffs.append(Difference(path=at(n, "event.kind"), message="unknown event",
                                         receipt=ev.get("kind")))  # fmt: skip

@@ -29,6 +29,7 @@ from typing import Any
 
 import attrs
 
+from randsupervise.assign.changes import CancelReason
 from randsupervise.calendar import WorkCalendar
 from randsupervise.cycle.deadlines import window_problem
 from randsupervise.cycle.visits import Visit
@@ -76,14 +77,6 @@ class Action(str, enum.Enum):
     PUBLISH = "publish"
     FOLLOW_UP = "follow_up"
     CANCEL = "cancel"
-
-
-class CancelReason(str, enum.Enum):
-    """Why a visit was cancelled before inspection (the target is gone)."""
-
-    DEREGISTERED = "deregistered"
-    REVOKED = "revoked"
-    MOVED_OUT = "moved_out"
 
 
 @attrs.frozen(kw_only=True)

@@ -1,0 +1,134 @@
+"""Joint visits staffed per department, and the team leader (主办).
+
+Invariants: a joint visit staffed per department is solved as one part per department,
+each an ordinary one-department visit under its own unit id ``visit id + U+001F +
+department`` (so its own pair tickets and its own place in the order); the lead
+department's part carries the experts ("与配合部门分别抽取各自的执法检查人员"). The parts'
+teams are joined into one team per visit, and a witness about a part names the visit and
+the department. The leader of a visit that asks for one is drawn among the team's
+officers of the lead department who may lead, by pair ticket under ``stream + "/leader"``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import attrs
+import numpy as np
+
+from randsupervise.assign._phase import build_tickets
+from randsupervise.assign.phases import Draw, Keep
+from randsupervise.assign.requests import UNIT_SEPARATOR, VisitRequest
+from randsupervise.assign.team import Team
+from randsupervise.assign.witness import Witness
+from randsupervise.tickets.fingerprint import fingerprints
+
+__all__: list[str] = []
+
+
+def _draw_leaders(draw: Draw, visits: Sequence[VisitRequest], teams: Sequence[Team]) -> list[Team]:
+    """The leader (主办) of each visit that asks for one: among the team's officers of the
+    lead department who may lead, the one with the smallest pair ticket under
+    ``stream + "/leader"`` (ties: lower id). The team's requirements guarantee one."""
+    out = list(teams)
+    pool = draw.problem.pool
+    for k, v in enumerate(visits):
+        if not v.leader:
+            continue
+        lead = v.departments[0]
+        cands = sorted(
+            m for m in out[k].officers if pool[m].department == lead and pool[m].can_lead
+        )
+        t = build_tickets(
+            fingerprints([v.id]), fingerprints(cands), draw.seed, f"{draw.stream}/leader"
+        )[0]
+        out[k] = attrs.evolve(out[k], leader=cands[int(np.argmin(t))])
+    return out
+
+
+def _part_id(visit: str, department: str) -> str:
+    return f"{visit}{UNIT_SEPARATOR}{department}"
+
+
+def _split_parts(
+    draw: Draw, visits: Sequence[VisitRequest], keep: Keep
+) -> tuple[list[VisitRequest], Keep]:
+    """Each joint visit staffed per department as one request per department (the lead's
+    part carries the experts), with the kept members of a replacement split to match."""
+    units: list[VisitRequest] = []
+    fo: dict[str, tuple[str, ...]] = {}
+    fe: dict[str, tuple[str, ...]] = {}
+    pool = draw.problem.pool
+    for v in visits:
+        if not v.per_department:
+            units.append(
+                attrs.evolve(v, qualifications=v.lead_requirements(), leader=False)
+                if v.leader
+                else v
+            )
+            if v.id in keep.officers:
+                fo[v.id] = keep.officers[v.id]
+            if v.id in keep.experts:
+                fe[v.id] = keep.experts[v.id]
+            continue
+        lead = v.departments[0]
+        kept = keep.officers.get(v.id, ())
+        for d, n, quals in v.parts():
+            uid = _part_id(v.id, d)
+            units.append(
+                VisitRequest(
+                    id=uid,
+                    target=v.target,
+                    region=v.region,
+                    departments=(d,),
+                    qualifications=quals,
+                    team_size=n,
+                    date=v.date,
+                    experts=v.experts if d == lead else 0,
+                    expert_tags=v.expert_tags if d == lead else frozenset(),
+                )
+            )
+            mine = tuple(m for m in kept if pool[m].department == d)
+            if mine:
+                fo[uid] = mine
+            if d == lead and keep.experts.get(v.id):
+                fe[uid] = keep.experts[v.id]
+    return units, Keep(officers=fo, experts=fe, used=keep.used)
+
+
+def _join_parts(visits: Sequence[VisitRequest], teams: Sequence[Team]) -> list[Team]:
+    """The parts' teams joined into one team per visit (officers sorted, parts kept)."""
+    by_id = {t.visit: t for t in teams}
+    out = []
+    for v in visits:
+        if not v.per_department:
+            out.append(by_id[v.id])
+            continue
+        parts = [(d, by_id[_part_id(v.id, d)]) for d in v.departments]
+        out.append(
+            Team(
+                visit=v.id,
+                officers=tuple(sorted(m for _, t in parts for m in t.officers)),
+                experts=parts[0][1].experts,
+                by_department=tuple((d, t.officers) for d, t in parts),
+            )
+        )
+    return out
+
+
+def _named_parts(w: Witness) -> Witness:
+    """A witness about parts, told as visits and departments."""
+
+    def visit(uid: str) -> str:
+        return uid.split(UNIT_SEPARATOR, 1)[0]
+
+    def reason(uid: str, why: str) -> str:
+        if UNIT_SEPARATOR not in uid:
+            return why
+        return f"department {uid.split(UNIT_SEPARATOR, 1)[1]!r}: {why}"
+
+    return attrs.evolve(
+        w,
+        visits=tuple(sorted({visit(u) for u in w.visits})),
+        reasons=tuple((visit(u), reason(u, why)) for u, why in w.reasons),
+    )
