@@ -92,7 +92,7 @@ def test_apart_feasible_and_lawful_as_brute_force_says(problem: AssignmentProble
     assert exists
     for v, opts in zip(problem.visits, options, strict=True):
         assert tuple(sorted(a.team(v.id).officers)) in {tuple(sorted(t)) for t in opts}
-    assert verify(a.receipts, problem.visits, problem.pool, **kw).ok  # type: ignore[arg-type]
+    assert verify(problem, a.receipts).ok
 
 
 def test_witness_when_every_pair_is_apart() -> None:
@@ -160,4 +160,4 @@ def test_every_rule_together_is_order_invariant_and_verifies() -> None:
     random.Random(3).shuffle(shuffled)
     b = assign(shuffled, pool, seed="all", stream="p", **kw)  # type: ignore[arg-type]
     assert a.teams == b.teams and a.receipt == b.receipt
-    assert verify(a.receipts, shuffled, pool, **kw).ok  # type: ignore[arg-type]
+    assert verify(AssignmentProblem(visits=shuffled, pool=pool, **kw), a.receipts).ok  # type: ignore[arg-type]

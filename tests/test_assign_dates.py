@@ -109,7 +109,7 @@ def test_dates_feasible_and_lawful_as_brute_force_says(problem: AssignmentProble
     assert exists
     for v in problem.visits:
         assert all(may_serve(problem, m, v) for m in a.team(v.id).officers)
-    assert verify(a.receipts, problem.visits, problem.pool, **kw).ok  # type: ignore[arg-type]
+    assert verify(problem, a.receipts).ok
 
 
 def test_witness_when_certificates_expired_and_days_off() -> None:

@@ -99,8 +99,7 @@ def test_leader_feasible_and_lawful_as_brute_force_says(problem: AssignmentProbl
         t = a.team(v.id)
         assert (frozenset(t.officers), t.leader) in opts
         assert t.to_record()["leader"] == t.leader
-    assert verify(a.receipts, problem.visits, problem.pool, conflicts=problem.conflicts,
-                  load_limits=problem.load_limits).ok  # fmt: skip
+    assert verify(problem, a.receipts).ok
 
 
 def _loads(teams: list[frozenset[str]]) -> dict[str, int]:
@@ -149,4 +148,5 @@ def test_leader_uniform_among_qualified_members_and_kept_on_replacement() -> Non
     a = assign([w], pool4, seed="k", stream="x")
     other = next(m for m in a.team("W").officers if m != a.team("W").leader)
     b = replace(a, [other])
-    assert b.team("W").leader == a.team("W").leader and verify(b.receipts, [w], pool4).ok
+    assert b.team("W").leader == a.team("W").leader
+    assert verify(AssignmentProblem(visits=[w], pool=pool4), b.receipts).ok

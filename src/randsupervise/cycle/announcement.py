@@ -32,12 +32,17 @@ from randsupervise.draw.announcement import (
     announcement_differences,
     seed_rule_differences,
     subject_list_differences,
+    subject_value_differences,
 )
 from randsupervise.model import TargetRegistry
 from randsupervise.model.inspectors import InspectorPool
 from randsupervise.model.items import ItemList
 
 __all__ = ["announce_plan", "check_plan_announcement"]
+
+#: What a plan receipt records as it was announced, one value each.
+_ANNOUNCED_VALUES = ("version", "year", "plan_digest", "registry_digest", "items_digest",
+                     "pool_digest", "calendar")  # fmt: skip
 
 
 def announce_plan(
@@ -103,18 +108,7 @@ def check_plan_announcement(
     diffs = announcement_differences(announcement, "plan")
     if announcement.kind == "plan":
         subject = announcement.subject
-        for key in ("version", "year", "plan_digest", "registry_digest", "items_digest",
-                    "pool_digest", "calendar"):  # fmt: skip
-            if receipt.get(key) != subject[key]:
-                diffs.append(
-                    Difference(
-                        path=key,
-                        message=f"not the announced {key.replace('_', ' ')}: receipt "
-                        f"{receipt.get(key)!r}, announced {subject[key]!r}",
-                        receipt=receipt.get(key),
-                        recomputed=subject[key],
-                    )
-                )
+        diffs += subject_value_differences(receipt, subject, _ANNOUNCED_VALUES)
         got = [{k: d[k] for k in ("task", "batches", "stream")} for d in receipt["draws"]]
         want = [{k: d[k] for k in ("task", "batches", "stream")} for d in subject["draws"]]
         diffs += subject_list_differences("draws", "draws", got, want)

@@ -30,6 +30,9 @@ from randsupervise.draw.announcement_checks import (
 from randsupervise.draw.announcement_checks import (
     subject_list_differences as subject_list_differences,
 )
+from randsupervise.draw.announcement_checks import (
+    subject_value_differences as subject_value_differences,
+)
 from randsupervise.draw.announcement_document import (
     ANNOUNCEMENT_FORMAT,
     ANNOUNCEMENT_KINDS,

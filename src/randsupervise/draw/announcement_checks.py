@@ -41,6 +41,7 @@ __all__ = [
     "check_draw_announcement",
     "seed_rule_differences",
     "subject_list_differences",
+    "subject_value_differences",
 ]
 
 _CONTRIB_TAG = "contributions: "
@@ -320,4 +321,23 @@ def subject_list_differences(
             recomputed=d.recomputed,
         )
         for d in diff_trees(thaw(got), thaw(announced), path)
+    ]
+
+
+def subject_value_differences(
+    receipt: Mapping[str, Any], subject: Mapping[str, Any], keys: Iterable[str]
+) -> list[Difference]:
+    """Each of ``keys`` whose value in the receipt is not the announced one (the path is
+    the key; the message names it with spaces for underscores).
+
+    Examples:
+        >>> [str(d) for d in subject_value_differences(
+        ...     {"stream": "b", "plan_digest": "x"}, {"stream": "a", "plan_digest": "x"},
+        ...     ("stream", "plan_digest"))]
+        ["stream: not the announced stream: receipt 'b', announced 'a'"]
+    """
+    return [
+        _not_announced(key, key.replace("_", " "), receipt.get(key), subject[key])
+        for key in keys
+        if receipt.get(key) != subject[key]
     ]
