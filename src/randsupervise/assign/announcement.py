@@ -15,17 +15,15 @@ Invariants (``docs/spec/announcement.md``; the announcement itself is
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from randsupervise._core.report import Difference, diff_trees
 from randsupervise.assign.assignment import RECEIPT_VERSIONS, AssignmentProblem
 from randsupervise.draw.announcement import (
     Announcement,
-    Reveal,
+    AnnouncementCheck,
     SeedRule,
-    announcement_differences,
-    seed_rule_differences,
     subject_value_differences,
 )
 
@@ -57,28 +55,24 @@ def announce_assignment(
     return Announcement.make(kind="assignment", date=date, subject=subject, seed_rule=seed_rule)
 
 
-def check_assignment_announcement(
-    receipt: Mapping[str, Any],
-    announcement: Announcement,
-    *,
-    reveals: Iterable[Reveal | Mapping[str, Any]] | None = None,
-) -> tuple[list[Difference], list[str]]:
-    """Differences (paths within the original receipt) and notes of an assignment's
-    original receipt against its announcement."""
-    diffs = announcement_differences(announcement, "assignment")
-    if announcement.kind == "assignment":
-        subject = announcement.subject
-        diffs += subject_value_differences(receipt, subject, ("version", "stream"))
-        for d in diff_trees(receipt.get("inputs"), subject["inputs"], "inputs"):
-            diffs.append(
-                Difference(
-                    path=d.path,
-                    message="not the announced input",
-                    receipt=d.receipt,
-                    recomputed=d.recomputed,
-                )
+def _subject_differences(
+    receipt: Mapping[str, Any], subject: Mapping[str, Any]
+) -> list[Difference]:
+    """The receipt's version, stream and input digests against the announced ones."""
+    diffs = subject_value_differences(receipt, subject, ("version", "stream"))
+    for d in diff_trees(receipt.get("inputs"), subject["inputs"], "inputs"):
+        diffs.append(
+            Difference(
+                path=d.path,
+                message="not the announced input",
+                receipt=d.receipt,
+                recomputed=d.recomputed,
             )
-    sd, notes = seed_rule_differences(
-        str(receipt["seed"]), str(receipt.get("seed_source", "")), announcement.seed_rule, reveals
-    )
-    return diffs + sd, notes
+        )
+    return diffs
+
+
+#: ``check_assignment_announcement(receipt, announcement, *, reveals=None)``: the
+#: differences (paths within the original receipt) and notes of an assignment's original
+#: receipt against its announcement.
+check_assignment_announcement = AnnouncementCheck("assignment", _subject_differences)

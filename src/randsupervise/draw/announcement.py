@@ -20,6 +20,7 @@ it (:mod:`~randsupervise.draw.announcement_checks`).
 from __future__ import annotations
 
 from randsupervise.draw.announcement_checks import (
+    AnnouncementCheck,
     announcement_differences,
     check_announcement,
     seed_rule_differences,
@@ -65,6 +66,7 @@ __all__ = [
     "MISSING_RULES",
     "SEED_METHODS",
     "Announcement",
+    "AnnouncementCheck",
     "Commitment",
     "Reveal",
     "RevealOutcome",

@@ -18,8 +18,10 @@ Invariants, and the rule each comes from (RFC 3797; ICANN OCTO-41;
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
+
+import attrs
 
 from randsupervise._core.canonical import digest
 from randsupervise._core.frozen import thaw
@@ -36,6 +38,7 @@ if TYPE_CHECKING:
     from randsupervise.draw.receipt import Receipt
 
 __all__ = [
+    "AnnouncementCheck",
     "announcement_differences",
     "check_announcement",
     "check_draw_announcement",
@@ -341,3 +344,45 @@ def subject_value_differences(
         for key in keys
         if receipt.get(key) != subject[key]
     ]
+
+
+@attrs.frozen
+class AnnouncementCheck:
+    """The check of one kind of receipt (a parsed mapping) against its announcement,
+    called as ``check(receipt, announcement, *, reveals=None)`` and giving the differences
+    and the notes: the announcement itself (:func:`announcement_differences`), then, when
+    it is of this kind, ``subject_differences(receipt, subject)`` (paths within the
+    receipt), then the receipt's seed against the announced rule
+    (:func:`seed_rule_differences`).
+
+    Examples:
+        >>> from randsupervise.draw.announcement_document import Announcement
+        >>> rule = SeedRule(method="text", source="dice", date="2024-03-01")
+        >>> a = Announcement.make(kind="assignment", date="2024-02-20", seed_rule=rule,
+        ...                       subject={"version": 2, "stream": "s", "inputs": {}})
+        >>> check = AnnouncementCheck("assignment", lambda r, s: subject_value_differences(
+        ...     r, s, ["stream"]))
+        >>> seed = a.seed(value="4 2")
+        >>> diffs, notes = check({"stream": "t", "seed": seed.hex, "seed_source": seed.source}, a)
+        >>> [str(d) for d in diffs]
+        ["stream: not the announced stream: receipt 't', announced 's'"]
+    """
+
+    kind: str
+    subject_differences: Callable[[Mapping[str, Any], Mapping[str, Any]], list[Difference]]
+
+    def __call__(
+        self,
+        receipt: Mapping[str, Any],
+        announcement: Announcement,
+        *,
+        reveals: Iterable[Reveal | Mapping[str, Any]] | None = None,
+    ) -> tuple[list[Difference], list[str]]:
+        diffs = announcement_differences(announcement, self.kind)
+        if announcement.kind == self.kind:
+            diffs += self.subject_differences(receipt, announcement.subject)
+        seed_source = str(receipt.get("seed_source", ""))
+        sd, notes = seed_rule_differences(
+            str(receipt["seed"]), seed_source, announcement.seed_rule, reveals
+        )
+        return diffs + sd, notes
