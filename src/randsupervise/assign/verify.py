@@ -28,7 +28,7 @@ from randsupervise._core.strict_json import (
     Nullable,
     Obj,
     OneOf,
-    check_shape,
+    check_versioned_shape,
     join_path,
     parse,
 )
@@ -43,6 +43,7 @@ from randsupervise.assign.assignment import (
 from randsupervise.draw.announcement import Announcement, Reveal, as_announcement
 from randsupervise.draw.verify import seed_differences
 from randsupervise.errors import InfeasibleAssignment, Problem, UnknownIdError, ValidationError
+from randsupervise.tickets.function import TICKET_RECORD_SHAPE
 from randsupervise.tickets.seed import Seed
 
 __all__ = ["SHAPES", "read_chain", "verify"]
@@ -50,14 +51,10 @@ __all__ = ["SHAPES", "read_chain", "verify"]
 _NOT_ORIGINAL = "receipt 0 is not an original draw: pass the whole chain, original first"
 
 
-_TEAM = Obj(
-    required={"visit": str, "officers": ListOf(str), "experts": ListOf(str)},
-    optional={"members": ListOf(str), "target": str, "region": str},
-)
 _COMMON = {
     "algorithm": str,
     "algorithm_version": int,
-    "ticket": Obj(required={"algorithm": str, "version": int}),
+    "ticket": TICKET_RECORD_SHAPE,
     "seed": str,
     "stream": str,
     "event": MapOf(OneOf(str, bool, ListOf(str), int)),
@@ -81,7 +78,6 @@ SHAPES = {
         }
     ),
 }
-del _TEAM
 
 
 def read_chain(
@@ -108,27 +104,20 @@ def read_chain(
         if not isinstance(r, Mapping):
             problems.append(Problem(field=prefix or "$", message="must be an object"))
             continue
-        version = r.get("version")
-        if isinstance(version, bool) or not isinstance(version, int) or version not in SHAPES:
-            problems.append(
-                Problem(
-                    field=join_path(prefix, "version"),
-                    message=f"unknown assignment receipt version {version!r}; this release "
-                    f"reads {list(SHAPES)}",
-                )
-            )
-            continue
         try:
-            check_shape(r, SHAPES[version], what="assignment receipt")
+            check_versioned_shape(r, SHAPES, what="assignment receipt")
         except ValidationError as e:
-            problems += [
-                attrs.evolve(p, field=(prefix + ("." if prefix and p.field and
-                             not p.field.startswith("[") else "") + (p.field or "")) or None)
-                for p in e.problems
-            ]  # fmt: skip
+            problems += [attrs.evolve(p, field=_within(prefix, p.field or "") or None)
+                         for p in e.problems]  # fmt: skip
     if problems:
         raise ValidationError(problems, what="assignment receipt")
     return tuple(freeze(r) for r in chain)
+
+
+def _within(base: str, path: str) -> str:
+    """A JSON path within one receipt as a path within its chain (``base``: ``""`` for a
+    receipt alone, ``"[n]"`` for receipt ``n`` of a chain)."""
+    return f"{base}.{path}" if base and path and not path.startswith("[") else base + path
 
 
 def verify(
@@ -214,9 +203,7 @@ class _Chain:
     def at(self, n: int, path: str = "") -> str:
         """The path of ``path`` within receipt ``n``."""
         base = "" if len(self.receipts) == 1 else join_path("", n)
-        if not path:
-            return base or "$"
-        return f"{base}.{path}" if base and not path.startswith("[") else base + path
+        return _within(base, path) or "$"
 
     def moved(self, ds: Iterable[Difference], n: int) -> list[Difference]:
         """Differences found within receipt ``n``, their paths made chain paths."""
