@@ -149,7 +149,7 @@ def assign_as_brute_force_says(
 
 def verifies(a: Assignment, problem: AssignmentProblem) -> bool:
     """Whether ``a``'s receipts verify against every input of ``problem``."""
-    return verify(a.receipts, problem.visits, problem.pool, **problem.options()).ok
+    return verify(problem, a.receipts).ok
 
 
 def uniform_counts(visit: VisitRequest, pool: InspectorPool, runs: int) -> dict[str, int]:

@@ -124,4 +124,4 @@ def test_every_rule_together_is_order_invariant_and_verifies() -> None:
     random.Random(3).shuffle(shuffled)
     b = assign(shuffled, pool, seed="all", stream="p", **kw)  # type: ignore[arg-type]
     assert a.teams == b.teams and a.receipt == b.receipt
-    assert verify(a.receipts, shuffled, pool, **kw).ok  # type: ignore[arg-type]
+    assert verify(AssignmentProblem(visits=shuffled, pool=pool, **kw), a.receipts).ok  # type: ignore[arg-type]

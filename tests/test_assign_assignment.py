@@ -408,9 +408,10 @@ def test_receipt_is_json_and_verifies(
     r = json.loads(json.dumps(a.receipt))
     assert r["seed"] == SEED.hex and r["stream"] == "2024/teams" and r["previous"] is None
     assert r["inputs"]["pool"] == pool.digest()
-    assert verify(r, visits, pool).ok
+    problem = AssignmentProblem(visits=visits, pool=pool)
+    assert verify(problem, r).ok
     r["teams"][3]["officers"] = ["Z-01", "Z-02"]
-    bad = verify(r, visits, pool)
+    bad = verify(problem, r)
     assert not bad.ok
     assert a.teams[3].visit == "V0003"
     assert "teams[3].officers" in {d.path for d in bad.differences}
@@ -433,8 +434,9 @@ def test_replace_changes_only_affected_teams(
     assert b.receipt["previous"] == receipt_digest(a.receipt)
     assert b.receipt["event"]["stream"] == "2024/teams/replace/1"
     c = cancel(b, ["V0001"], CancelReason.DEREGISTERED)
-    assert verify(c.receipts, visits, pool).ok
-    assert not verify(c.receipts[1:], visits, pool).ok
+    problem = AssignmentProblem(visits=visits, pool=pool)
+    assert verify(problem, c.receipts).ok
+    assert not verify(problem, c.receipts[1:]).ok
 
 
 def test_replace_redraws_whole_team_when_needed() -> None:
@@ -466,7 +468,7 @@ def test_replace_redraws_only_the_team_that_cannot_keep_its_members() -> None:
     assert {"P2", "P4"} < set(b.team("Y").officers) and "G" not in b.team("Y").officers
     assert b.receipt["event"]["whole_teams_redrawn"]
     assert _lawful_problems(b.problem, b.teams) == []
-    assert verify(b.receipts, visits, pool).ok
+    assert verify(AssignmentProblem(visits=visits, pool=pool), b.receipts).ok
 
 
 def test_replace_unknown_id_and_cancel_unknown_visit(
@@ -492,7 +494,7 @@ def test_cancel_takes_a_reason_of_the_lifecycle_and_records_its_value(
         b = cancel(a, [gone], reason)
         assert b.receipt["event"]["reason"] == reason.value
         assert cancel(a, [gone], reason.value).receipt == b.receipt
-    assert verify(b.receipts, visits, pool).ok
+    assert verify(AssignmentProblem(visits=visits, pool=pool), b.receipts).ok
     for text in ("target deregistered", "", "unreachable", None):
         with pytest.raises(ValidationError, match="CancelReason"):
             cancel(a, [gone], text)  # type: ignore[arg-type]

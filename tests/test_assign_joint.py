@@ -220,10 +220,11 @@ def test_replacement_moves_only_the_affected_part_and_receipts_verify() -> None:
     before, after = dict(a.team("V0").by_department), dict(b.team("V0").by_department)
     assert before["A"] == after["A"] and gone not in after["B"]
     assert set(before["B"]) - {gone} <= set(after["B"])
-    assert verify(b.receipts, visits, pool).ok
+    problem = AssignmentProblem(visits=visits, pool=pool)
+    assert verify(problem, b.receipts).ok
     forged = json.loads(json.dumps(list(b.receipts), ensure_ascii=False))
     forged[0]["teams"][0]["by_department"]["A"].reverse()
-    assert not verify(forged, visits, pool).ok
+    assert not verify(problem, forged).ok
 
 
 def test_algorithm_version_1_refuses_parts_and_keeps_the_one_team_form() -> None:
@@ -232,7 +233,8 @@ def test_algorithm_version_1_refuses_parts_and_keeps_the_one_team_form() -> None
         assign([joint("V")], pool, seed=SEED, stream="s", algorithm_version=1)
     one = [joint("V", team_size=3, joint_rule="one_per_department")]
     a = assign(one, pool, seed=SEED, stream="s", algorithm_version=1)
-    assert a.receipt["algorithm_version"] == 1 and verify(a.receipts, one, pool).ok
+    assert a.receipt["algorithm_version"] == 1
+    assert verify(AssignmentProblem(visits=one, pool=pool), a.receipts).ok
     # the one-team form draws the same team under either algorithm version
     assert assign(one, pool, seed=SEED, stream="s").teams == a.teams
 

@@ -106,4 +106,5 @@ def test_leader_uniform_among_qualified_members_and_kept_on_replacement() -> Non
     a = assign([w], pool4, seed="k", stream="x")
     other = next(m for m in a.team("W").officers if m != a.team("W").leader)
     b = replace(a, [other])
-    assert b.team("W").leader == a.team("W").leader and verify(b.receipts, [w], pool4).ok
+    assert b.team("W").leader == a.team("W").leader
+    assert verify(AssignmentProblem(visits=[w], pool=pool4), b.receipts).ok

@@ -87,3 +87,27 @@ def test_region_rule() -> None:
     assert not mapped.may_serve(frozenset({"r2"}), "r2")  # the mapping is the full set
     assert RegionRule(serves_any=True).may_serve(frozenset({"x"}), "y")
     assert mapped.canonical() == {"serves_any": False, "allowed": {"r2": ["r1"]}}
+
+
+def test_region_rule_refuses_what_is_not_a_rule() -> None:
+    with pytest.raises(ValidationError) as exc:
+        RegionRule(serves_any="yes", allowed={"r2": "r1", " r3": ["r1"]})  # type: ignore[arg-type]
+    assert [p.field for p in exc.value.problems] == ["serves_any", "allowed", "allowed"]
+    assert "must be True or False" in str(exc.value) and "a collection of str" in str(exc.value)
+    with pytest.raises(ValidationError, match="a mapping of region to regions"):
+        RegionRule(allowed=["r1"])
+
+
+def test_visit_request_fields_are_checked_like_every_other_record() -> None:
+    with pytest.raises(ValidationError) as exc:
+        VisitRequest(
+            id="V", target="T ", region="r", departments=("a", " b"),
+            qualifications={"q", ""}, experts=True, date="2024-02-30",
+            leader=1,  # type: ignore[arg-type]
+        )  # fmt: skip
+    fields = [p.field for p in exc.value.problems]
+    assert fields == ["target", "departments", "qualifications", "leader", "date", "experts"]
+    numpy = pytest.importorskip("numpy")
+    v = VisitRequest(id="V", target="T", region="r", departments=("a",),
+                     team_size=numpy.int64(3), experts=numpy.int64(1))  # fmt: skip
+    assert type(v.team_size) is int and v.to_record()["team_size"] == 3

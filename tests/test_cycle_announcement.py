@@ -8,7 +8,7 @@ import attrs
 import pytest
 
 from randsupervise._core.frozen import thaw
-from randsupervise.assign import VisitRequest, announce_assignment, assign
+from randsupervise.assign import AssignmentProblem, VisitRequest, announce_assignment, assign
 from randsupervise.assign import verify as verify_assignment
 from randsupervise.cycle import announce_plan, run_plan, verify_plan
 from randsupervise.demo import demo_inputs
@@ -69,13 +69,14 @@ def test_an_assignment_rerun_under_another_stream_fails() -> None:
     pool = sample_inspectors()
     vs = [VisitRequest(id="V1", target="T1", region="东城镇",
                        departments=["文化市场综合行政执法大队"])]  # fmt: skip
-    a = announce_assignment(vs, pool, stream="2024/teams", seed_rule=RULE, date="2024-01-05")
+    problem = AssignmentProblem(visits=vs, pool=pool)
+    a = announce_assignment(problem, stream="2024/teams", seed_rule=RULE, date="2024-01-05")
     seed = a.seed(value="3 1 4 1 5 9 2 6")
     honest = assign(vs, pool, seed=seed, stream="2024/teams")
-    assert verify_assignment(honest.receipts, vs, pool, announcement=a).ok
+    assert verify_assignment(problem, honest.receipts, announcement=a).ok
     other = assign(vs, pool, seed=seed, stream="2024/teams-again")
-    assert verify_assignment(other.receipts, vs, pool).ok
-    report = verify_assignment(other.receipts, vs, pool, announcement=a)
+    assert verify_assignment(problem, other.receipts).ok
+    report = verify_assignment(problem, other.receipts, announcement=a)
     assert {d.path for d in report.differences} == {"stream"}
     fewer = thaw(a.to_dict())
     assert fewer["kind"] == "assignment"

@@ -54,21 +54,22 @@ ASSIGNMENT = _load("assignment.json")
 
 
 def test_version_1_assignment_chain_verifies() -> None:
-    from randsupervise.assign import VisitRequest
+    from randsupervise.assign import AssignmentProblem, VisitRequest
     from randsupervise.assign import verify as verify_assignment
     from randsupervise.model.sample import sample_inspectors
 
     visits = [VisitRequest(**v) for v in ASSIGNMENT["visits"]]
     chain = ASSIGNMENT["receipts"]
     assert [r["version"] for r in chain] == [1, 1, 1]
-    report = verify_assignment(chain, visits, sample_inspectors())
+    problem = AssignmentProblem(visits=visits, pool=sample_inspectors())
+    report = verify_assignment(problem, chain)
     assert report.ok, str(report)
     assert any("no public source" in n for n in report.notes)
     text = json.dumps(chain, ensure_ascii=False)
-    assert verify_assignment(text, visits, sample_inspectors()).ok
+    assert verify_assignment(problem, text).ok
     edited = json.loads(text)
     edited[1]["teams"][0]["officers"].reverse()
-    bad = verify_assignment(edited, visits, sample_inspectors())
+    bad = verify_assignment(problem, edited)
     assert not bad.ok and any(d.path.startswith("[1].teams[0]") for d in bad.differences)
 
 

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from randsupervise.assign import VisitRequest, assign
+from randsupervise.assign import AssignmentProblem, VisitRequest, assign
 from randsupervise.assign import verify as verify_assignment
 from randsupervise.draw import Draw, DrawPolicy, Seed, draw, run_policy
 from randsupervise.draw.dask import draw_dask
@@ -519,8 +519,9 @@ def test_assignment_receipts_resist_tampering() -> None:
     visits, _ = _visits_and_eligible()
     pool = sample_inspectors()
     a = assign(visits, pool, seed=Seed.from_text("ceremony"), stream="2024/teams")
+    problem = AssignmentProblem(visits=visits, pool=pool)
     report = check_receipt(
-        a, verify_fn=lambda r, _: verify_assignment(r, visits, pool), unordered=("teams",)
+        a, verify_fn=lambda r, _: verify_assignment(problem, r), unordered=("teams",)
     )
     assert report.passed and len(report.tamperings) > 20
 

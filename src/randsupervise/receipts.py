@@ -22,7 +22,7 @@ from typing import Any
 
 from randsupervise._core.report import Difference, VerifyReport
 from randsupervise._core.strict_json import parse
-from randsupervise.assign import RegionRule, VisitRequest
+from randsupervise.assign import AssignmentProblem, RegionRule, VisitRequest
 from randsupervise.assign import read_chain as _read_chain
 from randsupervise.assign import verify as _verify_assignment
 from randsupervise.calendar import WorkCalendar
@@ -172,10 +172,13 @@ def verify(
         _need("visits", visits, kind)
         _need("pool", pool, kind)
         assert visits is not None and pool is not None
+        problem = AssignmentProblem(
+            visits=visits, pool=pool, conflicts=conflicts, rotation=rotation,
+            load_limits=load_limits, region_rule=region_rule,
+        )  # fmt: skip
         return _verify_assignment(
-            parsed, visits, pool, conflicts=conflicts, rotation=rotation,
-            load_limits=load_limits, region_rule=region_rule, expected_seed=expected_seed,
-            announcement=announcement, reveals=reveals,
+            problem, parsed, expected_seed=expected_seed, announcement=announcement,
+            reveals=reveals,
         )  # fmt: skip
     for name, value in (("plan", plan), ("registry", registry), ("items", items),
                         ("pool", pool), ("calendar", calendar)):  # fmt: skip

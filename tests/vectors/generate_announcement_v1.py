@@ -16,7 +16,7 @@ import pathlib
 from typing import Any
 
 from randsupervise._core.canonical import canonical_json
-from randsupervise.assign import VisitRequest, announce_assignment
+from randsupervise.assign import AssignmentProblem, VisitRequest, announce_assignment
 from randsupervise.draw import ItemRule, Reveal, SeedRule, announce_draw, commitment_of
 from randsupervise.model import TargetRegistry
 from randsupervise.model.sample import sample_inspectors
@@ -95,8 +95,9 @@ def main() -> None:
     )  # fmt: skip
     visits = [VisitRequest(id="V1", target="网吧-001", region="东城镇",
                            departments=["文化市场综合行政执法大队"])]  # fmt: skip
-    assignment = announce_assignment(visits, sample_inspectors(), stream="2024/teams",
-                                     seed_rule=dice, date="2024-02-28")  # fmt: skip
+    problem = AssignmentProblem(visits=visits, pool=sample_inspectors())
+    assignment = announce_assignment(problem, stream="2024/teams", seed_rule=dice,
+                                     date="2024-02-28")  # fmt: skip
     out = {
         "description": "randsupervise announcements, version 1: docs/spec/announcement.md",
         "commit_prefix": "randsupervise.commit.v1",

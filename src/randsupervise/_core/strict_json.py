@@ -40,6 +40,7 @@ __all__ = [
     "Obj",
     "OneOf",
     "check_shape",
+    "check_versioned_shape",
     "join_path",
     "parse",
 ]
@@ -297,3 +298,28 @@ def check_shape(value: Any, shape: Any, *, what: str) -> None:
     _check(value, shape, "", out)
     if out:
         raise ValidationError(out, what=what)
+
+
+def check_versioned_shape(value: Mapping[str, Any], shapes: Mapping[int, Any], *, what: str) -> int:
+    """The ``version`` of ``value``, once ``value`` has the shape of that version
+    (``shapes[version]``, see :func:`check_shape`): one reading for every versioned record
+    (receipts of each kind).
+
+    Raises:
+        ValidationError: an unknown version (naming the versions this release reads), or
+            every place where ``value`` does not have its version's shape.
+
+    Examples:
+        >>> shapes = {1: Obj(required={"version": int, "n": int})}
+        >>> check_versioned_shape({"version": 1, "n": 2}, shapes, what="x")
+        1
+        >>> check_versioned_shape({"version": 2}, shapes, what="x")
+        Traceback (most recent call last):
+        randsupervise.errors.ValidationError: x: field 'version': unknown x version 2; ... [1]
+    """
+    version = value.get("version")
+    if isinstance(version, bool) or not isinstance(version, int) or version not in shapes:
+        message = f"unknown {what} version {version!r}; this release reads {list(shapes)}"
+        raise ValidationError([Problem(field="version", message=message)], what=what)
+    check_shape(value, shapes[version], what=what)
+    return version

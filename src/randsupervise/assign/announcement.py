@@ -4,103 +4,75 @@ Invariants (``docs/spec/announcement.md``; the announcement itself is
 :mod:`randsupervise.draw.announcement`):
 
 * :func:`announce_assignment` writes the assignment receipt version, the stream label and
-  the digests of every input (visits, inspector pool, conflicts, rotation, load limits,
-  region rule) as the receipt will record them (``AssignmentProblem.digests``), with the
-  seed rule.
+  the digests of every input of the
+  :class:`~randsupervise.assign.assignment.AssignmentProblem` as the receipt will record
+  them (``AssignmentProblem.digests``), with the seed rule.
 * :func:`check_assignment_announcement` checks the original receipt of a chain against
   it: the same version, stream and inputs, and a seed made by the announced rule.
-  ``assign.verify(..., announcement=...)`` runs it along with the recomputation.
+  ``assign.verify(problem, receipts, announcement=...)`` runs it along with the recomputation.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from randsupervise._core.report import Difference, diff_trees
-from randsupervise.assign.assignment import RECEIPT_VERSIONS, AssignmentProblem, Pair
-from randsupervise.assign.requests import RegionRule, VisitRequest
+from randsupervise.assign.assignment import RECEIPT_VERSIONS, AssignmentProblem
 from randsupervise.draw.announcement import (
     Announcement,
-    Reveal,
+    AnnouncementCheck,
     SeedRule,
-    announcement_differences,
-    seed_rule_differences,
+    subject_value_differences,
 )
-from randsupervise.model.inspectors import InspectorPool
 
 __all__ = ["announce_assignment", "check_assignment_announcement"]
 
 
 def announce_assignment(
-    visits: Iterable[VisitRequest],
-    pool: InspectorPool,
-    *,
-    stream: str,
-    seed_rule: SeedRule,
-    date: _dt.date | str,
-    conflicts: Iterable[Pair] = (),
-    rotation: Iterable[Pair] = (),
-    load_limits: int | Mapping[str, int] | None = None,
-    region_rule: RegionRule | None = None,
-    certificates_valid_until: Mapping[str, _dt.date] | None = None,
-    unavailable_days: Iterable[tuple[str, _dt.date]] = (),
-    apart: Iterable[Pair] = (),
+    problem: AssignmentProblem, *, stream: str, seed_rule: SeedRule, date: _dt.date | str
 ) -> Announcement:
-    """The announcement of one assignment: its inputs and stream, and the seed rule (the
-    inputs as :func:`~randsupervise.assign.assign` takes them).
+    """The announcement of one assignment: the digests of its problem's inputs, its stream
+    and the seed rule.
 
     Raises:
-        ValidationError: bad inputs or seed rule, or the seed dated on or before ``date``.
+        ValidationError: a bad seed rule, or the seed dated on or before ``date``.
+
+    Examples:
+        >>> from randsupervise.assign import VisitRequest
+        >>> from randsupervise.model.sample import sample_inspectors
+        >>> vs = [VisitRequest(id="V1", target="T1", region="东城镇",
+        ...                    departments=["文化市场综合行政执法大队"])]
+        >>> problem = AssignmentProblem(visits=vs, pool=sample_inspectors(), load_limits=3)
+        >>> rule = SeedRule(method="text", source="dice, 2024-01-15", date="2024-01-15")
+        >>> a = announce_assignment(problem, stream="2024/teams", seed_rule=rule,
+        ...                         date="2024-01-05")
+        >>> a.kind, a.subject["stream"], a.subject["inputs"] == problem.digests()
+        ('assignment', '2024/teams', True)
     """
-    problem = AssignmentProblem(
-        visits=visits,
-        pool=pool,
-        conflicts=conflicts,
-        rotation=rotation,
-        load_limits=load_limits,
-        region_rule=region_rule,
-        certificates_valid_until=certificates_valid_until,
-        unavailable_days=unavailable_days,
-        apart=apart,
-    )
     subject = {"version": RECEIPT_VERSIONS[-1], "stream": stream, "inputs": problem.digests()}
     return Announcement.make(kind="assignment", date=date, subject=subject, seed_rule=seed_rule)
 
 
-def check_assignment_announcement(
-    receipt: Mapping[str, Any],
-    announcement: Announcement,
-    *,
-    reveals: Iterable[Reveal | Mapping[str, Any]] | None = None,
-) -> tuple[list[Difference], list[str]]:
-    """Differences (paths within the original receipt) and notes of an assignment's
-    original receipt against its announcement."""
-    diffs = announcement_differences(announcement, "assignment")
-    if announcement.kind == "assignment":
-        subject = announcement.subject
-        for key in ("version", "stream"):
-            if receipt.get(key) != subject[key]:
-                diffs.append(
-                    Difference(
-                        path=key,
-                        message=f"not the announced {key}: receipt {receipt.get(key)!r}, "
-                        f"announced {subject[key]!r}",
-                        receipt=receipt.get(key),
-                        recomputed=subject[key],
-                    )
-                )
-        for d in diff_trees(receipt.get("inputs"), subject["inputs"], "inputs"):
-            diffs.append(
-                Difference(
-                    path=d.path,
-                    message="not the announced input",
-                    receipt=d.receipt,
-                    recomputed=d.recomputed,
-                )
+def _subject_differences(
+    receipt: Mapping[str, Any], subject: Mapping[str, Any]
+) -> list[Difference]:
+    """The receipt's version, stream and input digests against the announced ones."""
+    diffs = subject_value_differences(receipt, subject, ("version", "stream"))
+    for d in diff_trees(receipt.get("inputs"), subject["inputs"], "inputs"):
+        diffs.append(
+            Difference(
+                path=d.path,
+                message="not the announced input",
+                receipt=d.receipt,
+                recomputed=d.recomputed,
             )
-    sd, notes = seed_rule_differences(
-        str(receipt["seed"]), str(receipt.get("seed_source", "")), announcement.seed_rule, reveals
-    )
-    return diffs + sd, notes
+        )
+    return diffs
+
+
+#: ``check_assignment_announcement(receipt, announcement, *, reveals=None)``: the
+#: differences (paths within the original receipt) and notes of an assignment's original
+#: receipt against its announcement.
+check_assignment_announcement = AnnouncementCheck("assignment", _subject_differences)

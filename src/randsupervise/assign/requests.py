@@ -46,6 +46,15 @@ from typing import Any
 import attrs
 
 from randsupervise._core.canonical import canonical_json
+from randsupervise._core.validation import (
+    bool_problems,
+    date_problems,
+    int_problems,
+    to_int,
+    to_str_set,
+    to_tuple,
+    wrong_type,
+)
 from randsupervise.errors import Problem, ValidationError
 from randsupervise.model.inspectors import LEAD_QUALIFICATION
 
@@ -119,7 +128,8 @@ def _to_date(value: Any) -> Any:
 
 
 def _to_pairs(value: Any) -> Any:
-    """A mapping (or pairs) as a tuple of (key, value) pairs sorted by key."""
+    """A mapping (or pairs) as a tuple of (key, value) pairs sorted by key (a collection
+    value as a set of str, see :func:`~randsupervise._core.validation.to_str_set`)."""
     if isinstance(value, Mapping):
         value = value.items()
     if isinstance(value, str | bytes) or not isinstance(value, Iterable):
@@ -130,43 +140,29 @@ def _to_pairs(value: Any) -> Any:
         return value
     if not all(len(p) == 2 for p in pairs):
         return value
-    return tuple(sorted(((k, _to_frozenset(v)) for k, v in pairs), key=lambda p: repr(p[0])))
-
-
-def _to_frozenset(value: Any) -> Any:
-    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
-        return value
-    try:
-        return frozenset(value)
-    except TypeError:  # unhashable members: left as they are, refused by the checks
-        return value
-
-
-def _to_tuple(value: Any) -> Any:
-    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
-        return value
-    try:
-        return tuple(value)
-    except TypeError:  # e.g. a 0-d numpy array, iterable in type only
-        return value
+    return tuple(sorted(((k, to_str_set(v)) for k, v in pairs), key=lambda p: repr(p[0])))
 
 
 def _text(value: object, field: str, ident: str | None) -> list[Problem]:
-    if not isinstance(value, str) or not value.strip() or value != value.strip():
-        return [
-            Problem(
-                id=ident, field=field, message=f"must be a non-empty trimmed str, got {value!r}"
-            )
-        ]
-    return []
+    """Problems with a name (an id, a region, a department, a tag): a non-empty str
+    without outer spaces (a tag with them would never match an inspector's). Unlike
+    :func:`~randsupervise._core.validation.text_problems`, any other character is kept:
+    receipts already record such names."""
+    if isinstance(value, str) and value.strip() and value == value.strip():
+        return []
+    return [wrong_type(value, field, "a non-empty trimmed str", id=ident)]
 
 
 def _strs(value: object, field: str, ident: str | None) -> list[Problem]:
+    """Problems with a collection of names: each as :func:`_text` accepts it."""
     if not isinstance(value, frozenset | tuple):
-        return [
-            Problem(id=ident, field=field, message=f"must be a collection of str, got {value!r}")
-        ]
+        return [wrong_type(value, field, "a collection of str", id=ident)]
     return [p for v in sorted(value, key=repr) for p in _text(v, field, ident)]
+
+
+def _below(n: object, least: int) -> bool:
+    """``n`` is not a whole number (an ``int``, not a bool) of at least ``least``."""
+    return not isinstance(n, int) or isinstance(n, bool) or n < least
 
 
 @attrs.frozen(kw_only=True)
@@ -213,8 +209,8 @@ class VisitRequest:
     id: str
     target: str
     region: str
-    departments: tuple[str, ...] = attrs.field(converter=_to_tuple)
-    qualifications: frozenset[str] = attrs.field(default=frozenset(), converter=_to_frozenset)
+    departments: tuple[str, ...] = attrs.field(converter=to_tuple)
+    qualifications: frozenset[str] = attrs.field(default=frozenset(), converter=to_str_set)
     joint_rule: JointRule = attrs.field(default=JointRule.PER_DEPARTMENT, converter=_joint_rule)
     sub_teams: tuple[tuple[str, int], ...] = attrs.field(
         default=attrs.Factory(_default_sub_teams, takes_self=True), converter=_to_pairs
@@ -222,9 +218,11 @@ class VisitRequest:
     department_qualifications: tuple[tuple[str, frozenset[str]], ...] = attrs.field(
         default=(), converter=_to_pairs
     )
-    team_size: int = attrs.field(default=attrs.Factory(_default_team_size, takes_self=True))
-    experts: int = 0
-    expert_tags: frozenset[str] = attrs.field(default=frozenset(), converter=_to_frozenset)
+    team_size: int = attrs.field(
+        default=attrs.Factory(_default_team_size, takes_self=True), converter=to_int
+    )
+    experts: int = attrs.field(default=0, converter=to_int)
+    expert_tags: frozenset[str] = attrs.field(default=frozenset(), converter=to_str_set)
     leader: bool = False
     date: dt.date | None = attrs.field(default=None, converter=_to_date)
 
@@ -236,80 +234,58 @@ class VisitRequest:
     def problems(self) -> list[Problem]:
         """Every problem with the fields (empty for a built request)."""
         ident = self.id if isinstance(self.id, str) and self.id.strip() else None
-        out = _text(self.id, "id", ident) + _text(self.target, "target", ident)
-        out += _text(self.region, "region", ident)
+        out = [p for f in ("id", "target", "region") for p in _text(getattr(self, f), f, ident)]
         dep_problems = _strs(self.departments, "departments", ident)
         out += dep_problems
-        if isinstance(self.departments, tuple) and not dep_problems:
-            if not self.departments:
-                out.append(
-                    Problem(
-                        id=ident, field="departments", message="name at least the lead department"
-                    )
-                )
-            elif len(set(self.departments)) != len(self.departments):
-                out.append(
-                    Problem(id=ident, field="departments", message="a department is named twice")
-                )
+        if not dep_problems and not self.departments:
+            message = "name at least the lead department"
+            out.append(Problem(id=ident, field="departments", message=message))
+        elif not dep_problems and len(set(self.departments)) != len(self.departments):
+            out.append(
+                Problem(id=ident, field="departments", message="a department is named twice")
+            )
         out += _strs(self.qualifications, "qualifications", ident)
         out += _strs(self.expert_tags, "expert_tags", ident)
         joint_problems = self._joint_problems(ident, not dep_problems)
         out += joint_problems
-        ts = self.team_size
-        if joint_problems:
-            pass
-        elif self.per_department and not dep_problems:
-            want = sum(n for _, n in self.sub_teams)
-            if ts != want:
-                out.append(
-                    Problem(
-                        id=ident,
-                        field="team_size",
-                        rule=_PER_DEPARTMENT_RULE,
-                        message=f"the departments' parts add up to {want} officers, got "
-                        f"{ts!r} (pass joint_rule='one_per_department' for one team with one "
-                        "officer of each department)",
-                    )
-                )
-        elif not isinstance(ts, int) or isinstance(ts, bool) or ts < MIN_TEAM_SIZE:
-            out.append(
-                Problem(
-                    id=ident,
-                    field="team_size",
-                    rule=_TEAM_RULE,
-                    message=f"at least {MIN_TEAM_SIZE} certified officers per visit, got {ts!r}",
-                )
-            )
-        elif (
-            isinstance(self.departments, tuple) and not dep_problems and ts < len(self.departments)
-        ):
-            out.append(
-                Problem(
-                    id=ident,
-                    field="team_size",
-                    rule=_JOINT_RULE,
-                    message=f"{len(self.departments)} departments need at least "
-                    f"{len(self.departments)} officers, got {ts}",
-                )
-            )
+        if not joint_problems:
+            out += self._team_size_problems(ident, not dep_problems)
         out += self._leader_problems(ident)
-        if self.date is not None and (
-            not isinstance(self.date, dt.date) or isinstance(self.date, dt.datetime)
-        ):
-            out.append(
-                Problem(id=ident, field="date", message=f"a datetime.date, got {self.date!r}")
+        if self.date is not None:
+            out += date_problems(self.date, "date", ident)
+        return out + int_problems(self.experts, "experts", ident, min_value=0)
+
+    def _team_size_problems(self, ident: str | None, depts_ok: bool) -> list[Problem]:
+        """The officers of a visit: the sum of its parts (a joint visit staffed per
+        department), else at least two, and at least one per department (the one-team
+        form); the first rule that fails."""
+        ts = self.team_size
+        if self.per_department and depts_ok:
+            want = sum(n for _, n in self.sub_teams)
+            if ts == want:
+                return []
+            rule, message = (
+                _PER_DEPARTMENT_RULE,
+                (
+                    f"the departments' parts add up to {want} officers, got {ts!r} (pass "
+                    "joint_rule='one_per_department' for one team with one officer of each "
+                    "department)"
+                ),
             )
-        ex = self.experts
-        if not isinstance(ex, int) or isinstance(ex, bool) or ex < 0:
-            out.append(
-                Problem(id=ident, field="experts", message=f"must be an int >= 0, got {ex!r}")
-            )
-        return out
+        elif _below(ts, MIN_TEAM_SIZE):
+            rule = _TEAM_RULE
+            message = f"at least {MIN_TEAM_SIZE} certified officers per visit, got {ts!r}"
+        elif depts_ok and ts < len(self.departments):
+            n = len(self.departments)
+            rule, message = _JOINT_RULE, f"{n} departments need at least {n} officers, got {ts}"
+        else:
+            return []
+        return [Problem(id=ident, field="team_size", rule=rule, message=message)]
 
     def _leader_problems(self, ident: str | None) -> list[Problem]:
         """A bool; a joint visit asks for a leader only when staffed per department."""
         if not isinstance(self.leader, bool):
-            return [Problem(id=ident, field="leader", message="must be True or False")]
+            return bool_problems(self.leader, "leader", ident)
         one_team = (
             isinstance(self.departments, tuple)
             and len(self.departments) >= 2
@@ -342,7 +318,7 @@ class VisitRequest:
             ("department_qualifications", self.department_qualifications),
         ):
             if not isinstance(pairs, tuple):
-                out.append(Problem(id=ident, field=field, message=f"a mapping, got {pairs!r}"))
+                out.append(wrong_type(pairs, field, "a mapping", id=ident))
                 continue
             if not depts_ok:
                 continue
@@ -375,7 +351,7 @@ class VisitRequest:
                 )
             )
         for d, n in self.sub_teams:
-            if not isinstance(n, int) or isinstance(n, bool) or n < MIN_TEAM_SIZE:
+            if _below(n, MIN_TEAM_SIZE):
                 out.append(
                     Problem(
                         id=ident,
@@ -506,8 +482,12 @@ def _by_id(v: VisitRequest) -> str:
     return v.id
 
 
-def _to_allowed(m: Mapping[str, Iterable[str]]) -> dict[str, frozenset[str]]:
-    return {str(k): frozenset(v) for k, v in dict(m).items()}
+def _to_allowed(value: Any) -> Any:
+    """A mapping of region -> regions, each a set of str (anything else kept for the
+    checks)."""
+    if not isinstance(value, Mapping):
+        return value
+    return {k: to_str_set(v) for k, v in value.items()}
 
 
 @attrs.frozen(kw_only=True)
@@ -520,6 +500,10 @@ class RegionRule:
     the full set of inspector regions that may serve it (regions not named keep the
     default).
 
+    Raises:
+        ValidationError: ``serves_any`` not a bool, or a region that is not text (every
+            problem listed).
+
     Examples:
         >>> rule = RegionRule(allowed={"南山乡": {"南山乡", "青松乡"}})
         >>> qs = frozenset({"青松乡"})
@@ -531,6 +515,16 @@ class RegionRule:
 
     serves_any: bool = False
     allowed: Mapping[str, frozenset[str]] = attrs.field(factory=dict, converter=_to_allowed)
+
+    def __attrs_post_init__(self) -> None:
+        problems = bool_problems(self.serves_any, "serves_any")
+        if not isinstance(self.allowed, Mapping):
+            problems.append(wrong_type(self.allowed, "allowed", "a mapping of region to regions"))
+        else:
+            for region, regions in self.allowed.items():
+                problems += _text(region, "allowed", None) + _strs(regions, "allowed", region)
+        if problems:
+            raise ValidationError(problems, what="region rule")
 
     def allowed_for(self, region: str) -> frozenset[str]:
         """Inspector regions that may serve a target in ``region``."""

@@ -17,7 +17,7 @@ Invariants (``docs/spec/announcement.md``; the announcement itself is
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from randsupervise._core.report import Difference
@@ -27,17 +27,20 @@ from randsupervise.cycle.plan import AnnualPlan
 from randsupervise.cycle.run import PLAN_VERSIONS
 from randsupervise.draw.announcement import (
     Announcement,
-    Reveal,
+    AnnouncementCheck,
     SeedRule,
-    announcement_differences,
-    seed_rule_differences,
     subject_list_differences,
+    subject_value_differences,
 )
 from randsupervise.model import TargetRegistry
 from randsupervise.model.inspectors import InspectorPool
 from randsupervise.model.items import ItemList
 
 __all__ = ["announce_plan", "check_plan_announcement"]
+
+#: What a plan receipt records as it was announced, one value each.
+_ANNOUNCED_VALUES = ("version", "year", "plan_digest", "registry_digest", "items_digest",
+                     "pool_digest", "calendar")  # fmt: skip
 
 
 def announce_plan(
@@ -92,43 +95,29 @@ def announce_plan(
     return Announcement.make(kind="plan", date=date, subject=subject, seed_rule=seed_rule)
 
 
-def check_plan_announcement(
-    receipt: Mapping[str, Any],
-    announcement: Announcement,
-    *,
-    reveals: Iterable[Reveal | Mapping[str, Any]] | None = None,
-) -> tuple[list[Difference], list[str]]:
-    """Differences and notes of a (parsed) plan receipt against its announcement."""
-    diffs = announcement_differences(announcement, "plan")
-    if announcement.kind == "plan":
-        subject = announcement.subject
-        for key in ("version", "year", "plan_digest", "registry_digest", "items_digest",
-                    "pool_digest", "calendar"):  # fmt: skip
-            if receipt.get(key) != subject[key]:
-                diffs.append(
-                    Difference(
-                        path=key,
-                        message=f"not the announced {key.replace('_', ' ')}: receipt "
-                        f"{receipt.get(key)!r}, announced {subject[key]!r}",
-                        receipt=receipt.get(key),
-                        recomputed=subject[key],
-                    )
+def _subject_differences(
+    receipt: Mapping[str, Any], subject: Mapping[str, Any]
+) -> list[Difference]:
+    """The plan receipt's plan, inputs and version, its draws, and each nested draw's
+    register, against the announced ones."""
+    diffs = subject_value_differences(receipt, subject, _ANNOUNCED_VALUES)
+    got = [{k: d[k] for k in ("task", "batches", "stream")} for d in receipt["draws"]]
+    want = [{k: d[k] for k in ("task", "batches", "stream")} for d in subject["draws"]]
+    diffs += subject_list_differences("draws", "draws", got, want)
+    for i, d in enumerate(receipt["draws"]):
+        nested = d["receipt"].get("registry_digest")
+        if nested != subject["registry_digest"]:
+            diffs.append(
+                Difference(
+                    path=f"draws[{i}].receipt.registry_digest",
+                    message="this draw was not made from the announced register",
+                    receipt=nested,
+                    recomputed=subject["registry_digest"],
                 )
-        got = [{k: d[k] for k in ("task", "batches", "stream")} for d in receipt["draws"]]
-        want = [{k: d[k] for k in ("task", "batches", "stream")} for d in subject["draws"]]
-        diffs += subject_list_differences("draws", "draws", got, want)
-        for i, d in enumerate(receipt["draws"]):
-            nested = d["receipt"].get("registry_digest")
-            if nested != subject["registry_digest"]:
-                diffs.append(
-                    Difference(
-                        path=f"draws[{i}].receipt.registry_digest",
-                        message="this draw was not made from the announced register",
-                        receipt=nested,
-                        recomputed=subject["registry_digest"],
-                    )
-                )
-    sd, notes = seed_rule_differences(
-        str(receipt["seed"]), str(receipt["seed_source"]), announcement.seed_rule, reveals
-    )
-    return diffs + sd, notes
+            )
+    return diffs
+
+
+#: ``check_plan_announcement(receipt, announcement, *, reveals=None)``: the differences
+#: and notes of a (parsed) plan receipt against its announcement.
+check_plan_announcement = AnnouncementCheck("plan", _subject_differences)

@@ -17,7 +17,7 @@ from typing import Any
 from randsupervise._core.envelope import RECEIPT_FORMAT, seal_differences
 from randsupervise._core.frozen import freeze
 from randsupervise._core.report import Difference, VerifyReport, diff_trees
-from randsupervise._core.strict_json import ListOf, MapOf, Obj, check_shape, parse
+from randsupervise._core.strict_json import ListOf, MapOf, Obj, check_versioned_shape, parse
 from randsupervise.assign import ALGORITHM_VERSION, RegionRule
 from randsupervise.calendar import WorkCalendar
 from randsupervise.cycle.announcement import check_plan_announcement
@@ -92,14 +92,7 @@ def read_plan_receipt(receipt: Mapping[str, Any] | str | bytes) -> Mapping[str, 
     if not isinstance(data, Mapping):
         raise ValidationError([Problem(message="a plan receipt is a JSON object")],
                               what="plan receipt")  # fmt: skip
-    version = data.get("version")
-    if isinstance(version, bool) or not isinstance(version, int) or version not in SHAPES:
-        raise ValidationError(
-            [Problem(field="version", message=f"unknown plan receipt version {version!r}; "
-                     f"this release reads {list(SHAPES)}")],
-            what="plan receipt",
-        )  # fmt: skip
-    check_shape(data, SHAPES[version], what="plan receipt")
+    check_versioned_shape(data, SHAPES, what="plan receipt")
     return freeze(data)  # type: ignore[no-any-return]
 
 

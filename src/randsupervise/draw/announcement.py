@@ -20,6 +20,7 @@ it (:mod:`~randsupervise.draw.announcement_checks`).
 from __future__ import annotations
 
 from randsupervise.draw.announcement_checks import (
+    AnnouncementCheck,
     announcement_differences,
     check_announcement,
     seed_rule_differences,
@@ -29,6 +30,9 @@ from randsupervise.draw.announcement_checks import (
 )
 from randsupervise.draw.announcement_checks import (
     subject_list_differences as subject_list_differences,
+)
+from randsupervise.draw.announcement_checks import (
+    subject_value_differences as subject_value_differences,
 )
 from randsupervise.draw.announcement_document import (
     ANNOUNCEMENT_FORMAT,
@@ -62,6 +66,7 @@ __all__ = [
     "MISSING_RULES",
     "SEED_METHODS",
     "Announcement",
+    "AnnouncementCheck",
     "Commitment",
     "Reveal",
     "RevealOutcome",

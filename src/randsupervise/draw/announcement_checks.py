@@ -18,8 +18,10 @@ Invariants, and the rule each comes from (RFC 3797; ICANN OCTO-41;
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
+
+import attrs
 
 from randsupervise._core.canonical import digest
 from randsupervise._core.frozen import thaw
@@ -36,11 +38,13 @@ if TYPE_CHECKING:
     from randsupervise.draw.receipt import Receipt
 
 __all__ = [
+    "AnnouncementCheck",
     "announcement_differences",
     "check_announcement",
     "check_draw_announcement",
     "seed_rule_differences",
     "subject_list_differences",
+    "subject_value_differences",
 ]
 
 _CONTRIB_TAG = "contributions: "
@@ -321,3 +325,64 @@ def subject_list_differences(
         )
         for d in diff_trees(thaw(got), thaw(announced), path)
     ]
+
+
+def subject_value_differences(
+    receipt: Mapping[str, Any], subject: Mapping[str, Any], keys: Iterable[str]
+) -> list[Difference]:
+    """Each of ``keys`` whose value in the receipt is not the announced one (the path is
+    the key; the message names it with spaces for underscores).
+
+    Examples:
+        >>> [str(d) for d in subject_value_differences(
+        ...     {"stream": "b", "plan_digest": "x"}, {"stream": "a", "plan_digest": "x"},
+        ...     ("stream", "plan_digest"))]
+        ["stream: not the announced stream: receipt 'b', announced 'a'"]
+    """
+    return [
+        _not_announced(key, key.replace("_", " "), receipt.get(key), subject[key])
+        for key in keys
+        if receipt.get(key) != subject[key]
+    ]
+
+
+@attrs.frozen
+class AnnouncementCheck:
+    """The check of one kind of receipt (a parsed mapping) against its announcement,
+    called as ``check(receipt, announcement, *, reveals=None)`` and giving the differences
+    and the notes: the announcement itself (:func:`announcement_differences`), then, when
+    it is of this kind, ``subject_differences(receipt, subject)`` (paths within the
+    receipt), then the receipt's seed against the announced rule
+    (:func:`seed_rule_differences`).
+
+    Examples:
+        >>> from randsupervise.draw.announcement_document import Announcement
+        >>> rule = SeedRule(method="text", source="dice", date="2024-03-01")
+        >>> a = Announcement.make(kind="assignment", date="2024-02-20", seed_rule=rule,
+        ...                       subject={"version": 2, "stream": "s", "inputs": {}})
+        >>> check = AnnouncementCheck("assignment", lambda r, s: subject_value_differences(
+        ...     r, s, ["stream"]))
+        >>> seed = a.seed(value="4 2")
+        >>> diffs, notes = check({"stream": "t", "seed": seed.hex, "seed_source": seed.source}, a)
+        >>> [str(d) for d in diffs]
+        ["stream: not the announced stream: receipt 't', announced 's'"]
+    """
+
+    kind: str
+    subject_differences: Callable[[Mapping[str, Any], Mapping[str, Any]], list[Difference]]
+
+    def __call__(
+        self,
+        receipt: Mapping[str, Any],
+        announcement: Announcement,
+        *,
+        reveals: Iterable[Reveal | Mapping[str, Any]] | None = None,
+    ) -> tuple[list[Difference], list[str]]:
+        diffs = announcement_differences(announcement, self.kind)
+        if announcement.kind == self.kind:
+            diffs += self.subject_differences(receipt, announcement.subject)
+        seed_source = str(receipt.get("seed_source", ""))
+        sd, notes = seed_rule_differences(
+            str(receipt["seed"]), seed_source, announcement.seed_rule, reveals
+        )
+        return diffs + sd, notes

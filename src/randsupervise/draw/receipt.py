@@ -47,7 +47,7 @@ from randsupervise._core.strict_json import (
 )
 from randsupervise.draw.allocation import StratumAllocation
 from randsupervise.errors import Problem, ValidationError
-from randsupervise.tickets.function import TICKET_ALGORITHM, TICKET_VERSION
+from randsupervise.tickets.function import TICKET_ALGORITHM, TICKET_RECORD_SHAPE, TICKET_VERSION
 from randsupervise.tickets.seed import Seed
 
 __all__ = [
@@ -157,7 +157,7 @@ SHAPE = Obj(
     required={
         "algorithm": str,
         "version": int,
-        "ticket": Obj(required={"algorithm": str, "version": int}),
+        "ticket": TICKET_RECORD_SHAPE,
         "seed": str,
         "seed_source": str,
         "stream": str,

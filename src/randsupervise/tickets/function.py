@@ -26,12 +26,14 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
+from randsupervise._core.strict_json import Obj
 from randsupervise.errors import Problem, ValidationError
 from randsupervise.tickets.fingerprint import fingerprints, mix64_block
 from randsupervise.tickets.seed import Seed
 
 __all__ = [
     "TICKET_ALGORITHM",
+    "TICKET_RECORD_SHAPE",
     "TICKET_VERSION",
     "StreamKey",
     "stream_key",
@@ -42,6 +44,9 @@ __all__ = [
 
 TICKET_ALGORITHM = "randsupervise-ticket"
 TICKET_VERSION = 1
+#: The shape of the ticket function as a receipt names it: ``{"algorithm": TICKET_ALGORITHM,
+#: "version": TICKET_VERSION}`` (draw and assignment receipts).
+TICKET_RECORD_SHAPE = Obj(required={"algorithm": str, "version": int})
 _STREAM_PREFIX = b"randsupervise.stream.v1\x00"
 _BLOCK = 1 << 16  # 512 KiB of uint64: the working set stays in cache
 
