@@ -47,6 +47,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from randsupervise._core.frozen import readonly
 from randsupervise.draw.selection import select_smallest, ticket_order
 from randsupervise.errors import Problem, ValidationError
 from randsupervise.tickets.fingerprint import fingerprints as _fingerprints
@@ -68,11 +69,6 @@ _HISTORY_PREFIX = b"randsupervise.burden-history.v1\x00"
 U64Array: TypeAlias = npt.NDArray[np.uint64]
 IntArray: TypeAlias = npt.NDArray[np.int64]
 FloatArray: TypeAlias = npt.NDArray[np.float64]
-
-
-def _readonly(a: npt.NDArray[Any]) -> npt.NDArray[Any]:
-    a.setflags(write=False)
-    return a
 
 
 def _utf8(s: str) -> bytes:
@@ -182,7 +178,7 @@ class BurdenHistory:
         same_fp = ~last[:-1]
         if (id_arr[:-1][same_fp] != id_arr[1:][same_fp]).any():
             return None
-        return _readonly(fp[last]), _readonly(period[last]), _readonly(id_arr[last])
+        return readonly(fp[last]), readonly(period[last]), readonly(id_arr[last])
 
     @classmethod
     def from_periods(
@@ -443,8 +439,8 @@ def coordinated_select(
     probs_by_tier = np.asarray([t.sample_size / t.population for t in tiers], dtype=np.float64)
     probs = probs_by_tier[group] if size else np.zeros(0, dtype=np.float64)
     return CoordinatedSelection(
-        positions=_readonly(positions),
-        inclusion_probabilities=_readonly(probs),
+        positions=readonly(positions),
+        inclusion_probabilities=readonly(probs),
         tiers=tuple(tiers),
     )
 

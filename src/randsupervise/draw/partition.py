@@ -29,6 +29,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from randsupervise._core.frozen import readonly
 from randsupervise.draw.allocation import ALL_STRATUM
 from randsupervise.draw.selection import IdsFor, select_smallest, ticket_order
 from randsupervise.errors import Problem, ValidationError
@@ -55,11 +56,6 @@ __all__ = [
 U64Array: TypeAlias = npt.NDArray[np.uint64]
 IntArray: TypeAlias = npt.NDArray[np.int64]
 StrArray: TypeAlias = npt.NDArray[np.str_]
-
-
-def _readonly(a: npt.NDArray[Any]) -> npt.NDArray[Any]:
-    a.setflags(write=False)
-    return a
 
 
 def _ids_for(ids: Sequence[str] | npt.NDArray[Any]) -> IdsFor:
@@ -229,8 +225,8 @@ def _cut(
         pick = rows[smallest_tickets(tk[rows], ids[rows], sizes.get(labels[c], 0))]
         strata[labels[c]] = StratumCandidates(
             population=int(rows.size),
-            ids=_readonly(ids[pick].copy()),
-            tickets=_readonly(tk[pick].copy()),
+            ids=readonly(ids[pick].copy()),
+            tickets=readonly(tk[pick].copy()),
         )
     return ShardCandidates(
         stream=stream,
@@ -239,8 +235,8 @@ def _cut(
         sizes=dict(sorted(sizes.items())),
         strata=dict(sorted(strata.items())),
         n_units=int(ids.size),
-        fingerprints=_readonly(np.sort(fps)),
-        row_hashes=_readonly(np.sort(row_hashes)) if row_hashes is not None else None,
+        fingerprints=readonly(np.sort(fps)),
+        row_hashes=readonly(np.sort(row_hashes)) if row_hashes is not None else None,
     )
 
 
