@@ -42,6 +42,7 @@ from randsupervise._core.strict_json import (
     Nullable,
     Obj,
     OneOf,
+    as_document,
     check_shape,
     parse,
 )
@@ -437,12 +438,4 @@ def as_receipt(receipt: Receipt | Mapping[str, Any] | str | bytes) -> Receipt:
     Raises:
         ValidationError: malformed, naming each bad JSON path.
     """
-    if isinstance(receipt, Receipt):
-        return receipt
-    if isinstance(receipt, str | bytes):
-        return Receipt.from_json(receipt)
-    if isinstance(receipt, Mapping):
-        return Receipt.from_dict(receipt)
-    raise ValidationError(
-        [Problem(field="receipt", message=f"expected a receipt, not {type(receipt).__name__}")]
-    )
+    return as_document(receipt, Receipt, field="receipt", noun="a receipt")
