@@ -57,6 +57,8 @@ __all__ = [
     "OPTIONAL_RECEIPT_KEYS",
     "RECEIPT_FORMAT",
     "RECEIPT_KEYS",
+    "TICKET_RECORD",
+    "TICKET_SHAPE",
     "VERSIONS",
     "Receipt",
     "as_receipt",
@@ -91,6 +93,12 @@ RECEIPT_KEYS: tuple[str, ...] = (
 #: first, ``burden`` after ``frequency_limit``.
 OPTIONAL_RECEIPT_KEYS: tuple[str, ...] = ("format", "kind", "burden")
 _ORDER = ("format", "kind", *RECEIPT_KEYS[:10], "burden", *RECEIPT_KEYS[10:])
+
+#: The ticket function every kind of receipt names (ticket spec v1), and its shape.
+TICKET_RECORD: Mapping[str, Any] = freeze(
+    {"algorithm": TICKET_ALGORITHM, "version": TICKET_VERSION}
+)
+TICKET_SHAPE = Obj(required={"algorithm": str, "version": int})
 
 _NUM = float
 _STRATUM = Obj(
@@ -158,7 +166,7 @@ SHAPE = Obj(
     required={
         "algorithm": str,
         "version": int,
-        "ticket": Obj(required={"algorithm": str, "version": int}),
+        "ticket": TICKET_SHAPE,
         "seed": str,
         "seed_source": str,
         "stream": str,
@@ -416,7 +424,7 @@ def receipt_from_parts(
         "kind": "draw" if version >= 2 else None,
         "algorithm": DRAW_ALGORITHM,
         "version": version,
-        "ticket": {"algorithm": TICKET_ALGORITHM, "version": TICKET_VERSION},
+        "ticket": dict(TICKET_RECORD),
         "seed": seed.hex,
         "seed_source": seed.source,
         "stream": stream,

@@ -36,13 +36,13 @@ from randsupervise.draw.engine import DrawPolicy, HistoryEntry, frequency_exclus
 from randsupervise.draw.receipt import (
     DRAW_ALGORITHM,
     RECEIPT_FORMAT,
+    TICKET_RECORD,
     VERSIONS,
     Receipt,
     as_receipt,
 )
 from randsupervise.errors import Problem, RandSuperviseError, ValidationError
 from randsupervise.model.targets import TargetRegistry
-from randsupervise.tickets.function import TICKET_ALGORITHM, TICKET_VERSION
 from randsupervise.tickets.seed import Seed
 
 __all__ = ["Difference", "VerifyReport", "as_receipt", "seed_differences", "verify"]
@@ -113,9 +113,8 @@ def _header_differences(receipt: Receipt) -> list[Difference]:
             )
         )
         return out
-    want_ticket = {"algorithm": TICKET_ALGORITHM, "version": TICKET_VERSION}
     message = "unsupported ticket algorithm/version"
-    return _mismatch("ticket", message, receipt.ticket, want_ticket)
+    return _mismatch("ticket", message, receipt.ticket, dict(TICKET_RECORD))
 
 
 def _mismatch(path: str, message: str, recorded: object, recomputed: object) -> list[Difference]:
