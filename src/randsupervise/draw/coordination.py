@@ -48,6 +48,7 @@ import numpy as np
 import numpy.typing as npt
 
 from randsupervise._core.frozen import readonly
+from randsupervise.draw.allocation import _exact
 from randsupervise.draw.selection import select_smallest, ticket_order
 from randsupervise.errors import Problem, ValidationError
 from randsupervise.tickets.fingerprint import fingerprints as _fingerprints
@@ -315,7 +316,7 @@ def _fraction(value: float) -> Fraction:
         raise ValidationError(
             [Problem(field="floor", message=f"floor must be a number in [0, 1], got {value!r}")]
         )
-    return Fraction(repr(float(value)))
+    return _exact(value)
 
 
 def _allocate(
