@@ -9,6 +9,8 @@ Invariants (architecture principle 4: receipts are deeply immutable):
   dicts and lists, ``repr`` and ``isinstance`` checks keep working; they are hashable.
 * :func:`thaw` returns a fresh plain copy (dicts and lists), so editing what
   ``to_dict()`` returns never reaches the receipt it came from.
+* :func:`readonly` is the one way a numpy array a value hands out is made read-only
+  (architecture principle 2: registers and results are read-only arrays).
 """
 
 from __future__ import annotations
@@ -16,7 +18,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, NoReturn, TypeVar
 
-__all__ = ["FrozenDict", "FrozenList", "freeze", "thaw"]
+import numpy as np
+
+__all__ = ["FrozenDict", "FrozenList", "freeze", "readonly", "thaw"]
+
+_Array = TypeVar("_Array", bound=np.ndarray[Any, Any])
 
 
 def _refuse(self: object, *args: object, **kwargs: object) -> NoReturn:
@@ -114,3 +120,17 @@ _LEAVES = frozenset({str, int, float, bool, type(None)})
 
 def _flat(value: list[Any] | tuple[Any, ...]) -> bool:
     return len(value) > 8 and set(map(type, value)) <= _LEAVES
+
+
+def readonly(array: _Array) -> _Array:
+    """``array`` itself, flagged read-only (no copy): writing to it raises ``ValueError``.
+
+    Examples:
+        >>> import numpy as np
+        >>> a = readonly(np.arange(3))
+        >>> a[0] = 9
+        Traceback (most recent call last):
+        ValueError: assignment destination is read-only
+    """
+    array.setflags(write=False)
+    return array

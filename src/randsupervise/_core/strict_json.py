@@ -8,6 +8,8 @@ Invariants (architecture principle 4: receipts are parsed strictly):
   overflow to them, integers beyond 2^53, strings with lone surrogates, and nesting
   deeper than ``max_depth``. Every problem found is reported, not only the first.
 * What it returns is deeply frozen (:mod:`._core.frozen`).
+* :func:`as_document` is the one way a document (a receipt, an announcement) is taken
+  from its object, its dict form or its JSON text: the last two read strictly.
 * :func:`check_shape` compares a parsed value with a *shape* (a small schema written as
   Python values, below) and reports every missing key, unknown key and wrong type with
   its path. Paths are written ``strata.A.selected[3]``; a key that is not a plain word
@@ -24,7 +26,7 @@ import json
 import math
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 import attrs
 
@@ -39,6 +41,8 @@ __all__ = [
     "Nullable",
     "Obj",
     "OneOf",
+    "Readable",
+    "as_document",
     "check_shape",
     "check_versioned_shape",
     "join_path",
@@ -323,3 +327,46 @@ def check_versioned_shape(value: Mapping[str, Any], shapes: Mapping[int, Any], *
         raise ValidationError([Problem(field="version", message=message)], what=what)
     check_shape(value, shapes[version], what=what)
     return version
+
+
+_Doc = TypeVar("_Doc", bound="Readable")
+
+
+class Readable(Protocol):
+    """A document type read back from its JSON text or its dict form, strictly."""
+
+    @classmethod
+    def from_json(cls: type[_Doc], text: str | bytes) -> _Doc: ...
+
+    @classmethod
+    def from_dict(cls: type[_Doc], data: Mapping[str, Any]) -> _Doc: ...
+
+
+def as_document(value: object, cls: type[_Doc], *, field: str, noun: str) -> _Doc:
+    """``value`` itself when it is a ``cls``, else read from its JSON text or its dict form.
+
+    Raises:
+        ValidationError: anything else (naming ``field``: "expected ``noun``, not ..."), or
+            what ``cls.from_json``/``cls.from_dict`` refuse.
+
+    Examples:
+        >>> class Note(dict):
+        ...     @classmethod
+        ...     def from_dict(cls, data): return cls(data)
+        ...     @classmethod
+        ...     def from_json(cls, text): return cls.from_dict(parse(text))
+        >>> as_document('{"a": 1}', Note, field="note", noun="a note")
+        {'a': 1}
+        >>> as_document(3, Note, field="note", noun="a note")
+        Traceback (most recent call last):
+        ...
+        randsupervise.errors.ValidationError: field 'note': expected a note, not int
+    """
+    if isinstance(value, cls):
+        return value
+    if isinstance(value, str | bytes):
+        return cls.from_json(value)
+    if isinstance(value, Mapping):
+        return cls.from_dict(value)
+    message = f"expected {noun}, not {type(value).__name__}"
+    raise ValidationError([Problem(field=field, message=message)])

@@ -21,7 +21,7 @@ from randsupervise._core.frozen import freeze
 from randsupervise.assign.problem import AssignmentProblem
 from randsupervise.assign.team import Team
 from randsupervise.assign.versions import ALGORITHM, ALGORITHM_VERSION, RECEIPT_VERSIONS
-from randsupervise.tickets.function import TICKET_ALGORITHM, TICKET_VERSION
+from randsupervise.tickets.function import TICKET_RECORD
 from randsupervise.tickets.seed import Seed
 
 __all__ = ["receipt_digest"]
@@ -57,7 +57,7 @@ def _receipt(
         **head,
         "algorithm": ALGORITHM,
         "algorithm_version": algorithm_version,
-        "ticket": {"algorithm": TICKET_ALGORITHM, "version": TICKET_VERSION},
+        "ticket": dict(TICKET_RECORD),
         "seed": seed.hex,
         **({} if version == 1 else {"seed_source": seed.source}),
         "stream": stream,

@@ -65,13 +65,7 @@ def round_size(ratio: float, population: int, rounding: str = "ceil") -> int:
         return math.floor(x)
     if rounding == "half_up":
         return math.floor(x + Fraction(1, 2))
-    raise ValidationError(
-        [
-            Problem(
-                field="rounding", message=f"unknown rounding {rounding!r}; one of {ROUNDING_RULES}"
-            )
-        ]
-    )
+    raise ValidationError(_rounding_problems(rounding))
 
 
 @attrs.frozen(kw_only=True)
@@ -129,12 +123,8 @@ class ItemRule:
         )
 
     def to_record(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "kind": self.kind,
-            "ratio_cap": self.ratio_cap,
-            "yearly_frequency_limit": self.yearly_frequency_limit,
-        }
+        """Every field, in the order declared (the receipt's ``item`` record)."""
+        return attrs.asdict(self)
 
 
 @attrs.frozen(kw_only=True)
@@ -203,100 +193,143 @@ def allocate(
     """
     ratios = dict(ratios or {})
     counts = dict(counts or {})
-    problems: list[Problem] = []
-    if rounding not in ROUNDING_RULES:
-        problems.append(
-            Problem(
-                field="rounding", message=f"unknown rounding {rounding!r}; one of {ROUNDING_RULES}"
-            )
+    cap = item.ratio_cap if item is not None and item.kind == "general" else None
+    problems = _request_problems(
+        populations, ratios, counts, default_ratio, rounding, min_per_stratum
+    )
+    if item is not None and cap is not None:
+        problems += _ratio_cap_problems(ratios, default_ratio, item.id, cap)
+    if problems:
+        raise ValidationError(problems, what="allocation")
+    out: dict[str, StratumAllocation] = {}
+    for label in sorted(populations):
+        big_n = int(populations[label])
+        ratio, count, want = _requested(label, big_n, ratios, counts, default_ratio, rounding)
+        out[label] = _clipped(
+            label, big_n, ratio, count, _with_minimum(want, big_n, min_per_stratum)
         )
-    if (
-        isinstance(min_per_stratum, bool)
-        or not isinstance(min_per_stratum, int)
-        or min_per_stratum < 0
-    ):
-        problems.append(Problem(field="min_per_stratum", message="must be an int >= 0"))
+        if item is not None and cap is not None:
+            problems += _size_cap_problems(out[label], item.id, cap)
+    if problems:
+        raise ValidationError(problems, what="allocation")
+    return out
+
+
+def _rounding_problems(rounding: str) -> list[Problem]:
+    if rounding in ROUNDING_RULES:
+        return []
+    message = f"unknown rounding {rounding!r}; one of {ROUNDING_RULES}"
+    return [Problem(field="rounding", message=message)]
+
+
+def _min_problems(min_per_stratum: int) -> list[Problem]:
+    m = min_per_stratum
+    if isinstance(m, bool) or not isinstance(m, int) or m < 0:
+        return [Problem(field="min_per_stratum", message="must be an int >= 0")]
+    return []
+
+
+def _request_problems(
+    populations: Mapping[str, int],
+    ratios: Mapping[str, float],
+    counts: Mapping[str, int],
+    default_ratio: float | None,
+    rounding: str,
+    min_per_stratum: int,
+) -> list[Problem]:
+    """What is wrong with the request itself: a stratum is sized by a ratio or a count,
+    never both, and only a known stratum (plan §三(二))."""
+    problems = _rounding_problems(rounding) + _min_problems(min_per_stratum)
     if default_ratio is not None and not _is_ratio(default_ratio):
         problems.append(Problem(field="default_ratio", message="must be a number in [0, 1]"))
     for label in sorted(set(ratios) | set(counts)):
         if label not in populations:
-            problems.append(
-                Problem(
-                    field="strata",
-                    message=f"unknown stratum {label!r}; known: {sorted(populations)}",
-                )
-            )
+            known = sorted(populations)
+            message = f"unknown stratum {label!r}; known: {known}"
+            problems.append(Problem(field="strata", message=message))
         if label in ratios and label in counts:
-            problems.append(
-                Problem(field="strata", message=f"stratum {label!r} has both a ratio and a count")
-            )
+            message = f"stratum {label!r} has both a ratio and a count"
+            problems.append(Problem(field="strata", message=message))
     for label, r in ratios.items():
         if not _is_ratio(r):
-            problems.append(
-                Problem(field="ratios", message=f"ratio of {label!r} must be in [0, 1], got {r!r}")
-            )
+            message = f"ratio of {label!r} must be in [0, 1], got {r!r}"
+            problems.append(Problem(field="ratios", message=message))
     for label, c in counts.items():
         if isinstance(c, bool) or not isinstance(c, int) or c < 0:
-            problems.append(
-                Problem(
-                    field="counts", message=f"count of {label!r} must be an int >= 0, got {c!r}"
-                )
-            )
-    cap = item.ratio_cap if item is not None and item.kind == "general" else None
-    if cap is not None:
-        asked = [(lbl, r) for lbl, r in ratios.items() if _is_ratio(r)]
-        if default_ratio is not None and _is_ratio(default_ratio):
-            asked.append(("(default)", default_ratio))
-        for label, r in asked:
-            if _exact(r) > _exact(cap):
-                problems.append(
-                    Problem(
-                        id=item.id if item else None,
-                        field="ratios",
-                        message=f"general item {item.id if item else ''!r}: ratio {r} of "
-                        f"stratum {label!r} exceeds the item's cap {cap}",
-                        rule=_CAP_RULE,
-                    )
-                )
-    if problems:
-        raise ValidationError(problems, what="allocation")
+            message = f"count of {label!r} must be an int >= 0, got {c!r}"
+            problems.append(Problem(field="counts", message=message))
+    return problems
 
-    out: dict[str, StratumAllocation] = {}
-    for label in sorted(populations):
-        big_n = int(populations[label])
-        ratio: float | None = None
-        count: int | None = None
-        if label in counts:
-            count = int(counts[label])
-            want = count
-        else:
-            ratio = ratios.get(label, default_ratio)
-            want = 0 if ratio is None else round_size(float(ratio), big_n, rounding)
-        if big_n > 0 and want < min_per_stratum:
-            want = min_per_stratum
-        size = min(want, big_n)
-        note = f"requested {want} > population {big_n}: clipped to {big_n}" if want > big_n else ""
-        if cap is not None and size > round_size(cap, big_n, "ceil"):
-            problems.append(
-                Problem(
-                    id=item.id if item else None,
-                    field="counts",
-                    message=f"general item {item.id if item else ''!r}: {size} of {big_n} units "
-                    f"in stratum {label!r} exceed the item's cap {cap} "
-                    f"(at most {round_size(cap, big_n, 'ceil')})",
-                    rule=_CAP_RULE,
-                )
-            )
-        out[label] = StratumAllocation(
-            stratum=label,
-            population=big_n,
-            ratio=None if ratio is None else float(ratio),
-            count=count,
-            requested=want,
-            sample_size=size,
-            clipped=want > big_n,
-            note=note,
+
+def _ratio_cap_problems(
+    ratios: Mapping[str, float], default_ratio: float | None, item_id: str, cap: float
+) -> list[Problem]:
+    """A general item's cap on the ratio asked for (plan §三(二)), compared exactly."""
+    asked = [(label, r) for label, r in ratios.items() if _is_ratio(r)]
+    if default_ratio is not None and _is_ratio(default_ratio):
+        asked.append(("(default)", default_ratio))
+    return [
+        Problem(
+            id=item_id,
+            field="ratios",
+            message=f"general item {item_id!r}: ratio {r} of stratum {label!r} exceeds the "
+            f"item's cap {cap}",
+            rule=_CAP_RULE,
         )
-    if problems:
-        raise ValidationError(problems, what="allocation")
-    return out
+        for label, r in asked
+        if _exact(r) > _exact(cap)
+    ]
+
+
+def _requested(
+    label: str,
+    big_n: int,
+    ratios: Mapping[str, float],
+    counts: Mapping[str, int],
+    default_ratio: float | None,
+    rounding: str,
+) -> tuple[float | None, int | None, int]:
+    """The stratum's ratio, count and the size they ask for: a count as given, a ratio
+    (its own or the default) rounded by ``rounding`` (module notes), else 0."""
+    if label in counts:
+        count = int(counts[label])
+        return None, count, count
+    ratio = ratios.get(label, default_ratio)
+    if ratio is None:
+        return None, None, 0
+    return float(ratio), None, round_size(float(ratio), big_n, rounding)
+
+
+def _with_minimum(want: int, big_n: int, min_per_stratum: int) -> int:
+    """``min_per_stratum`` raises a non-empty stratum's size (an empty one stays 0)."""
+    return max(want, min_per_stratum) if big_n > 0 else want
+
+
+def _clipped(
+    label: str, big_n: int, ratio: float | None, count: int | None, want: int
+) -> StratumAllocation:
+    """The size clipped to the population ``N``, the clipping noted for the receipt."""
+    clipped = want > big_n
+    return StratumAllocation(
+        stratum=label,
+        population=big_n,
+        ratio=ratio,
+        count=count,
+        requested=want,
+        sample_size=min(want, big_n),
+        clipped=clipped,
+        note=f"requested {want} > population {big_n}: clipped to {big_n}" if clipped else "",
+    )
+
+
+def _size_cap_problems(a: StratumAllocation, item_id: str, cap: float) -> list[Problem]:
+    """A general item may not end with more than ``ceil(cap × N)`` units in a stratum,
+    whatever the route (a count, a minimum) (plan §三(二))."""
+    most = round_size(cap, a.population, "ceil")
+    if a.sample_size <= most:
+        return []
+    message = (
+        f"general item {item_id!r}: {a.sample_size} of {a.population} units in stratum "
+        f"{a.stratum!r} exceed the item's cap {cap} (at most {most})"
+    )
+    return [Problem(id=item_id, field="counts", message=message, rule=_CAP_RULE)]

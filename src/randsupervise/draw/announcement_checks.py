@@ -27,6 +27,7 @@ from randsupervise._core.canonical import digest
 from randsupervise._core.frozen import thaw
 from randsupervise._core.report import Difference, diff_trees, same_json
 from randsupervise.draw.announcement_document import (
+    _RECEIPT_MEMBERS_ANNOUNCED,
     Announcement,
     as_announcement,
     timeline_differences,
@@ -204,12 +205,7 @@ def _reveal_differences(
 
 def _draw_subject_differences(receipt: Receipt, subject: Mapping[str, Any]) -> list[Difference]:
     out: list[Difference] = []
-    for key, what in (
-        ("version", "draw version"),
-        ("stream", "stream"),
-        ("registry_digest", "register (content digest)"),
-        ("registry_size", "register size"),
-    ):
+    for key, (_, what) in _RECEIPT_MEMBERS_ANNOUNCED.items():
         got = getattr(receipt, key)
         if not same_json(got, subject[key]):
             out.append(_not_announced(key, what, got, subject[key]))

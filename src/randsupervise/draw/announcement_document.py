@@ -32,6 +32,7 @@ from randsupervise._core.strict_json import (
     MapOf,
     Nullable,
     Obj,
+    as_document,
     check_shape,
     join_path,
     parse,
@@ -47,10 +48,12 @@ __all__ = [
     "ANNOUNCEMENT_FORMAT",
     "ANNOUNCEMENT_KINDS",
     "ANNOUNCEMENT_VERSION",
+    "PLAN_INPUTS_SHAPE",
     "SHAPE",
     "Announcement",
     "announce_draw",
     "as_announcement",
+    "plan_draws_shape",
     "timeline_differences",
 ]
 
@@ -58,40 +61,55 @@ ANNOUNCEMENT_FORMAT = "randsupervise.announcement"
 ANNOUNCEMENT_VERSION = 1
 ANNOUNCEMENT_KINDS = ("draw", "plan", "assignment")
 
-_POLICY = MapOf(object)
+#: What binds a year, announced before its seed and recorded in its plan receipt alike:
+#: the plan, its digest and the digests of the register, items, pool and calendar.
+PLAN_INPUTS_SHAPE: Mapping[str, Any] = {
+    "plan_digest": str,
+    "plan": MapOf(object),
+    "registry_digest": str,
+    "items_digest": str,
+    "pool_digest": str,
+    "calendar": str,
+}
+
+
+def plan_draws_shape(**more: Any) -> ListOf:
+    """The shape of a plan's draws, each with its ``task``, ``batches``, ``stream`` and
+    the members ``more`` (a plan announcement adds the ``filter``, a plan receipt what the
+    draw found).
+
+    Examples:
+        >>> draws = [{"task": "t", "batches": ["b1"], "stream": "s", "n": "2"}]
+        >>> check_shape(draws, plan_draws_shape(n=int), what="plan")
+        Traceback (most recent call last):
+        ...
+        randsupervise.errors.ValidationError: plan: ...
+    """
+    return ListOf(Obj(required={"task": str, "batches": ListOf(str), "stream": str, **more}))
+
+
+#: The receipt members a draw announces, as its receipt will record them: key -> (shape,
+#: what the key names); :mod:`.announcement_checks` compares each with the receipt.
+_RECEIPT_MEMBERS_ANNOUNCED: Mapping[str, tuple[Any, str]] = {
+    "version": (int, "draw version"),
+    "stream": (str, "stream"),
+    "registry_digest": (str, "register (content digest)"),
+    "registry_size": (int, "register size"),
+}
+_DRAW = {key: shape for key, (shape, _) in _RECEIPT_MEMBERS_ANNOUNCED.items()}
+_HISTORY_DIGESTS = dict.fromkeys(
+    ("frequency_history_digest", "burden_history_digest"), Nullable(str)
+)
 _SUBJECTS: dict[str, Any] = {
     "draw": Obj(
-        required={
-            "version": int,
-            "stream": str,
-            "registry_digest": str,
-            "registry_size": int,
-            "policy": _POLICY,
-            "policy_digest": str,
-            "frequency_history_digest": Nullable(str),
-            "burden_history_digest": Nullable(str),
-        }
+        required={**_DRAW, "policy": MapOf(object), "policy_digest": str, **_HISTORY_DIGESTS}
     ),
     "plan": Obj(
         required={
             "version": int,
             "year": int,
-            "plan_digest": str,
-            "plan": MapOf(object),
-            "registry_digest": str,
-            "items_digest": str,
-            "pool_digest": str,
-            "calendar": str,
-            "draws": ListOf(
-                Obj(
-                    required={
-                        "task": str,
-                        "batches": ListOf(str),
-                        "stream": str,
-                        "filter": Nullable(MapOf(object)),
-                    }
-                )
-            ),
+            **PLAN_INPUTS_SHAPE,
+            "draws": plan_draws_shape(filter=Nullable(MapOf(object))),
         }
     ),
     "assignment": Obj(required={"version": int, "stream": str, "inputs": MapOf(str)}),
@@ -174,15 +192,9 @@ class Announcement:
 
     def to_dict(self) -> dict[str, Any]:
         """A fresh, editable JSON-able dict."""
-        return {
-            "format": self.format,
-            "version": self.version,
-            "kind": self.kind,
-            "date": self.date,
-            self.kind: thaw(self.subject),
-            "seed_rule": self.seed_rule.to_record(),
-            "announcement_digest": self.announcement_digest,
-        }
+        head = {k: getattr(self, k) for k in ("format", "version", "kind", "date")}
+        subject = {self.kind: thaw(self.subject), "seed_rule": self.seed_rule.to_record()}
+        return {**head, **subject, "announcement_digest": self.announcement_digest}
 
     def body(self) -> dict[str, Any]:
         """Everything but ``announcement_digest`` (what the digest covers)."""
@@ -269,20 +281,7 @@ class Announcement:
 
 def as_announcement(value: Announcement | Mapping[str, Any] | str | bytes) -> Announcement:
     """An :class:`Announcement` from itself, its dict form or its JSON text (strictly)."""
-    if isinstance(value, Announcement):
-        return value
-    if isinstance(value, str | bytes):
-        return Announcement.from_json(value)
-    if isinstance(value, Mapping):
-        return Announcement.from_dict(value)
-    raise ValidationError(
-        [
-            Problem(
-                field="announcement",
-                message=f"expected an announcement, not {type(value).__name__}",
-            )
-        ]
-    )
+    return as_document(value, Announcement, field="announcement", noun="an announcement")
 
 
 def announce_draw(

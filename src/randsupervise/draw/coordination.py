@@ -47,6 +47,8 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from randsupervise._core.frozen import readonly
+from randsupervise.draw.allocation import _exact
 from randsupervise.draw.selection import select_smallest, ticket_order
 from randsupervise.errors import Problem, ValidationError
 from randsupervise.tickets.fingerprint import fingerprints as _fingerprints
@@ -68,11 +70,6 @@ _HISTORY_PREFIX = b"randsupervise.burden-history.v1\x00"
 U64Array: TypeAlias = npt.NDArray[np.uint64]
 IntArray: TypeAlias = npt.NDArray[np.int64]
 FloatArray: TypeAlias = npt.NDArray[np.float64]
-
-
-def _readonly(a: npt.NDArray[Any]) -> npt.NDArray[Any]:
-    a.setflags(write=False)
-    return a
 
 
 def _utf8(s: str) -> bytes:
@@ -182,7 +179,7 @@ class BurdenHistory:
         same_fp = ~last[:-1]
         if (id_arr[:-1][same_fp] != id_arr[1:][same_fp]).any():
             return None
-        return _readonly(fp[last]), _readonly(period[last]), _readonly(id_arr[last])
+        return readonly(fp[last]), readonly(period[last]), readonly(id_arr[last])
 
     @classmethod
     def from_periods(
@@ -319,7 +316,7 @@ def _fraction(value: float) -> Fraction:
         raise ValidationError(
             [Problem(field="floor", message=f"floor must be a number in [0, 1], got {value!r}")]
         )
-    return Fraction(repr(float(value)))
+    return _exact(value)
 
 
 def _allocate(
@@ -388,47 +385,13 @@ def coordinated_select(
         >>> sel.inclusion_probabilities.tolist()
         [0.25, 0.5, 0.25, 0.25, 0.5, 0.25]
     """
-    tk = np.asarray(tickets_, dtype=np.uint64).reshape(-1)
-    id_arr = np.asarray(ids) if len(ids) else np.zeros(0, dtype="<U1")
-    last = np.asarray(last_inspected, dtype=np.int64).reshape(-1)
-    size = int(tk.size)
-    problems: list[Problem] = []
-    if id_arr.size != size or last.size != size:
-        problems.append(
-            Problem(
-                message=f"{size} tickets, {id_arr.size} ids, {last.size} last_inspected: "
-                "lengths differ"
-            )
-        )
-    if not isinstance(n, int | np.integer) or isinstance(n, bool) or not 0 <= n <= size:
-        problems.append(
-            Problem(field="n", message=f"sample size must be an int in [0, {size}], got {n!r}")
-        )
-    if problems:
-        raise ValidationError(problems, what="coordinated selection")
-    n = int(n)
-    frac = _fraction(floor) if floor is not None else None
-    if frac is not None and size and frac * size > n:
-        raise ValidationError(
-            [
-                Problem(
-                    field="floor",
-                    message=f"floor {floor} is above the sampling fraction {n}/{size}: "
-                    "no design of this size can give every unit that chance",
-                )
-            ]
-        )
+    tk, id_arr, last, n = _checked(tickets_, ids, last_inspected, n)
+    frac = _checked_floor(floor, n, int(tk.size))
     periods, tier_of = np.unique(last, return_inverse=True)
     tier_of = tier_of.reshape(-1)
     pops = np.bincount(tier_of, minlength=periods.size).tolist()
     tiers = _allocate(pops, [int(p) for p in periods.tolist()], n, frac)
-    # map each unit to its (possibly merged) tier
-    merged = np.empty(periods.size, dtype=np.int64)
-    k = 0
-    for j, t in enumerate(tiers):
-        merged[k : k + len(t.periods)] = j
-        k += len(t.periods)
-    group = merged[tier_of] if size else np.zeros(0, dtype=np.int64)
+    group = _tier_of_unit(tiers, tier_of)
 
     def ids_for(loc: IntArray) -> list[str]:
         out: list[str] = [str(x) for x in id_arr[loc].tolist()]
@@ -439,14 +402,57 @@ def coordinated_select(
         rows = np.flatnonzero(group == j).astype(np.int64)
         chosen.append(rows[select_smallest(tk[rows], t.sample_size, _sub(ids_for, rows))])
     picked = np.concatenate(chosen) if chosen else np.zeros(0, dtype=np.int64)
-    positions = ticket_order(picked, tk, ids_for)
     probs_by_tier = np.asarray([t.sample_size / t.population for t in tiers], dtype=np.float64)
-    probs = probs_by_tier[group] if size else np.zeros(0, dtype=np.float64)
     return CoordinatedSelection(
-        positions=_readonly(positions),
-        inclusion_probabilities=_readonly(probs),
+        positions=readonly(ticket_order(picked, tk, ids_for)),
+        inclusion_probabilities=readonly(probs_by_tier[group]),
         tiers=tuple(tiers),
     )
+
+
+def _checked(
+    tickets_: npt.ArrayLike,
+    ids: Sequence[str] | npt.NDArray[Any],
+    last_inspected: npt.ArrayLike,
+    n: int,
+) -> tuple[U64Array, npt.NDArray[Any], IntArray, int]:
+    """The stratum's arrays, aligned, and ``n`` as an int in ``[0, N]``; every problem."""
+    tk = np.asarray(tickets_, dtype=np.uint64).reshape(-1)
+    id_arr = np.asarray(ids) if len(ids) else np.zeros(0, dtype="<U1")
+    last = np.asarray(last_inspected, dtype=np.int64).reshape(-1)
+    size = int(tk.size)
+    problems: list[Problem] = []
+    if id_arr.size != size or last.size != size:
+        message = f"{size} tickets, {id_arr.size} ids, {last.size} last_inspected: lengths differ"
+        problems.append(Problem(message=message))
+    if not isinstance(n, int | np.integer) or isinstance(n, bool) or not 0 <= n <= size:
+        message = f"sample size must be an int in [0, {size}], got {n!r}"
+        problems.append(Problem(field="n", message=message))
+    if problems:
+        raise ValidationError(problems, what="coordinated selection")
+    return tk, id_arr, last, int(n)
+
+
+def _checked_floor(floor: float | None, n: int, size: int) -> Fraction | None:
+    """The floor, exact; it may not exceed the sampling fraction ``n / N`` (module notes)."""
+    frac = _fraction(floor) if floor is not None else None
+    if frac is not None and size and frac * size > n:
+        message = (
+            f"floor {floor} is above the sampling fraction {n}/{size}: "
+            "no design of this size can give every unit that chance"
+        )
+        raise ValidationError([Problem(field="floor", message=message)])
+    return frac
+
+
+def _tier_of_unit(tiers: Sequence[BurdenTier], period_of: IntArray) -> IntArray:
+    """Each unit's (possibly merged) tier, from the index of its history period."""
+    merged = np.empty(sum(len(t.periods) for t in tiers), dtype=np.int64)
+    k = 0
+    for j, t in enumerate(tiers):
+        merged[k : k + len(t.periods)] = j
+        k += len(t.periods)
+    return merged[period_of]
 
 
 def _sub(

@@ -47,6 +47,7 @@ import numpy.typing as npt
 
 from randsupervise._core.canonical import sha256_hex
 from randsupervise._core.display import html_summary, short
+from randsupervise._core.frozen import readonly as _ro
 from randsupervise._core.validation import check_label
 from randsupervise.draw.allocation import (
     ALL_STRATUM,
@@ -556,11 +557,6 @@ class StratumDraw:
     def ids(self) -> tuple[str, ...]:
         """Ids of the units drawn, in ticket order."""
         return tuple(self.register_ids[self.positions].tolist())
-
-
-def _ro(a: npt.NDArray[Any]) -> npt.NDArray[Any]:
-    a.setflags(write=False)
-    return a
 
 
 @attrs.frozen(kw_only=True, eq=False)

@@ -29,6 +29,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from randsupervise._core.frozen import readonly
 from randsupervise.draw.allocation import ALL_STRATUM
 from randsupervise.draw.selection import IdsFor, select_smallest, ticket_order
 from randsupervise.errors import Problem, ValidationError
@@ -55,11 +56,6 @@ __all__ = [
 U64Array: TypeAlias = npt.NDArray[np.uint64]
 IntArray: TypeAlias = npt.NDArray[np.int64]
 StrArray: TypeAlias = npt.NDArray[np.str_]
-
-
-def _readonly(a: npt.NDArray[Any]) -> npt.NDArray[Any]:
-    a.setflags(write=False)
-    return a
 
 
 def _ids_for(ids: Sequence[str] | npt.NDArray[Any]) -> IdsFor:
@@ -229,8 +225,8 @@ def _cut(
         pick = rows[smallest_tickets(tk[rows], ids[rows], sizes.get(labels[c], 0))]
         strata[labels[c]] = StratumCandidates(
             population=int(rows.size),
-            ids=_readonly(ids[pick].copy()),
-            tickets=_readonly(tk[pick].copy()),
+            ids=readonly(ids[pick].copy()),
+            tickets=readonly(tk[pick].copy()),
         )
     return ShardCandidates(
         stream=stream,
@@ -239,8 +235,8 @@ def _cut(
         sizes=dict(sorted(sizes.items())),
         strata=dict(sorted(strata.items())),
         n_units=int(ids.size),
-        fingerprints=_readonly(np.sort(fps)),
-        row_hashes=_readonly(np.sort(row_hashes)) if row_hashes is not None else None,
+        fingerprints=readonly(np.sort(fps)),
+        row_hashes=readonly(np.sort(row_hashes)) if row_hashes is not None else None,
     )
 
 
@@ -434,35 +430,55 @@ def merge_candidates(shards: Iterable[ShardCandidates]) -> MergedDraw:
     parts = list(shards)
     if not parts:
         raise ValidationError([Problem(field="shards", message="no shard to merge")])
-    first = parts[0]
-    problems: list[Problem] = []
-    for i, p in enumerate(parts):
-        if not isinstance(p, ShardCandidates):
-            problems.append(Problem(row=i, message=f"not ShardCandidates: {type(p).__name__}"))
-            continue
-        for name in ("seed_hex", "stream", "stratum_column", "sizes"):
-            if getattr(p, name) != getattr(first, name):
-                problems.append(
-                    Problem(
-                        row=i, field=name, message="differs from shard 0's; cut every shard alike"
-                    )
-                )
-        # a shard holding fewer than its n smallest could hide a unit of the global draw
-        for label, c in p.strata.items():
-            want = min(p.sizes.get(label, 0), c.population)
-            if c.ids.size != want or c.tickets.size != want:
-                problems.append(
-                    Problem(
-                        row=i,
-                        id=label,
-                        field="strata",
-                        message=f"{c.ids.size} ids and {c.tickets.size} tickets kept for "
-                        f"{want} candidates (min of sample size and population)",
-                    )
-                )
+    problems = [q for i, p in enumerate(parts) for q in _shard_problems(i, p, parts[0])]
     if problems:
         raise ValidationError(problems, what="shards")
+    _refuse_duplicate_ids(parts)
+    first = parts[0]
+    names = sorted({k for p in parts for k in p.strata})
+    digest = (
+        registry_digest_from_row_hashes([p.row_hashes for p in parts if p.row_hashes is not None])
+        if all(p.row_hashes is not None for p in parts)
+        else None
+    )
+    return MergedDraw(
+        stream=first.stream,
+        seed_hex=first.seed_hex,
+        stratum_column=first.stratum_column,
+        strata={name: _merge_stratum(name, parts, first.sizes.get(name, 0)) for name in names},
+        n_units=sum(p.n_units for p in parts),
+        registry_digest=digest,
+    )
 
+
+_ALIKE = ("seed_hex", "stream", "stratum_column", "sizes")
+
+
+def _shard_problems(row: int, part: object, first: object) -> list[Problem]:
+    """Shard ``row`` was cut like shard 0 and kept every candidate it had to keep."""
+    if not isinstance(part, ShardCandidates):
+        return [Problem(row=row, message=f"not ShardCandidates: {type(part).__name__}")]
+    message = "differs from shard 0's; cut every shard alike"
+    problems = [
+        Problem(row=row, field=name, message=message)
+        for name in _ALIKE
+        if getattr(part, name) != getattr(first, name)
+    ]
+    # a shard holding fewer than its n smallest could hide a unit of the global draw
+    for label, c in part.strata.items():
+        want = min(part.sizes.get(label, 0), c.population)
+        if c.ids.size != want or c.tickets.size != want:
+            message = (
+                f"{c.ids.size} ids and {c.tickets.size} tickets kept for {want} candidates "
+                "(min of sample size and population)"
+            )
+            problems.append(Problem(row=row, id=label, field="strata", message=message))
+    return problems
+
+
+def _refuse_duplicate_ids(parts: Sequence[ShardCandidates]) -> None:
+    """The merge refuses a fingerprint seen twice, as the in-memory register refuses a
+    duplicate id (module notes)."""
     fps = np.sort(np.concatenate([p.fingerprints for p in parts]))
     dup = np.flatnonzero(fps[1:] == fps[:-1])
     if dup.size:
@@ -478,30 +494,18 @@ def merge_candidates(shards: Iterable[ShardCandidates]) -> MergedDraw:
             what="merged register",
         )
 
-    strata: dict[str, MergedStratum] = {}
-    for name in sorted({k for p in parts for k in p.strata}):
-        cands = [p.strata[name] for p in parts if name in p.strata]
-        population = sum(c.population for c in cands)
-        n = min(first.sizes.get(name, 0), population)
-        ids = np.concatenate([c.ids for c in cands])
-        tk = np.concatenate([c.tickets for c in cands])
-        pick = smallest_tickets(tk, ids, n)
-        strata[name] = MergedStratum(
-            population=population,
-            sample_size=n,
-            selected=tuple(str(x) for x in ids[pick].tolist()),
-            tickets=tuple(int(x) for x in tk[pick].tolist()),
-        )
-    digest = (
-        registry_digest_from_row_hashes([p.row_hashes for p in parts if p.row_hashes is not None])
-        if all(p.row_hashes is not None for p in parts)
-        else None
-    )
-    return MergedDraw(
-        stream=first.stream,
-        seed_hex=first.seed_hex,
-        stratum_column=first.stratum_column,
-        strata=strata,
-        n_units=sum(p.n_units for p in parts),
-        registry_digest=digest,
+
+def _merge_stratum(name: str, parts: Sequence[ShardCandidates], size: int) -> MergedStratum:
+    """The stratum's ``n`` smallest over the union of every shard's candidates."""
+    cands = [p.strata[name] for p in parts if name in p.strata]
+    population = sum(c.population for c in cands)
+    n = min(size, population)
+    ids = np.concatenate([c.ids for c in cands])
+    tk = np.concatenate([c.tickets for c in cands])
+    pick = smallest_tickets(tk, ids, n)
+    return MergedStratum(
+        population=population,
+        sample_size=n,
+        selected=tuple(str(x) for x in ids[pick].tolist()),
+        tickets=tuple(int(x) for x in tk[pick].tolist()),
     )

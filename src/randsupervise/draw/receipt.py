@@ -42,12 +42,13 @@ from randsupervise._core.strict_json import (
     Nullable,
     Obj,
     OneOf,
+    as_document,
     check_shape,
     parse,
 )
 from randsupervise.draw.allocation import StratumAllocation
 from randsupervise.errors import Problem, ValidationError
-from randsupervise.tickets.function import TICKET_ALGORITHM, TICKET_RECORD_SHAPE, TICKET_VERSION
+from randsupervise.tickets.function import TICKET_RECORD, TICKET_RECORD_SHAPE
 from randsupervise.tickets.seed import Seed
 
 __all__ = [
@@ -90,6 +91,7 @@ RECEIPT_KEYS: tuple[str, ...] = (
 #: first, ``burden`` after ``frequency_limit``.
 OPTIONAL_RECEIPT_KEYS: tuple[str, ...] = ("format", "kind", "burden")
 _ORDER = ("format", "kind", *RECEIPT_KEYS[:10], "burden", *RECEIPT_KEYS[10:])
+
 
 _NUM = float
 _STRATUM = Obj(
@@ -415,7 +417,7 @@ def receipt_from_parts(
         "kind": "draw" if version >= 2 else None,
         "algorithm": DRAW_ALGORITHM,
         "version": version,
-        "ticket": {"algorithm": TICKET_ALGORITHM, "version": TICKET_VERSION},
+        "ticket": dict(TICKET_RECORD),
         "seed": seed.hex,
         "seed_source": seed.source,
         "stream": stream,
@@ -437,12 +439,4 @@ def as_receipt(receipt: Receipt | Mapping[str, Any] | str | bytes) -> Receipt:
     Raises:
         ValidationError: malformed, naming each bad JSON path.
     """
-    if isinstance(receipt, Receipt):
-        return receipt
-    if isinstance(receipt, str | bytes):
-        return Receipt.from_json(receipt)
-    if isinstance(receipt, Mapping):
-        return Receipt.from_dict(receipt)
-    raise ValidationError(
-        [Problem(field="receipt", message=f"expected a receipt, not {type(receipt).__name__}")]
-    )
+    return as_document(receipt, Receipt, field="receipt", noun="a receipt")

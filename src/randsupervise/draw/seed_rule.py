@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -293,33 +294,23 @@ class SeedRule:
         """Match reveals with the commitments; the seed from those that match."""
         given = read_reveals(reveals)
         by_party = {c.party: c for c in self.parties}
-        counts: dict[str, int] = {}
-        for r in given:
-            counts[r.party] = counts.get(r.party, 0) + 1
-        duplicated = tuple(sorted(p for p, n in counts.items() if n > 1))
-        unknown = tuple(sorted(p for p in counts if p not in by_party))
-        used, refused, texts = [], [], []
-        for r in given:
-            if r.party in unknown or r.party in duplicated:
-                continue
-            if r.matches(by_party[r.party]):
-                used.append(r.party)
-                texts.append(r.text)
-            else:
-                refused.append(r.party)
-        missing = tuple(c.party for c in self.parties if c.party not in counts)
-        whole = not missing and not refused and not duplicated
+        counts = Counter(r.party for r in given)
+        # a reveal counts only from a named party that revealed once
+        once = [r for r in given if counts[r.party] == 1 and r.party in by_party]
+        matched = {r.party: r.matches(by_party[r.party]) for r in once}
+        parties: dict[str, Any] = {
+            "used": [r.party for r in once if matched[r.party]],
+            "refused": [r.party for r in once if not matched[r.party]],
+            "missing": [c.party for c in self.parties if c.party not in counts],
+            "unknown": sorted(p for p in counts if p not in by_party),
+            "duplicated": sorted(p for p, n in counts.items() if n > 1),
+        }
+        whole = not (parties["missing"] or parties["refused"] or parties["duplicated"])
+        texts = [r.text for r in once if matched[r.party]]
         seed = None
         if texts and (whole or self.missing == "others"):
             seed = Seed.from_contributions(texts)
-        return RevealOutcome(
-            seed=seed,
-            used=tuple(used),
-            refused=tuple(refused),
-            missing=missing,
-            unknown=unknown,
-            duplicated=duplicated,
-        )
+        return RevealOutcome(seed=seed, **{k: tuple(v) for k, v in parties.items()})
 
     def seed(
         self,

@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 
+from randsupervise._core.envelope import seal_differences
 from randsupervise._core.report import Difference, VerifyReport, diff_trees
 from randsupervise.draw.announcement import (
     Announcement,
@@ -41,7 +42,7 @@ from randsupervise.draw.receipt import (
 )
 from randsupervise.errors import Problem, RandSuperviseError, ValidationError
 from randsupervise.model.targets import TargetRegistry
-from randsupervise.tickets.function import TICKET_ALGORITHM, TICKET_VERSION
+from randsupervise.tickets.function import TICKET_RECORD
 from randsupervise.tickets.seed import Seed
 
 __all__ = ["Difference", "VerifyReport", "as_receipt", "seed_differences", "verify"]
@@ -112,17 +113,15 @@ def _header_differences(receipt: Receipt) -> list[Difference]:
             )
         )
         return out
-    want_ticket = {"algorithm": TICKET_ALGORITHM, "version": TICKET_VERSION}
-    if dict(receipt.ticket) != want_ticket:
-        out.append(
-            Difference(
-                path="ticket",
-                message="unsupported ticket algorithm/version",
-                receipt=receipt.ticket,
-                recomputed=want_ticket,
-            )
-        )
-    return out
+    message = "unsupported ticket algorithm/version"
+    return _mismatch("ticket", message, receipt.ticket, dict(TICKET_RECORD))
+
+
+def _mismatch(path: str, message: str, recorded: object, recomputed: object) -> list[Difference]:
+    """A difference at ``path`` when what the receipt records is not what was recomputed."""
+    if recorded == recomputed:
+        return []
+    return [Difference(path=path, message=message, receipt=recorded, recomputed=recomputed)]
 
 
 def _frequency(
@@ -149,15 +148,12 @@ def _frequency(
         excluded, h_digest, h_entries = frequency_exclusions(
             registry, policy.limited_items, history
         )
-        if not freq or freq.get("history_digest") != h_digest:
-            diffs.append(
-                Difference(
-                    path="frequency_limit.history_digest",
-                    message="the history given is not the one the draw used",
-                    receipt=freq.get("history_digest") if freq else None,
-                    recomputed=h_digest,
-                )
-            )
+        diffs += _mismatch(
+            "frequency_limit.history_digest",
+            "the history given is not the one the draw used",
+            freq.get("history_digest") if freq else None,
+            h_digest,
+        )
         return list(excluded), h_digest, h_entries, diffs, notes
     if freq and stated:
         # An excluded unit cannot be drawn, so an unchecked exclusion list would let
@@ -216,20 +212,8 @@ def _burden(
             ],
             True,
         )
-    if burden.digest() != want:
-        return (
-            burden,
-            [
-                Difference(
-                    path="burden.history.digest",
-                    message="the burden history given is not the one the draw used",
-                    receipt=want,
-                    recomputed=burden.digest(),
-                )
-            ],
-            False,
-        )
-    return burden, [], False
+    message = "the burden history given is not the one the draw used"
+    return burden, _mismatch("burden.history.digest", message, want, burden.digest()), False
 
 
 def verify(
@@ -283,24 +267,7 @@ def verify(
     diffs = _header_differences(receipt)
     if any(d.path == "version" for d in diffs):
         return VerifyReport(differences=tuple(diffs))
-    if receipt.version >= 2 and (receipt.format, receipt.kind) != (RECEIPT_FORMAT, "draw"):
-        diffs.append(
-            Difference(
-                path="kind",
-                message=f"a version-2 draw receipt has format {RECEIPT_FORMAT!r} and kind 'draw'",
-                receipt=[receipt.format, receipt.kind],
-            )
-        )
-    if receipt.computed_digest() != receipt.receipt_digest:
-        diffs.append(
-            Difference(
-                path="receipt_digest",
-                message="the receipt was changed after it was made (its digest does not "
-                "match its content)",
-                receipt=receipt.receipt_digest,
-                recomputed=receipt.computed_digest(),
-            )
-        )
+    diffs += _envelope_differences(receipt)
     seed_diffs, notes = seed_differences(receipt.seed, receipt.seed_source, expected_seed)
     diffs += seed_diffs
     if any(d.path == "seed" and d.recomputed is None for d in diffs):
@@ -311,26 +278,7 @@ def verify(
         )
         diffs += a_diffs
         notes += a_notes
-    digest = registry.digest()
-    if digest != receipt.registry_digest:
-        diffs.append(
-            Difference(
-                path="registry_digest",
-                message="the register differs from the one drawn from (content digest mismatch)",
-                receipt=receipt.registry_digest,
-                recomputed=digest,
-            )
-        )
-    if len(registry) != receipt.registry_size:
-        diffs.append(
-            Difference(
-                path="registry_size",
-                message=f"receipt says {receipt.registry_size} targets, the register has "
-                f"{len(registry)}",
-                receipt=receipt.registry_size,
-                recomputed=len(registry),
-            )
-        )
+    diffs += _registry_differences(receipt, registry)
     try:
         policy = DrawPolicy.from_record(receipt.policy)
     except ValidationError as e:
@@ -338,12 +286,55 @@ def verify(
         return VerifyReport(differences=tuple(diffs), notes=tuple(notes))
     burden_h, burden_diffs, stop = _burden(receipt, burden)
     diffs += burden_diffs
-    if stop:
-        return VerifyReport(differences=tuple(diffs), notes=tuple(notes))
-    excluded, h_digest, h_entries, freq_diffs, freq_notes = _frequency(
+    if not stop:
+        diffs += _recomputed_differences(receipt, registry, policy, history, burden_h, diffs, notes)
+    return VerifyReport(differences=tuple(diffs), notes=tuple(notes))
+
+
+def _envelope_differences(receipt: Receipt) -> list[Difference]:
+    """A version-2 receipt's format and kind; the digest of its content (receipt spec)."""
+    out: list[Difference] = []
+    if receipt.version >= 2 and (receipt.format, receipt.kind) != (RECEIPT_FORMAT, "draw"):
+        out.append(
+            Difference(
+                path="kind",
+                message=f"a version-2 draw receipt has format {RECEIPT_FORMAT!r} and kind 'draw'",
+                receipt=[receipt.format, receipt.kind],
+            )
+        )
+    return out + seal_differences(receipt.to_dict(), receipt.form)
+
+
+def _registry_differences(receipt: Receipt, registry: TargetRegistry) -> list[Difference]:
+    """The register given is the one drawn from: its content digest and its size."""
+    size = len(registry)
+    return _mismatch(
+        "registry_digest",
+        "the register differs from the one drawn from (content digest mismatch)",
+        receipt.registry_digest,
+        registry.digest(),
+    ) + _mismatch(
+        "registry_size",
+        f"receipt says {receipt.registry_size} targets, the register has {size}",
+        receipt.registry_size,
+        size,
+    )
+
+
+def _recomputed_differences(
+    receipt: Receipt,
+    registry: TargetRegistry,
+    policy: DrawPolicy,
+    history: Iterable[HistoryEntry] | None,
+    burden: BurdenHistory | None,
+    reported: Sequence[Difference],
+    notes: list[str],
+) -> list[Difference]:
+    """The draw recomputed under the receipt's version and compared key by key; what
+    ``reported`` already names (with its cause) is not repeated. Appends to ``notes``."""
+    excluded, h_digest, h_entries, diffs, freq_notes = _frequency(
         receipt, registry, policy, history
     )
-    diffs += freq_diffs
     notes += freq_notes
     missing = [u for u in excluded if u not in registry]
     if missing:
@@ -363,17 +354,16 @@ def verify(
             excluded=[u for u in excluded if u in registry],
             history_digest=h_digest,
             history_entries=h_entries,
-            burden=burden_h,
+            burden=burden,
             version=receipt.version,
         ).receipt
     except RandSuperviseError as e:
-        diffs.append(Difference(path="policy", message=f"the draw cannot be recomputed: {e}"))
-        return VerifyReport(differences=tuple(diffs), notes=tuple(notes))
-    reported = {d.path for d in diffs}
+        return [*diffs, Difference(path="policy", message=f"the draw cannot be recomputed: {e}")]
+    paths = {d.path for d in [*reported, *diffs]}
     for d in diff_trees(receipt.body(), again.body()):
-        if d.path in reported or (
-            d.path.startswith("burden.history") and "burden.history.digest" in reported
+        if d.path in paths or (
+            d.path.startswith("burden.history") and "burden.history.digest" in paths
         ):
             continue  # already reported above, with its cause
         diffs.append(d)
-    return VerifyReport(differences=tuple(diffs), notes=tuple(notes))
+    return diffs

@@ -32,6 +32,7 @@ import numpy as np
 import numpy.typing as npt
 
 from randsupervise._core.display import html_summary
+from randsupervise._core.frozen import readonly as _readonly
 from randsupervise._core.validation import (
     as_column,
     describe,
@@ -275,11 +276,6 @@ def _category_message(col: str, v: object) -> str | None:
     if v != v.strip():
         return f"{col} {describe(v)} has surrounding whitespace"
     return None
-
-
-def _readonly(a: npt.NDArray[Any]) -> npt.NDArray[Any]:
-    a.setflags(write=False)
-    return a
 
 
 _CHUNK = 1 << 16

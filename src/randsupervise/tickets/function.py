@@ -21,11 +21,13 @@ about as much as ten million calls of a numpy ``Generator``.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from randsupervise._core.frozen import freeze
 from randsupervise._core.strict_json import Obj
 from randsupervise.errors import Problem, ValidationError
 from randsupervise.tickets.fingerprint import fingerprints, mix64_block
@@ -33,6 +35,7 @@ from randsupervise.tickets.seed import Seed
 
 __all__ = [
     "TICKET_ALGORITHM",
+    "TICKET_RECORD",
     "TICKET_RECORD_SHAPE",
     "TICKET_VERSION",
     "StreamKey",
@@ -44,8 +47,10 @@ __all__ = [
 
 TICKET_ALGORITHM = "randsupervise-ticket"
 TICKET_VERSION = 1
-#: The shape of the ticket function as a receipt names it: ``{"algorithm": TICKET_ALGORITHM,
-#: "version": TICKET_VERSION}`` (draw and assignment receipts).
+#: The ticket function as every kind of receipt names it (ticket spec v1), and its shape.
+TICKET_RECORD: Mapping[str, Any] = freeze(
+    {"algorithm": TICKET_ALGORITHM, "version": TICKET_VERSION}
+)
 TICKET_RECORD_SHAPE = Obj(required={"algorithm": str, "version": int})
 _STREAM_PREFIX = b"randsupervise.stream.v1\x00"
 _BLOCK = 1 << 16  # 512 KiB of uint64: the working set stays in cache
