@@ -9,8 +9,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from randsupervise.assign import Assignment, VisitRequest, assign
-from randsupervise.assign.rotation import group_recusal, pairs_served_together, rotation_from
+from randsupervise.assign import (
+    Assignment,
+    VisitRequest,
+    assign,
+    group_recusal,
+    pairs_served_together,
+    rotation_from,
+)
 from randsupervise.errors import InfeasibleAssignment, ValidationError
 from randsupervise.model.inspectors import Inspector, InspectorPool
 

@@ -25,6 +25,7 @@ from randsupervise.assign.requests import (
     VisitRequest,
     visits_digest,
 )
+from randsupervise.assign.rotation import group_recusal, pairs_served_together, rotation_from
 from randsupervise.assign.verify import read_chain, verify
 from randsupervise.assign.witness import Witness
 
@@ -47,9 +48,12 @@ __all__ = [
     "assign",
     "cancel",
     "check_assignment_announcement",
+    "group_recusal",
+    "pairs_served_together",
     "read_chain",
     "receipt_digest",
     "replace",
+    "rotation_from",
     "verify",
     "visits_digest",
 ]

@@ -25,7 +25,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
-from randsupervise.assign.assignment import Assignment, Pair
+from randsupervise.assign.problem import Pair
+from randsupervise.assign.team import Assignment
 from randsupervise.errors import Problem, ValidationError
 
 __all__ = ["group_recusal", "pairs_served_together", "rotation_from"]
