@@ -74,7 +74,7 @@ def raises_naming(call: Any, *names: str) -> RandSuperviseError:
 @functools.lru_cache(maxsize=1)
 def year() -> tuple[YearState, list[str], Any]:
     plan, registry, items, pool, seed, cal = demo_inputs(2024)
-    run = run_plan(plan, registry, items, pool, seed, cal)
+    run = run_plan(plan, registry, items, pool, seed=seed, calendar=cal)
     start = YearState.start(run, dt.date(2024, 2, 26))
     return start, [v.id for v in run.visits], cal
 

@@ -157,7 +157,7 @@ class YearState:
         >>> from randsupervise.metrics.demo import demo_inputs
         >>> from randsupervise.cycle import run_plan
         >>> plan, registry, items, pool, seed, cal = demo_inputs(2024)
-        >>> run = run_plan(plan, registry, items, pool, seed, cal)
+        >>> run = run_plan(plan, registry, items, pool, seed=seed, calendar=cal)
         >>> state = YearState.start(run, date(2024, 2, 26))
         >>> ids = [v.id for v in run.visits[:3]]
         >>> state = state.inspect_many(ids, [date(2024, 4, 30)] * 3, cal)

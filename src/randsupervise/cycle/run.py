@@ -138,9 +138,9 @@ def run_plan(
     registry: TargetRegistry,
     items: ItemList,
     pool: InspectorPool,
+    *,
     seed: Seed,
     calendar: WorkCalendar,
-    *,
     conflicts: Iterable[tuple[str, str]] = (),
     rotation: Iterable[tuple[str, str]] = (),
     load_limits: int | Mapping[str, int] | None = None,
@@ -175,7 +175,7 @@ def run_plan(
         ...     lead_department="文化市场综合行政执法大队", ratios=0.05,
         ...     batches=[Batch(id="Q2", start=date(2024, 4, 1), end=date(2024, 6, 30))])])
         >>> run_plan(plan, sample_registry(), sample_items(), sample_inspectors(),
-        ...          Seed.from_text("2024"), china())
+        ...          seed=Seed.from_text("2024"), calendar=china())
         Traceback (most recent call last):
         ...
         randsupervise.errors.ValidationError: annual plan 2024: 12 problems:
@@ -183,9 +183,9 @@ def run_plan(
         ...
     """
     return _run(
-        plan, registry, items, pool, seed, calendar, conflicts=conflicts, rotation=rotation,
-        load_limits=load_limits, region_rule=region_rule, version=PLAN_VERSIONS[-1],
-        progress=progress,
+        plan, registry, items, pool, seed=seed, calendar=calendar, conflicts=conflicts,
+        rotation=rotation, load_limits=load_limits, region_rule=region_rule,
+        version=PLAN_VERSIONS[-1], progress=progress,
     )  # fmt: skip
 
 
@@ -208,9 +208,9 @@ def _run(
     registry: TargetRegistry,
     items: ItemList,
     pool: InspectorPool,
+    *,
     seed: Seed,
     calendar: WorkCalendar,
-    *,
     conflicts: Iterable[tuple[str, str]],
     rotation: Iterable[tuple[str, str]],
     load_limits: int | Mapping[str, int] | None,
@@ -226,18 +226,20 @@ def _run(
     problems = plan._checked(items, registry, checked)
     if problems:
         raise ValidationError(problems, what=f"annual plan {year}")
-    records, rows, src, sources = _draws(plan, registry, items, seed, checked, version, progress)
+    records, rows, src, sources = _draws(
+        plan, registry, items, seed=seed, checked=checked, version=version, progress=progress
+    )
     if plan.aligned_tasks:
         src, sources = _align(plan, rows, src, sources)
     visits = merge_hits(
         year, rows, src, sources, registry.ids, registry.column("region"), registry.risk_codes
     )
-    visits = _batch_order(visits, seed, f"{year}/visit-order")
+    visits = _batch_order(visits, seed=seed, stream=f"{year}/visit-order")
     assignment = assign_teams(
         visits,
         pool,
-        seed,
-        f"{year}/teams",
+        seed=seed,
+        stream=f"{year}/teams",
         items=items,
         version=version,
         algorithm_version=algorithm_version,
@@ -248,8 +250,9 @@ def _run(
     )
     teams = {t.visit: tuple(sorted(t.members)) for t in assignment.teams}
     receipt = _plan_receipt(
-        plan, registry, items, pool, seed, calendar, records, visits, assignment, teams, version
-    )
+        plan, registry, items, pool, seed=seed, calendar=calendar, records=records,
+        visits=visits, assignment=assignment, teams=teams, version=version,
+    )  # fmt: skip
     return PlanRun(
         plan=plan,
         seed=seed,
@@ -305,7 +308,7 @@ def _align(
     return out_src, out_sources
 
 
-def _batch_order(visits: list[Visit], seed: Seed, stream: str) -> list[Visit]:
+def _batch_order(visits: list[Visit], *, seed: Seed, stream: str) -> list[Visit]:
     if not visits:
         return visits
     t = tickets_for_ids([v.id for v in visits], seed, stream)
@@ -320,6 +323,7 @@ def _plan_receipt(
     registry: TargetRegistry,
     items: ItemList,
     pool: InspectorPool,
+    *,
     seed: Seed,
     calendar: WorkCalendar,
     records: list[DrawRecord],

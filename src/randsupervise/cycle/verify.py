@@ -109,8 +109,8 @@ def verify_plan(
     registry: TargetRegistry,
     items: ItemList,
     pool: InspectorPool,
-    calendar: WorkCalendar,
     *,
+    calendar: WorkCalendar,
     conflicts: Iterable[tuple[str, str]] = (),
     rotation: Iterable[tuple[str, str]] = (),
     load_limits: int | Mapping[str, int] | None = None,
@@ -142,11 +142,11 @@ def verify_plan(
         >>> from randsupervise.cycle import run_plan
         >>> from randsupervise.metrics.demo import demo_inputs
         >>> plan, registry, items, pool, seed, cal = demo_inputs(2024)
-        >>> run = run_plan(plan, registry, items, pool, seed, cal)
-        >>> verify_plan(run.receipt, plan, registry, items, pool, cal).ok
+        >>> run = run_plan(plan, registry, items, pool, seed=seed, calendar=cal)
+        >>> verify_plan(run.receipt, plan, registry, items, pool, calendar=cal).ok
         True
         >>> bad = dict(run.receipt, seed=Seed.from_text("other").hex)
-        >>> verify_plan(bad, plan, registry, items, pool, cal).differences[0].path
+        >>> verify_plan(bad, plan, registry, items, pool, calendar=cal).differences[0].path
         'receipt_digest'
     """
     data = read_plan_receipt(receipt)
@@ -169,7 +169,7 @@ def verify_plan(
     try:
         seed = Seed(value=Seed.from_hex(data["seed"]).value, source=data["seed_source"])
         run = _run(
-            plan, registry, items, pool, seed, calendar, conflicts=conflicts,
+            plan, registry, items, pool, seed=seed, calendar=calendar, conflicts=conflicts,
             rotation=rotation, load_limits=load_limits, region_rule=region_rule,
             version=version, algorithm_version=_algorithm_version(data),
         )  # fmt: skip

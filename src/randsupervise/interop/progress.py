@@ -51,7 +51,7 @@ def tqdm_progress(desc: str = "", **options: Any) -> Progress:
         >>> from randsupervise.metrics import demo_inputs
         >>> from randsupervise.cycle import run_plan
         >>> plan, registry, items, pool, seed, calendar = demo_inputs(2024)
-        >>> run = run_plan(plan, registry, items, pool, seed, calendar,
+        >>> run = run_plan(plan, registry, items, pool, seed=seed, calendar=calendar,
         ...                progress=tqdm_progress("draws", disable=True))
         >>> len(run.draws)
         13

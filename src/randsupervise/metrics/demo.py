@@ -541,9 +541,9 @@ def run_demo_year(year: int = 2024) -> DemoReport:
     plan, registry, items, pool, _, calendar = demo_inputs(year)
     announcement = demo_announcement(year)  # published before the seed exists
     seed = announcement.seed(value=DEMO_DICE)
-    run = run_plan(plan, registry, items, pool, seed, calendar)
+    run = run_plan(plan, registry, items, pool, seed=seed, calendar=calendar)
     announced = verify_plan(
-        run.receipt, plan, registry, items, pool, calendar, announcement=announcement
+        run.receipt, plan, registry, items, pool, calendar=calendar, announcement=announcement
     )
     state = simulate_year(run, calendar, drawn_on=_d(year, 2, 26))
     as_of = _d(year + 1, 2, 28)
