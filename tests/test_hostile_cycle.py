@@ -16,8 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from randsupervise.calendar import china
-from randsupervise.cycle import YearState, run_plan
-from randsupervise.cycle.lifecycle import (
+from randsupervise.cycle import (
     Assign,
     Cancel,
     Inspect,
@@ -25,6 +24,8 @@ from randsupervise.cycle.lifecycle import (
     Record,
     ReplaceTeam,
     VisitRecord,
+    YearState,
+    run_plan,
 )
 from randsupervise.cycle.plan import AnnualPlan, Batch, Task
 from randsupervise.errors import (

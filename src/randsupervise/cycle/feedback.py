@@ -53,7 +53,8 @@ from randsupervise.cycle.feedback_rules import (
     CodeEffect,
     FeedbackRule,
 )
-from randsupervise.cycle.lifecycle import VisitState, YearState
+from randsupervise.cycle.lifecycle import YearState
+from randsupervise.cycle.transitions import VisitState
 from randsupervise.errors import Problem, UnknownIdError, ValidationError
 from randsupervise.model import RiskClass, TargetRegistry, UpdateTarget
 from randsupervise.model.results import InspectionResult, ResultCode

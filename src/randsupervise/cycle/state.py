@@ -40,6 +40,7 @@ from randsupervise.cycle.transitions import (
     Action,
     CancelReason,
     VisitState,
+    dated_before,
 )
 from randsupervise.cycle.visits import Visit
 from randsupervise.errors import IllegalTransition, Problem, UnknownIdError, ValidationError
@@ -460,6 +461,47 @@ def _illegal(ids: list[str], states: list[str], action: str) -> IllegalTransitio
         visits=tuple(ids),
         from_states=tuple(states),
     )
+
+
+def _batch_moves(
+    c: _Columns, visit_ids: Iterable[str], dates: Iterable[Any], action: Action
+) -> tuple[npt.NDArray[np.int64], _Dates, npt.NDArray[np.int8]]:
+    """Positions, dates and next states of a batch of ``action``; raises on any bad visit
+    (each named): an unknown or repeated id, an illegal move, a date going backwards."""
+    vi = _visit_positions(visit_ids, c.static.index)
+    d = _dates_of(dates, vi.size)
+    srt = np.sort(vi)
+    dup = np.unique(srt[1:][srt[1:] == srt[:-1]])
+    if dup.size:
+        once = "listed more than once"
+        raise ValidationError(
+            [Problem(id=c.static.ids[i], field="visit_ids", message=once) for i in dup.tolist()],
+            what="visit events",
+        )
+    cur = c.state[vi]
+    nxt = _NEXT[_ACODE[action], cur]
+    bad = np.flatnonzero(nxt < 0)
+    if bad.size:
+        raise _illegal(
+            [c.static.ids[i] for i in vi[bad].tolist()],
+            [_STATES[s].value for s in cur[bad].tolist()],
+            action.value,
+        )
+    prev = c.last[vi]
+    back = np.flatnonzero(~np.isnat(prev) & (d < prev))
+    if back.size:
+        raise ValidationError(
+            [
+                Problem(
+                    id=c.static.ids[int(vi[k])],
+                    field="on",
+                    message=dated_before(action, d[k], prev[k]),
+                )
+                for k in back.tolist()
+            ],
+            what="visit events",
+        )
+    return vi, d, nxt
 
 
 _MUTABLE = (
