@@ -99,22 +99,13 @@ class PlanRun:
 
     def draw_records(self) -> list[dict[str, Any]]:
         """One row per draw and class: population, available, sample size, shortfall."""
-        rows = []
-        for d in self.draws:
-            for c in d.population:
-                rows.append(
-                    {
-                        "task": d.task,
-                        "batches": ",".join(d.batches),
-                        "stream": d.stream,
-                        "class": c,
-                        "population": d.population[c],
-                        "available": d.available[c],
-                        "sample_size": d.sample_size[c],
-                        "shortfall": d.shortfall[c],
-                    }
-                )
-        return rows
+        return [
+            {"task": d.task, "batches": ",".join(d.batches), "stream": d.stream, "class": c,
+             "population": d.population[c], "available": d.available[c],
+             "sample_size": d.sample_size[c], "shortfall": d.shortfall[c]}
+            for d in self.draws
+            for c in d.population
+        ]  # fmt: skip
 
     def _columns(self) -> dict[str, list[Any]]:
         rows = self.to_records()
@@ -182,86 +173,74 @@ def run_plan(
           id 'G01', field 'items': item G01 has no task: item coverage would be below 100%
         ...
     """
-    return _run(
-        plan, registry, items, pool, seed=seed, calendar=calendar, conflicts=conflicts,
-        rotation=rotation, load_limits=load_limits, region_rule=region_rule,
-        version=PLAN_VERSIONS[-1], progress=progress,
+    year = _Inputs(
+        plan=plan, registry=registry, items=items, pool=pool, seed=seed, calendar=calendar,
+        conflicts=conflicts, rotation=rotation, load_limits=load_limits,
+        region_rule=region_rule,
     )  # fmt: skip
+    return _run(year, version=PLAN_VERSIONS[-1], progress=progress)
 
 
-def _check_inputs(*given: object) -> None:
-    """Each of run_plan's inputs is of its type (named when not): the year is drawn only
-    from what the plan's rules can read."""
-    names = ("plan", "registry", "items", "pool", "seed", "calendar")
-    types = (AnnualPlan, TargetRegistry, ItemList, InspectorPool, Seed, WorkCalendar)
-    problems = [
-        Problem(field=n, message=f"expected {t.__name__}, not {type(v).__name__}")
-        for n, t, v in zip(names, types, given, strict=True)
-        if not isinstance(v, t)
-    ]
-    if problems:
-        raise ValidationError(problems, what="run_plan")
+@attrs.frozen(kw_only=True)
+class _Inputs:
+    """What a year is drawn from: :func:`run_plan`'s arguments, each of its type (every
+    one that is not named), so the year is drawn only from what the plan's rules read."""
+
+    plan: AnnualPlan
+    registry: TargetRegistry
+    items: ItemList
+    pool: InspectorPool
+    seed: Seed
+    calendar: WorkCalendar
+    conflicts: Iterable[tuple[str, str]]
+    rotation: Iterable[tuple[str, str]]
+    load_limits: int | Mapping[str, int] | None
+    region_rule: RegionRule | None
+
+    def __attrs_post_init__(self) -> None:
+        types = {"plan": AnnualPlan, "registry": TargetRegistry, "items": ItemList,
+                 "pool": InspectorPool, "seed": Seed, "calendar": WorkCalendar}  # fmt: skip
+        problems = [
+            Problem(field=n, message=f"expected {t.__name__}, not {type(v).__name__}")
+            for n, t in types.items()
+            if not isinstance(v := getattr(self, n), t)
+        ]
+        if problems:
+            raise ValidationError(problems, what="run_plan")
 
 
 def _run(
-    plan: AnnualPlan,
-    registry: TargetRegistry,
-    items: ItemList,
-    pool: InspectorPool,
+    year: _Inputs,
     *,
-    seed: Seed,
-    calendar: WorkCalendar,
-    conflicts: Iterable[tuple[str, str]],
-    rotation: Iterable[tuple[str, str]],
-    load_limits: int | Mapping[str, int] | None,
-    region_rule: RegionRule | None,
     version: int,
     progress: Progress | None = None,
     algorithm_version: int = ALGORITHM_VERSION,
 ) -> PlanRun:
-    _check_inputs(plan, registry, items, pool, seed, calendar)
     check_progress(progress, what="run_plan")
-    year = plan.year
+    plan, registry, seed = year.plan, year.registry, year.seed
     checked: dict[Any, np.ndarray[Any, np.dtype[np.bool_]]] = {}
-    problems = plan._checked(items, registry, checked)
+    problems = plan._checked(year.items, registry, checked)
     if problems:
-        raise ValidationError(problems, what=f"annual plan {year}")
+        raise ValidationError(problems, what=f"annual plan {plan.year}")
     records, rows, src, sources = _draws(
-        plan, registry, items, seed=seed, checked=checked, version=version, progress=progress
+        plan, registry, year.items, seed=seed, checked=checked, version=version, progress=progress
     )
     if plan.aligned_tasks:
         src, sources = _align(plan, rows, src, sources)
     visits = merge_hits(
-        year, rows, src, sources, registry.ids, registry.column("region"), registry.risk_codes
-    )
-    visits = _batch_order(visits, seed=seed, stream=f"{year}/visit-order")
-    assignment = assign_teams(
-        visits,
-        pool,
-        seed=seed,
-        stream=f"{year}/teams",
-        items=items,
-        version=version,
-        algorithm_version=algorithm_version,
-        conflicts=conflicts,
-        rotation=rotation,
-        load_limits=load_limits,
-        region_rule=region_rule,
-    )
-    teams = {t.visit: tuple(sorted(t.members)) for t in assignment.teams}
-    receipt = _plan_receipt(
-        plan, registry, items, pool, seed=seed, calendar=calendar, records=records,
-        visits=visits, assignment=assignment, teams=teams, version=version,
+        plan.year, rows, src, sources, registry.ids, registry.column("region"),
+        registry.risk_codes,
     )  # fmt: skip
-    return PlanRun(
-        plan=plan,
-        seed=seed,
-        draws=tuple(records),
-        visits=tuple(visits),
-        teams=teams,
-        assignment=assignment,
-        receipt=receipt,
-    )
+    visits = _batch_order(visits, seed=seed, stream=f"{plan.year}/visit-order")
+    assignment = assign_teams(
+        visits, year.pool, seed=seed, stream=f"{plan.year}/teams", items=year.items,
+        version=version, algorithm_version=algorithm_version, conflicts=year.conflicts,
+        rotation=year.rotation, load_limits=year.load_limits, region_rule=year.region_rule,
+    )  # fmt: skip
+    teams = {t.visit: tuple(sorted(t.members)) for t in assignment.teams}
+    receipt = _plan_receipt(year, records, visits, assignment, teams, version)
+    return PlanRun(plan=plan, seed=seed, draws=tuple(records), visits=tuple(visits),
+                   teams=teams, assignment=assignment, receipt=receipt)  # fmt: skip
 
 
 def _align(
@@ -319,13 +298,7 @@ def _batch_order(visits: list[Visit], *, seed: Seed, stream: str) -> list[Visit]
 
 
 def _plan_receipt(
-    plan: AnnualPlan,
-    registry: TargetRegistry,
-    items: ItemList,
-    pool: InspectorPool,
-    *,
-    seed: Seed,
-    calendar: WorkCalendar,
+    year: _Inputs,
     records: list[DrawRecord],
     visits: list[Visit],
     assignment: Assignment,
@@ -346,15 +319,15 @@ def _plan_receipt(
     )
     body: dict[str, Any] = {
         **head,
-        "year": plan.year,
-        "plan_digest": plan.digest(),
-        "plan": plan.canonical(),
-        "seed": seed.hex,
-        "seed_source": seed.source,
-        "registry_digest": registry.digest(),
-        "items_digest": items.digest(),
-        "pool_digest": pool.digest(),
-        "calendar": calendar.name,
+        "year": year.plan.year,
+        "plan_digest": year.plan.digest(),
+        "plan": year.plan.canonical(),
+        "seed": year.seed.hex,
+        "seed_source": year.seed.source,
+        "registry_digest": year.registry.digest(),
+        "items_digest": year.items.digest(),
+        "pool_digest": year.pool.digest(),
+        "calendar": year.calendar.name,
         "draws": [
             {
                 "task": d.task,
@@ -367,7 +340,7 @@ def _plan_receipt(
             for d in records
         ],
         "visits_digest": visits_digest(visits),
-        "visit_order_stream": f"{plan.year}/visit-order",
+        "visit_order_stream": f"{year.plan.year}/visit-order",
         "assignment": {
             "stream": assignment.stream,
             "receipt_digest": bound(assignment.receipt),
