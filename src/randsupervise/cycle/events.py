@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, TypeAlias, cast
+from typing import Any, ClassVar, TypeAlias, cast
 
 import attrs
 
@@ -96,10 +96,13 @@ _CHECKS: Mapping[str, Callable[[Any, str], list[Problem]]] = {
 }
 
 
+@attrs.frozen(kw_only=True)
 class _Event:
-    """What every event shares: when built, one ValidationError names every bad field."""
+    """What every event has: its date, and its action (set by its class). When an event
+    is built, one ValidationError names every bad field."""
 
-    __slots__ = ()
+    on: _dt.date
+    action: ClassVar[Action]
 
     def __attrs_post_init__(self) -> None:
         problems = [
@@ -116,19 +119,17 @@ class _Event:
 class Assign(_Event):
     """Event: the team is drawn."""
 
-    on: _dt.date
     team: tuple[str, ...] = attrs.field(converter=_team)
-    action: Action = attrs.field(default=Action.ASSIGN, init=False)
+    action: ClassVar[Action] = Action.ASSIGN
 
 
 @attrs.frozen(kw_only=True)
 class ReplaceTeam(_Event):
     """Event: the team changes because an inspector cannot serve (补抽)."""
 
-    on: _dt.date
     team: tuple[str, ...] = attrs.field(converter=_team)
     reason: str = ""
-    action: Action = attrs.field(default=Action.REPLACE_TEAM, init=False)
+    action: ClassVar[Action] = Action.REPLACE_TEAM
 
 
 @attrs.frozen(kw_only=True)
@@ -139,20 +140,18 @@ class Inspect(_Event):
     window; without one such an inspection is refused.
     """
 
-    on: _dt.date
     outside_window: str = ""
-    action: Action = attrs.field(default=Action.INSPECT, init=False)
+    action: ClassVar[Action] = Action.INSPECT
 
 
 @attrs.frozen(kw_only=True)
 class Record(_Event):
     """Event: the result was recorded on the platform."""
 
-    on: _dt.date
     result: InspectionResult
     by: str = ""
     correct_by: _dt.date | None = None
-    action: Action = attrs.field(default=Action.RECORD, init=False)
+    action: ClassVar[Action] = Action.RECORD
 
 
 @attrs.frozen(kw_only=True)
@@ -162,29 +161,26 @@ class FollowUp(_Event):
     It replaces the pending result; the visit must then be published again.
     """
 
-    on: _dt.date
     result: InspectionResult
     by: str = ""
-    action: Action = attrs.field(default=Action.FOLLOW_UP, init=False)
+    action: ClassVar[Action] = Action.FOLLOW_UP
 
 
 @attrs.frozen(kw_only=True)
 class Publish(_Event):
     """Event: the result was published."""
 
-    on: _dt.date
     by: str = ""
-    action: Action = attrs.field(default=Action.PUBLISH, init=False)
+    action: ClassVar[Action] = Action.PUBLISH
 
 
 @attrs.frozen(kw_only=True)
 class Cancel(_Event):
     """Event: the visit is cancelled before inspection."""
 
-    on: _dt.date
     reason: CancelReason = attrs.field(converter=_reason)
     note: str = ""
-    action: Action = attrs.field(default=Action.CANCEL, init=False)
+    action: ClassVar[Action] = Action.CANCEL
 
 
 #: Why ``Cancel(reason="unreachable")`` is refused.
