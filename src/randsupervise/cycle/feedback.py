@@ -42,7 +42,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from randsupervise._core.display import html_table, text_table
+from randsupervise._core.display import columns, html_table, text_table
 from randsupervise._core.validation import describe
 from randsupervise.cycle.feedback_rules import (
     _BIT,
@@ -114,9 +114,9 @@ class Feedback:
         return [attrs.asdict(m) | {"visits": ",".join(m.visits)} for m in self.moves]
 
     def _columns(self) -> dict[str, list[Any]]:
-        rows = self.to_records()
-        keys = ["target", "rule", "from_class", "to_class", "status", "visits"]
-        return {k: [r[k] for r in rows] for k in keys}
+        return columns(
+            self.to_records(), ["target", "rule", "from_class", "to_class", "status", "visits"]
+        )
 
     def __repr__(self) -> str:
         head = "Feedback(" + ", ".join(f"{k}={v}" for k, v in self.counts().items()) + ")"

@@ -62,7 +62,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from randsupervise._core.display import html_table, text_table
+from randsupervise._core.display import columns, html_table, text_table
 from randsupervise._core.validation import (
     as_column,
     check_int,
@@ -547,14 +547,10 @@ class YearState:
             "result",
             "published_on",
         ]
-        return html_table(repr(self), {k: [r[k] for r in rows] for k in keys})
+        return html_table(repr(self), columns(rows, keys))
 
     def to_text(self, max_rows: int = 20) -> str:
         check_int(max_rows, "max_rows", min_value=0, what="to_text")
         rows = self.to_records()
         keys = ["visit", "state", "inspected_on", "deadline", "recorded_on", "late"]
-        return (
-            repr(self)
-            + "\n"
-            + text_table({k: [r[k] for r in rows] for k in keys}, max_rows=max_rows, indent="  ")
-        )
+        return repr(self) + "\n" + text_table(columns(rows, keys), max_rows=max_rows, indent="  ")

@@ -35,7 +35,7 @@ import numpy.typing as npt
 
 from randsupervise._core import validation as _v
 from randsupervise._core.canonical import sha256_hex
-from randsupervise._core.display import html_table, text_table
+from randsupervise._core.display import columns, html_table, text_table
 from randsupervise.cycle.load import yearly_probabilities
 from randsupervise.cycle.plan_checks import item_problems, load_problems, structure_problems
 from randsupervise.cycle.tasks import (
@@ -259,9 +259,10 @@ class AnnualPlan:
         ]  # fmt: skip
 
     def _columns(self) -> dict[str, list[Any]]:
-        rows = self.to_records()
-        keys = ["task", "items", "departments", "ratios", "counts", "batch", "start", "end"]
-        return {k: [r[k] for r in rows] for k in keys}
+        return columns(
+            self.to_records(),
+            ["task", "items", "departments", "ratios", "counts", "batch", "start", "end"],
+        )
 
     def __repr__(self) -> str:
         head = f"AnnualPlan(year={self.year}, tasks={len(self.tasks)}, items={len(self.item_ids)})"

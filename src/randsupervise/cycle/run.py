@@ -28,7 +28,7 @@ import attrs
 import numpy as np
 
 from randsupervise._core.canonical import sha256_hex
-from randsupervise._core.display import html_table, text_table
+from randsupervise._core.display import columns, html_table, text_table
 from randsupervise._core.envelope import RECEIPT_FORMAT, seal
 from randsupervise._core.frozen import freeze
 from randsupervise._core.progress import Progress, check_progress
@@ -108,9 +108,10 @@ class PlanRun:
         ]  # fmt: skip
 
     def _columns(self) -> dict[str, list[Any]]:
-        rows = self.to_records()
-        keys = ["order", "visit", "risk_class", "items", "departments", "start", "end", "team"]
-        return {k: [r[k] for r in rows] for k in keys}
+        return columns(
+            self.to_records(),
+            ["order", "visit", "risk_class", "items", "departments", "start", "end", "team"],
+        )
 
     def __repr__(self) -> str:
         joint = sum(v.is_joint for v in self.visits)
