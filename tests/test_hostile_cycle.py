@@ -15,6 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from hostile import garbage, raises_naming
 from randsupervise.calendar import china
 from randsupervise.cycle import (
     Assign,
@@ -42,34 +43,6 @@ D = dt.date(2024, 4, 30)
 B = [Batch(id="B", start=dt.date(2024, 1, 1), end=dt.date(2024, 1, 31))]
 OK = InspectionResult(codes={"NO_PROBLEM"})
 TASK: dict[str, Any] = dict(id="t", items=["K01"], lead_department="d", ratios=0.1, batches=B)
-
-garbage = st.recursive(
-    st.one_of(
-        st.none(),
-        st.booleans(),
-        st.integers(min_value=-(2**70), max_value=2**70),
-        st.floats(),
-        st.complex_numbers(),
-        st.text(alphabet=st.characters(codec=None), max_size=4),
-        st.binary(max_size=3),
-        st.dates(),
-        st.datetimes(),
-        st.sampled_from([np.array(3), np.array([["a"]]), np.uint64(2**64 - 1), "\ud800"]),
-    ),
-    lambda inner: st.one_of(
-        st.lists(inner, max_size=3),
-        st.dictionaries(st.one_of(st.text(max_size=2), st.integers()), inner, max_size=2),
-    ),
-    max_leaves=6,
-)
-
-
-def raises_naming(call: Any, *names: str) -> RandSuperviseError:
-    with pytest.raises(RandSuperviseError) as info:
-        call()
-    for name in names:
-        assert name in str(info.value), (name, str(info.value))
-    return info.value
 
 
 @functools.lru_cache(maxsize=1)
