@@ -28,23 +28,19 @@ from randsupervise.model import RiskClass, TargetRegistry, UpdateTarget
 from randsupervise.model.results import InspectionResult, ResultCode
 
 
+def _assigned(visit_id: str, tid: str) -> VisitRecord:
+    """A one-item visit of the second quarter at ``tid``, assigned on 1 March."""
+    v = Visit(id=visit_id, target_id=tid, region="r", risk_class="A", items=("K01",),
+              departments=("d",), qualifications=frozenset(), start=date(2024, 4, 1),
+              end=date(2024, 6, 28), tasks=("t",), batches=("t/Q2",))  # fmt: skip
+    return VisitRecord(visit=v).apply(Assign(on=date(2024, 3, 1), team=("a", "b")))
+
+
 def _state(results: dict[str, tuple[str, str]]) -> YearState:
     recs = {}
     for k, (tid, code) in enumerate(sorted(results.values())):
-        v = Visit(
-            id=f"2024/{tid}/{k}",
-            target_id=tid,
-            region="r",
-            risk_class="A",
-            items=("K01",),
-            departments=("d",),
-            qualifications=frozenset(),
-            start=date(2024, 4, 1),
-            end=date(2024, 6, 28),
-            tasks=("t",),
-            batches=("t/Q2",),
-        )
-        r = VisitRecord(visit=v).apply(Assign(on=date(2024, 3, 1), team=("a", "b")))
+        r = _assigned(f"2024/{tid}/{k}", tid)
+        v = r.visit
         r = r.apply(Inspect(on=date(2024, 4, 8)), china())
         r = r.apply(Record(on=date(2024, 4, 9), result=InspectionResult(codes={code})))
         recs[v.id] = r.apply(Publish(on=date(2024, 4, 10)))
@@ -204,20 +200,8 @@ def years(draw: st.DrawFn) -> tuple[TargetRegistry, YearState, dict[str, int]]:
     recs = {}
     for k in range(draw(st.integers(0, 14))):
         tid = draw(st.sampled_from([*TIDS, "gone"]))  # "gone": not in the register
-        v = Visit(
-            id=f"2024/{tid}/{k:02d}",
-            target_id=tid,
-            region="r",
-            risk_class="A",
-            items=("K01",),
-            departments=("d",),
-            qualifications=frozenset(),
-            start=date(2024, 4, 1),
-            end=date(2024, 6, 28),
-            tasks=("t",),
-            batches=("t/Q2",),
-        )
-        r = VisitRecord(visit=v).apply(Assign(on=date(2024, 3, 1), team=("a", "b")))
+        r = _assigned(f"2024/{tid}/{k:02d}", tid)
+        v = r.visit
         fate = draw(st.sampled_from(["cancel", "assigned", "inspected", "recorded", "published"]))
         if fate == "cancel":
             reason = draw(st.sampled_from(list(CancelReason)))
