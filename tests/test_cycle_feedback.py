@@ -10,14 +10,12 @@ from hypothesis import strategies as st
 
 from randsupervise.calendar import china
 from randsupervise.cycle import (
-    Assign,
     Cancel,
     CancelReason,
     Inspect,
     Publish,
     Record,
     TargetMove,
-    Visit,
     VisitRecord,
     YearState,
     feedback,
@@ -26,14 +24,12 @@ from randsupervise.cycle.feedback import _STATUS_OF_CANCEL, _STATUS_OF_CODE, COD
 from randsupervise.errors import ValidationError
 from randsupervise.model import RiskClass, TargetRegistry, UpdateTarget
 from randsupervise.model.results import InspectionResult, ResultCode
+from visit_records import Q2, assigned
 
 
 def _assigned(visit_id: str, tid: str) -> VisitRecord:
     """A one-item visit of the second quarter at ``tid``, assigned on 1 March."""
-    v = Visit(id=visit_id, target_id=tid, region="r", risk_class="A", items=("K01",),
-              departments=("d",), qualifications=frozenset(), start=date(2024, 4, 1),
-              end=date(2024, 6, 28), tasks=("t",), batches=("t/Q2",))  # fmt: skip
-    return VisitRecord(visit=v).apply(Assign(on=date(2024, 3, 1), team=("a", "b")))
+    return assigned(visit_id, tid, risk_class="A", window=Q2, team=("a", "b"), on=date(2024, 3, 1))
 
 
 def _state(results: dict[str, tuple[str, str]]) -> YearState:
