@@ -76,6 +76,10 @@ def _tasks(v: Iterable[Task]) -> tuple[Task, ...]:
     return _v.to_tuple(v)
 
 
+#: The columns a repr shows.
+_REPR_KEYS = ("task", "items", "departments", "ratios", "counts", "batch", "start", "end")
+
+
 @attrs.frozen(kw_only=True)
 class AnnualPlan:
     """The year's plan: tasks and their batches (年度抽查计划, plan §三(五)).
@@ -259,10 +263,7 @@ class AnnualPlan:
         ]  # fmt: skip
 
     def _columns(self) -> dict[str, list[Any]]:
-        return columns(
-            self.to_records(),
-            ["task", "items", "departments", "ratios", "counts", "batch", "start", "end"],
-        )
+        return columns(self.to_records(), _REPR_KEYS)
 
     def __repr__(self) -> str:
         head = f"AnnualPlan(year={self.year}, tasks={len(self.tasks)}, items={len(self.item_ids)})"

@@ -52,6 +52,10 @@ _V1_FORMAT = "randsupervise.plan-receipt"
 PLAN_VERSIONS = (1, 2)
 
 
+#: The columns a repr shows.
+_REPR_KEYS = ("order", "visit", "risk_class", "items", "departments", "start", "end", "team")
+
+
 @attrs.frozen(kw_only=True)
 class PlanRun:
     """The drawn year: draws, visits in batch order, teams and the plan receipt."""
@@ -108,10 +112,7 @@ class PlanRun:
         ]  # fmt: skip
 
     def _columns(self) -> dict[str, list[Any]]:
-        return columns(
-            self.to_records(),
-            ["order", "visit", "risk_class", "items", "departments", "start", "end", "team"],
-        )
+        return columns(self.to_records(), _REPR_KEYS)
 
     def __repr__(self) -> str:
         joint = sum(v.is_joint for v in self.visits)
