@@ -41,8 +41,11 @@ Invariants, each with the rule it comes from:
   revoked, moved out). A target that cannot be contacted at its registered address is
   not gone: that is a result (``UNREACHABLE``, 通过登记的住所（经营场所）无法联系) that is
   recorded and published like any other and feeds the list of abnormal operations
-  (企业经营异常名录管理暂行办法 art. 4); ``Cancel(reason="unreachable")`` is refused. Replacing an
-  inspector (补抽) keeps the visit assigned with its new team, and is logged.
+  (企业经营异常名录管理暂行办法 art. 4); ``Cancel(reason="unreachable")`` is refused.
+* Replacing an inspector (补抽) keeps the visit assigned with its new team, and is logged
+  once: :meth:`YearState.replace_inspectors` restaffs the assignment and gives each
+  visit still to inspect whose team changed one ``ReplaceTeam`` event, or changes
+  nothing.
 * Events carry their own dates (there is no clock); dates never go backwards. A date
   is a ``datetime.date``: a ``datetime`` (whose time of day would be cut off), an ISO
   string or anything else is refused when the event is built, as the calendar refuses
