@@ -35,7 +35,7 @@ import numpy.typing as npt
 
 from randsupervise._core import validation as _v
 from randsupervise._core.canonical import sha256_hex
-from randsupervise._core.display import columns, html_table, text_table
+from randsupervise._core.display import columns, html_table, table_repr
 from randsupervise.cycle.load import yearly_probabilities
 from randsupervise.cycle.plan_checks import item_problems, load_problems, structure_problems
 from randsupervise.cycle.tasks import (
@@ -262,12 +262,9 @@ class AnnualPlan:
             for b in t.batches
         ]  # fmt: skip
 
-    def _columns(self) -> dict[str, list[Any]]:
-        return columns(self.to_records(), _REPR_KEYS)
-
     def __repr__(self) -> str:
         head = f"AnnualPlan(year={self.year}, tasks={len(self.tasks)}, items={len(self.item_ids)})"
-        return head + "\n" + text_table(self._columns(), max_rows=5, indent="  ")
+        return table_repr(head, self.to_records(), _REPR_KEYS)
 
     def _repr_html_(self) -> str:
-        return html_table(f"Annual plan {self.year}", self._columns())
+        return html_table(f"Annual plan {self.year}", columns(self.to_records(), _REPR_KEYS))

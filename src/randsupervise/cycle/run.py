@@ -28,7 +28,7 @@ import attrs
 import numpy as np
 
 from randsupervise._core.canonical import sha256_hex
-from randsupervise._core.display import columns, html_table, text_table
+from randsupervise._core.display import columns, html_table, table_repr
 from randsupervise._core.envelope import RECEIPT_FORMAT, seal
 from randsupervise._core.frozen import freeze
 from randsupervise._core.progress import Progress, check_progress
@@ -111,19 +111,17 @@ class PlanRun:
             for c in d.population
         ]  # fmt: skip
 
-    def _columns(self) -> dict[str, list[Any]]:
-        return columns(self.to_records(), _REPR_KEYS)
-
     def __repr__(self) -> str:
         joint = sum(v.is_joint for v in self.visits)
         head = (
             f"PlanRun(year={self.year}, draws={len(self.draws)}, visits={len(self.visits)}, "
             f"joint={joint}, digest={self.digest[:16]}…)"
         )
-        return head + "\n" + text_table(self._columns(), max_rows=5, indent="  ")
+        return table_repr(head, self.to_records(), _REPR_KEYS)
 
     def _repr_html_(self) -> str:
-        return html_table(f"Plan run {self.year} — digest {self.digest[:16]}…", self._columns())
+        title = f"Plan run {self.year} — digest {self.digest[:16]}…"
+        return html_table(title, columns(self.to_records(), _REPR_KEYS))
 
 
 def run_plan(
