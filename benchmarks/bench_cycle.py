@@ -130,7 +130,7 @@ def main() -> None:
     emit("cycle.plan_check", ours, "one registry.mask per task", base, **size)
 
     t0 = time.perf_counter()
-    run = run_plan(plan, reg, items, pool, seed, cal)
+    run = run_plan(plan, reg, items, pool, seed=seed, calendar=cal)
     ours = time.perf_counter() - t0
     t0 = time.perf_counter()
     for t in plan.tasks:

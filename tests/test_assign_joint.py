@@ -244,7 +244,7 @@ def test_the_plan_staffs_joint_visits_per_department() -> None:
     from randsupervise.demo import demo_inputs
 
     plan, registry, items, pool, seed, cal = demo_inputs(2024)
-    run = run_plan(plan, registry, items, pool, seed, cal)
+    run = run_plan(plan, registry, items, pool, seed=seed, calendar=cal)
     joint_visits = [v for v in run.visits if v.is_joint]
     assert joint_visits
     for v in joint_visits:
@@ -253,7 +253,7 @@ def test_the_plan_staffs_joint_visits_per_department() -> None:
         for d, members in team.by_department:
             assert len(members) == 2 and all(pool[m].department == d for m in members)
     assert run.assignment.receipt["algorithm_version"] == 2
-    assert verify_plan(run.receipt, plan, registry, items, pool, cal).ok
+    assert verify_plan(run.receipt, plan, registry, items, pool, calendar=cal).ok
 
 
 @given(st.integers(1, 40), st.integers(2, 6), st.integers(0, 3))

@@ -23,7 +23,7 @@ RULE = SeedRule(method="text", source="randsupervise demo 2024: dice", date="202
 def year() -> Any:
     plan, registry, items, pool, seed, cal = demo_inputs(2024)
     a = announce_plan(plan, registry, items, pool, cal, seed_rule=RULE, date="2024-01-05")
-    run = run_plan(plan, registry, items, pool, a.seed(value="3 1 4 1 5 9 2 6"), cal)
+    run = run_plan(plan, registry, items, pool, seed=a.seed(value="3 1 4 1 5 9 2 6"), calendar=cal)
     assert run.seed == seed
     return plan, registry, items, pool, cal, a, run
 
@@ -32,7 +32,7 @@ def test_the_demo_year_verifies_against_its_announcement(year: Any) -> None:
     plan, registry, items, pool, cal, a, run = year
     assert {d["task"] for d in a.subject["draws"]} == {t.id for t in plan.tasks}
     assert [d["stream"] for d in a.subject["draws"]] == [d.stream for d in run.draws]
-    report = verify_plan(run.receipt, plan, registry, items, pool, cal, announcement=a)
+    report = verify_plan(run.receipt, plan, registry, items, pool, calendar=cal, announcement=a)
     assert report.ok, report
     report = verify_any(
         dict(run.receipt), plan=plan, registry=registry, items=items, pool=pool,
@@ -49,9 +49,9 @@ def test_a_plan_rerun_under_another_task_stream_fails_against_the_announcement(
     other = attrs.evolve(
         plan, tasks=(attrs.evolve(task, stream=task.stream + "-b"), *plan.tasks[1:])
     )
-    again = run_plan(other, registry, items, pool, run.seed, cal)
-    assert verify_plan(again.receipt, other, registry, items, pool, cal).ok  # alone: fine
-    report = verify_plan(again.receipt, other, registry, items, pool, cal, announcement=a)
+    again = run_plan(other, registry, items, pool, seed=run.seed, calendar=cal)
+    assert verify_plan(again.receipt, other, registry, items, pool, calendar=cal).ok  # alone: fine
+    report = verify_plan(again.receipt, other, registry, items, pool, calendar=cal, announcement=a)
     found = {d.path for d in report.differences}
     assert found == {"plan_digest", "draws[0].stream"}
 
@@ -60,8 +60,10 @@ def test_a_plan_with_another_seed_source_fails(year: Any) -> None:
     plan, registry, items, pool, cal, a, _run = year
     from randsupervise.draw import Seed
 
-    again = run_plan(plan, registry, items, pool, Seed.from_text("another ceremony 1 2"), cal)
-    report = verify_plan(again.receipt, plan, registry, items, pool, cal, announcement=a)
+    again = run_plan(
+        plan, registry, items, pool, seed=Seed.from_text("another ceremony 1 2"), calendar=cal
+    )
+    report = verify_plan(again.receipt, plan, registry, items, pool, calendar=cal, announcement=a)
     assert {d.path for d in report.differences} == {"seed_source"}
 
 

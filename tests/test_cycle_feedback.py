@@ -10,14 +10,12 @@ from hypothesis import strategies as st
 
 from randsupervise.calendar import china
 from randsupervise.cycle import (
-    Assign,
     Cancel,
     CancelReason,
     Inspect,
     Publish,
     Record,
     TargetMove,
-    Visit,
     VisitRecord,
     YearState,
     feedback,
@@ -26,25 +24,19 @@ from randsupervise.cycle.feedback import _STATUS_OF_CANCEL, _STATUS_OF_CODE, COD
 from randsupervise.errors import ValidationError
 from randsupervise.model import RiskClass, TargetRegistry, UpdateTarget
 from randsupervise.model.results import InspectionResult, ResultCode
+from visit_records import Q2, assigned
+
+
+def _assigned(visit_id: str, tid: str) -> VisitRecord:
+    """A one-item visit of the second quarter at ``tid``, assigned on 1 March."""
+    return assigned(visit_id, tid, risk_class="A", window=Q2, team=("a", "b"), on=date(2024, 3, 1))
 
 
 def _state(results: dict[str, tuple[str, str]]) -> YearState:
     recs = {}
     for k, (tid, code) in enumerate(sorted(results.values())):
-        v = Visit(
-            id=f"2024/{tid}/{k}",
-            target_id=tid,
-            region="r",
-            risk_class="A",
-            items=("K01",),
-            departments=("d",),
-            qualifications=frozenset(),
-            start=date(2024, 4, 1),
-            end=date(2024, 6, 28),
-            tasks=("t",),
-            batches=("t/Q2",),
-        )
-        r = VisitRecord(visit=v).apply(Assign(on=date(2024, 3, 1), team=("a", "b")))
+        r = _assigned(f"2024/{tid}/{k}", tid)
+        v = r.visit
         r = r.apply(Inspect(on=date(2024, 4, 8)), china())
         r = r.apply(Record(on=date(2024, 4, 9), result=InspectionResult(codes={code})))
         recs[v.id] = r.apply(Publish(on=date(2024, 4, 10)))
@@ -204,20 +196,8 @@ def years(draw: st.DrawFn) -> tuple[TargetRegistry, YearState, dict[str, int]]:
     recs = {}
     for k in range(draw(st.integers(0, 14))):
         tid = draw(st.sampled_from([*TIDS, "gone"]))  # "gone": not in the register
-        v = Visit(
-            id=f"2024/{tid}/{k:02d}",
-            target_id=tid,
-            region="r",
-            risk_class="A",
-            items=("K01",),
-            departments=("d",),
-            qualifications=frozenset(),
-            start=date(2024, 4, 1),
-            end=date(2024, 6, 28),
-            tasks=("t",),
-            batches=("t/Q2",),
-        )
-        r = VisitRecord(visit=v).apply(Assign(on=date(2024, 3, 1), team=("a", "b")))
+        r = _assigned(f"2024/{tid}/{k:02d}", tid)
+        v = r.visit
         fate = draw(st.sampled_from(["cancel", "assigned", "inspected", "recorded", "published"]))
         if fate == "cancel":
             reason = draw(st.sampled_from(list(CancelReason)))

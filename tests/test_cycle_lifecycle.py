@@ -99,7 +99,7 @@ def test_batch_methods_match_event_by_event_and_name_every_bad_visit() -> None:
     from randsupervise.demo import demo_inputs
 
     plan, registry, items, pool, seed, cal = demo_inputs(2024)
-    run = run_plan(plan, registry, items, pool, seed, cal)
+    run = run_plan(plan, registry, items, pool, seed=seed, calendar=cal)
     start = YearState.start(run, date(2024, 2, 26))
     ids = [v.id for v in run.visits]
     days = [v.start for v in run.visits]
@@ -134,7 +134,7 @@ def test_record_many_wants_one_result_or_one_per_visit() -> None:
     from randsupervise.demo import demo_inputs
 
     plan, registry, items, pool, seed, cal = demo_inputs(2024)
-    run = run_plan(plan, registry, items, pool, seed, cal)
+    run = run_plan(plan, registry, items, pool, seed=seed, calendar=cal)
     ids = [v.id for v in run.visits[:3]]
     days = [date(2024, 4, 30)] * 3
     state = YearState.start(run, date(2024, 2, 26)).inspect_many(ids, days, cal)

@@ -27,7 +27,7 @@ def test_plan_missing_an_item_is_rejected_before_anything_is_drawn() -> None:
     plan, registry, items, pool, seed, cal = demo_inputs()
     short = attrs.evolve(plan, tasks=[t for t in plan.tasks if t.id != "books"])
     with pytest.raises(ValidationError) as err:
-        run_plan(short, registry, items, pool, seed, cal)
+        run_plan(short, registry, items, pool, seed=seed, calendar=cal)
     assert [p.id for p in err.value.problems] == ["G02"]
     assert "coverage" in err.value.problems[0].message
 

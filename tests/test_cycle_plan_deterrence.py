@@ -39,13 +39,13 @@ def test_the_floor_does_not_change_what_a_plan_draws_or_its_receipt() -> None:
     ok = attrs.evolve(plan, min_yearly_probability={"D": 0.05})
     assert ok.canonical() != plan.canonical() and not ok.problems(items, registry)
     assert attrs.evolve(plan, min_yearly_probability={}).digest() == plan.digest()
-    run = run_plan(plan, registry, items, pool, seed, cal)
-    assert verify_plan(run.receipt, plan, registry, items, pool, cal).ok
+    run = run_plan(plan, registry, items, pool, seed=seed, calendar=cal)
+    assert verify_plan(run.receipt, plan, registry, items, pool, calendar=cal).ok
 
 
 def test_each_units_yearly_inclusion_probability_across_all_tasks() -> None:
     plan, registry, items, pool, seed, cal = demo_inputs(2024)
-    run = run_plan(plan, registry, items, pool, seed, cal)
+    run = run_plan(plan, registry, items, pool, seed=seed, calendar=cal)
     t = yearly_inclusion(run, registry, items)
     p = unit_probabilities(run, registry, items)
     assert p.shape == (len(registry),) and ((p >= 0) & (p <= 1)).all()
@@ -74,7 +74,7 @@ def test_the_general_item_cap_can_bound_the_overall_ratio() -> None:
 
 def test_visits_per_target_reports_the_visits_saved_by_merging() -> None:
     plan, registry, items, pool, seed, cal = demo_inputs(2024)
-    run = run_plan(plan, registry, items, pool, seed, cal)
+    run = run_plan(plan, registry, items, pool, seed=seed, calendar=cal)
     s = visits_per_target(run, registry).summary
     assert s["hits"] == sum(len(d.selected) for d in run.draws)
     assert s["visits_saved"] == s["hits"] - len(run.visits) > 0
@@ -102,10 +102,10 @@ def test_a_plan_can_align_the_windows_of_tasks_drawn_for_the_same_target() -> No
     target gets one visit in the window of its earliest hit: five visits saved. Draws
     are unchanged."""
     plan, registry, items, pool, seed, cal = demo_inputs(2024)
-    base = run_plan(plan, registry, items, pool, seed, cal)
+    base = run_plan(plan, registry, items, pool, seed=seed, calendar=cal)
     groups = [("venue-police", "venue-joint"), ("net-licence", "net-key")]
     aligned_plan = attrs.evolve(plan, aligned_tasks=groups)
-    aligned = run_plan(aligned_plan, registry, items, pool, seed, cal)
+    aligned = run_plan(aligned_plan, registry, items, pool, seed=seed, calendar=cal)
     assert [d.receipt for d in aligned.draws] == [d.receipt for d in base.draws]
     saved = visits_per_target(aligned, registry).summary["visits_saved"]
     assert saved == visits_per_target(base, registry).summary["visits_saved"] + 5
@@ -113,8 +113,8 @@ def test_a_plan_can_align_the_windows_of_tasks_drawn_for_the_same_target() -> No
     assert len(merged) >= 4
     for v in merged:  # the police's window (Q2), the earliest of the target's hits
         assert (v.start, v.end) == (date(2024, 4, 1), date(2024, 6, 28))
-    assert verify_plan(aligned.receipt, aligned_plan, registry, items, pool, cal).ok
-    assert not verify_plan(aligned.receipt, plan, registry, items, pool, cal).ok
+    assert verify_plan(aligned.receipt, aligned_plan, registry, items, pool, calendar=cal).ok
+    assert not verify_plan(aligned.receipt, plan, registry, items, pool, calendar=cal).ok
     assert aligned_plan.canonical()["aligned_tasks"] == [
         ["venue-joint", "venue-police"],
         ["net-key", "net-licence"],

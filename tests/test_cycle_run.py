@@ -23,14 +23,14 @@ from randsupervise.model.sample import sample_target_columns
 @cache
 def _run() -> PlanRun:
     plan, registry, items, pool, seed, cal = demo_inputs()
-    return run_plan(plan, registry, items, pool, seed, cal)
+    return run_plan(plan, registry, items, pool, seed=seed, calendar=cal)
 
 
 def test_run_is_deterministic_and_independent_of_register_order() -> None:
     plan, _registry, items, pool, seed, cal = demo_inputs()
     cols = sample_target_columns()
     rev = TargetRegistry.from_columns(**{k: v[::-1] for k, v in cols.items()})
-    again = run_plan(plan, rev, items, pool, seed, cal)
+    again = run_plan(plan, rev, items, pool, seed=seed, calendar=cal)
     assert again.digest == _run().digest
     assert [v.id for v in again.visits] == [v.id for v in _run().visits]
 
@@ -70,15 +70,15 @@ def test_batch_order_is_by_window_start() -> None:
 def test_verify_accepts_and_names_tampering() -> None:
     plan, registry, items, pool, _seed, cal = demo_inputs()
     run = _run()
-    assert verify_plan(run.receipt, plan, registry, items, pool, cal).ok
+    assert verify_plan(run.receipt, plan, registry, items, pool, calendar=cal).ok
     changed, _ = registry.apply([])  # an unchanged copy still verifies
-    assert verify_plan(run.receipt, plan, changed, items, pool, cal).ok
+    assert verify_plan(run.receipt, plan, changed, items, pool, calendar=cal).ok
     other = attrs.evolve(plan, title="another title")
-    diffs = verify_plan(run.receipt, other, registry, items, pool, cal).differences
+    diffs = verify_plan(run.receipt, other, registry, items, pool, calendar=cal).differences
     assert {"plan_digest", "plan.title"} <= {d.path for d in diffs}
     forged = dict(run.receipt)
     forged["draws"] = run.receipt["draws"][:-1]
-    rep = verify_plan(forged, plan, registry, items, pool, cal)
+    rep = verify_plan(forged, plan, registry, items, pool, calendar=cal)
     assert not rep.ok and rep.differences[0].path == "receipt_digest"
     assert "changed after it was made" in rep.differences[0].message
 
@@ -88,7 +88,7 @@ def test_verify_refuses_a_malformed_draw_list_naming_the_path() -> None:
     run = _run()
     for draws, path in ((None, "draws"), (7, "draws"), (["not a draw"], "draws[0]")):
         with pytest.raises(ValidationError) as e:
-            verify_plan(dict(run.receipt, draws=draws), plan, registry, items, pool, cal)
+            verify_plan(dict(run.receipt, draws=draws), plan, registry, items, pool, calendar=cal)
         assert [p.field for p in e.value.problems] == [path]
 
 
@@ -160,10 +160,10 @@ def test_frozen_version_1_plan_receipt_still_verifies() -> None:
     frozen = json.loads(path.read_text(encoding="utf-8"))["receipt"]
     assert frozen["version"] == 1
     plan, registry, items, pool, _seed, cal = demo_inputs(2024)
-    rep = verify_plan(frozen, plan, registry, items, pool, cal)
+    rep = verify_plan(frozen, plan, registry, items, pool, calendar=cal)
     assert rep.ok, rep.differences
     # the same year under version 2 selects the same units but cuts split tasks differently
-    fresh = run_plan(plan, registry, items, pool, _seed, cal).receipt
+    fresh = run_plan(plan, registry, items, pool, seed=_seed, calendar=cal).receipt
     old = {d["stream"]: d["receipt"] for d in frozen["draws"]}
     new = {d["stream"]: d["receipt"] for d in fresh["draws"]}
     assert old.keys() == new.keys()
@@ -175,6 +175,8 @@ def test_an_unknown_plan_receipt_version_is_bad_input_naming_the_field() -> None
     plan, registry, items, pool, _seed, cal = demo_inputs()
     for version in (3, "2", None, [2]):
         with pytest.raises(ValidationError) as e:
-            verify_plan(dict(_run().receipt, version=version), plan, registry, items, pool, cal)
+            verify_plan(
+                dict(_run().receipt, version=version), plan, registry, items, pool, calendar=cal
+            )
         assert e.value.problems[0].field == "version"
         assert f"unknown plan receipt version {version!r}" in str(e.value)

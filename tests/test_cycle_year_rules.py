@@ -10,13 +10,11 @@ import pytest
 
 from randsupervise.calendar import china
 from randsupervise.cycle import (
-    Assign,
     Cancel,
     FollowUp,
     Inspect,
     Publish,
     Record,
-    Visit,
     VisitRecord,
     YearState,
     feedback,
@@ -26,6 +24,7 @@ from randsupervise.metrics import completion, duty_ledger, timeliness
 from randsupervise.model import TargetRegistry
 from randsupervise.model.inspectors import Inspector, InspectorPool
 from randsupervise.model.results import InspectionResult, ResultCode
+from visit_records import assigned
 
 CAL = china()
 OK = InspectionResult(codes={"NO_PROBLEM"})
@@ -38,17 +37,8 @@ POOL = InspectorPool(
 )  # fmt: skip
 
 
-def _visit(tid: str = "T", k: int = 1) -> Visit:
-    return Visit(id=f"2024/{tid}/{k}", target_id=tid, region="r", risk_class="B",
-                 items=("K01",), departments=("d",), qualifications=frozenset(),
-                 start=date(2024, 9, 2), end=date(2024, 12, 13), tasks=("t",),
-                 batches=("t/H2",))  # fmt: skip
-
-
 def _assigned(tid: str = "T", k: int = 1) -> VisitRecord:
-    return VisitRecord(visit=_visit(tid, k)).apply(
-        Assign(on=date(2024, 2, 26), team=("Z-01", "Z-02"))
-    )
+    return assigned(f"2024/{tid}/{k}", tid)
 
 
 def _year(*records: VisitRecord) -> YearState:

@@ -18,8 +18,7 @@ from hypothesis import strategies as st
 import hostile_helpers
 from hostile_helpers import raises_naming
 from randsupervise.calendar import china
-from randsupervise.cycle import YearState, run_plan
-from randsupervise.cycle.lifecycle import (
+from randsupervise.cycle import (
     Assign,
     Cancel,
     Inspect,
@@ -27,6 +26,8 @@ from randsupervise.cycle.lifecycle import (
     Record,
     ReplaceTeam,
     VisitRecord,
+    YearState,
+    run_plan,
 )
 from randsupervise.cycle.plan import AnnualPlan, Batch, Task
 from randsupervise.demo import demo_inputs
@@ -53,7 +54,7 @@ garbage = hostile_helpers.garbage(
 @functools.lru_cache(maxsize=1)
 def year() -> tuple[YearState, list[str], Any]:
     plan, registry, items, pool, seed, cal = demo_inputs(2024)
-    run = run_plan(plan, registry, items, pool, seed, cal)
+    run = run_plan(plan, registry, items, pool, seed=seed, calendar=cal)
     start = YearState.start(run, dt.date(2024, 2, 26))
     return start, [v.id for v in run.visits], cal
 

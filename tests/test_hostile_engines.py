@@ -145,7 +145,7 @@ def test_run_plan_names_every_input_of_the_wrong_type() -> None:
     from randsupervise.cycle import run_plan
 
     with pytest.raises(ValidationError) as e:
-        run_plan(5, 6, 7, 8, 9, 10)  # type: ignore[arg-type]
+        run_plan(5, 6, 7, 8, seed=9, calendar=10)  # type: ignore[arg-type]
     assert [p.field for p in e.value.problems] == [
         "plan", "registry", "items", "pool", "seed", "calendar"]  # fmt: skip
 

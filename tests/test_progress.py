@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import io
 import sys
+from typing import Any
 
 import pytest
 
-from randsupervise.cycle import run_plan
+from randsupervise.cycle import PlanRun, run_plan
 from randsupervise.demo import demo_inputs
 from randsupervise.draw import draw, tickets_for_ids
 from randsupervise.errors import ValidationError
@@ -40,17 +41,23 @@ def _draw(registry: TargetRegistry, seed: object) -> object:
     return draw(registry, seed=seed, stream="2025/K01", batches=3, ratios={"A": 0.2, "D": 0.5})
 
 
+def _year(inputs: tuple[Any, ...], **options: Any) -> PlanRun:
+    """The demo year drawn from ``demo_inputs``' six values (seed and calendar by name)."""
+    plan, registry, items, pool, seed, calendar = inputs
+    return run_plan(plan, registry, items, pool, seed=seed, calendar=calendar, **options)
+
+
 def test_run_plan_reports_each_draw_and_draws_the_same_year() -> None:
     inputs = demo_inputs(2024)
     calls = Calls()
-    with_bar = run_plan(*inputs, progress=calls)
+    with_bar = _year(inputs, progress=calls)
     calls.assert_counted_to(len(with_bar.draws))
-    assert with_bar.digest == run_plan(*inputs).digest
+    assert with_bar.digest == _year(inputs).digest
 
 
 def test_run_plan_refuses_a_progress_that_is_not_callable() -> None:
     with pytest.raises(ValidationError, match="progress"):
-        run_plan(*demo_inputs(2024), progress=3)  # type: ignore[arg-type]
+        _year(demo_inputs(2024), progress=3)  # type: ignore[arg-type]
 
 
 def test_inclusion_check_reports_each_seed_and_keeps_its_verdict() -> None:
@@ -93,10 +100,10 @@ def test_tqdm_progress_draws_one_bar_per_operation() -> None:
     out = io.StringIO()
     bar = tqdm_progress("draws", file=out, mininterval=0)
     inputs = demo_inputs(2024)
-    run = run_plan(*inputs, progress=bar)
+    run = _year(inputs, progress=bar)
     n = len(run.draws)
     assert "draws: 100%" in out.getvalue() and f"{n}/{n}" in out.getvalue()
-    assert run.digest == run_plan(*inputs).digest
+    assert run.digest == _year(inputs).digest
     check_batch_independence(_draw, REG, seeds=20, progress=bar)  # a new bar, same callback
     assert "20/20" in out.getvalue()
 
@@ -106,5 +113,5 @@ def test_without_tqdm_the_callback_does_nothing(monkeypatch: pytest.MonkeyPatch)
     bar = tqdm_progress("draws")
     bar(1, 2)
     bar(2, 2)
-    calls_free = run_plan(*demo_inputs(2024), progress=bar)
-    assert calls_free.digest == run_plan(*demo_inputs(2024)).digest
+    calls_free = _year(demo_inputs(2024), progress=bar)
+    assert calls_free.digest == _year(demo_inputs(2024)).digest

@@ -80,11 +80,11 @@ def test_version_1_plan_receipt_verifies() -> None:
     receipt = _load("plan.json")["receipt"]
     assert receipt["version"] == 1 and "digest" in receipt
     plan, registry, items, pool, _seed, cal = demo_inputs(2024)
-    report = verify_plan(receipt, plan, registry, items, pool, cal)
+    report = verify_plan(receipt, plan, registry, items, pool, calendar=cal)
     assert report.ok, str(report)
     text = json.dumps(receipt, ensure_ascii=False)
-    assert verify_plan(text, plan, registry, items, pool, cal).ok
+    assert verify_plan(text, plan, registry, items, pool, calendar=cal).ok
     forged = json.loads(text)
     forged["draws"][0]["receipt"]["strata"]["A"]["selected"] = []
-    bad = verify_plan(forged, plan, registry, items, pool, cal)
+    bad = verify_plan(forged, plan, registry, items, pool, calendar=cal)
     assert "draws[0].receipt.strata.A.selected" in {d.path for d in bad.differences}

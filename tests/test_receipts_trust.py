@@ -186,7 +186,7 @@ def _every_receipt() -> dict[str, tuple[Any, dict[str, Any]]]:
     out["assignment"] = (a.receipt, {"visits": visits, "pool": pool})
     out["replacement chain"] = (chain.receipts, {"visits": visits, "pool": pool})
     plan, registry, items, pool2, seed, cal = demo_inputs(2024)
-    run = run_plan(plan, registry, items, pool2, seed, cal)
+    run = run_plan(plan, registry, items, pool2, seed=seed, calendar=cal)
     out["plan"] = (run.receipt, {"plan": plan, "registry": registry, "items": items,
                                  "pool": pool2, "calendar": cal})  # fmt: skip
     return out

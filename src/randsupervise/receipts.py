@@ -185,7 +185,7 @@ def verify(
         _need(name, value, kind)
     assert plan and registry is not None and items and pool is not None and calendar
     return verify_plan(
-        parsed, plan, registry, items, pool, calendar, conflicts=conflicts, rotation=rotation,
-        load_limits=load_limits, region_rule=region_rule, expected_seed=expected_seed,
-        announcement=announcement, reveals=reveals,
+        parsed, plan, registry, items, pool, calendar=calendar, conflicts=conflicts,
+        rotation=rotation, load_limits=load_limits, region_rule=region_rule,
+        expected_seed=expected_seed, announcement=announcement, reveals=reveals,
     )  # fmt: skip

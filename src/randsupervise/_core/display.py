@@ -12,7 +12,7 @@ import html
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-__all__ = ["html_summary", "html_table", "short", "text_table"]
+__all__ = ["columns", "html_summary", "html_table", "short", "table_repr", "text_table"]
 
 
 def _cell(v: Any) -> str:
@@ -21,6 +21,26 @@ def _cell(v: Any) -> str:
     if isinstance(v, list | tuple | frozenset | set):
         return ",".join(str(x) for x in v)
     return "" if v is None else str(v)
+
+
+def columns(rows: Sequence[Mapping[str, Any]], keys: Sequence[str]) -> dict[str, list[Any]]:
+    """The ``keys`` columns of ``to_records()``-style rows, for the table helpers.
+
+    Examples:
+        >>> columns([{"a": 1, "b": 2}, {"a": 3, "b": 4}], ["b"])
+        {'b': [2, 4]}
+    """
+    return {k: [r[k] for r in rows] for k in keys}
+
+
+def table_repr(head: str, rows: Sequence[Mapping[str, Any]], keys: Sequence[str]) -> str:
+    """A ``repr``: its head line, then the first rows of the ``keys`` columns.
+
+    Examples:
+        >>> table_repr("Things(n=1)", [{"a": 1, "b": 2}], ["a"])
+        'Things(n=1)\\n  a\\n  1'
+    """
+    return head + "\n" + text_table(columns(rows, keys), max_rows=5, indent="  ")
 
 
 def _rows(columns: Mapping[str, Sequence[Any]]) -> int:

@@ -105,7 +105,7 @@ def _run(args: argparse.Namespace) -> int:
     from randsupervise.tickets import Seed
 
     plan, registry, items, pool = _inputs(args, pool_needed=True)
-    run = run_plan(plan, registry, items, pool, Seed.from_text(args.seed), china())
+    run = run_plan(plan, registry, items, pool, seed=Seed.from_text(args.seed), calendar=china())
     os.makedirs(args.out, exist_ok=True)
     files = {
         "visits.csv": _csv(run.to_records()),

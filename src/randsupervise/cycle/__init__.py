@@ -3,6 +3,17 @@
 from __future__ import annotations
 
 from randsupervise.cycle.announcement import announce_plan, check_plan_announcement
+from randsupervise.cycle.deadlines import RECORDING_WORKDAYS
+from randsupervise.cycle.events import (
+    Assign,
+    Cancel,
+    Event,
+    FollowUp,
+    Inspect,
+    Publish,
+    Record,
+    ReplaceTeam,
+)
 from randsupervise.cycle.feedback import (
     CODE_EFFECTS,
     FEEDBACK_RULES,
@@ -12,24 +23,7 @@ from randsupervise.cycle.feedback import (
     TargetMove,
     feedback,
 )
-from randsupervise.cycle.lifecycle import (
-    RECORDING_WORKDAYS,
-    TRANSITIONS,
-    Action,
-    Assign,
-    Cancel,
-    CancelReason,
-    Event,
-    FollowUp,
-    Inspect,
-    Publish,
-    Record,
-    ReplaceTeam,
-    Transition,
-    VisitRecord,
-    VisitState,
-    YearState,
-)
+from randsupervise.cycle.lifecycle import YearState
 from randsupervise.cycle.plan import (
     CAP_SCOPES,
     FILTER_KEYS,
@@ -38,11 +32,19 @@ from randsupervise.cycle.plan import (
     Task,
     yearly_probabilities,
 )
+from randsupervise.cycle.record import VisitRecord
 from randsupervise.cycle.run import (
     PLAN_VERSIONS,
     DrawRecord,
     PlanRun,
     run_plan,
+)
+from randsupervise.cycle.transitions import (
+    TRANSITIONS,
+    Action,
+    CancelReason,
+    Transition,
+    VisitState,
 )
 from randsupervise.cycle.verify import read_plan_receipt, verify_plan
 from randsupervise.cycle.visits import Visit

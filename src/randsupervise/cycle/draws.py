@@ -116,6 +116,7 @@ def _draws(
     plan: AnnualPlan,
     registry: TargetRegistry,
     items: ItemList,
+    *,
     seed: Seed,
     checked: dict[Any, np.ndarray[Any, np.dtype[np.bool_]]],
     version: int,
@@ -149,8 +150,8 @@ def _draws(
         stream = _draw_stream(year, task, batch_ids)
         outcome = draw_counts(
             registry,
-            seed,
-            stream,
+            seed=seed,
+            stream=stream,
             counts=sizes.counts,
             where=task.where(items),
             excluded=registry.ids[np.flatnonzero(mask & ~avail)].tolist(),
@@ -185,8 +186,6 @@ def _draws(
         )
         if progress is not None:
             progress(done, len(order))
-    rows = np.concatenate(hit_rows) if hit_rows else np.zeros(0, np.int64)
-    src = np.concatenate(hit_src) if hit_src else np.zeros(0, np.int64)
     rows = np.concatenate(hit_rows) if hit_rows else np.zeros(0, np.int64)
     src = np.concatenate(hit_src) if hit_src else np.zeros(0, np.int64)
     return records, rows, src, sources

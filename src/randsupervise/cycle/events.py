@@ -21,8 +21,8 @@ Invariants, each with the rule it comes from:
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Iterable
-from typing import Any, TypeAlias
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, ClassVar, TypeAlias, cast
 
 import attrs
 
@@ -62,145 +62,125 @@ def _reason(v: CancelReason | str) -> CancelReason:
         return v  # type: ignore[return-value]
 
 
-def _check_event(event: Any, **texts: object) -> None:
-    """Raise one ValidationError naming every bad field of an event."""
-    what = type(event).__name__
-    problems = date_problems(event.on, "on")
-    team = getattr(event, "team", ())
+def _team_problems(team: object, field: str) -> list[Problem]:
     if not isinstance(team, tuple):
-        problems.append(wrong_type(team, "team", "a collection of inspector ids"))
-    else:
-        problems += [p for k, m in enumerate(team) for p in text_problems(m, "team", row=k)]
-    for name, value in texts.items():
-        problems += text_problems(value, name, required=False)
-    if problems:
-        raise ValidationError(problems, what=what)
+        return [wrong_type(team, field, "a collection of inspector ids")]
+    return [p for k, m in enumerate(team) for p in text_problems(m, field, row=k)]
+
+
+def _result_problems(result: object, field: str) -> list[Problem]:
+    ok = isinstance(result, InspectionResult)
+    return [] if ok else [wrong_type(result, field, "an InspectionResult")]
+
+
+def _reason_problems(reason: object, field: str) -> list[Problem]:
+    """A cancellation's reason: the target is gone; unreachable is a result, not a reason."""
+    if isinstance(reason, CancelReason):
+        return []
+    if reason == "unreachable":
+        return [Problem(field=field, message=_UNREACHABLE_IS_A_RESULT,
+                        rule="unreachable-is-a-result")]  # fmt: skip
+    allowed = [r.value for r in CancelReason]
+    return [Problem(field=field, message=f"must be one of {allowed}, got {describe(reason)}")]
+
+
+#: How a field of an event is checked, by the type it is declared with: one table for
+#: every event class (a field of another type, the action, is set by the class).
+_CHECKS: Mapping[str, Callable[[Any, str], list[Problem]]] = {
+    "_dt.date": date_problems,
+    "_dt.date | None": lambda v, f: [] if v is None else date_problems(v, f),
+    "str": lambda v, f: text_problems(v, f, required=False),
+    "tuple[str, ...]": _team_problems,
+    "InspectionResult": _result_problems,
+    "CancelReason": _reason_problems,
+}
 
 
 @attrs.frozen(kw_only=True)
-class Assign:
+class _Event:
+    """What every event has: its date, and its action (set by its class). When an event
+    is built, one ValidationError names every bad field."""
+
+    on: _dt.date
+    action: ClassVar[Action]
+
+    def __attrs_post_init__(self) -> None:
+        problems = [
+            p
+            for a in attrs.fields(cast(Any, type(self)))
+            if (check := _CHECKS.get(str(a.type))) is not None
+            for p in check(getattr(self, a.name), a.name)
+        ]
+        if problems:
+            raise ValidationError(problems, what=type(self).__name__)
+
+
+@attrs.frozen(kw_only=True)
+class Assign(_Event):
     """Event: the team is drawn."""
 
-    on: _dt.date
     team: tuple[str, ...] = attrs.field(converter=_team)
-    action: Action = attrs.field(default=Action.ASSIGN, init=False)
-
-    def __attrs_post_init__(self) -> None:
-        _check_event(self)
+    action: ClassVar[Action] = Action.ASSIGN
 
 
 @attrs.frozen(kw_only=True)
-class ReplaceTeam:
+class ReplaceTeam(_Event):
     """Event: the team changes because an inspector cannot serve (补抽)."""
 
-    on: _dt.date
     team: tuple[str, ...] = attrs.field(converter=_team)
     reason: str = ""
-    action: Action = attrs.field(default=Action.REPLACE_TEAM, init=False)
-
-    def __attrs_post_init__(self) -> None:
-        _check_event(self, reason=self.reason)
+    action: ClassVar[Action] = Action.REPLACE_TEAM
 
 
 @attrs.frozen(kw_only=True)
-class Inspect:
+class Inspect(_Event):
     """Event: the check was completed on ``on``.
 
     ``outside_window`` is the reason for an inspection dated outside the visit's batch
     window; without one such an inspection is refused.
     """
 
-    on: _dt.date
     outside_window: str = ""
-    action: Action = attrs.field(default=Action.INSPECT, init=False)
-
-    def __attrs_post_init__(self) -> None:
-        _check_event(self, outside_window=self.outside_window)
+    action: ClassVar[Action] = Action.INSPECT
 
 
 @attrs.frozen(kw_only=True)
-class Record:
+class Record(_Event):
     """Event: the result was recorded on the platform."""
 
-    on: _dt.date
     result: InspectionResult
     by: str = ""
     correct_by: _dt.date | None = None
-    action: Action = attrs.field(default=Action.RECORD, init=False)
-
-    def __attrs_post_init__(self) -> None:
-        _check_result_event(self)
+    action: ClassVar[Action] = Action.RECORD
 
 
 @attrs.frozen(kw_only=True)
-class FollowUp:
+class FollowUp(_Event):
     """Event: the final result of a pending follow-up (待后续处理), recorded by ``by``.
 
     It replaces the pending result; the visit must then be published again.
     """
 
-    on: _dt.date
     result: InspectionResult
     by: str = ""
-    action: Action = attrs.field(default=Action.FOLLOW_UP, init=False)
-
-    def __attrs_post_init__(self) -> None:
-        _check_result_event(self)
-
-
-def _check_result_event(event: Record | FollowUp) -> None:
-    """A :class:`Record` or :class:`FollowUp`: a result, a date, an officer id."""
-    problems: list[Problem] = []
-    if not isinstance(event.result, InspectionResult):
-        problems.append(wrong_type(event.result, "result", "an InspectionResult"))
-    correct_by = getattr(event, "correct_by", None)
-    if correct_by is not None:
-        problems += date_problems(correct_by, "correct_by")
-    if problems:
-        raise ValidationError(
-            [*problems, *date_problems(event.on, "on")], what=type(event).__name__
-        )
-    _check_event(event, by=event.by)
+    action: ClassVar[Action] = Action.FOLLOW_UP
 
 
 @attrs.frozen(kw_only=True)
-class Publish:
+class Publish(_Event):
     """Event: the result was published."""
 
-    on: _dt.date
     by: str = ""
-    action: Action = attrs.field(default=Action.PUBLISH, init=False)
-
-    def __attrs_post_init__(self) -> None:
-        _check_event(self, by=self.by)
+    action: ClassVar[Action] = Action.PUBLISH
 
 
 @attrs.frozen(kw_only=True)
-class Cancel:
+class Cancel(_Event):
     """Event: the visit is cancelled before inspection."""
 
-    on: _dt.date
     reason: CancelReason = attrs.field(converter=_reason)
     note: str = ""
-    action: Action = attrs.field(default=Action.CANCEL, init=False)
-
-    def __attrs_post_init__(self) -> None:
-        if not isinstance(self.reason, CancelReason):
-            raise ValidationError(
-                [
-                    Problem(
-                        field="reason",
-                        message=_UNREACHABLE_IS_A_RESULT
-                        if self.reason == "unreachable"
-                        else f"must be one of {[r.value for r in CancelReason]}, got "
-                        f"{describe(self.reason)}",
-                        rule="unreachable-is-a-result" if self.reason == "unreachable" else None,
-                    ),
-                    *date_problems(self.on, "on"),
-                ],
-                what="Cancel",
-            )
-        _check_event(self, note=self.note)
+    action: ClassVar[Action] = Action.CANCEL
 
 
 #: Why ``Cancel(reason="unreachable")`` is refused.

@@ -42,7 +42,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from randsupervise._core.display import html_table, text_table
+from randsupervise._core.display import columns, html_table, table_repr
 from randsupervise._core.validation import describe
 from randsupervise.cycle.feedback_rules import (
     _BIT,
@@ -53,7 +53,8 @@ from randsupervise.cycle.feedback_rules import (
     CodeEffect,
     FeedbackRule,
 )
-from randsupervise.cycle.lifecycle import VisitState, YearState
+from randsupervise.cycle.lifecycle import YearState
+from randsupervise.cycle.transitions import VisitState
 from randsupervise.errors import Problem, UnknownIdError, ValidationError
 from randsupervise.model import RiskClass, TargetRegistry, UpdateTarget
 from randsupervise.model.results import InspectionResult, ResultCode
@@ -84,6 +85,10 @@ class TargetMove:
     reason: str
 
 
+#: The columns a repr shows.
+_REPR_KEYS = ("target", "rule", "from_class", "to_class", "status", "visits")
+
+
 @attrs.frozen(kw_only=True)
 class Feedback:
     """Next year's register, the change log, the explained moves and the clean streaks."""
@@ -112,17 +117,12 @@ class Feedback:
         """One row per moved target, for ``pandas.DataFrame(feedback.to_records())``."""
         return [attrs.asdict(m) | {"visits": ",".join(m.visits)} for m in self.moves]
 
-    def _columns(self) -> dict[str, list[Any]]:
-        rows = self.to_records()
-        keys = ["target", "rule", "from_class", "to_class", "status", "visits"]
-        return {k: [r[k] for r in rows] for k in keys}
-
     def __repr__(self) -> str:
         head = "Feedback(" + ", ".join(f"{k}={v}" for k, v in self.counts().items()) + ")"
-        return head + "\n" + text_table(self._columns(), max_rows=5, indent="  ")
+        return table_repr(head, self.to_records(), _REPR_KEYS)
 
     def _repr_html_(self) -> str:
-        return html_table(repr(self).split("\n")[0], self._columns())
+        return html_table(repr(self).split("\n")[0], columns(self.to_records(), _REPR_KEYS))
 
 
 def feedback(

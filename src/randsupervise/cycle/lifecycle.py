@@ -1,10 +1,11 @@
 """The life of a visit: drawn → assigned → inspected → recorded → published, or cancelled.
 
-This module holds :class:`YearState`, the year's visits; it re-exports the lifecycle's
-other names from the modules that own them: the states, the transition table with each
-action's effect and the guards (:mod:`randsupervise.cycle.transitions`), the events
-(:mod:`randsupervise.cycle.events`), the deadlines (:mod:`randsupervise.cycle.deadlines`)
-and one visit's record (:mod:`randsupervise.cycle.record`).
+This module holds :class:`YearState`, the year's visits. The lifecycle's other names
+live in the modules that own them (and are exported once, by :mod:`randsupervise.cycle`):
+the states, the transition table with each action's effect and the guards
+(:mod:`randsupervise.cycle.transitions`), the events (:mod:`randsupervise.cycle.events`),
+the deadlines (:mod:`randsupervise.cycle.deadlines`) and one visit's record
+(:mod:`randsupervise.cycle.record`).
 
 Invariants, each with the rule it comes from:
 
@@ -40,8 +41,11 @@ Invariants, each with the rule it comes from:
   revoked, moved out). A target that cannot be contacted at its registered address is
   not gone: that is a result (``UNREACHABLE``, 通过登记的住所（经营场所）无法联系) that is
   recorded and published like any other and feeds the list of abnormal operations
-  (企业经营异常名录管理暂行办法 art. 4); ``Cancel(reason="unreachable")`` is refused. Replacing an
-  inspector (补抽) keeps the visit assigned with its new team, and is logged.
+  (企业经营异常名录管理暂行办法 art. 4); ``Cancel(reason="unreachable")`` is refused.
+* Replacing an inspector (补抽) keeps the visit assigned with its new team, and is logged
+  once: :meth:`YearState.replace_inspectors` restaffs the assignment and gives each
+  visit still to inspect whose team changed one ``ReplaceTeam`` event, or changes
+  nothing.
 * Events carry their own dates (there is no clock); dates never go backwards. A date
   is a ``datetime.date``: a ``datetime`` (whose time of day would be cut off), an ISO
   string or anything else is refused when the event is built, as the calendar refuses
@@ -61,7 +65,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from randsupervise._core.display import html_table, text_table
+from randsupervise._core.display import columns, html_table, text_table
 from randsupervise._core.validation import (
     as_column,
     check_int,
@@ -72,17 +76,12 @@ from randsupervise._core.validation import (
     text_problems,
     wrong_type,
 )
+from randsupervise.assign import Assignment, replace
 from randsupervise.calendar import WorkCalendar
-from randsupervise.cycle.deadlines import RECORDING_WORKDAYS, deadline_of, window_problem
+from randsupervise.cycle.deadlines import deadline_of, window_problem
 from randsupervise.cycle.events import (
     _UNREACHABLE_IS_A_RESULT,
-    Assign,
-    Cancel,
     Event,
-    FollowUp,
-    Inspect,
-    Publish,
-    Record,
     ReplaceTeam,
     _check_apply_args,
 )
@@ -90,54 +89,26 @@ from randsupervise.cycle.record import VisitRecord
 from randsupervise.cycle.rounds import apply_events
 from randsupervise.cycle.run import PlanRun
 from randsupervise.cycle.state import (
-    _ACODE,
     _NAT,
-    _NEXT,
     _RCODE,
     _SCODE,
     _STATES,
     _as_columns,
+    _batch_moves,
     _Chunk,
     _Columns,
     _Dates,
     _dates,
-    _dates_of,
     _day,
-    _illegal,
     _objects,
     _Static,
-    _visit_positions,
 )
-from randsupervise.cycle.transitions import (
-    TRANSITIONS,
-    Action,
-    CancelReason,
-    Transition,
-    VisitState,
-    by_problem,
-)
+from randsupervise.cycle.transitions import Action, CancelReason, VisitState, by_problem
 from randsupervise.cycle.visits import Visit
 from randsupervise.errors import Problem, ValidationError
 from randsupervise.model.results import InspectionResult
 
-__all__ = [
-    "RECORDING_WORKDAYS",
-    "TRANSITIONS",
-    "Action",
-    "Assign",
-    "Cancel",
-    "CancelReason",
-    "Event",
-    "FollowUp",
-    "Inspect",
-    "Publish",
-    "Record",
-    "ReplaceTeam",
-    "Transition",
-    "VisitRecord",
-    "VisitState",
-    "YearState",
-]
+__all__ = ["YearState"]
 
 
 @attrs.frozen(kw_only=True)
@@ -284,44 +255,7 @@ class YearState:
     def _batch(
         self, visit_ids: Iterable[str], dates: Iterable[Any], action: Action
     ) -> tuple[npt.NDArray[np.int64], _Dates, npt.NDArray[np.int8]]:
-        """Positions, dates and next states of a batch; raises on any bad visit."""
-        c = self._cols
-        vi = _visit_positions(visit_ids, c.static.index)
-        d = _dates_of(dates, vi.size)
-        problems: list[Problem] = []
-        srt = np.sort(vi)
-        dup = np.unique(srt[1:][srt[1:] == srt[:-1]])
-        problems += [
-            Problem(id=c.static.ids[i], field="visit_ids", message="listed more than once")
-            for i in dup.tolist()
-        ]
-        if problems:
-            raise ValidationError(problems, what="visit events")
-        cur = c.state[vi]
-        nxt = _NEXT[_ACODE[action], cur]
-        bad = np.flatnonzero(nxt < 0)
-        if bad.size:
-            raise _illegal(
-                [c.static.ids[i] for i in vi[bad].tolist()],
-                [_STATES[s].value for s in cur[bad].tolist()],
-                action.value,
-            )
-        prev = c.last[vi]
-        back = np.flatnonzero(~np.isnat(prev) & (d < prev))
-        if back.size:
-            raise ValidationError(
-                [
-                    Problem(
-                        id=c.static.ids[int(vi[k])],
-                        field="on",
-                        message=f"{action.value} dated {d[k]}, before the previous event "
-                        f"({prev[k]})",
-                    )
-                    for k in back.tolist()
-                ],
-                what="visit events",
-            )
-        return vi, d, nxt
+        return _batch_moves(self._cols, visit_ids, dates, action)
 
     def _moved(
         self,
@@ -520,6 +454,65 @@ class YearState:
         vi, d, nxt = self._batch(visit_ids, dates, Action.CANCEL)
         return self._moved(vi, d, nxt, Action.CANCEL, why, cancel=("cancel", _RCODE[why]))
 
+    def replace_inspectors(
+        self,
+        assignment: Assignment,
+        unavailable: Iterable[str],
+        *,
+        on: _dt.date,
+        reason: str,
+    ) -> tuple[Assignment, YearState]:
+        """补抽 in one call: the new assignment and the year state that logs it once.
+
+        ``assign.replace`` draws the replacements once (its receipt chain grows by one
+        receipt); every visit whose team it changed and that is still to inspect (state
+        ``assigned``) gets one :class:`ReplaceTeam` event dated ``on`` with ``reason``.
+        A visit already inspected keeps, in the year, the team that inspected it; a
+        cancelled visit is left as it is. All or nothing: when the replacement or an
+        event fails, the error is raised and neither result exists (both inputs are
+        immutable, so they stay as they were).
+
+        Raises:
+            UnknownIdError: an inspector is not in the pool.
+            InfeasibleAssignment: the affected teams cannot be restaffed.
+            ValidationError: a bad ``on`` or ``reason``; ``on`` before an affected
+                visit's previous event; an assignment whose team of a visit still to
+                inspect is not the year's team for it (every problem listed).
+
+        Examples:
+            >>> from datetime import date
+            >>> from randsupervise.cycle.sample import sample_year
+            >>> run = sample_year().run
+            >>> state = YearState.start(run, date(2024, 2, 26))
+            >>> gone = run.teams[run.visits[0].id][0]
+            >>> after, state = state.replace_inspectors(
+            ...     run.assignment, [gone], on=date(2024, 3, 1), reason=f"{gone} on leave")
+            >>> gone in state[run.visits[0].id].team, gone in state[run.visits[0].id].replaced
+            (False, True)
+            >>> sorted(after.team(run.visits[0].id).members) == list(state[run.visits[0].id].team)
+            True
+        """
+        problems = date_problems(on, "on") + text_problems(reason, "reason")
+        if not isinstance(assignment, Assignment):
+            problems.append(wrong_type(assignment, "assignment", "an Assignment"))
+        if problems:
+            raise ValidationError(problems, what="replace_inspectors")
+        new = replace(assignment, unavailable)
+        c = self._cols
+        todo = _SCODE[VisitState.ASSIGNED]
+        events: list[tuple[str, Event]] = []
+        for old, team in zip(assignment.teams, new.teams, strict=True):
+            i = c.static.index.get(team.visit)
+            if i is None or c.state[i] != todo or old.members == team.members:
+                continue
+            if tuple(sorted(old.members)) != c.team[i]:
+                problems.append(Problem(id=team.visit, field="assignment",
+                                        message="its team is not the year's team"))  # fmt: skip
+            events.append((team.visit, ReplaceTeam(on=on, team=team.members, reason=reason)))
+        if problems:
+            raise ValidationError(problems, what="replace_inspectors")
+        return new, self.apply(events)
+
     # ------------------------------------------------------------------ views
     def counts(self) -> dict[str, int]:
         """Number of visits per state (every state listed)."""
@@ -552,14 +545,10 @@ class YearState:
             "result",
             "published_on",
         ]
-        return html_table(repr(self), {k: [r[k] for r in rows] for k in keys})
+        return html_table(repr(self), columns(rows, keys))
 
     def to_text(self, max_rows: int = 20) -> str:
         check_int(max_rows, "max_rows", min_value=0, what="to_text")
         rows = self.to_records()
         keys = ["visit", "state", "inspected_on", "deadline", "recorded_on", "late"]
-        return (
-            repr(self)
-            + "\n"
-            + text_table({k: [r[k] for r in rows] for k in keys}, max_rows=max_rows, indent="  ")
-        )
+        return repr(self) + "\n" + text_table(columns(rows, keys), max_rows=max_rows, indent="  ")

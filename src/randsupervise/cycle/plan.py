@@ -33,17 +33,9 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from randsupervise._core import validation as _v
 from randsupervise._core.canonical import sha256_hex
-from randsupervise._core.display import html_table, text_table
-from randsupervise._core.validation import (
-    describe,
-    int_problems,
-    is_text,
-    real_problems,
-    text_problems,
-    to_tuple,
-    wrong_type,
-)
+from randsupervise._core.display import columns, html_table, table_repr
 from randsupervise.cycle.load import yearly_probabilities
 from randsupervise.cycle.plan_checks import item_problems, load_problems, structure_problems
 from randsupervise.cycle.tasks import (
@@ -74,14 +66,18 @@ def _groups(v: object) -> tuple[tuple[str, ...], ...]:
         if isinstance(g, str) or not isinstance(g, Iterable):
             return v  # type: ignore[return-value]
         members = tuple(g)
-        if not all(is_text(m) for m in members):
+        if not all(_v.is_text(m) for m in members):
             return v  # type: ignore[return-value]
         out.append(tuple(sorted(set(members))))
     return tuple(out)
 
 
 def _tasks(v: Iterable[Task]) -> tuple[Task, ...]:
-    return to_tuple(v)
+    return _v.to_tuple(v)
+
+
+#: The columns a repr shows.
+_REPR_KEYS = ("task", "items", "departments", "ratios", "counts", "batch", "start", "end")
 
 
 @attrs.frozen(kw_only=True)
@@ -123,18 +119,18 @@ class AnnualPlan:
 
     def __attrs_post_init__(self) -> None:
         # a year is a calendar year datetime.date can hold (1..9999)
-        problems = int_problems(self.year, "year", min_value=1, max_value=9999)
+        problems = _v.int_problems(self.year, "year", min_value=1, max_value=9999)
         if not problems:
             object.__setattr__(self, "year", int(self.year))
         if not isinstance(self.tasks, tuple):
-            problems.append(wrong_type(self.tasks, "tasks", "a collection of Task"))
+            problems.append(_v.wrong_type(self.tasks, "tasks", "a collection of Task"))
         else:
             problems += [
-                Problem(row=k, field="tasks", message=f"not a Task: {describe(t)}")
+                Problem(row=k, field="tasks", message=f"not a Task: {_v.describe(t)}")
                 for k, t in enumerate(self.tasks)
                 if not isinstance(t, Task)
             ]
-        problems += text_problems(self.title, "title", required=False)
+        problems += _v.text_problems(self.title, "title", required=False)
         problems += _class_map_problems(
             self.min_yearly_probability, "min_yearly_probability", None, _ratio_problems
         )
@@ -142,17 +138,19 @@ class AnnualPlan:
             self.max_yearly_frequency,
             "max_yearly_frequency",
             None,
-            lambda v, f: real_problems(v, f, min_value=0.0),
+            lambda v, f: _v.real_problems(v, f, min_value=0.0),
         )
         if not isinstance(self.aligned_tasks, tuple) or not all(
             isinstance(g, tuple) for g in self.aligned_tasks
         ):
-            problems.append(wrong_type(self.aligned_tasks, "aligned_tasks", "groups of task ids"))
-        if not (is_text(self.cap_scope) and self.cap_scope in CAP_SCOPES):
+            problems.append(
+                _v.wrong_type(self.aligned_tasks, "aligned_tasks", "groups of task ids")
+            )
+        if not (_v.is_text(self.cap_scope) and self.cap_scope in CAP_SCOPES):
             problems.append(
                 Problem(
                     field="cap_scope",
-                    message=f"must be one of {list(CAP_SCOPES)}, got {describe(self.cap_scope)}",
+                    message=f"must be one of {list(CAP_SCOPES)}, got {_v.describe(self.cap_scope)}",
                 )
             )
         if problems:
@@ -165,7 +163,7 @@ class AnnualPlan:
         """The task with id ``task_id``; :class:`~randsupervise.errors.UnknownIdError`
         (a ``KeyError``) when the plan has none."""
         for t in self.tasks:
-            if is_text(task_id) and t.id == task_id:
+            if _v.is_text(task_id) and t.id == task_id:
                 return t
         raise UnknownIdError([task_id], where="annual plan")
 
@@ -195,9 +193,9 @@ class AnnualPlan:
         """:meth:`problems`, leaving the tasks' eligible masks in ``masks``."""
         wrong: list[Problem] = []
         if not isinstance(items, ItemList):
-            wrong.append(wrong_type(items, "items", "an ItemList"))
+            wrong.append(_v.wrong_type(items, "items", "an ItemList"))
         if registry is not None and not isinstance(registry, TargetRegistry):
-            wrong.append(wrong_type(registry, "registry", "None or a TargetRegistry"))
+            wrong.append(_v.wrong_type(registry, "registry", "None or a TargetRegistry"))
         if wrong:
             raise ValidationError(wrong, what=f"annual plan {self.year}")
         out = structure_problems(self.year, self.tasks, self.aligned_tasks)
@@ -253,34 +251,20 @@ class AnnualPlan:
 
     def to_records(self) -> list[dict[str, Any]]:
         """One row per task and batch, for ``pandas.DataFrame(plan.to_records())``."""
-        rows = []
-        for t in self.tasks:
-            for b in t.batches:
-                rows.append(
-                    {
-                        "task": t.id,
-                        "items": ",".join(t.items),
-                        "departments": ",".join(t.departments),
-                        "targeted": t.target_filter is not None,
-                        "ratios": ",".join(f"{c.name}={r:g}" for c, r in t.ratios.items()),
-                        "counts": ",".join(f"{c.name}={n}" for c, n in t.counts.items()),
-                        "batch": b.id,
-                        "start": b.start.isoformat(),
-                        "end": b.end.isoformat(),
-                        "split": t.split,
-                        "stream": t.stream,
-                    }
-                )
-        return rows
-
-    def _columns(self) -> dict[str, list[Any]]:
-        rows = self.to_records()
-        keys = ["task", "items", "departments", "ratios", "counts", "batch", "start", "end"]
-        return {k: [r[k] for r in rows] for k in keys}
+        return [
+            {"task": t.id, "items": ",".join(t.items), "departments": ",".join(t.departments),
+             "targeted": t.target_filter is not None,
+             "ratios": ",".join(f"{c.name}={r:g}" for c, r in t.ratios.items()),
+             "counts": ",".join(f"{c.name}={n}" for c, n in t.counts.items()),
+             "batch": b.id, "start": b.start.isoformat(), "end": b.end.isoformat(),
+             "split": t.split, "stream": t.stream}
+            for t in self.tasks
+            for b in t.batches
+        ]  # fmt: skip
 
     def __repr__(self) -> str:
         head = f"AnnualPlan(year={self.year}, tasks={len(self.tasks)}, items={len(self.item_ids)})"
-        return head + "\n" + text_table(self._columns(), max_rows=5, indent="  ")
+        return table_repr(head, self.to_records(), _REPR_KEYS)
 
     def _repr_html_(self) -> str:
-        return html_table(f"Annual plan {self.year}", self._columns())
+        return html_table(f"Annual plan {self.year}", columns(self.to_records(), _REPR_KEYS))

@@ -28,7 +28,7 @@ import attrs
 import numpy as np
 
 from randsupervise._core.canonical import sha256_hex
-from randsupervise._core.display import html_table, text_table
+from randsupervise._core.display import columns, html_table, table_repr
 from randsupervise._core.envelope import RECEIPT_FORMAT, seal
 from randsupervise._core.frozen import freeze
 from randsupervise._core.progress import Progress, check_progress
@@ -50,6 +50,10 @@ _V1_FORMAT = "randsupervise.plan-receipt"
 #: Plan receipt versions this release verifies; it writes the last. Version 1 counted
 #: frequency limits in the plan itself (its draw receipts do not verify on their own).
 PLAN_VERSIONS = (1, 2)
+
+
+#: The columns a repr shows.
+_REPR_KEYS = ("order", "visit", "risk_class", "items", "departments", "start", "end", "team")
 
 
 @attrs.frozen(kw_only=True)
@@ -99,27 +103,13 @@ class PlanRun:
 
     def draw_records(self) -> list[dict[str, Any]]:
         """One row per draw and class: population, available, sample size, shortfall."""
-        rows = []
-        for d in self.draws:
-            for c in d.population:
-                rows.append(
-                    {
-                        "task": d.task,
-                        "batches": ",".join(d.batches),
-                        "stream": d.stream,
-                        "class": c,
-                        "population": d.population[c],
-                        "available": d.available[c],
-                        "sample_size": d.sample_size[c],
-                        "shortfall": d.shortfall[c],
-                    }
-                )
-        return rows
-
-    def _columns(self) -> dict[str, list[Any]]:
-        rows = self.to_records()
-        keys = ["order", "visit", "risk_class", "items", "departments", "start", "end", "team"]
-        return {k: [r[k] for r in rows] for k in keys}
+        return [
+            {"task": d.task, "batches": ",".join(d.batches), "stream": d.stream, "class": c,
+             "population": d.population[c], "available": d.available[c],
+             "sample_size": d.sample_size[c], "shortfall": d.shortfall[c]}
+            for d in self.draws
+            for c in d.population
+        ]  # fmt: skip
 
     def __repr__(self) -> str:
         joint = sum(v.is_joint for v in self.visits)
@@ -127,10 +117,11 @@ class PlanRun:
             f"PlanRun(year={self.year}, draws={len(self.draws)}, visits={len(self.visits)}, "
             f"joint={joint}, digest={self.digest[:16]}…)"
         )
-        return head + "\n" + text_table(self._columns(), max_rows=5, indent="  ")
+        return table_repr(head, self.to_records(), _REPR_KEYS)
 
     def _repr_html_(self) -> str:
-        return html_table(f"Plan run {self.year} — digest {self.digest[:16]}…", self._columns())
+        title = f"Plan run {self.year} — digest {self.digest[:16]}…"
+        return html_table(title, columns(self.to_records(), _REPR_KEYS))
 
 
 def run_plan(
@@ -138,9 +129,9 @@ def run_plan(
     registry: TargetRegistry,
     items: ItemList,
     pool: InspectorPool,
+    *,
     seed: Seed,
     calendar: WorkCalendar,
-    *,
     conflicts: Iterable[tuple[str, str]] = (),
     rotation: Iterable[tuple[str, str]] = (),
     load_limits: int | Mapping[str, int] | None = None,
@@ -175,90 +166,81 @@ def run_plan(
         ...     lead_department="文化市场综合行政执法大队", ratios=0.05,
         ...     batches=[Batch(id="Q2", start=date(2024, 4, 1), end=date(2024, 6, 30))])])
         >>> run_plan(plan, sample_registry(), sample_items(), sample_inspectors(),
-        ...          Seed.from_text("2024"), china())
+        ...          seed=Seed.from_text("2024"), calendar=china())
         Traceback (most recent call last):
         ...
         randsupervise.errors.ValidationError: annual plan 2024: 12 problems:
           id 'G01', field 'items': item G01 has no task: item coverage would be below 100%
         ...
     """
-    return _run(
-        plan, registry, items, pool, seed, calendar, conflicts=conflicts, rotation=rotation,
-        load_limits=load_limits, region_rule=region_rule, version=PLAN_VERSIONS[-1],
-        progress=progress,
+    year = _Inputs(
+        plan=plan, registry=registry, items=items, pool=pool, seed=seed, calendar=calendar,
+        conflicts=conflicts, rotation=rotation, load_limits=load_limits,
+        region_rule=region_rule,
     )  # fmt: skip
+    return _run(year, version=PLAN_VERSIONS[-1], progress=progress)
 
 
-def _check_inputs(*given: object) -> None:
-    """Each of run_plan's inputs is of its type (named when not): the year is drawn only
-    from what the plan's rules can read."""
-    names = ("plan", "registry", "items", "pool", "seed", "calendar")
-    types = (AnnualPlan, TargetRegistry, ItemList, InspectorPool, Seed, WorkCalendar)
-    problems = [
-        Problem(field=n, message=f"expected {t.__name__}, not {type(v).__name__}")
-        for n, t, v in zip(names, types, given, strict=True)
-        if not isinstance(v, t)
-    ]
-    if problems:
-        raise ValidationError(problems, what="run_plan")
+@attrs.frozen(kw_only=True)
+class _Inputs:
+    """What a year is drawn from: :func:`run_plan`'s arguments, each of its type (every
+    one that is not named), so the year is drawn only from what the plan's rules read."""
+
+    plan: AnnualPlan
+    registry: TargetRegistry
+    items: ItemList
+    pool: InspectorPool
+    seed: Seed
+    calendar: WorkCalendar
+    conflicts: Iterable[tuple[str, str]]
+    rotation: Iterable[tuple[str, str]]
+    load_limits: int | Mapping[str, int] | None
+    region_rule: RegionRule | None
+
+    def __attrs_post_init__(self) -> None:
+        types = {"plan": AnnualPlan, "registry": TargetRegistry, "items": ItemList,
+                 "pool": InspectorPool, "seed": Seed, "calendar": WorkCalendar}  # fmt: skip
+        problems = [
+            Problem(field=n, message=f"expected {t.__name__}, not {type(v).__name__}")
+            for n, t in types.items()
+            if not isinstance(v := getattr(self, n), t)
+        ]
+        if problems:
+            raise ValidationError(problems, what="run_plan")
 
 
 def _run(
-    plan: AnnualPlan,
-    registry: TargetRegistry,
-    items: ItemList,
-    pool: InspectorPool,
-    seed: Seed,
-    calendar: WorkCalendar,
+    year: _Inputs,
     *,
-    conflicts: Iterable[tuple[str, str]],
-    rotation: Iterable[tuple[str, str]],
-    load_limits: int | Mapping[str, int] | None,
-    region_rule: RegionRule | None,
     version: int,
     progress: Progress | None = None,
     algorithm_version: int = ALGORITHM_VERSION,
 ) -> PlanRun:
-    _check_inputs(plan, registry, items, pool, seed, calendar)
     check_progress(progress, what="run_plan")
-    year = plan.year
+    plan, registry, seed = year.plan, year.registry, year.seed
     checked: dict[Any, np.ndarray[Any, np.dtype[np.bool_]]] = {}
-    problems = plan._checked(items, registry, checked)
+    problems = plan._checked(year.items, registry, checked)
     if problems:
-        raise ValidationError(problems, what=f"annual plan {year}")
-    records, rows, src, sources = _draws(plan, registry, items, seed, checked, version, progress)
+        raise ValidationError(problems, what=f"annual plan {plan.year}")
+    records, rows, src, sources = _draws(
+        plan, registry, year.items, seed=seed, checked=checked, version=version, progress=progress
+    )
     if plan.aligned_tasks:
         src, sources = _align(plan, rows, src, sources)
     visits = merge_hits(
-        year, rows, src, sources, registry.ids, registry.column("region"), registry.risk_codes
-    )
-    visits = _batch_order(visits, seed, f"{year}/visit-order")
+        plan.year, rows, src, sources, registry.ids, registry.column("region"),
+        registry.risk_codes,
+    )  # fmt: skip
+    visits = _batch_order(visits, seed=seed, stream=f"{plan.year}/visit-order")
     assignment = assign_teams(
-        visits,
-        pool,
-        seed,
-        f"{year}/teams",
-        items=items,
-        version=version,
-        algorithm_version=algorithm_version,
-        conflicts=conflicts,
-        rotation=rotation,
-        load_limits=load_limits,
-        region_rule=region_rule,
-    )
+        visits, year.pool, seed=seed, stream=f"{plan.year}/teams", items=year.items,
+        version=version, algorithm_version=algorithm_version, conflicts=year.conflicts,
+        rotation=year.rotation, load_limits=year.load_limits, region_rule=year.region_rule,
+    )  # fmt: skip
     teams = {t.visit: tuple(sorted(t.members)) for t in assignment.teams}
-    receipt = _plan_receipt(
-        plan, registry, items, pool, seed, calendar, records, visits, assignment, teams, version
-    )
-    return PlanRun(
-        plan=plan,
-        seed=seed,
-        draws=tuple(records),
-        visits=tuple(visits),
-        teams=teams,
-        assignment=assignment,
-        receipt=receipt,
-    )
+    receipt = _plan_receipt(year, records, visits, assignment, teams, version)
+    return PlanRun(plan=plan, seed=seed, draws=tuple(records), visits=tuple(visits),
+                   teams=teams, assignment=assignment, receipt=receipt)  # fmt: skip
 
 
 def _align(
@@ -305,7 +287,7 @@ def _align(
     return out_src, out_sources
 
 
-def _batch_order(visits: list[Visit], seed: Seed, stream: str) -> list[Visit]:
+def _batch_order(visits: list[Visit], *, seed: Seed, stream: str) -> list[Visit]:
     if not visits:
         return visits
     t = tickets_for_ids([v.id for v in visits], seed, stream)
@@ -316,12 +298,7 @@ def _batch_order(visits: list[Visit], seed: Seed, stream: str) -> list[Visit]:
 
 
 def _plan_receipt(
-    plan: AnnualPlan,
-    registry: TargetRegistry,
-    items: ItemList,
-    pool: InspectorPool,
-    seed: Seed,
-    calendar: WorkCalendar,
+    year: _Inputs,
     records: list[DrawRecord],
     visits: list[Visit],
     assignment: Assignment,
@@ -342,15 +319,15 @@ def _plan_receipt(
     )
     body: dict[str, Any] = {
         **head,
-        "year": plan.year,
-        "plan_digest": plan.digest(),
-        "plan": plan.canonical(),
-        "seed": seed.hex,
-        "seed_source": seed.source,
-        "registry_digest": registry.digest(),
-        "items_digest": items.digest(),
-        "pool_digest": pool.digest(),
-        "calendar": calendar.name,
+        "year": year.plan.year,
+        "plan_digest": year.plan.digest(),
+        "plan": year.plan.canonical(),
+        "seed": year.seed.hex,
+        "seed_source": year.seed.source,
+        "registry_digest": year.registry.digest(),
+        "items_digest": year.items.digest(),
+        "pool_digest": year.pool.digest(),
+        "calendar": year.calendar.name,
         "draws": [
             {
                 "task": d.task,
@@ -363,7 +340,7 @@ def _plan_receipt(
             for d in records
         ],
         "visits_digest": visits_digest(visits),
-        "visit_order_stream": f"{plan.year}/visit-order",
+        "visit_order_stream": f"{year.plan.year}/visit-order",
         "assignment": {
             "stream": assignment.stream,
             "receipt_digest": bound(assignment.receipt),

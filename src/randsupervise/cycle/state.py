@@ -17,7 +17,7 @@ Invariants, each with the rule it comes from:
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, TypeAlias
 
 import attrs
@@ -40,6 +40,7 @@ from randsupervise.cycle.transitions import (
     Action,
     CancelReason,
     VisitState,
+    dated_before,
 )
 from randsupervise.cycle.visits import Visit
 from randsupervise.errors import IllegalTransition, Problem, UnknownIdError, ValidationError
@@ -181,6 +182,19 @@ class _Static:
         )
 
 
+#: The columns filled as the year goes on, and what each holds before (one per visit):
+#: a state may be built without them.
+_BLANK: Mapping[str, Callable[[int], npt.NDArray[Any]]] = {
+    "recorded_by": lambda n: _objects(("",) * n, n),
+    "published_by": lambda n: _objects(("",) * n, n),
+    "outside": lambda n: _objects(("",) * n, n),
+    "correct_by": _dates,
+    "pending": lambda n: _objects((None,) * n, n),
+    "followed": _dates,
+    "republished": _dates,
+}
+
+
 class _Columns(Mapping[str, VisitRecord]):
     """The year's visits as columns; a read-only mapping of visit id to record."""
 
@@ -207,6 +221,15 @@ class _Columns(Mapping[str, VisitRecord]):
         "team",
     )
 
+    # the columns a state may be built without (see _BLANK)
+    recorded_by: _Objs
+    published_by: _Objs
+    outside: _Objs
+    correct_by: _Dates
+    pending: _Objs
+    followed: _Dates
+    republished: _Dates
+
     def __init__(
         self,
         *,
@@ -223,40 +246,21 @@ class _Columns(Mapping[str, VisitRecord]):
         result: _Objs,
         events0: _Objs | None,
         log: tuple[_Chunk, ...],
-        recorded_by: _Objs | None = None,
-        published_by: _Objs | None = None,
-        outside: _Objs | None = None,
-        correct_by: _Dates | None = None,
-        pending: _Objs | None = None,
-        followed: _Dates | None = None,
-        republished: _Dates | None = None,
+        **later: npt.NDArray[Any] | None,
     ) -> None:
         n = state.size
         self.static, self.state, self.team, self.replaced = static, state, team, replaced
         self.inspected, self.deadline, self.recorded = inspected, deadline, recorded
         self.published, self.last, self.cancel, self.result = published, last, cancel, result
         self.events0, self.log = events0, log
-        self.recorded_by = _objects(("",) * n, n) if recorded_by is None else recorded_by
-        self.published_by = _objects(("",) * n, n) if published_by is None else published_by
-        self.outside = _objects(("",) * n, n) if outside is None else outside
-        self.correct_by = _dates(n) if correct_by is None else correct_by
-        self.pending = _objects((None,) * n, n) if pending is None else pending
-        self.followed = _dates(n) if followed is None else followed
-        self.republished = _dates(n) if republished is None else republished
-        for a in (state, team, replaced, inspected, deadline, recorded, published, last):
-            a.setflags(write=False)
-        cancel.setflags(write=False)
-        result.setflags(write=False)
-        for b in (
-            self.recorded_by,
-            self.published_by,
-            self.outside,
-            self.correct_by,
-            self.pending,
-            self.followed,
-            self.republished,
-        ):
-            b.setflags(write=False)
+        unknown = sorted(set(later) - set(_BLANK))
+        if unknown:
+            raise TypeError(f"unknown columns {unknown}")
+        for name, blank in _BLANK.items():
+            given = later.get(name)
+            setattr(self, name, blank(n) if given is None else given)
+        for name in _MUTABLE:
+            getattr(self, name).setflags(write=False)
 
     @classmethod
     def from_records(cls, records: Mapping[str, VisitRecord]) -> _Columns:
@@ -460,6 +464,47 @@ def _illegal(ids: list[str], states: list[str], action: str) -> IllegalTransitio
         visits=tuple(ids),
         from_states=tuple(states),
     )
+
+
+def _batch_moves(
+    c: _Columns, visit_ids: Iterable[str], dates: Iterable[Any], action: Action
+) -> tuple[npt.NDArray[np.int64], _Dates, npt.NDArray[np.int8]]:
+    """Positions, dates and next states of a batch of ``action``; raises on any bad visit
+    (each named): an unknown or repeated id, an illegal move, a date going backwards."""
+    vi = _visit_positions(visit_ids, c.static.index)
+    d = _dates_of(dates, vi.size)
+    srt = np.sort(vi)
+    dup = np.unique(srt[1:][srt[1:] == srt[:-1]])
+    if dup.size:
+        once = "listed more than once"
+        raise ValidationError(
+            [Problem(id=c.static.ids[i], field="visit_ids", message=once) for i in dup.tolist()],
+            what="visit events",
+        )
+    cur = c.state[vi]
+    nxt = _NEXT[_ACODE[action], cur]
+    bad = np.flatnonzero(nxt < 0)
+    if bad.size:
+        raise _illegal(
+            [c.static.ids[i] for i in vi[bad].tolist()],
+            [_STATES[s].value for s in cur[bad].tolist()],
+            action.value,
+        )
+    prev = c.last[vi]
+    back = np.flatnonzero(~np.isnat(prev) & (d < prev))
+    if back.size:
+        raise ValidationError(
+            [
+                Problem(
+                    id=c.static.ids[int(vi[k])],
+                    field="on",
+                    message=dated_before(action, d[k], prev[k]),
+                )
+                for k in back.tolist()
+            ],
+            what="visit events",
+        )
+    return vi, d, nxt
 
 
 _MUTABLE = (

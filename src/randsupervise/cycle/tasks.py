@@ -97,14 +97,7 @@ def _class_map_problems(
 ) -> list[Problem]:
     """Problems of a converted ``ratios``/``counts`` field (see :func:`_class_map`)."""
     if not isinstance(value, Mapping):
-        return [
-            Problem(
-                id=tid,
-                field=field,
-                message=f"must be a mapping of risk class to value, or one number, got "
-                f"{describe(value)} ({type(value).__name__})",
-            )
-        ]
+        return [wrong_type(value, field, "a mapping of risk class to value, or one number", id=tid)]
     out: list[Problem] = []
     seen: set[RiskClass] = set()
     for k, val in value.items():
@@ -197,14 +190,7 @@ def _filter_problems(value: object, tid: str | None) -> list[Problem]:
 
 def _str_tuple_problems(value: object, field: str, tid: str | None) -> list[Problem]:
     if not isinstance(value, tuple):
-        return [
-            Problem(
-                id=tid,
-                field=field,
-                message=f"must be a str or a collection of str, got {describe(value)} "
-                f"({type(value).__name__})",
-            )
-        ]
+        return [wrong_type(value, field, "a str or a collection of str", id=tid)]
     return [p for x in value for p in text_problems(x, field, tid)]
 
 

@@ -132,7 +132,12 @@ def order_problem(event: Any, last: _dt.date | None) -> str:
     """Why ``event`` may not follow an event dated ``last`` (empty when it may)."""
     if last is None or event.on >= last:
         return ""
-    return f"{event.action.value} dated {event.on}, before the previous event ({last})"
+    return dated_before(event.action, event.on, last)
+
+
+def dated_before(action: Action, on: object, last: object) -> str:
+    """The one message for a step dated before the visit's previous event."""
+    return f"{action.value} dated {on}, before the previous event ({last})"
 
 
 def guard_problem(

@@ -22,7 +22,7 @@ from randsupervise.assign import ALGORITHM_VERSION, RegionRule
 from randsupervise.calendar import WorkCalendar
 from randsupervise.cycle.announcement import check_plan_announcement
 from randsupervise.cycle.plan import AnnualPlan
-from randsupervise.cycle.run import _run
+from randsupervise.cycle.run import _Inputs, _run
 from randsupervise.draw.announcement import Announcement, Reveal, as_announcement
 from randsupervise.draw.verify import seed_differences
 from randsupervise.errors import InfeasibleAssignment, Problem, ValidationError
@@ -102,15 +102,15 @@ def verify_plan(
     registry: TargetRegistry,
     items: ItemList,
     pool: InspectorPool,
-    calendar: WorkCalendar,
     *,
+    expected_seed: Seed | str | None = None,
+    announcement: Announcement | Mapping[str, Any] | str | bytes | None = None,
+    reveals: Iterable[Reveal | Mapping[str, Any]] | None = None,
+    calendar: WorkCalendar,
     conflicts: Iterable[tuple[str, str]] = (),
     rotation: Iterable[tuple[str, str]] = (),
     load_limits: int | Mapping[str, int] | None = None,
     region_rule: RegionRule | None = None,
-    expected_seed: Seed | str | None = None,
-    announcement: Announcement | Mapping[str, Any] | str | bytes | None = None,
-    reveals: Iterable[Reveal | Mapping[str, Any]] | None = None,
 ) -> VerifyReport:
     """Recompute the year from the inputs and the receipt's seed; compare everything.
 
@@ -135,10 +135,10 @@ def verify_plan(
         >>> from randsupervise.cycle.sample import sample_year
         >>> y = sample_year()
         >>> plan, registry, items, pool, cal = y.plan, y.registry, y.items, y.pool, y.calendar
-        >>> verify_plan(y.run.receipt, plan, registry, items, pool, cal).ok
+        >>> verify_plan(y.run.receipt, plan, registry, items, pool, calendar=cal).ok
         True
         >>> bad = dict(y.run.receipt, seed=Seed.from_text("other").hex)
-        >>> verify_plan(bad, plan, registry, items, pool, cal).differences[0].path
+        >>> verify_plan(bad, plan, registry, items, pool, calendar=cal).differences[0].path
         'receipt_digest'
     """
     data = read_plan_receipt(receipt)
@@ -160,11 +160,12 @@ def verify_plan(
         notes += a_notes
     try:
         seed = Seed(value=Seed.from_hex(data["seed"]).value, source=data["seed_source"])
-        run = _run(
-            plan, registry, items, pool, seed, calendar, conflicts=conflicts,
-            rotation=rotation, load_limits=load_limits, region_rule=region_rule,
-            version=version, algorithm_version=_algorithm_version(data),
+        year = _Inputs(
+            plan=plan, registry=registry, items=items, pool=pool, seed=seed,
+            calendar=calendar, conflicts=conflicts, rotation=rotation,
+            load_limits=load_limits, region_rule=region_rule,
         )  # fmt: skip
+        run = _run(year, version=version, algorithm_version=_algorithm_version(data))
     except (ValidationError, InfeasibleAssignment) as err:
         diffs.append(Difference(path="$", message=f"cannot recompute the year: {err}"))
         return VerifyReport(kind="plan", differences=tuple(diffs), notes=tuple(notes))

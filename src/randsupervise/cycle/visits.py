@@ -144,7 +144,7 @@ def merge_hits(
     head = np.flatnonzero(first)
     rank = np.arange(m) - head[group]
     visit_no = _visit_numbers(group, rank, source, start, end, _item_bits(sources))
-    return _build_visits(year, rows, source, sources, group, visit_no, (ids, regions, risk))
+    return _build_visits(year, sources, (ids, regions, risk), (rows, source, group, visit_no))
 
 
 def _item_bits(sources: Sequence[HitSource]) -> npt.NDArray[np.uint64]:
@@ -197,17 +197,16 @@ def _visit_numbers(
 
 def _build_visits(
     year: int,
-    rows: npt.NDArray[np.int64],
-    source: npt.NDArray[np.int64],
     sources: Sequence[HitSource],
-    group: npt.NDArray[np.int64],
-    visit_no: npt.NDArray[np.int64],
     register: tuple[npt.NDArray[np.str_], npt.NDArray[Any], npt.NDArray[np.int8]],
+    hits: tuple[npt.NDArray[np.int64], ...],
 ) -> list[Visit]:
-    """One visit per (target, visit number); hits are already in visit order. The
-    fields shared by the visits of one sequence of sources are built once.
-    ``register`` holds the register's ids, regions and risk class codes."""
+    """One visit per (target, visit number). The fields shared by the visits of one
+    sequence of sources are built once. ``register`` holds the register's ids, regions
+    and risk class codes; ``hits`` the hits in visit order: their register rows, their
+    source positions, their target group and their visit number within it."""
     ids, regions, risk = register
+    rows, source, group, visit_no = hits
     m = rows.size
     vstart = np.flatnonzero(
         np.r_[True, (group[1:] != group[:-1]) | (visit_no[1:] != visit_no[:-1])]

@@ -326,7 +326,7 @@ def run_demo_year(year: int = 2024) -> DemoReport:
     seed = announcement.seed(value=DEMO_DICE)
     run = run_plan(plan, registry, items, pool, seed=seed, calendar=calendar)
     announced = verify_plan(
-        run.receipt, plan, registry, items, pool, calendar, announcement=announcement
+        run.receipt, plan, registry, items, pool, calendar=calendar, announcement=announcement
     )
     state = simulate_year(run, calendar, drawn_on=_dt.date(year, 2, 26))
     as_of = _dt.date(year + 1, 2, 28)

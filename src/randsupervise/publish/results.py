@@ -15,8 +15,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from randsupervise.cycle.lifecycle import VisitState, YearState
+from randsupervise.cycle.lifecycle import YearState
 from randsupervise.cycle.run import PlanRun
+from randsupervise.cycle.transitions import VisitState
 from randsupervise.model.items import ItemList
 from randsupervise.model.targets import TargetRegistry
 from randsupervise.publish.document import Publication, Table, _publication, iso
