@@ -23,7 +23,6 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from randsupervise.assign import replace
 from randsupervise.calendar import WorkCalendar
 from randsupervise.cycle import (
     Cancel,
@@ -34,7 +33,7 @@ from randsupervise.cycle import (
     PlanRun,
     Publish,
     Record,
-    ReplaceTeam,
+    Visit,
     YearState,
 )
 from randsupervise.draw import Seed, tickets_for_ids, uniforms
@@ -49,74 +48,81 @@ def _u(seed: Seed, stream: str, ids: Sequence[str]) -> list[float]:
 
 
 def simulate_year(run: PlanRun, calendar: WorkCalendar, drawn_on: _dt.date) -> YearState:
-    """Simulated inspections, results, recording and publication, all from tickets."""
+    """Simulated inspections, results, recording and publication, all from tickets.
+
+    补抽: on 1 July one officer (of the visit with the smallest replacement ticket) goes
+    on long leave; one call (:meth:`YearState.replace_inspectors`) restaffs every team
+    still to inspect, in the assignment and in the year together.
+    """
     seed = run.seed
-    state = YearState.start(run, drawn_on)
     ids = [v.id for v in run.visits]
-    u_day, u_res, u_rec, u_pub, u_fate = (
-        _u(seed, f"demo/outcomes/{k}", ids) for k in ("day", "result", "record", "publish", "fate")
+    draws = zip(
+        *(
+            _u(seed, f"demo/outcomes/{k}", ids)
+            for k in ("day", "result", "record", "publish", "fate")
+        ),
+        strict=True,
     )
-    events: list[tuple[str, Event]] = []
-    # 补抽: on 1 July one officer (of the visit with the smallest replacement ticket) goes
-    # on long leave; the assignment engine replaces them in every team still to inspect
-    u_rep = _u(seed, "demo/outcomes/replacement", ids)
     leave_on = _dt.date(run.year, 7, 1)
-    changed: dict[str, tuple[str, ...]] = {}
-    gone = ""
-    if ids:
-        gone = run.teams[ids[int(np.argmin(u_rep))]][0]
-        after = replace(run.assignment, [gone])
-        changed = {
-            t.visit: tuple(sorted(t.members))
-            for t in after.teams
-            if tuple(sorted(t.members)) != run.teams[t.visit]
-        }
-    for k, v in enumerate(run.visits):
-        days = np.arange(
-            np.datetime64(v.start, "D"), np.datetime64(v.end, "D") + np.timedelta64(1, "D")
-        )
-        work = days[calendar.is_workday(days)]
-        if u_fate[k] < 0.01:  # the register was out of date: the target is gone
-            reason = CancelReason.DEREGISTERED
-            events.append((v.id, Cancel(on=v.start, reason=reason, note="found before the visit")))
-            continue
-        if u_fate[k] < 0.02:  # never carried out in its window: overdue, not carried out
-            continue
-        on = work[min(int(u_day[k] * work.size), work.size - 1)].item()
-        why = ""
-        if u_fate[k] < 0.025:  # inspected after its window, with the reason on record
-            on = calendar.add_workdays(v.end, 3)
-            why = "venue closed for renovation until after the batch window"
-        team = run.teams[v.id]
-        if v.id in changed and on >= leave_on:
-            events.append(
-                (v.id, ReplaceTeam(on=leave_on, team=changed[v.id], reason=f"{gone} on leave"))
-            )
-            team = changed[v.id]
-        officer = sorted(team)[0]
-        events.append((v.id, Inspect(on=on, outside_window=why)))
-        result = _result(u_res[k])
-        pending = ResultCode.FOLLOW_UP in result.codes
-        correct_by = calendar.add_workdays(on, 30) if pending else None
-        rec_on = _record_day(calendar, on, u_rec[k])
-        events.append((v.id, Record(on=rec_on, result=result, by=officer, correct_by=correct_by)))
-        if u_rec[k] > 0.985:  # never recorded: stays open, overdue
-            events.pop()
-            continue
-        if u_pub[k] > 0.97:  # recorded but not published: not complete (§三(六))
-            continue
-        if u_pub[k] > 0.93:  # recorded in time, published after the deadline
-            after = max(rec_on, calendar.deadline(on))
-            pub_on = calendar.add_workdays(after, 1 + int((u_pub[k] - 0.93) * 100))
+    early: list[tuple[str, Event]] = []
+    late: list[tuple[Visit, tuple[float, ...]]] = []
+    for v, u in zip(run.visits, draws, strict=True):
+        events = _visit_events(v, run.teams[v.id], calendar, u)
+        if events and events[0].on < leave_on:  # under way before the leave
+            early += [(v.id, e) for e in events]
         else:
-            pub_on = calendar.add_workdays(rec_on, 1 + int(u_pub[k] * 4))
-        events.append((v.id, Publish(on=pub_on, by=officer)))
-        if pending and correct_by is not None and u_fate[k] > 0.3:  # most follow-ups close
-            closed_on = max(pub_on, calendar.add_workdays(correct_by, 2))
-            final = InspectionResult(codes={"CORRECTED"})
-            events.append((v.id, FollowUp(on=closed_on, result=final, by=officer)))
-            events.append((v.id, Publish(on=calendar.add_workdays(closed_on, 1), by=officer)))
-    return state.apply(events, calendar)
+            late.append((v, u))
+    state = YearState.start(run, drawn_on).apply(early, calendar)
+    if ids:
+        gone = run.teams[ids[int(np.argmin(_u(seed, "demo/outcomes/replacement", ids)))]][0]
+        _, state = state.replace_inspectors(
+            run.assignment, [gone], on=leave_on, reason=f"{gone} on leave"
+        )
+    rest = [(v.id, e) for v, u in late for e in _visit_events(v, state[v.id].team, calendar, u)]
+    return state.apply(rest, calendar)
+
+
+def _visit_events(
+    v: Visit, team: Sequence[str], calendar: WorkCalendar, u: Sequence[float]
+) -> list[Event]:
+    """One visit's events, from its tickets ``u`` (day, result, record, publish, fate)."""
+    u_day, u_res, u_rec, u_pub, u_fate = u
+    if u_fate < 0.01:  # the register was out of date: the target is gone
+        return [Cancel(on=v.start, reason=CancelReason.DEREGISTERED, note="found before the visit")]
+    if u_fate < 0.02:  # never carried out in its window: overdue, not carried out
+        return []
+    days = np.arange(
+        np.datetime64(v.start, "D"), np.datetime64(v.end, "D") + np.timedelta64(1, "D")
+    )
+    work = days[calendar.is_workday(days)]
+    on = work[min(int(u_day * work.size), work.size - 1)].item()
+    why = ""
+    if u_fate < 0.025:  # inspected after its window, with the reason on record
+        on = calendar.add_workdays(v.end, 3)
+        why = "venue closed for renovation until after the batch window"
+    officer = sorted(team)[0]
+    events: list[Event] = [Inspect(on=on, outside_window=why)]
+    if u_rec > 0.985:  # never recorded: stays open, overdue
+        return events
+    result = _result(u_res)
+    pending = ResultCode.FOLLOW_UP in result.codes
+    correct_by = calendar.add_workdays(on, 30) if pending else None
+    rec_on = _record_day(calendar, on, u_rec)
+    events.append(Record(on=rec_on, result=result, by=officer, correct_by=correct_by))
+    if u_pub > 0.97:  # recorded but not published: not complete (§三(六))
+        return events
+    if u_pub > 0.93:  # recorded in time, published after the deadline
+        after = max(rec_on, calendar.deadline(on))
+        pub_on = calendar.add_workdays(after, 1 + int((u_pub - 0.93) * 100))
+    else:
+        pub_on = calendar.add_workdays(rec_on, 1 + int(u_pub * 4))
+    events.append(Publish(on=pub_on, by=officer))
+    if pending and correct_by is not None and u_fate > 0.3:  # most follow-ups close
+        closed_on = max(pub_on, calendar.add_workdays(correct_by, 2))
+        final = InspectionResult(codes={"CORRECTED"})
+        events.append(FollowUp(on=closed_on, result=final, by=officer))
+        events.append(Publish(on=calendar.add_workdays(closed_on, 1), by=officer))
+    return events
 
 
 def _record_day(calendar: WorkCalendar, inspected: _dt.date, u: float) -> _dt.date:
