@@ -116,6 +116,10 @@ class AnnualPlan:
     )
     #: groups of task ids whose hits on one target are aligned into one window
     aligned_tasks: tuple[tuple[str, ...], ...] = attrs.field(default=(), converter=_groups)
+    #: rotation: no inspector returns to a target (or a firm of its group) they served on
+    #: in the last ``rotation_periods`` periods; read from the earlier periods'
+    #: assignments given to :func:`~randsupervise.cycle.run.run_plan` (0: no rotation)
+    rotation_periods: int = 0
 
     def __attrs_post_init__(self) -> None:
         # a year is a calendar year datetime.date can hold (1..9999)
@@ -131,6 +135,7 @@ class AnnualPlan:
                 if not isinstance(t, Task)
             ]
         problems += _v.text_problems(self.title, "title", required=False)
+        problems += _v.int_problems(self.rotation_periods, "rotation_periods", min_value=0)
         problems += _class_map_problems(
             self.min_yearly_probability, "min_yearly_probability", None, _ratio_problems
         )
@@ -243,6 +248,8 @@ class AnnualPlan:
             }
         if self.aligned_tasks:
             out["aligned_tasks"] = [list(g) for g in self.aligned_tasks]
+        if self.rotation_periods:
+            out["rotation_periods"] = self.rotation_periods
         return out
 
     def digest(self) -> str:

@@ -20,7 +20,7 @@ Invariants (plan §三(五)-(六); architecture principles 3 and 4):
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from json.encoder import encode_basestring
 from typing import Any
 
@@ -32,7 +32,13 @@ from randsupervise._core.display import columns, html_table, table_repr
 from randsupervise._core.envelope import RECEIPT_FORMAT, seal
 from randsupervise._core.frozen import freeze
 from randsupervise._core.progress import Progress, check_progress
-from randsupervise.assign import ALGORITHM_VERSION, Assignment, RegionRule
+from randsupervise.assign import (
+    ALGORITHM_VERSION,
+    Assignment,
+    RegionRule,
+    group_recusal,
+    rotation_from,
+)
 from randsupervise.calendar import WorkCalendar
 from randsupervise.cycle._engines import assign_teams
 from randsupervise.cycle.draws import DrawRecord, _draws
@@ -136,6 +142,8 @@ def run_plan(
     rotation: Iterable[tuple[str, str]] = (),
     load_limits: int | Mapping[str, int] | None = None,
     region_rule: RegionRule | None = None,
+    earlier: Sequence[Assignment] = (),
+    target_groups: Mapping[str, str] | None = None,
     progress: Progress | None = None,
 ) -> PlanRun:
     """Draw the year: validate, draw per task and batch, merge visits, assign teams.
@@ -151,6 +159,13 @@ def run_plan(
         rotation: ``(inspector id, target id)`` pairs of recent periods, not to repeat.
         load_limits: Most visits per inspector (see ``randsupervise.assign.assign``).
         region_rule: Which inspectors may serve which regions (default: their own).
+        earlier: The earlier periods' assignments, oldest first: with the plan's
+            ``rotation_periods`` N, nobody is drawn for a target (or a firm of its group)
+            they served on in the last N of them
+            (:func:`~randsupervise.assign.rotation_from`).
+        target_groups: Target id -> firm group (affiliated firms): rotation and recusal
+            (``conflicts``) with one firm apply to every firm of its group
+            (:func:`~randsupervise.assign.group_recusal`).
         progress: Called as ``progress(done, total)`` after each draw of the plan (see
             ``randsupervise.interop.tqdm_progress``); it does not change the result.
 
@@ -176,7 +191,7 @@ def run_plan(
     year = _Inputs(
         plan=plan, registry=registry, items=items, pool=pool, seed=seed, calendar=calendar,
         conflicts=conflicts, rotation=rotation, load_limits=load_limits,
-        region_rule=region_rule,
+        region_rule=region_rule, earlier=earlier, target_groups=target_groups,
     )  # fmt: skip
     return _run(year, version=PLAN_VERSIONS[-1], progress=progress)
 
@@ -196,6 +211,24 @@ class _Inputs:
     rotation: Iterable[tuple[str, str]]
     load_limits: int | Mapping[str, int] | None
     region_rule: RegionRule | None
+    earlier: Sequence[Assignment] = ()
+    target_groups: Mapping[str, str] | None = None
+
+    def team_pairs(self) -> tuple[frozenset[tuple[str, str]], frozenset[tuple[str, str]]]:
+        """The (conflicts, rotation) pairs the teams obey: those given, widened to the
+        firm groups, and rotation read from the earlier periods (plan's
+        ``rotation_periods``)."""
+        if self.earlier and not self.plan.rotation_periods:
+            raise ValidationError(
+                [Problem(field="earlier", message="earlier assignments given, but the plan "
+                         "states no rotation_periods")],
+                what="run_plan",
+            )  # fmt: skip
+        earlier = rotation_from(
+            self.earlier, periods=self.plan.rotation_periods, groups=self.target_groups
+        )
+        given = group_recusal(list(self.rotation), self.target_groups)
+        return group_recusal(list(self.conflicts), self.target_groups), given | earlier
 
     def __attrs_post_init__(self) -> None:
         types = {"plan": AnnualPlan, "registry": TargetRegistry, "items": ItemList,
@@ -232,10 +265,11 @@ def _run(
         registry.risk_codes,
     )  # fmt: skip
     visits = _batch_order(visits, seed=seed, stream=f"{plan.year}/visit-order")
+    conflicts, rotation = year.team_pairs()
     assignment = assign_teams(
         visits, year.pool, seed=seed, stream=f"{plan.year}/teams", items=year.items,
-        version=version, algorithm_version=algorithm_version, conflicts=year.conflicts,
-        rotation=year.rotation, load_limits=year.load_limits, region_rule=year.region_rule,
+        version=version, algorithm_version=algorithm_version, conflicts=conflicts,
+        rotation=rotation, load_limits=year.load_limits, region_rule=year.region_rule,
     )  # fmt: skip
     teams = {t.visit: tuple(sorted(t.members)) for t in assignment.teams}
     receipt = _plan_receipt(year, records, visits, assignment, teams, version)

@@ -11,14 +11,14 @@ Invariants (architecture principle 4; ``docs/spec/receipts.md`` §6):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from randsupervise._core.envelope import RECEIPT_FORMAT, seal_differences
 from randsupervise._core.frozen import freeze
 from randsupervise._core.report import Difference, VerifyReport, diff_trees
 from randsupervise._core.strict_json import ListOf, MapOf, Obj, check_versioned_shape, parse
-from randsupervise.assign import ALGORITHM_VERSION, RegionRule
+from randsupervise.assign import ALGORITHM_VERSION, Assignment, RegionRule
 from randsupervise.calendar import WorkCalendar
 from randsupervise.cycle.announcement import check_plan_announcement
 from randsupervise.cycle.plan import AnnualPlan
@@ -111,6 +111,8 @@ def verify_plan(
     rotation: Iterable[tuple[str, str]] = (),
     load_limits: int | Mapping[str, int] | None = None,
     region_rule: RegionRule | None = None,
+    earlier: Sequence[Assignment] = (),
+    target_groups: Mapping[str, str] | None = None,
 ) -> VerifyReport:
     """Recompute the year from the inputs and the receipt's seed; compare everything.
 
@@ -126,6 +128,8 @@ def verify_plan(
             the seed existed: the receipt must make exactly the announced draws from the
             announced inputs, with a seed made by its rule.
         reveals: With a seed from sealed contributions: the published reveals.
+        earlier, target_groups: As given to :func:`~randsupervise.cycle.run.run_plan`
+            (the teams' rotation and recusal pairs are derived from them again).
 
     Raises:
         ValidationError: the receipt or the announcement is malformed (each bad JSON path
@@ -163,7 +167,8 @@ def verify_plan(
         year = _Inputs(
             plan=plan, registry=registry, items=items, pool=pool, seed=seed,
             calendar=calendar, conflicts=conflicts, rotation=rotation,
-            load_limits=load_limits, region_rule=region_rule,
+            load_limits=load_limits, region_rule=region_rule, earlier=earlier,
+            target_groups=target_groups,
         )  # fmt: skip
         run = _run(year, version=version, algorithm_version=_algorithm_version(data))
     except (ValidationError, InfeasibleAssignment) as err:

@@ -50,6 +50,7 @@ _PLAN_KEYS = (
     "min_yearly_probability",
     "max_yearly_frequency",
     "aligned_tasks",
+    "rotation_periods",
     "tasks",
 )
 _TASK_KEYS = (
@@ -251,6 +252,8 @@ def plan_to_toml(plan: AnnualPlan) -> str:
         lines.append(f"cap_scope = {_string(plan.cap_scope)}")
     if plan.aligned_tasks:
         lines.append(f"aligned_tasks = {_value([list(g) for g in plan.aligned_tasks])}")
+    if plan.rotation_periods:
+        lines.append(f"rotation_periods = {plan.rotation_periods}")
     for name in ("min_yearly_probability", "max_yearly_frequency"):
         m = getattr(plan, name)
         if m:
