@@ -12,10 +12,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-import attrs
-import numpy as np
-import numpy.typing as npt
-
 from randsupervise._core.canonical import sha256_hex
 from randsupervise.assign import (
     ALGORITHM_VERSION,
@@ -26,26 +22,20 @@ from randsupervise.assign import (
     VisitRequest,
     assign,
 )
-from randsupervise.draw import DrawPolicy, Seed, frequency_exclusions, run_policy
+from randsupervise.draw import (
+    Draw,
+    DrawPolicy,
+    HistoryEntry,
+    Seed,
+    frequency_exclusions,
+    run_policy,
+)
 from randsupervise.draw.allocation import ItemRule
-from randsupervise.draw.engine import HistoryEntry
 from randsupervise.model import RiskClass, TargetRegistry
 from randsupervise.model.inspectors import InspectorPool
 from randsupervise.model.items import ItemList
 
-__all__ = ["DrawOutcome", "assign_teams", "draw_counts"]
-
-
-@attrs.frozen(kw_only=True)
-class DrawOutcome:
-    """What the cycle keeps of one draw (all fields parallel, in ticket order)."""
-
-    positions: npt.NDArray[np.int64]  # register rows of the selected units
-    selected: tuple[str, ...]
-    classes: tuple[RiskClass, ...]
-    probabilities: tuple[float, ...]
-    batch_of: tuple[int, ...]  # batch index of each selected unit (engine's batch order)
-    receipt: Mapping[str, Any]
+__all__ = ["assign_teams", "classes_and_probabilities", "draw_counts"]
 
 
 def draw_counts(
@@ -60,12 +50,13 @@ def draw_counts(
     frequency_items: Sequence[ItemRule] = (),
     history: Sequence[HistoryEntry] | None = None,
     version: int = 2,
-) -> DrawOutcome:
-    """One equal-probability draw through the draw engine (``randsupervise.draw``).
+) -> Draw:
+    """One equal-probability draw through the draw engine (``randsupervise.draw``): the
+    engine's own :class:`~randsupervise.draw.Draw`, which the plan keeps.
 
     ``where`` is the targeted-draw filter and ``batches`` the number of batches. From
     draw version 2, frequency limits are the draw engine's own rule
-    (:func:`~randsupervise.draw.engine.frequency_exclusions` over ``frequency_items`` and
+    (:func:`~randsupervise.draw.frequency.frequency_exclusions` over ``frequency_items`` and
     the year's ``history`` so far), so the draw's receipt verifies on its own with that
     history. Version 1 (kept to verify old plan receipts) took the plan's ``excluded`` ids
     with a digest of their list.
@@ -84,7 +75,7 @@ def draw_counts(
     else:
         h_digest = sha256_hex(sorted(excluded)) if excluded else None
         h_entries = len(excluded)
-    d = run_policy(
+    return run_policy(
         registry,
         seed=seed,
         stream=stream,
@@ -94,22 +85,19 @@ def draw_counts(
         history_entries=h_entries,
         version=version,
     )
-    pos = np.asarray(d.positions, dtype=np.int64)
-    ids = tuple(registry.ids[pos].tolist())
+
+
+def classes_and_probabilities(d: Draw) -> tuple[tuple[str, ...], tuple[float, ...]]:
+    """Each selected unit's risk class and inclusion probability, parallel to
+    :attr:`~randsupervise.draw.Draw.ids` (a view of the draw, not a copy of its fields)."""
     # per selected unit by table look-ups on its class code, not one object per unit
     members = tuple(RiskClass)
-    codes = registry.risk_codes[pos].tolist()
+    codes = d.require_registry("risk classes").risk_codes[d.positions].tolist()
     prob_of = {label: (s.inclusion_probability or 0.0) for label, s in d.strata.items()}
     prob_by_code = [prob_of.get(c.name) for c in members]
-    # the engine's batch of each selected unit, parallel to its selection order
-    batch_of = d.batch_of.tolist()
-    return DrawOutcome(
-        positions=pos,
-        selected=ids,
-        classes=tuple(members[k] for k in codes),
-        probabilities=tuple(_known(prob_by_code[k], members[k]) for k in codes),
-        batch_of=tuple(batch_of),
-        receipt=d.receipt.to_dict(),
+    return (
+        tuple(members[k].name for k in codes),
+        tuple(_known(prob_by_code[k], members[k]) for k in codes),
     )
 
 
