@@ -132,23 +132,12 @@ def assign_teams(
     algorithm version 1 (kept to recompute earlier receipts) a joint visit had one team of
     ``max(2, number of departments)`` officers, one of each department.
     """
-    if algorithm_version == 1:
-        return assign(
-            [_one_team_request(v) for v in visits],
-            pool, seed=seed, stream=stream, conflicts=conflicts, rotation=rotation,
-            load_limits=load_limits, region_rule=region_rule, receipt_version=version,
-            algorithm_version=1,
-        )  # fmt: skip
     requests = [
-        _parts_request(v, items)
+        _one_team_request(v)
+        if algorithm_version == 1
+        else _parts_request(v, items)
         if len(v.departments) >= 2
-        else VisitRequest(
-            id=v.id,
-            target=v.target_id,
-            region=v.region,
-            departments=v.departments,
-            qualifications=v.qualifications,
-        )
+        else _request(v, qualifications=v.qualifications)
         for v in visits
     ]
     return assign(
@@ -165,13 +154,18 @@ def assign_teams(
     )
 
 
+def _request(v: Any, **staffing: Any) -> VisitRequest:
+    """The visit's target, region and departments (lead first), staffed as ``staffing``
+    says (qualifications, per-department qualifications, team size, joint rule)."""
+    return VisitRequest(
+        id=v.id, target=v.target_id, region=v.region, departments=v.departments, **staffing
+    )
+
+
 def _one_team_request(v: Any) -> VisitRequest:
     """A visit as algorithm version 1 staffed it: one team, one officer per department."""
-    return VisitRequest(
-        id=v.id,
-        target=v.target_id,
-        region=v.region,
-        departments=v.departments,
+    return _request(
+        v,
         qualifications=v.qualifications,
         team_size=max(MIN_TEAM_SIZE, len(v.departments)),
         joint_rule=JointRule.ONE_PER_DEPARTMENT,
@@ -193,10 +187,4 @@ def _parts_request(v: Any, items: ItemList | None) -> VisitRequest:
         quals[d] |= item.required_qualifications
         placed |= item.required_qualifications
     quals[lead] |= set(v.qualifications) - placed
-    return VisitRequest(
-        id=v.id,
-        target=v.target_id,
-        region=v.region,
-        departments=v.departments,
-        department_qualifications={d: frozenset(q) for d, q in quals.items() if q},
-    )
+    return _request(v, department_qualifications={d: frozenset(q) for d, q in quals.items() if q})

@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
-from randsupervise.draw.allocation import StratumAllocation, allocate
+from randsupervise.draw.allocation import StratumAllocation
 from randsupervise.draw.frequency import frequency_reached, present_ids
 from randsupervise.draw.history import History, as_history
 from randsupervise.draw.partition import (
@@ -264,9 +264,7 @@ def draw_dask(
         excluded += ex
         for label, k in counts.items():
             populations[label] = populations.get(label, 0) + k
-    alloc = allocate(populations, ratios=policy.ratios, counts=policy.counts,
-                     default_ratio=policy.default_ratio, rounding=policy.rounding,
-                     min_per_stratum=policy.min_per_stratum, item=policy.item)  # fmt: skip
+    alloc = policy.allocate(populations)
     sizes = {label: a.sample_size for label, a in alloc.items()}
     merged = merge_candidates(each(_candidates, policy, seed, stream, sizes, reached))
     if merged.registry_digest is None:  # pragma: no cover - registers always hand in hashes

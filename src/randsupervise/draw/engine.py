@@ -37,7 +37,7 @@ import numpy as np
 import numpy.typing as npt
 
 from randsupervise._core.validation import check_label
-from randsupervise.draw.allocation import ALL_STRATUM, StratumAllocation, allocate
+from randsupervise.draw.allocation import ALL_STRATUM, StratumAllocation
 from randsupervise.draw.batches import check_version
 from randsupervise.draw.coordination import BurdenHistory, BurdenTier, coordinated_select
 from randsupervise.draw.frequency import frequency_exclusions
@@ -191,15 +191,7 @@ def run_policy(
     _check_inputs(registry, seed, stream, policy, burden)
     excluded_t = tuple(sorted(set(excluded), key=lambda s: s.encode("utf-8")))
     strata_rows = _eligible_strata(registry, policy, excluded_t)
-    alloc = allocate(
-        {label: int(p.size) for label, p, _ in strata_rows},
-        ratios=policy.ratios,
-        counts=policy.counts,
-        default_ratio=policy.default_ratio,
-        rounding=policy.rounding,
-        min_per_stratum=policy.min_per_stratum,
-        item=policy.item,
-    )
+    alloc = policy.allocate({label: int(p.size) for label, p, _ in strata_rows})
     # each unit's last inspected period, matched once for the whole register
     last = None if burden is None else burden.last_inspected(registry.ids, registry.fingerprints)
     strata: dict[str, StratumDraw] = {}

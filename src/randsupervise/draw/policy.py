@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, TypedDict, TypeGuard
 import attrs
 import numpy as np
 
-from randsupervise.draw.allocation import ROUNDING_RULES, ItemRule
+from randsupervise.draw.allocation import ROUNDING_RULES, ItemRule, StratumAllocation, allocate
 from randsupervise.draw.selection import METHODS
 from randsupervise.errors import Problem, ValidationError
 from randsupervise.model.targets import CATEGORICAL_COLUMNS
@@ -207,17 +207,19 @@ def _number(x: object) -> TypeGuard[float]:
     return isinstance(x, int | float | np.floating) and not isinstance(x, bool)
 
 
-def _floor_problems(floor: object) -> list[Problem]:
+def _floor_problems(floor: object, method: object) -> list[Problem]:
+    """The floor's rules: a number in [0, 1] (or one per stratum), with the ``smallest``
+    method only (plan §三(五); ``docs/burden.md``)."""
+    if floor is None:
+        return []
     values = floor.items() if isinstance(floor, Mapping) else [(None, floor)]
-    return [
-        Problem(
-            field="floor",
-            id=k,
-            message=f"floor must be a number in [0, 1] (or a mapping of them), got {x!r}",
-        )
-        for k, x in values
-        if not (_number(x) and math.isfinite(float(x)) and 0 <= float(x) <= 1)
-    ]
+    bad = [(k, f"floor must be a number in [0, 1] (or a mapping of them), got {x!r}")
+           for k, x in values
+           if not (_number(x) and math.isfinite(float(x)) and 0 <= float(x) <= 1)]  # fmt: skip
+    if isinstance(method, Method) and method != Method.SMALLEST:
+        bad.append((None, "burden spreading (floor) works with the 'smallest' method only, "
+                    f"not {method.value!r}"))  # fmt: skip
+    return [Problem(field="floor", id=k, message=m) for k, m in bad]
 
 
 @attrs.frozen(kw_only=True)
@@ -297,18 +299,28 @@ class DrawPolicy:
             )
         if isinstance(self.batches, bool) or not isinstance(self.batches, int) or self.batches < 1:
             problems.append(Problem(field="batches", message="must be an int >= 1"))
-        if self.floor is not None:
-            problems += _floor_problems(self.floor)
-            if isinstance(self.method, Method) and self.method != Method.SMALLEST:
-                problems.append(
-                    Problem(
-                        field="floor",
-                        message="burden spreading (floor) works with the 'smallest' method "
-                        f"only, not {self.method.value!r}",
-                    )
-                )
+        problems += _floor_problems(self.floor, self.method)
         if problems:
             raise ValidationError(problems, what="draw policy")
+
+    def allocate(self, populations: Mapping[str, int]) -> dict[str, StratumAllocation]:
+        """Each stratum's sample size under this policy, from the strata's eligible
+        populations (:func:`~randsupervise.draw.allocation.allocate`): what every draw
+        path (in memory, on Dask) allocates with.
+
+        Examples:
+            >>> DrawPolicy(ratios={"A": 0.03}).allocate({"A": 100, "B": 5})["A"].sample_size
+            3
+        """
+        return allocate(
+            populations,
+            ratios=self.ratios,
+            counts=self.counts,
+            default_ratio=self.default_ratio,
+            rounding=self.rounding,
+            min_per_stratum=self.min_per_stratum,
+            item=self.item,
+        )
 
     def floor_of(self, stratum: str) -> float | None:
         """The floor of one stratum (``None``: drawn without coordination)."""
