@@ -20,9 +20,7 @@ import time
 
 import numpy as np
 
-from randsupervise.draw.coordinated import coordinated_draw
-from randsupervise.draw.coordination import BurdenHistory
-from randsupervise.draw.engine import draw
+from randsupervise.draw import BurdenHistory, History, draw
 from randsupervise.model import TargetRegistry
 from randsupervise.tickets.seed import Seed
 
@@ -45,9 +43,8 @@ def simulate(reg: TargetRegistry, rep: int, r: float, floor: float, periods: int
     for p in range(periods):
         seed = Seed.from_text(f"replication {rep} period {p}")
         t0 = time.perf_counter()
-        d = coordinated_draw(
-            reg, seed=seed, stream=f"p{p}", history=history, floor=floor, ratios={"A": r}
-        )
+        d = draw(reg, seed=seed, stream=f"p{p}", history=History.from_periods(history),
+                 floor=floor, ratios={"A": r})  # fmt: skip
         ours_s += time.perf_counter() - t0
         chosen = d.selected_ids()
         history = history.append(chosen, label=f"p{p}")
@@ -111,8 +108,8 @@ def run_large(n: int) -> None:
     )
     seed = Seed.from_text("large")
     ours_s, d = best_of(
-        lambda: coordinated_draw(reg, seed=seed, stream="y4", history=history, floor=0.05,
-                                 ratios={"A": 0.2}), 3)  # fmt: skip
+        lambda: draw(reg, seed=seed, stream="y4", history=History.from_periods(history),
+                     floor=0.05, ratios={"A": 0.2}), 3)  # fmt: skip
     base_s, _ = best_of(lambda: draw(reg, seed=seed, stream="y4", ratios={"A": 0.2}), 3)
     emit(
         f"burden_draw_{n // 1_000_000}m",

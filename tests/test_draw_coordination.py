@@ -12,10 +12,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy import stats
 
+from randsupervise.draw import Draw, DrawPolicy, History, draw, run_policy
 from randsupervise.draw.allocation import ItemRule
-from randsupervise.draw.coordinated import coordinated_draw
 from randsupervise.draw.coordination import BurdenHistory, coordinated_select
-from randsupervise.draw.engine import DrawPolicy, draw, run_policy
 from randsupervise.draw.receipt import Receipt
 from randsupervise.draw.verify import verify
 from randsupervise.errors import ValidationError
@@ -31,6 +30,11 @@ def register(n: int, classes: str = "A", prefix: str = "U") -> TargetRegistry:
     )
 
 
+def spread(reg: TargetRegistry, history: object, **kw: object) -> Draw:
+    """A burden-spread draw: the earlier periods as the history's periods."""
+    return draw(reg, history=History.from_periods(history), **kw)  # type: ignore[arg-type]
+
+
 def run_periods(
     reg: TargetRegistry, periods: int, *, ratio: float, floor: float | None, tag: str = ""
 ) -> tuple[set[str], list[float]]:
@@ -39,7 +43,7 @@ def run_periods(
     seen: set[str] = set()
     mins = []
     for p in range(periods):
-        d = coordinated_draw(reg, seed=Seed.from_text(f"{tag} period {p}"), stream=f"p{p}",
+        d = spread(reg, seed=Seed.from_text(f"{tag} period {p}"), stream=f"p{p}",
                              history=history, floor=floor, default_ratio=ratio)  # fmt: skip
         mins.append(float(d.inclusion_probabilities.min()))
         history = history.append(d.selected_ids(), label=f"p{p}")
@@ -95,9 +99,9 @@ def test_floor_zero_is_a_rotation_nobody_twice_before_everybody_once() -> None:
     seen: list[str] = []
     history = BurdenHistory.empty()
     for p in range(5):
-        d = coordinated_draw(reg, seed=Seed.from_text(f"r{p}"), stream="s", history=history,
+        d = spread(reg, seed=Seed.from_text(f"r{p}"), stream="s", history=history,
                              floor=0.0, counts={"A": 10})  # fmt: skip
-        seen += d.strata["A"].selected
+        seen += d.strata["A"].ids
         history = history.append(d.selected_ids())
     assert sorted(seen) == sorted(reg.ids.tolist())
 
@@ -114,9 +118,9 @@ def test_empirical_frequencies_match_the_reported_probabilities() -> None:
     counts = np.zeros(60)
     probs = None
     for s in range(runs):
-        d = coordinated_draw(reg, seed=Seed.from_text(f"mc {s}"), stream="s", history=history,
+        d = spread(reg, seed=Seed.from_text(f"mc {s}"), stream="s", history=history,
                              floor=0.1, counts={"A": 12})  # fmt: skip
-        counts[reg.index_of(d.strata["A"].selected)] += 1
+        counts[reg.index_of(d.strata["A"].ids)] += 1
         probs = d.inclusion_probabilities if probs is None else probs
         assert np.array_equal(probs, d.inclusion_probabilities)  # fixed by the history
     assert probs is not None
@@ -136,10 +140,10 @@ def test_same_draw_for_shuffled_registers_and_reordered_history() -> None:
     h1 = BurdenHistory.from_periods({"2023": ids[:40], "2024": ids[30:90]})
     h2 = BurdenHistory.from_periods({"2023": ids[:40][::-1], "2024": ids[30:90][::-1]})
     kw = {"seed": Seed.from_text("order"), "stream": "2025", "floor": 0.05, "default_ratio": 0.2}
-    a = coordinated_draw(reg, history=h1, **kw)  # type: ignore[arg-type]
-    b = coordinated_draw(shuffled, history=h2, **kw)  # type: ignore[arg-type]
-    assert a == b
-    assert a.receipt_fragment() == b.receipt_fragment()
+    a = spread(reg, history=h1, **kw)  # type: ignore[arg-type]
+    b = spread(shuffled, history=h2, **kw)  # type: ignore[arg-type]
+    assert a.receipt == b.receipt
+    assert a.burden_record() == b.burden_record()
     pa = dict(zip(reg.ids.tolist(), a.inclusion_probabilities.tolist(), strict=True))
     pb = dict(zip(shuffled.ids.tolist(), b.inclusion_probabilities.tolist(), strict=True))
     assert pa == pb
@@ -149,11 +153,11 @@ def test_empty_history_is_the_plain_draw() -> None:
     reg = register(400, "ABCD")
     ratios = {"A": 0.03, "B": 0.05, "C": 0.2, "D": 1.0}
     plain = draw(reg, seed=Seed.from_text("p"), stream="s", ratios=ratios)
-    coord = coordinated_draw(reg, seed=Seed.from_text("p"), stream="s", history=[],
+    coord = spread(reg, seed=Seed.from_text("p"), stream="s", history=[],
                              floor=0.01, ratios=ratios)  # fmt: skip
     for k, s in plain.strata.items():
-        assert coord.strata[k].selected == s.ids
-        assert list(coord.strata[k].tickets) == s.tickets.tolist()
+        assert coord.strata[k].ids == s.ids
+        assert coord.strata[k].tickets.tolist() == s.tickets.tolist()
     assert np.array_equal(coord.inclusion_probabilities, plain.inclusion_probabilities)
 
 
@@ -161,14 +165,14 @@ def test_uncoordinated_strata_and_full_census() -> None:
     reg = register(200, "AD")
     ids = reg.ids.tolist()
     history = BurdenHistory.from_periods([ids[:60]])
-    d = coordinated_draw(reg, seed=Seed.from_text("c"), stream="s", history=history,
+    d = spread(reg, seed=Seed.from_text("c"), stream="s", history=history,
                          floor={"A": 0.05}, ratios={"A": 0.2, "D": 1.0})  # fmt: skip
     assert d.strata["D"].floor is None and d.strata["D"].sample_size == 100
     assert [t.periods for t in d.strata["D"].tiers] == [(-1, 0)]
     assert len(d.strata["A"].tiers) == 2
     rows_d = reg.risk_codes == 3
     assert (d.inclusion_probabilities[rows_d] == 1.0).all()
-    json.dumps(d.receipt_fragment())  # JSON-able
+    json.dumps(d.burden_record())  # JSON-able
 
 
 def test_small_strata_merge_the_most_recent_tiers_to_keep_the_floor() -> None:
@@ -192,7 +196,7 @@ def test_births_and_deaths_move_nothing_else() -> None:
         + [AddTarget(target=Target(id=f"N{i}", name=f"N{i}", risk_class="A")) for i in range(5)]
     )
     kw = {"seed": Seed.from_text("b"), "stream": "2025", "history": history, "floor": 0.05}
-    d = coordinated_draw(grown, counts={"A": 20}, **kw)  # type: ignore[arg-type]
+    d = spread(grown, counts={"A": 20}, **kw)  # type: ignore[arg-type]
     tiers = d.strata["A"].tiers
     # a new unit has no history: it joins the never-inspected tier; a removed id in the
     # history is simply absent
@@ -200,7 +204,7 @@ def test_births_and_deaths_move_nothing_else() -> None:
     # tickets of the units present in both registers are unchanged
     t_old = dict(zip(ids, tickets(reg.fingerprints, Seed.from_text("b"), "2025").tolist(),
                      strict=True))  # fmt: skip
-    for i, t in zip(d.strata["A"].selected, d.strata["A"].tickets, strict=True):
+    for i, t in zip(d.strata["A"].ids, d.strata["A"].tickets.tolist(), strict=True):
         assert i.startswith("N") or t_old[i] == t
 
 
@@ -223,18 +227,18 @@ def test_bad_requests_are_refused_with_reasons() -> None:
     reg = register(100)
     seed = Seed.from_text("x")
     with pytest.raises(ValidationError, match="sampling fraction") as e:
-        coordinated_draw(reg, seed=seed, stream="s", history=[], floor=0.3, default_ratio=0.2)
+        spread(reg, seed=seed, stream="s", history=[], floor=0.3, default_ratio=0.2)
     assert e.value.problems[0].id == "A"
     with pytest.raises(ValidationError, match="floor"):
-        coordinated_draw(reg, seed=seed, stream="s", history=[], floor=1.5, default_ratio=0.2)
+        spread(reg, seed=seed, stream="s", history=[], floor=1.5, default_ratio=0.2)
     with pytest.raises(ValidationError, match="unknown stratum"):
-        coordinated_draw(reg, seed=seed, stream="s", history=[], floor=0.1, counts={"Z": 1})
+        spread(reg, seed=seed, stream="s", history=[], floor=0.1, counts={"Z": 1})
     with pytest.raises(ValidationError):
-        coordinated_draw(reg, seed=seed, stream="s", history=[], floor=0.1, counts={"A": -1})
+        spread(reg, seed=seed, stream="s", history=[], floor=0.1, counts={"A": -1})
     with pytest.raises(ValidationError, match="TargetRegistry"):
-        coordinated_draw([], seed=seed, stream="s", history=[], floor=0.1)  # type: ignore[arg-type]
+        spread([], seed=seed, stream="s", history=[], floor=0.1)  # type: ignore[arg-type]
     with pytest.raises(ValidationError, match="Seed"):
-        coordinated_draw(reg, seed=1, stream="s", history=[], floor=0.1)  # type: ignore[arg-type]
+        spread(reg, seed=1, stream="s", history=[], floor=0.1)  # type: ignore[arg-type]
     with pytest.raises(ValidationError):
         coordinated_select(np.zeros(3, dtype=np.uint64), ["a", "b"], [-1, -1, -1], 1, floor=0)
     with pytest.raises(ValidationError):
@@ -244,16 +248,16 @@ def test_bad_requests_are_refused_with_reasons() -> None:
 def test_unstratified_draw_and_allocation_rules_as_in_the_engine() -> None:
     reg = register(101, "AB")
     history = BurdenHistory.from_periods([reg.ids[:30].tolist()])
-    d = coordinated_draw(reg, seed="u", stream="s", history=history, floor=0.02,
+    d = spread(reg, seed="u", stream="s", history=history, floor=0.02,
                          default_ratio=0.03, stratify=None)  # fmt: skip
     assert list(d.strata) == ["ALL"] and d.strata["ALL"].sample_size == 4  # ceil(3.03)
     plain = draw(reg, seed="u", stream="s", stratify=None, default_ratio=0.03)
     assert d.strata["ALL"].sample_size == plain.strata["ALL"].sample_size
-    d = coordinated_draw(reg, seed="u", stream="s", history=[], floor=None,
+    d = spread(reg, seed="u", stream="s", history=[], floor=None,
                          ratios={"A": 0.01}, min_per_stratum=3)  # fmt: skip
     plain = draw(reg, seed="u", stream="s", ratios={"A": 0.01}, min_per_stratum=3)
     assert {k: s.sample_size for k, s in d.strata.items()} == {"A": 3, "B": 3, "C": 0, "D": 0}
-    assert d.selected() == {k: list(s.ids) for k, s in plain.strata.items()}
+    assert {k: s.ids for k, s in d.strata.items()} == {k: s.ids for k, s in plain.strata.items()}
 
 
 # ------------------------------------------------ one engine path, one receipt, verify
@@ -272,7 +276,7 @@ def _burden_case() -> tuple[TargetRegistry, BurdenHistory, dict[str, object]]:
 
 
 _B_REG, _B_HISTORY, _B_KW = _burden_case()
-_B_DRAW = draw(_B_REG, burden=_B_HISTORY, **_B_KW)  # type: ignore[arg-type]
+_B_DRAW = draw(_B_REG, history=History.from_periods(_B_HISTORY), **_B_KW)  # type: ignore[arg-type]
 _B_RECEIPT = _B_DRAW.receipt
 
 
@@ -282,16 +286,19 @@ def _reseal(data: dict[str, object]) -> Receipt:
     return Receipt.from_dict({**data, "receipt_digest": r.computed_digest()})
 
 
-def test_coordinated_draw_is_the_engine_draw_and_its_receipt_verifies() -> None:
+def test_the_burden_spread_draw_is_the_engine_draw_and_its_receipt_verifies() -> None:
     kw = {k: v for k, v in _B_KW.items() if k != "batches"}
-    c = coordinated_draw(_B_REG, history=_B_HISTORY, **kw)  # type: ignore[arg-type]
-    d = draw(_B_REG, burden=_B_HISTORY, **kw)  # type: ignore[arg-type]
+    periods = dict(zip(_B_HISTORY.labels, _B_HISTORY.inspected, strict=True))
+    c = draw(_B_REG, history=History(periods=periods), **kw)  # type: ignore[arg-type]
+    seed, stream = kw.pop("seed"), kw.pop("stream")
+    d = draw(_B_REG, DrawPolicy(**kw), seed=seed, stream=stream,  # type: ignore[arg-type]
+             history=History.from_periods(_B_HISTORY))  # fmt: skip
     assert c.receipt == d.receipt
-    assert c.receipt_fragment() == d.receipt.burden
-    assert c.selected() == {k: list(s.ids) for k, s in d.strata.items()}
+    assert c.burden_record() == d.receipt.burden
     assert np.array_equal(c.inclusion_probabilities, d.inclusion_probabilities)
     report = verify(_B_RECEIPT, _B_REG, burden=_B_HISTORY)
     assert report.ok, str(report)
+    assert verify(_B_RECEIPT, _B_REG, history=History.from_periods(_B_HISTORY)).ok
     # the receipt survives JSON and still verifies; the history may come as a mapping
     text = _B_RECEIPT.to_json()
     assert Receipt.from_json(text) == _B_RECEIPT
@@ -401,7 +408,7 @@ def test_burden_spreading_is_refused_where_it_cannot_apply() -> None:
         draw(reg, seed="s", stream="t", default_ratio=0.2, floor=0.05)
     with pytest.raises(ValidationError, match="'smallest' method"):
         draw(reg, seed="s", stream="t", default_ratio=0.2, method="pareto", floor=0.05,
-             burden=[])  # fmt: skip
+             history=History.from_periods([]))  # fmt: skip
     with pytest.raises(ValidationError, match="'smallest' method"):
         run_policy(reg, seed=Seed.from_text("s"), stream="t",
                    policy=DrawPolicy(default_ratio=0.2, method="poisson"),
@@ -419,10 +426,14 @@ def test_frequency_limits_targets_and_burden_spreading_together() -> None:
     ids = reg.ids.tolist()
     history = BurdenHistory.from_periods({"2024": ids[:60]})
     freq = [(i, "K1", 1) for i in ids[100:110]]
-    d = draw(reg, seed="z", stream="2025", default_ratio=0.25, floor=0.05, burden=history,
-             item=ItemRule(id="K1", kind="key"), history=freq,
-             where={"risk_class": ["A"]})  # fmt: skip
+    both = History(entries=freq, periods=history)
+    d = draw(reg, seed="z", stream="2025", default_ratio=0.25, floor=0.05, history=both,
+             item=ItemRule(id="K1", kind="key"), where={"risk_class": ["A"]})  # fmt: skip
     assert set(d.ids).isdisjoint(ids[100:110])
     a = d.receipt.burden["strata"]["A"]  # type: ignore[index]
     assert sum(t["population"] for t in a["tiers"]) == 95  # 100 A units, 5 limited
     assert verify(d.receipt, reg, burden=history, history=freq).ok
+    assert verify(d.receipt, reg, history=both).ok
+    # the receipt records each part on its own; the history's own digest covers both
+    assert d.receipt.burden["history"]["digest"] == history.digest()  # type: ignore[index]
+    assert both.digest() not in (History(entries=freq).digest(), History(periods=history).digest())

@@ -10,8 +10,8 @@ import dask.dataframe as dd
 import pandas as pd
 import pytest
 
+from randsupervise.draw import Draw, DrawPolicy, History, draw
 from randsupervise.draw.dask import draw_dask
-from randsupervise.draw.engine import DrawPolicy, draw
 from randsupervise.errors import ValidationError
 from randsupervise.model import TargetRegistry
 
@@ -53,10 +53,20 @@ def test_dask_receipt_is_identical_to_the_in_memory_receipt(
     expected = draw(in_memory(df), seed=SEED, stream="2024/G01", **policy)  # type: ignore[arg-type]
     got = draw_dask(dd.from_pandas(df, npartitions=npartitions), seed=SEED, stream="2024/G01",
                     scheduler="synchronous", **policy)  # type: ignore[arg-type]  # fmt: skip
-    assert got.n_partitions == npartitions
+    assert isinstance(got, Draw) and got.registry is None  # one result type, no register
     assert got.receipt == expected.receipt
     assert got.receipt.to_json() == expected.receipt.to_json()
     assert got.ids == expected.ids
+    assert got.batches == expected.batches
+    assert {k: s.ids for k, s in got.strata.items()} == {
+        k: s.ids for k, s in expected.strata.items()
+    }
+    assert (got.registry_size, got.register_digest) == (
+        expected.registry_size,
+        expected.register_digest,
+    )
+    with pytest.raises(ValidationError, match="holds no register"):
+        got.positions  # noqa: B018
 
 
 def test_shuffled_and_repartitioned_frames_give_the_same_receipt() -> None:
@@ -105,10 +115,13 @@ def test_unsupported_methods_and_missing_columns_are_refused() -> None:
         draw_dask(ddf.rename(columns={"id": "code"}), seed=SEED, stream="s",
                   ratios={"A": 0.5}, scheduler="synchronous")  # fmt: skip
     # burden spreading needs the tiers of the whole register: drawn in memory only
-    with pytest.raises(ValidationError, match="burden=") as e:
+    with pytest.raises(ValidationError, match="history=") as e:
         draw_dask(ddf, seed=SEED, stream="s", policy=DrawPolicy(default_ratio=0.5, floor=0.1),
                   scheduler="synchronous")  # fmt: skip
     assert e.value.problems[0].field == "floor"
+    with pytest.raises(ValidationError, match="history="):
+        draw_dask(ddf, seed=SEED, stream="s", default_ratio=0.5, scheduler="synchronous",
+                  history=History.from_periods({"2024": ["x"]}))  # fmt: skip
 
 
 def test_a_policy_and_policy_arguments_together_are_refused() -> None:
@@ -186,7 +199,7 @@ def test_partitioned_parquet_gives_the_in_memory_receipt_for_1_8_and_32_files(
         ddf = dd.read_parquet(_write_provinces(df, tmp_path, files))
         got = draw_dask(ddf, seed=SEED, stream="2025/省级", ratios=ratios, batches=4,
                         scheduler="synchronous")  # fmt: skip
-        assert got.n_partitions == files
+        assert ddf.npartitions == files
         assert got.receipt == expected
         texts.add(got.receipt.to_json())
     assert texts == {expected.to_json()}
@@ -215,9 +228,10 @@ def test_frequency_limits_on_dask_give_the_in_memory_receipt(npartitions: int) -
         "item": k01,
         "where": {"region": ["东城镇", "南山乡"]},
     }
-    expected = draw(in_memory(df), seed=SEED, stream="s", history=history, **policy)  # type: ignore[arg-type]
+    hist = History.from_entries(history)
+    expected = draw(in_memory(df), seed=SEED, stream="s", history=hist, **policy)  # type: ignore[arg-type]
     got = draw_dask(dd.from_pandas(df, npartitions=npartitions), seed=SEED, stream="s",
-                    history=history, scheduler="synchronous", **policy)  # type: ignore[arg-type]  # fmt: skip
+                    history=hist, scheduler="synchronous", **policy)  # type: ignore[arg-type]  # fmt: skip
     assert expected.receipt.frequency_limit["excluded"]
     assert got.receipt == expected.receipt
     assert got.receipt.to_json() == expected.receipt.to_json()

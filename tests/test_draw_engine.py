@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from randsupervise.draw import (
     DrawPolicy,
+    History,
     ItemRule,
     Receipt,
     Seed,
@@ -194,7 +195,14 @@ def test_frequency_limits_exclude_and_are_recorded() -> None:
     first = draw(reg, seed=SEED, stream="q1", ratios={"A": 0.1}, item=item)
     history = [(i, "K9", 1) for i in first.strata["A"].ids] + [("T-gone", "K9", 3)]
     history.append((first.strata["A"].ids[0], "OTHER", 5))
-    second = draw(reg, seed=SEED, stream="q1", ratios={"A": 0.1}, item=item, history=history)
+    second = draw(
+        reg,
+        seed=SEED,
+        stream="q1",
+        ratios={"A": 0.1},
+        item=item,
+        history=History.from_entries(history),
+    )
     assert not set(first.strata["A"].ids) & set(second.strata["A"].ids)
     fl = second.receipt.frequency_limit
     assert fl is not None and sorted(fl["excluded"]) == sorted(first.strata["A"].ids)
@@ -208,7 +216,7 @@ def test_frequency_limits_exclude_and_are_recorded() -> None:
         "history" in d.where or "excluded" in d.where for d in bad.differences
     )
     with pytest.raises(ValidationError):
-        draw(reg, seed=SEED, stream="q1", ratios={"A": 0.1}, history=history)
+        draw(reg, seed=SEED, stream="q1", ratios={"A": 0.1}, history=History.from_entries(history))
 
 
 def test_unstratified_and_other_columns() -> None:
@@ -344,6 +352,72 @@ def test_a_frequency_limited_draw_that_excluded_nobody_verifies_without_history(
         id="K1", name="n", department="d", kind="key", legal_basis="l", content="c",
         method="m", target_kinds={"enterprise"},
     )  # fmt: skip
-    d = draw(reg, seed="s", stream="K1", default_ratio=0.25, item=item, history=[])
+    d = draw(
+        reg, seed="s", stream="K1", default_ratio=0.25, item=item, history=History.from_entries([])
+    )
     report = verify(d.receipt, reg)
     assert report.ok and report.notes
+
+
+# ------------------------------------------------------------ one policy, one history
+def test_draw_options_are_exactly_the_policy_fields() -> None:
+    """The keyword conveniences and the policy cannot drift apart."""
+    import attrs
+
+    from randsupervise.draw import DrawOptions
+
+    assert set(DrawOptions.__annotations__) == {f.name for f in attrs.fields(DrawPolicy)}
+    with pytest.raises(ValidationError) as e:
+        draw(make_registry(20), seed=SEED, stream="s", ratio={"A": 0.1})  # type: ignore[call-arg]
+    assert e.value.problems[0].field == "ratio"
+
+
+def test_method_and_rounding_are_enums_with_the_receipt_strings() -> None:
+    from randsupervise import Method as RootMethod
+    from randsupervise import Rounding as RootRounding
+    from randsupervise.draw import Method, Rounding
+
+    assert (RootMethod, RootRounding) == (Method, Rounding)
+    p = DrawPolicy(method="pareto", rounding="half_up", default_ratio=0.1)
+    assert p.method is Method.PARETO and p.rounding is Rounding.HALF_UP
+    assert p == DrawPolicy(method=Method.PARETO, rounding=Rounding.HALF_UP, default_ratio=0.1)
+    record = p.to_record()
+    assert (record["method"], record["rounding"]) == ("pareto", "half_up")
+    assert type(record["method"]) is str and DrawPolicy.from_record(record) == p
+    for field, value in (("method", "magic"), ("rounding", "up"), ("method", 3)):
+        with pytest.raises(ValidationError) as e:
+            DrawPolicy(**{field: value})  # type: ignore[arg-type]
+        assert [x.field for x in e.value.problems] == [field]
+
+
+def test_a_positional_policy_is_the_keyword_draw() -> None:
+    reg = make_registry()
+    p = DrawPolicy(ratios=RATIOS, batches=2)
+    a = draw(reg, p, seed=SEED, stream="s")
+    b = draw(reg, seed=SEED, stream="s", ratios=RATIOS, batches=2)
+    assert a.receipt.to_json() == b.receipt.to_json()
+    with pytest.raises(ValidationError, match="expected a DrawPolicy"):
+        draw(reg, {"ratios": RATIOS}, seed=SEED, stream="s")  # type: ignore[arg-type]
+
+
+def test_one_history_input_holds_both_parts() -> None:
+    reg = make_registry(40)
+    ids = reg.ids.tolist()
+    item = ItemRule(id="K1", kind="key")
+    entries = [(ids[0], "K1", 1), (ids[0], "K1", 1), (ids[1], "G2", 1)]
+    h = History(entries=entries, periods={"2024": ids[:10]})
+    assert h.entries == ((ids[0], "K1", 2), (ids[1], "G2", 1))  # summed and sorted
+    assert History(entries=entries[::-1]).digest() == History(entries=entries).digest()
+    assert len({h.digest(), History(entries=entries).digest(), History().digest()}) == 3
+    d = draw(reg, seed=SEED, stream="s", default_ratio=0.5, item=item, floor=0.1, history=h)
+    assert ids[0] in d.excluded and d.receipt.burden is not None
+    assert d.receipt.frequency_limit["history_digest"] == draw(  # type: ignore[index]
+        reg, seed=SEED, stream="s", default_ratio=0.5, item=item,
+        history=History.from_entries(entries),
+    ).receipt.frequency_limit["history_digest"]  # type: ignore[index]  # fmt: skip
+    assert verify(d.receipt, reg, history=h).ok
+    with pytest.raises(ValidationError, match="expected a History"):
+        draw(reg, seed=SEED, stream="s", default_ratio=0.5, history=entries)  # type: ignore[arg-type]
+    with pytest.raises(ValidationError) as e:
+        History.from_entries([("a", "K1", -1)])
+    assert e.value.problems[0].row == 0

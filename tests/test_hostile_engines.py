@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from randsupervise.assign import VisitRequest, assign
-from randsupervise.draw import BurdenHistory, Seed, draw
+from randsupervise.draw import BurdenHistory, History, Seed, draw
 from randsupervise.errors import RandSuperviseError, ValidationError
 from randsupervise.model import TargetRegistry
 from randsupervise.model.sample import sample_inspectors
@@ -37,7 +37,8 @@ REG = TargetRegistry.from_columns(id=["a", "b", "c", "d"], risk_class="ABCD")
         ({"method": np.array(["smallest"])}, "method"),
         ({"rounding": ["ceil"]}, "rounding"),
         ({"stratify": np.array(1)}, "stratify"),
-        ({"burden": {"A": None}}, "inspected"),
+        ({"history": {"A": None}}, "history"),
+        ({"burden": {"A": []}}, "burden"),
         ({"stream": None}, "stream"),
         ({"stream": ""}, "stream"),
         ({"stream": "x\ud800"}, "stream"),
@@ -52,6 +53,13 @@ def test_bad_draw_arguments_name_the_argument(bad: dict[str, Any], field: str) -
     with pytest.raises(ValidationError) as e:
         draw(REG, **kwargs)
     assert field in {p.field for p in e.value.problems}, str(e.value)
+
+
+def test_bad_earlier_periods_name_the_field() -> None:
+    with pytest.raises(ValidationError) as e:
+        draw(REG, seed="s", stream="t", ratios={"A": 0.5},
+             history=History.from_periods({"A": None}))  # type: ignore[dict-item]  # fmt: skip
+    assert "inspected" in {p.field for p in e.value.problems}, str(e.value)
 
 
 @pytest.mark.parametrize("stream", [None, "", "\udfff"])

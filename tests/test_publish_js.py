@@ -21,7 +21,7 @@ import pytest
 
 from randsupervise._core.frozen import thaw
 from randsupervise.demo import run_demo_year
-from randsupervise.draw import SeedRule, announce_draw, draw
+from randsupervise.draw import History, SeedRule, announce_draw, draw
 from randsupervise.draw.allocation import ItemRule
 from randsupervise.model import TargetRegistry
 from randsupervise.publish import public_record
@@ -62,7 +62,9 @@ def _policies() -> dict[str, dict[str, Any]]:
         "frequency-excluded": {
             "ratios": {"A": 0.5, "B": 0.5},
             "item": ItemRule(id="K01", kind="key", ratio_cap=None, yearly_frequency_limit=1),
-            "history": [("T-001", "K01", 1), ("T-005", "K01", 1), ("T-009", "K01", 2)],
+            "history": History.from_entries(
+                [("T-001", "K01", 1), ("T-005", "K01", 1), ("T-009", "K01", 2)]
+            ),
         },
     }
 

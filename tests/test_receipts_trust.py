@@ -27,7 +27,7 @@ from randsupervise._core.frozen import thaw
 from randsupervise.assign import CancelReason, VisitRequest, assign, cancel, replace
 from randsupervise.cycle import run_plan
 from randsupervise.demo import demo_inputs
-from randsupervise.draw import BurdenHistory, ItemRule, Receipt, Seed, draw
+from randsupervise.draw import BurdenHistory, History, ItemRule, Receipt, Seed, draw
 from randsupervise.errors import ValidationError
 from randsupervise.model import TargetRegistry
 from randsupervise.model.sample import sample_inspectors
@@ -162,9 +162,11 @@ def _every_receipt() -> dict[str, tuple[Any, dict[str, Any]]]:
         "pareto": (draw(REG, seed=SEED, stream="w", counts={"A": 4}, method="pareto").receipt,
                    {"registry": REG}),
         "frequency": (draw(REG, seed=SEED, stream="f", ratios=RATIOS, item=item,
-                           history=history).receipt, {"registry": REG, "history": history}),
-        "burden": (draw(REG, seed=SEED, stream="u", ratios=RATIOS, burden=burden,
-                        floor=0.05).receipt, {"registry": REG, "burden": burden}),
+                           history=History.from_entries(history)).receipt,
+                      {"registry": REG, "history": history}),
+        "burden": (draw(REG, seed=SEED, stream="u", ratios=RATIOS, floor=0.05,
+                        history=History.from_periods(burden)).receipt,
+                   {"registry": REG, "burden": burden}),
     }  # fmt: skip
     import dask.dataframe as dd
     import pandas as pd

@@ -23,7 +23,7 @@ from randsupervise.assign import (
     assign,
     visits_digest,
 )
-from randsupervise.draw import BurdenHistory, ItemRule, Seed, draw
+from randsupervise.draw import BurdenHistory, History, ItemRule, Seed, draw
 from randsupervise.errors import ValidationError
 from randsupervise.model import TargetRegistry
 from randsupervise.model.items import InspectionItem, ItemList
@@ -107,7 +107,7 @@ def test_frequency_history_digest(case: dict[str, Any]) -> None:
         stream="s",
         ratios={"A": 0.0},
         item=ItemRule(id=case["item"], yearly_frequency_limit=case["limit"]),
-        history=[tuple(e) for e in case["entries"]],
+        history=History.from_entries([tuple(e) for e in case["entries"]]),
     )
     fl = d.receipt.frequency_limit or {}
     got = (fl["history_digest"], fl["history_entries"], fl["excluded"])

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from randsupervise.assign import AssignmentProblem, VisitRequest, assign
 from randsupervise.assign import verify as verify_assignment
-from randsupervise.draw import Draw, DrawPolicy, Seed, draw, run_policy
+from randsupervise.draw import Draw, DrawPolicy, History, Seed, draw, run_policy
 from randsupervise.draw.dask import draw_dask
 from randsupervise.model import InspectionItem, TargetRegistry, sample_inspectors, sample_registry
 from randsupervise.testing.fairness import (
@@ -87,7 +87,8 @@ def test_targeted_draw_with_an_item_cap_and_history(sample: TargetRegistry) -> N
     history = [(uid, "G09", 1) for uid in sample.ids[:40].tolist()]
 
     def run(r: TargetRegistry, s: Seed) -> Draw:
-        return draw(r, seed=s, stream="G09", default_ratio=0.3, item=item, history=history,
+        return draw(r, seed=s, stream="G09", default_ratio=0.3, item=item,
+                    history=History.from_entries(history),
                     where={"kind": "enterprise"})  # fmt: skip
 
     # the 40 units at their yearly limit are reported with p = 0 and must never be drawn
@@ -506,7 +507,14 @@ def test_frequency_limited_receipts_are_checked_with_their_history(sample: Targe
         method="m", target_kinds={"enterprise"},
     )  # fmt: skip
     history = [(uid, "K01", 1) for uid in sample.ids[:25].tolist()]
-    d = draw(sample, seed="s", stream="K01", default_ratio=0.05, item=item, history=history)
+    d = draw(
+        sample,
+        seed="s",
+        stream="K01",
+        default_ratio=0.05,
+        item=item,
+        history=History.from_entries(history),
+    )
     from randsupervise.draw import verify
 
     report = check_receipt(

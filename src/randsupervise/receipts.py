@@ -27,7 +27,7 @@ from randsupervise.assign import read_chain as _read_chain
 from randsupervise.assign import verify as _verify_assignment
 from randsupervise.calendar import WorkCalendar
 from randsupervise.cycle import AnnualPlan, read_plan_receipt, verify_plan
-from randsupervise.draw import BurdenHistory, HistoryEntry, Receipt, Seed
+from randsupervise.draw import BurdenHistory, History, HistoryEntry, Receipt, Seed
 from randsupervise.draw import verify as _verify_draw
 from randsupervise.draw.announcement import Announcement, Reveal, as_announcement, read_reveals
 from randsupervise.errors import Problem, ValidationError
@@ -117,7 +117,7 @@ def verify(
     receipt: str | bytes | Mapping[str, Any] | Sequence[Any] | Receipt,
     *,
     registry: TargetRegistry | None = None,
-    history: Iterable[HistoryEntry] | None = None,
+    history: History | Iterable[HistoryEntry] | None = None,
     burden: BurdenHistory | Sequence[Collection[str]] | Mapping[str, Collection[str]] | None = None,
     visits: Iterable[VisitRequest] | None = None,
     pool: InspectorPool | None = None,

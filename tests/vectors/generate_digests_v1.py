@@ -20,7 +20,7 @@ from randsupervise.cycle import Visit
 from randsupervise.cycle.plan import AnnualPlan, Batch, Task
 from randsupervise.cycle.run import _teams_digest
 from randsupervise.cycle.visits import visits_digest as plan_visits_digest
-from randsupervise.draw import BurdenHistory, ItemRule, Seed, draw
+from randsupervise.draw import BurdenHistory, History, ItemRule, Seed, draw
 from randsupervise.model import Inspector, InspectorPool, TargetRegistry
 from randsupervise.model.items import InspectionItem, ItemList
 
@@ -533,7 +533,7 @@ def main() -> None:
             stream="s",
             ratios={"A": 0.0},
             item=ItemRule(id=item, yearly_frequency_limit=limit),
-            history=[tuple(e) for e in entries],
+            history=History.from_entries([tuple(e) for e in entries]),
         )
         fl = d.receipt.frequency_limit or {}
         freq.append(

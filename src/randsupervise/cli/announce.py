@@ -121,8 +121,16 @@ def _cmd_announce(args: argparse.Namespace) -> int:
         )
     else:
         rule = SeedRule(method="text", source=args.seed_rule, date=args.seed_date)
-    options = _draw_options(args, reg, has_risk)
-    announcement = announce_draw(reg, stream=args.stream, seed_rule=rule, date=args.date, **options)
+    policy, history = _draw_options(args, reg, has_risk)
+    announcement = announce_draw(
+        reg,
+        stream=args.stream,
+        seed_rule=rule,
+        date=args.date,
+        policy=policy,
+        history=history.entries,
+        burden=history.periods,
+    )
     sys.stdout.write(announcement.to_json() + "\n")
     return 0
 

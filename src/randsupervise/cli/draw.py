@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from randsupervise.cli.inputs import (
     _add_register_options,
@@ -30,6 +30,7 @@ from randsupervise.cli.inputs import (
 )
 
 if TYPE_CHECKING:
+    from randsupervise.draw import DrawPolicy, History
     from randsupervise.model import TargetRegistry
 
 
@@ -152,7 +153,7 @@ def _floor_arg(values: list[str], strata: Sequence[str]) -> float | dict[str, fl
     return floors
 
 
-def _warn_empty(reg: TargetRegistry, result: object, where: dict[str, list[str]]) -> None:
+def _warn_empty(reg: TargetRegistry, result: object, where: Mapping[str, Sequence[str]]) -> None:
     """Warnings (stderr, exit 0) for options that draw nothing: silence would hide them."""
     strata = getattr(result, "strata", {})
     if where and all(s.population == 0 for s in strata.values()):
@@ -165,10 +166,13 @@ def _warn_empty(reg: TargetRegistry, result: object, where: dict[str, list[str]]
               "(nor a default --ratio '*=...'): they draw nothing", file=sys.stderr)  # fmt: skip
 
 
-def _draw_options(args: argparse.Namespace, reg: TargetRegistry, has_risk: bool) -> dict[str, Any]:
-    """The draw's options from the command line, as ``draw`` and ``announce_draw`` take
-    them (flags that only make sense together are checked before a history is read)."""
-    from randsupervise.draw import ALL_STRATUM, ItemRule
+def _draw_options(
+    args: argparse.Namespace, reg: TargetRegistry, has_risk: bool
+) -> tuple[DrawPolicy, History]:
+    """The draw's policy and history from the command line, as ``draw`` and
+    ``announce_draw`` take them (flags that only make sense together are checked before a
+    history is read)."""
+    from randsupervise.draw import ALL_STRATUM, DrawPolicy, History, ItemRule
 
     ratios = _pairs(args.ratio, "ratio", float)
     default = ratios.pop("*", None)
@@ -197,7 +201,7 @@ def _draw_options(args: argparse.Namespace, reg: TargetRegistry, has_risk: bool)
         item = ItemRule(
             id=args.item, yearly_frequency_limit=1 if args.limit is None else args.limit
         )
-    return dict(
+    policy = DrawPolicy(
         ratios=ratios,
         counts=counts,
         default_ratio=default,
@@ -208,10 +212,9 @@ def _draw_options(args: argparse.Namespace, reg: TargetRegistry, has_risk: bool)
         where=where,
         batches=args.batches,
         item=item,
-        history=history,
-        burden=burden,
         floor=floor,
     )
+    return policy, History(entries=history, periods=burden)
 
 
 def _cmd_draw(args: argparse.Namespace) -> int:
@@ -220,8 +223,8 @@ def _cmd_draw(args: argparse.Namespace) -> int:
     _text_arg(args.seed, "--seed")
     _text_arg(args.stream, "--stream")
     reg, has_risk = _read_registry(args.registry, args.encoding, args.column)
-    options = _draw_options(args, reg, has_risk)
-    result = draw(reg, seed=args.seed, stream=args.stream, **options)
-    _warn_empty(reg, result, options.get("where") or {})
+    policy, history = _draw_options(args, reg, has_risk)
+    result = draw(reg, policy, seed=args.seed, stream=args.stream, history=history)
+    _warn_empty(reg, result, policy.where)
     sys.stdout.write(result.receipt.to_json() + "\n")
     return 0

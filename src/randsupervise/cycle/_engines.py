@@ -12,10 +12,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-import attrs
-import numpy as np
-import numpy.typing as npt
-
 from randsupervise._core.canonical import sha256_hex
 from randsupervise.assign import (
     ALGORITHM_VERSION,
@@ -26,26 +22,20 @@ from randsupervise.assign import (
     VisitRequest,
     assign,
 )
-from randsupervise.draw import DrawPolicy, Seed, frequency_exclusions, run_policy
+from randsupervise.draw import (
+    Draw,
+    DrawPolicy,
+    HistoryEntry,
+    Seed,
+    frequency_exclusions,
+    run_policy,
+)
 from randsupervise.draw.allocation import ItemRule
-from randsupervise.draw.engine import HistoryEntry
 from randsupervise.model import RiskClass, TargetRegistry
 from randsupervise.model.inspectors import InspectorPool
 from randsupervise.model.items import ItemList
 
-__all__ = ["DrawOutcome", "assign_teams", "draw_counts"]
-
-
-@attrs.frozen(kw_only=True)
-class DrawOutcome:
-    """What the cycle keeps of one draw (all fields parallel, in ticket order)."""
-
-    positions: npt.NDArray[np.int64]  # register rows of the selected units
-    selected: tuple[str, ...]
-    classes: tuple[RiskClass, ...]
-    probabilities: tuple[float, ...]
-    batch_of: tuple[int, ...]  # batch index of each selected unit (engine's batch order)
-    receipt: Mapping[str, Any]
+__all__ = ["assign_teams", "classes_and_probabilities", "draw_counts"]
 
 
 def draw_counts(
@@ -60,12 +50,13 @@ def draw_counts(
     frequency_items: Sequence[ItemRule] = (),
     history: Sequence[HistoryEntry] | None = None,
     version: int = 2,
-) -> DrawOutcome:
-    """One equal-probability draw through the draw engine (``randsupervise.draw``).
+) -> Draw:
+    """One equal-probability draw through the draw engine (``randsupervise.draw``): the
+    engine's own :class:`~randsupervise.draw.Draw`, which the plan keeps.
 
     ``where`` is the targeted-draw filter and ``batches`` the number of batches. From
     draw version 2, frequency limits are the draw engine's own rule
-    (:func:`~randsupervise.draw.engine.frequency_exclusions` over ``frequency_items`` and
+    (:func:`~randsupervise.draw.frequency.frequency_exclusions` over ``frequency_items`` and
     the year's ``history`` so far), so the draw's receipt verifies on its own with that
     history. Version 1 (kept to verify old plan receipts) took the plan's ``excluded`` ids
     with a digest of their list.
@@ -84,7 +75,7 @@ def draw_counts(
     else:
         h_digest = sha256_hex(sorted(excluded)) if excluded else None
         h_entries = len(excluded)
-    d = run_policy(
+    return run_policy(
         registry,
         seed=seed,
         stream=stream,
@@ -94,22 +85,19 @@ def draw_counts(
         history_entries=h_entries,
         version=version,
     )
-    pos = np.asarray(d.positions, dtype=np.int64)
-    ids = tuple(registry.ids[pos].tolist())
+
+
+def classes_and_probabilities(d: Draw) -> tuple[tuple[str, ...], tuple[float, ...]]:
+    """Each selected unit's risk class and inclusion probability, parallel to
+    :attr:`~randsupervise.draw.Draw.ids` (a view of the draw, not a copy of its fields)."""
     # per selected unit by table look-ups on its class code, not one object per unit
     members = tuple(RiskClass)
-    codes = registry.risk_codes[pos].tolist()
+    codes = d.require_registry("risk classes").risk_codes[d.positions].tolist()
     prob_of = {label: (s.inclusion_probability or 0.0) for label, s in d.strata.items()}
     prob_by_code = [prob_of.get(c.name) for c in members]
-    # the engine's batch of each selected unit, parallel to its selection order
-    batch_of = d.batch_of.tolist()
-    return DrawOutcome(
-        positions=pos,
-        selected=ids,
-        classes=tuple(members[k] for k in codes),
-        probabilities=tuple(_known(prob_by_code[k], members[k]) for k in codes),
-        batch_of=tuple(batch_of),
-        receipt=d.receipt.to_dict(),
+    return (
+        tuple(members[k].name for k in codes),
+        tuple(_known(prob_by_code[k], members[k]) for k in codes),
     )
 
 
@@ -144,23 +132,12 @@ def assign_teams(
     algorithm version 1 (kept to recompute earlier receipts) a joint visit had one team of
     ``max(2, number of departments)`` officers, one of each department.
     """
-    if algorithm_version == 1:
-        return assign(
-            [_one_team_request(v) for v in visits],
-            pool, seed=seed, stream=stream, conflicts=conflicts, rotation=rotation,
-            load_limits=load_limits, region_rule=region_rule, receipt_version=version,
-            algorithm_version=1,
-        )  # fmt: skip
     requests = [
-        _parts_request(v, items)
+        _one_team_request(v)
+        if algorithm_version == 1
+        else _parts_request(v, items)
         if len(v.departments) >= 2
-        else VisitRequest(
-            id=v.id,
-            target=v.target_id,
-            region=v.region,
-            departments=v.departments,
-            qualifications=v.qualifications,
-        )
+        else _request(v, qualifications=v.qualifications)
         for v in visits
     ]
     return assign(
@@ -177,13 +154,18 @@ def assign_teams(
     )
 
 
+def _request(v: Any, **staffing: Any) -> VisitRequest:
+    """The visit's target, region and departments (lead first), staffed as ``staffing``
+    says (qualifications, per-department qualifications, team size, joint rule)."""
+    return VisitRequest(
+        id=v.id, target=v.target_id, region=v.region, departments=v.departments, **staffing
+    )
+
+
 def _one_team_request(v: Any) -> VisitRequest:
     """A visit as algorithm version 1 staffed it: one team, one officer per department."""
-    return VisitRequest(
-        id=v.id,
-        target=v.target_id,
-        region=v.region,
-        departments=v.departments,
+    return _request(
+        v,
         qualifications=v.qualifications,
         team_size=max(MIN_TEAM_SIZE, len(v.departments)),
         joint_rule=JointRule.ONE_PER_DEPARTMENT,
@@ -205,10 +187,4 @@ def _parts_request(v: Any, items: ItemList | None) -> VisitRequest:
         quals[d] |= item.required_qualifications
         placed |= item.required_qualifications
     quals[lead] |= set(v.qualifications) - placed
-    return VisitRequest(
-        id=v.id,
-        target=v.target_id,
-        region=v.region,
-        departments=v.departments,
-        department_qualifications={d: frozenset(q) for d, q in quals.items() if q},
-    )
+    return _request(v, department_qualifications={d: frozenset(q) for d, q in quals.items() if q})

@@ -10,7 +10,7 @@ and 9):
   (``ceil(ratio * N)`` or the count). Targets that already reached an item's yearly
   frequency limit in earlier draws of the year are then left out (MIIT: same item,
   same target at most once a year) by the draw engine's one frequency rule
-  (:func:`~randsupervise.draw.engine.frequency_exclusions`), given the year's history so
+  (:func:`~randsupervise.draw.frequency.frequency_exclusions`), given the year's history so
   far (:attr:`DrawRecord.history`), so each draw receipt verifies on its own with
   :func:`randsupervise.draw.verify`. If too few remain, the shortfall is recorded, never
   hidden. Reported inclusion probabilities are ``n / available``.
@@ -31,13 +31,13 @@ import numpy as np
 
 from randsupervise._core.frozen import freeze
 from randsupervise._core.progress import Progress
-from randsupervise.cycle._engines import draw_counts
+from randsupervise.cycle._engines import classes_and_probabilities, draw_counts
 from randsupervise.cycle.load import _class_counts, _mask_of
 from randsupervise.cycle.plan import AnnualPlan, Task
 from randsupervise.cycle.visits import HitSource
 from randsupervise.draw import Seed, frequency_exclusions
 from randsupervise.draw.allocation import ItemRule
-from randsupervise.draw.engine import HistoryEntry
+from randsupervise.draw.frequency import HistoryEntry
 from randsupervise.model import RiskClass, TargetRegistry
 from randsupervise.model.items import ItemList
 
@@ -148,7 +148,7 @@ def _draws(
         sizes = _sizes(task, _class_counts(task, registry, items, checked), risk[avail])
         batch_ids = tuple(task.batches[b].id for b in bpos)
         stream = _draw_stream(year, task, batch_ids)
-        outcome = draw_counts(
+        d = draw_counts(
             registry,
             seed=seed,
             stream=stream,
@@ -160,8 +160,9 @@ def _draws(
             history=history,
             version=version,
         )
-        sel_rows = outcome.positions
-        per = np.asarray(outcome.batch_of, dtype=np.int64)
+        sel_rows = d.positions
+        per = np.asarray(d.batch_of, dtype=np.int64)
+        classes, probabilities = classes_and_probabilities(d)
         for i in task.items:
             np.add.at(used[i], sel_rows, 1)
         hit_src.append(len(sources) + per)
@@ -176,11 +177,11 @@ def _draws(
                 available=sizes.available,
                 sample_size=sizes.size,
                 shortfall=sizes.short,
-                selected=outcome.selected,
-                classes=tuple(c.name for c in outcome.classes),
+                selected=d.ids,
+                classes=classes,
                 batch_of=tuple(batch_ids[int(b)] for b in per),
-                probabilities=outcome.probabilities,
-                receipt=outcome.receipt,
+                probabilities=probabilities,
+                receipt=d.receipt.to_dict(),
                 history=history,
             )
         )

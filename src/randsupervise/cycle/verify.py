@@ -128,8 +128,7 @@ def verify_plan(
             the seed existed: the receipt must make exactly the announced draws from the
             announced inputs, with a seed made by its rule.
         reveals: With a seed from sealed contributions: the published reveals.
-        earlier, target_groups: As given to :func:`~randsupervise.cycle.run.run_plan`
-            (the teams' rotation and recusal pairs are derived from them again).
+        earlier: As given to :func:`~randsupervise.cycle.run.run_plan` (so is the rest).
 
     Raises:
         ValidationError: the receipt or the announcement is malformed (each bad JSON path

@@ -307,18 +307,11 @@ def announce_draw(
             ``date``.
     """
     from randsupervise.draw.coordination import BurdenHistory
-    from randsupervise.draw.engine import (
-        _POLICY_ARGUMENTS,
-        _policy_from_arguments,
-        frequency_exclusions,
-    )
+    from randsupervise.draw.frequency import frequency_exclusions
+    from randsupervise.draw.policy import policy_of
     from randsupervise.draw.receipt import DRAW_VERSION
 
-    unknown = sorted(set(policy_arguments) - set(_POLICY_ARGUMENTS))
-    if unknown:
-        raise ValidationError([Problem(field=k, message="not a draw option") for k in unknown])
-    full = {**_POLICY_ARGUMENTS, **policy_arguments}
-    the_policy = _policy_from_arguments(policy, **full)
+    the_policy = policy_of(policy, **policy_arguments)
     _, history_digest, _ = frequency_exclusions(registry, the_policy.limited_items, history)
     if burden is not None and not isinstance(burden, BurdenHistory):
         burden = BurdenHistory.from_periods(burden)

@@ -22,79 +22,50 @@ Invariants (architecture principle 3):
   sample size per stratum) and its sorted id fingerprints and row hashes (8 bytes each
   per unit: the register digest and the duplicate-id check need every unit's, so the
   client holds 16 bytes per unit, 3.2 GB for 200 million).
+* The result is a :class:`~randsupervise.draw.result.Draw` like any other, holding no
+  register (``registry`` is ``None``): per stratum the selected ids and tickets, the
+  register's digest and size, the batches and the receipt.
 * Supported: the equal-probability method (``"smallest"``) with ratios, counts, default
   ratio, rounding, minimum per stratum, item caps, targeted-draw filters, batches and
-  frequency-limit histories. Burden spreading (a policy with a ``floor``) and the
-  unequal-probability methods are refused (``docs/howto/dask.md`` says what they would
-  take).
+  frequency-limit histories. Burden spreading (a policy with a ``floor``, a history with
+  periods) and the unequal-probability methods are refused (``docs/howto/dask.md`` says
+  what they would take).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
-import attrs
 import numpy as np
 import numpy.typing as npt
 
-from randsupervise.draw.allocation import StratumAllocation, allocate
-from randsupervise.draw.engine import (
-    DrawPolicy,
-    HistoryEntry,
-    _policy_from_arguments,
-    _present,
-    batch_order,
-    frequency_reached,
-    frequency_record,
-)
+from randsupervise._core.frozen import readonly
+from randsupervise.draw.allocation import StratumAllocation
+from randsupervise.draw.frequency import frequency_reached, present_ids
+from randsupervise.draw.history import History, as_history
 from randsupervise.draw.partition import (
     MergedDraw,
     ShardCandidates,
     merge_candidates,
-    order_by_ticket,
     shard_candidates,
     stratum_codes,
 )
-from randsupervise.draw.receipt import Receipt, receipt_from_parts, stratum_record
+from randsupervise.draw.policy import DrawPolicy, Method, policy_of
+from randsupervise.draw.result import Draw, StratumDraw
 from randsupervise.errors import Problem, ValidationError
 from randsupervise.model.targets import TargetRegistry
 from randsupervise.tickets.seed import Seed, as_seed
 
-__all__ = ["DaskDraw", "draw_dask"]
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from randsupervise.draw.policy import DrawOptions
+
+__all__ = ["draw_dask"]
 
 #: Register columns read from the dataframe when present (``id`` comes from ``id_column``).
 _COLUMNS = ("risk_class", "name", "kind", "region", "industry", "status", "weight")
-
-
-@attrs.frozen(kw_only=True)
-class DaskDraw:
-    """The result of :func:`draw_dask`.
-
-    Attributes:
-        merged: per stratum the population and the selected ids with their tickets.
-        allocation: per stratum its :class:`~randsupervise.draw.allocation.StratumAllocation`.
-        receipt: the draw's :class:`~randsupervise.draw.receipt.Receipt`, identical to the
-            in-memory draw's.
-        n_partitions: how many partitions the dataframe had.
-    """
-
-    merged: MergedDraw
-    allocation: Mapping[str, StratumAllocation]
-    receipt: Receipt
-    n_partitions: int
-
-    @property
-    def ids(self) -> tuple[str, ...]:
-        """Every selected id, all strata merged in ticket order (the inspection order)."""
-        return _merged_ids(self.merged)
-
-
-def _merged_ids(m: MergedDraw) -> tuple[str, ...]:
-    ids = [i for s in m.strata.values() for i in s.selected]
-    tk = np.asarray([t for s in m.strata.values() for t in s.tickets], dtype=np.uint64)
-    order = order_by_ticket(tk, ids) if ids else np.zeros(0, dtype=np.int64)
-    return tuple(ids[k] for k in order.tolist())
 
 
 def _partition_registry(part: Any, index: int, id_column: str) -> TargetRegistry:
@@ -125,7 +96,7 @@ def _eligible(
     reached a frequency limit, as :func:`~.engine.run_policy` forms them) and the
     partition's excluded ids."""
     m = reg.mask(**{k: list(v) for k, v in policy.where.items()}) if policy.where else None
-    excluded = _present(reg, reached) if reached else []
+    excluded = present_ids(reg, reached) if reached else []
     if excluded:
         if m is None:
             m = np.ones(len(reg), dtype=bool)
@@ -162,87 +133,114 @@ def _candidates(
     )
 
 
-def _partition_counts(
-    part: Any, index: int, id_column: str, policy: DrawPolicy, reached: list[str]
-) -> tuple[dict[str, int], list[str]]:
-    return _counts(_partition_registry(part, index, id_column), policy, reached)
+def _from_partition(
+    part: Any, index: int, id_column: str, step: Callable[..., Any], *args: Any
+) -> Any:
+    """``step`` applied to the partition's register, built where the partition is read."""
+    return step(_partition_registry(part, index, id_column), *args)
 
 
-def _partition_candidates(
-    part: Any,
-    index: int,
-    id_column: str,
-    policy: DrawPolicy,
-    seed: Seed,
-    stream: str,
-    sizes: dict[str, int],
-    reached: list[str],
-) -> ShardCandidates:
-    reg = _partition_registry(part, index, id_column)
-    return _candidates(reg, policy, seed, stream, sizes, reached)
+def _dask_policy(policy: DrawPolicy, hist: History) -> None:
+    """Refuse what a partitioned draw does not compute (module notes)."""
+    if policy.method != Method.SMALLEST:
+        message = f"draw_dask supports the 'smallest' method, not {policy.method.value!r}"
+        raise ValidationError([Problem(field="method", message=message)])
+    if policy.floor is not None or hist.periods is not None:
+        message = (
+            "draw_dask does not spread the burden over earlier periods (floor): draw in "
+            "memory with draw(..., history=History.from_periods(...), floor=...)"
+        )
+        raise ValidationError([Problem(field="floor", message=message)])
+
+
+def _strata(alloc: dict[str, StratumAllocation], merged: MergedDraw) -> dict[str, StratumDraw]:
+    """Each stratum of the merged selection as a :class:`StratumDraw` holding its ids."""
+    out: dict[str, StratumDraw] = {}
+    for label, a in alloc.items():
+        s = merged.strata[label]
+        pi = a.sample_size / a.population if a.population else 0.0
+        out[label] = StratumDraw(
+            label=label, allocation=a, population=a.population,
+            positions=readonly(np.arange(s.sample_size, dtype=np.int64)),
+            tickets=readonly(np.asarray(s.tickets, dtype=np.uint64)),
+            probabilities=readonly(np.full(s.sample_size, pi, dtype=np.float64)),
+            inclusion_probability=pi, expected_size=float(a.sample_size), note=a.note,
+            population_positions=np.zeros(0, dtype=np.int64), population_probabilities=None,
+            register_ids=np.asarray(s.selected, dtype=np.str_),
+        )  # fmt: skip
+    return out
+
+
+def _runner(
+    frame: Any, id_column: str, scheduler: str | None, persist: bool
+) -> Callable[..., list[Any]]:
+    """A pass over the partitions: ``each(step, *args)`` is ``step(register, *args)`` of
+    every partition, computed by dask. With ``persist`` the registers are built once and
+    kept in the cluster's memory; otherwise each pass builds them where it reads them."""
+    import dask as _dask  # optional extra: imported here so the core never needs it
+
+    dask: Any = _dask  # dask's own annotations are partial
+    kw: dict[str, Any] = {} if scheduler is None else {"scheduler": scheduler}
+    parts = frame.to_delayed()
+    regs = (
+        list(dask.persist(*[dask.delayed(_partition_registry)(p, i, id_column)
+                            for i, p in enumerate(parts)], **kw))
+        if persist
+        else []
+    )  # fmt: skip
+
+    def each(step: Callable[..., Any], *args: Any) -> list[Any]:
+        if persist:
+            return list(dask.compute(*[dask.delayed(step)(r, *args) for r in regs], **kw))
+        tasks = [dask.delayed(_from_partition)(p, i, id_column, step, *args)
+                 for i, p in enumerate(parts)]  # fmt: skip
+        return list(dask.compute(*tasks, **kw))
+
+    return each
 
 
 def draw_dask(
-    ddf: Any,
+    frame: Any,
+    policy: DrawPolicy | None = None,
     *,
     seed: Seed | str,
     stream: str,
-    ratios: Mapping[str, float] | None = None,
-    counts: Mapping[str, int] | None = None,
-    default_ratio: float | None = None,
-    stratify: str | None = "risk_class",
-    rounding: str = "ceil",
-    min_per_stratum: int = 0,
-    item: object | None = None,
-    where: Mapping[str, object] | None = None,
-    batches: int = 1,
-    history: Iterable[HistoryEntry] | None = None,
-    policy: DrawPolicy | None = None,
     id_column: str = "id",
+    history: History | None = None,
     scheduler: str | None = None,
     persist: bool = False,
-) -> DaskDraw:
+    **options: Unpack[DrawOptions],
+) -> Draw:
     """Draw from a Dask dataframe, partition by partition, as :func:`~.engine.draw` would.
 
     Args:
-        ddf: a ``dask.dataframe.DataFrame`` with the register's columns: ``id_column`` and
-            ``risk_class`` required; ``name``, ``kind``, ``region``, ``industry``,
+        frame: a ``dask.dataframe.DataFrame`` with the register's columns: ``id_column``
+            and ``risk_class`` required; ``name``, ``kind``, ``region``, ``industry``,
             ``status``, ``weight`` read when present (as by
             :meth:`~randsupervise.model.TargetRegistry.from_columns`).
+        policy: the :class:`~randsupervise.draw.policy.DrawPolicy` (method
+            ``"smallest"``), or its fields as ``options``.
         seed: a :class:`~randsupervise.tickets.seed.Seed`, or public text.
         stream: the stream label of the draw.
-        ratios: stratum -> fraction of its population (as for
-            :func:`~randsupervise.draw.engine.draw`, method ``"smallest"``).
-        counts: stratum -> number of units.
-        default_ratio: ratio of strata named in neither mapping.
-        stratify: the column whose categories are the strata, or ``None``.
-        rounding: ``"ceil"``, ``"floor"`` or ``"half_up"``.
-        min_per_stratum: least sample size of a non-empty stratum.
-        item: the item drawn for (its cap applies).
-        where: targeted-draw filter, column -> accepted values.
-        batches: number of batches the selection is cut into (by the in-memory draw's rule,
-            :func:`~randsupervise.draw.engine.batch_order`).
-        history: ``(unit id, item id, count this year)`` entries: units whose count
-            reached an item's yearly frequency limit are left out, as by
-            :func:`~randsupervise.draw.engine.draw` (the ids that reached a limit are
-            found once and each partition leaves out those it holds).
-        policy: a ready :class:`~randsupervise.draw.engine.DrawPolicy` instead of the
-            arguments above.
+        history: a :class:`~randsupervise.draw.history.History` with frequency entries
+            only: the ids that reached a limit are found once and each partition leaves
+            out those it holds.
         id_column: the column holding the ids.
         scheduler: passed to ``dask.compute`` (``"synchronous"``, ``"threads"``, ...);
             ``None`` uses dask's default or an active distributed client.
         persist: keep the partitions' registers in the cluster's memory between the two
             passes (ids hashed once) instead of building them in each pass (a worker then
             holds one partition's register at a time). Either way the result is the same.
+        **options: the policy's fields, when ``policy`` is not given.
 
     Returns:
-        The merged selection, the allocation and the receipt, identical to the in-memory
-        draw's.
+        A :class:`~randsupervise.draw.result.Draw` without a register: its selection,
+        batches and receipt are identical to the in-memory draw's.
 
     Raises:
         ValidationError: a bad policy or register (a partition's problems name the
             partition, rows counted within it), a duplicate id across partitions, an
-            unsupported method, or ``policy=`` together with policy arguments.
+            unsupported method, burden spreading, or a policy together with options.
 
     Examples:
         >>> import pandas as pd, dask.dataframe as dd
@@ -256,120 +254,25 @@ def draw_dask(
         >>> d.receipt == draw(reg, seed="demo", stream="s", ratios={"A": 0.2, "D": 1.0}).receipt
         True
     """
-    import dask as _dask  # optional extra: imported here so the core never needs it
-
-    dask: Any = _dask  # dask's own annotations are partial
-
-    policy = _policy_from_arguments(
-        policy,
-        stratify=stratify,
-        ratios=ratios,
-        counts=counts,
-        default_ratio=default_ratio,
-        rounding=rounding,
-        min_per_stratum=min_per_stratum,
-        item=item,
-        where=where,
-        batches=batches,
-    )
-    if policy.method != "smallest":
-        raise ValidationError(
-            [
-                Problem(
-                    field="method",
-                    message=f"draw_dask supports the 'smallest' method, not {policy.method!r}",
-                )
-            ]
-        )
-    if policy.floor is not None:
-        raise ValidationError(
-            [
-                Problem(
-                    field="floor",
-                    message="draw_dask does not spread the burden over a history (floor): "
-                    "draw in memory with draw(..., burden=..., floor=...)",
-                )
-            ]
-        )
-    seed = as_seed(seed)
+    policy, hist, seed = policy_of(policy, **options), as_history(history), as_seed(seed)
+    _dask_policy(policy, hist)
     # the frequency rule's register-free half, once (it validates the history too)
-    reached, history_digest, history_entries = frequency_reached(policy.limited_items, history)
-    compute_kw: dict[str, Any] = {} if scheduler is None else {"scheduler": scheduler}
-
-    parts = ddf.to_delayed()
-    if persist:
-        regs = [dask.delayed(_partition_registry)(p, i, id_column) for i, p in enumerate(parts)]
-        regs = list(dask.persist(*regs, **compute_kw))
-        count_tasks = [dask.delayed(_counts)(r, policy, reached) for r in regs]
-    else:
-        count_tasks = [
-            dask.delayed(_partition_counts)(p, i, id_column, policy, reached)
-            for i, p in enumerate(parts)
-        ]
-    per_part = dask.compute(*count_tasks, **compute_kw)
+    reached, h_digest, h_entries = frequency_reached(policy.limited_items, hist.entries)
+    each = _runner(frame, id_column, scheduler, persist)
     populations: dict[str, int] = {}
     excluded: list[str] = []
-    for c, ex in per_part:
+    for counts, ex in each(_counts, policy, reached):
         excluded += ex
-        for label, k in c.items():
+        for label, k in counts.items():
             populations[label] = populations.get(label, 0) + k
-    alloc = allocate(
-        populations,
-        ratios=policy.ratios,
-        counts=policy.counts,
-        default_ratio=policy.default_ratio,
-        rounding=policy.rounding,
-        min_per_stratum=policy.min_per_stratum,
-        item=policy.item,
-    )
+    alloc = policy.allocate(populations)
     sizes = {label: a.sample_size for label, a in alloc.items()}
-    if persist:
-        cand_tasks = [
-            dask.delayed(_candidates)(r, policy, seed, stream, sizes, reached) for r in regs
-        ]
-    else:
-        cand_tasks = [
-            dask.delayed(_partition_candidates)(
-                p, i, id_column, policy, seed, stream, sizes, reached
-            )
-            for i, p in enumerate(parts)
-        ]
-    shards = dask.compute(*cand_tasks, **compute_kw)
-    merged = merge_candidates(list(shards))
+    merged = merge_candidates(each(_candidates, policy, seed, stream, sizes, reached))
     if merged.registry_digest is None:  # pragma: no cover - registers always hand in hashes
         raise ValidationError([Problem(message="a partition gave no row hashes")])
-
-    records: dict[str, dict[str, Any]] = {}
-    for label, a in alloc.items():
-        s = merged.strata[label]
-        pi = a.sample_size / a.population if a.population else 0.0
-        records[label] = stratum_record(
-            allocation=a,
-            note=a.note,
-            inclusion_probability=pi,
-            expected_size=float(a.sample_size),
-            selected=s.selected,
-            tickets=s.tickets,
-            probabilities=[pi] * s.sample_size,
-        )
-    # the receipt is assembled by the same function as the in-memory draw's
-    receipt = receipt_from_parts(
-        seed=seed,
-        stream=stream,
-        registry_digest=merged.registry_digest,
-        registry_size=merged.n_units,
-        policy=policy.to_record(),
-        frequency_limit=frequency_record(
-            policy,
-            excluded=sorted(excluded, key=lambda u: u.encode("utf-8")),
-            history_digest=history_digest,
-            history_entries=history_entries,
-        ),
-        strata=records,
-        batches=(
-            batch_order(_merged_ids(merged), seed=seed, stream=stream, batches=policy.batches)
-            if policy.batches > 1
-            else None
-        ),
-    )
-    return DaskDraw(merged=merged, allocation=alloc, receipt=receipt, n_partitions=len(parts))
+    return Draw(
+        registry=None, seed=seed, stream=stream, policy=policy, strata=_strata(alloc, merged),
+        excluded=tuple(sorted(excluded, key=lambda u: u.encode("utf-8"))),
+        history_digest=h_digest, history_entries=h_entries,
+        registry_digest=merged.registry_digest, registry_size=merged.n_units,
+    )  # fmt: skip

@@ -396,7 +396,7 @@ def receipt_from_parts(
         stream: the stream label.
         registry_digest: the register's content digest.
         registry_size: rows in the register.
-        policy: the policy record (:meth:`~randsupervise.draw.engine.DrawPolicy.to_record`).
+        policy: the policy record (:meth:`~randsupervise.draw.policy.DrawPolicy.to_record`).
         strata: per stratum its :func:`stratum_record`, written sorted by label.
         batches: ids per batch, or ``None`` for a single batch.
         frequency_limit: the frequency-limit record, or ``None``.

@@ -32,7 +32,10 @@ from randsupervise.draw.announcement import (
     check_draw_announcement,
 )
 from randsupervise.draw.coordination import BurdenHistory
-from randsupervise.draw.engine import DrawPolicy, HistoryEntry, frequency_exclusions, run_policy
+from randsupervise.draw.engine import run_policy
+from randsupervise.draw.frequency import HistoryEntry, frequency_exclusions
+from randsupervise.draw.history import History
+from randsupervise.draw.policy import DrawPolicy
 from randsupervise.draw.receipt import (
     DRAW_ALGORITHM,
     RECEIPT_FORMAT,
@@ -220,7 +223,7 @@ def verify(
     receipt: Receipt | Mapping[str, Any] | str | bytes,
     registry: TargetRegistry,
     *,
-    history: Iterable[HistoryEntry] | None = None,
+    history: History | Iterable[HistoryEntry] | None = None,
     burden: BurdenInput | None = None,
     expected_seed: Seed | str | None = None,
     announcement: Announcement | Mapping[str, Any] | str | bytes | None = None,
@@ -231,7 +234,8 @@ def verify(
     Args:
         receipt: A :class:`Receipt`, its dict form or its JSON text.
         registry: The register the draw claims to be made from.
-        history: The frequency history, when the draw applied frequency limits. Without
+        history: The draw's :class:`~.history.History` (both parts), or its frequency
+            entries alone, when the draw applied frequency limits. Without
             it, a receipt that excluded units does not verify (the exclusions could not be
             checked); one that excluded nobody verifies with a note.
         burden: The inspection history of a burden-spread draw (the receipt's ``burden``
@@ -284,6 +288,9 @@ def verify(
     except ValidationError as e:
         diffs.append(Difference(path="policy", message=f"not a valid policy: {e}"))
         return VerifyReport(differences=tuple(diffs), notes=tuple(notes))
+    if isinstance(history, History):  # the one history input: both parts
+        periods = history.periods
+        history, burden = history.entries, burden if periods is None else periods
     burden_h, burden_diffs, stop = _burden(receipt, burden)
     diffs += burden_diffs
     if not stop:

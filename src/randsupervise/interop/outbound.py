@@ -78,7 +78,7 @@ def _registry(reg: TargetRegistry, **_: Any) -> Any:
 def _draw(d: Draw, *, population: bool = False, **_: Any) -> Any:
     """Selected units in ticket order (or every register row with ``population=True``)."""
     pa = import_pyarrow()
-    reg = d.registry
+    reg = d.require_registry("the draw's table")
     n = len(reg)
     labels = list(d.strata)
     stratum = np.full(n, -1, dtype=np.int32)
