@@ -16,20 +16,52 @@ Invariants:
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import Any, Protocol, TypeAlias, TypeVar
 
 import attrs
 import numpy as np
+import numpy.typing as npt
 
 from randsupervise._core.validation import as_column, describe, ident_of, is_text, text_problems
 from randsupervise.errors import Problem, ValidationError
-from randsupervise.model.register_cells import IntArray, id_message, row_problems
+from randsupervise.model.register_cells import IntArray, U64Array, id_message, row_problems
 from randsupervise.model.register_digest import DIGEST_COLUMNS
+from randsupervise.model.register_view import RegisterView
 from randsupervise.model.risk import CATEGORICAL_COLUMNS
 from randsupervise.model.target_row import Target, as_dict
 
-if TYPE_CHECKING:
-    from randsupervise.model.targets import TargetRegistry
+R = TypeVar("R", bound="ChangeableRegister")
+
+
+class ChangeableRegister(RegisterView, Protocol):
+    """A register that changes make a new version of (``TargetRegistry`` is one)."""
+
+    def take(self: R, positions: npt.ArrayLike) -> R: ...
+
+    def index_of(self, ids: Iterable[str]) -> IntArray: ...
+
+    def __getitem__(self, unit_id: str) -> Target: ...
+
+    def __contains__(self, unit_id: object) -> bool: ...
+
+    @classmethod
+    def from_targets(
+        cls: type[R], targets: Iterable[Target], *, check_credit_codes: bool = False
+    ) -> R: ...
+
+    @classmethod
+    def _make(
+        cls: type[R],
+        *,
+        ids: npt.NDArray[np.str_],
+        names: npt.NDArray[np.str_] | None,
+        codes: dict[str, IntArray],
+        cats: dict[str, tuple[str, ...]],
+        risk: npt.NDArray[np.int8],
+        weights: npt.NDArray[np.float64],
+        fp: U64Array,
+    ) -> R: ...
+
 
 __all__ = ["AddTarget", "RegistryChange", "RegistryDiff", "RemoveTarget", "UpdateTarget"]
 
@@ -129,9 +161,7 @@ class RegistryDiff:
         return rows
 
 
-def _match(
-    old: TargetRegistry, new: TargetRegistry
-) -> tuple[IntArray, IntArray, IntArray, IntArray]:
+def _match(old: RegisterView, new: RegisterView) -> tuple[IntArray, IntArray, IntArray, IntArray]:
     """Positions of common ids in old and new, and of ids only in new / only in old."""
     _, i_old, i_new = np.intersect1d(
         old.fingerprints, new.fingerprints, assume_unique=False, return_indices=True
@@ -145,7 +175,7 @@ def _match(
     return i_old, i_new, np.flatnonzero(~in_new), np.flatnonzero(~in_old)
 
 
-def diff_registers(old: TargetRegistry, new: TargetRegistry) -> RegistryDiff:
+def diff_registers(old: RegisterView, new: RegisterView) -> RegistryDiff:
     """What changed from ``old`` to ``new``, by id (fields compared through their hashes)."""
     common_old, common_new, added, removed = _match(old, new)
     changed: dict[str, tuple[str, ...]] = {}
@@ -170,7 +200,7 @@ def _uid(change: RegistryChange) -> str:
 
 
 def _one_change_problems(
-    reg: TargetRegistry, row: int, change: RegistryChange, present: bool
+    reg: ChangeableRegister, row: int, change: RegistryChange, present: bool
 ) -> list[Problem]:
     """What is wrong with one change against the register (the batch aside)."""
     uid = _uid(change)
@@ -194,7 +224,7 @@ def _one_change_problems(
     return [attrs.evolve(p, row=row) for p in row_problems(row, current, uid)]
 
 
-def _batch_problems(reg: TargetRegistry, batch: list[Any]) -> list[Problem]:
+def _batch_problems(reg: ChangeableRegister, batch: list[Any]) -> list[Problem]:
     """Every problem of a batch of changes against ``reg``."""
     problems: list[Problem] = []
     touched: dict[str, int] = {}
@@ -218,8 +248,8 @@ def _batch_problems(reg: TargetRegistry, batch: list[Any]) -> list[Problem]:
 
 
 def apply_changes(
-    reg: TargetRegistry, changes: Iterable[RegistryChange]
-) -> tuple[TargetRegistry, tuple[RegistryChange, ...]]:
+    reg: R, changes: Iterable[RegistryChange]
+) -> tuple[R, tuple[RegistryChange, ...]]:
     """``reg`` with a batch of changes applied, and the change log (see
     :meth:`TargetRegistry.apply`)."""
     col = as_column(changes, "changes", what="registry change batch")
@@ -237,7 +267,7 @@ def apply_changes(
     return (_concat(kept, new_rows) if new_rows else kept), tuple(batch)
 
 
-def _concat(base: TargetRegistry, rows: list[Target]) -> TargetRegistry:
+def _concat(base: R, rows: list[Target]) -> R:
     """``base`` plus new rows, re-encoding the categorical columns over the union."""
     extra = type(base).from_targets(rows)
     codes: dict[str, IntArray] = {}

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
@@ -24,10 +23,8 @@ import numpy.typing as npt
 from randsupervise._core.validation import as_column, describe
 from randsupervise.errors import Problem, ValidationError
 from randsupervise.model.register_cells import U64Array
+from randsupervise.model.register_view import RegisterView
 from randsupervise.tickets.fingerprint import mix64, value_hash
-
-if TYPE_CHECKING:
-    from randsupervise.model.targets import TargetRegistry
 
 __all__ = ["registry_digest_from_row_hashes"]
 
@@ -36,7 +33,7 @@ DIGEST_COLUMNS = ("id", "name", "kind", "region", "industry", "risk_class", "sta
 DIGEST_VERSION = "randsupervise.registry.v1"
 
 
-def column_hashes(reg: TargetRegistry, column: str) -> U64Array:
+def column_hashes(reg: RegisterView, column: str) -> U64Array:
     """One 64-bit hash per row of ``column``'s cells (uncached: the register caches it)."""
     if column == "id":
         return reg.fingerprints
@@ -61,7 +58,7 @@ def column_hashes(reg: TargetRegistry, column: str) -> U64Array:
     return lut[reg.codes(column)] if len(reg) else np.zeros(0, dtype=np.uint64)
 
 
-def row_hashes(reg: TargetRegistry) -> U64Array:
+def row_hashes(reg: RegisterView) -> U64Array:
     """Each row's hash: the column hashes folded in :data:`DIGEST_COLUMNS` order."""
     acc = np.zeros(len(reg), dtype=np.uint64)
     for column in DIGEST_COLUMNS:

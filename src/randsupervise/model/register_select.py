@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -24,10 +24,8 @@ import numpy.typing as npt
 from randsupervise._core.validation import as_column, describe, is_text
 from randsupervise.errors import Problem, ValidationError
 from randsupervise.model.register_cells import category_message
+from randsupervise.model.register_view import RegisterView
 from randsupervise.model.risk import ALLOWED, CATEGORICAL_COLUMNS, RiskClass, enum_value
-
-if TYPE_CHECKING:
-    from randsupervise.model.targets import TargetRegistry
 
 __all__: list[str] = []
 
@@ -116,7 +114,7 @@ def _risk_classes(risk_class: object) -> list[int]:
         raise ValidationError(e.problems, what="filter") from None
 
 
-def filter_mask(reg: TargetRegistry, wanted: Mapping[str, object]) -> npt.NDArray[np.bool_]:
+def filter_mask(reg: RegisterView, wanted: Mapping[str, object]) -> npt.NDArray[np.bool_]:
     """Rows of ``reg`` matching every criterion of ``wanted`` (column to value(s); ``None``:
     any). Raises :class:`~randsupervise.errors.ValidationError` naming every bad keyword."""
     m = np.ones(len(reg), dtype=bool)
