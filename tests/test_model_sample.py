@@ -18,7 +18,7 @@ from randsupervise.model.sample import (
     sample_items,
     sample_target_columns,
 )
-from randsupervise.model.targets import ENTITY_KINDS, TargetRegistry
+from randsupervise.model.targets import ENTITY_KINDS, TargetKind, TargetRegistry
 
 COLUMNS = ("id", "name", "kind", "region", "industry", "risk_class", "status", "weight")
 
@@ -68,15 +68,7 @@ def test_distributions(cols: dict[str, list[object]]) -> None:
     assert status["active"] / 1500 > 0.9
     assert 0 < status["deregistered"] < 60 and 0 < status["unreachable"] < 60
     kinds = Counter(cols["kind"])
-    assert set(kinds) == {
-        "enterprise",
-        "sole_trader",
-        "farmer_cooperative",
-        "other_entity",
-        "product",
-        "project",
-        "conduct",
-    }
+    assert set(kinds) == {k.value for k in TargetKind}
     regions = Counter(cols["region"])
     assert min(regions.values()) > 150
     industries = Counter(cols["industry"])

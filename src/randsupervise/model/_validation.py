@@ -1,8 +1,8 @@
 """Validation helpers shared by the record-like model objects (items, inspectors).
 
 The general checks (text, flags, numbers, dates, converters) live in
-:mod:`randsupervise._core.validation` and are re-exported here; this module adds what
-is particular to collections of model records.
+:mod:`randsupervise._core.validation` and are imported from there; this module adds
+only what is particular to collections of model records.
 
 Invariants:
 
@@ -26,37 +26,10 @@ from typing import Any, Protocol, TypeVar
 import attrs
 import numpy as np
 
-from randsupervise._core.validation import (
-    as_column,
-    bool_problems,
-    describe,
-    duplicate_problems,
-    ident_of,
-    str_set_problems,
-    text_problems,
-    to_float,
-    to_int,
-    to_str_set,
-    to_tuple,
-)
+from randsupervise._core.validation import as_column, describe, duplicate_problems, ident_of
 from randsupervise.errors import Problem, UnknownIdError, ValidationError
 
-__all__ = [
-    "bool_problems",
-    "duplicate_problems",
-    "get",
-    "holds",
-    "ident_of",
-    "lookup",
-    "members_by_id",
-    "records_to_objects",
-    "str_set_problems",
-    "text_problems",
-    "to_float",
-    "to_int",
-    "to_str_set",
-    "to_tuple",
-]
+__all__ = ["get", "holds", "lookup", "members_by_id", "records_to_objects"]
 
 
 class _HasId(Protocol):

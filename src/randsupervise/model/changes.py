@@ -24,9 +24,9 @@ import numpy.typing as npt
 
 from randsupervise._core.validation import as_column, describe, ident_of, is_text, text_problems
 from randsupervise.errors import Problem, ValidationError
-from randsupervise.model.register_cells import IntArray, U64Array, id_message, row_problems
+from randsupervise.model.register_cells import IntArray, id_message, row_problems
 from randsupervise.model.register_digest import DIGEST_COLUMNS
-from randsupervise.model.register_view import RegisterView
+from randsupervise.model.register_view import RegisterArrays, RegisterView
 from randsupervise.model.risk import CATEGORICAL_COLUMNS
 from randsupervise.model.target_row import Target, as_dict
 
@@ -50,17 +50,7 @@ class ChangeableRegister(RegisterView, Protocol):
     ) -> R: ...
 
     @classmethod
-    def _make(
-        cls: type[R],
-        *,
-        ids: npt.NDArray[np.str_],
-        names: npt.NDArray[np.str_] | None,
-        codes: dict[str, IntArray],
-        cats: dict[str, tuple[str, ...]],
-        risk: npt.NDArray[np.int8],
-        weights: npt.NDArray[np.float64],
-        fp: U64Array,
-    ) -> R: ...
+    def _make(cls: type[R], arrays: RegisterArrays) -> R: ...
 
 
 __all__ = ["AddTarget", "RegistryChange", "RegistryDiff", "RemoveTarget", "UpdateTarget"]
@@ -282,7 +272,7 @@ def _concat(base: R, rows: list[Target]) -> R:
         cats[col] = union
     names = np.concatenate([base.column("name"), extra.column("name")])
     keep_names = base.has_names or any(t.name != t.id for t in rows)
-    return type(base)._make(
+    arrays = RegisterArrays(
         ids=np.concatenate([base.ids, extra.ids]),
         names=names if keep_names else None,
         codes=codes,
@@ -291,3 +281,4 @@ def _concat(base: R, rows: list[Target]) -> R:
         weights=np.concatenate([base.weights, extra.weights]),
         fp=np.concatenate([base.fingerprints, extra.fingerprints]),
     )
+    return type(base)._make(arrays)

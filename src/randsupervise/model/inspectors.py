@@ -37,21 +37,19 @@ import numpy as np
 
 from randsupervise._core.canonical import sha256_hex
 from randsupervise._core.display import html_summary, short
-from randsupervise._core.validation import as_column, describe, is_text
-from randsupervise.errors import Problem, UnknownIdError, ValidationError
-from randsupervise.model._validation import (
+from randsupervise._core.validation import (
+    as_column,
     bool_problems,
-    get,
-    holds,
+    describe,
     ident_of,
-    lookup,
-    members_by_id,
-    records_to_objects,
+    is_text,
     str_set_problems,
     text_problems,
     to_str_set,
     to_tuple,
 )
+from randsupervise.errors import Problem, UnknownIdError, ValidationError
+from randsupervise.model._validation import get, holds, lookup, members_by_id, records_to_objects
 
 __all__ = ["LEAD_QUALIFICATION", "Inspector", "InspectorPool"]
 

@@ -36,15 +36,10 @@ import attrs
 
 from randsupervise._core.canonical import sha256_hex
 from randsupervise._core.display import html_summary, short
-from randsupervise._core.validation import check_int, describe
-from randsupervise.errors import Problem, ValidationError
-from randsupervise.model._validation import (
-    get,
-    holds,
+from randsupervise._core.validation import (
+    check_int,
+    describe,
     ident_of,
-    lookup,
-    members_by_id,
-    records_to_objects,
     str_set_problems,
     text_problems,
     to_float,
@@ -52,20 +47,14 @@ from randsupervise.model._validation import (
     to_str_set,
     to_tuple,
 )
+from randsupervise.errors import Problem, ValidationError
+from randsupervise.model._validation import get, holds, lookup, members_by_id, records_to_objects
+from randsupervise.model.risk import TargetKind
 
 __all__ = ["InspectionItem", "ItemKind", "ItemList"]
 
-#: The values of ``randsupervise.model.targets.TargetKind``, kept here as literals so
-#: that this module does not depend on the target register (a test checks they agree).
-_TARGET_KIND_VALUES: tuple[str, ...] = (
-    "enterprise",
-    "sole_trader",
-    "farmer_cooperative",
-    "other_entity",
-    "product",
-    "project",
-    "conduct",
-)
+#: The values of :class:`~randsupervise.model.risk.TargetKind` an item may name.
+_TARGET_KIND_VALUES: tuple[str, ...] = tuple(k.value for k in TargetKind)
 
 _SEED_RULE = "plan §三(二)"
 

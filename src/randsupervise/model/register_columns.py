@@ -38,6 +38,7 @@ from randsupervise.model.register_cells import (
     weights,
 )
 from randsupervise.model.register_ids import duplicate_problems, scan_ids
+from randsupervise.model.register_view import RegisterArrays
 from randsupervise.model.risk import (
     CATEGORICAL_COLUMNS,
     DEFAULTS,
@@ -202,7 +203,7 @@ def _credit_code_problems(
 
 def build_columns(
     raw: Mapping[str, Any], *, check_credit_codes: object, allow_empty: object
-) -> dict[str, Any]:
+) -> RegisterArrays:
     """Check and encode ``raw`` (column name to column); the arrays a register is made of.
 
     Raises :class:`~randsupervise.errors.ValidationError` naming every bad row.
@@ -229,12 +230,6 @@ def build_columns(
     if problems:
         problems.sort(key=lambda p: (p.row if p.row is not None else -1, p.field or ""))
         raise ValidationError(problems, what="TargetRegistry")
-    return {
-        "ids": ids,
-        "names": names,
-        "codes": codes,
-        "cats": cats,
-        "risk": risk,
-        "weights": weight,
-        "fp": fp,
-    }
+    return RegisterArrays(
+        ids=ids, names=names, codes=codes, cats=cats, risk=risk, weights=weight, fp=fp
+    )

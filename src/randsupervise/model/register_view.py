@@ -2,6 +2,7 @@
 
 Invariants:
 
+* A register is made of :class:`RegisterArrays`, and nothing else.
 * The modules that check, hash, select and change a register (``register_digest``,
   ``register_select``, ``changes``) read it only through :class:`RegisterView`, so they
   never import :mod:`randsupervise.model.targets` (which imports them): no import cycle.
@@ -13,12 +14,27 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+import attrs
 import numpy as np
 import numpy.typing as npt
 
-from randsupervise.model.register_cells import U64Array
+from randsupervise.model.register_cells import IntArray, U64Array
 
 __all__: list[str] = []
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class RegisterArrays:
+    """The arrays a register is made of (checked already; made read-only by the register)."""
+
+    ids: npt.NDArray[np.str_]
+    #: ``None``: every name is the id
+    names: npt.NDArray[np.str_] | None
+    codes: dict[str, IntArray]
+    cats: dict[str, tuple[str, ...]]
+    risk: npt.NDArray[np.int8]
+    weights: npt.NDArray[np.float64]
+    fp: U64Array
 
 
 class RegisterView(Protocol):

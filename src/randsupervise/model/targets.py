@@ -54,6 +54,7 @@ from randsupervise.model.register_digest import (
     row_hashes,
 )
 from randsupervise.model.register_select import checked_positions, filter_mask
+from randsupervise.model.register_view import RegisterArrays
 from randsupervise.model.risk import (
     CATEGORICAL_COLUMNS,
     ENTITY_KINDS,
@@ -128,25 +129,15 @@ class TargetRegistry:
 
     # ------------------------------------------------------------------ building
     @classmethod
-    def _make(
-        cls,
-        *,
-        ids: npt.NDArray[np.str_],
-        names: npt.NDArray[np.str_] | None,
-        codes: dict[str, IntArray],
-        cats: dict[str, tuple[str, ...]],
-        risk: npt.NDArray[np.int8],
-        weights: npt.NDArray[np.float64],
-        fp: U64Array,
-    ) -> TargetRegistry:
+    def _make(cls, arrays: RegisterArrays) -> TargetRegistry:
         self = object.__new__(cls)
-        self._ids = readonly(ids)
-        self._names = readonly(names) if names is not None else None
-        self._codes = {k: readonly(v) for k, v in codes.items()}
-        self._cats = dict(cats)
-        self._risk = readonly(risk)
-        self._weights = readonly(weights)
-        self._fp = readonly(fp)
+        self._ids = readonly(arrays.ids)
+        self._names = readonly(arrays.names) if arrays.names is not None else None
+        self._codes = {k: readonly(v) for k, v in arrays.codes.items()}
+        self._cats = dict(arrays.cats)
+        self._risk = readonly(arrays.risk)
+        self._weights = readonly(arrays.weights)
+        self._fp = readonly(arrays.fp)
         self._cache = {}
         return self
 
@@ -201,7 +192,7 @@ class TargetRegistry:
             "weight": weight,
         }
         return cls._make(
-            **build_columns(raw, check_credit_codes=check_credit_codes, allow_empty=allow_empty)
+            build_columns(raw, check_credit_codes=check_credit_codes, allow_empty=allow_empty)
         )
 
     @classmethod
@@ -419,7 +410,7 @@ class TargetRegistry:
         floats, masks of another length and other shapes are refused naming ``positions``.
         """
         idx = checked_positions(positions, len(self))
-        return TargetRegistry._make(
+        arrays = RegisterArrays(
             ids=self._ids[idx],
             names=self._names[idx] if self._names is not None else None,
             codes={k: v[idx] for k, v in self._codes.items()},
@@ -428,6 +419,7 @@ class TargetRegistry:
             weights=self._weights[idx],
             fp=self._fp[idx],
         )
+        return TargetRegistry._make(arrays)
 
     def mask(
         self,
@@ -452,27 +444,17 @@ class TargetRegistry:
         }
         return filter_mask(self, wanted)
 
-    def filter(
-        self,
-        *,
-        kind: str | Collection[str] | None = None,
-        region: str | Collection[str] | None = None,
-        industry: str | Collection[str] | None = None,
-        risk_class: object | Collection[object] | None = None,
-        status: str | Collection[str] | None = None,
-    ) -> TargetRegistry:
-        """The targets matching every given criterion; each takes one value or a collection.
+    def filter(self, **criteria: Any) -> TargetRegistry:
+        """The targets matching every given criterion: the keywords of :meth:`mask`
+        (``kind``, ``region``, ``industry``, ``risk_class``, ``status``), each one value or
+        a collection; ``self.take(self.mask(**criteria))``.
 
         Examples:
             >>> reg = TargetRegistry.from_columns(id=["a", "b", "c"], risk_class=["A", "C", "D"])
             >>> reg.filter(risk_class=["C", "D"]).ids.tolist()
             ['b', 'c']
         """
-        return self.take(
-            self.mask(
-                kind=kind, region=region, industry=industry, risk_class=risk_class, status=status
-            )
-        )
+        return self.take(self.mask(**criteria))
 
     # ------------------------------------------------------------------ digest
     def _column_hashes(self, column: str) -> U64Array:
