@@ -20,21 +20,24 @@ Invariants:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, Protocol, TypeVar
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any, ClassVar, Generic, Protocol, TypeVar, cast
 
 import attrs
 import numpy as np
 
+from randsupervise._core.canonical import sha256_hex
 from randsupervise._core.validation import as_column, describe, duplicate_problems, ident_of
 from randsupervise.errors import Problem, UnknownIdError, ValidationError
 
-__all__ = ["get", "holds", "lookup", "members_by_id", "records_to_objects"]
+__all__ = ["Members", "get", "holds", "lookup", "members_by_id", "records_to_objects"]
 
 
 class _HasId(Protocol):
     @property
     def id(self) -> str: ...
+
+    def to_record(self) -> dict[str, Any]: ...
 
 
 M = TypeVar("M", bound=_HasId)
@@ -63,6 +66,67 @@ def holds(index: Mapping[str, Any], key: object) -> bool:
         return key in index
     except TypeError:
         return False
+
+
+class Members(Generic[M]):
+    """Lookups of a collection of members kept sorted by id (an item list, a pool).
+
+    A subclass (a frozen attrs class) holds the sorted members in :meth:`_members`, their
+    index by id in ``_index`` and names itself in ``_where`` (for
+    :class:`~randsupervise.errors.UnknownIdError`); it defines :meth:`canonical`, the form
+    its :meth:`digest` hashes.
+    """
+
+    __slots__ = ()
+    _where: ClassVar[str]
+    _index: dict[str, M]
+
+    def _members(self) -> tuple[M, ...]:
+        raise NotImplementedError
+
+    def canonical(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def __getitem__(self, member_id: str) -> M:
+        """The member with id ``member_id``; raises
+        :class:`~randsupervise.errors.UnknownIdError` (a ``KeyError``)."""
+        return lookup(self._index, member_id, where=self._where)
+
+    def get(self, member_id: str, default: M | None = None) -> M | None:
+        """The member with id ``member_id``, or ``default``."""
+        return get(self._index, member_id, default)
+
+    def __contains__(self, member_id: object) -> bool:
+        return holds(self._index, member_id)
+
+    def __iter__(self) -> Iterator[M]:
+        """Iterate over the members in id order."""
+        return iter(self._members())
+
+    def __len__(self) -> int:
+        return len(self._members())
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        """The members' ids, sorted."""
+        return tuple(m.id for m in self._members())
+
+    def to_records(self) -> list[dict[str, Any]]:
+        """The members as plain dicts in id order (``pandas.DataFrame`` accepts them)."""
+        return [m.to_record() for m in self._members()]
+
+    def digest(self) -> str:
+        """SHA-256 hex of the canonical JSON form (see :meth:`canonical`).
+
+        Independent of input order; changes when any field of any member changes.
+
+        Examples:
+            >>> from randsupervise.model.sample import sample_inspectors
+            >>> pool = sample_inspectors()
+            >>> pool.digest() == type(pool)(inspectors=reversed(pool.inspectors)).digest()
+            True
+        """
+        return sha256_hex(self.canonical())
 
 
 def members_by_id(
@@ -100,16 +164,17 @@ def members_by_id(
 
 
 def records_to_objects(
-    records: Iterable[Mapping[str, Any]],
-    build: Callable[..., M],
-    fields: Sequence[str],
-    required: Sequence[str],
-    what: str,
+    records: Iterable[Mapping[str, Any]], build: type[M], what: str
 ) -> tuple[list[M], list[Problem]]:
-    """Build one object per record; collect every problem tagged with its row.
+    """Build one ``build`` (an attrs class) per record; collect every problem tagged
+    with its row.
 
-    Duplicate ids are reported too, also among records that have other problems.
+    A record may hold the class's fields and must hold those without a default. Duplicate
+    ids are reported too, also among records that have other problems.
     """
+    declared = attrs.fields(cast("type[attrs.AttrsInstance]", build))
+    fields = [a.name for a in declared]
+    required = [a.name for a in declared if a.default is attrs.NOTHING]
     built: list[M] = []
     problems: list[Problem] = []
     ids: list[tuple[int, str]] = []

@@ -29,13 +29,12 @@ Invariants, each with the rule it comes from:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
+from collections.abc import Iterable, Mapping
+from typing import Any, ClassVar
 
 import attrs
 import numpy as np
 
-from randsupervise._core.canonical import sha256_hex
 from randsupervise._core.display import html_summary, short
 from randsupervise._core.validation import (
     as_column,
@@ -49,7 +48,7 @@ from randsupervise._core.validation import (
     to_tuple,
 )
 from randsupervise.errors import Problem, UnknownIdError, ValidationError
-from randsupervise.model._validation import get, holds, lookup, members_by_id, records_to_objects
+from randsupervise.model._validation import Members, members_by_id, records_to_objects
 
 __all__ = ["LEAD_QUALIFICATION", "Inspector", "InspectorPool"]
 
@@ -189,12 +188,8 @@ class Inspector:
         }
 
 
-_FIELDS = tuple(a.name for a in attrs.fields(Inspector))
-_REQUIRED = tuple(a.name for a in attrs.fields(Inspector) if a.default is attrs.NOTHING)
-
-
 @attrs.frozen(kw_only=True)
-class InspectorPool:
+class InspectorPool(Members[Inspector]):
     """The inspector register, or a sub-pool of it (检查人员名录子库).
 
     Inspectors are kept sorted by id.
@@ -223,6 +218,10 @@ class InspectorPool:
     _index: dict[str, Inspector] = attrs.field(
         init=False, repr=False, eq=False, hash=False, factory=dict
     )
+    _where: ClassVar[str] = "inspector pool"
+
+    def _members(self) -> tuple[Inspector, ...]:
+        return self.inspectors
 
     def __attrs_post_init__(self) -> None:
         ordered, index, problems = members_by_id(
@@ -259,30 +258,10 @@ class InspectorPool:
             >>> len(InspectorPool.from_records(rows[:1]))
             1
         """
-        built, problems = records_to_objects(records, Inspector, _FIELDS, _REQUIRED, "inspector")
+        built, problems = records_to_objects(records, Inspector, "inspector")
         if problems:
             raise ValidationError(problems, what="inspector pool")
         return cls(inspectors=built)
-
-    # --- lookup and iteration -------------------------------------------------------------
-
-    def __getitem__(self, inspector_id: str) -> Inspector:
-        """The inspector with id ``inspector_id``; raises ``UnknownIdError``."""
-        return lookup(self._index, inspector_id, where="inspector pool")
-
-    def get(self, inspector_id: str, default: Inspector | None = None) -> Inspector | None:
-        """The inspector with id ``inspector_id``, or ``default``."""
-        return get(self._index, inspector_id, default)
-
-    def __contains__(self, inspector_id: object) -> bool:
-        return holds(self._index, inspector_id)
-
-    def __iter__(self) -> Iterator[Inspector]:
-        """Iterate over the inspectors in id order."""
-        return iter(self.inspectors)
-
-    def __len__(self) -> int:
-        return len(self.inspectors)
 
     def __repr__(self) -> str:
         ps = self.inspectors
@@ -306,11 +285,6 @@ class InspectorPool:
             {c: [getattr(p, c) for p in ps[:5]] for c in cols},
             total=len(ps),
         )
-
-    @property
-    def ids(self) -> tuple[str, ...]:
-        """The inspector ids, sorted."""
-        return tuple(p.id for p in self.inspectors)
 
     @property
     def departments(self) -> tuple[str, ...]:
@@ -417,10 +391,6 @@ class InspectorPool:
 
     # --- export -----------------------------------------------------------------------------
 
-    def to_records(self) -> list[dict[str, Any]]:
-        """The inspectors as plain dicts in id order (``pandas.DataFrame`` accepts them)."""
-        return [p.to_record() for p in self.inspectors]
-
     def canonical(self) -> dict[str, Any]:
         """The canonical JSON-able form that :meth:`digest` hashes.
 
@@ -433,16 +403,3 @@ class InspectorPool:
             "version": 1,
             "inspectors": self.to_records(),
         }
-
-    def digest(self) -> str:
-        """SHA-256 hex of the canonical JSON form (see :meth:`canonical`).
-
-        Independent of input order; changes when any field of any inspector changes.
-
-        Examples:
-            >>> from randsupervise.model.sample import sample_inspectors
-            >>> pool = sample_inspectors()
-            >>> pool.digest() == InspectorPool(inspectors=reversed(pool.inspectors)).digest()
-            True
-        """
-        return sha256_hex(self.canonical())

@@ -29,12 +29,11 @@ from __future__ import annotations
 
 import enum
 import math
-from collections.abc import Iterable, Iterator, Mapping
-from typing import Any, cast
+from collections.abc import Iterable, Mapping
+from typing import Any, ClassVar, cast
 
 import attrs
 
-from randsupervise._core.canonical import sha256_hex
 from randsupervise._core.display import html_summary, short
 from randsupervise._core.validation import (
     check_int,
@@ -48,7 +47,7 @@ from randsupervise._core.validation import (
     to_tuple,
 )
 from randsupervise.errors import Problem, ValidationError
-from randsupervise.model._validation import get, holds, lookup, members_by_id, records_to_objects
+from randsupervise.model._validation import Members, members_by_id, records_to_objects
 from randsupervise.model.risk import TargetKind
 
 __all__ = ["InspectionItem", "ItemKind", "ItemList"]
@@ -247,12 +246,8 @@ class InspectionItem:
         }
 
 
-_ITEM_FIELDS = tuple(a.name for a in attrs.fields(InspectionItem))
-_ITEM_REQUIRED = tuple(a.name for a in attrs.fields(InspectionItem) if a.default is attrs.NOTHING)
-
-
 @attrs.frozen(kw_only=True)
-class ItemList:
+class ItemList(Members[InspectionItem]):
     """The random-inspection item list of a department (随机抽查事项清单).
 
     Items are kept sorted by id, so two lists holding the same items are equal and have
@@ -287,6 +282,10 @@ class ItemList:
     _index: dict[str, InspectionItem] = attrs.field(
         init=False, repr=False, eq=False, hash=False, factory=dict
     )
+    _where: ClassVar[str] = "item list"
+
+    def _members(self) -> tuple[InspectionItem, ...]:
+        return self.items
 
     def __attrs_post_init__(self) -> None:
         ordered, index, problems = members_by_id(
@@ -333,32 +332,10 @@ class ItemList:
               row 1, id 'K1', field 'id': duplicate item id (first at row 0)
               row 2, id 'K1', field 'id': duplicate item id (first at row 0)
         """
-        built, problems = records_to_objects(
-            records, InspectionItem, _ITEM_FIELDS, _ITEM_REQUIRED, "item"
-        )
+        built, problems = records_to_objects(records, InspectionItem, "item")
         if problems:
             raise ValidationError(problems, what="item list")
         return cls(items=built, max_key_items=max_key_items)
-
-    # --- lookup and iteration -----------------------------------------------------------
-
-    def __getitem__(self, item_id: str) -> InspectionItem:
-        """The item with id ``item_id``; raises :class:`~randsupervise.errors.UnknownIdError`."""
-        return lookup(self._index, item_id, where="item list")
-
-    def get(self, item_id: str, default: InspectionItem | None = None) -> InspectionItem | None:
-        """The item with id ``item_id``, or ``default``."""
-        return get(self._index, item_id, default)
-
-    def __contains__(self, item_id: object) -> bool:
-        return holds(self._index, item_id)
-
-    def __iter__(self) -> Iterator[InspectionItem]:
-        """Iterate over the items in id order."""
-        return iter(self.items)
-
-    def __len__(self) -> int:
-        return len(self.items)
 
     def __repr__(self) -> str:
         key = len(self.key_items)
@@ -377,11 +354,6 @@ class ItemList:
             {c: [_plain(getattr(i, c)) for i in its[:5]] for c in cols},
             total=len(its),
         )
-
-    @property
-    def ids(self) -> tuple[str, ...]:
-        """The item ids, sorted."""
-        return tuple(it.id for it in self.items)
 
     @property
     def key_items(self) -> tuple[InspectionItem, ...]:
@@ -436,11 +408,6 @@ class ItemList:
 
     # --- export ---------------------------------------------------------------------------
 
-    def to_records(self) -> list[dict[str, Any]]:
-        """The items as plain dicts in id order; ``pandas.DataFrame(items.to_records())``
-        gives a table."""
-        return [it.to_record() for it in self.items]
-
     def canonical(self) -> dict[str, Any]:
         """The canonical JSON-able form that :meth:`digest` hashes.
 
@@ -454,21 +421,6 @@ class ItemList:
             "max_key_items": self.max_key_items,
             "items": self.to_records(),
         }
-
-    def digest(self) -> str:
-        """SHA-256 hex of the canonical JSON (see :meth:`canonical` and ``_digest``).
-
-        The same items in any order give the same digest; any change of any field of any
-        item, or of ``max_key_items``, changes it.
-
-        Examples:
-            >>> from randsupervise.model.sample import sample_items
-            >>> items = sample_items()
-            >>> items.digest() == ItemList(items=reversed(items.items),
-            ...                            max_key_items=items.max_key_items).digest()
-            True
-        """
-        return sha256_hex(self.canonical())
 
 
 def _plain(value: object) -> object:
