@@ -50,6 +50,7 @@ __all__ = [
     "ResultCode",
     "ResultCodeInfo",
     "ResultGroup",
+    "result_problems",
 ]
 
 
