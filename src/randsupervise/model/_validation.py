@@ -20,6 +20,7 @@ Invariants:
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, ClassVar, Generic, Protocol, TypeVar, cast
 
@@ -30,7 +31,16 @@ from randsupervise._core.canonical import sha256_hex
 from randsupervise._core.validation import as_column, describe, duplicate_problems, ident_of
 from randsupervise.errors import Problem, UnknownIdError, ValidationError
 
-__all__ = ["Members", "get", "holds", "lookup", "members_by_id", "records_to_objects"]
+__all__ = [
+    "Members",
+    "get",
+    "holds",
+    "lookup",
+    "members_by_id",
+    "plain_record",
+    "plain_value",
+    "records_to_objects",
+]
 
 
 class _HasId(Protocol):
@@ -127,6 +137,23 @@ class Members(Generic[M]):
             True
         """
         return sha256_hex(self.canonical())
+
+
+def plain_value(value: object) -> object:
+    """A field's value as JSON-able data: an enum member as its value, a set as a sorted
+    list, anything else unchanged."""
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, frozenset | set):
+        return sorted(value)
+    return value
+
+
+def plain_record(member: object) -> dict[str, Any]:
+    """An attrs record's fields, in field order, as a plain JSON-able dict
+    (:func:`plain_value` of each)."""
+    fields = attrs.fields(cast("type[attrs.AttrsInstance]", type(member)))
+    return {a.name: plain_value(getattr(member, a.name)) for a in fields}
 
 
 def members_by_id(

@@ -29,7 +29,7 @@ Invariants, each with the rule it comes from:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import Any, ClassVar
 
 import attrs
@@ -48,7 +48,12 @@ from randsupervise._core.validation import (
     to_tuple,
 )
 from randsupervise.errors import Problem, UnknownIdError, ValidationError
-from randsupervise.model._validation import Members, members_by_id, records_to_objects
+from randsupervise.model._validation import (
+    Members,
+    members_by_id,
+    plain_record,
+    records_to_objects,
+)
 
 __all__ = ["LEAD_QUALIFICATION", "Inspector", "InspectorPool"]
 
@@ -174,18 +179,24 @@ class Inspector:
 
     def to_record(self) -> dict[str, Any]:
         """The inspector as a plain JSON-able dict (sets as sorted lists)."""
-        return {
-            "id": self.id,
-            "name": self.name,
-            "department": self.department,
-            "certified": self.certified,
-            "certificate_number": self.certificate_number,
-            "qualifications": sorted(self.qualifications),
-            "expertise": sorted(self.expertise),
-            "regions": sorted(self.regions),
-            "available": self.available,
-            "expert": self.expert,
-        }
+        return plain_record(self)
+
+
+#: The text criteria of :meth:`InspectorPool.sub_pool`: the values an inspector holds.
+_TEXT_CRITERIA: Mapping[str, Callable[[Inspector], Collection[str]]] = {
+    "department": lambda p: (p.department,),
+    "tag": lambda p: p.tags,
+    "region": lambda p: p.regions,
+}
+#: The flag criteria of :meth:`InspectorPool.sub_pool`: attributes of an inspector.
+_FLAG_CRITERIA = ("certified", "available", "counts_toward_quota")
+
+
+def _meets(inspector: Inspector, criterion: str, value: object) -> bool:
+    """Whether ``inspector`` meets one criterion of :meth:`InspectorPool.sub_pool`."""
+    if criterion in _TEXT_CRITERIA:
+        return value in _TEXT_CRITERIA[criterion](inspector)
+    return bool(getattr(inspector, criterion) == value)
 
 
 @attrs.frozen(kw_only=True)
@@ -303,17 +314,11 @@ class InspectorPool(Members[Inspector]):
 
     # --- sub-pools --------------------------------------------------------------------------
 
-    def sub_pool(
-        self,
-        *,
-        department: str | None = None,
-        tag: str | None = None,
-        region: str | None = None,
-        certified: bool | None = None,
-        available: bool | None = None,
-        counts_toward_quota: bool | None = None,
-    ) -> InspectorPool:
-        """The inspectors matching every given filter (``None`` means "any").
+    def sub_pool(self, **criteria: object) -> InspectorPool:
+        """The inspectors matching every given criterion (``None`` means "any").
+
+        The criteria: ``department``, ``tag`` (a qualification or expertise) and ``region``,
+        each a text; ``certified``, ``available`` and ``counts_toward_quota``, each a bool.
 
         Examples:
             >>> from randsupervise.model.sample import sample_inspectors
@@ -321,29 +326,25 @@ class InspectorPool(Members[Inspector]):
             >>> len(pool.sub_pool(region="东城镇", tag="网络文化", counts_toward_quota=True)) >= 2
             True
         """
+        for name in criteria:
+            if name not in _TEXT_CRITERIA and name not in _FLAG_CRITERIA:
+                raise TypeError(f"sub_pool() got an unexpected keyword argument {name!r}")
+        given = {
+            k: criteria[k]
+            for k in (*_TEXT_CRITERIA, *_FLAG_CRITERIA)
+            if criteria.get(k) is not None
+        }
         problems: list[Problem] = []
-        for name, text in (("department", department), ("tag", tag), ("region", region)):
-            if text is not None:
-                problems += text_problems(text, name)
-        for name, flag in (
-            ("certified", certified),
-            ("available", available),
-            ("counts_toward_quota", counts_toward_quota),
-        ):
-            if flag is not None:
-                problems += bool_problems(flag, name, None)
+        for name, value in given.items():
+            if name in _TEXT_CRITERIA:
+                problems += text_problems(value, name)
+            else:
+                problems += bool_problems(value, name, None)
         if problems:
             raise ValidationError(problems, what="sub_pool")
         return InspectorPool(
             inspectors=[
-                p
-                for p in self.inspectors
-                if (department is None or p.department == department)
-                and (tag is None or tag in p.tags)
-                and (region is None or region in p.regions)
-                and (certified is None or p.certified == certified)
-                and (available is None or p.available == available)
-                and (counts_toward_quota is None or p.counts_toward_quota == counts_toward_quota)
+                p for p in self.inspectors if all(_meets(p, k, v) for k, v in given.items())
             ]
         )
 

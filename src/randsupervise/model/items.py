@@ -47,7 +47,13 @@ from randsupervise._core.validation import (
     to_tuple,
 )
 from randsupervise.errors import Problem, ValidationError
-from randsupervise.model._validation import Members, members_by_id, records_to_objects
+from randsupervise.model._validation import (
+    Members,
+    members_by_id,
+    plain_record,
+    plain_value,
+    records_to_objects,
+)
 from randsupervise.model.risk import TargetKind
 
 __all__ = ["InspectionItem", "ItemKind", "ItemList"]
@@ -230,20 +236,7 @@ class InspectionItem:
             ...     ).to_record()["target_kinds"]
             ['product', 'project']
         """
-        return {
-            "id": self.id,
-            "name": self.name,
-            "department": self.department,
-            "kind": self.kind.value,
-            "legal_basis": self.legal_basis,
-            "content": self.content,
-            "method": self.method,
-            "target_kinds": sorted(self.target_kinds),
-            "required_qualifications": sorted(self.required_qualifications),
-            "ratio_cap": None if self.ratio_cap is None else float(self.ratio_cap),
-            "yearly_frequency_limit": self.yearly_frequency_limit,
-            "description": self.description,
-        }
+        return plain_record(self)
 
 
 @attrs.frozen(kw_only=True)
@@ -351,7 +344,7 @@ class ItemList(Members[InspectionItem]):
         return html_summary(
             "ItemList",
             {"items": len(its), "key": len(self.key_items), "digest": self.digest()[:16] + "…"},
-            {c: [_plain(getattr(i, c)) for i in its[:5]] for c in cols},
+            {c: [plain_value(getattr(i, c)) for i in its[:5]] for c in cols},
             total=len(its),
         )
 
@@ -421,10 +414,6 @@ class ItemList(Members[InspectionItem]):
             "max_key_items": self.max_key_items,
             "items": self.to_records(),
         }
-
-
-def _plain(value: object) -> object:
-    return value.value if isinstance(value, enum.Enum) else value
 
 
 def _key_count_problems(count: int, limit: int | None) -> list[Problem]:
