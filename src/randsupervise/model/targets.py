@@ -103,25 +103,11 @@ class TargetRegistry:
         True
     """
 
-    __slots__ = (
-        "_cache",
-        "_cats",
-        "_codes",
-        "_fp",
-        "_ids",
-        "_names",
-        "_risk",
-        "_weights",
-    )
+    __slots__ = ("_a", "_cache")
     COLUMNS: ClassVar[tuple[str, ...]] = DIGEST_COLUMNS
 
-    _ids: npt.NDArray[np.str_]
-    _names: npt.NDArray[np.str_] | None
-    _codes: dict[str, IntArray]
-    _cats: dict[str, tuple[str, ...]]
-    _risk: npt.NDArray[np.int8]
-    _weights: npt.NDArray[np.float64]
-    _fp: U64Array
+    #: the register's arrays, read-only
+    _a: RegisterArrays
     _cache: dict[str, Any]
 
     def __init__(self) -> None:  # pragma: no cover - use the constructors
@@ -131,13 +117,15 @@ class TargetRegistry:
     @classmethod
     def _make(cls, arrays: RegisterArrays) -> TargetRegistry:
         self = object.__new__(cls)
-        self._ids = readonly(arrays.ids)
-        self._names = readonly(arrays.names) if arrays.names is not None else None
-        self._codes = {k: readonly(v) for k, v in arrays.codes.items()}
-        self._cats = dict(arrays.cats)
-        self._risk = readonly(arrays.risk)
-        self._weights = readonly(arrays.weights)
-        self._fp = readonly(arrays.fp)
+        self._a = RegisterArrays(
+            ids=readonly(arrays.ids),
+            names=readonly(arrays.names) if arrays.names is not None else None,
+            codes={k: readonly(v) for k, v in arrays.codes.items()},
+            cats=dict(arrays.cats),
+            risk=readonly(arrays.risk),
+            weights=readonly(arrays.weights),
+            fp=readonly(arrays.fp),
+        )
         self._cache = {}
         return self
 
@@ -224,15 +212,19 @@ class TargetRegistry:
 
     # ------------------------------------------------------------------ access
     def __len__(self) -> int:
-        return int(self._ids.size)
+        return int(self._a.ids.size)
 
     def __repr__(self) -> str:
-        counts = np.bincount(self._risk, minlength=4) if len(self) else np.zeros(4, dtype=np.int64)
+        counts = (
+            np.bincount(self._a.risk, minlength=4) if len(self) else np.zeros(4, dtype=np.int64)
+        )
         by_class = ", ".join(f"{c}={int(k)}" for c, k in zip(RISK_LETTERS, counts, strict=True))
         return f"<TargetRegistry {len(self)} targets ({by_class}), digest {self.digest()[:12]}…>"
 
     def _repr_html_(self) -> str:
-        counts = np.bincount(self._risk, minlength=4) if len(self) else np.zeros(4, dtype=np.int64)
+        counts = (
+            np.bincount(self._a.risk, minlength=4) if len(self) else np.zeros(4, dtype=np.int64)
+        )
         head = self.take(np.arange(min(5, len(self))))
         return html_summary(
             "TargetRegistry",
@@ -248,34 +240,34 @@ class TargetRegistry:
     @property
     def ids(self) -> npt.NDArray[np.str_]:
         """Target ids in row order (read-only)."""
-        return self._ids
+        return self._a.ids
 
     @property
     def fingerprints(self) -> U64Array:
         """The ids' 64-bit fingerprints (ticket spec v1, step 1), cached at build (read-only)."""
-        return self._fp
+        return self._a.fp
 
     @property
     def risk_codes(self) -> npt.NDArray[np.int8]:
         """Risk classes as codes 0-3 for A-D (read-only)."""
-        return self._risk
+        return self._a.risk
 
     @property
     def weights(self) -> npt.NDArray[np.float64]:
         """Selection weights (risk scores), >= 0 (read-only)."""
-        return self._weights
+        return self._a.weights
 
     @property
     def has_names(self) -> bool:
-        return self._names is not None
+        return self._a.names is not None
 
     def codes(self, column: str) -> npt.NDArray[np.integer[Any]]:
         """Integer codes of a categorical column (``risk_class`` included: 0-3)."""
         self._check_column(column, (*CATEGORICAL_COLUMNS, "risk_class"))
         if column == "risk_class":
-            return self._risk
+            return self._a.risk
         self._check_column(column, CATEGORICAL_COLUMNS)
-        return self._codes[column]
+        return self._a.codes[column]
 
     def categories(self, column: str) -> tuple[str, ...]:
         """The categories the codes of ``column`` index into (sorted)."""
@@ -283,17 +275,17 @@ class TargetRegistry:
         if column == "risk_class":
             return RISK_LETTERS
         self._check_column(column, CATEGORICAL_COLUMNS)
-        return self._cats[column]
+        return self._a.cats[column]
 
     def column(self, column: str) -> npt.NDArray[Any]:
         """A column decoded to values (strings; floats for ``weight``)."""
         self._check_column(column, DIGEST_COLUMNS)
         if column == "id":
-            return self._ids
+            return self._a.ids
         if column == "name":
-            return self._names if self._names is not None else self._ids
+            return self._a.names if self._a.names is not None else self._a.ids
         if column == "weight":
-            return self._weights
+            return self._a.weights
         cats = np.asarray(self.categories(column), dtype=str)
         out: npt.NDArray[Any] = cats[self.codes(column)]
         return out
@@ -316,14 +308,14 @@ class TargetRegistry:
         """The row at ``position`` (an integer in ``[0, len)``) as a :class:`Target`."""
         p = self._position(position)
         return Target(
-            id=str(self._ids[p]),
-            name=str(self._names[p]) if self._names is not None else str(self._ids[p]),
-            kind=self._cats["kind"][self._codes["kind"][p]],
-            region=self._cats["region"][self._codes["region"][p]],
-            industry=self._cats["industry"][self._codes["industry"][p]],
-            risk_class=RiskClass(int(self._risk[p])),
-            status=self._cats["status"][self._codes["status"][p]],
-            weight=float(self._weights[p]),
+            id=str(self._a.ids[p]),
+            name=str(self._a.names[p]) if self._a.names is not None else str(self._a.ids[p]),
+            kind=self._a.cats["kind"][self._a.codes["kind"][p]],
+            region=self._a.cats["region"][self._a.codes["region"][p]],
+            industry=self._a.cats["industry"][self._a.codes["industry"][p]],
+            risk_class=RiskClass(int(self._a.risk[p])),
+            status=self._a.cats["status"][self._a.codes["status"][p]],
+            weight=float(self._a.weights[p]),
         )
 
     def _position(self, position: object) -> int:
@@ -347,8 +339,8 @@ class TargetRegistry:
 
     def _lookup(self) -> tuple[U64Array, IntArray]:
         if "lookup" not in self._cache:
-            order = np.argsort(self._fp, kind="stable")
-            self._cache["lookup"] = (self._fp[order], order)
+            order = np.argsort(self._a.fp, kind="stable")
+            self._cache["lookup"] = (self._a.fp[order], order)
         lk: tuple[U64Array, IntArray] = self._cache["lookup"]
         return lk
 
@@ -375,11 +367,11 @@ class TargetRegistry:
         out = np.empty(len(wanted), dtype=np.int64)
         unknown = []
         for k, uid in enumerate(wanted):
-            if found[k] and self._ids[rows[k]] == uid:
+            if found[k] and self._a.ids[rows[k]] == uid:
                 out[k] = rows[k]
                 continue
             # a 64-bit fingerprint collision: fall back to an exact search
-            hits = np.flatnonzero(self._ids == uid) if found[k] else np.zeros(0, dtype=np.int64)
+            hits = np.flatnonzero(self._a.ids == uid) if found[k] else np.zeros(0, dtype=np.int64)
             if hits.size:
                 out[k] = hits[0]
             else:
@@ -411,13 +403,13 @@ class TargetRegistry:
         """
         idx = checked_positions(positions, len(self))
         arrays = RegisterArrays(
-            ids=self._ids[idx],
-            names=self._names[idx] if self._names is not None else None,
-            codes={k: v[idx] for k, v in self._codes.items()},
-            cats=self._cats,
-            risk=self._risk[idx],
-            weights=self._weights[idx],
-            fp=self._fp[idx],
+            ids=self._a.ids[idx],
+            names=self._a.names[idx] if self._a.names is not None else None,
+            codes={k: v[idx] for k, v in self._a.codes.items()},
+            cats=self._a.cats,
+            risk=self._a.risk[idx],
+            weights=self._a.weights[idx],
+            fp=self._a.fp[idx],
         )
         return TargetRegistry._make(arrays)
 
@@ -485,7 +477,7 @@ class TargetRegistry:
                 codes[order], np.arange(len(self.categories(column)) + 1), side="left"
             )
             pos = tuple(readonly(order[a:b]) for a, b in itertools.pairwise(bounds))
-            fps = tuple(readonly(self._fp[p]) for p in pos)
+            fps = tuple(readonly(self._a.fp[p]) for p in pos)
             self._cache[key] = (pos, fps)
         out: tuple[tuple[IntArray, ...], tuple[U64Array, ...]] = self._cache[key]
         return out
@@ -567,12 +559,12 @@ class TargetRegistry:
     def to_columns(self) -> dict[str, list[Any]]:
         """Columns as lists, what :meth:`from_columns` takes back."""
         return {
-            "id": self._ids.tolist(),
+            "id": self._a.ids.tolist(),
             "name": self.column("name").tolist(),
             "kind": self.column("kind").tolist(),
             "region": self.column("region").tolist(),
             "industry": self.column("industry").tolist(),
-            "risk_class": np.asarray(RISK_LETTERS)[self._risk].tolist(),
+            "risk_class": np.asarray(RISK_LETTERS)[self._a.risk].tolist(),
             "status": self.column("status").tolist(),
-            "weight": self._weights.tolist(),
+            "weight": self._a.weights.tolist(),
         }
