@@ -78,21 +78,39 @@ def holds(index: Mapping[str, Any], key: object) -> bool:
         return False
 
 
+@attrs.frozen(kw_only=True)
 class Members(Generic[M]):
-    """Lookups of a collection of members kept sorted by id (an item list, a pool).
+    """A collection of members kept sorted by id (an item list, a pool), and its lookups.
 
-    A subclass (a frozen attrs class) holds the sorted members in :meth:`_members`, their
-    index by id in ``_index`` and names itself in ``_where`` (for
-    :class:`~randsupervise.errors.UnknownIdError`); it defines :meth:`canonical`, the form
-    its :meth:`digest` hashes.
+    A subclass (a frozen attrs class) holds its members in the field named by ``_field``,
+    of the type ``_member`` (a ``_noun`` in messages), names itself in ``_where`` (for
+    :class:`~randsupervise.errors.UnknownIdError`), calls :meth:`_sort_members` when it
+    is built and defines :meth:`canonical`, the form its :meth:`digest` hashes.
     """
 
-    __slots__ = ()
+    _index: dict[str, M] = attrs.field(init=False, repr=False, eq=False, hash=False, factory=dict)
     _where: ClassVar[str]
-    _index: dict[str, M]
+    _field: ClassVar[str]
+    _member: ClassVar[type[Any]]
+    _noun: ClassVar[str]
 
     def _members(self) -> tuple[M, ...]:
-        raise NotImplementedError
+        members: tuple[M, ...] = getattr(self, self._field)
+        return members
+
+    def _sort_members(self) -> list[Problem]:
+        """Sort the members by id and index them; the problems of the members (every one
+        that is not a ``_member``, every repeated id), which the caller raises."""
+        ordered, index, problems = members_by_id(
+            getattr(self, self._field),
+            self._member,
+            field=self._field,
+            noun=self._noun,
+            what=self._where,
+        )
+        object.__setattr__(self, self._field, ordered)
+        object.__setattr__(self, "_index", index)
+        return problems
 
     def canonical(self) -> dict[str, Any]:
         raise NotImplementedError

@@ -50,7 +50,6 @@ from randsupervise._core.validation import (
 from randsupervise.errors import Problem, UnknownIdError, ValidationError
 from randsupervise.model._validation import (
     Members,
-    members_by_id,
     plain_record,
     records_to_objects,
 )
@@ -226,22 +225,15 @@ class InspectorPool(Members[Inspector]):
     """
 
     inspectors: tuple[Inspector, ...] = attrs.field(converter=to_tuple)
-    _index: dict[str, Inspector] = attrs.field(
-        init=False, repr=False, eq=False, hash=False, factory=dict
-    )
     _where: ClassVar[str] = "inspector pool"
-
-    def _members(self) -> tuple[Inspector, ...]:
-        return self.inspectors
+    _field: ClassVar[str] = "inspectors"
+    _member: ClassVar[type[Any]] = Inspector
+    _noun: ClassVar[str] = "inspector"
 
     def __attrs_post_init__(self) -> None:
-        ordered, index, problems = members_by_id(
-            self.inspectors, Inspector, field="inspectors", noun="inspector", what="inspector pool"
-        )
+        problems = self._sort_members()
         if problems:
             raise ValidationError(problems, what="inspector pool")
-        object.__setattr__(self, "inspectors", ordered)
-        object.__setattr__(self, "_index", index)
 
     @classmethod
     def from_records(cls, records: Iterable[Mapping[str, Any]]) -> InspectorPool:

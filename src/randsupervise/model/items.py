@@ -49,7 +49,6 @@ from randsupervise._core.validation import (
 from randsupervise.errors import Problem, ValidationError
 from randsupervise.model._validation import (
     Members,
-    members_by_id,
     plain_record,
     plain_value,
     records_to_objects,
@@ -272,18 +271,13 @@ class ItemList(Members[InspectionItem]):
 
     items: tuple[InspectionItem, ...] = attrs.field(converter=to_tuple)
     max_key_items: int | None = attrs.field(default=None, converter=to_int)
-    _index: dict[str, InspectionItem] = attrs.field(
-        init=False, repr=False, eq=False, hash=False, factory=dict
-    )
     _where: ClassVar[str] = "item list"
-
-    def _members(self) -> tuple[InspectionItem, ...]:
-        return self.items
+    _field: ClassVar[str] = "items"
+    _member: ClassVar[type[Any]] = InspectionItem
+    _noun: ClassVar[str] = "item"
 
     def __attrs_post_init__(self) -> None:
-        ordered, index, problems = members_by_id(
-            self.items, InspectionItem, field="items", noun="item", what="item list"
-        )
+        problems = self._sort_members()
         limit = self.max_key_items
         if limit is not None and (
             isinstance(limit, bool) or not isinstance(limit, int) or limit < 0
@@ -296,12 +290,10 @@ class ItemList(Members[InspectionItem]):
             )
         else:
             problems += _key_count_problems(
-                sum(1 for it in ordered if it.kind is ItemKind.KEY), limit
+                sum(1 for it in self.items if it.kind is ItemKind.KEY), limit
             )
         if problems:
             raise ValidationError(problems, what="item list")
-        object.__setattr__(self, "items", ordered)
-        object.__setattr__(self, "_index", index)
 
     @classmethod
     def from_records(
