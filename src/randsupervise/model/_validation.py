@@ -32,6 +32,7 @@ from randsupervise._core.validation import as_column, describe, duplicate_proble
 from randsupervise.errors import Problem, UnknownIdError, ValidationError
 
 __all__ = [
+    "CheckedRecord",
     "Members",
     "get",
     "holds",
@@ -172,6 +173,38 @@ def plain_record(member: object) -> dict[str, Any]:
     (:func:`plain_value` of each)."""
     fields = attrs.fields(cast("type[attrs.AttrsInstance]", type(member)))
     return {a.name: plain_value(getattr(member, a.name)) for a in fields}
+
+
+class CheckedRecord:
+    """A record (a frozen attrs class) that checks itself when built.
+
+    A subclass lists every problem of its fields in :meth:`problems` and names itself in
+    ``_what``; building it raises them all in one
+    :class:`~randsupervise.errors.ValidationError`.
+    """
+
+    __slots__ = ()
+    _what: ClassVar[str]
+
+    def problems(self) -> list[Problem]:
+        raise NotImplementedError
+
+    def __attrs_post_init__(self) -> None:
+        problems = self.problems()
+        if problems:
+            raise ValidationError(problems, what=self._what)
+
+    def to_record(self) -> dict[str, Any]:
+        """The record as a plain JSON-able dict (sets as sorted lists, enums as values).
+
+        Examples:
+            >>> from randsupervise.model.items import InspectionItem
+            >>> InspectionItem(id="K1", name="n", department="d", kind="key", legal_basis="l",
+            ...     content="c", method="m", target_kinds={"product", "project"}
+            ...     ).to_record()["target_kinds"]
+            ['product', 'project']
+        """
+        return plain_record(self)
 
 
 def members_by_id(

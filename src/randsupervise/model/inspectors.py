@@ -49,8 +49,8 @@ from randsupervise._core.validation import (
 )
 from randsupervise.errors import Problem, UnknownIdError, ValidationError
 from randsupervise.model._validation import (
+    CheckedRecord,
     Members,
-    plain_record,
     records_to_objects,
 )
 
@@ -68,7 +68,7 @@ def _empty_to_none(value: str | None) -> str | None:
 
 
 @attrs.frozen(kw_only=True)
-class Inspector:
+class Inspector(CheckedRecord):
     """One person in the inspector register.
 
     Attributes:
@@ -116,10 +116,7 @@ class Inspector:
     available: bool = True
     expert: bool = False
 
-    def __attrs_post_init__(self) -> None:
-        problems = self.problems()
-        if problems:
-            raise ValidationError(problems, what="inspector")
+    _what: ClassVar[str] = "inspector"
 
     def problems(self) -> list[Problem]:
         """Every problem with this inspector's fields (empty for a built inspector)."""
@@ -175,10 +172,6 @@ class Inspector:
         (国发〔2019〕5号) and staff without a certificate may not inspect (国办 2025).
         """
         return self.certified and not self.expert
-
-    def to_record(self) -> dict[str, Any]:
-        """The inspector as a plain JSON-able dict (sets as sorted lists)."""
-        return plain_record(self)
 
 
 #: The text criteria of :meth:`InspectorPool.sub_pool`: the values an inspector holds.

@@ -48,8 +48,8 @@ from randsupervise._core.validation import (
 )
 from randsupervise.errors import Problem, ValidationError
 from randsupervise.model._validation import (
+    CheckedRecord,
     Members,
-    plain_record,
     plain_value,
     records_to_objects,
 )
@@ -92,7 +92,7 @@ def _to_item_kind(value: ItemKind | str) -> ItemKind:
 
 
 @attrs.frozen(kw_only=True)
-class InspectionItem:
+class InspectionItem(CheckedRecord):
     """One entry of the random-inspection item list (随机抽查事项).
 
     Attributes:
@@ -146,10 +146,7 @@ class InspectionItem:
     yearly_frequency_limit: int = attrs.field(default=1, converter=to_int)
     description: str = ""
 
-    def __attrs_post_init__(self) -> None:
-        problems = self.problems()
-        if problems:
-            raise ValidationError(problems, what="inspection item")
+    _what: ClassVar[str] = "inspection item"
 
     def problems(self) -> list[Problem]:
         """Every problem with this item's fields (empty for a built item)."""
@@ -225,17 +222,6 @@ class InspectionItem:
                 rule=_SEED_RULE,
             )
         ]
-
-    def to_record(self) -> dict[str, Any]:
-        """The item as a plain JSON-able dict (sets as sorted lists, kind as its value).
-
-        Examples:
-            >>> InspectionItem(id="K1", name="n", department="d", kind="key", legal_basis="l",
-            ...     content="c", method="m", target_kinds={"product", "project"}
-            ...     ).to_record()["target_kinds"]
-            ['product', 'project']
-        """
-        return plain_record(self)
 
 
 @attrs.frozen(kw_only=True)
