@@ -1,8 +1,10 @@
-"""Validation helpers shared by the record-like model objects (items, inspectors).
+"""Records and collections of records of the model (items, inspectors), written once.
 
 The general checks (text, flags, numbers, dates, converters) live in
 :mod:`randsupervise._core.validation` and are imported from there; this module adds
-only what is particular to collections of model records.
+only what is particular to model records (:class:`CheckedRecord`: a record checks
+itself when built and writes its plain record by one rule) and to collections of them
+(:class:`Members`: sorted by id, looked up, iterated, digested alike).
 
 Invariants:
 
@@ -10,9 +12,8 @@ Invariants:
   raises for bad input, so a caller collects every problem of an object or a batch
   before it raises one :class:`~randsupervise.errors.ValidationError` (docs/architecture.md
   principle 6: report every problem, not only the first).
-* Converters (``to_*``) turn accepted forms into the stored form (str-valued enum
-  members to their values, numpy numbers to Python numbers, iterables to frozensets or
-  tuples) and pass anything else through unchanged, so validation can name it.
+* A record's plain form holds its fields in declaration order, enum members as their
+  values and sets as sorted lists, so records and digests never depend on set order.
 * A collection of members (an item list, an inspector pool) is kept sorted by id, so
   equality, iteration and digests never depend on input order; ids are unique, and
   every repeated occurrence is reported with its 0-based row.
