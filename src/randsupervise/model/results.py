@@ -103,9 +103,8 @@ class ResultCode(str, enum.Enum):
     CLOSED = "CLOSED"
     VIOLATION = "VIOLATION"
 
-    # Each code carries the fields of its row of RESULT_CODE_TABLE (set below the table).
-    #: The Chinese label, as shown on the publicity system.
-    label_zh: str
+    # Each code carries the fields of its row of RESULT_CODE_TABLE (set below the table);
+    # label_zh, what output shows, is read from the row.
     #: An English label.
     label_en: str
     #: The :class:`ResultGroup` of the code.
@@ -121,6 +120,11 @@ class ResultCode(str, enum.Enum):
     def info(self) -> ResultCodeInfo:
         """This code's row of :data:`RESULT_CODE_TABLE`."""
         return RESULT_CODE_TABLE[self]
+
+    @property
+    def label_zh(self) -> str:
+        """The Chinese label, as shown on the publicity system."""
+        return self.info.label_zh
 
     @classmethod
     def from_label(cls, label: str) -> ResultCode:
@@ -212,7 +216,7 @@ def _read_table(text: str) -> dict[ResultCode, ResultCodeInfo]:
 #: Each code's row: labels, group, flags and aliases (read from the table above).
 RESULT_CODE_TABLE: Mapping[ResultCode, ResultCodeInfo] = _read_table(_TABLE)
 for _code, _info in RESULT_CODE_TABLE.items():
-    for _field in ("label_zh", "label_en", "group", *_FLAGS.values()):
+    for _field in ("label_en", "group", *_FLAGS.values()):
         setattr(_code, _field, getattr(_info, _field))
 
 _C = ResultCode
