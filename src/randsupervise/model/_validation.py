@@ -84,35 +84,41 @@ def holds(index: Mapping[str, Any], key: object) -> bool:
 class Members(Generic[M]):
     """A collection of members kept sorted by id (an item list, a pool), and its lookups.
 
-    A subclass (a frozen attrs class) holds its members in the field named by ``_field``,
-    of the type ``_member`` (a ``_noun`` in messages), names itself in ``_where`` (for
-    :class:`~randsupervise.errors.UnknownIdError`), calls :meth:`_sort_members` when it
-    is built and defines :meth:`canonical`, the form its :meth:`digest` hashes.
+    A subclass (a frozen attrs class) says in ``_spec`` which field holds its members, of
+    which type, and the words for a member and for itself (in messages and
+    :class:`~randsupervise.errors.UnknownIdError`); it may add problems of the whole in
+    :meth:`_more_problems`, and defines :meth:`canonical`, the form its :meth:`digest`
+    hashes.
     """
 
     _index: dict[str, M] = attrs.field(init=False, repr=False, eq=False, hash=False, factory=dict)
-    _where: ClassVar[str]
-    _field: ClassVar[str]
-    _member: ClassVar[type[Any]]
-    _noun: ClassVar[str]
+    #: The field holding the members, their type, a member's noun, the collection's name.
+    _spec: ClassVar[tuple[str, type[Any], str, str]]
+
+    @property
+    def _where(self) -> str:
+        return self._spec[3]
 
     def _members(self) -> tuple[M, ...]:
-        members: tuple[M, ...] = getattr(self, self._field)
+        members: tuple[M, ...] = getattr(self, self._spec[0])
         return members
 
-    def _sort_members(self) -> list[Problem]:
-        """Sort the members by id and index them; the problems of the members (every one
-        that is not a ``_member``, every repeated id), which the caller raises."""
+    def _more_problems(self) -> list[Problem]:
+        """Problems of the collection as a whole (its members sorted already)."""
+        return []
+
+    def __attrs_post_init__(self) -> None:
+        """Sort the members by id and index them; raise every problem of the members
+        (every one that is not a member, every repeated id) and of the collection."""
+        field, member, noun, where = self._spec
         ordered, index, problems = members_by_id(
-            getattr(self, self._field),
-            self._member,
-            field=self._field,
-            noun=self._noun,
-            what=self._where,
+            getattr(self, field), member, field=field, noun=noun, what=where
         )
-        object.__setattr__(self, self._field, ordered)
+        object.__setattr__(self, field, ordered)
         object.__setattr__(self, "_index", index)
-        return problems
+        problems += self._more_problems()
+        if problems:
+            raise ValidationError(problems, what=where)
 
     def canonical(self) -> dict[str, Any]:
         raise NotImplementedError

@@ -218,15 +218,12 @@ class InspectorPool(Members[Inspector]):
     """
 
     inspectors: tuple[Inspector, ...] = attrs.field(converter=to_tuple)
-    _where: ClassVar[str] = "inspector pool"
-    _field: ClassVar[str] = "inspectors"
-    _member: ClassVar[type[Any]] = Inspector
-    _noun: ClassVar[str] = "inspector"
-
-    def __attrs_post_init__(self) -> None:
-        problems = self._sort_members()
-        if problems:
-            raise ValidationError(problems, what="inspector pool")
+    _spec: ClassVar[tuple[str, type[Any], str, str]] = (
+        "inspectors",
+        Inspector,
+        "inspector",
+        "inspector pool",
+    )
 
     @classmethod
     def from_records(cls, records: Iterable[Mapping[str, Any]]) -> InspectorPool:

@@ -257,13 +257,16 @@ class ItemList(Members[InspectionItem]):
 
     items: tuple[InspectionItem, ...] = attrs.field(converter=to_tuple)
     max_key_items: int | None = attrs.field(default=None, converter=to_int)
-    _where: ClassVar[str] = "item list"
-    _field: ClassVar[str] = "items"
-    _member: ClassVar[type[Any]] = InspectionItem
-    _noun: ClassVar[str] = "item"
+    _spec: ClassVar[tuple[str, type[Any], str, str]] = (
+        "items",
+        InspectionItem,
+        "item",
+        "item list",
+    )
 
-    def __attrs_post_init__(self) -> None:
-        problems = self._sort_members()
+    def _more_problems(self) -> list[Problem]:
+        """The limit on key items: a valid limit, not exceeded."""
+        problems: list[Problem] = []
         limit = self.max_key_items
         if limit is not None and (
             isinstance(limit, bool) or not isinstance(limit, int) or limit < 0
@@ -278,8 +281,7 @@ class ItemList(Members[InspectionItem]):
             problems += _key_count_problems(
                 sum(1 for it in self.items if it.kind is ItemKind.KEY), limit
             )
-        if problems:
-            raise ValidationError(problems, what="item list")
+        return problems
 
     @classmethod
     def from_records(
