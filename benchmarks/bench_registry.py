@@ -13,9 +13,8 @@ import argparse
 
 import numpy as np
 
-from randsupervise.model import TargetRegistry
-
 from _common import best_of, emit
+from randsupervise.model import TargetRegistry
 
 
 def make_columns(n: int) -> dict[str, np.ndarray]:

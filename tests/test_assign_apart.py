@@ -9,6 +9,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from randsupervise.assign import AssignmentProblem, VisitRequest, assign, replace, verify
+from randsupervise.errors import InfeasibleAssignment, ValidationError
+from randsupervise.model.inspectors import Inspector, InspectorPool
+
 from assign_helpers import (
     assign_as_brute_force_says,
     draw_visits,
@@ -19,9 +23,6 @@ from assign_helpers import (
     two_departments,
     verifies,
 )
-from randsupervise.assign import AssignmentProblem, VisitRequest, assign, replace, verify
-from randsupervise.errors import InfeasibleAssignment, ValidationError
-from randsupervise.model.inspectors import Inspector, InspectorPool
 
 
 def teams_of(problem: AssignmentProblem, v: VisitRequest) -> list[tuple[str, ...]]:

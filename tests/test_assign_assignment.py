@@ -13,14 +13,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from assign_helpers import (
-    assign_as_brute_force_says,
-    fits_load_limits,
-    officer_teams,
-    person,
-    random_problem,
-    uniform_counts,
-)
 from randsupervise.assign import (
     Assignment,
     CancelReason,
@@ -40,6 +32,15 @@ from randsupervise.errors import InfeasibleAssignment, RandSuperviseError, Unkno
 from randsupervise.model.inspectors import Inspector, InspectorPool
 from randsupervise.model.sample import SAMPLE_REGIONS, sample_inspectors, sample_target_columns
 from randsupervise.tickets.seed import Seed
+
+from assign_helpers import (
+    assign_as_brute_force_says,
+    fits_load_limits,
+    officer_teams,
+    person,
+    random_problem,
+    uniform_counts,
+)
 
 SEED = Seed.from_text("test-assign")
 TEAM = "文化市场综合行政执法大队"

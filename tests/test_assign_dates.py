@@ -9,10 +9,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-import assign_helpers as helpers
 from randsupervise.assign import AssignmentProblem, VisitRequest, assign
 from randsupervise.errors import InfeasibleAssignment, ValidationError
 from randsupervise.model.inspectors import InspectorPool
+
+import assign_helpers as helpers
 
 DAY = dt.date(2024, 5, 6)
 DAYS = [DAY + dt.timedelta(days=n) for n in range(3)]

@@ -14,13 +14,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from assign_helpers import (
-    assign_as_brute_force_says,
-    fits_load_limits,
-    person,
-    random_problem,
-    uniform_counts,
-)
 from randsupervise.assign import (
     AssignmentProblem,
     JointRule,
@@ -32,6 +25,14 @@ from randsupervise.assign import (
 from randsupervise.errors import InfeasibleAssignment, ValidationError
 from randsupervise.model.inspectors import InspectorPool
 from randsupervise.tickets.seed import Seed
+
+from assign_helpers import (
+    assign_as_brute_force_says,
+    fits_load_limits,
+    person,
+    random_problem,
+    uniform_counts,
+)
 
 SEED = Seed.from_text("test-joint")
 

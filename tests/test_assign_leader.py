@@ -9,6 +9,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from randsupervise.assign import AssignmentProblem, VisitRequest, assign, replace, verify
+from randsupervise.errors import InfeasibleAssignment, ValidationError
+from randsupervise.model.inspectors import InspectorPool
+from randsupervise.tickets.seed import Seed
+
 from assign_helpers import (
     LEAD,
     assign_as_brute_force_says,
@@ -18,10 +23,6 @@ from assign_helpers import (
     random_problem,
     verifies,
 )
-from randsupervise.assign import AssignmentProblem, VisitRequest, assign, replace, verify
-from randsupervise.errors import InfeasibleAssignment, ValidationError
-from randsupervise.model.inspectors import InspectorPool
-from randsupervise.tickets.seed import Seed
 
 
 def staffings(problem: AssignmentProblem, v: VisitRequest) -> list[tuple[frozenset[str], str]]:

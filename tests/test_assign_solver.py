@@ -13,7 +13,6 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from assign_helpers import random_problem
 from randsupervise._core.canonical import sha256_hex
 from randsupervise.assign import Team, VisitRequest, assign, replace, visits_digest
 from randsupervise.assign.assignment import AssignmentProblem
@@ -21,6 +20,8 @@ from randsupervise.assign.lawful import _lawful_problems, _team_problems
 from randsupervise.errors import InfeasibleAssignment
 from randsupervise.model.inspectors import Inspector, InspectorPool
 from randsupervise.tickets.seed import Seed
+
+from assign_helpers import random_problem
 
 greedy = importlib.import_module("randsupervise.assign._greedy")
 lookahead = importlib.import_module("randsupervise.assign._lookahead")

@@ -24,6 +24,7 @@ from randsupervise.cycle.feedback import _STATUS_OF_CANCEL, _STATUS_OF_CODE, COD
 from randsupervise.errors import ValidationError
 from randsupervise.model import RiskClass, TargetRegistry, UpdateTarget
 from randsupervise.model.results import InspectionResult, ResultCode
+
 from visit_records import Q2, assigned
 
 

@@ -24,6 +24,7 @@ from randsupervise.metrics import completion, duty_ledger, timeliness
 from randsupervise.model import TargetRegistry
 from randsupervise.model.inspectors import Inspector, InspectorPool
 from randsupervise.model.results import InspectionResult, ResultCode
+
 from visit_records import assigned
 
 CAL = china()

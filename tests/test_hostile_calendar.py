@@ -16,9 +16,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hostile_helpers import raises_naming
 from randsupervise.calendar import WorkCalendar, build_china, china
 from randsupervise.errors import CalendarDataMissing, RandSuperviseError, ValidationError
+
+from hostile_helpers import raises_naming
 
 D = dt.date(2024, 5, 6)
 CAL = china()

@@ -15,8 +15,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import hostile_helpers
-from hostile_helpers import raises_naming
 from randsupervise.calendar import china
 from randsupervise.cycle import (
     Assign,
@@ -39,6 +37,9 @@ from randsupervise.errors import (
 )
 from randsupervise.model.results import InspectionResult
 from randsupervise.model.sample import sample_items
+
+import hostile_helpers
+from hostile_helpers import raises_naming
 
 D = dt.date(2024, 4, 30)
 B = [Batch(id="B", start=dt.date(2024, 1, 1), end=dt.date(2024, 1, 31))]

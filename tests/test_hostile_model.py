@@ -20,8 +20,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import hostile_helpers
-from hostile_helpers import raises_naming
 from randsupervise._core.validation import (
     as_column,
     check_date,
@@ -32,20 +30,19 @@ from randsupervise._core.validation import (
     describe,
 )
 from randsupervise.errors import RandSuperviseError, UnknownIdError, ValidationError
-from randsupervise.model import (
-    AddTarget,
-    RemoveTarget,
-    RiskClass,
-    Target,
-    TargetRegistry,
-    TargetStatus,
-    UpdateTarget,
-    registry_digest_from_row_hashes,
-)
+from randsupervise.model.changes import AddTarget, RemoveTarget, UpdateTarget
 from randsupervise.model.credit_code import credit_code_check_character, credit_code_problems
 from randsupervise.model.inspectors import Inspector, InspectorPool
 from randsupervise.model.items import InspectionItem, ItemList
+from randsupervise.model.register_digest import registry_digest_from_row_hashes
 from randsupervise.model.results import InspectionResult
+from randsupervise.model.risk import RiskClass, TargetKind, TargetStatus
+from randsupervise.model.sample import sample_inspectors, sample_items
+from randsupervise.model.target_row import Target
+from randsupervise.model.targets import TargetRegistry
+
+import hostile_helpers
+from hostile_helpers import raises_naming
 
 ITEM = dict(
     id="G1",
@@ -557,3 +554,53 @@ def test_weight_cells_are_refused_by_row_on_the_fast_path_too(
         TargetRegistry.from_columns(id=["a", "b", "c"], risk_class="ABC", weight=weights)
     assert info.value.rows == bad_rows
     assert all(p.field == "weight" for p in info.value.problems)
+
+
+#: Hostile values for any field of a record: common ones, then each record's own.
+_ANY_FIELD = (
+    st.none(),
+    st.booleans(),
+    st.text(max_size=3),
+    st.lists(st.lists(st.integers(), max_size=1), max_size=2),
+)
+_KINDS = [k.value for k in TargetKind]
+_ANY_INSPECTOR_FIELD = st.one_of(
+    *_ANY_FIELD, st.integers(-2, 2), st.lists(st.text(max_size=3), max_size=3)
+)
+_ANY_ITEM_FIELD = st.one_of(
+    *_ANY_FIELD,
+    st.integers(-3, 3),
+    st.floats(allow_nan=True),
+    st.sampled_from(["key", "general", "enterprise", "网吧"]),
+    st.lists(st.one_of(st.text(max_size=3), st.sampled_from(_KINDS)), max_size=3),
+    st.frozensets(st.sampled_from(_KINDS)),
+)
+
+
+@pytest.mark.parametrize(
+    ("build", "record", "anything", "derived"),
+    [
+        (
+            Inspector,
+            sample_inspectors()["Z-01"].to_record(),
+            _ANY_INSPECTOR_FIELD,
+            "certificate_number",
+        ),
+        (InspectionItem, sample_items()["G01"].to_record(), _ANY_ITEM_FIELD, "ratio_cap"),
+    ],
+    ids=["inspector", "item"],
+)
+@given(data=st.data())
+def test_any_field_value_builds_a_record_or_raises_validation_error(
+    build: Any, record: dict[str, Any], anything: Any, derived: str, data: st.DataObject
+) -> None:
+    # Bad input of any type is reported as a ValidationError naming the fields, never as
+    # another exception; a record that builds has no problems.
+    overrides = data.draw(st.dictionaries(st.sampled_from(sorted(record)), anything, max_size=4))
+    try:
+        built = build(**{**record, **overrides})
+    except ValidationError as err:
+        assert err.problems
+        assert {p.field for p in err.problems} <= set(overrides) | {derived}
+    else:
+        assert built.problems() == []

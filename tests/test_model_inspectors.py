@@ -8,7 +8,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hostile_helpers import builds_or_names_its_fields
 from randsupervise.errors import UnknownIdError, ValidationError
 from randsupervise.model.inspectors import Inspector, InspectorPool
 from randsupervise.model.sample import sample_inspectors
@@ -192,19 +191,3 @@ def test_digest_changes_with_certification() -> None:
     base = InspectorPool(inspectors=[make()])
     changed = InspectorPool(inspectors=[make(certified=False, certificate_number=None)])
     assert changed.digest() != base.digest()
-
-
-ANYTHING = st.one_of(
-    st.none(),
-    st.booleans(),
-    st.integers(-2, 2),
-    st.text(max_size=3),
-    st.lists(st.text(max_size=3), max_size=3),
-    st.lists(st.lists(st.integers(), max_size=1), max_size=2),
-)
-
-
-@given(st.dictionaries(st.sampled_from(sorted(make().to_record())), ANYTHING, max_size=4))
-def test_any_input_builds_or_raises_validation_error(overrides: dict[str, Any]) -> None:
-    # Bad input of any type is reported as a ValidationError, never as another exception.
-    builds_or_names_its_fields(make, overrides, also={"certificate_number"})

@@ -10,7 +10,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hostile_helpers import builds_or_names_its_fields
 from randsupervise.errors import UnknownIdError, ValidationError
 from randsupervise.model.items import _TARGET_KIND_VALUES, InspectionItem, ItemKind, ItemList
 from randsupervise.model.sample import sample_items
@@ -254,22 +253,3 @@ def test_numpy_numbers_are_accepted_as_plain_numbers() -> None:
     item = make(ratio_cap=np.float64(0.2), yearly_frequency_limit=np.int64(2))
     assert type(item.ratio_cap) is float and type(item.yearly_frequency_limit) is int
     assert ItemList(items=[item], max_key_items=np.int32(3)).max_key_items == 3
-
-
-ANYTHING = st.one_of(
-    st.none(),
-    st.booleans(),
-    st.integers(-3, 3),
-    st.floats(allow_nan=True),
-    st.text(max_size=3),
-    st.sampled_from(["key", "general", "enterprise", "网吧"]),
-    st.lists(st.one_of(st.text(max_size=3), st.sampled_from(_TARGET_KIND_VALUES)), max_size=3),
-    st.frozensets(st.sampled_from(_TARGET_KIND_VALUES)),
-    st.lists(st.lists(st.integers(), max_size=1), max_size=2),
-)
-
-
-@given(st.dictionaries(st.sampled_from(sorted(make().to_record())), ANYTHING, max_size=4))
-def test_any_input_builds_or_raises_validation_error(overrides: dict[str, Any]) -> None:
-    # Bad input of any type is reported as a ValidationError, never as another exception.
-    builds_or_names_its_fields(make, overrides, also={"ratio_cap"})

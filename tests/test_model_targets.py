@@ -10,14 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from randsupervise.errors import RandSuperviseError, UnknownIdError, ValidationError
-from randsupervise.model import (
-    AddTarget,
-    RemoveTarget,
-    RiskClass,
-    Target,
-    TargetRegistry,
-    UpdateTarget,
-)
+from randsupervise.model import RiskClass, Target, TargetRegistry
+from randsupervise.model.changes import AddTarget, RemoveTarget, UpdateTarget
 from randsupervise.tickets.fingerprint import fingerprint
 
 

@@ -1,85 +1,42 @@
-"""Pure domain objects: targets and their register, items, inspectors, risk classes, results."""
+"""Pure domain objects: targets and their register, items, inspectors, risk classes, results.
+
+The package exports the public names of its modules, each listed once, in its module's
+``__all__``.
+"""
 
 from __future__ import annotations
 
-from randsupervise.model.credit_code import (
-    CREDIT_CODE_CHARSET,
-    credit_code_check_character,
-    credit_code_problems,
-    is_valid_credit_code,
-    valid_credit_code_mask,
+from randsupervise.model import (
+    changes,
+    credit_code,
+    inspectors,
+    items,
+    register_digest,
+    results,
+    risk,
+    sample,
+    target_row,
 )
-from randsupervise.model.inspectors import LEAD_QUALIFICATION, Inspector, InspectorPool
-from randsupervise.model.items import InspectionItem, ItemKind, ItemList
-from randsupervise.model.results import (
-    CONTRADICTIONS,
-    RESULT_CODE_TABLE,
-    Contradiction,
-    InspectionResult,
-    ResultCode,
-    ResultCodeInfo,
-    ResultGroup,
-    result_problems,
-)
-from randsupervise.model.sample import (
-    SAMPLE_REGIONS,
-    sample_inspectors,
-    sample_items,
-    sample_registry,
-    sample_target_columns,
-)
-from randsupervise.model.targets import (
-    CATEGORICAL_COLUMNS,
-    ENTITY_KINDS,
-    AddTarget,
-    RegistryChange,
-    RegistryDiff,
-    RemoveTarget,
-    RiskClass,
-    Target,
-    TargetKind,
-    TargetRegistry,
-    TargetStatus,
-    UpdateTarget,
-    registry_digest_from_row_hashes,
-)
+from randsupervise.model.changes import *  # noqa: F403
+from randsupervise.model.credit_code import *  # noqa: F403
+from randsupervise.model.inspectors import *  # noqa: F403
+from randsupervise.model.items import *  # noqa: F403
+from randsupervise.model.register_digest import *  # noqa: F403
+from randsupervise.model.results import *  # noqa: F403
+from randsupervise.model.risk import *  # noqa: F403
+from randsupervise.model.sample import *  # noqa: F403
+from randsupervise.model.target_row import *  # noqa: F403
+from randsupervise.model.targets import TargetRegistry
 
 __all__ = [
-    "AddTarget",
-    "CATEGORICAL_COLUMNS",
-    "CONTRADICTIONS",
-    "CREDIT_CODE_CHARSET",
-    "Contradiction",
-    "ENTITY_KINDS",
-    "InspectionItem",
-    "InspectionResult",
-    "Inspector",
-    "InspectorPool",
-    "ItemKind",
-    "ItemList",
-    "LEAD_QUALIFICATION",
-    "RESULT_CODE_TABLE",
-    "RegistryChange",
-    "RegistryDiff",
-    "RemoveTarget",
-    "ResultCode",
-    "ResultCodeInfo",
-    "ResultGroup",
-    "RiskClass",
-    "SAMPLE_REGIONS",
-    "Target",
-    "TargetKind",
+    *changes.__all__,
+    *credit_code.__all__,
+    *inspectors.__all__,
+    *items.__all__,
+    *register_digest.__all__,
+    *results.__all__,
+    *risk.__all__,
+    *sample.__all__,
+    *target_row.__all__,
     "TargetRegistry",
-    "TargetStatus",
-    "UpdateTarget",
-    "credit_code_check_character",
-    "credit_code_problems",
-    "is_valid_credit_code",
-    "registry_digest_from_row_hashes",
-    "result_problems",
-    "sample_inspectors",
-    "sample_items",
-    "sample_registry",
-    "sample_target_columns",
-    "valid_credit_code_mask",
 ]

@@ -29,28 +29,29 @@ Invariants, each with the rule it comes from:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
+from collections.abc import Callable, Collection, Iterable, Mapping
+from typing import Any, ClassVar
 
 import attrs
 import numpy as np
 
-from randsupervise._core.canonical import sha256_hex
 from randsupervise._core.display import html_summary, short
-from randsupervise._core.validation import as_column, describe, is_text
-from randsupervise.errors import Problem, UnknownIdError, ValidationError
-from randsupervise.model._validation import (
+from randsupervise._core.validation import (
+    as_column,
     bool_problems,
-    get,
-    holds,
+    describe,
     ident_of,
-    lookup,
-    members_by_id,
-    records_to_objects,
+    is_text,
     str_set_problems,
     text_problems,
     to_str_set,
     to_tuple,
+)
+from randsupervise.errors import Problem, UnknownIdError, ValidationError
+from randsupervise.model._validation import (
+    CheckedRecord,
+    Members,
+    records_to_objects,
 )
 
 __all__ = ["LEAD_QUALIFICATION", "Inspector", "InspectorPool"]
@@ -67,7 +68,7 @@ def _empty_to_none(value: str | None) -> str | None:
 
 
 @attrs.frozen(kw_only=True)
-class Inspector:
+class Inspector(CheckedRecord):
     """One person in the inspector register.
 
     Attributes:
@@ -115,10 +116,7 @@ class Inspector:
     available: bool = True
     expert: bool = False
 
-    def __attrs_post_init__(self) -> None:
-        problems = self.problems()
-        if problems:
-            raise ValidationError(problems, what="inspector")
+    _what: ClassVar[str] = "inspector"
 
     def problems(self) -> list[Problem]:
         """Every problem with this inspector's fields (empty for a built inspector)."""
@@ -175,28 +173,26 @@ class Inspector:
         """
         return self.certified and not self.expert
 
-    def to_record(self) -> dict[str, Any]:
-        """The inspector as a plain JSON-able dict (sets as sorted lists)."""
-        return {
-            "id": self.id,
-            "name": self.name,
-            "department": self.department,
-            "certified": self.certified,
-            "certificate_number": self.certificate_number,
-            "qualifications": sorted(self.qualifications),
-            "expertise": sorted(self.expertise),
-            "regions": sorted(self.regions),
-            "available": self.available,
-            "expert": self.expert,
-        }
+
+#: The text criteria of :meth:`InspectorPool.sub_pool`: the values an inspector holds.
+_TEXT_CRITERIA: Mapping[str, Callable[[Inspector], Collection[str]]] = {
+    "department": lambda p: (p.department,),
+    "tag": lambda p: p.tags,
+    "region": lambda p: p.regions,
+}
+#: The flag criteria of :meth:`InspectorPool.sub_pool`: attributes of an inspector.
+_FLAG_CRITERIA = ("certified", "available", "counts_toward_quota")
 
 
-_FIELDS = tuple(a.name for a in attrs.fields(Inspector))
-_REQUIRED = tuple(a.name for a in attrs.fields(Inspector) if a.default is attrs.NOTHING)
+def _meets(inspector: Inspector, criterion: str, value: object) -> bool:
+    """Whether ``inspector`` meets one criterion of :meth:`InspectorPool.sub_pool`."""
+    if criterion in _TEXT_CRITERIA:
+        return value in _TEXT_CRITERIA[criterion](inspector)
+    return bool(getattr(inspector, criterion) == value)
 
 
 @attrs.frozen(kw_only=True)
-class InspectorPool:
+class InspectorPool(Members[Inspector]):
     """The inspector register, or a sub-pool of it (检查人员名录子库).
 
     Inspectors are kept sorted by id.
@@ -222,18 +218,12 @@ class InspectorPool:
     """
 
     inspectors: tuple[Inspector, ...] = attrs.field(converter=to_tuple)
-    _index: dict[str, Inspector] = attrs.field(
-        init=False, repr=False, eq=False, hash=False, factory=dict
+    _spec: ClassVar[tuple[str, type[Any], str, str]] = (
+        "inspectors",
+        Inspector,
+        "inspector",
+        "inspector pool",
     )
-
-    def __attrs_post_init__(self) -> None:
-        ordered, index, problems = members_by_id(
-            self.inspectors, Inspector, field="inspectors", noun="inspector", what="inspector pool"
-        )
-        if problems:
-            raise ValidationError(problems, what="inspector pool")
-        object.__setattr__(self, "inspectors", ordered)
-        object.__setattr__(self, "_index", index)
 
     @classmethod
     def from_records(cls, records: Iterable[Mapping[str, Any]]) -> InspectorPool:
@@ -261,30 +251,10 @@ class InspectorPool:
             >>> len(InspectorPool.from_records(rows[:1]))
             1
         """
-        built, problems = records_to_objects(records, Inspector, _FIELDS, _REQUIRED, "inspector")
+        built, problems = records_to_objects(records, Inspector, "inspector")
         if problems:
             raise ValidationError(problems, what="inspector pool")
         return cls(inspectors=built)
-
-    # --- lookup and iteration -------------------------------------------------------------
-
-    def __getitem__(self, inspector_id: str) -> Inspector:
-        """The inspector with id ``inspector_id``; raises ``UnknownIdError``."""
-        return lookup(self._index, inspector_id, where="inspector pool")
-
-    def get(self, inspector_id: str, default: Inspector | None = None) -> Inspector | None:
-        """The inspector with id ``inspector_id``, or ``default``."""
-        return get(self._index, inspector_id, default)
-
-    def __contains__(self, inspector_id: object) -> bool:
-        return holds(self._index, inspector_id)
-
-    def __iter__(self) -> Iterator[Inspector]:
-        """Iterate over the inspectors in id order."""
-        return iter(self.inspectors)
-
-    def __len__(self) -> int:
-        return len(self.inspectors)
 
     def __repr__(self) -> str:
         ps = self.inspectors
@@ -310,11 +280,6 @@ class InspectorPool:
         )
 
     @property
-    def ids(self) -> tuple[str, ...]:
-        """The inspector ids, sorted."""
-        return tuple(p.id for p in self.inspectors)
-
-    @property
     def departments(self) -> tuple[str, ...]:
         """The departments present, sorted."""
         return tuple(sorted({p.department for p in self.inspectors}))
@@ -331,17 +296,11 @@ class InspectorPool:
 
     # --- sub-pools --------------------------------------------------------------------------
 
-    def sub_pool(
-        self,
-        *,
-        department: str | None = None,
-        tag: str | None = None,
-        region: str | None = None,
-        certified: bool | None = None,
-        available: bool | None = None,
-        counts_toward_quota: bool | None = None,
-    ) -> InspectorPool:
-        """The inspectors matching every given filter (``None`` means "any").
+    def sub_pool(self, **criteria: object) -> InspectorPool:
+        """The inspectors matching every given criterion (``None`` means "any").
+
+        The criteria: ``department``, ``tag`` (a qualification or expertise) and ``region``,
+        each a text; ``certified``, ``available`` and ``counts_toward_quota``, each a bool.
 
         Examples:
             >>> from randsupervise.model.sample import sample_inspectors
@@ -349,29 +308,25 @@ class InspectorPool:
             >>> len(pool.sub_pool(region="东城镇", tag="网络文化", counts_toward_quota=True)) >= 2
             True
         """
+        for name in criteria:
+            if name not in _TEXT_CRITERIA and name not in _FLAG_CRITERIA:
+                raise TypeError(f"sub_pool() got an unexpected keyword argument {name!r}")
+        given = {
+            k: criteria[k]
+            for k in (*_TEXT_CRITERIA, *_FLAG_CRITERIA)
+            if criteria.get(k) is not None
+        }
         problems: list[Problem] = []
-        for name, text in (("department", department), ("tag", tag), ("region", region)):
-            if text is not None:
-                problems += text_problems(text, name)
-        for name, flag in (
-            ("certified", certified),
-            ("available", available),
-            ("counts_toward_quota", counts_toward_quota),
-        ):
-            if flag is not None:
-                problems += bool_problems(flag, name, None)
+        for name, value in given.items():
+            if name in _TEXT_CRITERIA:
+                problems += text_problems(value, name)
+            else:
+                problems += bool_problems(value, name, None)
         if problems:
             raise ValidationError(problems, what="sub_pool")
         return InspectorPool(
             inspectors=[
-                p
-                for p in self.inspectors
-                if (department is None or p.department == department)
-                and (tag is None or tag in p.tags)
-                and (region is None or region in p.regions)
-                and (certified is None or p.certified == certified)
-                and (available is None or p.available == available)
-                and (counts_toward_quota is None or p.counts_toward_quota == counts_toward_quota)
+                p for p in self.inspectors if all(_meets(p, k, v) for k, v in given.items())
             ]
         )
 
@@ -419,10 +374,6 @@ class InspectorPool:
 
     # --- export -----------------------------------------------------------------------------
 
-    def to_records(self) -> list[dict[str, Any]]:
-        """The inspectors as plain dicts in id order (``pandas.DataFrame`` accepts them)."""
-        return [p.to_record() for p in self.inspectors]
-
     def canonical(self) -> dict[str, Any]:
         """The canonical JSON-able form that :meth:`digest` hashes.
 
@@ -435,16 +386,3 @@ class InspectorPool:
             "version": 1,
             "inspectors": self.to_records(),
         }
-
-    def digest(self) -> str:
-        """SHA-256 hex of the canonical JSON form (see :meth:`canonical`).
-
-        Independent of input order; changes when any field of any inspector changes.
-
-        Examples:
-            >>> from randsupervise.model.sample import sample_inspectors
-            >>> pool = sample_inspectors()
-            >>> pool.digest() == InspectorPool(inspectors=reversed(pool.inspectors)).digest()
-            True
-        """
-        return sha256_hex(self.canonical())

@@ -29,22 +29,16 @@ from __future__ import annotations
 
 import enum
 import math
-from collections.abc import Iterable, Iterator, Mapping
-from typing import Any, cast
+from collections.abc import Iterable, Mapping
+from typing import Any, ClassVar, cast
 
 import attrs
 
-from randsupervise._core.canonical import sha256_hex
 from randsupervise._core.display import html_summary, short
-from randsupervise._core.validation import check_int, describe
-from randsupervise.errors import Problem, ValidationError
-from randsupervise.model._validation import (
-    get,
-    holds,
+from randsupervise._core.validation import (
+    check_int,
+    describe,
     ident_of,
-    lookup,
-    members_by_id,
-    records_to_objects,
     str_set_problems,
     text_problems,
     to_float,
@@ -52,20 +46,19 @@ from randsupervise.model._validation import (
     to_str_set,
     to_tuple,
 )
+from randsupervise.errors import Problem, ValidationError
+from randsupervise.model._validation import (
+    CheckedRecord,
+    Members,
+    plain_value,
+    records_to_objects,
+)
+from randsupervise.model.risk import TargetKind
 
 __all__ = ["InspectionItem", "ItemKind", "ItemList"]
 
-#: The values of ``randsupervise.model.targets.TargetKind``, kept here as literals so
-#: that this module does not depend on the target register (a test checks they agree).
-_TARGET_KIND_VALUES: tuple[str, ...] = (
-    "enterprise",
-    "sole_trader",
-    "farmer_cooperative",
-    "other_entity",
-    "product",
-    "project",
-    "conduct",
-)
+#: The values of :class:`~randsupervise.model.risk.TargetKind` an item may name.
+_TARGET_KIND_VALUES: tuple[str, ...] = tuple(k.value for k in TargetKind)
 
 _SEED_RULE = "plan §三(二)"
 
@@ -99,7 +92,7 @@ def _to_item_kind(value: ItemKind | str) -> ItemKind:
 
 
 @attrs.frozen(kw_only=True)
-class InspectionItem:
+class InspectionItem(CheckedRecord):
     """One entry of the random-inspection item list (随机抽查事项).
 
     Attributes:
@@ -153,10 +146,7 @@ class InspectionItem:
     yearly_frequency_limit: int = attrs.field(default=1, converter=to_int)
     description: str = ""
 
-    def __attrs_post_init__(self) -> None:
-        problems = self.problems()
-        if problems:
-            raise ValidationError(problems, what="inspection item")
+    _what: ClassVar[str] = "inspection item"
 
     def problems(self) -> list[Problem]:
         """Every problem with this item's fields (empty for a built item)."""
@@ -233,37 +223,9 @@ class InspectionItem:
             )
         ]
 
-    def to_record(self) -> dict[str, Any]:
-        """The item as a plain JSON-able dict (sets as sorted lists, kind as its value).
-
-        Examples:
-            >>> InspectionItem(id="K1", name="n", department="d", kind="key", legal_basis="l",
-            ...     content="c", method="m", target_kinds={"product", "project"}
-            ...     ).to_record()["target_kinds"]
-            ['product', 'project']
-        """
-        return {
-            "id": self.id,
-            "name": self.name,
-            "department": self.department,
-            "kind": self.kind.value,
-            "legal_basis": self.legal_basis,
-            "content": self.content,
-            "method": self.method,
-            "target_kinds": sorted(self.target_kinds),
-            "required_qualifications": sorted(self.required_qualifications),
-            "ratio_cap": None if self.ratio_cap is None else float(self.ratio_cap),
-            "yearly_frequency_limit": self.yearly_frequency_limit,
-            "description": self.description,
-        }
-
-
-_ITEM_FIELDS = tuple(a.name for a in attrs.fields(InspectionItem))
-_ITEM_REQUIRED = tuple(a.name for a in attrs.fields(InspectionItem) if a.default is attrs.NOTHING)
-
 
 @attrs.frozen(kw_only=True)
-class ItemList:
+class ItemList(Members[InspectionItem]):
     """The random-inspection item list of a department (随机抽查事项清单).
 
     Items are kept sorted by id, so two lists holding the same items are equal and have
@@ -295,14 +257,16 @@ class ItemList:
 
     items: tuple[InspectionItem, ...] = attrs.field(converter=to_tuple)
     max_key_items: int | None = attrs.field(default=None, converter=to_int)
-    _index: dict[str, InspectionItem] = attrs.field(
-        init=False, repr=False, eq=False, hash=False, factory=dict
+    _spec: ClassVar[tuple[str, type[Any], str, str]] = (
+        "items",
+        InspectionItem,
+        "item",
+        "item list",
     )
 
-    def __attrs_post_init__(self) -> None:
-        ordered, index, problems = members_by_id(
-            self.items, InspectionItem, field="items", noun="item", what="item list"
-        )
+    def _more_problems(self) -> list[Problem]:
+        """The limit on key items: a valid limit, not exceeded."""
+        problems: list[Problem] = []
         limit = self.max_key_items
         if limit is not None and (
             isinstance(limit, bool) or not isinstance(limit, int) or limit < 0
@@ -315,12 +279,9 @@ class ItemList:
             )
         else:
             problems += _key_count_problems(
-                sum(1 for it in ordered if it.kind is ItemKind.KEY), limit
+                sum(1 for it in self.items if it.kind is ItemKind.KEY), limit
             )
-        if problems:
-            raise ValidationError(problems, what="item list")
-        object.__setattr__(self, "items", ordered)
-        object.__setattr__(self, "_index", index)
+        return problems
 
     @classmethod
     def from_records(
@@ -344,32 +305,10 @@ class ItemList:
               row 1, id 'K1', field 'id': duplicate item id (first at row 0)
               row 2, id 'K1', field 'id': duplicate item id (first at row 0)
         """
-        built, problems = records_to_objects(
-            records, InspectionItem, _ITEM_FIELDS, _ITEM_REQUIRED, "item"
-        )
+        built, problems = records_to_objects(records, InspectionItem, "item")
         if problems:
             raise ValidationError(problems, what="item list")
         return cls(items=built, max_key_items=max_key_items)
-
-    # --- lookup and iteration -----------------------------------------------------------
-
-    def __getitem__(self, item_id: str) -> InspectionItem:
-        """The item with id ``item_id``; raises :class:`~randsupervise.errors.UnknownIdError`."""
-        return lookup(self._index, item_id, where="item list")
-
-    def get(self, item_id: str, default: InspectionItem | None = None) -> InspectionItem | None:
-        """The item with id ``item_id``, or ``default``."""
-        return get(self._index, item_id, default)
-
-    def __contains__(self, item_id: object) -> bool:
-        return holds(self._index, item_id)
-
-    def __iter__(self) -> Iterator[InspectionItem]:
-        """Iterate over the items in id order."""
-        return iter(self.items)
-
-    def __len__(self) -> int:
-        return len(self.items)
 
     def __repr__(self) -> str:
         key = len(self.key_items)
@@ -385,14 +324,9 @@ class ItemList:
         return html_summary(
             "ItemList",
             {"items": len(its), "key": len(self.key_items), "digest": self.digest()[:16] + "…"},
-            {c: [_plain(getattr(i, c)) for i in its[:5]] for c in cols},
+            {c: [plain_value(getattr(i, c)) for i in its[:5]] for c in cols},
             total=len(its),
         )
-
-    @property
-    def ids(self) -> tuple[str, ...]:
-        """The item ids, sorted."""
-        return tuple(it.id for it in self.items)
 
     @property
     def key_items(self) -> tuple[InspectionItem, ...]:
@@ -447,11 +381,6 @@ class ItemList:
 
     # --- export ---------------------------------------------------------------------------
 
-    def to_records(self) -> list[dict[str, Any]]:
-        """The items as plain dicts in id order; ``pandas.DataFrame(items.to_records())``
-        gives a table."""
-        return [it.to_record() for it in self.items]
-
     def canonical(self) -> dict[str, Any]:
         """The canonical JSON-able form that :meth:`digest` hashes.
 
@@ -465,25 +394,6 @@ class ItemList:
             "max_key_items": self.max_key_items,
             "items": self.to_records(),
         }
-
-    def digest(self) -> str:
-        """SHA-256 hex of the canonical JSON (see :meth:`canonical` and ``_digest``).
-
-        The same items in any order give the same digest; any change of any field of any
-        item, or of ``max_key_items``, changes it.
-
-        Examples:
-            >>> from randsupervise.model.sample import sample_items
-            >>> items = sample_items()
-            >>> items.digest() == ItemList(items=reversed(items.items),
-            ...                            max_key_items=items.max_key_items).digest()
-            True
-        """
-        return sha256_hex(self.canonical())
-
-
-def _plain(value: object) -> object:
-    return value.value if isinstance(value, enum.Enum) else value
 
 
 def _key_count_problems(count: int, limit: int | None) -> list[Problem]:

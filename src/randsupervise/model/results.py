@@ -50,6 +50,7 @@ __all__ = [
     "ResultCode",
     "ResultCodeInfo",
     "ResultGroup",
+    "result_problems",
 ]
 
 
@@ -102,6 +103,19 @@ class ResultCode(str, enum.Enum):
     CLOSED = "CLOSED"
     VIOLATION = "VIOLATION"
 
+    # Each code carries the fields of its row of RESULT_CODE_TABLE (set below the table);
+    # label_zh, what output shows, is read from the row.
+    #: An English label.
+    label_en: str
+    #: The :class:`ResultGroup` of the code.
+    group: ResultGroup
+    #: Whether the code records a problem (fed back into risk classes, plan §三(七)).
+    problem_found: bool
+    #: Whether the code means the target cannot be inspected: the visit is cancelled.
+    target_gone: bool
+    #: Whether the code is a ground for the list of abnormal operations (经营异常名录).
+    abnormal_list: bool
+
     @property
     def info(self) -> ResultCodeInfo:
         """This code's row of :data:`RESULT_CODE_TABLE`."""
@@ -111,31 +125,6 @@ class ResultCode(str, enum.Enum):
     def label_zh(self) -> str:
         """The Chinese label, as shown on the publicity system."""
         return self.info.label_zh
-
-    @property
-    def label_en(self) -> str:
-        """An English label."""
-        return self.info.label_en
-
-    @property
-    def group(self) -> ResultGroup:
-        """The :class:`ResultGroup` of the code."""
-        return self.info.group
-
-    @property
-    def problem_found(self) -> bool:
-        """Whether the code records a problem (fed back into risk classes, plan §三(七))."""
-        return self.info.problem_found
-
-    @property
-    def target_gone(self) -> bool:
-        """Whether the code means the target cannot be inspected: the visit is cancelled."""
-        return self.info.target_gone
-
-    @property
-    def abnormal_list(self) -> bool:
-        """Whether the code is a ground for the list of abnormal operations (经营异常名录)."""
-        return self.info.abnormal_list
 
     @classmethod
     def from_label(cls, label: str) -> ResultCode:
@@ -178,153 +167,59 @@ class ResultCodeInfo:
     abnormal_list: bool = False
 
 
-def _row(
-    code: ResultCode,
-    zh: str,
-    en: str,
-    group: ResultGroup,
-    *,
-    problem: bool = False,
-    gone: bool = False,
-    aliases: tuple[str, ...] = (),
-    abnormal: bool = False,
-) -> tuple[ResultCode, ResultCodeInfo]:
-    info = ResultCodeInfo(
-        code=code,
-        label_zh=zh,
-        label_en=en,
-        group=group,
-        problem_found=problem,
-        target_gone=gone,
-        aliases=aliases,
-        abnormal_list=abnormal,
-    )
-    return code, info
-
-
-_G = ResultGroup
-_C = ResultCode
+#: The flags of the table's third column: P problem found, G target gone, A a ground for
+#: the list of abnormal operations; ``-`` none.
+_FLAGS = {"P": "problem_found", "G": "target_gone", "A": "abnormal_list"}
 
 #: The standard result codes (国家企业信用信息公示系统 抽查检查结果; 《企业信息公示暂行条例》;
-#: 《企业公示信息抽查暂行办法》). ``label_zh`` is the national platform's wording (BRIEF),
-#: ``aliases`` the variants other platforms and years use. ``problem_found``: the target
-#: broke a rule. ``abnormal``: a ground for the list of abnormal operations
-#: (企业经营异常名录管理暂行办法 art. 4). ``target_gone``: the check cannot take place.
-RESULT_CODE_TABLE: Mapping[ResultCode, ResultCodeInfo] = dict(
-    [
-        _row(_C.NO_PROBLEM, "未发现问题", "no problem found", _G.OUTCOME),
-        _row(
-            _C.CORRECTED,
-            "发现问题已责令改正",
-            "problem found, ordered to correct",
-            _G.OUTCOME,
-            problem=True,
-            aliases=("发现问题经责令已改正",),
-        ),
-        _row(
-            _C.FOLLOW_UP,
-            "发现问题待后续处理",
-            "problem found, follow-up pending",
-            _G.OUTCOME,
-            problem=True,
-        ),
-        _row(
-            _C.ACTIVITY_NOT_FOUND,
-            "未发现开展本次抽查涉及的经营活动",
-            "activity covered by the check not found",
-            _G.OUTCOME,
-            aliases=("未发现本次抽查涉及的生产经营活动", "未发现开展本次抽查涉及的生产经营活动"),
-        ),
-        _row(
-            _C.NON_COOPERATION,
-            "不予配合情节严重",
-            "serious non-cooperation with the check",
-            _G.COOPERATION,
-            problem=True,
-            aliases=("不配合检查情节严重",),
-        ),
-        _row(
-            _C.UNREACHABLE,
-            "通过登记的住所（经营场所）无法联系",
-            "cannot be contacted at the registered address (premises)",
-            _G.CONTACT,
-            problem=True,
-            abnormal=True,
-            aliases=("通过登记的住所无法联系", "通过登记的住所或者经营场所无法联系"),
-        ),
-        _row(
-            _C.NOT_DISCLOSED,
-            "未按规定公示应当公示的信息",
-            "required information not disclosed",
-            _G.DISCLOSURE,
-            problem=True,
-            abnormal=True,
-        ),
-        _row(
-            _C.FALSIFIED,
-            "公示信息隐瞒真实情况、弄虚作假",
-            "disclosed information concealed facts or was falsified",
-            _G.DISCLOSURE,
-            problem=True,
-            abnormal=True,
-        ),
-        _row(
-            _C.DEREGISTERED,
-            "检查对象已注销",
-            "deregistered",
-            _G.STATUS,
-            gone=True,
-            aliases=("注销", "已注销", "被注销"),
-        ),
-        _row(
-            _C.REVOKED,
-            "检查对象被吊销",
-            "business licence revoked",
-            _G.STATUS,
-            gone=True,
-            aliases=("吊销", "被吊销", "已吊销"),
-        ),
-        _row(
-            _C.CANCELLED,
-            "检查对象被撤销",
-            "registration cancelled",
-            _G.STATUS,
-            gone=True,
-            aliases=("撤销", "被撤销", "已撤销"),
-        ),
-        _row(
-            _C.MOVED_OUT,
-            "检查对象已迁出",
-            "moved out of the jurisdiction",
-            _G.STATUS,
-            gone=True,
-            aliases=("迁出", "已迁出"),
-        ),
-        _row(
-            _C.SUSPENDED,
-            "已暂停营业",
-            "business suspended",
-            _G.STATUS,
-            gone=True,
-            aliases=("暂停营业", "歇业", "已歇业"),
-        ),
-        _row(
-            _C.CLOSED,
-            "已关闭停业或正在组织清算",
-            "closed, stopped trading or in liquidation",
-            _G.STATUS,
-            gone=True,
-            aliases=("已关闭", "关闭", "停业", "正在组织清算"),
-        ),
-        _row(
-            _C.VIOLATION,
-            "违反相关规定",
-            "violates the department's rules",
-            _G.OUTCOME,
-            problem=True,
-        ),
-    ]
-)
+#: 《企业公示信息抽查暂行办法》), one per line: code, group, flags, then ``label_zh |
+#: label_en | aliases...``. ``label_zh`` is the national platform's wording (BRIEF), the
+#: aliases the variants other platforms and years use. P: the target broke a rule.
+#: A: a ground for the list of abnormal operations (企业经营异常名录管理暂行办法 art. 4).
+#: G: the check cannot take place.
+_TABLE = """
+NO_PROBLEM         outcome     -   未发现问题 | no problem found
+CORRECTED          outcome     P   发现问题已责令改正 | problem found, ordered to correct | 发现问题经责令已改正
+FOLLOW_UP          outcome     P   发现问题待后续处理 | problem found, follow-up pending
+ACTIVITY_NOT_FOUND outcome     -   未发现开展本次抽查涉及的经营活动 | activity covered by the check not found | 未发现本次抽查涉及的生产经营活动 | 未发现开展本次抽查涉及的生产经营活动
+NON_COOPERATION    cooperation P   不予配合情节严重 | serious non-cooperation with the check | 不配合检查情节严重
+UNREACHABLE        contact     PA  通过登记的住所（经营场所）无法联系 | cannot be contacted at the registered address (premises) | 通过登记的住所无法联系 | 通过登记的住所或者经营场所无法联系
+NOT_DISCLOSED      disclosure  PA  未按规定公示应当公示的信息 | required information not disclosed
+FALSIFIED          disclosure  PA  公示信息隐瞒真实情况、弄虚作假 | disclosed information concealed facts or was falsified
+DEREGISTERED       status      G   检查对象已注销 | deregistered | 注销 | 已注销 | 被注销
+REVOKED            status      G   检查对象被吊销 | business licence revoked | 吊销 | 被吊销 | 已吊销
+CANCELLED          status      G   检查对象被撤销 | registration cancelled | 撤销 | 被撤销 | 已撤销
+MOVED_OUT          status      G   检查对象已迁出 | moved out of the jurisdiction | 迁出 | 已迁出
+SUSPENDED          status      G   已暂停营业 | business suspended | 暂停营业 | 歇业 | 已歇业
+CLOSED             status      G   已关闭停业或正在组织清算 | closed, stopped trading or in liquidation | 已关闭 | 关闭 | 停业 | 正在组织清算
+VIOLATION          outcome     P   违反相关规定 | violates the department's rules
+"""  # noqa: E501 (one code a line)
+
+
+def _read_table(text: str) -> dict[ResultCode, ResultCodeInfo]:
+    """The rows of :data:`_TABLE` by code, in the order of :class:`ResultCode`."""
+    rows = {}
+    for line in text.strip().splitlines():
+        code, group, flags, labels = line.split(maxsplit=3)
+        zh, en, *aliases = labels.split(" | ")
+        rows[ResultCode(code)] = ResultCodeInfo(
+            code=ResultCode(code),
+            label_zh=zh,
+            label_en=en,
+            group=ResultGroup(group),
+            aliases=tuple(aliases),
+            **{field: letter in flags for letter, field in _FLAGS.items()},
+        )
+    return {code: rows[code] for code in ResultCode}
+
+
+#: Each code's row: labels, group, flags and aliases (read from the table above).
+RESULT_CODE_TABLE: Mapping[ResultCode, ResultCodeInfo] = _read_table(_TABLE)
+for _code, _info in RESULT_CODE_TABLE.items():
+    for _field in ("label_en", "group", *_FLAGS.values()):
+        setattr(_code, _field, getattr(_info, _field))
+
+_C = ResultCode
 
 
 def _norm(label: str) -> str:
@@ -338,11 +233,6 @@ _BY_LABEL: Mapping[str, ResultCode] = {
     for code, info in RESULT_CODE_TABLE.items()
     for text in (info.label_zh, info.label_en, *info.aliases)
 }
-
-_STATUS = frozenset(c for c in ResultCode if c.group is ResultGroup.STATUS)
-_PROBLEM = frozenset(c for c in ResultCode if c.problem_found)
-_VERDICTS_ON_ACTIVITY = frozenset({_C.NO_PROBLEM, _C.CORRECTED, _C.FOLLOW_UP, _C.VIOLATION})
-_ON_SITE = frozenset({*_VERDICTS_ON_ACTIVITY, _C.ACTIVITY_NOT_FOUND, _C.NON_COOPERATION})
 
 
 @attrs.frozen(kw_only=True)
@@ -370,41 +260,48 @@ class Contradiction:
         return out
 
 
-#: Codes that cannot be combined. Pairs not listed are allowed, e.g. CORRECTED with
-#: FOLLOW_UP (one problem corrected, another pending), UNREACHABLE with NOT_DISCLOSED or
-#: FALSIFIED (a document check needs no visit), ACTIVITY_NOT_FOUND with a disclosure code.
-CONTRADICTIONS: tuple[Contradiction, ...] = (
-    Contradiction(
-        name="no-problem-vs-problem",
-        left=frozenset({_C.NO_PROBLEM}),
-        right=_PROBLEM,
-        reason="'no problem found' cannot stand beside a code that records a problem",
-    ),
-    Contradiction(
-        name="activity-not-found-vs-verdict",
-        left=frozenset({_C.ACTIVITY_NOT_FOUND}),
-        right=_VERDICTS_ON_ACTIVITY,
-        reason="when the activity was not found there is no verdict on it",
-    ),
-    Contradiction(
-        name="unreachable-vs-on-site",
-        left=frozenset({_C.UNREACHABLE}),
-        right=_ON_SITE,
-        reason="a target unreachable at its registered address was not inspected on site",
-    ),
-    Contradiction(
-        name="status-stands-alone",
-        left=_STATUS,
-        right=frozenset(ResultCode) - _STATUS,
-        reason="a registration-status code records why no check took place",
-    ),
-    Contradiction(
-        name="one-status",
-        left=_STATUS,
-        right=_STATUS,
-        reason="a target has one registration status at a time",
-    ),
-)
+_STATUS = frozenset(c for c in ResultCode if c.group is ResultGroup.STATUS)
+_VERDICTS_ON_ACTIVITY = frozenset({_C.NO_PROBLEM, _C.CORRECTED, _C.FOLLOW_UP, _C.VIOLATION})
+
+#: The sets of codes the rules below speak of, by the name the rules give them.
+_SETS: Mapping[str, frozenset[ResultCode]] = {
+    "no-problem": frozenset({_C.NO_PROBLEM}),
+    "problem": frozenset(c for c in ResultCode if c.problem_found),
+    "activity-not-found": frozenset({_C.ACTIVITY_NOT_FOUND}),
+    "verdict": _VERDICTS_ON_ACTIVITY,
+    "unreachable": frozenset({_C.UNREACHABLE}),
+    "on-site": frozenset({*_VERDICTS_ON_ACTIVITY, _C.ACTIVITY_NOT_FOUND, _C.NON_COOPERATION}),
+    "status": _STATUS,
+    "not-status": frozenset(ResultCode) - _STATUS,
+}
+
+#: Codes that cannot be combined, one rule a line: its name, ``left ~ right`` (sets of
+#: :data:`_SETS`), its reason. Pairs not listed are allowed, e.g. CORRECTED with FOLLOW_UP
+#: (one problem corrected, another pending), UNREACHABLE with NOT_DISCLOSED or FALSIFIED
+#: (a document check needs no visit), ACTIVITY_NOT_FOUND with a disclosure code.
+_RULES = """
+no-problem-vs-problem         no-problem ~ problem: 'no problem found' cannot stand beside a code that records a problem
+activity-not-found-vs-verdict activity-not-found ~ verdict: when the activity was not found there is no verdict on it
+unreachable-vs-on-site        unreachable ~ on-site: a target unreachable at its registered address was not inspected on site
+status-stands-alone           status ~ not-status: a registration-status code records why no check took place
+one-status                    status ~ status: a target has one registration status at a time
+"""  # noqa: E501 (one rule a line)
+
+
+def _read_rules(text: str) -> tuple[Contradiction, ...]:
+    """The rules of :data:`_RULES`, in their order."""
+    rules = []
+    for line in text.strip().splitlines():
+        name, left, _, right, reason = line.split(maxsplit=4)
+        rule = Contradiction(
+            name=name, left=_SETS[left], right=_SETS[right.rstrip(":")], reason=reason
+        )
+        rules.append(rule)
+    return tuple(rules)
+
+
+#: The rules a result must keep (:func:`result_problems` reports every broken pair).
+CONTRADICTIONS: tuple[Contradiction, ...] = _read_rules(_RULES)
 
 
 def _to_code_set(value: Iterable[ResultCode | str] | Any) -> frozenset[ResultCode]:

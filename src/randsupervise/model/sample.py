@@ -200,6 +200,22 @@ def _everywhere_or_three(i: int) -> frozenset[str]:
     return frozenset(SAMPLE_REGIONS[(start + k) % len(SAMPLE_REGIONS)] for k in range(3))
 
 
+def _officer(
+    prefix: str, i: int, name: str, department: str, *, certified: bool = True, **more: Any
+) -> Inspector:
+    """The ``i``-th sample officer of a group: id ``<prefix>-<i>``, certificate number
+    ``<prefix>F-999901-<i>`` when certified, county-wide unless ``regions`` says otherwise."""
+    more.setdefault("regions", SAMPLE_REGIONS)
+    return Inspector(
+        id=f"{prefix}-{i:02d}",
+        name=name,
+        department=department,
+        certified=certified,
+        certificate_number=f"{prefix}F-999901-{i:04d}" if certified else None,
+        **more,
+    )
+
+
 def sample_inspectors() -> InspectorPool:
     """The sample inspector register: 40 people in four departments plus experts.
 
@@ -218,55 +234,51 @@ def sample_inspectors() -> InspectorPool:
         >>> sum(p.counts_toward_quota for p in pool)
         35
     """
-    people: list[Inspector] = []
-    for i in range(1, 25):
-        certified = i <= 22
-        people.append(
-            Inspector(
-                id=f"Z-{i:02d}",
-                name=f"示例执法队员 {i:02d} / Sample Officer {i:02d}",
-                department=_TEAM,
-                certified=certified,
-                certificate_number=f"ZF-999901-{i:04d}" if certified else None,
-                # each culture tag is held by about 2 in 5 officers, half of them county-wide
-                qualifications={_CULTURE_TAGS[(i - 1) % 5], _CULTURE_TAGS[(i + 1) % 5]},
-                expertise={_EXTRA_EXPERTISE[_pick("expertise", i, len(_EXTRA_EXPERTISE))]},
-                regions=_everywhere_or_three(i),
-                available=i not in (21, 22),
-            )
+    # each culture tag is held by about 2 in 5 officers, half of them county-wide
+    people = [
+        _officer(
+            "Z",
+            i,
+            f"示例执法队员 {i:02d} / Sample Officer {i:02d}",
+            _TEAM,
+            certified=i <= 22,
+            qualifications={_CULTURE_TAGS[(i - 1) % 5], _CULTURE_TAGS[(i + 1) % 5]},
+            expertise={_EXTRA_EXPERTISE[_pick("expertise", i, len(_EXTRA_EXPERTISE))]},
+            regions=_everywhere_or_three(i),
+            available=i not in (21, 22),
         )
+        for i in range(1, 25)
+    ]
     partners = (
         ("S", _MARKET, 5, {"市场监管"}, {"价格", "广告"}),
         ("F", _FIRE, 4, {"消防"}, {"建筑消防"}),
         ("G", _POLICE, 4, {"治安"}, {"娱乐场所"}),
     )
-    for prefix, department, count, quals, extra in partners:
-        for i in range(1, count + 1):
-            people.append(
-                Inspector(
-                    id=f"{prefix}-{i:02d}",
-                    name=f"示例{department}检查员 {i:02d} / Sample {prefix} Officer {i:02d}",
-                    department=department,
-                    certified=True,
-                    certificate_number=f"{prefix}F-999901-{i:04d}",
-                    qualifications=quals,
-                    expertise=extra,
-                    regions=SAMPLE_REGIONS,
-                )
-            )
-    experts = ({"消防", "安全生产"}, {"演出", "音像鉴定"}, {"旅游", "导游服务"})
-    for i, expertise in enumerate(experts, start=1):
-        people.append(
-            Inspector(
-                id=f"E-{i:02d}",
-                name=f"示例专家 {i:02d} / Sample Expert {i:02d}",
-                department=_BUREAU,
-                certified=False,
-                expertise=expertise,
-                regions=SAMPLE_REGIONS,
-                expert=True,
-            )
+    people += [
+        _officer(
+            prefix,
+            i,
+            f"示例{department}检查员 {i:02d} / Sample {prefix} Officer {i:02d}",
+            department,
+            qualifications=quals,
+            expertise=extra,
         )
+        for prefix, department, count, quals, extra in partners
+        for i in range(1, count + 1)
+    ]
+    experts = ({"消防", "安全生产"}, {"演出", "音像鉴定"}, {"旅游", "导游服务"})
+    people += [
+        _officer(
+            "E",
+            i,
+            f"示例专家 {i:02d} / Sample Expert {i:02d}",
+            _BUREAU,
+            certified=False,
+            expertise=expertise,
+            expert=True,
+        )
+        for i, expertise in enumerate(experts, start=1)
+    ]
     return InspectorPool(inspectors=people)
 
 
