@@ -20,10 +20,11 @@ import time
 
 import numpy as np
 
-from _common import best_of, emit
 from randsupervise.draw import BurdenHistory, History, draw
 from randsupervise.model import TargetRegistry
 from randsupervise.tickets.seed import Seed
+
+from _common import best_of, emit
 
 
 def register(n: int) -> TargetRegistry:

@@ -22,8 +22,9 @@ import datetime as dt
 import chinese_calendar
 import numpy as np
 
-from _common import best_of, emit
 from randsupervise.calendar import china
+
+from _common import best_of, emit
 
 
 def run(n: int, n_oracle: int, repeat: int) -> None:

@@ -23,7 +23,6 @@ import time
 
 import numpy as np
 
-from _common import emit
 from randsupervise.calendar import china
 from randsupervise.cycle import (
     AnnualPlan,
@@ -41,6 +40,8 @@ from randsupervise.metrics import year_report
 from randsupervise.model import InspectorPool, TargetRegistry
 from randsupervise.model.items import InspectionItem, ItemList
 from randsupervise.model.results import InspectionResult
+
+from _common import emit
 
 REGIONS = [f"R{r:02d}" for r in range(30)]
 INDUSTRIES = [f"I{i:02d}" for i in range(25)]

@@ -24,10 +24,11 @@ import time
 import consistent_sampler
 import numpy as np
 
-from _common import best_of, emit
 from randsupervise.draw import draw
 from randsupervise.draw.allocation import round_size
 from randsupervise.model import TargetRegistry
+
+from _common import best_of, emit
 
 RATIOS = {"A": 0.03, "B": 0.05, "C": 0.2, "D": 1.0}
 SHARES = [0.50, 0.30, 0.15, 0.05]

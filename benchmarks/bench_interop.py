@@ -25,10 +25,11 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 
-from _common import emit
 from bench_registry import make_columns
 from randsupervise.interop import registry_from
 from randsupervise.model import TargetRegistry
+
+from _common import emit
 
 
 def runs(fn: Callable[[], Any], repeat: int) -> tuple[list[float], Any]:

@@ -13,8 +13,9 @@ import argparse
 
 import numpy as np
 
-from _common import best_of, emit
 from randsupervise.model import TargetRegistry
+
+from _common import best_of, emit
 
 
 def make_columns(n: int) -> dict[str, np.ndarray]:

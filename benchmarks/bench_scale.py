@@ -38,10 +38,11 @@ from typing import Any
 
 import numpy as np
 
-from _common import emit
 from randsupervise.draw import draw
 from randsupervise.model import TargetRegistry
 from randsupervise.tickets.fingerprint import ID_PREFIX, fingerprints
+
+from _common import emit
 
 RATIOS = {"A": 0.03, "B": 0.1, "C": 0.3, "D": 1.0}
 SHARES = [0.50, 0.30, 0.15, 0.05]
