@@ -155,11 +155,14 @@ def assign_teams(
 
 
 def _request(v: Any, **staffing: Any) -> VisitRequest:
-    """The visit's target, region and departments (lead first), staffed as ``staffing``
-    says (qualifications, per-department qualifications, team size, joint rule)."""
+    """The visit's target, region, departments (lead first) and expert places (its
+    tasks', 国发〔2019〕5号), staffed as ``staffing`` says (qualifications,
+    per-department qualifications, team size, joint rule)."""
     return VisitRequest(
-        id=v.id, target=v.target_id, region=v.region, departments=v.departments, **staffing
-    )
+        id=v.id, target=v.target_id, region=v.region, departments=v.departments,
+        experts=getattr(v, "experts", 0), expert_tags=getattr(v, "expert_tags", frozenset()),
+        **staffing,
+    )  # fmt: skip
 
 
 def _one_team_request(v: Any) -> VisitRequest:

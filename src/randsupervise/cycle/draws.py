@@ -258,6 +258,8 @@ def _sources(task: Task, pos: int, bpos: tuple[int, ...], items: ItemList) -> li
             qualifications=qualifications,
             start=task.batches[b].start,
             end=task.batches[b].end,
+            experts=task.experts,
+            expert_tags=task.expert_tags,
         )
         for b in bpos
     ]

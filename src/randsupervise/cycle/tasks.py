@@ -42,7 +42,9 @@ from randsupervise._core.validation import (
     int_problems,
     is_text,
     real_problems,
+    str_set_problems,
     text_problems,
+    to_str_set,
     to_tuple,
     wrong_type,
 )
@@ -267,6 +269,9 @@ class Task:
             year, its selection split into the batches by the draw's batch order
             (:func:`randsupervise.draw.batch_order`; random batch order, plan §三(二)).
         stream: The draw's stream label (default: the task id); unique in the plan.
+        experts: Expert places on every visit of the task, on top of the certified
+            officers (国发〔2019〕5号: experts join, they never count toward the quota).
+        expert_tags: The expertise every expert of the task's visits must hold.
 
     Examples:
         >>> from datetime import date
@@ -288,6 +293,8 @@ class Task:
     batches: tuple[Batch, ...] = attrs.field(converter=_batches)
     split: bool = False
     stream: str = attrs.field(default=attrs.Factory(lambda self: self.id, takes_self=True))
+    experts: int = 0
+    expert_tags: frozenset[str] = attrs.field(factory=frozenset, converter=to_str_set)
 
     def __attrs_post_init__(self) -> None:
         problems = self._own_problems()
@@ -305,6 +312,8 @@ class Task:
         out += _filter_problems(self.target_filter, tid)
         out += _class_map_problems(self.ratios, "ratios", tid, _ratio_problems)
         out += _class_map_problems(self.counts, "counts", tid, _count_problems)
+        out += int_problems(self.experts, "experts", tid, min_value=0)
+        out += str_set_problems(self.expert_tags, "expert_tags", tid)
         if isinstance(self.ratios, Mapping) and isinstance(self.counts, Mapping):
             both = sorted(c.name for c in set(self.ratios) & set(self.counts))
             if both:
@@ -423,4 +432,7 @@ class Task:
             "batches": [b.canonical() for b in self.batches],
             "split": self.split,
             "stream": self.stream,
+            # written only when set: plans without experts keep their digests
+            **({"experts": self.experts} if self.experts else {}),
+            **({"expert_tags": sorted(self.expert_tags)} if self.expert_tags else {}),
         }

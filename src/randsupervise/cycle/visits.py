@@ -65,6 +65,10 @@ class Visit:
     end: _dt.date
     tasks: tuple[str, ...]
     batches: tuple[str, ...]
+    #: expert places on top of the officers, and the expertise each expert must hold
+    #: (the most any of its tasks asks for; the union of their tags)
+    experts: int = 0
+    expert_tags: frozenset[str] = attrs.field(default=frozenset(), converter=frozenset)
 
     @property
     def lead_department(self) -> str:
@@ -88,6 +92,12 @@ class Visit:
             "end": self.end.isoformat(),
             "tasks": list(self.tasks),
             "batches": list(self.batches),
+            # only when set: visits without experts keep the form (and digests) they had
+            **(
+                {"experts": self.experts, "expert_tags": sorted(self.expert_tags)}
+                if self.experts or self.expert_tags
+                else {}
+            ),
         }
 
 
@@ -104,6 +114,8 @@ class HitSource:
     qualifications: frozenset[str]
     start: _dt.date
     end: _dt.date
+    experts: int = 0
+    expert_tags: frozenset[str] = frozenset()
 
 
 def merge_hits(
@@ -253,6 +265,8 @@ def _merged(grp: Sequence[HitSource]) -> dict[str, Any]:
         "end": min(h.end for h in grp),
         "tasks": tuple(dict.fromkeys(h.task for h in grp)),
         "batches": tuple(f"{h.task}/{h.batch}" for h in grp),
+        "experts": max(h.experts for h in grp),
+        "expert_tags": frozenset().union(*(h.expert_tags for h in grp)),
     }
 
 
@@ -284,12 +298,18 @@ def visits_digest(visits: Sequence[Visit]) -> str:
     rc = {c: enc(c.name) for c in RiskClass}
     parts = []
     for v in visits:
-        rest = (v.batches, v.departments, v.end, v.items, v.qualifications, v.start, v.tasks)
+        rest = (v.batches, v.departments, v.end, v.items, v.qualifications, v.start, v.tasks,
+                v.experts, v.expert_tags)  # fmt: skip
         hit = pieces.get(rest)
         if hit is None:
+            experts = (
+                f'"expert_tags":{strs(sorted(v.expert_tags))},"experts":{v.experts},'
+                if v.experts or v.expert_tags
+                else ""
+            )
             hit = (
                 f'{{"batches":{strs(v.batches)},"departments":{strs(v.departments)},'
-                f'"end":{enc(v.end.isoformat())},"id":',
+                f'"end":{enc(v.end.isoformat())},{experts}"id":',
                 f',"items":{strs(v.items)},"qualifications":{strs(sorted(v.qualifications))},'
                 f'"region":',
                 f',"start":{enc(v.start.isoformat())},"target":',

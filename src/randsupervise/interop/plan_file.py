@@ -63,6 +63,8 @@ _TASK_KEYS = (
     "counts",
     "split",
     "stream",
+    "experts",
+    "expert_tags",
     "batches",
 )
 _BATCH_KEYS = ("id", "start", "end")
@@ -284,4 +286,8 @@ def _task_lines(t: Task) -> list[str]:
         out.append("split = true")
     if t.stream != t.id:
         out.append(f"stream = {_value(t.stream)}")
+    if t.experts:
+        out.append(f"experts = {t.experts}")
+    if t.expert_tags:
+        out.append(f"expert_tags = {_value(sorted(t.expert_tags))}")
     return out
