@@ -498,11 +498,18 @@ class RegionRule:
     is in ``allowed(r)``: by default ``{r}`` itself (an inspector serves targets of their
     own regions); ``serves_any=True`` lifts the rule; ``allowed`` maps a target region to
     the full set of inspector regions that may serve it (regions not named keep the
-    default).
+    default). Two more rules, each off by default:
+
+    * ``county_wide``: a region name (e.g. ``"全县"``) that stands for every region: an
+      inspector holding it may serve a target anywhere (county staff).
+    * ``exclude_home`` (异地交叉检查, cross-region checks): nobody serves a target in one of
+      their own regions, also when they serve several regions (a county-wide inspector has
+      no home township). Combine it with ``allowed`` or ``serves_any``, which say who may
+      come from elsewhere.
 
     Raises:
-        ValidationError: ``serves_any`` not a bool, or a region that is not text (every
-            problem listed).
+        ValidationError: ``serves_any``/``exclude_home`` not a bool, or a region that is
+            not text (every problem listed).
 
     Examples:
         >>> rule = RegionRule(allowed={"南山乡": {"南山乡", "青松乡"}})
@@ -511,13 +518,27 @@ class RegionRule:
         (True, False)
         >>> RegionRule(serves_any=True).may_serve(frozenset({"x"}), "y")
         True
+
+        Cross-region checks: an officer of 南山乡 and 青松乡 serves neither of them.
+
+        >>> cross = RegionRule(serves_any=True, exclude_home=True, county_wide="全县")
+        >>> both = frozenset({"南山乡", "青松乡"})
+        >>> cross.may_serve(both, "南山乡"), cross.may_serve(both, "东城镇")
+        (False, True)
+        >>> cross.may_serve(frozenset({"全县"}), "南山乡")
+        True
     """
 
     serves_any: bool = False
     allowed: Mapping[str, frozenset[str]] = attrs.field(factory=dict, converter=_to_allowed)
+    county_wide: str | None = None
+    exclude_home: bool = False
 
     def __attrs_post_init__(self) -> None:
         problems = bool_problems(self.serves_any, "serves_any")
+        problems += bool_problems(self.exclude_home, "exclude_home")
+        if self.county_wide is not None:
+            problems += _text(self.county_wide, "county_wide", None)
         if not isinstance(self.allowed, Mapping):
             problems.append(wrong_type(self.allowed, "allowed", "a mapping of region to regions"))
         else:
@@ -532,11 +553,21 @@ class RegionRule:
 
     def may_serve(self, inspector_regions: frozenset[str], region: str) -> bool:
         """Whether an inspector with ``inspector_regions`` may serve ``region``."""
+        if self.exclude_home and region in inspector_regions:
+            return False
+        if self.county_wide is not None and self.county_wide in inspector_regions:
+            return True
         return self.serves_any or bool(inspector_regions & self.allowed_for(region))
 
     def canonical(self) -> dict[str, Any]:
         """Plain JSON-able form (for receipts)."""
-        return {
+        out: dict[str, Any] = {
             "serves_any": self.serves_any,
             "allowed": {k: sorted(v) for k, v in sorted(self.allowed.items())},
         }
+        # written only when set: receipts of rules without them keep their digests
+        if self.county_wide is not None:
+            out["county_wide"] = self.county_wide
+        if self.exclude_home:
+            out["exclude_home"] = True
+        return out
