@@ -96,3 +96,16 @@ def test_plan_records_and_reprs() -> None:
     assert plan._repr_html_().startswith("<table>")
     assert plan.digest() == demo_plan().digest()
     assert china().is_workday(date(2024, 4, 1))
+
+
+def test_cap_scope_is_an_enum_read_from_its_value() -> None:
+    from randsupervise.cycle import CapScope
+    from randsupervise.cycle.sample import sample_plan
+
+    plan = attrs.evolve(sample_plan(2024), cap_scope="overall")
+    assert plan.cap_scope is CapScope.OVERALL
+    assert plan.canonical()["cap_scope"] == "overall"
+    assert "cap_scope" not in sample_plan(2024).canonical()
+    with pytest.raises(ValidationError) as e:
+        attrs.evolve(plan, cap_scope="per-item")
+    assert "cap_scope" in str(e.value)

@@ -29,6 +29,7 @@ from randsupervise.cycle.plan import (
     FILTER_KEYS,
     AnnualPlan,
     Batch,
+    CapScope,
     Task,
     yearly_probabilities,
 )
@@ -63,6 +64,7 @@ __all__ = [
     "Batch",
     "Cancel",
     "CancelReason",
+    "CapScope",
     "CodeEffect",
     "DrawRecord",
     "Event",

@@ -26,6 +26,7 @@ Invariants, each with the rule it comes from:
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -50,11 +51,35 @@ from randsupervise.errors import Problem, UnknownIdError, ValidationError
 from randsupervise.model import RiskClass, TargetRegistry
 from randsupervise.model.items import ItemList
 
-__all__ = ["CAP_SCOPES", "FILTER_KEYS", "AnnualPlan", "Batch", "Task", "yearly_probabilities"]
+__all__ = [
+    "CAP_SCOPES",
+    "FILTER_KEYS",
+    "AnnualPlan",
+    "Batch",
+    "CapScope",
+    "Task",
+    "yearly_probabilities",
+]
 
-#: How a general item's cap is read: per class (default) or over the item's whole
-#: eligible population.
-CAP_SCOPES: tuple[str, ...] = ("class", "overall")
+
+class CapScope(str, enum.Enum):
+    """How a general item's cap is read (module notes): per risk class (the default) or
+    over the item's whole eligible population."""
+
+    CLASS = "class"
+    OVERALL = "overall"
+
+
+#: The values of :class:`CapScope`, as plans and plan files write them.
+CAP_SCOPES: tuple[str, ...] = tuple(s.value for s in CapScope)
+
+
+def _cap_scope(value: object) -> object:
+    """A :class:`CapScope` from a member or its value; anything else kept for the report."""
+    try:
+        return CapScope(value)
+    except ValueError:
+        return value
 
 
 def _groups(v: object) -> tuple[tuple[str, ...], ...]:
@@ -106,9 +131,9 @@ class AnnualPlan:
     min_yearly_probability: Mapping[RiskClass, float] = attrs.field(
         factory=dict, converter=_class_map
     )
-    #: ``"class"``: a general item's cap bounds each class; ``"overall"``: the item's
-    #: overall ratio (see the module notes)
-    cap_scope: str = "class"
+    #: ``CapScope.CLASS`` (``"class"``): a general item's cap bounds each class;
+    #: ``CapScope.OVERALL`` (``"overall"``): the item's overall ratio (module notes)
+    cap_scope: CapScope = attrs.field(default=CapScope.CLASS, converter=_cap_scope)
     #: per class, the most selections per year a target may be planned for, over every
     #: task (0.5: once in two years); a check only
     max_yearly_frequency: Mapping[RiskClass, float] = attrs.field(
@@ -151,7 +176,7 @@ class AnnualPlan:
             problems.append(
                 _v.wrong_type(self.aligned_tasks, "aligned_tasks", "groups of task ids")
             )
-        if not (_v.is_text(self.cap_scope) and self.cap_scope in CAP_SCOPES):
+        if not isinstance(self.cap_scope, CapScope):
             problems.append(
                 Problem(
                     field="cap_scope",
@@ -240,8 +265,8 @@ class AnnualPlan:
             out["min_yearly_probability"] = {
                 c.name: float(v) for c, v in self.min_yearly_probability.items()
             }
-        if self.cap_scope != "class":
-            out["cap_scope"] = self.cap_scope
+        if self.cap_scope is not CapScope.CLASS:
+            out["cap_scope"] = self.cap_scope.value
         if self.max_yearly_frequency:
             out["max_yearly_frequency"] = {
                 c.name: float(v) for c, v in self.max_yearly_frequency.items()

@@ -221,7 +221,7 @@ def load_problems(
     """Caps, frequency limits, floors and per-class frequencies of the planned load;
     with a register, a task that can draw nobody."""
     out: list[Problem] = []
-    per_class = cap_scope == "class"
+    per_class = cap_scope == "class"  # CapScope.CLASS is this str
     for item_id in _item_ids(tasks):
         it = items.get(item_id)
         if it is None:

@@ -27,7 +27,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from randsupervise.cycle import AnnualPlan, Batch, Task
+from randsupervise.cycle import AnnualPlan, Batch, CapScope, Task
 from randsupervise.errors import Problem, ValidationError
 
 
@@ -250,8 +250,8 @@ def plan_to_toml(plan: AnnualPlan) -> str:
             what="plan_to_toml",
         )
     lines = [f"year = {plan.year}", f"title = {_string(plan.title)}"]
-    if plan.cap_scope != "class":
-        lines.append(f"cap_scope = {_string(plan.cap_scope)}")
+    if plan.cap_scope is not CapScope.CLASS:
+        lines.append(f"cap_scope = {_string(plan.cap_scope.value)}")
     if plan.aligned_tasks:
         lines.append(f"aligned_tasks = {_value([list(g) for g in plan.aligned_tasks])}")
     if plan.rotation_periods:
