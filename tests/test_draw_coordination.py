@@ -296,14 +296,14 @@ def test_the_burden_spread_draw_is_the_engine_draw_and_its_receipt_verifies() ->
     assert c.receipt == d.receipt
     assert c.burden_record() == d.receipt.burden
     assert np.array_equal(c.inclusion_probabilities, d.inclusion_probabilities)
-    report = verify(_B_RECEIPT, _B_REG, burden=_B_HISTORY)
+    report = verify(_B_RECEIPT, _B_REG, history=History(periods=_B_HISTORY))
     assert report.ok, str(report)
     assert verify(_B_RECEIPT, _B_REG, history=History.from_periods(_B_HISTORY)).ok
     # the receipt survives JSON and still verifies; the history may come as a mapping
     text = _B_RECEIPT.to_json()
     assert Receipt.from_json(text) == _B_RECEIPT
     periods = dict(zip(_B_HISTORY.labels, _B_HISTORY.inspected, strict=True))
-    assert verify(text, _B_REG, burden=periods).ok
+    assert verify(text, _B_REG, history=History(periods=periods)).ok
 
 
 def test_the_receipt_records_floor_history_digest_and_tiers() -> None:
@@ -326,15 +326,15 @@ def test_the_receipt_records_floor_history_digest_and_tiers() -> None:
 def test_missing_wrong_or_unexpected_history_is_said_clearly() -> None:
     missing = verify(_B_RECEIPT, _B_REG)
     assert [d.where for d in missing.differences] == ["burden.history"]
-    assert "pass it as verify(..., burden=" in str(missing)
+    assert "pass it as verify(..., history=History(periods=" in str(missing)
     wrong_history = _B_HISTORY.recent(1)
-    wrong = verify(_B_RECEIPT, _B_REG, burden=wrong_history)
+    wrong = verify(_B_RECEIPT, _B_REG, history=History(periods=wrong_history))
     wheres = [d.where for d in wrong.differences]
     assert wheres[0] == "burden.history.digest"
     assert any(w.startswith("burden.strata.A.tiers") for w in wheres)
     assert any(w == "strata.A.selected" for w in wheres)
     plain = draw(_B_REG, seed="s", stream="t", ratios={"A": 0.2}).receipt
-    unexpected = verify(plain, _B_REG, burden=_B_HISTORY)
+    unexpected = verify(plain, _B_REG, history=History(periods=_B_HISTORY))
     assert [d.where for d in unexpected.differences] == ["burden"]
 
 
@@ -398,7 +398,7 @@ def test_any_single_change_to_a_burden_spread_draw_is_detected(kind: str, k: int
         tiers[-1]["sample_size"] -= 1
         strata = {**b["strata"], label: {**s, "tiers": tiers}}
         data["burden"] = {**b, "strata": strata}
-    report = verify(_reseal(data), reg, burden=history)
+    report = verify(_reseal(data), reg, history=History(periods=history))
     assert not report.ok, kind
 
 
@@ -432,7 +432,7 @@ def test_frequency_limits_targets_and_burden_spreading_together() -> None:
     assert set(d.ids).isdisjoint(ids[100:110])
     a = d.receipt.burden["strata"]["A"]  # type: ignore[index]
     assert sum(t["population"] for t in a["tiers"]) == 95  # 100 A units, 5 limited
-    assert verify(d.receipt, reg, burden=history, history=freq).ok
+    assert verify(d.receipt, reg, history=History(entries=freq, periods=history)).ok
     assert verify(d.receipt, reg, history=both).ok
     # the receipt records each part on its own; the history's own digest covers both
     assert d.receipt.burden["history"]["digest"] == history.digest()  # type: ignore[index]

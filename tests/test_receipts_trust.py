@@ -166,7 +166,7 @@ def _every_receipt() -> dict[str, tuple[Any, dict[str, Any]]]:
                       {"registry": REG, "history": history}),
         "burden": (draw(REG, seed=SEED, stream="u", ratios=RATIOS, floor=0.05,
                         history=History.from_periods(burden)).receipt,
-                   {"registry": REG, "burden": burden}),
+                   {"registry": REG, "history": History.from_periods(burden)}),
     }  # fmt: skip
     import dask.dataframe as dd
     import pandas as pd
@@ -400,7 +400,7 @@ def test_a_changed_history_is_detected() -> None:
     assert not verify(receipt.to_json(), registry=REG, history=fewer).ok
     receipt, inputs = EVERY["burden"]
     other = BurdenHistory.from_periods({"2023": ["F001", "F005"], "2024": ["F002", "F006"]})
-    report = verify(receipt.to_json(), registry=REG, burden=other)
+    report = verify(receipt.to_json(), registry=REG, history=History(periods=other))
     assert "burden.history.digest" in {d.path for d in report.differences}
 
 

@@ -17,7 +17,7 @@ Invariants (architecture principle 4; ``docs/spec/receipts.md``):
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from randsupervise._core.report import Difference, VerifyReport
@@ -27,7 +27,7 @@ from randsupervise.assign import read_chain as _read_chain
 from randsupervise.assign import verify as _verify_assignment
 from randsupervise.calendar import WorkCalendar
 from randsupervise.cycle import AnnualPlan, read_plan_receipt, verify_plan
-from randsupervise.draw import BurdenHistory, History, HistoryEntry, Receipt, Seed
+from randsupervise.draw import History, HistoryEntry, Receipt, Seed
 from randsupervise.draw import verify as _verify_draw
 from randsupervise.draw.announcement import Announcement, Reveal, as_announcement, read_reveals
 from randsupervise.errors import Problem, ValidationError
@@ -118,7 +118,6 @@ def verify(
     *,
     registry: TargetRegistry | None = None,
     history: History | Iterable[HistoryEntry] | None = None,
-    burden: BurdenHistory | Sequence[Collection[str]] | Mapping[str, Collection[str]] | None = None,
     visits: Iterable[VisitRequest] | None = None,
     pool: InspectorPool | None = None,
     conflicts: Iterable[tuple[str, str]] = (),
@@ -134,7 +133,8 @@ def verify(
 ) -> VerifyReport:
     """Verify a receipt of any kind with the inputs it needs.
 
-    A draw needs ``registry`` (and ``history``/``burden`` when it used them); an
+    A draw needs ``registry`` (and its ``history`` when it used one: a
+    :class:`~randsupervise.draw.History`); an
     assignment needs ``visits`` and ``pool`` (and the rules it was given); a plan needs
     ``plan``, ``registry``, ``items``, ``pool`` and ``calendar``. ``expected_seed`` is the
     seed's public source as announced before the draw. ``announcement`` is the
@@ -165,7 +165,7 @@ def verify(
         _need("registry", registry, kind)
         assert registry is not None
         return _verify_draw(
-            parsed, registry, history=history, burden=burden, expected_seed=expected_seed,
+            parsed, registry, history=history, expected_seed=expected_seed,
             announcement=announcement, reveals=reveals,
         )  # fmt: skip
     if kind == "assignment":

@@ -97,10 +97,13 @@ def _verify_kind(kind: str, receipt: object, args: argparse.Namespace) -> object
         if args.registry is None:
             raise _BadInput(f"{args.receipt}: a draw receipt needs --registry REGISTER.csv")
         reg, _ = _read_registry(args.registry, args.encoding, args.column)
-        burden = None if args.burden is None else _read_burden(args.burden)
-        history = None if args.history is None else _read_limits(args.history)
-        return verify(receipt, registry=reg, history=history, burden=burden,  # type: ignore[arg-type]
-                      expected_seed=seed, **announced)  # fmt: skip
+        from randsupervise.draw import History
+
+        history = History(
+            entries=None if args.history is None else _read_limits(args.history),
+            periods=None if args.burden is None else _read_burden(args.burden),
+        )
+        return verify(receipt, registry=reg, history=history, expected_seed=seed, **announced)  # type: ignore[arg-type]
     if kind == "assignment":
         from randsupervise.model.inspectors import InspectorPool
 

@@ -209,7 +209,7 @@ def _burden(
                     path="burden.history",
                     message=f"this draw spread the burden over a history (digest {want}, "
                     f"periods {list(recorded['history']['periods'])}): pass it as "
-                    "verify(..., burden=BurdenHistory...) to recompute the draw",
+                    "verify(..., history=History(periods=...)) to recompute the draw",
                     receipt=want,
                 )
             ],
@@ -224,7 +224,6 @@ def verify(
     registry: TargetRegistry,
     *,
     history: History | Iterable[HistoryEntry] | None = None,
-    burden: BurdenInput | None = None,
     expected_seed: Seed | str | None = None,
     announcement: Announcement | Mapping[str, Any] | str | bytes | None = None,
     reveals: Iterable[Reveal | Mapping[str, Any]] | None = None,
@@ -234,12 +233,12 @@ def verify(
     Args:
         receipt: A :class:`Receipt`, its dict form or its JSON text.
         registry: The register the draw claims to be made from.
-        history: The draw's :class:`~.history.History` (both parts), or its frequency
-            entries alone, when the draw applied frequency limits. Without
-            it, a receipt that excluded units does not verify (the exclusions could not be
-            checked); one that excluded nobody verifies with a note.
-        burden: The inspection history of a burden-spread draw (the receipt's ``burden``
-            record holds its digest); required to recompute such a draw.
+        history: The draw's :class:`~.history.History`, as given to the draw (or its
+            frequency entries alone). Its frequency part is needed when the draw applied
+            frequency limits: without it, a receipt that excluded units does not verify
+            (the exclusions could not be checked); one that excluded nobody verifies with
+            a note. Its periods are needed to recompute a burden-spread draw (the
+            receipt's ``burden`` record holds their digest).
         expected_seed: The seed's public source as announced before the draw (its text,
             or a :class:`Seed`); the receipt's seed must be that one.
         announcement: The draw's announcement (:mod:`.announcement`), published before
@@ -288,9 +287,10 @@ def verify(
     except ValidationError as e:
         diffs.append(Difference(path="policy", message=f"not a valid policy: {e}"))
         return VerifyReport(differences=tuple(diffs), notes=tuple(notes))
+    burden: BurdenHistory | None = None
     if isinstance(history, History):  # the one history input: both parts
-        periods = history.periods
-        history, burden = history.entries, burden if periods is None else periods
+        burden = history.periods
+        history = history.entries
     burden_h, burden_diffs, stop = _burden(receipt, burden)
     diffs += burden_diffs
     if not stop:
