@@ -104,3 +104,19 @@ def test_rotation_periods_in_the_plan_record_and_the_plan_file() -> None:
     with pytest.raises(ValidationError) as e:
         attrs.evolve(plan, rotation_periods=-1)
     assert "rotation_periods" in str(e.value)
+
+
+def test_team_rules_are_one_list_and_an_unknown_rule_is_named(first: SampleYear) -> None:
+    """run_plan and verify_plan take the same TeamRules (written once); a misspelt rule
+    is refused by name instead of being ignored."""
+    import inspect
+
+    from randsupervise.cycle import TeamRules
+
+    for f in (run_plan, verify_plan):
+        params = inspect.signature(f).parameters
+        assert not set(TeamRules.__annotations__) & set(params)  # not spelled out again
+        assert params["rules"].kind is inspect.Parameter.VAR_KEYWORD
+    with pytest.raises(ValidationError) as e:
+        _second(first, 0, conflict=[("Z-01", "T")])
+    assert "conflict" in str(e.value) and "not a team rule" in str(e.value)

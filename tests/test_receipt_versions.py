@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from randsupervise.draw import History
 from randsupervise.draw import verify as verify_draw
 from randsupervise.draw.allocation import ItemRule
 from randsupervise.draw.receipt import Receipt
@@ -33,16 +34,18 @@ def test_version_1_draw_receipts_verify(name: str) -> None:
     reg = TargetRegistry.from_columns(**DRAWS["register"])
     receipt = Receipt.from_dict(DRAWS["receipts"][name])
     assert receipt.version == 1
-    history = [tuple(h) for h in DRAWS["frequency_history"]] if name == "frequency" else None
-    burden = DRAWS["burden_history"] if name == "burden" else None
+    history = History(
+        entries=[tuple(h) for h in DRAWS["frequency_history"]] if name == "frequency" else None,
+        periods=DRAWS["burden_history"] if name == "burden" else None,
+    )
     seed_text = receipt.seed_source
-    report = verify_draw(receipt, reg, history=history, burden=burden, expected_seed=seed_text)
+    report = verify_draw(receipt, reg, history=history, expected_seed=seed_text)
     assert report.ok, str(report)
     # and a one-character change to the frozen text is caught
     text = json.dumps(DRAWS["receipts"][name], ensure_ascii=False)
     first = DRAWS["receipts"][name]["strata"]["D"]["selected"][0]
     tampered = text.replace(f'"{first}"', '"F999"', 1)
-    assert not verify_draw(tampered, reg, history=history, burden=burden).ok
+    assert not verify_draw(tampered, reg, history=history).ok
 
 
 def test_version_1_frequency_item_is_read_from_the_policy() -> None:

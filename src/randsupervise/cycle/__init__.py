@@ -38,6 +38,7 @@ from randsupervise.cycle.run import (
     PLAN_VERSIONS,
     DrawRecord,
     PlanRun,
+    TeamRules,
     run_plan,
 )
 from randsupervise.cycle.transitions import (
@@ -78,6 +79,7 @@ __all__ = [
     "ReplaceTeam",
     "TargetMove",
     "Task",
+    "TeamRules",
     "Transition",
     "Visit",
     "VisitRecord",

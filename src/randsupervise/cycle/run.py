@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from json.encoder import encode_basestring
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import attrs
 import numpy as np
@@ -50,7 +50,10 @@ from randsupervise.model import TargetRegistry
 from randsupervise.model.inspectors import InspectorPool
 from randsupervise.model.items import ItemList
 
-__all__ = ["PLAN_VERSIONS", "DrawRecord", "PlanRun", "run_plan"]
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+__all__ = ["PLAN_VERSIONS", "DrawRecord", "PlanRun", "TeamRules", "run_plan"]
 
 _V1_FORMAT = "randsupervise.plan-receipt"
 #: Plan receipt versions this release verifies; it writes the last. Version 1 counted
@@ -138,13 +141,8 @@ def run_plan(
     *,
     seed: Seed,
     calendar: WorkCalendar,
-    conflicts: Iterable[tuple[str, str]] = (),
-    rotation: Iterable[tuple[str, str]] = (),
-    load_limits: int | Mapping[str, int] | None = None,
-    region_rule: RegionRule | None = None,
-    earlier: Sequence[Assignment] = (),
-    target_groups: Mapping[str, str] | None = None,
     progress: Progress | None = None,
+    **rules: Unpack[TeamRules],
 ) -> PlanRun:
     """Draw the year: validate, draw per task and batch, merge visits, assign teams.
 
@@ -155,19 +153,10 @@ def run_plan(
         pool: The inspector register.
         seed: The public seed of the year.
         calendar: The working-day calendar (recorded in the receipt; deadlines use it).
-        conflicts: ``(inspector id, target id)`` pairs that must not meet (回避).
-        rotation: ``(inspector id, target id)`` pairs of recent periods, not to repeat.
-        load_limits: Most visits per inspector (see ``randsupervise.assign.assign``).
-        region_rule: Which inspectors may serve which regions (default: their own).
-        earlier: The earlier periods' assignments, oldest first: with the plan's
-            ``rotation_periods`` N, nobody is drawn for a target (or a firm of its group)
-            they served on in the last N of them
-            (:func:`~randsupervise.assign.rotation_from`).
-        target_groups: Target id -> firm group (affiliated firms): rotation and recusal
-            (``conflicts``) with one firm apply to every firm of its group
-            (:func:`~randsupervise.assign.group_recusal`).
         progress: Called as ``progress(done, total)`` after each draw of the plan (see
             ``randsupervise.interop.tqdm_progress``); it does not change the result.
+        **rules: The rules the teams obey (:class:`TeamRules`: conflicts, rotation, load
+            limits, regions, the earlier periods and the firm groups).
 
     Raises:
         ValidationError: the plan has a problem (every problem listed); nothing is drawn.
@@ -188,12 +177,34 @@ def run_plan(
           id 'G01', field 'items': item G01 has no task: item coverage would be below 100%
         ...
     """
-    year = _Inputs(
-        plan=plan, registry=registry, items=items, pool=pool, seed=seed, calendar=calendar,
-        conflicts=conflicts, rotation=rotation, load_limits=load_limits,
-        region_rule=region_rule, earlier=earlier, target_groups=target_groups,
-    )  # fmt: skip
+    year = _Inputs.of(plan, registry, items, pool, seed=seed, calendar=calendar, rules=rules)
     return _run(year, version=PLAN_VERSIONS[-1], progress=progress)
+
+
+class TeamRules(TypedDict, total=False):
+    """The rules the year's teams obey, as :func:`run_plan` and
+    :func:`~randsupervise.cycle.verify.verify_plan` take them (keyword arguments).
+
+    Attributes:
+        conflicts: ``(inspector id, target id)`` pairs that must not meet (回避).
+        rotation: ``(inspector id, target id)`` pairs of recent periods, not to repeat.
+        load_limits: Most visits per inspector (see ``randsupervise.assign.assign``).
+        region_rule: Which inspectors may serve which regions (default: their own).
+        earlier: The earlier periods' assignments, oldest first: with the plan's
+            ``rotation_periods`` N, nobody is drawn for a target (or a firm of its group)
+            they served on in the last N of them
+            (:func:`~randsupervise.assign.rotation_from`).
+        target_groups: Target id -> firm group (affiliated firms): rotation and recusal
+            (``conflicts``) with one firm apply to every firm of its group
+            (:func:`~randsupervise.assign.group_recusal`).
+    """
+
+    conflicts: Iterable[tuple[str, str]]
+    rotation: Iterable[tuple[str, str]]
+    load_limits: int | Mapping[str, int] | None
+    region_rule: RegionRule | None
+    earlier: Sequence[Assignment]
+    target_groups: Mapping[str, str] | None
 
 
 @attrs.frozen(kw_only=True)
@@ -207,12 +218,36 @@ class _Inputs:
     pool: InspectorPool
     seed: Seed
     calendar: WorkCalendar
-    conflicts: Iterable[tuple[str, str]]
-    rotation: Iterable[tuple[str, str]]
-    load_limits: int | Mapping[str, int] | None
-    region_rule: RegionRule | None
+    conflicts: Iterable[tuple[str, str]] = ()
+    rotation: Iterable[tuple[str, str]] = ()
+    load_limits: int | Mapping[str, int] | None = None
+    region_rule: RegionRule | None = None
     earlier: Sequence[Assignment] = ()
     target_groups: Mapping[str, str] | None = None
+
+    @classmethod
+    def of(
+        cls,
+        plan: AnnualPlan,
+        registry: TargetRegistry,
+        items: ItemList,
+        pool: InspectorPool,
+        *,
+        seed: Seed,
+        calendar: WorkCalendar,
+        rules: Mapping[str, Any],
+    ) -> _Inputs:
+        """The inputs, with ``rules`` checked against :class:`TeamRules` (an unknown
+        rule is named, not ignored)."""
+        names = list(TeamRules.__annotations__)
+        unknown = sorted(set(rules) - set(names))
+        if unknown:
+            message = f"not a team rule; one of {names}"
+            raise ValidationError(
+                [Problem(field=k, message=message) for k in unknown], what="run_plan"
+            )
+        return cls(plan=plan, registry=registry, items=items, pool=pool, seed=seed,
+                   calendar=calendar, **rules)  # fmt: skip
 
     def team_pairs(self) -> tuple[frozenset[tuple[str, str]], frozenset[tuple[str, str]]]:
         """The (conflicts, rotation) pairs the teams obey: those given, widened to the

@@ -11,18 +11,18 @@ Invariants (architecture principle 4; ``docs/spec/receipts.md`` §6):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from randsupervise._core.envelope import RECEIPT_FORMAT, seal_differences
 from randsupervise._core.frozen import freeze
 from randsupervise._core.report import Difference, VerifyReport, diff_trees
 from randsupervise._core.strict_json import ListOf, MapOf, Obj, check_versioned_shape, parse
-from randsupervise.assign import ALGORITHM_VERSION, Assignment, RegionRule
+from randsupervise.assign import ALGORITHM_VERSION
 from randsupervise.calendar import WorkCalendar
 from randsupervise.cycle.announcement import check_plan_announcement
 from randsupervise.cycle.plan import AnnualPlan
-from randsupervise.cycle.run import _Inputs, _run
+from randsupervise.cycle.run import TeamRules, _Inputs, _run
 from randsupervise.draw.announcement import Announcement, Reveal, as_announcement
 from randsupervise.draw.verify import seed_differences
 from randsupervise.errors import InfeasibleAssignment, Problem, ValidationError
@@ -30,6 +30,9 @@ from randsupervise.model import TargetRegistry
 from randsupervise.model.inspectors import InspectorPool
 from randsupervise.model.items import ItemList
 from randsupervise.tickets.seed import Seed
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 __all__ = ["SHAPES", "read_plan_receipt", "verify_plan"]
 
@@ -107,12 +110,7 @@ def verify_plan(
     announcement: Announcement | Mapping[str, Any] | str | bytes | None = None,
     reveals: Iterable[Reveal | Mapping[str, Any]] | None = None,
     calendar: WorkCalendar,
-    conflicts: Iterable[tuple[str, str]] = (),
-    rotation: Iterable[tuple[str, str]] = (),
-    load_limits: int | Mapping[str, int] | None = None,
-    region_rule: RegionRule | None = None,
-    earlier: Sequence[Assignment] = (),
-    target_groups: Mapping[str, str] | None = None,
+    **rules: Unpack[TeamRules],
 ) -> VerifyReport:
     """Recompute the year from the inputs and the receipt's seed; compare everything.
 
@@ -128,7 +126,8 @@ def verify_plan(
             the seed existed: the receipt must make exactly the announced draws from the
             announced inputs, with a seed made by its rule.
         reveals: With a seed from sealed contributions: the published reveals.
-        earlier: As given to :func:`~randsupervise.cycle.run.run_plan` (so is the rest).
+        **rules: The team rules given to :func:`~randsupervise.cycle.run.run_plan`
+            (:class:`~randsupervise.cycle.run.TeamRules`).
 
     Raises:
         ValidationError: the receipt or the announcement is malformed (each bad JSON path
@@ -163,12 +162,7 @@ def verify_plan(
         notes += a_notes
     try:
         seed = Seed(value=Seed.from_hex(data["seed"]).value, source=data["seed_source"])
-        year = _Inputs(
-            plan=plan, registry=registry, items=items, pool=pool, seed=seed,
-            calendar=calendar, conflicts=conflicts, rotation=rotation,
-            load_limits=load_limits, region_rule=region_rule, earlier=earlier,
-            target_groups=target_groups,
-        )  # fmt: skip
+        year = _Inputs.of(plan, registry, items, pool, seed=seed, calendar=calendar, rules=rules)
         run = _run(year, version=version, algorithm_version=_algorithm_version(data))
     except (ValidationError, InfeasibleAssignment) as err:
         diffs.append(Difference(path="$", message=f"cannot recompute the year: {err}"))

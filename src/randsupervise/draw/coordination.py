@@ -354,8 +354,8 @@ def coordinated_select(
     """Select ``n`` units of one stratum, spreading the burden over the history.
 
     The building block of the draw engine's burden spreading
-    (:func:`~randsupervise.draw.engine.draw` with ``burden=``), for a caller that already
-    has the stratum's tickets.
+    (:func:`~randsupervise.draw.engine.draw` with ``history=History(periods=...)``), for a
+    caller that already has the stratum's tickets.
 
     Args:
         tickets_: the stratum's tickets under the draw's (seed, stream).
