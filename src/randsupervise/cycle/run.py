@@ -177,7 +177,8 @@ def run_plan(
           id 'G01', field 'items': item G01 has no task: item coverage would be below 100%
         ...
     """
-    year = _Inputs.of(plan, registry, items, pool, seed=seed, calendar=calendar, rules=rules)
+    year = _Inputs(plan=plan, registry=registry, items=items, pool=pool, seed=seed,
+                   calendar=calendar, rules=rules)  # fmt: skip
     return _run(year, version=PLAN_VERSIONS[-1], progress=progress)
 
 
@@ -218,52 +219,24 @@ class _Inputs:
     pool: InspectorPool
     seed: Seed
     calendar: WorkCalendar
-    conflicts: Iterable[tuple[str, str]] = ()
-    rotation: Iterable[tuple[str, str]] = ()
-    load_limits: int | Mapping[str, int] | None = None
-    region_rule: RegionRule | None = None
-    earlier: Sequence[Assignment] = ()
-    target_groups: Mapping[str, str] | None = None
-
-    @classmethod
-    def of(
-        cls,
-        plan: AnnualPlan,
-        registry: TargetRegistry,
-        items: ItemList,
-        pool: InspectorPool,
-        *,
-        seed: Seed,
-        calendar: WorkCalendar,
-        rules: Mapping[str, Any],
-    ) -> _Inputs:
-        """The inputs, with ``rules`` checked against :class:`TeamRules` (an unknown
-        rule is named, not ignored)."""
-        names = list(TeamRules.__annotations__)
-        unknown = sorted(set(rules) - set(names))
-        if unknown:
-            message = f"not a team rule; one of {names}"
-            raise ValidationError(
-                [Problem(field=k, message=message) for k in unknown], what="run_plan"
-            )
-        return cls(plan=plan, registry=registry, items=items, pool=pool, seed=seed,
-                   calendar=calendar, **rules)  # fmt: skip
+    #: the teams' rules (:class:`TeamRules`), checked when the inputs are built
+    rules: Mapping[str, Any] = attrs.field(factory=dict)
 
     def team_pairs(self) -> tuple[frozenset[tuple[str, str]], frozenset[tuple[str, str]]]:
         """The (conflicts, rotation) pairs the teams obey: those given, widened to the
         firm groups, and rotation read from the earlier periods (plan's
         ``rotation_periods``)."""
-        if self.earlier and not self.plan.rotation_periods:
+        rules = self.rules
+        earlier, groups = rules.get("earlier", ()), rules.get("target_groups")
+        if earlier and not self.plan.rotation_periods:
             raise ValidationError(
                 [Problem(field="earlier", message="earlier assignments given, but the plan "
                          "states no rotation_periods")],
                 what="run_plan",
             )  # fmt: skip
-        earlier = rotation_from(
-            self.earlier, periods=self.plan.rotation_periods, groups=self.target_groups
-        )
-        given = group_recusal(list(self.rotation), self.target_groups)
-        return group_recusal(list(self.conflicts), self.target_groups), given | earlier
+        returns = rotation_from(earlier, periods=self.plan.rotation_periods, groups=groups)
+        given = group_recusal(list(rules.get("rotation", ())), groups)
+        return group_recusal(list(rules.get("conflicts", ())), groups), given | returns
 
     def __attrs_post_init__(self) -> None:
         types = {"plan": AnnualPlan, "registry": TargetRegistry, "items": ItemList,
@@ -272,6 +245,11 @@ class _Inputs:
             Problem(field=n, message=f"expected {t.__name__}, not {type(v).__name__}")
             for n, t in types.items()
             if not isinstance(v := getattr(self, n), t)
+        ]
+        names = list(TeamRules.__annotations__)
+        problems += [
+            Problem(field=k, message=f"not a team rule; one of {names}")
+            for k in sorted(set(self.rules) - set(names))
         ]
         if problems:
             raise ValidationError(problems, what="run_plan")
@@ -304,7 +282,8 @@ def _run(
     assignment = assign_teams(
         visits, year.pool, seed=seed, stream=f"{plan.year}/teams", items=year.items,
         version=version, algorithm_version=algorithm_version, conflicts=conflicts,
-        rotation=rotation, load_limits=year.load_limits, region_rule=year.region_rule,
+        rotation=rotation, load_limits=year.rules.get("load_limits"),
+        region_rule=year.rules.get("region_rule"),
     )  # fmt: skip
     teams = {t.visit: tuple(sorted(t.members)) for t in assignment.teams}
     receipt = _plan_receipt(year, records, visits, assignment, teams, version)

@@ -162,7 +162,8 @@ def verify_plan(
         notes += a_notes
     try:
         seed = Seed(value=Seed.from_hex(data["seed"]).value, source=data["seed_source"])
-        year = _Inputs.of(plan, registry, items, pool, seed=seed, calendar=calendar, rules=rules)
+        year = _Inputs(plan=plan, registry=registry, items=items, pool=pool, seed=seed,
+                       calendar=calendar, rules=rules)  # fmt: skip
         run = _run(year, version=version, algorithm_version=_algorithm_version(data))
     except (ValidationError, InfeasibleAssignment) as err:
         diffs.append(Difference(path="$", message=f"cannot recompute the year: {err}"))
