@@ -24,6 +24,11 @@ Invariants (architecture principle 4; ``docs/spec/receipts.md``):
   where ``repr`` writes no exponent), integral floats below 2^53 as integers, and only the
   rest through :func:`jcs_number`. A test holds the fast form equal to the plain recursion
   on arbitrary JSON values.
+* A long :class:`~randsupervise._core.frozen.FrozenList` keeps what the fast paths derive
+  from it (its element type, its joined strings, its canonical text) in
+  :meth:`~randsupervise._core.frozen.FrozenList.derived`: a receipt's digest and its JSON
+  read each list once. The texts are the ones the rules above write; only when they are
+  computed changes.
 """
 
 from __future__ import annotations
@@ -32,10 +37,13 @@ import hashlib
 import json
 import math
 import re
-from collections.abc import Mapping
-from typing import Any, Literal
+from collections.abc import Callable, Mapping
+from typing import Any, Literal, TypeVar
 
 import numpy as np
+import numpy.typing as npt
+
+from randsupervise._core.frozen import FrozenList
 
 __all__ = ["Form", "canonical_json", "digest", "jcs_number", "json_text", "sha256_hex"]
 
@@ -46,6 +54,28 @@ _FAST_MIN = 16
 _CONTROL = bytes(range(0x20))
 _NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f]')
 _COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+_T = TypeVar("_T")
+
+
+def _memo(value: list[Any] | tuple[Any, ...], key: str, make: Callable[[Any], _T]) -> _T:
+    """``make(value)``, kept with ``value`` when it is a frozen list (it cannot change)."""
+    if not isinstance(value, FrozenList):
+        return make(value)
+    derived = value.derived()
+    if key not in derived:
+        derived[key] = make(value)
+    out: _T = derived[key]
+    return out
+
+
+def _one_kind(value: list[Any] | tuple[Any, ...]) -> type | None:
+    kinds = set(map(type, value))
+    return kinds.pop() if len(kinds) == 1 else None
+
+
+def _kind(value: list[Any] | tuple[Any, ...]) -> type | None:
+    """The one type of every element of ``value``, or ``None`` for mixed types."""
+    return _memo(value, "kind", _one_kind)
 
 
 def jcs_number(x: float | int) -> str:
@@ -121,11 +151,7 @@ def _jcs(value: Any, out: list[str]) -> None:
             _jcs(value[k], out)
         out.append("}")
     elif isinstance(value, list | tuple):
-        fast = _fast_list(value) if len(value) >= _FAST_MIN else None
-        if fast is None and len(value) >= _FAST_MIN and _float_free(value):
-            fast = _SORTED.encode(value)
-            if not fast.isascii() and not _has_utf8(fast):
-                fast = None  # a lone surrogate: the recursion names the string
+        fast = _memo(value, "jcs", _bulk) if len(value) >= _FAST_MIN else None
         if fast is not None:
             out.append(fast)
             return
@@ -137,6 +163,16 @@ def _jcs(value: Any, out: list[str]) -> None:
         out.append("]")
     else:
         raise ValueError(f"{type(value).__name__} is not a JSON value")
+
+
+def _bulk(value: list[Any] | tuple[Any, ...]) -> str | None:
+    """The canonical text of a long list written in bulk, or ``None`` (the caller recurses)."""
+    fast = _fast_list(value)
+    if fast is None and _float_free(value):
+        fast = _SORTED.encode(value)
+        if not fast.isascii() and not _has_utf8(fast):
+            fast = None  # a lone surrogate: the recursion names the string
+    return fast
 
 
 def _float_free(value: Any) -> bool:
@@ -168,10 +204,7 @@ def _has_utf8(text: str) -> bool:
 def _fast_list(value: list[Any] | tuple[Any, ...]) -> str | None:
     """The canonical text of a list of only ``str``, only ``float`` or only ``int``, written
     in bulk; ``None`` for any other list (the caller recurses)."""
-    kinds = set(map(type, value))
-    if len(kinds) != 1:
-        return None
-    kind = kinds.pop()
+    kind = _kind(value)
     if kind is str:
         return _str_list(value)
     if kind is float:
@@ -187,6 +220,10 @@ _SORTED = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=F
 
 
 def _unescaped(value: list[Any] | tuple[Any, ...]) -> str | None:
+    return _memo(value, "unescaped", _join_unescaped)
+
+
+def _join_unescaped(value: list[Any] | tuple[Any, ...]) -> str | None:
     """``'["a","b"]'`` for a list of strings none of which needs an escape (ids and hex
     tickets), else ``None``. One join, then checks that run at memory speed: no quote
     but the separators', no backslash, no control character."""
@@ -212,12 +249,21 @@ def _str_list(value: list[Any] | tuple[Any, ...]) -> str | None:
     return text
 
 
+def _floats(value: list[Any] | tuple[Any, ...]) -> npt.NDArray[np.float64]:
+    return _memo(value, "array", lambda v: np.asarray(v, dtype=np.float64))
+
+
+def _repeated(text: str, sep: str, n: int) -> str:
+    """``sep.join([text] * n)`` for ``n >= 1``, by one repetition (a copy of memory)."""
+    return (text + sep) * (n - 1) + text
+
+
 def _float_list(value: list[Any] | tuple[Any, ...]) -> str | None:
-    x = np.asarray(value, dtype=np.float64)
+    x = _floats(value)
     if not np.isfinite(x).all():
         return None  # the recursion names the value
     if (x == x[0]).all():  # a stratum's equal probabilities: one text, repeated
-        return "[" + ",".join([jcs_number(float(x[0]))] * x.size) + "]"
+        return "[" + _repeated(jcs_number(float(x[0])), ",", x.size) + "]"
     a = np.abs(x)
     integral = x == np.trunc(x)
     # repr writes no exponent from 1e-4 (decimal point at -3) to below 1e16: there, and
@@ -340,13 +386,17 @@ def _readable(value: Any, out: list[str], indent: int | None, level: int) -> Non
 
 
 def _readable_list(value: list[Any] | tuple[Any, ...], sep: str) -> str | None:
-    kinds = set(map(type, value))
-    if kinds == {str}:
-        if _unescaped(value) is not None:
-            return '"' + ('"' + sep + '"').join(value) + '"'
-    elif kinds == {float}:
+    kind = _kind(value)
+    if kind is str:
+        text = _unescaped(value)
+        if text is None:
+            return None
+        if text.count(",") == len(value) - 1:  # every comma a separator: rewrite them
+            return text[1:-1].replace('","', '"' + sep + '"')
+        return '"' + ('"' + sep + '"').join(value) + '"'
+    if kind is float:
         x0 = value[0]
         # repr of equal nonzero floats is one text (0.0 and -0.0 are equal but differ)
-        if x0 != 0 and math.isfinite(x0) and (np.asarray(value, dtype=np.float64) == x0).all():
-            return sep.join([float.__repr__(x0)] * len(value))
+        if x0 != 0 and math.isfinite(x0) and (_floats(value) == x0).all():
+            return _repeated(float.__repr__(x0), sep, len(value))
     return None
