@@ -32,7 +32,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from randsupervise._core.canonical import Form, digest, json_text
+from randsupervise._core.canonical import Form, digest, json_text, string_list
 from randsupervise._core.envelope import RECEIPT_FORMAT
 from randsupervise._core.frozen import FrozenList, freeze, frozen_leaves, thaw
 from randsupervise._core.strict_json import (
@@ -307,18 +307,16 @@ def _hex(t: int) -> str:
 
 def _hex_all(tickets: Sequence[int] | npt.NDArray[np.uint64]) -> FrozenList:
     """16 lower-case hex digits per ticket; an array is written in one pass (the hex of its
-    big-endian bytes, a space every 8 bytes, split there), not a format call per ticket."""
+    big-endian bytes, cut every 16 digits), not a format call per ticket."""
     if not isinstance(tickets, np.ndarray):
         return frozen_leaves([_hex(int(t)) for t in tickets], str)
-    if not tickets.size:
-        return frozen_leaves([], str)
-    raw = np.ascontiguousarray(tickets, dtype=">u8").tobytes()
-    return frozen_leaves(raw.hex(" ", 8).split(" "), str)
+    raw = np.ascontiguousarray(tickets, dtype=">u8").tobytes().hex().encode("ascii")
+    return string_list(np.frombuffer(raw, dtype="S16"))
 
 
 def _strings(values: Sequence[str] | npt.NDArray[Any]) -> FrozenList:
     if isinstance(values, np.ndarray) and values.dtype.kind == "U":
-        return frozen_leaves(values.tolist(), str)  # a string array holds only str
+        return string_list(values)
     if isinstance(values, np.ndarray):
         values = values.tolist()
     if set(map(type, values)) <= {str}:
