@@ -257,11 +257,9 @@ def _str_list(value: list[Any] | tuple[Any, ...]) -> str | None:
     return text
 
 
-#: Bytes an id may hold and still be written between quotes as it is: printable ASCII
-#: but ``"`` and ``\\`` (NUL, the padding of a shorter string in a numpy array, is out).
-_PLAIN_BYTES = np.zeros(256, dtype=bool)
-_PLAIN_BYTES[0x20:0x7F] = True
-_PLAIN_BYTES[[ord('"'), ord("\\")]] = False
+#: Bytes an id may not hold to be written between quotes as it is: all but printable
+#: ASCII, and ``"`` and ``\\`` (NUL, the padding of a shorter string in a numpy array, too).
+_NOT_PLAIN = bytes(b for b in range(256) if not 0x20 <= b < 0x7F or b in b'"\\')
 
 
 def string_list(strings: npt.NDArray[Any]) -> FrozenList:
@@ -289,10 +287,11 @@ def string_list(strings: npt.NDArray[Any]) -> FrozenList:
     # one row of code points per string (UCS-4 for str_, bytes for bytes_)
     codes = np.ascontiguousarray(strings).view(np.uint32 if kind == "U" else np.uint8)
     codes = codes.reshape(strings.size, -1)
-    if kind == "U" and not (codes < 0x80).all():
+    if kind == "U" and codes.max() >= 0x80:
         return _each_string(strings)
     cells = codes.astype(np.uint8, copy=False)
-    if not _PLAIN_BYTES[cells].all():
+    raw = cells.tobytes()
+    if len(raw.translate(None, _NOT_PLAIN)) != len(raw):
         return _each_string(strings)
     quoted = np.empty((cells.shape[0], cells.shape[1] + 3), dtype=np.uint8)
     quoted[:, 0] = quoted[:, -2] = ord('"')
@@ -357,15 +356,22 @@ def canonical_json(value: Any, form: Form = "jcs") -> str:
         >>> canonical_json({"b": [1.0, 2.5], "a": "网吧"}, "v1")
         '{"a":"网吧","b":[1.0,2.5]}'
     """
+    return "".join(_pieces(value, form))
+
+
+def _pieces(value: Any, form: Form) -> list[str]:
+    """The canonical text of ``value`` in pieces (a long list's text is one piece)."""
     if form == "v1":
-        return json.dumps(
-            value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-        )
+        return [
+            json.dumps(
+                value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+            )
+        ]
     if form != "jcs":
         raise ValueError(f"unknown canonical form {form!r}")
     out: list[str] = []
     _jcs(value, out)
-    return "".join(out)
+    return out
 
 
 def digest(value: Any, form: Form = "jcs") -> str:
@@ -377,7 +383,10 @@ def digest(value: Any, form: Form = "jcs") -> str:
         >>> digest({"a": 1}, "v1") == digest({"a": 1.0}, "v1")
         False
     """
-    return hashlib.sha256(canonical_json(value, form).encode("utf-8")).hexdigest()
+    h = hashlib.sha256()
+    for piece in _pieces(value, form):  # piece by piece: the whole text is never joined
+        h.update(piece.encode("utf-8"))
+    return h.hexdigest()
 
 
 def sha256_hex(value: Any) -> str:
