@@ -280,12 +280,13 @@ def string_list(strings: npt.NDArray[Any]) -> FrozenList:
         ['a', '网吧']
     """
     kind = strings.dtype.kind
-    if kind not in "SU":
-        raise ValueError(f"not an array of strings: {strings.dtype}")
+    if kind not in "SU" or strings.ndim != 1:
+        raise ValueError(f"not a column of strings: {strings.dtype}, {strings.ndim} dimensions")
     if not strings.size or not strings.dtype.itemsize:
         return _each_string(strings)
-    # one row of code points per string (UCS-4 for str_, bytes for bytes_)
-    codes = np.ascontiguousarray(strings).view(np.uint32 if kind == "U" else np.uint8)
+    # one row of code points per string (UCS-4 in this machine's byte order, or bytes)
+    native = strings.dtype.newbyteorder("=")
+    codes = np.ascontiguousarray(strings, dtype=native).view(np.uint32 if kind == "U" else np.uint8)
     codes = codes.reshape(strings.size, -1)
     if kind == "U" and codes.max() >= 0x80:
         return _each_string(strings)
