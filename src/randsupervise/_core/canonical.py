@@ -24,6 +24,11 @@ Invariants (architecture principle 4; ``docs/spec/receipts.md``):
   where ``repr`` writes no exponent), integral floats below 2^53 as integers, and only the
   rest through :func:`jcs_number`. A test holds the fast form equal to the plain recursion
   on arbitrary JSON values.
+* A long :class:`~randsupervise._core.frozen.FrozenList` keeps what the fast paths derive
+  from it (its element type, its joined strings, its canonical text) in
+  :meth:`~randsupervise._core.frozen.FrozenList.derived`: a receipt's digest and its JSON
+  read each list once. The texts are the ones the rules above write; only when they are
+  computed changes.
 """
 
 from __future__ import annotations
@@ -32,12 +37,23 @@ import hashlib
 import json
 import math
 import re
-from collections.abc import Mapping
-from typing import Any, Literal
+from collections.abc import Callable, Mapping
+from typing import Any, Literal, TypeVar
 
 import numpy as np
+import numpy.typing as npt
 
-__all__ = ["Form", "canonical_json", "digest", "jcs_number", "json_text", "sha256_hex"]
+from randsupervise._core.frozen import FrozenList, frozen_leaves
+
+__all__ = [
+    "Form",
+    "canonical_json",
+    "digest",
+    "jcs_number",
+    "json_text",
+    "sha256_hex",
+    "string_list",
+]
 
 Form = Literal["jcs", "v1"]
 _MAX_EXACT = 2**53
@@ -46,6 +62,28 @@ _FAST_MIN = 16
 _CONTROL = bytes(range(0x20))
 _NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f]')
 _COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+_T = TypeVar("_T")
+
+
+def _memo(value: list[Any] | tuple[Any, ...], key: str, make: Callable[[Any], _T]) -> _T:
+    """``make(value)``, kept with ``value`` when it is a frozen list (it cannot change)."""
+    if not isinstance(value, FrozenList):
+        return make(value)
+    derived = value.derived()
+    if key not in derived:
+        derived[key] = make(value)
+    out: _T = derived[key]
+    return out
+
+
+def _one_kind(value: list[Any] | tuple[Any, ...]) -> type | None:
+    kinds = set(map(type, value))
+    return kinds.pop() if len(kinds) == 1 else None
+
+
+def _kind(value: list[Any] | tuple[Any, ...]) -> type | None:
+    """The one type of every element of ``value``, or ``None`` for mixed types."""
+    return _memo(value, "kind", _one_kind)
 
 
 def jcs_number(x: float | int) -> str:
@@ -121,11 +159,7 @@ def _jcs(value: Any, out: list[str]) -> None:
             _jcs(value[k], out)
         out.append("}")
     elif isinstance(value, list | tuple):
-        fast = _fast_list(value) if len(value) >= _FAST_MIN else None
-        if fast is None and len(value) >= _FAST_MIN and _float_free(value):
-            fast = _SORTED.encode(value)
-            if not fast.isascii() and not _has_utf8(fast):
-                fast = None  # a lone surrogate: the recursion names the string
+        fast = _memo(value, "jcs", _bulk) if len(value) >= _FAST_MIN else None
         if fast is not None:
             out.append(fast)
             return
@@ -137,6 +171,16 @@ def _jcs(value: Any, out: list[str]) -> None:
         out.append("]")
     else:
         raise ValueError(f"{type(value).__name__} is not a JSON value")
+
+
+def _bulk(value: list[Any] | tuple[Any, ...]) -> str | None:
+    """The canonical text of a long list written in bulk, or ``None`` (the caller recurses)."""
+    fast = _fast_list(value)
+    if fast is None and _float_free(value):
+        fast = _SORTED.encode(value)
+        if not fast.isascii() and not _has_utf8(fast):
+            fast = None  # a lone surrogate: the recursion names the string
+    return fast
 
 
 def _float_free(value: Any) -> bool:
@@ -168,10 +212,7 @@ def _has_utf8(text: str) -> bool:
 def _fast_list(value: list[Any] | tuple[Any, ...]) -> str | None:
     """The canonical text of a list of only ``str``, only ``float`` or only ``int``, written
     in bulk; ``None`` for any other list (the caller recurses)."""
-    kinds = set(map(type, value))
-    if len(kinds) != 1:
-        return None
-    kind = kinds.pop()
+    kind = _kind(value)
     if kind is str:
         return _str_list(value)
     if kind is float:
@@ -187,6 +228,10 @@ _SORTED = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=F
 
 
 def _unescaped(value: list[Any] | tuple[Any, ...]) -> str | None:
+    return _memo(value, "unescaped", _join_unescaped)
+
+
+def _join_unescaped(value: list[Any] | tuple[Any, ...]) -> str | None:
     """``'["a","b"]'`` for a list of strings none of which needs an escape (ids and hex
     tickets), else ``None``. One join, then checks that run at memory speed: no quote
     but the separators', no backslash, no control character."""
@@ -212,12 +257,74 @@ def _str_list(value: list[Any] | tuple[Any, ...]) -> str | None:
     return text
 
 
+#: Bytes an id may not hold to be written between quotes as it is: all but printable
+#: ASCII, and ``"`` and ``\\`` (NUL, the padding of a shorter string in a numpy array, too).
+_NOT_PLAIN = bytes(b for b in range(256) if not 0x20 <= b < 0x7F or b in b'"\\')
+
+
+def string_list(strings: npt.NDArray[Any]) -> FrozenList:
+    """The strings of a numpy string array (``str_`` or ASCII ``bytes_``) as a frozen list
+    of ``str``, in order.
+
+    When every string is printable ASCII without ``"`` or ``\\`` and fills the array's
+    width (ids of one length, hex tickets), the list's text ``["a","b"]`` is written by
+    one vectorised copy and the list split from it, so that neither a conversion per
+    element nor the later check and join is needed (module notes: the texts are kept with
+    the list). Any other array is converted element by element.
+
+    Examples:
+        >>> ids = string_list(np.array(["T01", "T02"] * 8))
+        >>> ids[:2], canonical_json(ids) == canonical_json(list(ids))
+        (['T01', 'T02'], True)
+        >>> string_list(np.array(["a", "网吧"]))
+        ['a', '网吧']
+    """
+    kind = strings.dtype.kind
+    if kind not in "SU" or strings.ndim != 1:
+        raise ValueError(f"not a column of strings: {strings.dtype}, {strings.ndim} dimensions")
+    if not strings.size or not strings.dtype.itemsize:
+        return _each_string(strings)
+    # one row of code points per string (UCS-4 in this machine's byte order, or bytes)
+    native = strings.dtype.newbyteorder("=")
+    codes = np.ascontiguousarray(strings, dtype=native).view(np.uint32 if kind == "U" else np.uint8)
+    codes = codes.reshape(strings.size, -1)
+    if kind == "U" and codes.max() >= 0x80:
+        return _each_string(strings)
+    cells = codes.astype(np.uint8, copy=False)
+    raw = cells.tobytes()
+    if len(raw.translate(None, _NOT_PLAIN)) != len(raw):
+        return _each_string(strings)
+    quoted = np.empty((cells.shape[0], cells.shape[1] + 3), dtype=np.uint8)
+    quoted[:, 0] = quoted[:, -2] = ord('"')
+    quoted[:, 1:-2] = cells
+    quoted[:, -1] = ord(",")
+    text = "[" + quoted.tobytes()[:-1].decode("ascii") + "]"
+    out = frozen_leaves(text[2:-2].split('","'), str)
+    out.derived()["unescaped"] = text
+    return out
+
+
+def _each_string(strings: npt.NDArray[Any]) -> FrozenList:
+    if strings.dtype.kind == "S":
+        strings = np.char.decode(strings, "ascii")
+    return frozen_leaves(strings.tolist(), str)
+
+
+def _floats(value: list[Any] | tuple[Any, ...]) -> npt.NDArray[np.float64]:
+    return _memo(value, "array", lambda v: np.asarray(v, dtype=np.float64))
+
+
+def _repeated(text: str, sep: str, n: int) -> str:
+    """``sep.join([text] * n)`` for ``n >= 1``, by one repetition (a copy of memory)."""
+    return (text + sep) * (n - 1) + text
+
+
 def _float_list(value: list[Any] | tuple[Any, ...]) -> str | None:
-    x = np.asarray(value, dtype=np.float64)
+    x = _floats(value)
     if not np.isfinite(x).all():
         return None  # the recursion names the value
     if (x == x[0]).all():  # a stratum's equal probabilities: one text, repeated
-        return "[" + ",".join([jcs_number(float(x[0]))] * x.size) + "]"
+        return "[" + _repeated(jcs_number(float(x[0])), ",", x.size) + "]"
     a = np.abs(x)
     integral = x == np.trunc(x)
     # repr writes no exponent from 1e-4 (decimal point at -3) to below 1e16: there, and
@@ -250,15 +357,22 @@ def canonical_json(value: Any, form: Form = "jcs") -> str:
         >>> canonical_json({"b": [1.0, 2.5], "a": "网吧"}, "v1")
         '{"a":"网吧","b":[1.0,2.5]}'
     """
+    return "".join(_pieces(value, form))
+
+
+def _pieces(value: Any, form: Form) -> list[str]:
+    """The canonical text of ``value`` in pieces (a long list's text is one piece)."""
     if form == "v1":
-        return json.dumps(
-            value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-        )
+        return [
+            json.dumps(
+                value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+            )
+        ]
     if form != "jcs":
         raise ValueError(f"unknown canonical form {form!r}")
     out: list[str] = []
     _jcs(value, out)
-    return "".join(out)
+    return out
 
 
 def digest(value: Any, form: Form = "jcs") -> str:
@@ -270,7 +384,10 @@ def digest(value: Any, form: Form = "jcs") -> str:
         >>> digest({"a": 1}, "v1") == digest({"a": 1.0}, "v1")
         False
     """
-    return hashlib.sha256(canonical_json(value, form).encode("utf-8")).hexdigest()
+    h = hashlib.sha256()
+    for piece in _pieces(value, form):  # piece by piece: the whole text is never joined
+        h.update(piece.encode("utf-8"))
+    return h.hexdigest()
 
 
 def sha256_hex(value: Any) -> str:
@@ -340,13 +457,17 @@ def _readable(value: Any, out: list[str], indent: int | None, level: int) -> Non
 
 
 def _readable_list(value: list[Any] | tuple[Any, ...], sep: str) -> str | None:
-    kinds = set(map(type, value))
-    if kinds == {str}:
-        if _unescaped(value) is not None:
-            return '"' + ('"' + sep + '"').join(value) + '"'
-    elif kinds == {float}:
+    kind = _kind(value)
+    if kind is str:
+        text = _unescaped(value)
+        if text is None:
+            return None
+        if text.count(",") == len(value) - 1:  # every comma a separator: rewrite them
+            return text[1:-1].replace('","', '"' + sep + '"')
+        return '"' + ('"' + sep + '"').join(value) + '"'
+    if kind is float:
         x0 = value[0]
         # repr of equal nonzero floats is one text (0.0 and -0.0 are equal but differ)
-        if x0 != 0 and math.isfinite(x0) and (np.asarray(value, dtype=np.float64) == x0).all():
-            return sep.join([float.__repr__(x0)] * len(value))
+        if x0 != 0 and math.isfinite(x0) and (_floats(value) == x0).all():
+            return _repeated(float.__repr__(x0), sep, len(value))
     return None

@@ -9,6 +9,11 @@ Invariants (architecture principle 4: receipts are deeply immutable):
   dicts and lists, ``repr`` and ``isinstance`` checks keep working; they are hashable.
 * :func:`thaw` returns a fresh plain copy (dicts and lists), so editing what
   ``to_dict()`` returns never reaches the receipt it came from.
+* A :class:`FrozenList` may carry what was derived from it (its one element type, its
+  canonical texts) in :meth:`FrozenList.derived`: the list cannot change, so neither can
+  they, and a million ids are checked and joined once, not once per reading.
+  :func:`frozen_leaves` builds such a list from values already known to be leaves of one
+  type (a numpy array's ``tolist()``), without a check per element.
 * :func:`readonly` is the one way a numpy array a value hands out is made read-only
   (architecture principle 2: registers and results are read-only arrays).
 """
@@ -20,7 +25,7 @@ from typing import Any, NoReturn, TypeVar
 
 import numpy as np
 
-__all__ = ["FrozenDict", "FrozenList", "freeze", "readonly", "thaw"]
+__all__ = ["FrozenDict", "FrozenList", "freeze", "frozen_leaves", "readonly", "thaw"]
 
 _Array = TypeVar("_Array", bound=np.ndarray[Any, Any])
 
@@ -70,7 +75,22 @@ class FrozenDict(_Frozen, dict[str, Any]):
 class FrozenList(_Frozen, list[Any]):
     """A ``list`` that refuses every change (see the module notes)."""
 
-    __slots__ = ()
+    __slots__ = ("_derived",)
+    _derived: dict[str, Any]
+
+    def derived(self) -> dict[str, Any]:
+        """What was derived from this list, kept with it (see the module notes).
+
+        Examples:
+            >>> frozen_leaves(["a", "b"], str).derived()
+            {'kind': <class 'str'>}
+        """
+        try:
+            out: dict[str, Any] = self._derived
+        except AttributeError:
+            out = self._derived = {}
+        return out
+
     __setitem__ = __delitem__ = append = extend = insert = pop = remove = _refuse
     clear = reverse = sort = __iadd__ = __imul__ = _refuse
 
@@ -101,6 +121,30 @@ def freeze(value: Any) -> Any:
             return FrozenList(value)
         return FrozenList(freeze(v) for v in value)
     return value
+
+
+def frozen_leaves(
+    values: list[Any], kind: type, *, array: np.ndarray[Any, Any] | None = None
+) -> FrozenList:
+    """A frozen list of ``values``, which the caller knows are all of the immutable leaf
+    type ``kind`` (``str``, ``int``, ``float``; e.g. a numpy array's ``tolist()``): no
+    check per element, and ``kind`` is kept in :meth:`FrozenList.derived`, with
+    ``array`` (the values as a numpy array, made read-only) when given.
+
+    Examples:
+        >>> import numpy as np
+        >>> frozen_leaves(np.arange(3.0).tolist(), float)
+        [0.0, 1.0, 2.0]
+    """
+    if kind not in _LEAVES:
+        raise ValueError(f"{kind.__name__} is not an immutable leaf type")
+    out = FrozenList(values)
+    out.derived()["kind"] = kind
+    if array is not None:
+        if len(array) != len(out):
+            raise ValueError("the array and the values differ in length")
+        out.derived()["array"] = readonly(array)
+    return out
 
 
 def thaw(value: Any) -> Any:

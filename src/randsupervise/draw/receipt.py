@@ -32,9 +32,9 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from randsupervise._core.canonical import Form, digest, json_text
+from randsupervise._core.canonical import Form, digest, json_text, string_list
 from randsupervise._core.envelope import RECEIPT_FORMAT
-from randsupervise._core.frozen import freeze, thaw
+from randsupervise._core.frozen import FrozenList, freeze, frozen_leaves, thaw
 from randsupervise._core.strict_json import (
     ANY,
     ListOf,
@@ -305,29 +305,30 @@ def _hex(t: int) -> str:
     return f"{t:016x}"
 
 
-def _hex_all(tickets: Sequence[int] | npt.NDArray[np.uint64]) -> list[str]:
+def _hex_all(tickets: Sequence[int] | npt.NDArray[np.uint64]) -> FrozenList:
     """16 lower-case hex digits per ticket; an array is written in one pass (the hex of its
     big-endian bytes, cut every 16 digits), not a format call per ticket."""
     if not isinstance(tickets, np.ndarray):
-        return [_hex(int(t)) for t in tickets]
+        return frozen_leaves([_hex(int(t)) for t in tickets], str)
     raw = np.ascontiguousarray(tickets, dtype=">u8").tobytes().hex().encode("ascii")
-    out: list[str] = np.frombuffer(raw, dtype="S16").astype("U16").tolist()
-    return out
+    return string_list(np.frombuffer(raw, dtype="S16"))
 
 
-def _strings(values: Sequence[str] | npt.NDArray[Any]) -> list[str]:
+def _strings(values: Sequence[str] | npt.NDArray[Any]) -> FrozenList:
+    if isinstance(values, np.ndarray) and values.dtype.kind == "U":
+        return string_list(values)
     if isinstance(values, np.ndarray):
         values = values.tolist()
     if set(map(type, values)) <= {str}:
-        return list(values)
-    return [str(i) for i in values]
+        return frozen_leaves(list(values), str)
+    return frozen_leaves([str(i) for i in values], str)
 
 
-def _floats(values: Sequence[float] | npt.NDArray[Any]) -> list[float]:
+def _floats(values: Sequence[float] | npt.NDArray[Any]) -> FrozenList:
     if isinstance(values, np.ndarray):
-        out: list[float] = np.asarray(values, dtype=np.float64).tolist()
-        return out
-    return [float(p) for p in values]
+        x = np.asarray(values, dtype=np.float64)
+        return frozen_leaves(x.tolist(), float, array=x)
+    return frozen_leaves([float(p) for p in values], float)
 
 
 def stratum_record(

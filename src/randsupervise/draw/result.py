@@ -335,7 +335,7 @@ def receipt_of(d: Draw) -> Receipt:
             note=s.note,
             inclusion_probability=s.inclusion_probability,
             expected_size=s.expected_size,
-            selected=s.ids,
+            selected=s.register_ids[s.positions],
             tickets=s.tickets,
             probabilities=s.probabilities,
         )
