@@ -28,7 +28,7 @@ def _static_reason(ph: Phase, k: int) -> str | None:
     # their requirement masks, U the requirement bits the visit needs, names the bits' names.
     c = int(ph.cls[k])
     C = ph.cands[c]
-    avail = ph.cap[C] > 0
+    avail = ph.fits(k, C)
     ex = ph.excl(k)
     if ex is not None:
         avail[ex] = False
@@ -55,6 +55,9 @@ def _static_reason(ph: Phase, k: int) -> str | None:
             if ex is not None and len(ex)
             else ""
         )
+        if ph.weight is not None and ph.weight[k] > 1:
+            excluded += f" (a member carries a load of {int(ph.weight[k])} here)"
+
         return f"needs {need} eligible {who}(s), only {n} available{excluded}"
     present = frozenset(int(m) & U for m in M[avail])
     if _mincover(U, present, {}) > need:
@@ -95,7 +98,7 @@ def _edges(ph: Phase, ks: Sequence[int]) -> tuple[IntArray, IntArray, IntArray]:
     rows, cols, pos = [], [], []
     for k in ks:
         C = ph.cands[ph.cls[k]]
-        ok = ph.cap[C] > 0
+        ok = ph.fits(k, C)
         ex = ph.excl(k)
         if ex is not None:
             ok[ex] = False
@@ -216,8 +219,9 @@ def _program(
     """The integer program over the eligible edges ``(visit, pool index, position)``.
 
     One 0/1 variable per edge; rows: each visit gets exactly its places, each of its
-    requirements at least one holder, each inspector at most its capacity, and each
-    apart pair at most one of the two on a team. Objective: the pair tickets.
+    requirements at least one holder, each inspector at most its capacity (an edge
+    weighs the load of its visit), and each apart pair at most one of the two on a
+    team. Objective: the pair tickets.
     """
     # imported here: the exact fallback is rare, and scipy.optimize costs import time
     from scipy.optimize import Bounds, LinearConstraint, milp
@@ -231,12 +235,14 @@ def _program(
     insp, ic = np.unique(c, return_inverse=True)
     rows_l: list[IntArray] = [np.array([vloc[int(k)] for k in r], dtype=np.int64)]
     cols_l: list[IntArray] = [np.arange(ne)]
+    vals_l: list[IntArray] = [np.ones(ne, dtype=np.int64)]
     lb: list[float] = list(need.astype(float))
     ub: list[float] = list(need.astype(float))
 
     def add_row(cols: IntArray, low: float, high: float) -> None:
         rows_l.append(np.full(cols.size, len(lb), dtype=np.int64))
         cols_l.append(cols)
+        vals_l.append(np.ones(cols.size, dtype=np.int64))
         lb.append(low)
         ub.append(high)
 
@@ -245,13 +251,14 @@ def _program(
             add_row(np.flatnonzero((r == k) & ((bits_of_edge >> b) & 1 == 1)), 1.0, np.inf)
     rows_l.append(len(lb) + ic)  # one row per inspector: at most its capacity
     cols_l.append(np.arange(ne))
+    vals_l.append(np.ones(ne, dtype=np.int64) if ph.weight is None else ph.weight[r])
     lb += [0.0] * len(insp)
     ub += [float(min(int(x), _UNLIMITED)) for x in ph.cap[insp]]
     # two who may not serve together: at most one of them on each team
     for e1, e2 in _apart_edges(ph, r, c):
         add_row(np.array([e1, e2], dtype=np.int64), 0.0, 1.0)
     A = sp.csr_matrix(
-        (np.ones(sum(len(x) for x in rows_l)), (np.concatenate(rows_l), np.concatenate(cols_l))),
+        (np.concatenate(vals_l).astype(float), (np.concatenate(rows_l), np.concatenate(cols_l))),
         shape=(len(lb), ne),
     )
     cost = np.array(

@@ -81,6 +81,14 @@ class Phase:
         self.apart: dict[int, IntArray] | None = None
         # pairs of visits that are parts of one team (apart pairs hold across them)
         self.links: list[tuple[int, int]] = []
+        # the load each member of visit k carries (None: 1 for every visit)
+        self.weight: IntArray | None = None
+
+    def fits(self, k: int, C: IntArray) -> BoolArray:
+        """Which candidates ``C`` (pool indices) have the capacity to carry visit ``k``."""
+        w = 1 if self.weight is None else int(self.weight[k])
+        out: BoolArray = self.cap[C] >= w
+        return out
 
     def excl(self, k: int) -> IntArray | None:
         """Forbidden positions of visit ``k`` in its candidate array (``None``: none)."""

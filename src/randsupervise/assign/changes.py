@@ -66,9 +66,10 @@ def _restaff(
         keep_o = {t.visit: tuple(m for m in t.officers if m not in gone) for t in keep}
         keep_e = {t.visit: tuple(m for m in t.experts if m not in gone) for t in keep}
         taken = dict(used)
+        by_id = {v.id: v for v in visits}
         for t in keep:
             for m in keep_o[t.visit] + keep_e[t.visit]:
-                taken[m] = taken.get(m, 0) + 1
+                taken[m] = taken.get(m, 0) + draw.problem.load_of(by_id[t.visit])
         try:
             new, _, fallback = _solve(draw, visits, Keep(keep_o, keep_e, taken))
         except InfeasibleAssignment as exc:
@@ -121,11 +122,7 @@ def replace(assignment: Assignment, unavailable: Iterable[str]) -> Assignment:
     gset = set(gone)
     affected = [t for t in assignment.teams if gset & set(t.members)]
     aff_ids = {t.visit for t in affected}
-    used: dict[str, int] = {}
-    for t in assignment.teams:
-        if t.visit not in aff_ids:
-            for m in t.members:
-                used[m] = used.get(m, 0) + 1
+    used = assignment.loads(t for t in assignment.teams if t.visit not in aff_ids)
     visits = [v for v in new_problem.visits if v.id in aff_ids]
     draw = Draw(new_problem, assignment.seed, stream)
     new, fallback, redrawn = _restaff(visits, affected, gset, used, draw)

@@ -191,17 +191,24 @@ def _team_rule(ctx: _Teams) -> list[str]:
 
 
 def _load_problems(ctx: _Teams) -> list[str]:
-    """Nobody serves more visits than their load limit."""
+    """Nobody carries more load than their load limit: one per visit served, a joint
+    visit ``joint_load`` (:meth:`AssignmentProblem.load_of`)."""
     problem, a = ctx.problem, _members(ctx)
     people = problem.pool.inspectors
     P = len(people)
     am = np.concatenate([a["oi"], a["ei"]])
-    load = np.bincount(am[am < P], minlength=P)
+    at = np.concatenate([a["tv"][a["ot"]], a["tv"][a["et"]]])
+    weights = None
+    if problem.joint_load != 1:
+        weights = np.array([problem.load_of(v) for v in problem.visits], dtype=np.int64)[at]
+        weights = weights[am < P]
+    load = np.bincount(am[am < P], weights=weights, minlength=P).astype(np.int64)
+    unit = "visits" if weights is None else "visits' load"
     out = []
     for i in np.flatnonzero(load > 0).tolist():
         m = people[i].id
         if load[i] > problem.limit_of(m):
-            out.append(f"{m}: serves {int(load[i])} visits, limit {problem.limit_of(m)}")
+            out.append(f"{m}: serves {int(load[i])} {unit}, limit {problem.limit_of(m)}")
     return out
 
 
@@ -346,7 +353,11 @@ RULES = (
         "(qualifications); 回避 and rotation (conflict and rotation pairs); region rule",
         check=_team_rule,
     ),
-    Rule(name="load", source="load limits (fair load)", check=_load_problems),
+    Rule(
+        name="load",
+        source="load limits (fair load); a joint visit counts joint_load (county practice)",
+        check=_load_problems,
+    ),
     Rule(
         name="leader",
         source="county practice: each check has a 主办 officer who signs the record",

@@ -386,4 +386,20 @@ def _build_phase(
             ex_i.append(j)
     _set_exclusions(ph, forb, tgt, ex_k, ex_i)
     _set_tickets(ph, fv, draw.seed, f"{draw.stream}/{role}")
+    ph.weight = _load_weights(problem, visits)
     return ph
+
+
+def _load_weights(problem: AssignmentProblem, visits: Sequence[VisitRequest]) -> np.ndarray | None:
+    """The load each member of each of ``visits`` carries (:meth:`AssignmentProblem.load_of`;
+    a department's part of a joint visit carries the visit's), or ``None`` when every visit
+    carries 1."""
+    if problem.joint_load == 1 or not any(v.is_joint for v in problem.visits):
+        return None
+    by_id = {v.id: v for v in problem.visits}
+    w = np.array(
+        [problem.load_of(by_id.get(v.id) or by_id[v.id.split(UNIT_SEPARATOR, 1)[0]])
+         for v in visits],
+        dtype=np.int64,
+    )  # fmt: skip
+    return None if (w == 1).all() else w

@@ -51,6 +51,7 @@ class ProblemOptions(TypedDict, total=False):
     certificates_valid_until: Mapping[str, dt.date] | None
     unavailable_days: Iterable[tuple[str, dt.date]]
     apart: Iterable[tuple[str, str]]
+    joint_load: int
 
 
 _OPTION_NAMES = tuple(ProblemOptions.__annotations__)
@@ -206,6 +207,9 @@ class AssignmentProblem:
         unavailable_days: (inspector id, date) pairs: not drawn for a visit on that day.
         apart: Pairs of officers who must not serve on one team (relatives, a supervisor
             and a subordinate); unordered.
+        joint_load: The load every member of a joint visit (two or more departments)
+            carries toward their load limit (county practice: a joint check takes longer);
+            other visits carry 1. Default 1.
 
     Pairs naming inspectors outside the pool are kept (they change the digest) but
     have no effect.
@@ -224,6 +228,7 @@ class AssignmentProblem:
         default=frozenset(), converter=_days
     )
     apart: frozenset[tuple[str, str]] = attrs.field(default=frozenset(), converter=_apart)
+    joint_load: int = 1
 
     @pool.validator
     def _check_pool(self, _attribute: object, value: object) -> None:
@@ -259,6 +264,9 @@ class AssignmentProblem:
                 problems.append(
                     Problem(field="load_limits", message=f"must be ints >= 0, got {x!r}")
                 )
+        jl = self.joint_load
+        if not isinstance(jl, int) or isinstance(jl, bool) or jl < 1:
+            problems.append(Problem(field="joint_load", message=f"an int >= 1, got {jl!r}"))
         if problems:
             raise ValidationError(problems, what=_WHAT)
 
@@ -282,6 +290,18 @@ class AssignmentProblem:
         if isinstance(lim, int):
             return lim
         return lim.get(inspector_id, _UNLIMITED)
+
+    def load_of(self, visit: VisitRequest) -> int:
+        """The load each member of ``visit`` carries toward their load limit:
+        ``joint_load`` for a joint visit, else 1.
+
+        Examples:
+            >>> from randsupervise.model.sample import sample_inspectors
+            >>> v = VisitRequest(id="V", target="T", region="r", departments=("a", "b"))
+            >>> AssignmentProblem(visits=[v], pool=sample_inspectors(), joint_load=2).load_of(v)
+            2
+        """
+        return self.joint_load if visit.is_joint else 1
 
     def digests(self) -> dict[str, str]:
         """SHA-256 digests of every input, as recorded in receipts."""
@@ -314,6 +334,11 @@ class AssignmentProblem:
                 else {}
             ),
             **({"apart": _pairs_digest(self.apart)} if self.apart else {}),
+            **(
+                {"joint_load": sha256_hex({"joint_load": self.joint_load})}
+                if self.joint_load != 1
+                else {}
+            ),
         }
 
     def date_excluded(self, visits: Sequence[VisitRequest], role: str) -> list[tuple[int, str]]:

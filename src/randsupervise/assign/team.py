@@ -102,12 +102,17 @@ class Assignment:
             return self.teams[i]
         raise UnknownIdError([visit_id], where="assignment")
 
-    def loads(self) -> dict[str, int]:
-        """Visits served per inspector of the pool (0 for those not assigned), id order."""
+    def loads(self, teams: Iterable[Team] | None = None) -> dict[str, int]:
+        """The load per inspector of the pool (0 for those not assigned), id order: the
+        visits served, a joint visit counting ``problem.joint_load``
+        (:meth:`AssignmentProblem.load_of`); over ``teams`` (default: every team)."""
         out = dict.fromkeys(self.problem.pool.ids, 0)
-        for t in self.teams:
+        weight = self.problem.load_of
+        by_id = {v.id: v for v in self.problem.visits} if self.problem.joint_load != 1 else {}
+        for t in self.teams if teams is None else teams:
+            w = weight(by_id[t.visit]) if by_id else 1
             for m in t.members:
-                out[m] += 1
+                out[m] += w
         return out
 
     def __len__(self) -> int:

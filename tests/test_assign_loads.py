@@ -1,0 +1,139 @@
+"""A joint visit counting for more than one visit of load (``joint_load``), checked against
+an independent brute force."""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from randsupervise.assign import AssignmentProblem, VisitRequest, assign, replace
+from randsupervise.errors import InfeasibleAssignment, ValidationError
+from randsupervise.model.inspectors import Inspector, InspectorPool
+
+from assign_helpers import (
+    assign_as_brute_force_says,
+    draw_visits,
+    officer_teams,
+    person,
+    random_problem,
+    two_departments,
+    verifies,
+)
+
+JOINT_FORMS = st.sampled_from(["per_department", "one_per_department"])
+
+
+def weight(problem: AssignmentProblem, v: VisitRequest) -> int:
+    """The load of ``v`` written from the rule: a joint visit weighs ``joint_load``."""
+    return problem.joint_load if len(v.departments) >= 2 else 1
+
+
+def lawful_options(problem: AssignmentProblem) -> list[list[tuple[str, ...]]]:
+    """Every lawful officer team (as ids) of each visit, recusal and rotation applied."""
+    barred = problem.conflicts | problem.rotation
+
+    def eligible(v: VisitRequest) -> list[Inspector]:
+        return [
+            p
+            for p in problem.pool
+            if p.department in v.departments and (p.id, v.target) not in barred
+        ]
+
+    return [[tuple(p.id for p in t) for t in officer_teams(v, eligible(v))] for v in problem.visits]
+
+
+def fits_weighted(problem: AssignmentProblem, options: list[list[tuple[str, ...]]]) -> bool:
+    """Whether one team per visit keeps every summed load within its limit."""
+    for combo in itertools.product(*options):
+        load: Counter[str] = Counter()
+        for v, team in zip(problem.visits, combo, strict=True):
+            for m in team:
+                load[m] += weight(problem, v)
+        if all(n <= problem.limit_of(m) for m, n in load.items()):
+            return True
+    return False
+
+
+@st.composite
+def weighted_problems(draw: st.DrawFn) -> AssignmentProblem:
+    people = two_departments(draw)
+    form = draw(JOINT_FORMS)
+    visits = [
+        VisitRequest(id=v.id, target=v.target, region=v.region, departments=v.departments,
+                     joint_rule=form)
+        for v in draw_visits(draw, [("A",), ("A", "B"), ("A", "B")])
+    ]  # fmt: skip
+    jl = draw(st.integers(1, 3))
+    return random_problem(draw, people, visits, ["T0", "T1"], (1, 1, 1, 4), joint_load=jl)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(weighted_problems(), st.integers(0, 2))
+def test_joint_load_feasible_and_lawful_as_brute_force_says(
+    problem: AssignmentProblem, s: int
+) -> None:
+    options = lawful_options(problem)
+    a = assign_as_brute_force_says(problem, fits_weighted(problem, options), str(s), "w")
+    if a is None:
+        return
+    load: Counter[str] = Counter()
+    for v, opts in zip(problem.visits, options, strict=True):
+        team = a.team(v.id).officers
+        assert tuple(sorted(team)) in {tuple(sorted(t)) for t in opts}
+        for m in team:
+            load[m] += weight(problem, v)
+    assert all(n <= problem.limit_of(m) for m, n in load.items())
+    assert {m: n for m, n in a.loads().items() if n} == dict(load)
+    assert verifies(a, problem)
+
+
+def _pool(n_a: int, n_b: int) -> InspectorPool:
+    return InspectorPool(
+        inspectors=[person(f"A{i}", "A") for i in range(n_a)]
+        + [person(f"B{i}", "B") for i in range(n_b)]
+    )
+
+
+def test_default_is_one_and_leaves_teams_and_receipts_alone() -> None:
+    pool = _pool(4, 3)
+    vs = [VisitRequest(id=f"V{k}", target=f"T{k}", region="r", departments=("A", "B")[: 1 + k % 2])
+          for k in range(4)]  # fmt: skip
+    a = assign(vs, pool, seed="s", stream="w", load_limits=4)
+    b = assign(vs, pool, seed="s", stream="w", load_limits=4, joint_load=1)
+    assert a.teams == b.teams and a.receipt == b.receipt
+    assert "joint_load" not in a.receipt["inputs"]
+    c = assign(vs, pool, seed="s", stream="w", load_limits=4, joint_load=2)
+    assert "joint_load" in c.receipt["inputs"]
+    assert max(c.loads().values()) <= 4
+
+
+def test_witness_names_the_visit_whose_load_nobody_can_carry() -> None:
+    v = VisitRequest(id="V", target="T", region="r", departments=("A", "B"))
+    with pytest.raises(InfeasibleAssignment) as exc:
+        assign([v], _pool(2, 2), seed="s", stream="w", load_limits=1, joint_load=2)
+    assert exc.value.witness.visits == ("V",)
+    assert exc.value.witness.reasons == tuple(
+        ("V", f"department {d!r}: needs 2 eligible officer(s), only 0 available "
+              "(a member carries a load of 2 here)")
+        for d in ("A", "B")
+    )  # fmt: skip
+    assign([v], _pool(2, 2), seed="s", stream="w", load_limits=2, joint_load=2)
+    with pytest.raises(ValidationError, match="joint_load"):
+        AssignmentProblem(visits=[v], pool=_pool(2, 2), joint_load=0)
+
+
+def test_replacement_counts_the_joint_load_of_the_teams_kept() -> None:
+    pool = _pool(5, 2)
+    vs = [
+        VisitRequest(id="J", target="T0", region="r", departments=("A", "B")),
+        VisitRequest(id="S", target="T1", region="r", departments=("A",)),
+    ]
+    a = assign(vs, pool, seed="s", stream="w", load_limits=2, joint_load=2)
+    gone = a.team("S").officers[0]  # J's officers carry 2 each: full, so not on S
+    b = replace(a, [gone])
+    assert not set(b.team("S").officers) & set(a.team("J").officers)
+    assert b.team("J") == a.team("J")
