@@ -48,6 +48,11 @@ def _static_reason(ph: Phase, k: int) -> str | None:
             f"{n.split(':', 1)[0]} {n.split(':', 1)[1]!r}"
             for n in missing
         )
+    for b, n in sorted(ph.counts.get(k, {}).items()):
+        held = int((M[avail] >> np.uint64(b) & np.uint64(1)).sum())
+        if held < n:
+            q = names[b].split(":", 1)[1]
+            return f"needs {n} holders of {q}, only {held} available"
     n = int(avail.sum())
     if n < need:
         excluded = (
@@ -202,7 +207,8 @@ def _requirement_witness(
             dtype=bool,
         )
         sub = [k for k, _ in vk]
-        w = _flow_witness(ph, sub, r[sel], c[sel], np.ones(len(sub), dtype=np.int64), name)
+        demand = np.array([ph.holders(k, b) for k, b in vk], dtype=np.int64)
+        w = _flow_witness(ph, sub, r[sel], c[sel], demand, name)
         if w is not None:
             return w
     return None
@@ -219,9 +225,9 @@ def _program(
     """The integer program over the eligible edges ``(visit, pool index, position)``.
 
     One 0/1 variable per edge; rows: each visit gets exactly its places, each of its
-    requirements at least one holder, each inspector at most its capacity (an edge
-    weighs the load of its visit), and each apart pair at most one of the two on a
-    team. Objective: the pair tickets.
+    requirements its holders (one, or the visit's count), each inspector at most its
+    capacity (an edge weighs the load of its visit), and each apart pair at most one of
+    the two on a team. Objective: the pair tickets.
     """
     # imported here: the exact fallback is rare, and scipy.optimize costs import time
     from scipy.optimize import Bounds, LinearConstraint, milp
@@ -248,7 +254,8 @@ def _program(
 
     for name in sorted(req_names):
         for k, b in req_names[name]:
-            add_row(np.flatnonzero((r == k) & ((bits_of_edge >> b) & 1 == 1)), 1.0, np.inf)
+            holders = np.flatnonzero((r == k) & ((bits_of_edge >> b) & 1 == 1))
+            add_row(holders, float(ph.holders(k, b)), np.inf)
     rows_l.append(len(lb) + ic)  # one row per inspector: at most its capacity
     cols_l.append(np.arange(ne))
     vals_l.append(np.ones(ne, dtype=np.int64) if ph.weight is None else ph.weight[r])

@@ -83,6 +83,17 @@ class Phase:
         self.links: list[tuple[int, int]] = []
         # the load each member of visit k carries (None: 1 for every visit)
         self.weight: IntArray | None = None
+        # visit k -> {requirement bit: holders needed}, for counts above 1
+        self.counts: dict[int, dict[int, int]] = {}
+
+    def holders(self, k: int, b: int) -> int:
+        """How many members of visit ``k`` must meet its requirement bit ``b``."""
+        return self.counts.get(k, {}).get(b, 1)
+
+    @property
+    def exact_only(self) -> bool:
+        """Loads or holder counts the greedy does not model: solved by the exact program."""
+        return self.weight is not None or bool(self.counts)
 
     def fits(self, k: int, C: IntArray) -> BoolArray:
         """Which candidates ``C`` (pool indices) have the capacity to carry visit ``k``."""

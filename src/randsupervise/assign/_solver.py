@@ -73,9 +73,9 @@ def solve_phase(ph: Phase, order: IntArray) -> tuple[IntArray, bool]:
     Raises:
         _Infeasible: wrapped by the caller into ``InfeasibleAssignment``.
     """
-    if ph.weight is None:
+    if not ph.exact_only:
         teams, ok = _greedy(ph, order)
-    else:  # visits of different loads: the greedy's load keys count visits, so solve exactly
+    else:  # the greedy counts visits and covers each requirement once: solve exactly
         teams = np.full((len(ph.visit_ids), max(int(ph.need.max(initial=1)), 1)), -1, np.int64)
         ok = ph.need == 0
     for k1, k2 in ph.links:  # parts of one team: the greedy saw each alone

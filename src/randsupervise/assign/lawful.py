@@ -294,6 +294,25 @@ def _part_problems(ctx: _Teams) -> list[str]:
     return out
 
 
+def _holder_problems(ctx: _Teams) -> list[str]:
+    """A visit that counts the holders of a qualification has that many among its
+    officers (of the lead department's part, for a joint visit staffed per department)."""
+    pool, out = ctx.problem.pool, list[str]()
+    counted = {v.id: v for v in ctx.problem.visits if v.qualification_counts}
+    for t in ctx.teams if counted else ():
+        v = counted.get(t.visit)
+        if v is None:
+            continue
+        people = [p for m in t.officers if (p := pool.get(m)) is not None]
+        if v.per_department:
+            people = [p for p in people if p.department == v.departments[0]]
+        for q, n in v.qualification_counts:
+            held = sum(q in p.tags for p in people)
+            if held < n:
+                out.append(f"{v.id}: needs {n} holders of {q}, has {held}")
+    return out
+
+
 def _team_problems(problem: AssignmentProblem, teams: Sequence[Team]) -> list[str]:
     """The rules each of ``teams`` breaks, one team at a time (load limits aside)."""
     pool = problem.pool
@@ -357,6 +376,12 @@ RULES = (
         name="load",
         source="load limits (fair load); a joint visit counts joint_load (county practice)",
         check=_load_problems,
+    ),
+    Rule(
+        name="holders",
+        source="plan §三(三) (qualifications); county practice: a check may need two "
+        "holders of one qualification",
+        check=_holder_problems,
     ),
     Rule(
         name="leader",

@@ -86,6 +86,7 @@ def _split_parts(
                     date=v.date,
                     experts=v.experts if d == lead else 0,
                     expert_tags=v.expert_tags if d == lead else frozenset(),
+                    qualification_counts=v.qualification_counts if d == lead else {},
                 )
             )
             mine = tuple(m for m in kept if pool[m].department == d)

@@ -387,7 +387,20 @@ def _build_phase(
     _set_exclusions(ph, forb, tgt, ex_k, ex_i)
     _set_tickets(ph, fv, draw.seed, f"{draw.stream}/{role}")
     ph.weight = _load_weights(problem, visits)
+    if officers:
+        ph.counts = _holder_counts(ph, visits)
     return ph
+
+
+def _holder_counts(ph: Phase, visits: Sequence[VisitRequest]) -> dict[int, dict[int, int]]:
+    """Visit position -> {requirement bit: holders needed}, for counts above 1."""
+    out: dict[int, dict[int, int]] = {}
+    for k, v in enumerate(visits):
+        names = ph.bitnames[int(ph.maskid[k])] if v.qualification_counts else ()
+        for q, n in v.qualification_counts:
+            if n > 1:
+                out.setdefault(k, {})[names.index(f"qualification:{q}")] = n
+    return out
 
 
 def _load_weights(problem: AssignmentProblem, visits: Sequence[VisitRequest]) -> np.ndarray | None:
