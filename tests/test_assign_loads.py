@@ -1,11 +1,14 @@
-"""A joint visit counting for more than one visit of load (``joint_load``), checked against
-an independent brute force."""
+"""Loads: a joint visit counting for more than one visit (``joint_load``) and load limits
+per period (``period_limits``), checked against an independent brute force."""
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from collections import Counter
+from collections.abc import Sequence
 
+import attrs
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -46,16 +49,27 @@ def lawful_options(problem: AssignmentProblem) -> list[list[tuple[str, ...]]]:
     return [[tuple(p.id for p in t) for t in officer_teams(v, eligible(v))] for v in problem.visits]
 
 
+def within_limits(problem: AssignmentProblem, teams: Sequence[Sequence[str]]) -> bool:
+    """Whether ``teams`` (one per visit, in order) keep every summed load within its limit,
+    over the year and within each period (``period`` or the month of ``date``)."""
+    load: Counter[str] = Counter()
+    per: Counter[tuple[str, str]] = Counter()
+    for v, team in zip(problem.visits, teams, strict=True):
+        label = v.period or (v.date.strftime("%Y-%m") if v.date else None)
+        for m in team:
+            load[m] += weight(problem, v)
+            if label is not None:
+                per[m, label] += weight(problem, v)
+    lim = problem.period_limits
+    return all(n <= problem.limit_of(m) for m, n in load.items()) and all(
+        lim is None or n <= (lim if isinstance(lim, int) else lim.get(m, n))
+        for (m, _), n in per.items()
+    )
+
+
 def fits_weighted(problem: AssignmentProblem, options: list[list[tuple[str, ...]]]) -> bool:
-    """Whether one team per visit keeps every summed load within its limit."""
-    for combo in itertools.product(*options):
-        load: Counter[str] = Counter()
-        for v, team in zip(problem.visits, combo, strict=True):
-            for m in team:
-                load[m] += weight(problem, v)
-        if all(n <= problem.limit_of(m) for m, n in load.items()):
-            return True
-    return False
+    """Whether one team per visit keeps every load within its limits."""
+    return any(within_limits(problem, combo) for combo in itertools.product(*options))
 
 
 @st.composite
@@ -67,8 +81,14 @@ def weighted_problems(draw: st.DrawFn) -> AssignmentProblem:
                      joint_rule=form)
         for v in draw_visits(draw, [("A",), ("A", "B"), ("A", "B")])
     ]  # fmt: skip
+    visits = [
+        attrs.evolve(v, period=draw(st.sampled_from([None, "2024-05", "batch-2"]))) for v in visits
+    ]
     jl = draw(st.integers(1, 3))
-    return random_problem(draw, people, visits, ["T0", "T1"], (1, 1, 1, 4), joint_load=jl)
+    per = draw(st.one_of(st.none(), st.integers(0, 3)))
+    return random_problem(
+        draw, people, visits, ["T0", "T1"], (1, 1, 1, 4), joint_load=jl, period_limits=per
+    )
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -86,7 +106,7 @@ def test_joint_load_feasible_and_lawful_as_brute_force_says(
         assert tuple(sorted(team)) in {tuple(sorted(t)) for t in opts}
         for m in team:
             load[m] += weight(problem, v)
-    assert all(n <= problem.limit_of(m) for m, n in load.items())
+    assert within_limits(problem, [a.team(v.id).officers for v in problem.visits])
     assert {m: n for m, n in a.loads().items() if n} == dict(load)
     assert verifies(a, problem)
 
@@ -137,3 +157,35 @@ def test_replacement_counts_the_joint_load_of_the_teams_kept() -> None:
     b = replace(a, [gone])
     assert not set(b.team("S").officers) & set(a.team("J").officers)
     assert b.team("J") == a.team("J")
+
+
+def test_period_limits_spread_a_month_and_the_witness_names_the_visits() -> None:
+    pool = _pool(4, 0)
+    may = [VisitRequest(id=f"V{k}", target=f"T{k}", region="r", departments=("A",),
+                        date=dt.date(2024, 5, 1 + k)) for k in range(2)]  # fmt: skip
+    a = assign(may, pool, seed="s", stream="p", period_limits=1)
+    assert not set(a.team("V0").officers) & set(a.team("V1").officers)
+    assert a.period_loads() == {(m, "2024-05"): 1 for t in a.teams for m in t.officers}
+    assert "period_limits" in a.receipt["inputs"]
+    assert "period_limits" not in assign(may, pool, seed="s", stream="p").receipt["inputs"]
+    june = attrs.evolve(may[1], date=dt.date(2024, 6, 1))
+    assign([may[0], june], _pool(2, 0), seed="s", stream="p", period_limits=1)
+    with pytest.raises(InfeasibleAssignment) as exc:
+        assign(may, _pool(3, 0), seed="s", stream="p", period_limits=1)
+    assert exc.value.witness.visits == ("V0", "V1")
+    assert "load limits" in str(exc.value.witness)
+    batch = [attrs.evolve(v, period="batch-1") for v in may]
+    with pytest.raises(InfeasibleAssignment):
+        assign(batch, _pool(3, 0), seed="s", stream="p", period_limits={"A0": 1, "A1": 1, "A2": 1})
+    with pytest.raises(ValidationError, match="period_limits"):
+        AssignmentProblem(visits=may, pool=pool, period_limits=-1)
+
+
+def test_replacement_counts_the_period_load_of_the_teams_kept() -> None:
+    may = [VisitRequest(id=f"V{k}", target=f"T{k}", region="r", departments=("A",),
+                        period="2024-05") for k in range(2)]  # fmt: skip
+    a = assign(may, _pool(5, 0), seed="s", stream="p", period_limits=1)
+    gone = a.team("V0").officers[0]
+    b = replace(a, [gone])
+    assert not set(b.team("V0").officers) & set(b.team("V1").officers)
+    assert b.team("V1") == a.team("V1")

@@ -50,6 +50,7 @@ def _problem() -> AssignmentProblem:
         unavailable_days=[(first, dt.date(2024, 1, 2))],
         apart=[(first, pool.ids[-1])],
         joint_load=2,
+        period_limits=3,
     )
 
 
@@ -82,6 +83,7 @@ ONE_CHANGE: dict[str, Callable[[AssignmentProblem], AssignmentProblem]] = {
     ),
     "apart": lambda p: attrs.evolve(p, apart={*p.apart, (_OUTSIDER, _ON_TEAM)}),
     "joint_load": lambda p: attrs.evolve(p, joint_load=3),
+    "period_limits": lambda p: attrs.evolve(p, period_limits=4),
 }
 
 

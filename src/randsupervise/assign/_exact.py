@@ -245,10 +245,10 @@ def _program(
     lb: list[float] = list(need.astype(float))
     ub: list[float] = list(need.astype(float))
 
-    def add_row(cols: IntArray, low: float, high: float) -> None:
+    def add_row(cols: IntArray, low: float, high: float, vals: IntArray | None = None) -> None:
         rows_l.append(np.full(cols.size, len(lb), dtype=np.int64))
         cols_l.append(cols)
-        vals_l.append(np.ones(cols.size, dtype=np.int64))
+        vals_l.append(np.ones(cols.size, dtype=np.int64) if vals is None else vals)
         lb.append(low)
         ub.append(high)
 
@@ -261,6 +261,8 @@ def _program(
     vals_l.append(np.ones(ne, dtype=np.int64) if ph.weight is None else ph.weight[r])
     lb += [0.0] * len(insp)
     ub += [float(min(int(x), _UNLIMITED)) for x in ph.cap[insp]]
+    for cols, high, vals in _period_rows(ph, r, c):  # per inspector and period
+        add_row(cols, 0.0, high, vals)
     # two who may not serve together: at most one of them on each team
     for e1, e2 in _apart_edges(ph, r, c):
         add_row(np.array([e1, e2], dtype=np.int64), 0.0, 1.0)
@@ -290,6 +292,22 @@ def _program(
     out: dict[int, list[int]] = {k: [] for k in ks}
     for edge in np.flatnonzero(np.asarray(res.x) > 0.5):
         out[int(r[edge])].append(int(c[edge]))
+    return out
+
+
+def _period_rows(
+    ph: Phase, r: IntArray, c: IntArray
+) -> list[tuple[IntArray, float, IntArray | None]]:
+    """Rows of the program per (inspector, period): its edges on the visits of that
+    period, their loads, and at most what the period limit leaves."""
+    if ph.period_cap is None or ph.vperiod is None:
+        return []
+    pe = ph.vperiod[r]
+    out = []
+    for i, per in sorted({(int(i), int(q)) for i, q in zip(c, pe, strict=True) if q >= 0}):
+        cols = np.flatnonzero((c == i) & (pe == per))
+        w = None if ph.weight is None else ph.weight[r[cols]]
+        out.append((cols, float(min(int(ph.period_cap[per, i]), _UNLIMITED)), w))
     return out
 
 

@@ -18,7 +18,7 @@ import numpy as np
 
 from randsupervise.assign.phases import _serves, _targets
 from randsupervise.assign.problem import AssignmentProblem
-from randsupervise.assign.team import Team
+from randsupervise.assign.team import Team, period_loads
 
 __all__ = ["RULES", "Rule"]
 
@@ -294,6 +294,19 @@ def _part_problems(ctx: _Teams) -> list[str]:
     return out
 
 
+def _period_problems(ctx: _Teams) -> list[str]:
+    """Nobody carries more load within one period than their period limit."""
+    problem = ctx.problem
+    if problem.period_limits is None:
+        return []
+    load = period_loads(problem, ctx.teams)
+    return [
+        f"{m}: carries {n} in period {p}, limit {problem.limit_of(m, 'period_limits')}"
+        for (m, p), n in sorted(load.items())
+        if n > problem.limit_of(m, "period_limits")
+    ]
+
+
 def _holder_problems(ctx: _Teams) -> list[str]:
     """A visit that counts the holders of a qualification has that many among its
     officers (of the lead department's part, for a joint visit staffed per department)."""
@@ -376,6 +389,11 @@ RULES = (
         name="load",
         source="load limits (fair load); a joint visit counts joint_load (county practice)",
         check=_load_problems,
+    ),
+    Rule(
+        name="period load",
+        source="county practice: load limits per month or batch as well as per year",
+        check=_period_problems,
     ),
     Rule(
         name="holders",

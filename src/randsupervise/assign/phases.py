@@ -50,6 +50,7 @@ class Keep:
     officers: Members = attrs.field(factory=dict)
     experts: Members = attrs.field(factory=dict)
     used: Mapping[str, int] = attrs.field(factory=dict)
+    period_used: Mapping[tuple[str, str], int] = attrs.field(factory=dict)
 
 
 def _apart_index(
@@ -390,6 +391,26 @@ def _build_phase(
     if officers:
         ph.counts = _holder_counts(ph, visits)
     return ph
+
+
+def _period_caps(
+    problem: AssignmentProblem, visits: Sequence[VisitRequest], keep: Keep
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """The period index of each visit (-1: none) and, per period and inspector, the load
+    left within ``period_limits`` (less what ``keep`` uses); ``None`` without limits."""
+    labels = [v.period_label() for v in visits]
+    names = sorted({x for x in labels if x is not None})
+    if problem.period_limits is None or not names:
+        return None
+    ids = problem.pool.ids
+    limit = [problem.limit_of(i, "period_limits") for i in ids]
+    vp = np.array([-1 if x is None else names.index(x) for x in labels], dtype=np.int64)
+    pc = np.array(
+        [[max(n - keep.period_used.get((i, p), 0), 0) for i, n in zip(ids, limit, strict=True)]
+         for p in names],
+        dtype=np.int64,
+    )  # fmt: skip
+    return vp, pc
 
 
 def _holder_counts(ph: Phase, visits: Sequence[VisitRequest]) -> dict[int, dict[int, int]]:

@@ -197,6 +197,8 @@ class VisitRequest:
         leader: Draw a team leader (主办/主查人) from the lead department (default no).
         date: The day of the inspection (``datetime.date``), for certificate validity and
             unavailable days; ``None`` (default) when not planned to the day.
+        period: The period (a month ``"2024-05"``, a batch id) whose load limits the visit
+            counts toward; ``None``: the month of ``date``, if any.
 
     Raises:
         ValidationError: one problem per bad field.
@@ -235,6 +237,7 @@ class VisitRequest:
     expert_tags: frozenset[str] = attrs.field(default=frozenset(), converter=to_str_set)
     leader: bool = False
     date: dt.date | None = attrs.field(default=None, converter=_to_date)
+    period: str | None = None
 
     def __attrs_post_init__(self) -> None:
         problems = self.problems()
@@ -265,6 +268,7 @@ class VisitRequest:
             out += self._count_problems(ident)
         if self.date is not None:
             out += date_problems(self.date, "date", ident)
+        out += [] if self.period is None else _text(self.period, "period", ident)
         return out + int_problems(self.experts, "experts", ident, min_value=0)
 
     def _team_size_problems(self, ident: str | None, depts_ok: bool) -> list[Problem]:
@@ -307,6 +311,10 @@ class VisitRequest:
             for q, n in counts
             if q not in self.qualifications or _below(n, 1) or n > room
         ]  # fmt: skip
+
+    def period_label(self) -> str | None:
+        """The period the visit counts toward: ``period``, else the month of ``date``."""
+        return self.period or (None if self.date is None else self.date.strftime("%Y-%m"))
 
     def holders(self, qualification: str) -> int:
         """Officers that must hold ``qualification`` (``qualification_counts``, else 1)."""
@@ -362,10 +370,8 @@ class VisitRequest:
             return out
         named = {d for d, _ in self.sub_teams}
         if named != set(self.departments):
-            message = "name every department of the visit"
-            out.append(
-                Problem(id=ident, field="sub_teams", rule=_PER_DEPARTMENT_RULE, message=message)
-            )
+            message, rule = "name every department of the visit", _PER_DEPARTMENT_RULE
+            out.append(Problem(id=ident, field="sub_teams", rule=rule, message=message))
         for d, n in self.sub_teams:
             if _below(n, MIN_TEAM_SIZE):
                 out.append(
@@ -439,6 +445,8 @@ class VisitRequest:
             out["qualification_counts"] = dict(self.qualification_counts)
         if self.date is not None:
             out["date"] = self.date.isoformat()
+        if self.period is not None:
+            out["period"] = self.period
         if self.per_department:
             out["joint_rule"] = self.joint_rule.value
             out["sub_teams"] = dict(self.sub_teams)
@@ -474,7 +482,7 @@ def visits_digest(visits: Iterable[VisitRequest]) -> str:
 
     parts = []
     for v in sorted(visits, key=_by_id):
-        if v.per_department or v.leader or v.date is not None or v.qualification_counts:
+        if v.per_department or v.leader or v.date or v.period or v.qualification_counts:
             parts.append(canonical_json(v.to_record(), "v1"))
             continue
         rest = (v.departments, v.expert_tags, v.experts, v.qualifications, v.region, v.team_size)

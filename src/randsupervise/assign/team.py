@@ -23,6 +23,19 @@ from randsupervise.tickets.seed import Seed
 __all__ = ["Assignment", "Team"]
 
 
+def period_loads(problem: AssignmentProblem, teams: Iterable[Team]) -> dict[tuple[str, str], int]:
+    """The load per (inspector id, period) of ``teams``' visits that have a period."""
+    by_id = {v.id: v for v in problem.visits}
+    out: dict[tuple[str, str], int] = {}
+    for t in teams:
+        v = by_id[t.visit]
+        label = v.period_label()
+        if label is not None:
+            for m in t.members:
+                out[m, label] = out.get((m, label), 0) + problem.load_of(v)
+    return out
+
+
 @attrs.frozen(kw_only=True)
 class Team:
     """The team of one visit: certified officers (the quota) and experts on top.
@@ -114,6 +127,11 @@ class Assignment:
             for m in t.members:
                 out[m] += w
         return out
+
+    def period_loads(self, teams: Iterable[Team] | None = None) -> dict[tuple[str, str], int]:
+        """The load per (inspector id, period) (:meth:`VisitRequest.period_label`) of the
+        visits with a period, as :meth:`loads` counts it; over ``teams`` (default: all)."""
+        return period_loads(self.problem, self.teams if teams is None else teams)
 
     def __len__(self) -> int:
         return len(self.teams)
