@@ -155,7 +155,9 @@ def test_period_limits_spread_a_month_and_the_witness_names_the_visits() -> None
     with pytest.raises(InfeasibleAssignment) as exc:
         assign(may, _pool(3, 0), seed="s", stream="p", period_limits=1)
     assert exc.value.witness.visits == ("V0", "V1")
-    assert "load limits" in str(exc.value.witness)
+    w = exc.value.witness
+    assert (w.kind, w.requirement, w.demand, w.supply) == ("capacity", "period 2024-05", 4, 3)
+    assert "within period 2024-05" in str(w)
     batch = [attrs.evolve(v, period="batch-1") for v in may]
     with pytest.raises(InfeasibleAssignment):
         assign(batch, _pool(3, 0), seed="s", stream="p", period_limits={"A0": 1, "A1": 1, "A2": 1})

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import attrs
 import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import breadth_first_order, maximum_flow
@@ -118,9 +119,17 @@ def _edges(ph: Phase, ks: Sequence[int]) -> tuple[IntArray, IntArray, IntArray]:
 
 
 def _flow_witness(
-    ph: Phase, ks: list[int], r: IntArray, c: IntArray, demand: IntArray, requirement: str | None
+    ph: Phase,
+    ks: list[int],
+    r: IntArray,
+    c: IntArray,
+    demand: IntArray,
+    requirement: str | None,
+    cap: IntArray | None = None,
 ) -> Witness | None:
-    """Hall check by maximum flow; a witness from the min cut when it fails."""
+    """Hall check by maximum flow (inspector capacities ``cap``, default ``ph.cap``); a
+    witness from the min cut when it fails."""
+    cap = ph.cap if cap is None else cap
     # Legend: the network has nodes 0..nV-1 for the visits ``ks`` (vloc: visit -> node),
     # nV..nV+nI-1 for the inspectors ``insp`` met on the edges (ic: edge -> inspector),
     # source s and sink t; s -> visit carries its demand, visit -> inspector one place,
@@ -136,9 +145,7 @@ def _flow_witness(
     vr = np.array([vloc[int(k)] for k in r], dtype=np.int64)
     rows = np.concatenate([np.full(nV, s), vr, nV + np.arange(nI)])
     cols = np.concatenate([np.arange(nV), nV + ic, np.full(nI, t)])
-    caps = np.concatenate(
-        [demand, np.ones(len(r), dtype=np.int64), np.minimum(ph.cap[insp], 1 << 30)]
-    )
+    caps = np.concatenate([demand, np.ones(len(r), dtype=np.int64), np.minimum(cap[insp], 1 << 30)])
     A = sp.csr_matrix((caps.astype(np.int32), (rows, cols)), shape=(n, n))
     res = maximum_flow(A, s, t)
     total = int(demand.sum())
@@ -153,7 +160,7 @@ def _flow_witness(
     in_S = np.array([vloc[int(k)] in Sset for k in r], dtype=bool)
     deg = np.bincount(ic[in_S], minlength=nI)
     used = np.flatnonzero(deg)
-    supply = int(np.minimum(ph.cap[insp[used]], deg[used]).sum())
+    supply = int(np.minimum(cap[insp[used]], deg[used]).sum())
     return Witness(
         kind="coverage-capacity" if requirement else "capacity",
         role=ph.role,
@@ -169,7 +176,7 @@ def _exact(ph: Phase, ks: list[int]) -> dict[int, list[int]] | Witness:
     """Solve the visits ``ks`` (a union of connected groups) exactly."""
     r, c, p = _edges(ph, ks)
     need = np.array([ph.need[k] for k in ks], dtype=np.int64)
-    w = _flow_witness(ph, ks, r, c, need, None)
+    w = _flow_witness(ph, ks, r, c, need, None) or _period_witness(ph, ks, r, c, need)
     if w is not None:
         return w
     bits_of_edge = np.array(
@@ -186,6 +193,25 @@ def _exact(ph: Phase, ks: list[int]) -> dict[int, list[int]] | Witness:
     if w is not None:
         return w
     return _program(ph, ks, (r, c, p), need, bits_of_edge, req_names)
+
+
+def _period_witness(
+    ph: Phase, ks: list[int], r: IntArray, c: IntArray, need: IntArray
+) -> Witness | None:
+    """The Hall check within each period: its visits against what the period limits
+    leave (requirement ``"period <name>"``)."""
+    if ph.period_cap is None or ph.vperiod is None:
+        return None
+    demand = dict(zip(ks, need.tolist(), strict=True))
+    for per, name in enumerate(ph.period_names):
+        sub = [k for k in ks if ph.vperiod[k] == per]
+        sel = np.isin(r, sub)
+        places = np.array([demand[k] for k in sub], dtype=np.int64)
+        cap = np.minimum(ph.cap, ph.period_cap[per])
+        w = _flow_witness(ph, sub, r[sel], c[sel], places, None, cap)
+        if w is not None:
+            return attrs.evolve(w, requirement=f"period {name}")
+    return None
 
 
 def _requirement_witness(

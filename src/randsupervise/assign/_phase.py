@@ -89,6 +89,7 @@ class Phase:
         # each period (rows: periods, columns: pool indices); None: no period limits
         self.vperiod: IntArray | None = None
         self.period_cap: IntArray | None = None
+        self.period_names: list[str] = []
 
     def holders(self, k: int, b: int) -> int:
         """How many members of visit ``k`` must meet its requirement bit ``b``."""

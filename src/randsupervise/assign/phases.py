@@ -395,9 +395,10 @@ def _build_phase(
 
 def _period_caps(
     problem: AssignmentProblem, visits: Sequence[VisitRequest], keep: Keep
-) -> tuple[np.ndarray, np.ndarray] | None:
-    """The period index of each visit (-1: none) and, per period and inspector, the load
-    left within ``period_limits`` (less what ``keep`` uses); ``None`` without limits."""
+) -> tuple[np.ndarray, np.ndarray, list[str]] | None:
+    """The period index of each visit (-1: none), per period and inspector the load left
+    within ``period_limits`` (less what ``keep`` uses), and the periods' names; ``None``
+    without limits."""
     labels = [v.period_label() for v in visits]
     names = sorted({x for x in labels if x is not None})
     if problem.period_limits is None or not names:
@@ -410,7 +411,7 @@ def _period_caps(
          for p in names],
         dtype=np.int64,
     )  # fmt: skip
-    return vp, pc
+    return vp, pc, names
 
 
 def _holder_counts(ph: Phase, visits: Sequence[VisitRequest]) -> dict[int, dict[int, int]]:

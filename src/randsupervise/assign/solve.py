@@ -109,7 +109,7 @@ def _solve_role(
     fixed: Members,
     phase_args: tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray], np.ndarray],
     sub_order: np.ndarray,
-    periods: tuple[np.ndarray, np.ndarray] | None = None,
+    periods: tuple[np.ndarray, np.ndarray, list[str]] | None = None,
 ) -> tuple[list[list[str]], bool]:
     """The members (ids, sorted) of one role for the visits ``ks``, in the order of ``ks``,
     and whether the exact fallback ran. ``sub_order`` ranks the visits in processing
@@ -120,7 +120,7 @@ def _solve_role(
     sub_visits = visits if ks.size == len(visits) else [visits[k] for k in ks.tolist()]
     ph = _build_phase(role, draw, sub_visits, fixed, *phase_args)
     if periods is not None:
-        ph.vperiod, ph.period_cap = periods[0][ks], periods[1]
+        ph.vperiod, ph.period_cap, ph.period_names = periods[0][ks], periods[1], periods[2]
     try:
         mat, fb = solve_phase(ph, sub_order[sub_order >= 0])
     except _Infeasible as exc:
