@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from hypothesis import strategies as st
@@ -161,3 +161,40 @@ def uniform_counts(visit: VisitRequest, pool: InspectorPool, runs: int) -> dict[
         for m in a.team(visit.id).officers:
             counts[m] += 1
     return counts
+
+
+def lawful_options(
+    problem: AssignmentProblem, keep: Callable[[VisitRequest, tuple[Inspector, ...]], bool]
+) -> list[list[tuple[str, ...]]]:
+    """Every lawful officer team (as ids) of each visit that ``keep`` accepts, recusal and
+    rotation applied."""
+    barred = problem.conflicts | problem.rotation
+
+    def eligible(v: VisitRequest) -> list[Inspector]:
+        return [
+            p
+            for p in problem.pool
+            if p.department in v.departments and (p.id, v.target) not in barred
+        ]
+
+    return [
+        [tuple(p.id for p in t) for t in officer_teams(v, eligible(v)) if keep(v, t)]
+        for v in problem.visits
+    ]
+
+
+def matches_brute_force(
+    problem: AssignmentProblem,
+    options: Sequence[Sequence[tuple[str, ...]]],
+    exists: bool,
+    seed: str,
+) -> Assignment | None:
+    """The assignment of ``problem`` (``None``: infeasible, as ``exists`` says), each team
+    one of its visit's ``options``, its receipts verifying."""
+    a = assign_as_brute_force_says(problem, exists, seed, "b")
+    if a is None:
+        return None
+    for v, opts in zip(problem.visits, options, strict=True):
+        assert tuple(sorted(a.team(v.id).officers)) in {tuple(sorted(t)) for t in opts}
+    assert verifies(a, problem)
+    return a

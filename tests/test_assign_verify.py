@@ -49,6 +49,8 @@ def _problem() -> AssignmentProblem:
         certificates_valid_until={first: dt.date(2024, 12, 31)},
         unavailable_days=[(first, dt.date(2024, 1, 2))],
         apart=[(first, pool.ids[-1])],
+        joint_load=2,
+        period_limits=3,
     )
 
 
@@ -80,6 +82,8 @@ ONE_CHANGE: dict[str, Callable[[AssignmentProblem], AssignmentProblem]] = {
         p, unavailable_days={*p.unavailable_days, (_ON_TEAM, dt.date(2024, 1, 3))}
     ),
     "apart": lambda p: attrs.evolve(p, apart={*p.apart, (_OUTSIDER, _ON_TEAM)}),
+    "joint_load": lambda p: attrs.evolve(p, joint_load=3),
+    "period_limits": lambda p: attrs.evolve(p, period_limits=4),
 }
 
 

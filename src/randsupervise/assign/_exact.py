@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import attrs
 import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import breadth_first_order, maximum_flow
@@ -28,7 +29,7 @@ def _static_reason(ph: Phase, k: int) -> str | None:
     # their requirement masks, U the requirement bits the visit needs, names the bits' names.
     c = int(ph.cls[k])
     C = ph.cands[c]
-    avail = ph.cap[C] > 0
+    avail = ph.fits(k, C)
     ex = ph.excl(k)
     if ex is not None:
         avail[ex] = False
@@ -48,6 +49,11 @@ def _static_reason(ph: Phase, k: int) -> str | None:
             f"{n.split(':', 1)[0]} {n.split(':', 1)[1]!r}"
             for n in missing
         )
+    for b, n in sorted(ph.counts.get(k, {}).items()):
+        held = int((M[avail] >> np.uint64(b) & np.uint64(1)).sum())
+        if held < n:
+            q = names[b].split(":", 1)[1]
+            return f"needs {n} holders of {q}, only {held} available"
     n = int(avail.sum())
     if n < need:
         excluded = (
@@ -55,6 +61,9 @@ def _static_reason(ph: Phase, k: int) -> str | None:
             if ex is not None and len(ex)
             else ""
         )
+        if ph.weight is not None and ph.weight[k] > 1:
+            excluded += f" (a member carries a load of {int(ph.weight[k])} here)"
+
         return f"needs {need} eligible {who}(s), only {n} available{excluded}"
     present = frozenset(int(m) & U for m in M[avail])
     if _mincover(U, present, {}) > need:
@@ -95,7 +104,7 @@ def _edges(ph: Phase, ks: Sequence[int]) -> tuple[IntArray, IntArray, IntArray]:
     rows, cols, pos = [], [], []
     for k in ks:
         C = ph.cands[ph.cls[k]]
-        ok = ph.cap[C] > 0
+        ok = ph.fits(k, C)
         ex = ph.excl(k)
         if ex is not None:
             ok[ex] = False
@@ -110,9 +119,17 @@ def _edges(ph: Phase, ks: Sequence[int]) -> tuple[IntArray, IntArray, IntArray]:
 
 
 def _flow_witness(
-    ph: Phase, ks: list[int], r: IntArray, c: IntArray, demand: IntArray, requirement: str | None
+    ph: Phase,
+    ks: list[int],
+    r: IntArray,
+    c: IntArray,
+    demand: IntArray,
+    requirement: str | None,
+    cap: IntArray | None = None,
 ) -> Witness | None:
-    """Hall check by maximum flow; a witness from the min cut when it fails."""
+    """Hall check by maximum flow (inspector capacities ``cap``, default ``ph.cap``); a
+    witness from the min cut when it fails."""
+    cap = ph.cap if cap is None else cap
     # Legend: the network has nodes 0..nV-1 for the visits ``ks`` (vloc: visit -> node),
     # nV..nV+nI-1 for the inspectors ``insp`` met on the edges (ic: edge -> inspector),
     # source s and sink t; s -> visit carries its demand, visit -> inspector one place,
@@ -128,9 +145,7 @@ def _flow_witness(
     vr = np.array([vloc[int(k)] for k in r], dtype=np.int64)
     rows = np.concatenate([np.full(nV, s), vr, nV + np.arange(nI)])
     cols = np.concatenate([np.arange(nV), nV + ic, np.full(nI, t)])
-    caps = np.concatenate(
-        [demand, np.ones(len(r), dtype=np.int64), np.minimum(ph.cap[insp], 1 << 30)]
-    )
+    caps = np.concatenate([demand, np.ones(len(r), dtype=np.int64), np.minimum(cap[insp], 1 << 30)])
     A = sp.csr_matrix((caps.astype(np.int32), (rows, cols)), shape=(n, n))
     res = maximum_flow(A, s, t)
     total = int(demand.sum())
@@ -145,7 +160,7 @@ def _flow_witness(
     in_S = np.array([vloc[int(k)] in Sset for k in r], dtype=bool)
     deg = np.bincount(ic[in_S], minlength=nI)
     used = np.flatnonzero(deg)
-    supply = int(np.minimum(ph.cap[insp[used]], deg[used]).sum())
+    supply = int(np.minimum(cap[insp[used]], deg[used]).sum())
     return Witness(
         kind="coverage-capacity" if requirement else "capacity",
         role=ph.role,
@@ -161,7 +176,7 @@ def _exact(ph: Phase, ks: list[int]) -> dict[int, list[int]] | Witness:
     """Solve the visits ``ks`` (a union of connected groups) exactly."""
     r, c, p = _edges(ph, ks)
     need = np.array([ph.need[k] for k in ks], dtype=np.int64)
-    w = _flow_witness(ph, ks, r, c, need, None)
+    w = _flow_witness(ph, ks, r, c, need, None) or _period_witness(ph, ks, r, c, need)
     if w is not None:
         return w
     bits_of_edge = np.array(
@@ -178,6 +193,25 @@ def _exact(ph: Phase, ks: list[int]) -> dict[int, list[int]] | Witness:
     if w is not None:
         return w
     return _program(ph, ks, (r, c, p), need, bits_of_edge, req_names)
+
+
+def _period_witness(
+    ph: Phase, ks: list[int], r: IntArray, c: IntArray, need: IntArray
+) -> Witness | None:
+    """The Hall check within each period: its visits against what the period limits
+    leave (requirement ``"period <name>"``)."""
+    if ph.period_cap is None or ph.vperiod is None:
+        return None
+    demand = dict(zip(ks, need.tolist(), strict=True))
+    for per, name in enumerate(ph.period_names):
+        sub = [k for k in ks if ph.vperiod[k] == per]
+        sel = np.isin(r, sub)
+        places = np.array([demand[k] for k in sub], dtype=np.int64)
+        cap = np.minimum(ph.cap, ph.period_cap[per])
+        w = _flow_witness(ph, sub, r[sel], c[sel], places, None, cap)
+        if w is not None:
+            return attrs.evolve(w, requirement=f"period {name}")
+    return None
 
 
 def _requirement_witness(
@@ -199,7 +233,8 @@ def _requirement_witness(
             dtype=bool,
         )
         sub = [k for k, _ in vk]
-        w = _flow_witness(ph, sub, r[sel], c[sel], np.ones(len(sub), dtype=np.int64), name)
+        demand = np.array([ph.holders(k, b) for k, b in vk], dtype=np.int64)
+        w = _flow_witness(ph, sub, r[sel], c[sel], demand, name)
         if w is not None:
             return w
     return None
@@ -216,8 +251,9 @@ def _program(
     """The integer program over the eligible edges ``(visit, pool index, position)``.
 
     One 0/1 variable per edge; rows: each visit gets exactly its places, each of its
-    requirements at least one holder, each inspector at most its capacity, and each
-    apart pair at most one of the two on a team. Objective: the pair tickets.
+    requirements its holders (one, or the visit's count), each inspector at most its
+    capacity (an edge weighs the load of its visit), and each apart pair at most one of
+    the two on a team. Objective: the pair tickets.
     """
     # imported here: the exact fallback is rare, and scipy.optimize costs import time
     from scipy.optimize import Bounds, LinearConstraint, milp
@@ -231,27 +267,33 @@ def _program(
     insp, ic = np.unique(c, return_inverse=True)
     rows_l: list[IntArray] = [np.array([vloc[int(k)] for k in r], dtype=np.int64)]
     cols_l: list[IntArray] = [np.arange(ne)]
+    vals_l: list[IntArray] = [np.ones(ne, dtype=np.int64)]
     lb: list[float] = list(need.astype(float))
     ub: list[float] = list(need.astype(float))
 
-    def add_row(cols: IntArray, low: float, high: float) -> None:
+    def add_row(cols: IntArray, low: float, high: float, vals: IntArray | None = None) -> None:
         rows_l.append(np.full(cols.size, len(lb), dtype=np.int64))
         cols_l.append(cols)
+        vals_l.append(np.ones(cols.size, dtype=np.int64) if vals is None else vals)
         lb.append(low)
         ub.append(high)
 
     for name in sorted(req_names):
         for k, b in req_names[name]:
-            add_row(np.flatnonzero((r == k) & ((bits_of_edge >> b) & 1 == 1)), 1.0, np.inf)
+            holders = np.flatnonzero((r == k) & ((bits_of_edge >> b) & 1 == 1))
+            add_row(holders, float(ph.holders(k, b)), np.inf)
     rows_l.append(len(lb) + ic)  # one row per inspector: at most its capacity
     cols_l.append(np.arange(ne))
+    vals_l.append(np.ones(ne, dtype=np.int64) if ph.weight is None else ph.weight[r])
     lb += [0.0] * len(insp)
     ub += [float(min(int(x), _UNLIMITED)) for x in ph.cap[insp]]
+    for cols, high, vals in _period_rows(ph, r, c):  # per inspector and period
+        add_row(cols, 0.0, high, vals)
     # two who may not serve together: at most one of them on each team
     for e1, e2 in _apart_edges(ph, r, c):
         add_row(np.array([e1, e2], dtype=np.int64), 0.0, 1.0)
     A = sp.csr_matrix(
-        (np.ones(sum(len(x) for x in rows_l)), (np.concatenate(rows_l), np.concatenate(cols_l))),
+        (np.concatenate(vals_l).astype(float), (np.concatenate(rows_l), np.concatenate(cols_l))),
         shape=(len(lb), ne),
     )
     cost = np.array(
@@ -276,6 +318,22 @@ def _program(
     out: dict[int, list[int]] = {k: [] for k in ks}
     for edge in np.flatnonzero(np.asarray(res.x) > 0.5):
         out[int(r[edge])].append(int(c[edge]))
+    return out
+
+
+def _period_rows(
+    ph: Phase, r: IntArray, c: IntArray
+) -> list[tuple[IntArray, float, IntArray | None]]:
+    """Rows of the program per (inspector, period): its edges on the visits of that
+    period, their loads, and at most what the period limit leaves."""
+    if ph.period_cap is None or ph.vperiod is None:
+        return []
+    pe = ph.vperiod[r]
+    out = []
+    for i, per in sorted({(int(i), int(q)) for i, q in zip(c, pe, strict=True) if q >= 0}):
+        cols = np.flatnonzero((c == i) & (pe == per))
+        w = None if ph.weight is None else ph.weight[r[cols]]
+        out.append((cols, float(min(int(ph.period_cap[per, i]), _UNLIMITED)), w))
     return out
 
 

@@ -81,6 +81,32 @@ class Phase:
         self.apart: dict[int, IntArray] | None = None
         # pairs of visits that are parts of one team (apart pairs hold across them)
         self.links: list[tuple[int, int]] = []
+        # the load each member of visit k carries (None: 1 for every visit)
+        self.weight: IntArray | None = None
+        # visit k -> {requirement bit: holders needed}, for counts above 1
+        self.counts: dict[int, dict[int, int]] = {}
+        # period index of visit k (-1: none) and what each inspector may still carry in
+        # each period (rows: periods, columns: pool indices); None: no period limits
+        self.vperiod: IntArray | None = None
+        self.period_cap: IntArray | None = None
+        self.period_names: list[str] = []
+
+    def holders(self, k: int, b: int) -> int:
+        """How many members of visit ``k`` must meet its requirement bit ``b``."""
+        return self.counts.get(k, {}).get(b, 1)
+
+    @property
+    def exact_only(self) -> bool:
+        """Loads or holder counts the greedy does not model: solved by the exact program."""
+        return self.weight is not None or bool(self.counts) or self.period_cap is not None
+
+    def fits(self, k: int, C: IntArray) -> BoolArray:
+        """Which candidates ``C`` (pool indices) have the capacity to carry visit ``k``."""
+        w = 1 if self.weight is None else int(self.weight[k])
+        out: BoolArray = self.cap[C] >= w
+        if self.period_cap is not None and self.vperiod is not None and self.vperiod[k] >= 0:
+            out &= self.period_cap[self.vperiod[k], C] >= w
+        return out
 
     def excl(self, k: int) -> IntArray | None:
         """Forbidden positions of visit ``k`` in its candidate array (``None``: none)."""

@@ -73,7 +73,11 @@ def solve_phase(ph: Phase, order: IntArray) -> tuple[IntArray, bool]:
     Raises:
         _Infeasible: wrapped by the caller into ``InfeasibleAssignment``.
     """
-    teams, ok = _greedy(ph, order)
+    if not ph.exact_only:
+        teams, ok = _greedy(ph, order)
+    else:  # the greedy counts visits and covers each requirement once: solve exactly
+        teams = np.full((len(ph.visit_ids), max(int(ph.need.max(initial=1)), 1)), -1, np.int64)
+        ok = ph.need == 0
     for k1, k2 in ph.links:  # parts of one team: the greedy saw each alone
         if ok[k1] and ok[k2] and _clash(ph, teams[k1], teams[k2]):
             ok[k1] = ok[k2] = False

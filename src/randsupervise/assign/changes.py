@@ -48,7 +48,7 @@ def _restaff(
     visits: Sequence[VisitRequest],
     affected: Sequence[Team],
     gone: set[str],
-    used: Mapping[str, int],
+    used: tuple[Mapping[str, int], Mapping[tuple[str, str], int]],
     draw: Draw,
 ) -> tuple[list[Team], bool, set[str]]:
     """New teams for the ``affected`` visits of a replacement: (teams, exact fallback used,
@@ -65,12 +65,16 @@ def _restaff(
         keep = [t for t in affected if t.visit not in redrawn]
         keep_o = {t.visit: tuple(m for m in t.officers if m not in gone) for t in keep}
         keep_e = {t.visit: tuple(m for m in t.experts if m not in gone) for t in keep}
-        taken = dict(used)
+        taken, per = dict(used[0]), dict(used[1])
+        by_id = {v.id: v for v in visits}
         for t in keep:
+            load, label = draw.problem.load_of(by_id[t.visit]), by_id[t.visit].period_label()
             for m in keep_o[t.visit] + keep_e[t.visit]:
-                taken[m] = taken.get(m, 0) + 1
+                taken[m] = taken.get(m, 0) + load
+                if label is not None:
+                    per[m, label] = per.get((m, label), 0) + load
         try:
-            new, _, fallback = _solve(draw, visits, Keep(keep_o, keep_e, taken))
+            new, _, fallback = _solve(draw, visits, Keep(keep_o, keep_e, taken, per))
         except InfeasibleAssignment as exc:
             named = set(getattr(exc.witness, "visits", ())) & {t.visit for t in keep}
             if named:
@@ -121,11 +125,8 @@ def replace(assignment: Assignment, unavailable: Iterable[str]) -> Assignment:
     gset = set(gone)
     affected = [t for t in assignment.teams if gset & set(t.members)]
     aff_ids = {t.visit for t in affected}
-    used: dict[str, int] = {}
-    for t in assignment.teams:
-        if t.visit not in aff_ids:
-            for m in t.members:
-                used[m] = used.get(m, 0) + 1
+    others = [t for t in assignment.teams if t.visit not in aff_ids]
+    used = (assignment.loads(others), assignment.period_loads(others))
     visits = [v for v in new_problem.visits if v.id in aff_ids]
     draw = Draw(new_problem, assignment.seed, stream)
     new, fallback, redrawn = _restaff(visits, affected, gset, used, draw)

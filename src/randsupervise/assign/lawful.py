@@ -18,7 +18,7 @@ import numpy as np
 
 from randsupervise.assign.phases import _serves, _targets
 from randsupervise.assign.problem import AssignmentProblem
-from randsupervise.assign.team import Team
+from randsupervise.assign.team import Team, period_loads
 
 __all__ = ["RULES", "Rule"]
 
@@ -191,17 +191,24 @@ def _team_rule(ctx: _Teams) -> list[str]:
 
 
 def _load_problems(ctx: _Teams) -> list[str]:
-    """Nobody serves more visits than their load limit."""
+    """Nobody carries more load than their load limit: one per visit served, a joint
+    visit ``joint_load`` (:meth:`AssignmentProblem.load_of`)."""
     problem, a = ctx.problem, _members(ctx)
     people = problem.pool.inspectors
     P = len(people)
     am = np.concatenate([a["oi"], a["ei"]])
-    load = np.bincount(am[am < P], minlength=P)
+    at = np.concatenate([a["tv"][a["ot"]], a["tv"][a["et"]]])
+    weights = None
+    if problem.joint_load != 1:
+        weights = np.array([problem.load_of(v) for v in problem.visits], dtype=np.int64)[at]
+        weights = weights[am < P]
+    load = np.bincount(am[am < P], weights=weights, minlength=P).astype(np.int64)
+    unit = "visits" if weights is None else "visits' load"
     out = []
     for i in np.flatnonzero(load > 0).tolist():
         m = people[i].id
         if load[i] > problem.limit_of(m):
-            out.append(f"{m}: serves {int(load[i])} visits, limit {problem.limit_of(m)}")
+            out.append(f"{m}: serves {int(load[i])} {unit}, limit {problem.limit_of(m)}")
     return out
 
 
@@ -287,6 +294,38 @@ def _part_problems(ctx: _Teams) -> list[str]:
     return out
 
 
+def _period_problems(ctx: _Teams) -> list[str]:
+    """Nobody carries more load within one period than their period limit."""
+    problem = ctx.problem
+    if problem.period_limits is None:
+        return []
+    load = period_loads(problem, ctx.teams)
+    return [
+        f"{m}: carries {n} in period {p}, limit {problem.limit_of(m, 'period_limits')}"
+        for (m, p), n in sorted(load.items())
+        if n > problem.limit_of(m, "period_limits")
+    ]
+
+
+def _holder_problems(ctx: _Teams) -> list[str]:
+    """A visit that counts the holders of a qualification has that many among its
+    officers (of the lead department's part, for a joint visit staffed per department)."""
+    pool, out = ctx.problem.pool, list[str]()
+    counted = {v.id: v for v in ctx.problem.visits if v.qualification_counts}
+    for t in ctx.teams if counted else ():
+        v = counted.get(t.visit)
+        if v is None:
+            continue
+        people = [p for m in t.officers if (p := pool.get(m)) is not None]
+        if v.per_department:
+            people = [p for p in people if p.department == v.departments[0]]
+        for q, n in v.qualification_counts:
+            held = sum(q in p.tags for p in people)
+            if held < n:
+                out.append(f"{v.id}: needs {n} holders of {q}, has {held}")
+    return out
+
+
 def _team_problems(problem: AssignmentProblem, teams: Sequence[Team]) -> list[str]:
     """The rules each of ``teams`` breaks, one team at a time (load limits aside)."""
     pool = problem.pool
@@ -346,7 +385,22 @@ RULES = (
         "(qualifications); 回避 and rotation (conflict and rotation pairs); region rule",
         check=_team_rule,
     ),
-    Rule(name="load", source="load limits (fair load)", check=_load_problems),
+    Rule(
+        name="load",
+        source="load limits (fair load); a joint visit counts joint_load (county practice)",
+        check=_load_problems,
+    ),
+    Rule(
+        name="period load",
+        source="county practice: load limits per month or batch as well as per year",
+        check=_period_problems,
+    ),
+    Rule(
+        name="holders",
+        source="plan §三(三) (qualifications); county practice: a check may need two "
+        "holders of one qualification",
+        check=_holder_problems,
+    ),
     Rule(
         name="leader",
         source="county practice: each check has a 主办 officer who signs the record",

@@ -84,8 +84,10 @@ def _split_parts(
                     qualifications=quals,
                     team_size=n,
                     date=v.date,
+                    period=v.period,
                     experts=v.experts if d == lead else 0,
                     expert_tags=v.expert_tags if d == lead else frozenset(),
+                    qualification_counts=v.qualification_counts if d == lead else {},
                 )
             )
             mine = tuple(m for m in kept if pool[m].department == d)
@@ -93,7 +95,7 @@ def _split_parts(
                 fo[uid] = mine
             if d == lead and keep.experts.get(v.id):
                 fe[uid] = keep.experts[v.id]
-    return units, Keep(officers=fo, experts=fe, used=keep.used)
+    return units, attrs.evolve(keep, officers=fo, experts=fe)
 
 
 def _join_parts(visits: Sequence[VisitRequest], teams: Sequence[Team]) -> list[Team]:

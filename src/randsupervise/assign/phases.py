@@ -50,6 +50,7 @@ class Keep:
     officers: Members = attrs.field(factory=dict)
     experts: Members = attrs.field(factory=dict)
     used: Mapping[str, int] = attrs.field(factory=dict)
+    period_used: Mapping[tuple[str, str], int] = attrs.field(factory=dict)
 
 
 def _apart_index(
@@ -386,4 +387,54 @@ def _build_phase(
             ex_i.append(j)
     _set_exclusions(ph, forb, tgt, ex_k, ex_i)
     _set_tickets(ph, fv, draw.seed, f"{draw.stream}/{role}")
+    ph.weight = _load_weights(problem, visits)
+    if officers:
+        ph.counts = _holder_counts(ph, visits)
     return ph
+
+
+def _period_caps(
+    problem: AssignmentProblem, visits: Sequence[VisitRequest], keep: Keep
+) -> tuple[np.ndarray, np.ndarray, list[str]] | None:
+    """The period index of each visit (-1: none), per period and inspector the load left
+    within ``period_limits`` (less what ``keep`` uses), and the periods' names; ``None``
+    without limits."""
+    labels = [v.period_label() for v in visits]
+    names = sorted({x for x in labels if x is not None})
+    if problem.period_limits is None or not names:
+        return None
+    ids = problem.pool.ids
+    limit = [problem.limit_of(i, "period_limits") for i in ids]
+    vp = np.array([-1 if x is None else names.index(x) for x in labels], dtype=np.int64)
+    pc = np.array(
+        [[max(n - keep.period_used.get((i, p), 0), 0) for i, n in zip(ids, limit, strict=True)]
+         for p in names],
+        dtype=np.int64,
+    )  # fmt: skip
+    return vp, pc, names
+
+
+def _holder_counts(ph: Phase, visits: Sequence[VisitRequest]) -> dict[int, dict[int, int]]:
+    """Visit position -> {requirement bit: holders needed}, for counts above 1."""
+    out: dict[int, dict[int, int]] = {}
+    for k, v in enumerate(visits):
+        names = ph.bitnames[int(ph.maskid[k])] if v.qualification_counts else ()
+        for q, n in v.qualification_counts:
+            if n > 1:
+                out.setdefault(k, {})[names.index(f"qualification:{q}")] = n
+    return out
+
+
+def _load_weights(problem: AssignmentProblem, visits: Sequence[VisitRequest]) -> np.ndarray | None:
+    """The load each member of each of ``visits`` carries (:meth:`AssignmentProblem.load_of`;
+    a department's part of a joint visit carries the visit's), or ``None`` when every visit
+    carries 1."""
+    if problem.joint_load == 1 or not any(v.is_joint for v in problem.visits):
+        return None
+    by_id = {v.id: v for v in problem.visits}
+    w = np.array(
+        [problem.load_of(by_id.get(v.id) or by_id[v.id.split(UNIT_SEPARATOR, 1)[0]])
+         for v in visits],
+        dtype=np.int64,
+    )  # fmt: skip
+    return None if (w == 1).all() else w

@@ -51,6 +51,8 @@ class ProblemOptions(TypedDict, total=False):
     certificates_valid_until: Mapping[str, dt.date] | None
     unavailable_days: Iterable[tuple[str, dt.date]]
     apart: Iterable[tuple[str, str]]
+    joint_load: int
+    period_limits: int | Mapping[str, int] | None
 
 
 _OPTION_NAMES = tuple(ProblemOptions.__annotations__)
@@ -168,13 +170,19 @@ def _region_rule(value: RegionRule | None) -> RegionRule:
     return value
 
 
-def _limits(value: int | Mapping[str, int] | None) -> int | Mapping[str, int] | None:
+def _limits(
+    value: int | Mapping[str, int] | None, field: str = "load_limits"
+) -> int | Mapping[str, int] | None:
     if value is None or isinstance(value, int):
         return value
     if not isinstance(value, Mapping):
-        raise _refused("load_limits", "an int, a mapping from inspector id to an int, or "
+        raise _refused(field, "an int, a mapping from inspector id to an int, or "
                        f"None; not {type(value).__name__}")  # fmt: skip
     return {str(k): v for k, v in value.items()}
+
+
+def _period_limits(value: int | Mapping[str, int] | None) -> int | Mapping[str, int] | None:
+    return _limits(value, "period_limits")
 
 
 def _sorted_visits(vs: Iterable[VisitRequest]) -> tuple[VisitRequest, ...]:
@@ -206,6 +214,13 @@ class AssignmentProblem:
         unavailable_days: (inspector id, date) pairs: not drawn for a visit on that day.
         apart: Pairs of officers who must not serve on one team (relatives, a supervisor
             and a subordinate); unordered.
+        joint_load: The load every member of a joint visit (two or more departments)
+            carries toward their load limit (county practice: a joint check takes longer);
+            other visits carry 1. Default 1.
+        period_limits: Most load one inspector may carry within one period
+            (:meth:`VisitRequest.period_label`: a month or a batch), as ``load_limits``
+            (county practice: no officer does a month's checks in one week); visits
+            without a period are not counted. Default ``None``.
 
     Pairs naming inspectors outside the pool are kept (they change the digest) but
     have no effect.
@@ -224,6 +239,10 @@ class AssignmentProblem:
         default=frozenset(), converter=_days
     )
     apart: frozenset[tuple[str, str]] = attrs.field(default=frozenset(), converter=_apart)
+    joint_load: int = 1
+    period_limits: int | Mapping[str, int] | None = attrs.field(
+        default=None, converter=_period_limits
+    )
 
     @pool.validator
     def _check_pool(self, _attribute: object, value: object) -> None:
@@ -252,13 +271,17 @@ class AssignmentProblem:
                         Problem(row=row, id=v.id, field="id", message="the id of another "
                                 "visit's department part (visit + U+001F + department)")
                     )  # fmt: skip
-        lim = self.load_limits
-        bad = [lim] if isinstance(lim, int) else list(lim.values()) if lim is not None else []
-        for x in bad:
-            if not isinstance(x, int) or isinstance(x, bool) or x < 0:
-                problems.append(
-                    Problem(field="load_limits", message=f"must be ints >= 0, got {x!r}")
-                )
+        for field in ("load_limits", "period_limits"):
+            lim = getattr(self, field)
+            bad = [lim] if isinstance(lim, int) else list(lim.values()) if lim is not None else []
+            problems += [
+                Problem(field=field, message=f"must be ints >= 0, got {x!r}")
+                for x in bad
+                if not isinstance(x, int) or isinstance(x, bool) or x < 0
+            ]
+        jl = self.joint_load
+        if not isinstance(jl, int) or isinstance(jl, bool) or jl < 1:
+            problems.append(Problem(field="joint_load", message=f"an int >= 1, got {jl!r}"))
         if problems:
             raise ValidationError(problems, what=_WHAT)
 
@@ -274,19 +297,34 @@ class AssignmentProblem:
         """
         return cast(ProblemOptions, {name: getattr(self, name) for name in _OPTION_NAMES})
 
-    def limit_of(self, inspector_id: str) -> int:
-        """The load limit of one inspector (a very large number when unlimited)."""
-        lim = self.load_limits
+    def limit_of(self, inspector_id: str, field: str = "load_limits") -> int:
+        """The load limit of one inspector (a very large number when unlimited); of one
+        period with ``field="period_limits"``."""
+        lim = self.load_limits if field == "load_limits" else self.period_limits
         if lim is None:
             return _UNLIMITED
         if isinstance(lim, int):
             return lim
         return lim.get(inspector_id, _UNLIMITED)
 
+    def load_of(self, visit: VisitRequest) -> int:
+        """The load each member of ``visit`` carries toward their load limit:
+        ``joint_load`` for a joint visit, else 1.
+
+        Examples:
+            >>> from randsupervise.model.sample import sample_inspectors
+            >>> v = VisitRequest(id="V", target="T", region="r", departments=("a", "b"))
+            >>> AssignmentProblem(visits=[v], pool=sample_inspectors(), joint_load=2).load_of(v)
+            2
+        """
+        return self.joint_load if visit.is_joint else 1
+
     def digests(self) -> dict[str, str]:
         """SHA-256 digests of every input, as recorded in receipts."""
-        lim = self.load_limits
-        lim_c: Any = lim if lim is None or isinstance(lim, int) else dict(sorted(lim.items()))
+        lim_c, per_c = (
+            x if x is None or isinstance(x, int) else dict(sorted(x.items()))
+            for x in (self.load_limits, self.period_limits)
+        )
         return {
             "visits": visits_digest(self.visits),
             "pool": self.pool.digest(),
@@ -314,6 +352,14 @@ class AssignmentProblem:
                 else {}
             ),
             **({"apart": _pairs_digest(self.apart)} if self.apart else {}),
+            **(
+                {"joint_load": sha256_hex({"joint_load": self.joint_load})}
+                if self.joint_load != 1
+                else {}
+            ),
+            **(
+                {"period_limits": sha256_hex({"period_limits": per_c})} if per_c is not None else {}
+            ),
         }
 
     def date_excluded(self, visits: Sequence[VisitRequest], role: str) -> list[tuple[int, str]]:

@@ -143,6 +143,11 @@ def _to_pairs(value: Any) -> Any:
     return tuple(sorted(((k, to_str_set(v)) for k, v in pairs), key=lambda p: repr(p[0])))
 
 
+def _to_counts(value: Any) -> Any:
+    """A mapping of qualification -> holders as pairs sorted by qualification."""
+    return tuple(sorted(value.items(), key=repr)) if isinstance(value, Mapping) else value
+
+
 def _text(value: object, field: str, ident: str | None) -> list[Problem]:
     """Problems with a name (an id, a region, a department, a tag): a non-empty str
     without outer spaces (a tag with them would never match an inspector's). Unlike
@@ -183,6 +188,8 @@ class VisitRequest:
             of its part (each at least 2; default 2 each), as a mapping.
         department_qualifications: Per department, tags that at least one officer of
             that department's part must hold (joint visits staffed per department).
+        qualification_counts: Qualification -> officers that must hold it (default 1),
+            for qualifications of ``qualifications``; a mapping.
         team_size: Number of certified officers (default and minimum 2; of a joint visit
             staffed per department, the sum of ``sub_teams``).
         experts: Number of expert places on top of the officers (default 0).
@@ -190,6 +197,8 @@ class VisitRequest:
         leader: Draw a team leader (主办/主查人) from the lead department (default no).
         date: The day of the inspection (``datetime.date``), for certificate validity and
             unavailable days; ``None`` (default) when not planned to the day.
+        period: The period (a month ``"2024-05"``, a batch id) whose load limits the visit
+            counts toward; ``None``: the month of ``date``, if any.
 
     Raises:
         ValidationError: one problem per bad field.
@@ -221,10 +230,14 @@ class VisitRequest:
     team_size: int = attrs.field(
         default=attrs.Factory(_default_team_size, takes_self=True), converter=to_int
     )
+    qualification_counts: tuple[tuple[str, int], ...] = attrs.field(
+        default=(), converter=_to_counts
+    )
     experts: int = attrs.field(default=0, converter=to_int)
     expert_tags: frozenset[str] = attrs.field(default=frozenset(), converter=to_str_set)
     leader: bool = False
     date: dt.date | None = attrs.field(default=None, converter=_to_date)
+    period: str | None = None
 
     def __attrs_post_init__(self) -> None:
         problems = self.problems()
@@ -251,8 +264,11 @@ class VisitRequest:
         if not joint_problems:
             out += self._team_size_problems(ident, not dep_problems)
         out += self._leader_problems(ident)
+        if not out:
+            out += self._count_problems(ident)
         if self.date is not None:
             out += date_problems(self.date, "date", ident)
+        out += [] if self.period is None else _text(self.period, "period", ident)
         return out + int_problems(self.experts, "experts", ident, min_value=0)
 
     def _team_size_problems(self, ident: str | None, depts_ok: bool) -> list[Problem]:
@@ -282,6 +298,28 @@ class VisitRequest:
             return []
         return [Problem(id=ident, field="team_size", rule=rule, message=message)]
 
+    def _count_problems(self, ident: str | None) -> list[Problem]:
+        """Each count names a qualification of the visit and is 1 to the officers of the
+        part that holds it (the lead department's, staffed per department)."""
+        counts = self.qualification_counts
+        if not isinstance(counts, tuple) or not all(isinstance(p, tuple) for p in counts):
+            return [wrong_type(counts, "qualification_counts", "a mapping", id=ident)]
+        room = dict(self.sub_teams)[self.departments[0]] if self.per_department else self.team_size
+        return [
+            Problem(id=ident, field="qualification_counts", message=f"{q!r}: holders of a "
+                    f"qualification of the visit, 1 to {room}, got {n!r}")
+            for q, n in counts
+            if q not in self.qualifications or _below(n, 1) or n > room
+        ]  # fmt: skip
+
+    def period_label(self) -> str | None:
+        """The period the visit counts toward: ``period``, else the month of ``date``."""
+        return self.period or (None if self.date is None else self.date.strftime("%Y-%m"))
+
+    def holders(self, qualification: str) -> int:
+        """Officers that must hold ``qualification`` (``qualification_counts``, else 1)."""
+        return dict(self.qualification_counts).get(qualification, 1)
+
     def _leader_problems(self, ident: str | None) -> list[Problem]:
         """A bool; a joint visit asks for a leader only when staffed per department."""
         if not isinstance(self.leader, bool):
@@ -306,13 +344,8 @@ class VisitRequest:
         """Problems with ``joint_rule``, ``sub_teams`` and ``department_qualifications``."""
         out: list[Problem] = []
         if not isinstance(self.joint_rule, JointRule):
-            return [
-                Problem(
-                    id=ident,
-                    field="joint_rule",
-                    message=f"one of {[r.value for r in JointRule]}, got {self.joint_rule!r}",
-                )
-            ]
+            message = f"one of {[r.value for r in JointRule]}, got {self.joint_rule!r}"
+            return [Problem(id=ident, field="joint_rule", message=message)]
         for field, pairs in (
             ("sub_teams", self.sub_teams),
             ("department_qualifications", self.department_qualifications),
@@ -323,13 +356,8 @@ class VisitRequest:
             if not depts_ok:
                 continue
             if pairs and not self.per_department:
-                out.append(
-                    Problem(
-                        id=ident,
-                        field=field,
-                        message="only for a joint visit staffed per department",
-                    )
-                )
+                message = "only for a joint visit staffed per department"
+                out.append(Problem(id=ident, field=field, message=message))
                 continue
             stray = sorted(str(k) for k, _ in pairs if k not in self.departments)
             if stray:
@@ -342,14 +370,8 @@ class VisitRequest:
             return out
         named = {d for d, _ in self.sub_teams}
         if named != set(self.departments):
-            out.append(
-                Problem(
-                    id=ident,
-                    field="sub_teams",
-                    rule=_PER_DEPARTMENT_RULE,
-                    message="name every department of the visit",
-                )
-            )
+            message, rule = "name every department of the visit", _PER_DEPARTMENT_RULE
+            out.append(Problem(id=ident, field="sub_teams", rule=rule, message=message))
         for d, n in self.sub_teams:
             if _below(n, MIN_TEAM_SIZE):
                 out.append(
@@ -419,8 +441,12 @@ class VisitRequest:
         }
         if self.leader:
             out["leader"] = True
+        if self.qualification_counts:
+            out["qualification_counts"] = dict(self.qualification_counts)
         if self.date is not None:
             out["date"] = self.date.isoformat()
+        if self.period is not None:
+            out["period"] = self.period
         if self.per_department:
             out["joint_rule"] = self.joint_rule.value
             out["sub_teams"] = dict(self.sub_teams)
@@ -456,7 +482,7 @@ def visits_digest(visits: Iterable[VisitRequest]) -> str:
 
     parts = []
     for v in sorted(visits, key=_by_id):
-        if v.per_department or v.leader or v.date is not None:  # written the general way
+        if v.per_department or v.leader or v.date or v.period or v.qualification_counts:
             parts.append(canonical_json(v.to_record(), "v1"))
             continue
         rest = (v.departments, v.expert_tags, v.experts, v.qualifications, v.region, v.team_size)

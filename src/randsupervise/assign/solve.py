@@ -19,7 +19,7 @@ import numpy as np
 
 from randsupervise.assign._solver import _Infeasible, solve_phase
 from randsupervise.assign.parts import _draw_leaders, _join_parts, _named_parts, _split_parts
-from randsupervise.assign.phases import Draw, Keep, Members, _build_phase, _targets
+from randsupervise.assign.phases import Draw, Keep, Members, _build_phase, _period_caps, _targets
 from randsupervise.assign.requests import VisitRequest
 from randsupervise.assign.team import Team
 from randsupervise.assign.witness import Witness
@@ -66,6 +66,7 @@ def _solve_units(draw: Draw, visits: Sequence[VisitRequest], keep: Keep) -> Solv
     index = {p: i for i, p in enumerate(ids)}
     tgt, forb, _ = _targets(problem, visits, index, draw.memo)
     fallback = False
+    periods = _period_caps(problem, visits, keep)
     lists: dict[str, list[list[str]]] = {}
     for role, fixed in (("officers", keep.officers), ("experts", keep.experts)):
         if role == "officers":
@@ -81,7 +82,7 @@ def _solve_units(draw: Draw, visits: Sequence[VisitRequest], keep: Keep) -> Solv
             rank[ks] = np.arange(ks.size)
             sub_order = rank[order]
             phase_args = (cap, fv[ks], forb, tgt[ks])
-            got, fb = _solve_role(role, draw, visits, ks, fixed, phase_args, sub_order)
+            got, fb = _solve_role(role, draw, visits, ks, fixed, phase_args, sub_order, periods)
             fallback |= fb
             if full:
                 for r, k in enumerate(ks.tolist()):
@@ -108,6 +109,7 @@ def _solve_role(
     fixed: Members,
     phase_args: tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray], np.ndarray],
     sub_order: np.ndarray,
+    periods: tuple[np.ndarray, np.ndarray, list[str]] | None = None,
 ) -> tuple[list[list[str]], bool]:
     """The members (ids, sorted) of one role for the visits ``ks``, in the order of ``ks``,
     and whether the exact fallback ran. ``sub_order`` ranks the visits in processing
@@ -117,6 +119,8 @@ def _solve_role(
     names = np.array((*ids, ""), dtype=object)  # index P (padding) names nobody
     sub_visits = visits if ks.size == len(visits) else [visits[k] for k in ks.tolist()]
     ph = _build_phase(role, draw, sub_visits, fixed, *phase_args)
+    if periods is not None:
+        ph.vperiod, ph.period_cap, ph.period_names = periods[0][ks], periods[1], periods[2]
     try:
         mat, fb = solve_phase(ph, sub_order[sub_order >= 0])
     except _Infeasible as exc:

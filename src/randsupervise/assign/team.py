@@ -23,6 +23,19 @@ from randsupervise.tickets.seed import Seed
 __all__ = ["Assignment", "Team"]
 
 
+def period_loads(problem: AssignmentProblem, teams: Iterable[Team]) -> dict[tuple[str, str], int]:
+    """The load per (inspector id, period) of ``teams``' visits that have a period."""
+    by_id = {v.id: v for v in problem.visits}
+    out: dict[tuple[str, str], int] = {}
+    for t in teams:
+        v = by_id[t.visit]
+        label = v.period_label()
+        if label is not None:
+            for m in t.members:
+                out[m, label] = out.get((m, label), 0) + problem.load_of(v)
+    return out
+
+
 @attrs.frozen(kw_only=True)
 class Team:
     """The team of one visit: certified officers (the quota) and experts on top.
@@ -102,13 +115,23 @@ class Assignment:
             return self.teams[i]
         raise UnknownIdError([visit_id], where="assignment")
 
-    def loads(self) -> dict[str, int]:
-        """Visits served per inspector of the pool (0 for those not assigned), id order."""
+    def loads(self, teams: Iterable[Team] | None = None) -> dict[str, int]:
+        """The load per inspector of the pool (0 for those not assigned), id order: the
+        visits served, a joint visit counting ``problem.joint_load``
+        (:meth:`AssignmentProblem.load_of`); over ``teams`` (default: every team)."""
         out = dict.fromkeys(self.problem.pool.ids, 0)
-        for t in self.teams:
+        weight = self.problem.load_of
+        by_id = {v.id: v for v in self.problem.visits} if self.problem.joint_load != 1 else {}
+        for t in self.teams if teams is None else teams:
+            w = weight(by_id[t.visit]) if by_id else 1
             for m in t.members:
-                out[m] += 1
+                out[m] += w
         return out
+
+    def period_loads(self, teams: Iterable[Team] | None = None) -> dict[tuple[str, str], int]:
+        """The load per (inspector id, period) (:meth:`VisitRequest.period_label`) of the
+        visits with a period, as :meth:`loads` counts it; over ``teams`` (default: all)."""
+        return period_loads(self.problem, self.teams if teams is None else teams)
 
     def __len__(self) -> int:
         return len(self.teams)

@@ -61,7 +61,14 @@ class Witness:
         vs = ", ".join(repr(v) for v in self.visits[:10])
         more = f" and {len(self.visits) - 10} more" if len(self.visits) > 10 else ""
         if self.kind in ("capacity", "coverage-capacity"):
-            what = f" holding {self.requirement}" if self.requirement else ""
+            req = self.requirement
+            what = (
+                ""
+                if not req
+                else f" within {req}"
+                if req.startswith("period ")
+                else f" holding {req}"
+            )
             return (
                 f"{self.role}: visits {vs}{more} need {self.demand} place(s) filled by "
                 f"eligible inspectors{what}, who can fill at most {self.supply} "
