@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+import attrs
+
 from randsupervise._core.canonical import sha256_hex
 from randsupervise.assign import (
     ALGORITHM_VERSION,
@@ -118,6 +120,8 @@ def assign_teams(
     rotation: Iterable[tuple[str, str]] = (),
     load_limits: int | Mapping[str, int] | None = None,
     region_rule: RegionRule | None = None,
+    joint_load: int = 1,
+    period_limits: int | Mapping[str, int] | None = None,
     version: int = 2,
     algorithm_version: int = ALGORITHM_VERSION,
 ) -> Assignment:
@@ -130,7 +134,9 @@ def assign_teams(
     draws its own part of two officers, holding the qualifications of that department's
     items (items of a department not taking part fall to the lead). Under assignment
     algorithm version 1 (kept to recompute earlier receipts) a joint visit had one team of
-    ``max(2, number of departments)`` officers, one of each department.
+    ``max(2, number of departments)`` officers, one of each department. With
+    ``period_limits``, a visit's period is its batch (its first ``task/batch`` label), so
+    the limits are per batch.
     """
     requests = [
         _one_team_request(v)
@@ -140,6 +146,10 @@ def assign_teams(
         else _request(v, qualifications=v.qualifications)
         for v in visits
     ]
+    if period_limits is not None:  # the period only when limited: receipts keep their form
+        requests = [
+            attrs.evolve(r, period=v.batches[0]) for r, v in zip(requests, visits, strict=True)
+        ]
     return assign(
         requests,
         pool,
@@ -149,6 +159,8 @@ def assign_teams(
         rotation=rotation,
         load_limits=load_limits,
         region_rule=region_rule,
+        joint_load=joint_load,
+        period_limits=period_limits,
         receipt_version=version,
         algorithm_version=algorithm_version,
     )

@@ -198,6 +198,9 @@ class TeamRules(TypedDict, total=False):
         target_groups: Target id -> firm group (affiliated firms): rotation and recusal
             (``conflicts``) with one firm apply to every firm of its group
             (:func:`~randsupervise.assign.group_recusal`).
+        joint_load: The load a member of a joint visit carries (default 1).
+        period_limits: Most load per inspector within one batch (a visit's period is its
+            batch), besides ``load_limits`` for the year.
     """
 
     conflicts: Iterable[tuple[str, str]]
@@ -206,6 +209,8 @@ class TeamRules(TypedDict, total=False):
     region_rule: RegionRule | None
     earlier: Sequence[Assignment]
     target_groups: Mapping[str, str] | None
+    joint_load: int
+    period_limits: int | Mapping[str, int] | None
 
 
 @attrs.frozen(kw_only=True)
@@ -283,7 +288,8 @@ def _run(
         visits, year.pool, seed=seed, stream=f"{plan.year}/teams", items=year.items,
         version=version, algorithm_version=algorithm_version, conflicts=conflicts,
         rotation=rotation, load_limits=year.rules.get("load_limits"),
-        region_rule=year.rules.get("region_rule"),
+        region_rule=year.rules.get("region_rule"), joint_load=year.rules.get("joint_load", 1),
+        period_limits=year.rules.get("period_limits"),
     )  # fmt: skip
     teams = {t.visit: tuple(sorted(t.members)) for t in assignment.teams}
     receipt = _plan_receipt(year, records, visits, assignment, teams, version)
