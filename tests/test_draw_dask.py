@@ -114,14 +114,11 @@ def test_unsupported_methods_and_missing_columns_are_refused() -> None:
     with pytest.raises(ValidationError, match="columns"):
         draw_dask(ddf.rename(columns={"id": "code"}), seed=SEED, stream="s",
                   ratios={"A": 0.5}, scheduler="synchronous")  # fmt: skip
-    # burden spreading needs the tiers of the whole register: drawn in memory only
+    # a floor needs the history it spreads the burden over, as in memory
     with pytest.raises(ValidationError, match="history=") as e:
         draw_dask(ddf, seed=SEED, stream="s", policy=DrawPolicy(default_ratio=0.5, floor=0.1),
                   scheduler="synchronous")  # fmt: skip
     assert e.value.problems[0].field == "floor"
-    with pytest.raises(ValidationError, match="history="):
-        draw_dask(ddf, seed=SEED, stream="s", default_ratio=0.5, scheduler="synchronous",
-                  history=History.from_periods({"2024": ["x"]}))  # fmt: skip
 
 
 def test_a_policy_and_policy_arguments_together_are_refused() -> None:

@@ -386,11 +386,10 @@ def coordinated_select(
         [0.25, 0.5, 0.25, 0.25, 0.5, 0.25]
     """
     tk, id_arr, last, n = _checked(tickets_, ids, last_inspected, n)
-    frac = _checked_floor(floor, n, int(tk.size))
     periods, tier_of = np.unique(last, return_inverse=True)
     tier_of = tier_of.reshape(-1)
     pops = np.bincount(tier_of, minlength=periods.size).tolist()
-    tiers = _allocate(pops, [int(p) for p in periods.tolist()], n, frac)
+    tiers = _stratum_tiers(pops, [int(p) for p in periods.tolist()], n, floor)
     group = _tier_of_unit(tiers, tier_of)
 
     def ids_for(loc: IntArray) -> list[str]:
@@ -408,6 +407,17 @@ def coordinated_select(
         inclusion_probabilities=readonly(probs_by_tier[group]),
         tiers=tuple(tiers),
     )
+
+
+def _stratum_tiers(
+    populations: list[int], periods: list[int], n: int, floor: float | None
+) -> list[BurdenTier]:
+    """A stratum's tiers from its units counted by last inspected period: ``periods``
+    ascending (``-1`` never first), each present one with its population; the floor
+    checked against ``n / N``. The one tier rule, shared by :func:`coordinated_select` and
+    the partitioned draw (which counts the periods partition by partition)."""
+    frac = _checked_floor(floor, n, sum(populations))
+    return _allocate(populations, periods, n, frac)
 
 
 def _checked(

@@ -35,13 +35,17 @@ Invariants (architecture principle 3):
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
+import attrs
 import numpy as np
 import numpy.typing as npt
 
 from randsupervise._core.frozen import readonly
 from randsupervise.draw.allocation import StratumAllocation
+from randsupervise.draw.coordination import NEVER, BurdenHistory, BurdenTier, _stratum_tiers
+from randsupervise.draw.dask_history import history_from_dask
+from randsupervise.draw.engine import _check_burden
 from randsupervise.draw.frequency import frequency_reached, present_ids
 from randsupervise.draw.history import History, as_history
 from randsupervise.draw.partition import (
@@ -49,6 +53,7 @@ from randsupervise.draw.partition import (
     ShardCandidates,
     merge_candidates,
     shard_candidates,
+    smallest_tickets,
     stratum_codes,
 )
 from randsupervise.draw.policy import DrawPolicy, Method, policy_of
@@ -62,7 +67,7 @@ if TYPE_CHECKING:
 
     from randsupervise.draw.policy import DrawOptions
 
-__all__ = ["draw_dask"]
+__all__ = ["draw_dask", "history_from_dask"]
 
 #: Register columns read from the dataframe when present (``id`` comes from ``id_column``).
 _COLUMNS = ("risk_class", "name", "kind", "region", "industry", "status", "weight")
@@ -105,14 +110,20 @@ def _eligible(
 
 
 def _counts(
-    reg: TargetRegistry, policy: DrawPolicy, reached: list[str]
-) -> tuple[dict[str, int], list[str]]:
+    reg: TargetRegistry, policy: DrawPolicy, reached: list[str], burden: BurdenHistory | None
+) -> tuple[PeriodCounts, list[str]]:
+    """Pass 1 on one partition: its eligible units per stratum and last inspected period
+    (:data:`~.coordination.NEVER` only, without a burden history), and its excluded ids."""
     m, excluded = _eligible(reg, policy, reached)
     labels, codes = stratum_codes(reg, policy.stratify)
+    width = _width(burden)
+    key = codes.astype(np.int64) * width + _period_codes(reg, burden)
     if m is not None:
-        codes = codes[m]
-    counts = np.bincount(codes, minlength=len(labels)) if codes.size else np.zeros(len(labels))
-    return {lab: int(c) for lab, c in zip(labels, counts.tolist(), strict=True)}, excluded
+        key = key[m]
+    counts = np.bincount(key, minlength=len(labels) * width).reshape(len(labels), width)
+    out = {lab: {p + NEVER: c for p, c in enumerate(row) if c}
+           for lab, row in zip(labels, counts.tolist(), strict=True)}  # fmt: skip
+    return out, excluded
 
 
 def _candidates(
@@ -122,7 +133,17 @@ def _candidates(
     stream: str,
     sizes: dict[str, int],
     reached: list[str],
+    burden: BurdenHistory | None,
+    tier_codes: dict[str, dict[int, int]],
 ) -> ShardCandidates:
+    """Pass 2 on one partition: its smallest tickets per (stratum, tier), the tiers
+    numbered by the client (``tier_codes``: stratum -> period -> tier code, the codes
+    naming the ``sizes``)."""
+    labels, codes = stratum_codes(reg, policy.stratify)
+    table = np.full((len(labels), _width(burden)), -1, dtype=np.int64)
+    for c, label in enumerate(labels):
+        for period, k in tier_codes.get(label, {}).items():
+            table[c, period - NEVER] = k
     return shard_candidates(
         reg,
         seed=seed,
@@ -130,6 +151,7 @@ def _candidates(
         sizes=sizes,
         stratum_column=policy.stratify,
         mask=_eligible(reg, policy, reached)[0],
+        strata=([str(k) for k in range(len(sizes))], table[codes, _period_codes(reg, burden)]),
     )
 
 
@@ -141,32 +163,39 @@ def _from_partition(
 
 
 def _dask_policy(policy: DrawPolicy, hist: History) -> None:
-    """Refuse what a partitioned draw does not compute (module notes)."""
+    """Refuse what a partitioned draw does not compute (module notes), and what no draw
+    path does (a floor without a history: the engine's own rule)."""
     if policy.method != Method.SMALLEST:
         message = f"draw_dask supports the 'smallest' method, not {policy.method.value!r}"
         raise ValidationError([Problem(field="method", message=message)])
-    if policy.floor is not None or hist.periods is not None:
-        message = (
-            "draw_dask does not spread the burden over earlier periods (floor): draw in "
-            "memory with draw(..., history=History.from_periods(...), floor=...)"
-        )
-        raise ValidationError([Problem(field="floor", message=message)])
+    _check_burden(policy, hist.periods)
 
 
-def _strata(alloc: dict[str, StratumAllocation], merged: MergedDraw) -> dict[str, StratumDraw]:
-    """Each stratum of the merged selection as a :class:`StratumDraw` holding its ids."""
+def _strata(
+    alloc: dict[str, StratumAllocation],
+    merged: MergedDraw,
+    plan: TierPlan,
+    policy: DrawPolicy,
+    burden: BurdenHistory | None,
+) -> dict[str, StratumDraw]:
+    """Each stratum of the merged selection as a :class:`StratumDraw` holding its ids:
+    its tiers' selections in ticket order, each unit with its tier's ``n_j / s_j``."""
     out: dict[str, StratumDraw] = {}
-    for label, a in alloc.items():
-        s = merged.strata[label]
-        pi = a.sample_size / a.population if a.population else 0.0
+    for label in sorted(alloc):
+        a, tiers = alloc[label], plan[label]
+        ids, tk, probs = _tier_selections(merged, tiers)
+        order = smallest_tickets(tk, ids, tk.size)
+        n, big_n = a.sample_size, a.population
+        pi = (n / big_n if big_n else 0.0) if len(tiers) <= 1 else None
         out[label] = StratumDraw(
-            label=label, allocation=a, population=a.population,
-            positions=readonly(np.arange(s.sample_size, dtype=np.int64)),
-            tickets=readonly(np.asarray(s.tickets, dtype=np.uint64)),
-            probabilities=readonly(np.full(s.sample_size, pi, dtype=np.float64)),
-            inclusion_probability=pi, expected_size=float(a.sample_size), note=a.note,
+            label=label, allocation=a, population=big_n,
+            positions=readonly(np.arange(order.size, dtype=np.int64)),
+            tickets=readonly(tk[order]), probabilities=readonly(probs[order]),
+            inclusion_probability=pi, expected_size=float(n), note=a.note,
             population_positions=np.zeros(0, dtype=np.int64), population_probabilities=None,
-            register_ids=np.asarray(s.selected, dtype=np.str_),
+            register_ids=ids[order],
+            floor=None if burden is None else policy.floor_of(label),
+            tiers=None if burden is None else tuple(t for _, t in tiers),
         )  # fmt: skip
     return out
 
@@ -258,21 +287,126 @@ def draw_dask(
     _dask_policy(policy, hist)
     # the frequency rule's register-free half, once (it validates the history too)
     reached, h_digest, h_entries = frequency_reached(policy.limited_items, hist.entries)
+    burden = hist.periods
     each = _runner(frame, id_column, scheduler, persist)
-    populations: dict[str, int] = {}
-    excluded: list[str] = []
-    for counts, ex in each(_counts, policy, reached):
-        excluded += ex
-        for label, k in counts.items():
-            populations[label] = populations.get(label, 0) + k
+    shared = _shared(burden)
+    populations, periods, excluded = _tally(each(_counts, policy, reached, shared))
     alloc = policy.allocate(populations)
-    sizes = {label: a.sample_size for label, a in alloc.items()}
-    merged = merge_candidates(each(_candidates, policy, seed, stream, sizes, reached))
+    plan, sizes = _tier_plan(alloc, periods, policy, burden)
+    tier_codes = {label: {p: k for k, t in tiers for p in t.periods}
+                  for label, tiers in plan.items()}  # fmt: skip
+    merged = merge_candidates(
+        each(_candidates, policy, seed, stream, sizes, reached, shared, tier_codes)
+    )
     if merged.registry_digest is None:  # pragma: no cover - registers always hand in hashes
         raise ValidationError([Problem(message="a partition gave no row hashes")])
     return Draw(
-        registry=None, seed=seed, stream=stream, policy=policy, strata=_strata(alloc, merged),
+        registry=None, seed=seed, stream=stream, policy=policy,
+        strata=_strata(alloc, merged, plan, policy, burden),
         excluded=tuple(sorted(excluded, key=lambda u: u.encode("utf-8"))),
-        history_digest=h_digest, history_entries=h_entries,
+        history_digest=h_digest, history_entries=h_entries, burden=burden,
         registry_digest=merged.registry_digest, registry_size=merged.n_units,
     )  # fmt: skip
+
+
+# ------------------------------------------------ burden spreading: counts, tiers, merge
+
+#: Per stratum, per last inspected period (``NEVER``: never, or no burden history), units.
+PeriodCounts: TypeAlias = dict[str, dict[int, int]]
+#: Per stratum, its tiers in priority order, each with its code among all strata's tiers.
+TierPlan: TypeAlias = dict[str, tuple[tuple[int, BurdenTier], ...]]
+
+
+def _width(burden: BurdenHistory | None) -> int:
+    """Period codes per stratum: never, then each period of the history."""
+    return 1 if burden is None else len(burden) + 1
+
+
+def _period_codes(reg: TargetRegistry, burden: BurdenHistory | None) -> npt.NDArray[np.int64]:
+    """Each row's last inspected period as a code ``period - NEVER`` (0: never), matched
+    through the register's cached fingerprints as the in-memory draw matches them."""
+    if burden is None:
+        return np.zeros(len(reg), dtype=np.int64)
+    return burden.last_inspected(reg.ids, reg.fingerprints) - NEVER
+
+
+def _shared(burden: BurdenHistory | None) -> Any:
+    """The burden history as one task of the graph that every partition's task reads,
+    rather than a copy inside each task (it holds visits: O(sample), not O(register))."""
+    if burden is None:
+        return None
+    import dask  # optional extra: imported here so the core never needs it
+
+    return dask.delayed(burden, name=f"burden-history-{burden.digest()}", traverse=False)  # type: ignore[attr-defined]
+
+
+def _tally(
+    parts: list[tuple[PeriodCounts, list[str]]],
+) -> tuple[dict[str, int], PeriodCounts, list[str]]:
+    """Pass 1 summed over the partitions: populations per stratum, units per stratum and
+    period, the excluded ids."""
+    periods: PeriodCounts = {}
+    excluded: list[str] = []
+    for counts, ex in parts:
+        excluded += ex
+        for label, by_period in counts.items():
+            mine = periods.setdefault(label, {})
+            for p, c in by_period.items():
+                mine[p] = mine.get(p, 0) + c
+    populations = {label: sum(c.values()) for label, c in periods.items()}
+    return populations, periods, excluded
+
+
+def _tier_plan(
+    alloc: dict[str, StratumAllocation],
+    periods: PeriodCounts,
+    policy: DrawPolicy,
+    burden: BurdenHistory | None,
+) -> tuple[TierPlan, dict[str, int]]:
+    """Each stratum's tiers by the engine's own tier rule, and the sample size of every
+    tier under its code (a stratum without burden spreading is one tier). A floor above
+    a stratum's sampling fraction names the stratum, as in memory."""
+    plan: TierPlan = {}
+    sizes: dict[str, int] = {}
+    problems: list[Problem] = []
+    for label in sorted(alloc):
+        counts = periods.get(label, {})
+        order = sorted(counts)
+        floor = None if burden is None else policy.floor_of(label)
+        try:
+            tiers = _stratum_tiers(
+                [counts[p] for p in order], order, alloc[label].sample_size, floor
+            )
+        except ValidationError as e:
+            problems += [attrs.evolve(p, id=label) for p in e.problems]
+            continue
+        plan[label] = tuple((len(sizes) + j, t) for j, t in enumerate(tiers))
+        sizes.update((str(k), t.sample_size) for k, t in plan[label])
+    if problems:
+        raise ValidationError(problems, what="burden-spread draw")
+    return plan, sizes
+
+
+def _tier_selections(
+    merged: MergedDraw, tiers: tuple[tuple[int, BurdenTier], ...]
+) -> tuple[npt.NDArray[np.str_], npt.NDArray[np.uint64], npt.NDArray[np.float64]]:
+    """A stratum's merged tiers: the selected ids, tickets and inclusion probabilities."""
+    ids: list[str] = []
+    tk: list[int] = []
+    probs: list[float] = []
+    for k, t in tiers:
+        m = merged.strata[str(k)]
+        if m.population != t.population:
+            message = (
+                f"{m.population} units in a tier counted {t.population} in the first pass: "
+                "the dataframe changed between the passes"
+            )
+            raise ValidationError([Problem(field="frame", message=message)])
+        ids += m.selected
+        tk += m.tickets
+        probs += [t.sample_size / t.population] * len(m.selected)
+    return (
+        np.asarray(ids, dtype=np.str_) if ids else np.zeros(0, dtype="<U1"),
+        np.asarray(tk, dtype=np.uint64),
+        np.asarray(probs, dtype=np.float64),
+    )

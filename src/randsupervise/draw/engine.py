@@ -85,6 +85,12 @@ def _check_inputs(
     check_label(stream, "stream", what="draw")
     if not isinstance(seed, Seed):
         raise ValidationError([Problem(field="seed", message="expected a Seed")], what="draw")
+    _check_burden(policy, burden)
+
+
+def _check_burden(policy: DrawPolicy, burden: object) -> None:
+    """A floor has a history to spread over, a history periods for the 'smallest' method
+    only: the rule of every draw path (in memory, on Dask)."""
     if burden is not None and not isinstance(burden, BurdenHistory):
         raise ValidationError([Problem(field="burden", message="expected a BurdenHistory")])
     if burden is None and policy.floor is not None:

@@ -248,6 +248,7 @@ def shard_candidates(
     sizes: Mapping[str, int],
     stratum_column: str | None = "risk_class",
     mask: npt.ArrayLike | None = None,
+    strata: tuple[Sequence[str], npt.ArrayLike] | None = None,
 ) -> ShardCandidates:
     """Cut one shard of a register: per stratum its population and its smallest tickets.
 
@@ -262,6 +263,11 @@ def shard_candidates(
         mask: optional boolean mask of the eligible rows (a targeted draw's filter,
             frequency limits); other rows are not drawn but still count in the register
             digest.
+        strata: optional ``(labels, codes)``: the strata the candidates are kept for, as
+            labels and each row's code into them (``-1``: no stratum), when they are finer
+            than ``stratum_column`` (a burden-spread draw keeps them per stratum and
+            history tier). ``stratum_column`` is then only recorded, for the merge's check
+            that every shard was cut alike.
 
     Returns:
         The shard's :class:`ShardCandidates`, including its sorted row hashes so that the
@@ -298,7 +304,9 @@ def shard_candidates(
             raise ValidationError(
                 [Problem(field="mask", message=f"{m.size} mask values for {len(shard)} rows")]
             )
-    labels, codes = stratum_codes(shard, stratum_column)
+    labels, codes = (
+        stratum_codes(shard, stratum_column) if strata is None else _given_strata(strata, shard)
+    )
     return _cut(
         ids=shard.ids,
         fps=shard.fingerprints,
@@ -311,6 +319,26 @@ def shard_candidates(
         row_hashes=shard.row_hashes(),
         mask=m,
     )
+
+
+def _given_strata(
+    strata: tuple[Sequence[str], npt.ArrayLike], shard: TargetRegistry
+) -> tuple[Sequence[str], npt.NDArray[np.int64]]:
+    """``strata`` checked: one code per row, each ``-1`` or an index into the labels."""
+    labels, codes_ = strata
+    codes = np.asarray(codes_, dtype=np.int64).reshape(-1)
+    problems = []
+    if codes.size != len(shard):
+        message = f"{codes.size} codes for {len(shard)} rows"
+        problems.append(Problem(field="strata", message=message))
+    elif codes.size and (codes.min() < -1 or codes.max() >= len(labels)):
+        message = f"codes must be -1 or an index into the {len(labels)} labels"
+        problems.append(Problem(field="strata", message=message))
+    if len(set(labels)) != len(labels):
+        problems.append(Problem(field="strata", message="labels repeated"))
+    if problems:
+        raise ValidationError(problems)
+    return [str(x) for x in labels], codes
 
 
 def shard_candidates_from_arrays(
