@@ -10,8 +10,9 @@ Invariants (architecture principle 3):
   (:func:`~randsupervise.draw.partition.merge_candidates`). The result, the register digest
   and the receipt are **identical** to those of :func:`~randsupervise.draw.engine.draw`
   on the whole register in memory, for any number of partitions.
-* Two passes over the data: the first counts the eligible units per stratum (the
-  allocation needs the global populations), the second keeps the candidates. By default
+* Two passes over the data: the first counts the eligible units per stratum and, under
+  burden spreading, per period each unit was last inspected in (the allocation and the
+  tiers need the global counts), the second keeps the candidates. By default
   each pass builds a partition's register where the partition is read and drops it when
   the partition is done, so a worker holds one partition's register at a time and the
   register is never gathered anywhere; ids are then hashed in both passes. With
@@ -25,11 +26,22 @@ Invariants (architecture principle 3):
 * The result is a :class:`~randsupervise.draw.result.Draw` like any other, holding no
   register (``registry`` is ``None``): per stratum the selected ids and tickets, the
   register's digest and size, the batches and the receipt.
+* **Burden spreading** (a policy's ``floor`` with a history's ``periods``): the history
+  (visits: O(sample), not O(register)) is one task of the graph that every partition
+  reads; each partition matches its units' last inspected period through its register's
+  fingerprints, as the in-memory draw does, and counts them per (stratum, period). The
+  client forms each stratum's tiers by the in-memory draw's own tier rule
+  (:mod:`~randsupervise.draw.coordination`); the second pass keeps per (stratum, tier)
+  the tier's ``n_j`` smallest tickets (:func:`~.partition.shard_candidates` with the
+  strata refined by tier), and the merge gives each stratum's selection in ticket order
+  with each unit's ``n_j / s_j``. The receipt, ``burden`` record included, is the
+  in-memory one.
 * Supported: the equal-probability method (``"smallest"``) with ratios, counts, default
-  ratio, rounding, minimum per stratum, item caps, targeted-draw filters, batches and
-  frequency-limit histories. Burden spreading (a policy with a ``floor``, a history with
-  periods) and the unequal-probability methods are refused (``docs/howto/dask.md`` says
-  what they would take).
+  ratio, rounding, minimum per stratum, item caps, targeted-draw filters, batches,
+  frequency-limit histories and burden spreading. The unequal-probability methods are
+  refused (``docs/howto/dask.md`` says what they would take). A history kept as Dask
+  dataframes (partitioned Parquet) is read by
+  :func:`~randsupervise.draw.dask_history.history_from_dask`.
 """
 
 from __future__ import annotations
@@ -251,9 +263,9 @@ def draw_dask(
             ``"smallest"``), or its fields as ``options``.
         seed: a :class:`~randsupervise.tickets.seed.Seed`, or public text.
         stream: the stream label of the draw.
-        history: a :class:`~randsupervise.draw.history.History` with frequency entries
-            only: the ids that reached a limit are found once and each partition leaves
-            out those it holds.
+        history: a :class:`~randsupervise.draw.history.History` (frequency entries,
+            earlier periods for the ``floor``), shared by every partition's task; from
+            Dask dataframes: :func:`~randsupervise.draw.dask_history.history_from_dask`.
         id_column: the column holding the ids.
         scheduler: passed to ``dask.compute`` (``"synchronous"``, ``"threads"``, ...);
             ``None`` uses dask's default or an active distributed client.
@@ -269,7 +281,8 @@ def draw_dask(
     Raises:
         ValidationError: a bad policy or register (a partition's problems name the
             partition, rows counted within it), a duplicate id across partitions, an
-            unsupported method, burden spreading, or a policy together with options.
+            unsupported method, a floor without a history or above a stratum's sampling
+            fraction (naming the stratum), or a policy together with options.
 
     Examples:
         >>> import pandas as pd, dask.dataframe as dd
