@@ -238,3 +238,20 @@ def test_property_dask_and_in_memory_receipts_agree(
         return
     got = draw_dask(ddf, scheduler="synchronous", **kw)
     assert got.receipt.to_json() == expected.receipt.to_json()
+
+
+def test_shard_candidates_with_given_strata_checks_them() -> None:
+    """Strata given as (labels, codes) keep candidates per code; bad codes are refused."""
+    from randsupervise.draw import Seed, merge_candidates, shard_candidates
+
+    reg = in_memory(frame(30))
+    seed = Seed.from_text("x")
+    codes = [i % 3 - 1 for i in range(30)]  # -1: in no stratum
+    cut = shard_candidates(reg, seed=seed, stream="s", sizes={"p": 2, "q": 30},
+                           strata=(["p", "q"], codes))  # fmt: skip
+    merged = merge_candidates([cut])
+    assert (merged.strata["p"].population, merged.strata["q"].population) == (10, 10)
+    assert len(merged.strata["p"].selected) == 2
+    for bad in ([0] * 29, [2] * 30, [-2] * 30):
+        with pytest.raises(ValidationError, match="codes"):
+            shard_candidates(reg, seed=seed, stream="s", sizes={"p": 1}, strata=(["p"], bad))

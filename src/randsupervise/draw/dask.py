@@ -348,9 +348,10 @@ def _shared(burden: BurdenHistory | None) -> Any:
     rather than a copy inside each task (it holds visits: O(sample), not O(register))."""
     if burden is None:
         return None
-    import dask  # optional extra: imported here so the core never needs it
+    import dask as _dask  # optional extra: imported here so the core never needs it
 
-    return dask.delayed(burden, name=f"burden-history-{burden.digest()}", traverse=False)  # type: ignore[attr-defined]
+    dask: Any = _dask  # dask's own annotations are partial
+    return dask.delayed(burden, name=f"burden-history-{burden.digest()}", traverse=False)
 
 
 def _tally(
