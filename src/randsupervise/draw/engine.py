@@ -50,7 +50,7 @@ from randsupervise.draw.selection import (
     pips_probabilities,
     select_order_sampling,
     select_poisson,
-    select_smallest,
+    smallest_in_ticket_order,
 )
 from randsupervise.errors import Problem, ValidationError
 from randsupervise.model.targets import TargetRegistry
@@ -69,10 +69,18 @@ U64Array = npt.NDArray[np.uint64]
 F64Array = npt.NDArray[np.float64]
 #: Per stratum: its label, its eligible register rows and their fingerprints.
 _Strata = list[tuple[str, IntArray, U64Array]]
-#: One stratum's selection: its local positions, their probabilities, every unit's
-#: probability (or None), n/N (or None), the expected size, the note, the tiers (or None).
+#: One stratum's selection: its local positions, their tickets, their probabilities,
+#: every unit's probability (or None), n/N (or None), the expected size, the note, the
+#: tiers (or None).
 _Selected = tuple[
-    IntArray, F64Array, F64Array | None, float | None, float, str, tuple[BurdenTier, ...] | None
+    IntArray,
+    U64Array,
+    F64Array,
+    F64Array | None,
+    float | None,
+    float,
+    str,
+    tuple[BurdenTier, ...] | None,
 ]
 
 
@@ -133,28 +141,35 @@ def _select(
     policy: DrawPolicy,
     a: StratumAllocation,
     pos: IntArray,
-    t: U64Array,
+    fp: U64Array,
+    key: tuple[Seed, str],
     last: IntArray | None,
     floor: float | None,
 ) -> _Selected:
     """One stratum's selection by the policy's method, or by history tiers when ``last``
-    (each unit's last inspected period) is given."""
+    (each unit's last inspected period) is given; ``fp`` are the units' fingerprints and
+    ``key`` the draw's (seed, stream)."""
     ids = registry.ids
+    seed, stream = key
 
     def ids_for(loc: IntArray) -> list[str]:
         out: list[str] = ids[pos[loc]].tolist()
         return out
 
     n, big_n = a.sample_size, a.population
+    if last is None and policy.method == Method.SMALLEST:
+        # tickets made block by block and screened: only those that can be drawn are kept
+        sel, tk = smallest_in_ticket_order(
+            fp.size, n, lambda i, j: _tickets(fp[i:j], seed, stream), ids_for
+        )
+        p = n / big_n if big_n else 0.0
+        return sel, tk, np.full(sel.size, p, dtype=np.float64), None, p, float(n), a.note, None
+    t = _tickets(fp, seed, stream)
     if last is not None:
         coord = coordinated_select(t, ids[pos], last[pos], n, floor=floor)
         sel, lam = coord.positions, coord.inclusion_probabilities
         pi = (n / big_n if big_n else 0.0) if len(coord.tiers) <= 1 else None
-        return sel, lam[sel], lam, pi, float(n), a.note, coord.tiers
-    if policy.method == Method.SMALLEST:
-        sel = select_smallest(t, n, ids_for)
-        pi = n / big_n if big_n else 0.0
-        return sel, np.full(sel.size, pi, dtype=np.float64), None, pi, float(n), a.note, None
+        return sel, t[sel], lam[sel], lam, pi, float(n), a.note, coord.tiers
     lam, n_eff = pips_probabilities(registry.weights[pos], n)
     note = a.note
     if n_eff < n:
@@ -164,7 +179,7 @@ def _select(
         sel = select_poisson(t, lam, ids_for)
     else:
         sel = select_order_sampling(t, lam, n_eff, ids_for, method=policy.method.value)
-    return sel, lam[sel], lam, None, float(n_eff), note, None
+    return sel, t[sel], lam[sel], lam, None, float(n_eff), note, None
 
 
 def run_policy(
@@ -198,11 +213,11 @@ def run_policy(
     strata: dict[str, StratumDraw] = {}
     problems: list[Problem] = []
     for label, pos, fp in sorted(strata_rows):
-        a, t = alloc[label], _tickets(fp, seed, stream)
+        a = alloc[label]
         floor = None if last is None else policy.floor_of(label)
         try:
-            sel, probs, lam, pi, expected, note, tiers = _select(
-                registry, policy, a, pos, t, last, floor
+            sel, tk, probs, lam, pi, expected, note, tiers = _select(
+                registry, policy, a, pos, fp, (seed, stream), last, floor
             )
         except ValidationError as e:  # a floor above the stratum's fraction names it
             if last is None:
@@ -211,7 +226,7 @@ def run_policy(
             continue
         strata[label] = StratumDraw(
             label=label, allocation=a, population=a.population, positions=readonly(pos[sel]),
-            tickets=readonly(t[sel]), probabilities=readonly(probs), inclusion_probability=pi,
+            tickets=readonly(tk), probabilities=readonly(probs), inclusion_probability=pi,
             expected_size=expected, note=note, population_positions=pos,
             population_probabilities=lam, register_ids=registry.ids, floor=floor, tiers=tiers,
         )  # fmt: skip
