@@ -109,15 +109,21 @@ def _check_inputs(
 
 
 def _eligible_strata(
-    registry: TargetRegistry, policy: DrawPolicy, excluded: tuple[str, ...]
+    registry: TargetRegistry,
+    policy: DrawPolicy,
+    excluded: tuple[str, ...],
+    where_mask: npt.NDArray[np.bool_] | None,
 ) -> _Strata:
     """Each stratum's eligible rows: the targeted-draw filter, then the exclusions."""
     eligible: npt.NDArray[np.bool_] | None = None
     if policy.where:
-        eligible = registry.mask(**{k: list(v) for k, v in policy.where.items()})
+        eligible = (
+            registry.mask(**{k: list(v) for k, v in policy.where.items()})
+            if where_mask is None
+            else where_mask
+        )
     if excluded:
-        if eligible is None:
-            eligible = np.ones(len(registry), dtype=bool)
+        eligible = np.ones(len(registry), dtype=bool) if eligible is None else eligible.copy()
         eligible[registry.index_of(excluded)] = False
     if policy.stratify is None:
         labels: tuple[str, ...] = (ALL_STRATUM,)
@@ -193,6 +199,7 @@ def run_policy(
     history_entries: int = 0,
     burden: BurdenHistory | None = None,
     version: int = DRAW_VERSION,
+    where_mask: npt.NDArray[np.bool_] | None = None,
 ) -> Draw:
     """Draw under a built :class:`~.policy.DrawPolicy`, with the excluded ids known.
 
@@ -201,12 +208,14 @@ def run_policy(
     history's digest and entry count as the receipt records them; ``burden`` is the
     history's earlier periods (burden spreading, with ``policy.floor``). ``version`` is
     the draw version to compute (:data:`~.batches.DRAW_VERSIONS`): the latest for a new
-    draw, the receipt's own for a verifier recomputing an older one.
+    draw, the receipt's own for a verifier recomputing an older one. ``where_mask`` is
+    ``registry.mask(**policy.where)`` when the caller has it already (a plan checks every
+    task's filter before drawing); it is used as given, never changed.
     """
     version = check_version(version)
     _check_inputs(registry, seed, stream, policy, burden)
     excluded_t = tuple(sorted(set(excluded), key=lambda s: s.encode("utf-8")))
-    strata_rows = _eligible_strata(registry, policy, excluded_t)
+    strata_rows = _eligible_strata(registry, policy, excluded_t, where_mask)
     alloc = policy.allocate({label: int(p.size) for label, p, _ in strata_rows})
     # each unit's last inspected period, matched once for the whole register
     last = None if burden is None else burden.last_inspected(registry.ids, registry.fingerprints)
