@@ -33,7 +33,10 @@ def seal(body: Mapping[str, Any], form: Form = "jcs", *, key: str = "receipt_dig
         >>> r["receipt_digest"] == digest({"kind": "plan", "version": 2})
         True
     """
-    return freeze({**body, key: digest(dict(body), form)})
+    # frozen first: the long lists' canonical text is kept with them, so a receipt that
+    # nests this one (a plan's) digests it without writing it again
+    frozen = freeze(dict(body))
+    return freeze({**frozen, key: digest(frozen, form)})
 
 
 def seal_differences(

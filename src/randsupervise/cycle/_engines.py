@@ -13,6 +13,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import attrs
+import numpy as np
+import numpy.typing as npt
 
 from randsupervise._core.canonical import sha256_hex
 from randsupervise.assign import (
@@ -52,6 +54,7 @@ def draw_counts(
     frequency_items: Sequence[ItemRule] = (),
     history: Sequence[HistoryEntry] | None = None,
     version: int = 2,
+    where_mask: npt.NDArray[np.bool_] | None = None,
 ) -> Draw:
     """One equal-probability draw through the draw engine (``randsupervise.draw``): the
     engine's own :class:`~randsupervise.draw.Draw`, which the plan keeps.
@@ -61,7 +64,8 @@ def draw_counts(
     (:func:`~randsupervise.draw.frequency.frequency_exclusions` over ``frequency_items`` and
     the year's ``history`` so far), so the draw's receipt verifies on its own with that
     history. Version 1 (kept to verify old plan receipts) took the plan's ``excluded`` ids
-    with a digest of their list.
+    with a digest of their list. ``where_mask`` is the rows ``where`` accepts, when
+    known (the plan's check computed it).
     """
     policy = DrawPolicy(
         stratify="risk_class",
@@ -86,6 +90,7 @@ def draw_counts(
         history_digest=h_digest,
         history_entries=h_entries,
         version=version,
+        where_mask=where_mask,
     )
 
 

@@ -159,6 +159,7 @@ def _draws(
             frequency_items=rules,
             history=history,
             version=version,
+            where_mask=mask,
         )
         sel_rows = d.positions
         per = np.asarray(d.batch_of, dtype=np.int64)

@@ -50,7 +50,7 @@ from randsupervise.draw.selection import (
     pips_probabilities,
     select_order_sampling,
     select_poisson,
-    select_smallest,
+    smallest_in_ticket_order,
 )
 from randsupervise.errors import Problem, ValidationError
 from randsupervise.model.targets import TargetRegistry
@@ -69,10 +69,18 @@ U64Array = npt.NDArray[np.uint64]
 F64Array = npt.NDArray[np.float64]
 #: Per stratum: its label, its eligible register rows and their fingerprints.
 _Strata = list[tuple[str, IntArray, U64Array]]
-#: One stratum's selection: its local positions, their probabilities, every unit's
-#: probability (or None), n/N (or None), the expected size, the note, the tiers (or None).
+#: One stratum's selection: its local positions, their tickets, their probabilities,
+#: every unit's probability (or None), n/N (or None), the expected size, the note, the
+#: tiers (or None).
 _Selected = tuple[
-    IntArray, F64Array, F64Array | None, float | None, float, str, tuple[BurdenTier, ...] | None
+    IntArray,
+    U64Array,
+    F64Array,
+    F64Array | None,
+    float | None,
+    float,
+    str,
+    tuple[BurdenTier, ...] | None,
 ]
 
 
@@ -107,15 +115,21 @@ def _check_burden(policy: DrawPolicy, burden: object) -> None:
 
 
 def _eligible_strata(
-    registry: TargetRegistry, policy: DrawPolicy, excluded: tuple[str, ...]
+    registry: TargetRegistry,
+    policy: DrawPolicy,
+    excluded: tuple[str, ...],
+    where_mask: npt.NDArray[np.bool_] | None,
 ) -> _Strata:
     """Each stratum's eligible rows: the targeted-draw filter, then the exclusions."""
     eligible: npt.NDArray[np.bool_] | None = None
     if policy.where:
-        eligible = registry.mask(**{k: list(v) for k, v in policy.where.items()})
+        eligible = (
+            registry.mask(**{k: list(v) for k, v in policy.where.items()})
+            if where_mask is None
+            else where_mask
+        )
     if excluded:
-        if eligible is None:
-            eligible = np.ones(len(registry), dtype=bool)
+        eligible = np.ones(len(registry), dtype=bool) if eligible is None else eligible.copy()
         eligible[registry.index_of(excluded)] = False
     if policy.stratify is None:
         labels: tuple[str, ...] = (ALL_STRATUM,)
@@ -139,28 +153,35 @@ def _select(
     policy: DrawPolicy,
     a: StratumAllocation,
     pos: IntArray,
-    t: U64Array,
+    fp: U64Array,
+    key: tuple[Seed, str],
     last: IntArray | None,
     floor: float | None,
 ) -> _Selected:
     """One stratum's selection by the policy's method, or by history tiers when ``last``
-    (each unit's last inspected period) is given."""
+    (each unit's last inspected period) is given; ``fp`` are the units' fingerprints and
+    ``key`` the draw's (seed, stream)."""
     ids = registry.ids
+    seed, stream = key
 
     def ids_for(loc: IntArray) -> list[str]:
         out: list[str] = ids[pos[loc]].tolist()
         return out
 
     n, big_n = a.sample_size, a.population
+    if last is None and policy.method == Method.SMALLEST:
+        # tickets made block by block and screened: only those that can be drawn are kept
+        sel, tk = smallest_in_ticket_order(
+            fp.size, n, lambda i, j: _tickets(fp[i:j], seed, stream), ids_for
+        )
+        p = n / big_n if big_n else 0.0
+        return sel, tk, np.full(sel.size, p, dtype=np.float64), None, p, float(n), a.note, None
+    t = _tickets(fp, seed, stream)
     if last is not None:
         coord = coordinated_select(t, ids[pos], last[pos], n, floor=floor)
         sel, lam = coord.positions, coord.inclusion_probabilities
         pi = (n / big_n if big_n else 0.0) if len(coord.tiers) <= 1 else None
-        return sel, lam[sel], lam, pi, float(n), a.note, coord.tiers
-    if policy.method == Method.SMALLEST:
-        sel = select_smallest(t, n, ids_for)
-        pi = n / big_n if big_n else 0.0
-        return sel, np.full(sel.size, pi, dtype=np.float64), None, pi, float(n), a.note, None
+        return sel, t[sel], lam[sel], lam, pi, float(n), a.note, coord.tiers
     lam, n_eff = pips_probabilities(registry.weights[pos], n)
     note = a.note
     if n_eff < n:
@@ -170,7 +191,7 @@ def _select(
         sel = select_poisson(t, lam, ids_for)
     else:
         sel = select_order_sampling(t, lam, n_eff, ids_for, method=policy.method.value)
-    return sel, lam[sel], lam, None, float(n_eff), note, None
+    return sel, t[sel], lam[sel], lam, None, float(n_eff), note, None
 
 
 def run_policy(
@@ -184,6 +205,7 @@ def run_policy(
     history_entries: int = 0,
     burden: BurdenHistory | None = None,
     version: int = DRAW_VERSION,
+    where_mask: npt.NDArray[np.bool_] | None = None,
 ) -> Draw:
     """Draw under a built :class:`~.policy.DrawPolicy`, with the excluded ids known.
 
@@ -192,23 +214,25 @@ def run_policy(
     history's digest and entry count as the receipt records them; ``burden`` is the
     history's earlier periods (burden spreading, with ``policy.floor``). ``version`` is
     the draw version to compute (:data:`~.batches.DRAW_VERSIONS`): the latest for a new
-    draw, the receipt's own for a verifier recomputing an older one.
+    draw, the receipt's own for a verifier recomputing an older one. ``where_mask`` is
+    ``registry.mask(**policy.where)`` when the caller has it already (a plan checks every
+    task's filter before drawing); it is used as given, never changed.
     """
     version = check_version(version)
     _check_inputs(registry, seed, stream, policy, burden)
     excluded_t = tuple(sorted(set(excluded), key=lambda s: s.encode("utf-8")))
-    strata_rows = _eligible_strata(registry, policy, excluded_t)
+    strata_rows = _eligible_strata(registry, policy, excluded_t, where_mask)
     alloc = policy.allocate({label: int(p.size) for label, p, _ in strata_rows})
     # each unit's last inspected period, matched once for the whole register
     last = None if burden is None else burden.last_inspected(registry.ids, registry.fingerprints)
     strata: dict[str, StratumDraw] = {}
     problems: list[Problem] = []
     for label, pos, fp in sorted(strata_rows):
-        a, t = alloc[label], _tickets(fp, seed, stream)
+        a = alloc[label]
         floor = None if last is None else policy.floor_of(label)
         try:
-            sel, probs, lam, pi, expected, note, tiers = _select(
-                registry, policy, a, pos, t, last, floor
+            sel, tk, probs, lam, pi, expected, note, tiers = _select(
+                registry, policy, a, pos, fp, (seed, stream), last, floor
             )
         except ValidationError as e:  # a floor above the stratum's fraction names it
             if last is None:
@@ -217,7 +241,7 @@ def run_policy(
             continue
         strata[label] = StratumDraw(
             label=label, allocation=a, population=a.population, positions=readonly(pos[sel]),
-            tickets=readonly(t[sel]), probabilities=readonly(probs), inclusion_probability=pi,
+            tickets=readonly(tk), probabilities=readonly(probs), inclusion_probability=pi,
             expected_size=expected, note=note, population_positions=pos,
             population_probabilities=lam, register_ids=registry.ids, floor=floor, tiers=tiers,
         )  # fmt: skip

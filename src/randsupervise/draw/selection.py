@@ -45,6 +45,7 @@ __all__ = [
     "select_order_sampling",
     "select_poisson",
     "select_smallest",
+    "smallest_in_ticket_order",
     "ticket_order",
 ]
 
@@ -83,31 +84,40 @@ def ticket_order(local: IntArray, tickets: U64Array, ids_for: IdsFor) -> IntArra
         [3, 1, 2, 0]
     """
     local = np.asarray(local, dtype=np.int64)
-    m = local.size
-    if m < 2:
+    if local.size < 2:
         return local
-    # Sort tickets with the local index packed into their low bits: a plain value sort is
+    idx = _ticket_sort(tickets[local], lambda q: ids_for(local[q]))
+    out: IntArray = local[idx]
+    return out
+
+
+def _ticket_sort(tk: U64Array, ids_for: IdsFor) -> IntArray:
+    """The permutation that sorts ``tk`` by ``(ticket, UTF-8 id)``; ``ids_for`` maps
+    positions of ``tk`` to ids."""
+    m = tk.size
+    if m < 2:
+        return np.arange(m, dtype=np.int64)
+    # Sort tickets with the index packed into their low bits: a plain value sort is
     # several times faster than argsort. Units whose tickets agree above the packed bits
     # come out in index order; those few groups are re-sorted by (ticket, id) below.
     bits = (m - 1).bit_length()
     mask = np.uint64((1 << bits) - 1)
-    key = tickets[local] & ~mask
+    key = tk & ~mask
     key |= np.arange(m, dtype=np.uint64)
     key.sort()
-    order = local[(key & mask).astype(np.int64)]
-    st = tickets[order]
-    bad = np.flatnonzero(st[1:] <= st[:-1])
-    if bad.size:
-        high = key & ~mask
+    idx = (key & mask).astype(np.int64)
+    key &= ~mask  # now the high bits only, in ascending order
+    same = np.flatnonzero(key[1:] == key[:-1])
+    if same.size:
         done: set[int] = set()
-        for i in bad.tolist():
-            a = int(np.searchsorted(high, high[i], side="left"))
+        for i in same.tolist():
+            a = int(np.searchsorted(key, key[i], side="left"))
             if a in done:
                 continue
             done.add(a)
-            b = int(np.searchsorted(high, high[i], side="right"))
-            order[a:b] = _by_ticket_then_id(order[a:b], tickets, ids_for)
-    out: IntArray = order
+            b = int(np.searchsorted(key, key[i], side="right"))
+            idx[a:b] = _by_ticket_then_id(idx[a:b], tk, ids_for)
+    out: IntArray = idx
     return out
 
 
@@ -146,8 +156,57 @@ def select_smallest(tickets: U64Array, n: int, ids_for: IdsFor) -> IntArray:
         [3, 1, 4]
     """
     t = np.asarray(tickets, dtype=np.uint64)
+    sel, _ = smallest_in_ticket_order(t.size, n, lambda a, b: t[a:b], ids_for)
+    return sel
+
+
+#: Units per block when tickets are made and screened block by block (2 MiB of uint64).
+_SCAN_BLOCK = 1 << 18
+
+
+def smallest_in_ticket_order(
+    size: int, n: int, tickets_of: Callable[[int, int], U64Array], ids_for: IdsFor
+) -> tuple[IntArray, U64Array]:
+    """:func:`select_smallest` over ``size`` units whose tickets ``tickets_of(a, b)`` gives
+    for positions ``a:b``: the selected positions in ticket order, and their tickets.
+
+    Tickets are uniform on ``[0, 2**64)``, so the ``n`` smallest of ``size`` lie below
+    ``τ = 2**64 · m / size`` for ``m = n + 6·√n + 64`` but in a vanishing share of draws:
+    the tickets are made block by block, only those below ``τ`` are kept (about ``m``) and
+    sorted by ``(ticket, id)``, and the first ``n`` taken. Every unit outside is above
+    every kept one, so this is exactly the ``n`` smallest; when fewer than ``n`` fall
+    below ``τ`` (or ``m`` reaches ``size``), every ticket is ranked instead.
+
+    Examples:
+        >>> import numpy as np
+        >>> t = np.array([9, 2, 7, 2, 5], dtype=np.uint64)
+        >>> ids = np.array(["e", "d", "c", "b", "a"])
+        >>> sel, tk = smallest_in_ticket_order(5, 3, lambda a, b: t[a:b],
+        ...                                    lambda p: ids[p].tolist())
+        >>> sel.tolist(), tk.tolist()
+        ([3, 1, 4], [2, 2, 5])
+    """
+    if n <= 0 or size <= 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint64)
+    want = n + 6 * math.isqrt(n) + 64
+    if n < size and want < size:
+        tau = np.uint64((want << 64) // size)
+        cands: list[IntArray] = []
+        kept: list[U64Array] = []
+        for a in range(0, size, _SCAN_BLOCK):
+            tb = tickets_of(a, min(a + _SCAN_BLOCK, size))
+            c = np.flatnonzero(tb < tau)
+            kept.append(tb[c])
+            cands.append(c + a)
+        cand = np.concatenate(cands)
+        if cand.size >= n:
+            tc = np.concatenate(kept)
+            idx = _ticket_sort(tc, lambda q: ids_for(cand[q]))[:n]
+            return cand[idx], tc[idx]
+    t = tickets_of(0, size)
     chosen = _n_smallest(t, n, lambda loc: _by_id(loc, ids_for))
-    return ticket_order(chosen, t, ids_for)
+    order = ticket_order(chosen, t, ids_for)
+    return order, t[order]
 
 
 def select_poisson(tickets: U64Array, probabilities: F64Array, ids_for: IdsFor) -> IntArray:
