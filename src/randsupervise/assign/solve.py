@@ -46,10 +46,11 @@ def _solve(draw: Draw, visits: Sequence[VisitRequest], keep: Keep) -> Solved:
     afterwards, and a witness names the visit and department.
     """
     if not any(v.per_department or v.leader for v in visits):
-        return _solve_units(draw, visits, keep)
+        teams, fallback = _solve_units(draw, visits, keep)
+        return teams, keep_text(FrozenList(map(frozen_record, teams))), fallback
     units, keep_units = _split_parts(draw, visits, keep)
     try:
-        teams, _, fallback = _solve_units(attrs.evolve(draw, memo=None), units, keep_units)
+        teams, fallback = _solve_units(attrs.evolve(draw, memo=None), units, keep_units)
     except InfeasibleAssignment as exc:
         w = _named_parts(cast(Witness, exc.witness))
         raise InfeasibleAssignment(f"no lawful assignment: {w}", witness=w) from None
@@ -61,8 +62,9 @@ def _solve(draw: Draw, visits: Sequence[VisitRequest], keep: Keep) -> Solved:
     return joined, records, fallback
 
 
-def _solve_units(draw: Draw, visits: Sequence[VisitRequest], keep: Keep) -> Solved:
-    """:func:`_solve` for requests that are each one requirement group."""
+def _solve_units(draw: Draw, visits: Sequence[VisitRequest], keep: Keep) -> tuple[list[Team], bool]:
+    """:func:`_solve` for requests that are each one requirement group, without the
+    receipt records."""
     problem = draw.problem
     ids = problem.pool.ids
     cap = np.array([max(problem.limit_of(i) - keep.used.get(i, 0), 0) for i in ids], dtype=np.int64)
@@ -102,7 +104,7 @@ def _solve_units(draw: Draw, visits: Sequence[VisitRequest], keep: Keep) -> Solv
         Team(visit=v, officers=tuple(o), experts=tuple(e))
         for v, o, e in zip(vids, lists["officers"], lists["experts"], strict=True)
     ]
-    return teams, keep_text(FrozenList(map(frozen_record, teams))), fallback
+    return teams, fallback
 
 
 def _solve_role(
