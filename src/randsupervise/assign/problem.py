@@ -105,6 +105,10 @@ def _ids(items: Sequence[Any]) -> bool:
 
 
 def _pair(pair: object) -> Pair | None:
+    if type(pair) is tuple and len(pair) == 2:  # the usual row, checked without a copy
+        a, b = pair
+        if type(a) is str and type(b) is str and a and b:
+            return (a, b)
     if isinstance(pair, str | bytes) or not isinstance(pair, Iterable):
         return None
     items = tuple(pair)
