@@ -2,6 +2,8 @@
 
 * A joint visit's department parts are validated once per distinct shape and copied for
   the other visits: each part equals the request the validated constructor builds.
+* The canonical text of visits that differ only in id and target is written once: the
+  visits' digest is that of their records.
 * The teams' receipt records are built frozen, with their canonical text written once:
   each record equals ``Team.to_record()`` (same keys, same order), and the receipt's
   canonical text and digest are those of the plain records walked element by element.
@@ -14,9 +16,16 @@ import datetime as dt
 import attrs
 import pytest
 
-from randsupervise._core.canonical import canonical_json, digest, keep_text
+from randsupervise._core.canonical import canonical_json, digest, keep_text, sha256_hex
 from randsupervise._core.frozen import FrozenDict, FrozenList, freeze, thaw
-from randsupervise.assign import AssignmentProblem, JointRule, VisitRequest, assign, verify
+from randsupervise.assign import (
+    AssignmentProblem,
+    JointRule,
+    VisitRequest,
+    assign,
+    verify,
+    visits_digest,
+)
 from randsupervise.assign.parts import _split_parts
 from randsupervise.assign.phases import Draw, Keep
 from randsupervise.model.inspectors import InspectorPool
@@ -126,3 +135,17 @@ def test_kept_text_is_the_walked_text_and_a_lone_surrogate_still_refused() -> No
     bad = freeze([*rows, {"visit": "\ud800", "officers": []}])
     with pytest.raises(ValueError, match="lone surrogate"):
         canonical_json(keep_text(bad))
+
+
+def test_visits_digest_is_the_digest_of_the_records_for_every_shape() -> None:
+    """The text shared by visits that differ only in id and target is written once; a
+    region holding the stand-in of an id is written whole (the digest is the same)."""
+    odd = VisitRequest(id="W1", target="T", region="\x00id\x00", departments=("a", "b"))
+    vs = [*visits(40), odd]
+    vs.append(attrs.evolve(vs[-1], id="W2", target="\x00target\x00"))
+    want = sha256_hex(
+        {"format": "randsupervise.visit-requests", "version": 1,
+         "visits": [v.to_record() for v in sorted(vs, key=lambda v: v.id)]}
+    )  # fmt: skip
+    assert visits_digest(vs) == want
+    assert visits_digest(reversed(vs)) == want

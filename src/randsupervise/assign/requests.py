@@ -39,6 +39,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import hashlib
+import json
 from collections.abc import Iterable, Mapping
 from json.encoder import encode_basestring
 from typing import Any
@@ -476,6 +477,8 @@ def visits_digest(visits: Iterable[VisitRequest]) -> str:
     enc = _encode_str
     # the text around id and target repeats across visits: cached per distinct rest
     pieces: dict[tuple[Any, ...], tuple[str, str, str]] = {}
+    # the same for the other visits, keyed by every field but id and target
+    shapes: dict[tuple[Any, ...], tuple[str, str, str] | None] = {}
 
     def sorted_list(values: Iterable[str]) -> str:
         return "[" + ",".join(enc(x) for x in values) + "]"
@@ -483,7 +486,17 @@ def visits_digest(visits: Iterable[VisitRequest]) -> str:
     parts = []
     for v in sorted(visits, key=_by_id):
         if v.per_department or v.leader or v.date or v.period or v.qualification_counts:
-            parts.append(canonical_json(v.to_record(), "v1"))
+            key = (v.region, v.departments, v.qualifications, v.joint_rule, v.sub_teams,
+                   v.department_qualifications, v.team_size, v.qualification_counts,
+                   v.experts, v.expert_tags, v.leader, v.date, v.period)  # fmt: skip
+            if key not in shapes:
+                shapes[key] = _around_id_and_target(v)
+            around = shapes[key]
+            parts.append(
+                canonical_json(v.to_record(), "v1")
+                if around is None
+                else around[0] + enc(v.id) + around[1] + enc(v.target) + around[2]
+            )
             continue
         rest = (v.departments, v.expert_tags, v.experts, v.qualifications, v.region, v.team_size)
         hit = pieces.get(rest)
@@ -502,6 +515,25 @@ def visits_digest(visits: Iterable[VisitRequest]) -> str:
         '{"format":"randsupervise.visit-requests","version":1,"visits":[' + ",".join(parts) + "]}"
     )
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+#: Stand-ins for a visit's id and target in the text of a record (their JSON text must
+#: occur once in it, else the record is written whole).
+_ID, _TARGET = _encode_str("\x00id\x00"), _encode_str("\x00target\x00")
+
+
+def _around_id_and_target(v: VisitRequest) -> tuple[str, str, str] | None:
+    """The canonical text of ``v.to_record()`` before its id, between its id and its
+    target, and after its target (the same for every visit that differs from ``v`` only
+    in them); ``None`` when a stand-in occurs elsewhere in the text."""
+    record = v.to_record()
+    record["id"], record["target"] = json.loads(_ID), json.loads(_TARGET)
+    text = canonical_json(record, "v1")
+    if text.count(_ID) != 1 or text.count(_TARGET) != 1:
+        return None
+    head, rest = text.split(_ID)
+    middle, tail = rest.split(_TARGET)  # "id" sorts before "target"
+    return head, middle, tail
 
 
 def _by_id(v: VisitRequest) -> str:
