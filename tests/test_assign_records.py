@@ -52,20 +52,18 @@ def visits(n: int) -> list[VisitRequest]:
             extra["department_qualifications"] = {deps[1]: {"q1"}}
         elif joint and k % 5 == 0:
             extra["sub_teams"] = {deps[0]: 3, deps[1]: 2}
-        out.append(
-            VisitRequest(
-                id=f"V{k:03d}",
-                target=f"T{k % 7}",
-                region="r",
-                departments=deps,
-                qualifications={"q0"} if k % 2 else set(),
-                date=dt.date(2024, 5, 1 + k % 3) if k % 3 == 0 else None,
-                period="2024-05" if k % 8 == 3 else None,
-                experts=1 if k % 9 == 0 else 0,
-                expert_tags={"e"} if k % 9 == 0 else set(),
-                **extra,  # type: ignore[arg-type]
-            )
-        )
+        shape = {
+            "id": f"V{k:03d}",
+            "target": f"T{k % 7}",
+            "region": "r",
+            "departments": deps,
+            "qualifications": {"q0"} if k % 2 else set(),
+            "date": dt.date(2024, 5, 1 + k % 3) if k % 3 == 0 else None,
+            "period": "2024-05" if k % 8 == 3 else None,
+            "experts": 1 if k % 9 == 0 else 0,
+            "expert_tags": {"e"} if k % 9 == 0 else set(),
+        }
+        out.append(VisitRequest(**shape, **extra))  # type: ignore[arg-type]
     return out
 
 

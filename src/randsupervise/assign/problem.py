@@ -24,12 +24,8 @@ import attrs
 
 from randsupervise._core.canonical import sha256_hex
 from randsupervise.assign._phase import _UNLIMITED
-from randsupervise.assign.requests import (
-    UNIT_SEPARATOR,
-    RegionRule,
-    VisitRequest,
-    visits_digest,
-)
+from randsupervise.assign.requests import UNIT_SEPARATOR, RegionRule, VisitRequest
+from randsupervise.assign.visit_digest import visits_digest
 from randsupervise.errors import Problem, ValidationError
 from randsupervise.model.inspectors import InspectorPool
 
