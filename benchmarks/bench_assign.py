@@ -6,13 +6,21 @@ eligible (visit, inspector) pairs in conflict, 10% joint visits (two departments
 uniform load limit of 1.5 x the mean load. Baseline, measured in the same run:
 one ``scipy.sparse.csgraph.maximum_flow`` (Dinic) over the same eligibility graph
 (source -> visit capacity 2, visit -> eligible inspector 1, inspector -> sink the load
-limit), graph already built. Prints one JSON object per line.
+limit), graph already built. Prints one JSON object per run and one summary per shape
+(min / median / max of ours, of the baseline and of the ratio; the load average).
 
-Joint-heavy instance (``--joint-heavy``): the same, with 30% joint visits staffed per
-department (each department's part two officers of its own, 部门联合抽查); the baseline's
-graph then has one node per part (source -> part capacity 2, part -> its department's
-eligible inspectors). The first instance keeps its joint visits in the one-team form
-(one officer of each department), so its figures stay comparable with earlier runs.
+Shapes (``--shape``, repeatable): ``10k`` (10,000 visits, 300 inspectors, 3 regions),
+``100k`` (100,000 / 3,000 / 30 regions), ``100k-1region`` (100,000 / 3,000, all in one
+region: the eligibility graph is one component, with about 240 million eligible pairs),
+``30k-1region`` (30,000 / 900 in one region, about 21.5 million pairs: the one-component
+shape at a size whose baseline graph fits in a few GB), ``joint-10k`` and ``joint-100k``.
+
+Joint-heavy shapes (``joint-*``, or ``--joint-heavy``): the same, with 30% joint visits
+staffed per department (each department's part two officers of its own, 部门联合抽查);
+the baseline's graph then has one node per part (source -> part capacity 2, part -> its
+department's eligible inspectors). The other shapes keep their joint visits in the
+one-team form (one officer of each department), so their figures stay comparable with
+earlier runs.
 """
 
 from __future__ import annotations
@@ -20,6 +28,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import resource
 import time
 from typing import Any
@@ -126,6 +135,17 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
+#: The shapes of the benchmark row: (visits, inspectors, regions, joint-heavy).
+SHAPES = {
+    "10k": (10_000, 300, 3, False),
+    "100k": (100_000, 3_000, 30, False),
+    "100k-1region": (100_000, 3_000, 1, False),
+    "30k-1region": (30_000, 900, 1, False),
+    "joint-10k": (10_000, 300, 3, True),
+    "joint-100k": (100_000, 3_000, 30, True),
+}
+
+
 def run(n_visits: int, n_insp: int, n_regions: int, joint_heavy: bool = False) -> dict[str, object]:
     share = 0.30 if joint_heavy else 0.10
     visits, pool, conflicts, limit, edges = instance(
@@ -163,11 +183,13 @@ def run(n_visits: int, n_insp: int, n_regions: int, joint_heavy: bool = False) -
         "load_min": int(loads.min()),
         "load_max": int(loads.max()),
         "load_limit": limit,
+        "load_average_1min": round(os.getloadavg()[0], 2),
     }
 
 
-def summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """Min / median / max of the ratio, of our time and of the baseline's own time."""
+def summary(rows: list[dict[str, Any]], shape: str, load_start: float) -> dict[str, Any]:
+    """Min / median / max of the ratio, of our time and of the baseline's own time, with
+    the machine's load average (1 minute) at the start and at the end of the runs."""
 
     def mmm(key: str) -> list[float]:
         xs = sorted(float(r[key]) for r in rows)
@@ -175,29 +197,48 @@ def summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
     return {
         "name": rows[0]["name"],
+        "shape": shape,
         "runs": len(rows),
         "ratio_min_median_max": mmm("ratio"),
         "ours_s_min_median_max": mmm("ours_s"),
         "baseline_s_min_median_max": mmm("baseline_s"),
+        "goal_ratio": 2.0,
+        "goal_met": mmm("ratio")[1] <= 2.0,
+        "load_average_1min_start_end": [round(load_start, 2), round(os.getloadavg()[0], 2)],
     }
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--quick", action="store_true", help="10,000 visits, 300 inspectors")
-    ap.add_argument("--runs", type=int, default=1, help="repeat each size; then a summary")
+    ap.add_argument("--quick", action="store_true", help="only the shape 10k (10,000 visits)")
+    ap.add_argument("--runs", type=int, default=1, help="runs of each shape, then a summary")
     ap.add_argument(
-        "--joint-heavy", action="store_true", help="30%% joint visits staffed per department"
+        "--shape",
+        action="append",
+        choices=sorted(SHAPES),
+        help="a shape to run (repeat for several; default: 10k, 100k and 30k-1region; "
+        "100k-1region needs about 20 GB)",
+    )
+    ap.add_argument(
+        "--joint-heavy",
+        action="store_true",
+        help="the shapes joint-10k and joint-100k (30%% joint visits staffed per department)",
     )
     args = ap.parse_args()
-    sizes = [(10_000, 300, 3)] if args.quick else [(10_000, 300, 3), (100_000, 3_000, 30)]
-    for size in sizes:
+    if args.shape:
+        shapes = args.shape
+    elif args.joint_heavy:
+        shapes = ["joint-10k"] if args.quick else ["joint-10k", "joint-100k"]
+    else:
+        shapes = ["10k"] if args.quick else ["10k", "100k", "30k-1region"]
+    for shape in shapes:
+        *size, joint = SHAPES[shape]
+        load_start = os.getloadavg()[0]
         rows = []
         for _ in range(args.runs):
-            rows.append(run(*size, joint_heavy=args.joint_heavy))
+            rows.append(run(*size, joint_heavy=joint))
             print(json.dumps(rows[-1], ensure_ascii=False), flush=True)
-        if args.runs > 1:
-            print(json.dumps(summary(rows), ensure_ascii=False), flush=True)
+        print(json.dumps(summary(rows, shape, load_start), ensure_ascii=False), flush=True)
 
 
 if __name__ == "__main__":

@@ -51,6 +51,7 @@ __all__ = [
     "digest",
     "jcs_number",
     "json_text",
+    "keep_text",
     "sha256_hex",
     "string_list",
 ]
@@ -199,6 +200,30 @@ def _float_free(value: Any) -> bool:
     if isinstance(value, list | tuple):
         return all(map(_float_free, value))
     return False
+
+
+def keep_text(records: FrozenList) -> FrozenList:
+    """``records`` itself, with its canonical text written now by the C encoder and kept
+    with it (module notes), without the walk of :func:`_float_free` over every value.
+
+    The caller knows what the walk would find: every value is a string, an integer
+    within 2^53, a bool, ``None``, or a list or object of these, and every object key is
+    below U+D800 (there code-point order is UTF-16 order). Engine records such as teams
+    (ids and department names) are built so. A string with a lone surrogate still leaves
+    the list to the recursion, which names it.
+
+    Examples:
+        >>> from randsupervise._core.frozen import freeze, thaw
+        >>> teams = freeze([{"visit": f"V{k}", "officers": ["a", "b"]} for k in range(20)])
+        >>> canonical_json(keep_text(teams)) == canonical_json(thaw(teams))
+        True
+    """
+    if len(records) >= _FAST_MIN and "jcs" not in records.derived():
+        text: str | None = _SORTED.encode(records)
+        if text is not None and not text.isascii() and not _has_utf8(text):
+            text = None
+        records.derived()["jcs"] = text
+    return records
 
 
 def _has_utf8(text: str) -> bool:

@@ -18,15 +18,10 @@ from randsupervise.assign.assignment import (
     receipt_digest,
     replace,
 )
-from randsupervise.assign.requests import (
-    MIN_TEAM_SIZE,
-    JointRule,
-    RegionRule,
-    VisitRequest,
-    visits_digest,
-)
+from randsupervise.assign.requests import MIN_TEAM_SIZE, JointRule, RegionRule, VisitRequest
 from randsupervise.assign.rotation import group_recusal, pairs_served_together, rotation_from
 from randsupervise.assign.verify import read_chain, verify
+from randsupervise.assign.visit_digest import visits_digest
 from randsupervise.assign.witness import Witness
 
 __all__ = [

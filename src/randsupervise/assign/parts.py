@@ -12,6 +12,7 @@ officers of the lead department who may lead, by pair ticket under ``stream + "/
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import attrs
 import numpy as np
@@ -50,6 +51,29 @@ def _part_id(visit: str, department: str) -> str:
     return f"{visit}{UNIT_SEPARATOR}{department}"
 
 
+def _part_request(
+    built: dict[tuple[Any, ...], tuple[VisitRequest, dict[str, Any]]],
+    v: VisitRequest,
+    uid: str,
+    **fields: Any,
+) -> VisitRequest:
+    """``VisitRequest(id=uid, target=v.target, region=v.region, **fields)``, validated once
+    per distinct ``fields`` (kept in ``built`` with its attributes): the other parts with
+    the same fields take the first one's attributes but their own id, target and region,
+    which come from the validated request ``v`` (``uid`` is its id, U+001F and one of its
+    departments)."""
+    key = tuple(fields.values())
+    hit = built.get(key)
+    if hit is None:
+        first = VisitRequest(id=uid, target=v.target, region=v.region, **fields)
+        built[key] = (first, {a.name: getattr(first, a.name) for a in attrs.fields(VisitRequest)})
+        return first
+    out = object.__new__(VisitRequest)
+    for name, value in (*hit[1].items(), ("id", uid), ("target", v.target), ("region", v.region)):
+        object.__setattr__(out, name, value)
+    return out
+
+
 def _split_parts(
     draw: Draw, visits: Sequence[VisitRequest], keep: Keep
 ) -> tuple[list[VisitRequest], Keep]:
@@ -59,6 +83,7 @@ def _split_parts(
     fo: dict[str, tuple[str, ...]] = {}
     fe: dict[str, tuple[str, ...]] = {}
     pool = draw.problem.pool
+    built: dict[tuple[Any, ...], tuple[VisitRequest, dict[str, Any]]] = {}
     for v in visits:
         if not v.per_department:
             units.append(
@@ -76,10 +101,10 @@ def _split_parts(
         for d, n, quals in v.parts():
             uid = _part_id(v.id, d)
             units.append(
-                VisitRequest(
-                    id=uid,
-                    target=v.target,
-                    region=v.region,
+                _part_request(
+                    built,
+                    v,
+                    uid,
                     departments=(d,),
                     qualifications=quals,
                     team_size=n,
@@ -87,7 +112,7 @@ def _split_parts(
                     period=v.period,
                     experts=v.experts if d == lead else 0,
                     expert_tags=v.expert_tags if d == lead else frozenset(),
-                    qualification_counts=v.qualification_counts if d == lead else {},
+                    qualification_counts=v.qualification_counts if d == lead else (),
                 )
             )
             mine = tuple(m for m in kept if pool[m].department == d)

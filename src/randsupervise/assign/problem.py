@@ -16,20 +16,16 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from json.encoder import encode_basestring
 from typing import Any, TypedDict, TypeVar, cast
 
 import attrs
 
 from randsupervise._core.canonical import sha256_hex
 from randsupervise.assign._phase import _UNLIMITED
-from randsupervise.assign.requests import (
-    UNIT_SEPARATOR,
-    RegionRule,
-    VisitRequest,
-    visits_digest,
-)
+from randsupervise.assign.requests import UNIT_SEPARATOR, RegionRule, VisitRequest
+from randsupervise.assign.visit_digest import visits_digest
 from randsupervise.errors import Problem, ValidationError
 from randsupervise.model.inspectors import InspectorPool
 
@@ -105,6 +101,10 @@ def _ids(items: Sequence[Any]) -> bool:
 
 
 def _pair(pair: object) -> Pair | None:
+    if type(pair) is tuple and len(pair) == 2:  # the usual row, checked without a copy
+        a, b = pair
+        if type(a) is str and type(b) is str and a and b:
+            return (a, b)
     if isinstance(pair, str | bytes) or not isinstance(pair, Iterable):
         return None
     items = tuple(pair)
@@ -381,8 +381,18 @@ class AssignmentProblem:
         return out
 
 
+#: Python's canonical form (``v1``) of a list of pairs of strings, in one C call (the
+#: escapes of ``encode_basestring``; no float, so nothing else to write).
+_PAIRS = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False)
+
+
 def _pairs_digest(pairs: frozenset[Pair]) -> str:
-    """``sha256_hex(sorted(map(list, pairs)))``, with the canonical JSON written directly."""
-    enc = encode_basestring
-    text = "[" + ",".join(f"[{enc(a)},{enc(b)}]" for a, b in sorted(pairs)) + "]"
+    """``sha256_hex(sorted(map(list, pairs)))``, with the canonical JSON written directly.
+
+    Examples:
+        >>> _pairs_digest(frozenset({("I2", "T1"), ("I1", "网吧")})) == sha256_hex(
+        ...     [["I1", "网吧"], ["I2", "T1"]])
+        True
+    """
+    text = _PAIRS.encode(sorted(pairs))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -43,7 +43,7 @@ def _receipt(
     event: dict[str, Any],
     previous: Mapping[str, Any] | None,
     fallback: bool,
-    records: list[dict[str, Any]] | None = None,
+    records: Sequence[Mapping[str, Any]] | None = None,
     *,
     version: int = RECEIPT_VERSIONS[-1],
     algorithm_version: int = ALGORITHM_VERSION,

@@ -38,14 +38,11 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import hashlib
 from collections.abc import Iterable, Mapping
-from json.encoder import encode_basestring
 from typing import Any
 
 import attrs
 
-from randsupervise._core.canonical import canonical_json
 from randsupervise._core.validation import (
     bool_problems,
     date_problems,
@@ -58,10 +55,7 @@ from randsupervise._core.validation import (
 from randsupervise.errors import Problem, ValidationError
 from randsupervise.model.inspectors import LEAD_QUALIFICATION
 
-__all__ = ["MIN_TEAM_SIZE", "JointRule", "RegionRule", "VisitRequest", "visits_digest"]
-
-# a JSON string literal with non-ASCII kept, as canonical JSON writes it
-_encode_str = encode_basestring
+__all__ = ["MIN_TEAM_SIZE", "JointRule", "RegionRule", "VisitRequest"]
 
 #: At least two certified officers per check (《行政处罚法》 art. 42).
 MIN_TEAM_SIZE = 2
@@ -454,58 +448,6 @@ class VisitRequest:
                 d: sorted(q) for d, q in self.department_qualifications
             }
         return out
-
-
-def visits_digest(visits: Iterable[VisitRequest]) -> str:
-    """SHA-256 of the canonical JSON of the requests sorted by id (input order is irrelevant).
-
-    The canonical text is written out directly (byte for byte what
-    ``sha256_hex({"format": ..., "version": 1, "visits": [to_record(), ...]})`` gives),
-    since a dict per visit costs more than the hashing itself.
-
-    Examples:
-        >>> a = VisitRequest(id="A", target="T", region="r", departments=["d"])
-        >>> b = VisitRequest(id="B", target="T", region="r", departments=["d"])
-        >>> visits_digest([a, b]) == visits_digest([b, a])
-        True
-        >>> from randsupervise._core.canonical import sha256_hex
-        >>> visits_digest([a, b]) == sha256_hex({"format": "randsupervise.visit-requests",
-        ...     "version": 1, "visits": [a.to_record(), b.to_record()]})
-        True
-    """
-    enc = _encode_str
-    # the text around id and target repeats across visits: cached per distinct rest
-    pieces: dict[tuple[Any, ...], tuple[str, str, str]] = {}
-
-    def sorted_list(values: Iterable[str]) -> str:
-        return "[" + ",".join(enc(x) for x in values) + "]"
-
-    parts = []
-    for v in sorted(visits, key=_by_id):
-        if v.per_department or v.leader or v.date or v.period or v.qualification_counts:
-            parts.append(canonical_json(v.to_record(), "v1"))
-            continue
-        rest = (v.departments, v.expert_tags, v.experts, v.qualifications, v.region, v.team_size)
-        hit = pieces.get(rest)
-        if hit is None:
-            hit = (
-                f'{{"departments":{sorted_list(v.departments)},'
-                f'"expert_tags":{sorted_list(sorted(v.expert_tags))},'
-                f'"experts":{int(v.experts)},"id":',
-                f',"qualifications":{sorted_list(sorted(v.qualifications))},'
-                f'"region":{enc(v.region)},"target":',
-                f',"team_size":{int(v.team_size)}}}',
-            )
-            pieces[rest] = hit
-        parts.append(hit[0] + enc(v.id) + hit[1] + enc(v.target) + hit[2])
-    text = (
-        '{"format":"randsupervise.visit-requests","version":1,"visits":[' + ",".join(parts) + "]}"
-    )
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def _by_id(v: VisitRequest) -> str:
-    return v.id
 
 
 def _to_allowed(value: Any) -> Any:

@@ -12,16 +12,18 @@ are in id order.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, cast
+from typing import cast
 
 import attrs
 import numpy as np
 
+from randsupervise._core.canonical import keep_text
+from randsupervise._core.frozen import FrozenList
 from randsupervise.assign._solver import _Infeasible, solve_phase
 from randsupervise.assign.parts import _draw_leaders, _join_parts, _named_parts, _split_parts
 from randsupervise.assign.phases import Draw, Keep, Members, _build_phase, _period_caps, _targets
 from randsupervise.assign.requests import VisitRequest
-from randsupervise.assign.team import Team
+from randsupervise.assign.team import Team, frozen_record
 from randsupervise.assign.witness import Witness
 from randsupervise.errors import InfeasibleAssignment
 from randsupervise.tickets.fingerprint import fingerprints
@@ -29,8 +31,10 @@ from randsupervise.tickets.function import tickets
 
 __all__: list[str] = []
 
-#: (teams, the teams' receipt records, whether the exact fallback ran)
-Solved = tuple[list[Team], list[dict[str, Any]], bool]
+#: (teams, the teams' receipt records, frozen, with their canonical text written once
+#: (:func:`~randsupervise._core.canonical.keep_text`: ids and department names are
+#: strings), whether the exact fallback ran)
+Solved = tuple[list[Team], FrozenList, bool]
 
 
 def _solve(draw: Draw, visits: Sequence[VisitRequest], keep: Keep) -> Solved:
@@ -42,19 +46,25 @@ def _solve(draw: Draw, visits: Sequence[VisitRequest], keep: Keep) -> Solved:
     afterwards, and a witness names the visit and department.
     """
     if not any(v.per_department or v.leader for v in visits):
-        return _solve_units(draw, visits, keep)
+        teams, fallback = _solve_units(draw, visits, keep)
+        return teams, keep_text(FrozenList(map(frozen_record, teams))), fallback
     units, keep_units = _split_parts(draw, visits, keep)
     try:
-        teams, _, fallback = _solve_units(attrs.evolve(draw, memo=None), units, keep_units)
+        teams, fallback = _solve_units(attrs.evolve(draw, memo=None), units, keep_units)
     except InfeasibleAssignment as exc:
         w = _named_parts(cast(Witness, exc.witness))
         raise InfeasibleAssignment(f"no lawful assignment: {w}", witness=w) from None
     joined = _draw_leaders(draw, visits, _join_parts(visits, teams))
-    return joined, [t.to_record() for t in joined], fallback
+    records = FrozenList(map(frozen_record, joined))
+    # department names are the records' keys: below U+D800, their order is RFC 8785's
+    if all(c < "\ud800" for v in visits for d in v.departments for c in d):
+        keep_text(records)
+    return joined, records, fallback
 
 
-def _solve_units(draw: Draw, visits: Sequence[VisitRequest], keep: Keep) -> Solved:
-    """:func:`_solve` for requests that are each one requirement group."""
+def _solve_units(draw: Draw, visits: Sequence[VisitRequest], keep: Keep) -> tuple[list[Team], bool]:
+    """:func:`_solve` for requests that are each one requirement group, without the
+    receipt records."""
     problem = draw.problem
     ids = problem.pool.ids
     cap = np.array([max(problem.limit_of(i) - keep.used.get(i, 0), 0) for i in ids], dtype=np.int64)
@@ -67,7 +77,7 @@ def _solve_units(draw: Draw, visits: Sequence[VisitRequest], keep: Keep) -> Solv
     tgt, forb, _ = _targets(problem, visits, index, draw.memo)
     fallback = False
     periods = _period_caps(problem, visits, keep)
-    lists: dict[str, list[list[str]]] = {}
+    lists: dict[str, list[Sequence[str]]] = {}
     for role, fixed in (("officers", keep.officers), ("experts", keep.experts)):
         if role == "officers":
             ks = np.arange(len(visits), dtype=np.int64)
@@ -76,7 +86,7 @@ def _solve_units(draw: Draw, visits: Sequence[VisitRequest], keep: Keep) -> Solv
                 [k for k, v in enumerate(visits) if v.experts or (fixed and fixed.get(v.id))],
                 dtype=np.int64,
             )
-        full: list[list[str]] = [[] for _ in visits] if ks.size < len(visits) else []
+        full: list[Sequence[str]] = [()] * len(visits) if ks.size < len(visits) else []
         if ks.size:
             rank = np.full(len(visits), -1, dtype=np.int64)
             rank[ks] = np.arange(ks.size)
@@ -88,17 +98,13 @@ def _solve_units(draw: Draw, visits: Sequence[VisitRequest], keep: Keep) -> Solv
                 for r, k in enumerate(ks.tolist()):
                     full[k] = got[r]
             else:
-                full = got
+                full = list(got)
         lists[role] = full
     teams = [
         Team(visit=v, officers=tuple(o), experts=tuple(e))
         for v, o, e in zip(vids, lists["officers"], lists["experts"], strict=True)
     ]
-    records = [
-        {"visit": v, "officers": o, "experts": e}
-        for v, o, e in zip(vids, lists["officers"], lists["experts"], strict=True)
-    ]
-    return teams, records, fallback
+    return teams, fallback
 
 
 def _solve_role(

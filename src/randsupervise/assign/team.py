@@ -14,7 +14,7 @@ from typing import Any
 
 import attrs
 
-from randsupervise._core.frozen import freeze
+from randsupervise._core.frozen import FrozenDict, FrozenList, freeze
 from randsupervise.assign.problem import AssignmentProblem
 from randsupervise.assign.versions import ALGORITHM_VERSION, RECEIPT_VERSIONS
 from randsupervise.errors import UnknownIdError
@@ -72,6 +72,23 @@ class Team:
         if self.leader is not None:
             out["leader"] = self.leader
         return out
+
+
+_NONE = FrozenList()
+
+
+def frozen_record(team: Team) -> FrozenDict:
+    """``freeze(team.to_record())``, built frozen (the same keys in the same order)."""
+    out: dict[str, Any] = {
+        "visit": team.visit,
+        "officers": FrozenList(team.officers),
+        "experts": FrozenList(team.experts) if team.experts else _NONE,
+    }
+    if team.by_department:
+        out["by_department"] = FrozenDict({d: FrozenList(m) for d, m in team.by_department})
+    if team.leader is not None:
+        out["leader"] = team.leader
+    return FrozenDict(out)
 
 
 def _frozen_receipts(receipts: Iterable[Mapping[str, Any]]) -> tuple[Mapping[str, Any], ...]:
