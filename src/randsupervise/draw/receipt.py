@@ -34,7 +34,7 @@ import numpy.typing as npt
 
 from randsupervise._core.canonical import Form, digest, json_text, string_list
 from randsupervise._core.envelope import RECEIPT_FORMAT
-from randsupervise._core.frozen import FrozenList, freeze, frozen_leaves, thaw
+from randsupervise._core.frozen import FrozenList, freeze, frozen_array, frozen_leaves, thaw
 from randsupervise._core.strict_json import (
     ANY,
     ListOf,
@@ -311,7 +311,7 @@ def _hex_all(tickets: Sequence[int] | npt.NDArray[np.uint64]) -> FrozenList:
     if not isinstance(tickets, np.ndarray):
         return frozen_leaves([_hex(int(t)) for t in tickets], str)
     raw = np.ascontiguousarray(tickets, dtype=">u8").tobytes().hex().encode("ascii")
-    return string_list(np.frombuffer(raw, dtype="S16"))
+    return string_list(np.frombuffer(raw, dtype="S16"), plain=True)
 
 
 def _strings(values: Sequence[str] | npt.NDArray[Any]) -> FrozenList:
@@ -326,8 +326,7 @@ def _strings(values: Sequence[str] | npt.NDArray[Any]) -> FrozenList:
 
 def _floats(values: Sequence[float] | npt.NDArray[Any]) -> FrozenList:
     if isinstance(values, np.ndarray):
-        x = np.asarray(values, dtype=np.float64)
-        return frozen_leaves(x.tolist(), float, array=x)
+        return frozen_array(np.asarray(values, dtype=np.float64))
     return frozen_leaves([float(p) for p in values], float)
 
 
