@@ -16,6 +16,11 @@ Invariants (architecture principle 4; plan §三(二) "一公开"; ``docs/spec/r
   tiers. Receipts of draws without burden spreading have no such key.
 * A receipt is deeply immutable: its nested values are frozen copies, and
   :meth:`Receipt.to_dict` returns a fresh, editable copy.
+* A receipt built from a draw keeps each stratum's selected ids, tickets and
+  probabilities as numpy arrays (:func:`randsupervise._core.frozen.deferred`): reading
+  one gives the same frozen list as ever, made on first reading; the digest and the JSON
+  are written from the arrays, byte for byte the text of the lists. Such a receipt
+  equals (and hashes as) the same receipt parsed from its JSON.
 * :meth:`Receipt.from_json` parses strictly (:mod:`randsupervise._core.strict_json`):
   duplicate keys, non-finite numbers, wrong types, unknown or missing fields are a
   :class:`~randsupervise.errors.ValidationError` naming the JSON path.
