@@ -238,3 +238,13 @@ def test_backed_lists_refuse_what_they_cannot_hold() -> None:
         frozen_array(np.zeros((2, 2)))
     with pytest.raises(ValueError):
         deferred(list, np.zeros(2), fill=lambda _: [[], []], at=lambda i: [])
+
+
+def test_lists_backed_in_different_ways_compare_by_their_elements() -> None:
+    ids = ["T1", "T2"] * 10
+    rows = np.frombuffer("".join(ids).encode(), dtype="S2")
+    other = deferred(str, rows, fill=lambda _: list(ids), at=lambda i: ids[i])
+    assert other == string_list(np.array(ids)) and string_list(np.array(ids)) == other
+    assert frozen_array(np.arange(3)) == frozen_array(np.arange(3.0))
+    assert frozen_array(np.arange(3.0)) == frozen_array(np.arange(3.0))
+    assert frozen_array(np.arange(3.0)) != frozen_array(np.arange(1.0, 4.0))

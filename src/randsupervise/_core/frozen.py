@@ -22,8 +22,9 @@ Invariants (architecture principle 4: receipts are deeply immutable):
   Until then the canonical and readable JSON texts are written from the array
   (:mod:`randsupervise._core.canonical`). It is the same type, equal by value, hashing and
   behaving as the filled list does; once filled it *is* a plain :class:`FrozenList`. Two
-  unfilled lists of one element type compare by their arrays (equal arrays, equal
-  elements: ``fill`` is one-to-one), so comparing two receipts makes no objects.
+  unfilled lists filled by one function from arrays of one dtype compare by their arrays
+  (``fill`` is one-to-one: equal arrays, equal elements), so comparing two receipts makes
+  no objects.
 * :func:`readonly` is the one way a numpy array a value hands out is made read-only
   (architecture principle 2: registers and results are read-only arrays).
 """
@@ -153,8 +154,8 @@ class _Deferred(FrozenList):
             return True
         if type(self) is _Deferred and type(other) is _Deferred:
             mine, theirs = self._derived, other._derived
-            if mine["kind"] is theirs["kind"]:
-                a, b = mine["backing"], theirs["backing"]
+            a, b = mine["backing"], theirs["backing"]
+            if mine["fill"] is theirs["fill"] and a.dtype == b.dtype:  # one mapping
                 return a.shape == b.shape and bool(np.array_equal(a, b))
         _fill_all(self, other)
         return list.__eq__(self, other)
@@ -207,10 +208,11 @@ def deferred(
 ) -> FrozenList:
     """A frozen list of ``len(backing)`` leaves of type ``kind``, not made yet (module
     notes): ``fill(the_list)`` returns them all (it may read what the list derived
-    already), ``at(i)`` the ``i``-th (``0 <= i < len``). The
-    elements must be a one-to-one function of ``backing`` (the rows of a 2-d array are
-    the elements), which is kept read-only in :meth:`FrozenList.derived` with ``kind``;
-    the caller must not change it afterwards (pass a copy).
+    already), ``at(i)`` the ``i``-th (``0 <= i < len``). The elements must be a
+    one-to-one function of ``backing`` (one element per row), the same for every list
+    ``fill`` fills from an array of that dtype. ``backing`` is kept read-only in
+    :meth:`FrozenList.derived` with ``kind``; the caller must not change it afterwards
+    (pass a copy).
 
     Examples:
         >>> cells = np.frombuffer(b"T1T2T3", dtype="S2")
@@ -246,8 +248,13 @@ def frozen_array(array: np.ndarray[Any, Any]) -> FrozenList:
     if kind is None or array.ndim != 1:
         raise ValueError(f"not a column of numbers: {array.dtype}, {array.ndim} dimensions")
     copy = readonly(np.array(array, dtype=np.float64 if kind is float else np.int64))
-    out = deferred(kind, copy, fill=lambda _: copy.tolist(), at=lambda i: copy[i].item())
+    out = deferred(kind, copy, fill=_array_values, at=lambda i: copy[i].item())
     out.derived()["array"] = copy
+    return out
+
+
+def _array_values(values: FrozenList) -> list[Any]:
+    out: list[Any] = values.derived()["backing"].tolist()
     return out
 
 
@@ -316,7 +323,7 @@ _LEAVES = frozenset({str, int, float, bool, type(None)})
 
 
 def _flat(value: list[Any] | tuple[Any, ...]) -> bool:
-    if isinstance(value, FrozenList) and value.derived().get("kind") in _LEAVES:
+    if isinstance(value, FrozenList) and getattr(value, "_derived", {}).get("kind") in _LEAVES:
         return True  # its one element type is known: no pass over it
     return len(value) > 8 and set(map(type, value)) <= _LEAVES
 
