@@ -29,6 +29,11 @@ Invariants (architecture principle 4; ``docs/spec/receipts.md``):
   :meth:`~randsupervise._core.frozen.FrozenList.derived`: a receipt's digest and its JSON
   read each list once. The texts are the ones the rules above write; only when they are
   computed changes.
+* A list backed by a numpy array (:func:`~randsupervise._core.frozen.deferred`: ids and
+  hex tickets as rows of ASCII bytes from :func:`string_list`, probabilities as floats)
+  is written from the array, without making its Python objects: the rows of ids are
+  quoted and joined by one vectorised copy (for the readable form with its separator),
+  floats go through the paths above from the array. The bytes are those of the list.
 """
 
 from __future__ import annotations
@@ -43,7 +48,7 @@ from typing import Any, Literal, TypeVar
 import numpy as np
 import numpy.typing as npt
 
-from randsupervise._core.frozen import FrozenList, frozen_leaves
+from randsupervise._core.frozen import FrozenList, deferred, frozen_leaves
 
 __all__ = [
     "Form",
@@ -256,10 +261,22 @@ def _unescaped(value: list[Any] | tuple[Any, ...]) -> str | None:
     return _memo(value, "unescaped", _join_unescaped)
 
 
+def _cells(value: list[Any] | tuple[Any, ...]) -> npt.NDArray[np.uint8] | None:
+    """The rows of printable ASCII a list from :func:`string_list` is backed by, if any."""
+    if isinstance(value, FrozenList):
+        cells: npt.NDArray[np.uint8] | None = value.derived().get("cells")
+        return cells
+    return None
+
+
 def _join_unescaped(value: list[Any] | tuple[Any, ...]) -> str | None:
     """``'["a","b"]'`` for a list of strings none of which needs an escape (ids and hex
     tickets), else ``None``. One join, then checks that run at memory speed: no quote
-    but the separators', no backslash, no control character."""
+    but the separators', no backslash, no control character; from the rows of a list
+    backed by them, one vectorised copy and no check."""
+    cells = _cells(value)
+    if cells is not None:
+        return _quoted(cells, ",", "[", "]")
     text = '["' + '","'.join(value) + '"]'
     if text.count('"') != 2 * len(value) or "\\" in text:
         return None
@@ -287,20 +304,26 @@ def _str_list(value: list[Any] | tuple[Any, ...]) -> str | None:
 _NOT_PLAIN = bytes(b for b in range(256) if not 0x20 <= b < 0x7F or b in b'"\\')
 
 
-def string_list(strings: npt.NDArray[Any]) -> FrozenList:
+def string_list(strings: npt.NDArray[Any], *, plain: bool = False) -> FrozenList:
     """The strings of a numpy string array (``str_`` or ASCII ``bytes_``) as a frozen list
     of ``str``, in order.
 
     When every string is printable ASCII without ``"`` or ``\\`` and fills the array's
-    width (ids of one length, hex tickets), the list's text ``["a","b"]`` is written by
-    one vectorised copy and the list split from it, so that neither a conversion per
-    element nor the later check and join is needed (module notes: the texts are kept with
-    the list). Any other array is converted element by element.
+    width (ids of one length, hex tickets), the list is backed by a copy of those bytes,
+    one row per string, and its ``str`` objects are not made until a reading needs them
+    all (:func:`~randsupervise._core.frozen.deferred`): its canonical text ``["a","b"]``
+    and its readable text are each written from the rows by one vectorised copy, with no
+    check per element (module notes). Any other array is converted element by element.
+
+    ``plain=True`` says the caller knows that already (hex digits of one width): the
+    check is skipped.
 
     Examples:
         >>> ids = string_list(np.array(["T01", "T02"] * 8))
-        >>> ids[:2], canonical_json(ids) == canonical_json(list(ids))
-        (['T01', 'T02'], True)
+        >>> canonical_json(ids)[:13], type(ids).__name__, ids[1]
+        ('["T01","T02",', '_Deferred', 'T02')
+        >>> ids[:2], canonical_json(ids) == canonical_json(list(ids)), type(ids).__name__
+        (['T01', 'T02'], True, 'FrozenList')
         >>> string_list(np.array(["a", "网吧"]))
         ['a', '网吧']
     """
@@ -315,18 +338,43 @@ def string_list(strings: npt.NDArray[Any]) -> FrozenList:
     codes = codes.reshape(strings.size, -1)
     if kind == "U" and codes.max() >= 0x80:
         return _each_string(strings)
-    cells = codes.astype(np.uint8, copy=False)
-    raw = cells.tobytes()
-    if len(raw.translate(None, _NOT_PLAIN)) != len(raw):
-        return _each_string(strings)
-    quoted = np.empty((cells.shape[0], cells.shape[1] + 3), dtype=np.uint8)
-    quoted[:, 0] = quoted[:, -2] = ord('"')
-    quoted[:, 1:-2] = cells
-    quoted[:, -1] = ord(",")
-    text = "[" + quoted.tobytes()[:-1].decode("ascii") + "]"
-    out = frozen_leaves(text[2:-2].split('","'), str)
-    out.derived()["unescaped"] = text
+    cells = np.array(codes, dtype=np.uint8)  # a copy the list owns
+    if not plain:
+        raw = cells.tobytes()
+        if len(raw.translate(None, _NOT_PLAIN)) != len(raw):
+            return _each_string(strings)
+    out = deferred(str, cells, fill=_split_ids, at=lambda i: cells[i].tobytes().decode("ascii"))
+    out.derived()["cells"] = cells
     return out
+
+
+def _split_ids(value: FrozenList) -> list[str]:
+    """The strings of a list backed by plain cells, split from its canonical text (written
+    once and kept: a digest needs it anyway)."""
+    cells = value.derived()["cells"]
+    text: str = _memo(value, "unescaped", lambda _: _quoted(cells, ",", "[", "]"))
+    return text[2:-2].split('","')
+
+
+def _quoted(cells: npt.NDArray[np.uint8], sep: str, head: str = "", tail: str = "") -> str:
+    """``head + sep.join('"' + row + '"' for row in cells) + tail`` for rows of printable
+    ASCII bytes (no quote, no backslash), written by one vectorised copy: each output row
+    is a record of a quote, the id's bytes, a quote and the separator."""
+    n, w = cells.shape
+    h, k, step = len(head), len(sep), w + 2 + len(sep)
+    end = h + n * step - k
+    buf = np.empty(h + n * step + len(tail), dtype=np.uint8)
+    buf[:h] = np.frombuffer(head.encode("ascii"), dtype=np.uint8)
+    record = np.dtype(
+        {"names": ["open", "id", "close"], "formats": ["u1", f"V{w}", f"V{k + 1}"],
+         "offsets": [0, 1, w + 1], "itemsize": step}
+    )  # fmt: skip
+    rows = buf[h : h + n * step].view(record)
+    rows["open"] = ord('"')
+    rows["id"] = np.ascontiguousarray(cells).view(f"V{w}")[:, 0]
+    rows["close"] = np.frombuffer(('"' + sep).encode("ascii"), dtype=f"V{k + 1}")[0]
+    buf[end : end + len(tail)] = np.frombuffer(tail.encode("ascii"), dtype=np.uint8)
+    return str(buf[: end + len(tail)].data, "ascii")
 
 
 def _each_string(strings: npt.NDArray[Any]) -> FrozenList:
@@ -356,7 +404,7 @@ def _float_list(value: list[Any] | tuple[Any, ...]) -> str | None:
     # for a value with a fraction, repr's shortest digits are the ECMAScript text
     plain = ~integral & (a >= 1e-4) & (a < 1e15)
     if plain.all():
-        return _COMPACT.encode(list(value))
+        return _COMPACT.encode(x.tolist())
     exact = integral & (a < _MAX_EXACT)  # the integer itself (-0.0 is 0)
     if exact.all():
         return _COMPACT.encode(x.astype(np.int64).tolist())
@@ -483,6 +531,9 @@ def _readable(value: Any, out: list[str], indent: int | None, level: int) -> Non
 
 def _readable_list(value: list[Any] | tuple[Any, ...], sep: str) -> str | None:
     kind = _kind(value)
+    cells = _cells(value)
+    if cells is not None:
+        return _quoted(cells, sep)
     if kind is str:
         text = _unescaped(value)
         if text is None:
@@ -493,6 +544,9 @@ def _readable_list(value: list[Any] | tuple[Any, ...], sep: str) -> str | None:
     if kind is float:
         x0 = value[0]
         # repr of equal nonzero floats is one text (0.0 and -0.0 are equal but differ)
-        if x0 != 0 and math.isfinite(x0) and (_floats(value) == x0).all():
+        x = _floats(value)
+        if x0 != 0 and math.isfinite(x0) and (x == x0).all():
             return _repeated(float.__repr__(x0), sep, len(value))
+        if np.isfinite(x).all():  # json writes a finite float as its repr
+            return sep.join(map(float.__repr__, x.tolist()))
     return None

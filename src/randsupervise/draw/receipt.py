@@ -16,6 +16,11 @@ Invariants (architecture principle 4; plan §三(二) "一公开"; ``docs/spec/r
   tiers. Receipts of draws without burden spreading have no such key.
 * A receipt is deeply immutable: its nested values are frozen copies, and
   :meth:`Receipt.to_dict` returns a fresh, editable copy.
+* A receipt built from a draw keeps each stratum's selected ids, tickets and
+  probabilities as numpy arrays (:func:`randsupervise._core.frozen.deferred`): reading
+  one gives the same frozen list as ever, made on first reading; the digest and the JSON
+  are written from the arrays, byte for byte the text of the lists. Such a receipt
+  equals (and hashes as) the same receipt parsed from its JSON.
 * :meth:`Receipt.from_json` parses strictly (:mod:`randsupervise._core.strict_json`):
   duplicate keys, non-finite numbers, wrong types, unknown or missing fields are a
   :class:`~randsupervise.errors.ValidationError` naming the JSON path.
@@ -34,7 +39,7 @@ import numpy.typing as npt
 
 from randsupervise._core.canonical import Form, digest, json_text, string_list
 from randsupervise._core.envelope import RECEIPT_FORMAT
-from randsupervise._core.frozen import FrozenList, freeze, frozen_leaves, thaw
+from randsupervise._core.frozen import FrozenList, freeze, frozen_array, frozen_leaves, thaw
 from randsupervise._core.strict_json import (
     ANY,
     ListOf,
@@ -311,7 +316,7 @@ def _hex_all(tickets: Sequence[int] | npt.NDArray[np.uint64]) -> FrozenList:
     if not isinstance(tickets, np.ndarray):
         return frozen_leaves([_hex(int(t)) for t in tickets], str)
     raw = np.ascontiguousarray(tickets, dtype=">u8").tobytes().hex().encode("ascii")
-    return string_list(np.frombuffer(raw, dtype="S16"))
+    return string_list(np.frombuffer(raw, dtype="S16"), plain=True)
 
 
 def _strings(values: Sequence[str] | npt.NDArray[Any]) -> FrozenList:
@@ -326,8 +331,7 @@ def _strings(values: Sequence[str] | npt.NDArray[Any]) -> FrozenList:
 
 def _floats(values: Sequence[float] | npt.NDArray[Any]) -> FrozenList:
     if isinstance(values, np.ndarray):
-        x = np.asarray(values, dtype=np.float64)
-        return frozen_leaves(x.tolist(), float, array=x)
+        return frozen_array(np.asarray(values, dtype=np.float64))
     return frozen_leaves([float(p) for p in values], float)
 
 

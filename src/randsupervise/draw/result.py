@@ -335,7 +335,7 @@ def receipt_of(d: Draw) -> Receipt:
             note=s.note,
             inclusion_probability=s.inclusion_probability,
             expected_size=s.expected_size,
-            selected=s.register_ids[s.positions],
+            selected=np.take(s.register_ids, s.positions),  # take: 2x indexing's speed
             tickets=s.tickets,
             probabilities=s.probabilities,
         )
