@@ -14,10 +14,18 @@ Invariants (architecture principle 3):
   allocation needs the global populations), the second keeps the candidates. By default
   each pass builds a partition's register where the partition is read and drops it when
   the partition is done, so a worker holds one partition's register at a time and the
-  register is never gathered anywhere; ids are then hashed in both passes. With
-  ``persist=True`` the registers stay in the cluster's memory between the passes and ids
-  are hashed once (only worth it on a distributed cluster with room for the whole
-  register: a local ``"processes"`` scheduler would gather them to the client).
+  register is never gathered anywhere. With ``persist=True`` the registers stay in the
+  cluster's memory between the passes (only worth it on a distributed cluster with room
+  for the whole register: a local ``"processes"`` scheduler would gather them to the
+  client).
+* Each id is hashed once, in the second pass. Both passes check every row as
+  :meth:`~randsupervise.model.TargetRegistry.from_columns` does, but a partition's
+  register hashes its ids (ticket spec v1, step 1) only when a step asks for their
+  fingerprints, and checks them for duplicates then
+  (:func:`~randsupervise.model.targets.unhashed_registry`): counting needs none, and a
+  frequency history's few ids are found by their text. Only the register's columns are
+  read from the frame (a Parquet source then reads only those), and ASCII text held by
+  Arrow becomes numpy text without a Python object per cell.
 * What the client receives: per partition its populations, its candidates (at most the
   sample size per stratum) and its sorted id fingerprints and row hashes (8 bytes each
   per unit: the register digest and the duplicate-id check need every unit's, so the
@@ -201,6 +209,14 @@ def _from_partition(
     return _on_register(_partition_registry(part, index, id_column, False), index, step, *args)
 
 
+def _numbered(
+    part: Any, id_column: str, step: Callable[..., Any], *args: Any, partition_info: Any = None
+) -> Any:
+    """:func:`_from_partition` as dask's ``map_partitions`` calls it."""
+    index = partition_info["number"] if partition_info else 0
+    return _from_partition(part, index, id_column, step, *args)
+
+
 def _on_register(reg: TargetRegistry, index: int, step: Callable[..., Any], *args: Any) -> Any:
     """``step(reg, *args)``; a problem of the register found then (a duplicate id, when
     the ids are hashed) names the partition, as one found at the build does."""
@@ -260,7 +276,8 @@ def _runner(
 
     dask: Any = _dask  # dask's own annotations are partial
     kw: dict[str, Any] = {} if scheduler is None else {"scheduler": scheduler}
-    parts = _register_columns(frame, id_column).to_delayed()
+    frame = _register_columns(frame, id_column)
+    parts = frame.to_delayed() if persist else []
     regs = (
         list(dask.persist(*[dask.delayed(_partition_registry)(p, i, id_column, False)
                             for i, p in enumerate(parts)], **kw))
@@ -272,9 +289,12 @@ def _runner(
         if persist:
             tasks = [dask.delayed(_on_register)(r, i, step, *args) for i, r in enumerate(regs)]
             return list(dask.compute(*tasks, **kw))
-        tasks = [dask.delayed(_from_partition)(p, i, id_column, step, *args)
-                 for i, p in enumerate(parts)]  # fmt: skip
-        return list(dask.compute(*tasks, **kw))
+        # reading a partition and its step are one task: the partition's rows never
+        # leave the worker that reads them (a local process pool would otherwise send
+        # every partition to the client and back)
+        out = frame.map_partitions(_numbered, id_column, step, *args, meta=(None, object),
+                                   enforce_metadata=False, align_dataframes=False)  # fmt: skip
+        return list(dask.compute(*out.to_delayed(), **kw))
 
     return each
 
