@@ -13,10 +13,15 @@ back to back, and each row reports the min/median/max of the repeats and the loa
       against the same baseline, for context.
 (iii) ``dask_parquet_*``: ``draw_dask`` over Parquet files on a local Dask process pool
       of 2 workers, against reading the same files on the same pool and counting the
-      classes (the I/O floor). Peak memory per worker and throughput are reported.
+      classes (the I/O floor). Peak memory per worker and on the client, throughput.
+      ``dask_vs_*``: the same Dask times against the in-memory path on one process, in
+      the same repeats: reading every file into one frame + ``draw()`` and its receipt of
+      a built register (the goal: ``ratio <= 1.5``), and + building the register too.
+      The receipts must be identical.
 
     python benchmarks/bench_scale.py                 # 10M receipt/fingerprints, 50M Dask
     python benchmarks/bench_scale.py --dask-units 20000000
+    python benchmarks/bench_scale.py --only dask --no-in-memory   # no whole-register process
     python benchmarks/bench_scale.py --quick         # small sizes (CI)
 """
 
@@ -145,7 +150,60 @@ def _class_counts(part: Any) -> Any:
     return part["risk_class"].value_counts()
 
 
-def bench_dask(n: int, files: int, repeat: int) -> None:
+def _in_memory(root: Path, out: Any) -> None:
+    """The in-memory path on one process (run in a forked child, so that its memory is
+    its own): read every file into one frame, build the register, draw, receipt."""
+    import pandas as pd
+
+    from randsupervise.draw.dask import _text_cells  # the Dask path's own text reading
+
+    t0 = time.perf_counter()
+    df = pd.read_parquet(root)
+    t1 = time.perf_counter()
+    reg = TargetRegistry.from_columns(id=_text_cells(df["id"]),
+                                      risk_class=_text_cells(df["risk_class"]))  # fmt: skip
+    del df
+    t2 = time.perf_counter()
+    d = draw(reg, seed=SEED, stream="2025/national", ratios=RATIOS)
+    digest = d.receipt.receipt_digest
+    t3 = time.perf_counter()
+    out.send({"read": t1 - t0, "build": t2 - t1, "draw": t3 - t2, "digest": digest,
+              "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0})  # fmt: skip
+
+
+def in_memory(root: Path) -> dict[str, Any]:
+    ctx = multiprocessing.get_context("fork")
+    here, there = ctx.Pipe()
+    child = ctx.Process(target=_in_memory, args=(root, there))
+    child.start()
+    got: dict[str, Any] = here.recv()
+    child.join()
+    return got
+
+
+def _peak_rss_mb(pid: int) -> float:
+    """A live process's peak resident set (``VmHWM``), in MiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024.0
+    return float("nan")
+
+
+def report_in_memory(n: int, o: list[float], mem: list[dict[str, Any]]) -> None:
+    read = [m["read"] for m in mem]
+    drawn = [m["draw"] for m in mem]
+    built = [m["build"] for m in mem]
+    peak = round(max(m["rss_mb"] for m in mem), 1)
+    row(f"dask_vs_read_and_draw_{n}", o, [r + d for r, d in zip(read, drawn, strict=True)],
+        "in memory, one process: read the files + draw and receipt of a built register",
+        units=n, read_s=spread(read), draw_s=spread(drawn), in_memory_rss_mb=peak)  # fmt: skip
+    both = [r + x + d for r, x, d in zip(read, built, drawn, strict=True)]
+    row(f"dask_vs_read_build_draw_{n}", o, both,
+        "in memory, one process: read the files + build the register + draw and receipt",
+        units=n, build_s=spread(built), in_memory_rss_mb=peak)  # fmt: skip
+
+
+def bench_dask(n: int, files: int, repeat: int, memory: bool) -> None:
     import dask
     import dask.dataframe as dd
 
@@ -170,17 +228,30 @@ def bench_dask(n: int, files: int, repeat: int) -> None:
 
         # one pool of 2 forked workers for every run: no start-up per compute
         pool = ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("fork"))
+        o: list[float] = []
+        b: list[float] = []
+        mem: list[dict[str, Any]] = []
         with dask.config.set(scheduler="processes", pool=pool):
-            o, b = side_by_side(ours, floor, repeat)
-        pool.shutdown()  # the workers' peak RSS is counted once they are reaped
-        worker_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024.0
-        assert len(digests) == 1
+            for _ in range(repeat):  # side by side: ours, the read floor, in memory
+                oo, bb = side_by_side(ours, floor, 1)
+                o += oo
+                b += bb
+                if memory:
+                    mem.append(in_memory(root))
+                    digests.add(mem[-1]["digest"])
+        workers = [_peak_rss_mb(pid) for pid in list(pool._processes)]
+        pool.shutdown()
+        assert len(digests) == 1, "the Dask and the in-memory receipts differ"
+        client_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
         row(f"dask_parquet_{n}", o, b, "read the Parquet and count classes, same pool",
             units=n, partitions=files, workers=2, parquet_mb=round(size_mb, 1),
             write_s=round(write_s, 1), units_per_s=round(n / statistics.median(o)),
             per_partition_s=round(statistics.median(o) * 2 / files, 3),
-            peak_worker_rss_mb=round(worker_mb, 1), receipt_digest=digests.pop()[:16],
+            peak_worker_rss_mb=[round(w, 1) for w in workers],
+            peak_client_rss_mb=round(client_mb, 1), receipt_digest=digests.pop()[:16],
             cpus=os.cpu_count())  # fmt: skip
+        if memory:
+            report_in_memory(n, o, mem)
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
@@ -191,6 +262,10 @@ def main() -> None:
     ap.add_argument("--units", type=int, default=10_000_000)
     ap.add_argument("--dask-units", type=int, default=50_000_000)
     ap.add_argument("--only", choices=["receipt", "fingerprints", "dask"], default=None)
+    ap.add_argument("--dask-repeat", type=int, default=3, help="repeats of the Dask rows")
+    ap.add_argument("--no-in-memory", action="store_true",
+                    help="Dask row without the in-memory baselines (they hold the whole "
+                    "register on one process)")  # fmt: skip
     args = ap.parse_args()
     n, dn, files, repeat = args.units, args.dask_units, 32, 3
     if args.quick:
@@ -200,7 +275,7 @@ def main() -> None:
     if args.only in (None, "fingerprints"):
         bench_fingerprints(n, repeat)
     if args.only in (None, "dask"):
-        bench_dask(dn, files, repeat)
+        bench_dask(dn, files, args.dask_repeat, not args.no_in_memory)
 
 
 if __name__ == "__main__":

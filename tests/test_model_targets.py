@@ -287,3 +287,41 @@ def test_lookup_with_a_non_string_id_is_a_validation_error() -> None:
     with pytest.raises(ValidationError) as info:
         small().index_of(["T1", 3])  # type: ignore[list-item]
     assert info.value.rows == (1,)
+
+
+def test_a_register_hashed_on_first_use_is_the_register_from_columns() -> None:
+    """``unhashed_registry`` (a partitioned draw's counting pass) checks every row but
+    hashes no id until asked; then it is ``from_columns``'s register, duplicate check
+    included."""
+    from randsupervise.model.targets import unhashed_registry
+
+    cols = {"id": ["b", "a", "c"], "risk_class": "ABD", "region": ["东", "西", "东"]}
+    lazy, eager = unhashed_registry(**cols), TargetRegistry.from_columns(**cols)
+    assert lazy.index_of(["c", "a"]).tolist() == [2, 1]  # found by text, nothing hashed
+    with pytest.raises(UnknownIdError):
+        lazy.index_of(["a", "zz"])
+    assert lazy.take([2, 0]).ids.tolist() == ["c", "b"]
+    assert lazy.fingerprints.tolist() == eager.fingerprints.tolist()
+    assert (lazy.digest(), lazy.index_of(["c"]).tolist()) == (eager.digest(), [2])
+    twice = unhashed_registry(id=["a", "b", "a"], risk_class="AAA")
+    with pytest.raises(ValidationError, match="duplicate id"):
+        twice.fingerprints  # noqa: B018
+    bad = {"id": ["a", " b", "a"], "risk_class": "AEA"}
+    with pytest.raises(ValidationError) as lazy_error:
+        unhashed_registry(**bad)
+    with pytest.raises(ValidationError) as eager_error:
+        TargetRegistry.from_columns(**bad)
+    assert lazy_error.value.problems == eager_error.value.problems
+
+
+def test_ids_with_surrounding_whitespace_are_those_str_strip_changes() -> None:
+    """Every code point at either end of an id, against ``str.strip`` itself."""
+    from randsupervise.model.register_ids import scan_ids
+
+    points = np.array([c for c in range(1, 0x110000) if not 0xD800 <= c < 0xE000], np.uint32)
+    x = np.full(points.size, ord("x"), dtype=np.uint32)
+    for pair in (np.stack([points, x], axis=1), np.stack([x, points], axis=1)):
+        ids = np.ascontiguousarray(pair).view("U2").reshape(-1)
+        flagged = {p.row for p in scan_ids(ids, hash_ids=False)[3]}
+        strip = {i for i, s in enumerate(ids.tolist()) if s.strip() != s}
+        assert flagged == strip and len(strip) == 29

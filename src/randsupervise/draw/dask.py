@@ -15,10 +15,18 @@ Invariants (architecture principle 3):
   tiers need the global counts), the second keeps the candidates. By default
   each pass builds a partition's register where the partition is read and drops it when
   the partition is done, so a worker holds one partition's register at a time and the
-  register is never gathered anywhere; ids are then hashed in both passes. With
-  ``persist=True`` the registers stay in the cluster's memory between the passes and ids
-  are hashed once (only worth it on a distributed cluster with room for the whole
-  register: a local ``"processes"`` scheduler would gather them to the client).
+  register is never gathered anywhere. With ``persist=True`` the registers stay in the
+  cluster's memory between the passes (only worth it on a distributed cluster with room
+  for the whole register: a local ``"processes"`` scheduler would gather them to the
+  client).
+* Each id is hashed once, in the second pass. Both passes check every row as
+  :meth:`~randsupervise.model.TargetRegistry.from_columns` does, but a partition's
+  register hashes its ids (ticket spec v1, step 1) only when a step asks for their
+  fingerprints, and checks them for duplicates then
+  (:func:`~randsupervise.model.targets.unhashed_registry`): counting needs none, and a
+  frequency history's few ids are found by their text. Only the register's columns are
+  read from the frame (a Parquet source then reads only those), and ASCII text held by
+  Arrow becomes numpy text without a Python object per cell.
 * What the client receives: per partition its populations, its candidates (at most the
   sample size per stratum) and its sorted id fingerprints and row hashes (8 bytes each
   per unit: the register digest and the duplicate-id check need every unit's, so the
@@ -71,7 +79,7 @@ from randsupervise.draw.partition import (
 from randsupervise.draw.policy import DrawPolicy, Method, policy_of
 from randsupervise.draw.result import Draw, StratumDraw
 from randsupervise.errors import Problem, ValidationError
-from randsupervise.model.targets import TargetRegistry
+from randsupervise.model.targets import TargetRegistry, unhashed_registry
 from randsupervise.tickets.seed import Seed, as_seed
 
 if TYPE_CHECKING:
@@ -85,8 +93,63 @@ __all__ = ["draw_dask", "history_from_dask"]
 _COLUMNS = ("risk_class", "name", "kind", "region", "industry", "status", "weight")
 
 
-def _partition_registry(part: Any, index: int, id_column: str) -> TargetRegistry:
-    """One pandas partition as a validated register."""
+def _text_cells(series: Any) -> Any:
+    """A column's cells for the register build. ASCII text held by Arrow (what
+    ``read_parquet`` gives) becomes a numpy str array straight from Arrow's buffers:
+    equal to ``np.asarray(series.tolist(), dtype=str)``, without a Python object per
+    cell. Anything else (other text, missing cells, a NUL, numbers) is
+    ``series.to_numpy()``, checked by the register build as before."""
+    cells = _ascii_cells(series)
+    return series.to_numpy() if cells is None else cells
+
+
+def _ascii_cells(series: Any) -> npt.NDArray[np.str_] | None:
+    arrow = getattr(series.array, "__arrow_array__", None)
+    if arrow is None or not len(series):
+        return None
+    import pyarrow as pa  # present whenever pandas holds a column in Arrow
+    import pyarrow.compute as pc
+
+    data = arrow()
+    if not (pa.types.is_string(data.type) or pa.types.is_large_string(data.type)):
+        return None
+    if data.null_count or not pc.all(pc.string_is_ascii(data)).as_py():
+        return None
+    wide = np.int64 if pa.types.is_large_string(data.type) else np.int32
+    parts = [_ascii_chunk(c, wide) for c in data.chunks if len(c)]
+    if any(p is None for p in parts):
+        return None
+    return np.concatenate([p for p in parts if p is not None])
+
+
+def _ascii_chunk(chunk: Any, wide: type[np.integer[Any]]) -> npt.NDArray[np.str_] | None:
+    """One Arrow chunk of ASCII strings (no nulls) as a numpy str array, as wide as its
+    longest string (at least 1), as numpy sizes a list of str; ``None`` if a string
+    holds a NUL (numpy would drop a trailing one: the Python path names it)."""
+    _, offsets_buf, data_buf = chunk.buffers()
+    offsets = np.frombuffer(offsets_buf, dtype=wide)[chunk.offset : chunk.offset + len(chunk) + 1]
+    data = np.frombuffer(data_buf, dtype=np.uint8)[offsets[0] : offsets[-1]]
+    if np.any(data == 0):
+        return None
+    lengths = np.diff(offsets).astype(np.int64)
+    width = max(int(lengths.max()), 1)
+    units = np.zeros((len(chunk), width), dtype=np.uint32)
+    if lengths.min() == lengths.max():
+        units[:, : lengths[0]] = data.reshape(len(chunk), -1)
+    else:
+        rows = np.repeat(np.arange(len(chunk)), lengths)
+        starts = np.repeat(offsets[:-1] - offsets[0], lengths)
+        units[rows, np.arange(data.size) - starts] = data
+    out: npt.NDArray[np.str_] = units.view(f"U{width}").reshape(-1)
+    return out
+
+
+def _partition_registry(
+    part: Any, index: int, id_column: str, hash_ids: bool = True
+) -> TargetRegistry:
+    """One pandas partition as a validated register; without ``hash_ids`` its ids are
+    hashed when a step first asks for their fingerprints (and checked for duplicates
+    then: :func:`~randsupervise.model.targets.unhashed_registry`)."""
     if id_column not in part.columns or "risk_class" not in part.columns:
         raise ValidationError(
             [
@@ -97,13 +160,16 @@ def _partition_registry(part: Any, index: int, id_column: str) -> TargetRegistry
             ],
             what=f"partition {index}",
         )
-    cols = {c: part[c].to_numpy() for c in _COLUMNS if c in part.columns}
+    cols = {c: _text_cells(part[c]) for c in _COLUMNS if c in part.columns}
+    build = TargetRegistry.from_columns if hash_ids else unhashed_registry
     try:
-        return TargetRegistry.from_columns(id=part[id_column].to_numpy(), **cols)
+        return build(id=_text_cells(part[id_column]), **cols)
     except ValidationError as e:
-        raise ValidationError(
-            e.problems, what=f"partition {index} (rows counted within it)"
-        ) from None
+        raise ValidationError(e.problems, what=_where(index)) from None
+
+
+def _where(index: int) -> str:
+    return f"partition {index} (rows counted within it)"
 
 
 def _eligible(
@@ -170,8 +236,30 @@ def _candidates(
 def _from_partition(
     part: Any, index: int, id_column: str, step: Callable[..., Any], *args: Any
 ) -> Any:
-    """``step`` applied to the partition's register, built where the partition is read."""
-    return step(_partition_registry(part, index, id_column), *args)
+    """``step`` applied to the partition's register, built where the partition is read.
+
+    The ids are hashed only if the step asks for their fingerprints (the counting pass
+    does not; a frequency history's few ids are found by their text)."""
+    return _on_register(_partition_registry(part, index, id_column, False), index, step, *args)
+
+
+def _numbered(
+    part: Any, id_column: str, step: Callable[..., Any], *args: Any, partition_info: Any = None
+) -> Any:
+    """:func:`_from_partition` as dask's ``map_partitions`` calls it."""
+    index = partition_info["number"] if partition_info else 0
+    return _from_partition(part, index, id_column, step, *args)
+
+
+def _on_register(reg: TargetRegistry, index: int, step: Callable[..., Any], *args: Any) -> Any:
+    """``step(reg, *args)``; a problem of the register found then (a duplicate id, when
+    the ids are hashed) names the partition, as one found at the build does."""
+    try:
+        return step(reg, *args)
+    except ValidationError as e:
+        if e.what != "TargetRegistry":
+            raise
+        raise ValidationError(e.problems, what=_where(index)) from None
 
 
 def _dask_policy(policy: DrawPolicy, hist: History) -> None:
@@ -212,6 +300,13 @@ def _strata(
     return out
 
 
+def _register_columns(frame: Any, id_column: str) -> Any:
+    """The frame without the columns a register does not read, so that a Parquet
+    source reads only those (dask pushes the selection down to the files)."""
+    names = [c for c in dict.fromkeys((id_column, *_COLUMNS)) if c in frame.columns]
+    return frame[names] if len(names) < len(frame.columns) else frame
+
+
 def _runner(
     frame: Any, id_column: str, scheduler: str | None, persist: bool
 ) -> Callable[..., list[Any]]:
@@ -222,9 +317,10 @@ def _runner(
 
     dask: Any = _dask  # dask's own annotations are partial
     kw: dict[str, Any] = {} if scheduler is None else {"scheduler": scheduler}
-    parts = frame.to_delayed()
+    frame = _register_columns(frame, id_column)
+    parts = frame.to_delayed() if persist else []
     regs = (
-        list(dask.persist(*[dask.delayed(_partition_registry)(p, i, id_column)
+        list(dask.persist(*[dask.delayed(_partition_registry)(p, i, id_column, False)
                             for i, p in enumerate(parts)], **kw))
         if persist
         else []
@@ -232,10 +328,14 @@ def _runner(
 
     def each(step: Callable[..., Any], *args: Any) -> list[Any]:
         if persist:
-            return list(dask.compute(*[dask.delayed(step)(r, *args) for r in regs], **kw))
-        tasks = [dask.delayed(_from_partition)(p, i, id_column, step, *args)
-                 for i, p in enumerate(parts)]  # fmt: skip
-        return list(dask.compute(*tasks, **kw))
+            tasks = [dask.delayed(_on_register)(r, i, step, *args) for i, r in enumerate(regs)]
+            return list(dask.compute(*tasks, **kw))
+        # reading a partition and its step are one task: the partition's rows never
+        # leave the worker that reads them (a local process pool would otherwise send
+        # every partition to the client and back)
+        out = frame.map_partitions(_numbered, id_column, step, *args, meta=(None, object),
+                                   enforce_metadata=False, align_dataframes=False)  # fmt: skip
+        return list(dask.compute(*out.to_delayed(), **kw))
 
     return each
 

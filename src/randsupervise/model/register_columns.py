@@ -202,9 +202,18 @@ def _credit_code_problems(
 
 
 def build_columns(
-    raw: Mapping[str, Any], *, check_credit_codes: object, allow_empty: object
+    raw: Mapping[str, Any],
+    *,
+    check_credit_codes: object,
+    allow_empty: object,
+    hash_ids: bool = True,
 ) -> RegisterArrays:
     """Check and encode ``raw`` (column name to column); the arrays a register is made of.
+
+    Without ``hash_ids`` the ids are checked but not hashed, and the duplicate check
+    waits for the fingerprints (``fp`` is ``None``; see
+    :func:`~randsupervise.model.register_ids.hashed_ids`), unless another problem is
+    found: then the ids are hashed at once, so the error names every problem as it would.
 
     Raises :class:`~randsupervise.errors.ValidationError` naming every bad row.
     """
@@ -216,8 +225,9 @@ def build_columns(
     problems = _length_problems(given)
     if problems:
         raise ValidationError(problems, what="TargetRegistry")
-    ids, fp, lengths, id_problems = scan_ids(given["id"])
-    problems += id_problems + duplicate_problems(ids, fp, lengths)
+    ids, fp, lengths, id_problems = scan_ids(given["id"], hash_ids=hash_ids)
+    problems += id_problems
+    after_ids = len(problems)  # duplicates are named right after the ids' own problems
     risk = _risk_column(given["risk_class"], ids, problems)
     codes: dict[str, IntArray] = {}
     cats: dict[str, tuple[str, ...]] = {}
@@ -227,6 +237,10 @@ def build_columns(
     weight = _weight_column(given["weight"], ids, problems)
     if check_credit_codes and len(ids) and not id_problems:
         problems += _credit_code_problems(ids, codes, cats)
+    if fp is None and problems:  # a deferred check still reports every problem
+        ids, fp, lengths, _ = scan_ids(given["id"])
+    if fp is not None:
+        problems[after_ids:after_ids] = duplicate_problems(ids, fp, lengths)
     if problems:
         problems.sort(key=lambda p: (p.row if p.row is not None else -1, p.field or ""))
         raise ValidationError(problems, what="TargetRegistry")

@@ -34,7 +34,8 @@ class RegisterArrays:
     cats: dict[str, tuple[str, ...]]
     risk: npt.NDArray[np.int8]
     weights: npt.NDArray[np.float64]
-    fp: U64Array
+    #: ``None``: not hashed yet (a register built for a partitioned draw's counting pass)
+    fp: U64Array | None
 
 
 class RegisterView(Protocol):

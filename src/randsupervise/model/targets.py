@@ -13,7 +13,8 @@ Invariants (plan §三(三); BRIEF "Glossary"):
   Unicode normalisation is applied, so callers normalise before building
   (:mod:`randsupervise.model.register_ids`).
 * Every id's 64-bit fingerprint (ticket spec v1, step 1) is computed once when the
-  register is built and cached with it; draws reuse it.
+  register is built and cached with it; draws reuse it. (:func:`unhashed_registry`, for
+  a partitioned draw's counting pass, defers it to first use, with the duplicate check.)
 * The content digest does not depend on row order: it hashes the sorted per-row hashes
   (:mod:`randsupervise.model.register_digest`).
 * Building validates everything and reports **every** bad row at once; nothing is built
@@ -30,6 +31,7 @@ import itertools
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from typing import Any, ClassVar
 
+import attrs
 import numpy as np
 import numpy.typing as npt
 
@@ -54,6 +56,7 @@ from randsupervise.model.register_digest import (
     registry_digest_from_row_hashes,
     row_hashes,
 )
+from randsupervise.model.register_ids import hashed_ids, positions_by_text
 from randsupervise.model.register_select import checked_positions, filter_mask
 from randsupervise.model.register_view import RegisterArrays
 from randsupervise.model.risk import (
@@ -125,7 +128,7 @@ class TargetRegistry:
             cats=dict(arrays.cats),
             risk=readonly(arrays.risk),
             weights=readonly(arrays.weights),
-            fp=readonly(arrays.fp),
+            fp=readonly(arrays.fp) if arrays.fp is not None else None,
         )
         self._cache = {}
         return self
@@ -246,7 +249,11 @@ class TargetRegistry:
     @property
     def fingerprints(self) -> U64Array:
         """The ids' 64-bit fingerprints (ticket spec v1, step 1), cached at build (read-only)."""
-        return self._a.fp
+        fp = self._a.fp
+        if fp is None:  # deferred (unhashed_registry): hashed and checked for duplicates now
+            fp = readonly(hashed_ids(self._a.ids))
+            self._a = attrs.evolve(self._a, fp=fp)
+        return fp
 
     @property
     def risk_codes(self) -> npt.NDArray[np.int8]:
@@ -340,8 +347,8 @@ class TargetRegistry:
 
     def _lookup(self) -> tuple[U64Array, IntArray]:
         if "lookup" not in self._cache:
-            order = np.argsort(self._a.fp, kind="stable")
-            self._cache["lookup"] = (self._a.fp[order], order)
+            order = np.argsort(self.fingerprints, kind="stable")
+            self._cache["lookup"] = (self.fingerprints[order], order)
         lk: tuple[U64Array, IntArray] = self._cache["lookup"]
         return lk
 
@@ -359,6 +366,8 @@ class TargetRegistry:
                 [Problem(row=i, field="id", message=id_message(wanted[i])) for i in bad],
                 what="index_of",
             )
+        if self._a.fp is None:  # deferred: a few ids are found by their text
+            return positions_by_text(self._a.ids, wanted)
         fp = _fingerprints(wanted)
         sorted_fp, order = self._lookup()
         pos = np.searchsorted(sorted_fp, fp)
@@ -410,7 +419,7 @@ class TargetRegistry:
             cats=self._a.cats,
             risk=self._a.risk[idx],
             weights=self._a.weights[idx],
-            fp=self._a.fp[idx],
+            fp=self.fingerprints[idx],
         )
         return TargetRegistry._make(arrays)
 
@@ -478,7 +487,7 @@ class TargetRegistry:
                 codes[order], np.arange(len(self.categories(column)) + 1), side="left"
             )
             pos = tuple(readonly(order[a:b]) for a, b in itertools.pairwise(bounds))
-            fps = tuple(readonly(self._a.fp[p]) for p in pos)
+            fps = tuple(readonly(self.fingerprints[p]) for p in pos)
             self._cache[key] = (pos, fps)
         out: tuple[tuple[IntArray, ...], tuple[U64Array, ...]] = self._cache[key]
         return out
@@ -569,3 +578,20 @@ class TargetRegistry:
             "status": self.column("status").tolist(),
             "weight": self._a.weights.tolist(),
         }
+
+
+def unhashed_registry(**columns: Any) -> TargetRegistry:
+    """:meth:`TargetRegistry.from_columns` (default options) with the ids checked but not
+    hashed until first use, the duplicate check with them (internal: a partitioned draw's
+    counting pass needs no fingerprint). If the build finds a problem, every problem is
+    named at once, duplicates included, as ``from_columns`` names them.
+
+    Examples:
+        >>> reg = unhashed_registry(id=["a", "b"], risk_class="AB")
+        >>> reg.index_of(["b"]).tolist(), reg.digest() == TargetRegistry.from_columns(
+        ...     id=["a", "b"], risk_class="AB").digest()
+        ([1], True)
+    """
+    raw = {column: columns.get(column) for column in DIGEST_COLUMNS}
+    arrays = build_columns(raw, check_credit_codes=False, allow_empty=(), hash_ids=False)
+    return TargetRegistry._make(arrays)
