@@ -37,6 +37,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, cast
 
+from randsupervise._core.gc_pause import gc_paused
 from randsupervise._core.validation import check_label
 from randsupervise.assign.changes import CancelReason as CancelReason
 from randsupervise.assign.changes import cancel as cancel
@@ -67,6 +68,7 @@ if TYPE_CHECKING:
 __all__ = ["assign"]
 
 
+@gc_paused
 def assign(
     problem: AssignmentProblem | Iterable[VisitRequest],
     pool: InspectorPool | None = None,

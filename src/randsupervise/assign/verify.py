@@ -21,6 +21,7 @@ import attrs
 
 from randsupervise._core.envelope import seal_differences
 from randsupervise._core.frozen import freeze
+from randsupervise._core.gc_pause import gc_paused
 from randsupervise._core.report import Difference, VerifyReport, diff_trees
 from randsupervise._core.strict_json import (
     ListOf,
@@ -120,6 +121,7 @@ def _within(base: str, path: str) -> str:
     return f"{base}.{path}" if base and path and not path.startswith("[") else base + path
 
 
+@gc_paused
 def verify(
     problem: AssignmentProblem,
     receipts: Mapping[str, Any] | Sequence[Mapping[str, Any]] | str | bytes,

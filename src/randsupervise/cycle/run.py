@@ -31,6 +31,7 @@ from randsupervise._core.canonical import sha256_hex
 from randsupervise._core.display import columns, html_table, table_repr
 from randsupervise._core.envelope import RECEIPT_FORMAT, seal
 from randsupervise._core.frozen import freeze
+from randsupervise._core.gc_pause import gc_paused
 from randsupervise._core.progress import Progress, check_progress
 from randsupervise.assign import (
     ALGORITHM_VERSION,
@@ -133,6 +134,7 @@ class PlanRun:
         return html_table(title, columns(self.to_records(), _REPR_KEYS))
 
 
+@gc_paused
 def run_plan(
     plan: AnnualPlan,
     registry: TargetRegistry,

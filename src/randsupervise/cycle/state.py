@@ -104,6 +104,18 @@ def _dates_of(dates: object, n: int) -> _Dates:
     return day
 
 
+#: ``date.toordinal()`` of 1970-01-01, day 0 of ``datetime64[D]``
+_EPOCH_ORDINAL = _dt.date(1970, 1, 1).toordinal()
+
+
+def _days(dates: list[_dt.date]) -> _Dates:
+    """Validated visits' dates as ``datetime64[D]``, through their ordinals: numpy reads a
+    list of ``date`` objects one by one through a slow path (85 ms for 44,000 dates)."""
+    ordinals = np.fromiter((d.toordinal() for d in dates), dtype=np.int64, count=len(dates))
+    out: _Dates = (ordinals - _EPOCH_ORDINAL).view("datetime64[D]")
+    return out
+
+
 def _visit_positions(ids: object, index: Mapping[str, int]) -> npt.NDArray[np.int64]:
     """Positions of visit ids; ValidationError for entries that are not text,
     UnknownIdError naming every id the year does not hold."""
@@ -168,8 +180,7 @@ class _Static:
         ids = tuple(v.id for v in vs)
         targets = np.asarray([v.target_id for v in vs], dtype=str).reshape(len(vs))
         targets.setflags(write=False)
-        starts = np.asarray([v.start for v in vs], dtype="datetime64[D]").reshape(len(vs))
-        ends = np.asarray([v.end for v in vs], dtype="datetime64[D]").reshape(len(vs))
+        starts, ends = _days([v.start for v in vs]), _days([v.end for v in vs])
         starts.setflags(write=False)
         ends.setflags(write=False)
         return cls(

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from randsupervise._core.envelope import RECEIPT_FORMAT, seal_differences
 from randsupervise._core.frozen import freeze
+from randsupervise._core.gc_pause import gc_paused
 from randsupervise._core.report import Difference, VerifyReport, diff_trees
 from randsupervise._core.strict_json import ListOf, MapOf, Obj, check_versioned_shape, parse
 from randsupervise.assign import ALGORITHM_VERSION
@@ -99,6 +100,7 @@ def read_plan_receipt(receipt: Mapping[str, Any] | str | bytes) -> Mapping[str, 
     return freeze(data)  # type: ignore[no-any-return]
 
 
+@gc_paused
 def verify_plan(
     receipt: Mapping[str, Any] | str | bytes,
     plan: AnnualPlan,
