@@ -18,6 +18,9 @@ back to back, and each row reports the min/median/max of the repeats and the loa
       the same repeats: reading every file into one frame + ``draw()`` and its receipt of
       a built register (the goal: ``ratio <= 1.5``), and + building the register too.
       The receipts must be identical.
+(iv)  ``dask_partitionings_*``: the receipt-identity promise at size: the ``--units``
+      register written as 1, 8 and 32 files, each drawn by ``draw_dask``, and drawn in
+      memory; the script fails unless all four receipt digests are equal.
 
     python benchmarks/bench_scale.py                 # 10M receipt/fingerprints, 50M Dask
     python benchmarks/bench_scale.py --dask-units 20000000
@@ -135,14 +138,19 @@ def bench_fingerprints(n: int, repeat: int) -> None:
     row(f"register_build_{n}", o2, b2, "hashlib.sha256(prefix + id) per id, one core", units=n)
 
 
-def write_parquet(root: Path, n: int, files: int) -> None:
+def write_parquet(root: Path, n: int, files: int, *, one_register: bool = False) -> None:
+    """The register as ``files`` Parquet files. Each file's classes are drawn for that
+    file, so registers of different ``files`` differ, unless ``one_register``: then the
+    classes are drawn once for all ``n`` rows and split (the same register, cut apart)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     bounds = [n * k // files for k in range(files + 1)]
+    whole = classes_of(0, n) if one_register else None
     for k in range(files):
         a, m = bounds[k], bounds[k + 1] - bounds[k]
-        table = pa.table({"id": ids_of(a, m), "risk_class": classes_of(a, m)})
+        classes = whole[a : a + m] if whole is not None else classes_of(a, m)
+        table = pa.table({"id": ids_of(a, m), "risk_class": classes})
         pq.write_table(table, root / f"province-{k:02}.parquet")
 
 
@@ -256,12 +264,49 @@ def bench_dask(n: int, files: int, repeat: int, memory: bool) -> None:
         shutil.rmtree(root, ignore_errors=True)
 
 
+def bench_partitionings(n: int, counts: list[int]) -> None:
+    """The same register written as 1, 8 and 32 files (``counts``), each drawn by
+    ``draw_dask`` on 2 forked workers, and once in memory: one receipt digest for all,
+    asserted; the times of each partitioning in the row (not a ratio goal)."""
+    import dask
+    import dask.dataframe as dd
+
+    from randsupervise.draw.dask import draw_dask
+
+    digests: dict[str, str] = {}
+    times: dict[str, float] = {}
+    pool = ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("fork"))
+    try:
+        with dask.config.set(scheduler="processes", pool=pool):
+            for files in counts:
+                root = Path(tempfile.mkdtemp(prefix="randsupervise-bench-"))
+                try:
+                    write_parquet(root, n, files, one_register=True)
+                    t0 = time.perf_counter()
+                    d = draw_dask(dd.read_parquet(root), seed=SEED, stream="2025/national",
+                                  ratios=RATIOS)  # fmt: skip
+                    times[f"{files}_files_s"] = round(time.perf_counter() - t0, 3)
+                    digests[f"{files}_files"] = d.receipt.receipt_digest
+                    if files == counts[-1]:
+                        digests["in_memory"] = in_memory(root)["digest"]
+                finally:
+                    shutil.rmtree(root, ignore_errors=True)
+    finally:
+        pool.shutdown()
+    assert len(set(digests.values())) == 1, f"the partitionings' receipts differ: {digests}"
+    emit(f"dask_partitionings_{n}", times[f"{counts[-1]}_files_s"],
+         f"draw_dask of the same register in {counts[0]} file(s)", times[f"{counts[0]}_files_s"],
+         units=n, receipt_digest=next(iter(digests.values()))[:16], same_receipt=True,
+         compared=sorted(digests), load=load(), **times)  # fmt: skip
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--quick", action="store_true", help="small sizes (CI)")
     ap.add_argument("--units", type=int, default=10_000_000)
     ap.add_argument("--dask-units", type=int, default=50_000_000)
-    ap.add_argument("--only", choices=["receipt", "fingerprints", "dask"], default=None)
+    ap.add_argument("--only", choices=["receipt", "fingerprints", "dask", "partitionings"],
+                    default=None)  # fmt: skip
     ap.add_argument("--dask-repeat", type=int, default=3, help="repeats of the Dask rows")
     ap.add_argument("--no-in-memory", action="store_true",
                     help="Dask row without the in-memory baselines (they hold the whole "
@@ -276,6 +321,8 @@ def main() -> None:
         bench_fingerprints(n, repeat)
     if args.only in (None, "dask"):
         bench_dask(dn, files, args.dask_repeat, not args.no_in_memory)
+    if args.only in (None, "partitionings"):
+        bench_partitionings(n, sorted({1, 8, files}))
 
 
 if __name__ == "__main__":
