@@ -15,6 +15,9 @@ from randsupervise.draw.dask import draw_dask
 from randsupervise.errors import ValidationError
 from randsupervise.model import TargetRegistry
 
+from dask_frames import frame as _frame
+from dask_frames import in_memory
+
 SEED = "dice 6 2 5 1 3 3 4"
 POLICIES = [
     {"ratios": {"A": 0.03, "B": 0.05, "C": 0.2, "D": 1.0}},
@@ -25,23 +28,7 @@ POLICIES = [
 
 
 def frame(n: int = 600) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "id": [f"9135{i:06}X" if i % 5 else f"商户-{i}" for i in range(n)],
-            "risk_class": ["AABCD"[i % 5] for i in range(n)],
-            "region": [("东城镇", "西城镇", "南山乡")[i % 3] for i in range(n)],
-            "weight": [1.0 + (i % 7) for i in range(n)],
-        }
-    )
-
-
-def in_memory(df: pd.DataFrame) -> TargetRegistry:
-    return TargetRegistry.from_columns(
-        id=df["id"].tolist(),
-        risk_class=df["risk_class"].tolist(),
-        region=df["region"].tolist(),
-        weight=df["weight"].tolist(),
-    )
+    return _frame(n, weights=True)
 
 
 @pytest.mark.parametrize("npartitions", [1, 8])

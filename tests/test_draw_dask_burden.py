@@ -16,7 +16,8 @@ from randsupervise.draw import DrawPolicy, History, ItemRule, draw
 from randsupervise.draw.dask import draw_dask, history_from_dask
 from randsupervise.draw.verify import verify
 from randsupervise.errors import ValidationError
-from randsupervise.model import TargetRegistry
+
+from dask_frames import frame, in_memory
 
 SEED = "dice 2 7 1 8 2 8"
 K01 = ItemRule(id="K01", yearly_frequency_limit=1)
@@ -35,22 +36,6 @@ POLICIES: list[dict[str, Any]] = [
     # periods without a floor: one tier per stratum, recorded all the same
     {"ratios": {"A": 0.1, "C": 0.4}},
 ]
-
-
-def frame(n: int = 600) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "id": [f"9135{i:06}X" if i % 5 else f"商户-{i}" for i in range(n)],
-            "risk_class": ["AABCD"[i % 5] for i in range(n)],
-            "region": [("东城镇", "西城镇", "南山乡")[i % 3] for i in range(n)],
-        }
-    )
-
-
-def in_memory(df: pd.DataFrame) -> TargetRegistry:
-    return TargetRegistry.from_columns(
-        id=df["id"].tolist(), risk_class=df["risk_class"].tolist(), region=df["region"].tolist()
-    )
 
 
 def history(df: pd.DataFrame, *, entries: bool) -> History:

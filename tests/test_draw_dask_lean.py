@@ -22,9 +22,17 @@ from hypothesis import strategies as st
 from randsupervise.draw import History, ItemRule, draw
 from randsupervise.draw.dask import _text_cells, draw_dask
 from randsupervise.errors import ValidationError
-from randsupervise.model import TargetRegistry
+
+from dask_frames import frame as _frame
+from dask_frames import in_memory
 
 SEED = "dice 6 2 5 1 3 3 4"
+
+
+def frame(n: int = 400) -> pd.DataFrame:
+    return _frame(n, named_every=7)
+
+
 # the module (``randsupervise.tickets.fingerprint`` is also a function's name)
 fingerprint_module = importlib.import_module("randsupervise.tickets.fingerprint")
 
@@ -46,22 +54,6 @@ def counter(monkeypatch: pytest.MonkeyPatch) -> _CountingBase:
     c = _CountingBase()
     monkeypatch.setattr(fingerprint_module, "_BASE", c)
     return c
-
-
-def frame(n: int = 400) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "id": [f"9135{i:06}X" if i % 7 else f"商户-{i}" for i in range(n)],
-            "risk_class": ["AABCD"[i % 5] for i in range(n)],
-            "region": [("东城镇", "西城镇", "南山乡")[i % 3] for i in range(n)],
-        }
-    )
-
-
-def in_memory(df: pd.DataFrame) -> TargetRegistry:
-    return TargetRegistry.from_columns(
-        id=df["id"].tolist(), risk_class=df["risk_class"].tolist(), region=df["region"].tolist()
-    )
 
 
 @pytest.mark.parametrize("persist", [False, True])
