@@ -31,6 +31,7 @@ from randsupervise.cycle.plan import (
     Batch,
     CapScope,
     Task,
+    eligible_masks,
     yearly_probabilities,
 )
 from randsupervise.cycle.record import VisitRecord
@@ -91,5 +92,6 @@ __all__ = [
     "read_plan_receipt",
     "run_plan",
     "verify_plan",
+    "eligible_masks",
     "yearly_probabilities",
 ]

@@ -86,14 +86,28 @@ def _reason_problems(reason: object, field: str) -> list[Problem]:
 
 #: How a field of an event is checked, by the type it is declared with: one table for
 #: every event class (a field of another type, the action, is set by the class).
+#: A plain ``date`` and an empty text (the default ``by``) need no further look.
 _CHECKS: Mapping[str, Callable[[Any, str], list[Problem]]] = {
-    "_dt.date": date_problems,
-    "_dt.date | None": lambda v, f: [] if v is None else date_problems(v, f),
-    "str": lambda v, f: text_problems(v, f, required=False),
+    "_dt.date": lambda v, f: [] if type(v) is _dt.date else date_problems(v, f),
+    "_dt.date | None": lambda v, f: [] if v is None or type(v) is _dt.date else date_problems(v, f),
+    "str": lambda v, f: [] if v.__class__ is str and not v else text_problems(v, f, required=False),
     "tuple[str, ...]": _team_problems,
     "InspectionResult": _result_problems,
     "CancelReason": _reason_problems,
 }
+
+
+def _checks_of(cls: type) -> tuple[tuple[str, Callable[[Any, str], list[Problem]]], ...]:
+    """The checks of an event class's fields, in declaration order (from :data:`_CHECKS`)."""
+    return tuple(
+        (a.name, check)
+        for a in attrs.fields(cast(Any, cls))
+        if (check := _CHECKS.get(str(a.type))) is not None
+    )
+
+
+#: Each event class's checks, looked up once per class rather than once per event.
+_CHECKS_OF: dict[type, tuple[tuple[str, Callable[[Any, str], list[Problem]]], ...]] = {}
 
 
 @attrs.frozen(kw_only=True)
@@ -105,12 +119,10 @@ class _Event:
     action: ClassVar[Action]
 
     def __attrs_post_init__(self) -> None:
-        problems = [
-            p
-            for a in attrs.fields(cast(Any, type(self)))
-            if (check := _CHECKS.get(str(a.type))) is not None
-            for p in check(getattr(self, a.name), a.name)
-        ]
+        checks = _CHECKS_OF.get(type(self))
+        if checks is None:
+            checks = _CHECKS_OF[type(self)] = _checks_of(type(self))
+        problems = [p for name, check in checks for p in check(getattr(self, name), name)]
         if problems:
             raise ValidationError(problems, what=type(self).__name__)
 

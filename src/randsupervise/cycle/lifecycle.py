@@ -235,10 +235,13 @@ class YearState:
         """
         col = as_column(events, "events", what="visit events")
         pairs = col.tolist() if isinstance(col, np.ndarray) else col
+        known = self._cols.static.index  # the year's ids are text: no need to look again
         shape = [
             wrong_type(p, "events", "a (visit id, event) pair", row=k)
             for k, p in enumerate(pairs)
-            if not isinstance(p, tuple | list) or len(p) != 2 or not is_text(p[0])
+            if not isinstance(p, tuple | list)
+            or len(p) != 2
+            or not ((type(p[0]) is str and p[0] in known) or is_text(p[0]))
         ]
         if shape:
             raise ValidationError(shape, what="visit events")

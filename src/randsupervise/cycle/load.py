@@ -13,7 +13,8 @@ Invariants, each with the rule it comes from:
   plan's floor check and :func:`randsupervise.metrics.yearly_inclusion` use it
   (architecture principle 8).
 * A task's eligible mask is computed once per check and per distinct filter
-  (:func:`_mask_of`): no second pass over the register (architecture principle 7).
+  (:func:`_mask_of`): no second pass over the register (architecture principle 7). The
+  plan's checks and the year's report (:func:`eligible_masks`) share this one mechanism.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from randsupervise.cycle.tasks import Task
 from randsupervise.model import RiskClass, TargetRegistry
 from randsupervise.model.items import ItemList
 
-__all__ = ["yearly_probabilities"]
+__all__ = ["eligible_masks", "yearly_probabilities"]
 
 
 def task_rates(
@@ -58,6 +59,23 @@ def _mask_of(
         masks[key] = t.eligible_mask(registry, items)
         masks[key].setflags(write=False)
     return masks[key]
+
+
+def eligible_masks(
+    tasks: Iterable[Task], registry: TargetRegistry, items: ItemList
+) -> dict[str, npt.NDArray[np.bool_]]:
+    """Each task's eligible mask (read-only) by task id, one pass over the register per
+    distinct filter: tasks whose filters (:meth:`Task.where`) are equal share one mask.
+
+    Examples:
+        >>> from randsupervise.cycle.sample import sample_year
+        >>> y = sample_year()
+        >>> m = eligible_masks(y.run.plan.tasks, y.registry, y.items)
+        >>> all((m[t.id] == t.eligible_mask(y.registry, y.items)).all() for t in y.run.plan.tasks)
+        True
+    """
+    masks: dict[Any, npt.NDArray[np.bool_]] = {}
+    return {t.id: _mask_of(t, registry, items, masks) for t in tasks}
 
 
 def _class_counts(

@@ -37,7 +37,7 @@ import numpy.typing as npt
 from randsupervise._core import validation as _v
 from randsupervise._core.canonical import sha256_hex
 from randsupervise._core.display import columns, html_table, table_repr
-from randsupervise.cycle.load import yearly_probabilities
+from randsupervise.cycle.load import eligible_masks, yearly_probabilities
 from randsupervise.cycle.plan_checks import item_problems, load_problems, structure_problems
 from randsupervise.cycle.tasks import (
     FILTER_KEYS,
@@ -58,6 +58,7 @@ __all__ = [
     "Batch",
     "CapScope",
     "Task",
+    "eligible_masks",
     "yearly_probabilities",
 ]
 

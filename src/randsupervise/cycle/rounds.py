@@ -35,6 +35,7 @@ from randsupervise.cycle.state import (
     _Dates,
     _dates,
     _day,
+    _days,
     _illegal,
     _objects,
     _Objs,
@@ -63,11 +64,8 @@ _COLUMN_OF: Mapping[str, str] = {
     "cancel_reason": "cancel",
 }
 _DATE_FIELDS = frozenset(DATE_FIELDS)
-
-
-def _read(new: Mapping[str, Any], field: str, i: int) -> Any:
-    value = new[_COLUMN_OF.get(field, field)][i]
-    return _day(value) if field in _DATE_FIELDS else value
+#: The fields an effect reads, with their columns.
+_READ_COLUMNS = tuple((f, _COLUMN_OF.get(f, f)) for f in EFFECT_READS)
 
 
 def _write(new: Mapping[str, Any], field: str, i: int, value: Any) -> None:
@@ -101,7 +99,7 @@ def apply_events(
     idx = np.fromiter((c.static.index.get(v, -1) for v, _ in pairs), dtype=np.int64, count=m)
     evs = _objects((e for _, e in pairs), m)
     act = np.fromiter((_ACODE[e.action] for e in evs), dtype=np.int64, count=m)
-    on = np.asarray([e.on for e in evs], dtype="datetime64[D]").reshape(m)
+    on = _days([e.on for e in evs])
     errors: list[tuple[int, Exception]] = []
     unknown = np.flatnonzero(idx < 0)
     if unknown.size:
@@ -178,10 +176,17 @@ def _write_round(
     inspected = a == _ACODE[Action.INSPECT]
     if inspected.any() and calendar is not None:
         deadlines[inspected] = deadline_of(calendar, d[inspected])
-    for k, e in enumerate(evs):
+    # a visit has at most one event per round: its fields are read for the round at once
+    # (a date column's ``tolist`` gives each day as a ``date``, NaT as ``None``)
+    reads = [
+        (f, new[col][vi].tolist() if f in _DATE_FIELDS else new[col][vi])
+        for f, col in _READ_COLUMNS
+    ]
+    days = deadlines.tolist()
+    for k, e in enumerate(evs.tolist()):
         i = int(vi[k])
-        current = {f: _read(new, f, i) for f in EFFECT_READS}
-        for field, value in effects(e, current, _day(deadlines[k])).items():
+        current = {f: values[k] for f, values in reads}
+        for field, value in effects(e, current, days[k]).items():
             _write(new, field, i, value)
 
 

@@ -121,6 +121,12 @@ def _visit_positions(ids: object, index: Mapping[str, int]) -> npt.NDArray[np.in
     UnknownIdError naming every id the year does not hold."""
     values = as_column(ids, "visit_ids", what="visit events")
     listed = values.tolist() if isinstance(values, np.ndarray) else values
+    try:  # the usual case: every entry is one of the year's ids, hence text
+        pos = np.fromiter(map(index.__getitem__, listed), dtype=np.int64, count=len(listed))
+        if all(isinstance(v, str) for v in listed):
+            return pos
+    except (KeyError, TypeError):
+        pass  # below, every bad entry is named
     bad = [
         wrong_type(v, "visit_ids", "a visit id", row=k)
         for k, v in enumerate(listed)

@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from randsupervise.cycle import PlanRun, YearState, yearly_probabilities
+from randsupervise.cycle import PlanRun, YearState, eligible_masks, yearly_probabilities
 from randsupervise.metrics.deadlines import _PUBLISHED
 from randsupervise.metrics.table import Table, _share
 from randsupervise.model import RiskClass, TargetRegistry
@@ -187,11 +187,9 @@ def unit_probabilities(
     Per draw, the rate of a class is what the draw engine reported, ``n / available``.
     """
     draws = []
-    masks: dict[str, npt.NDArray[np.bool_]] = {}
+    masks = eligible_masks(run.plan.tasks, registry, items)
     for d in run.draws:
         task = run.plan.task(d.task)
-        if task.id not in masks:
-            masks[task.id] = task.eligible_mask(registry, items)
         rates = np.zeros(len(RiskClass), dtype=np.float64)
         for c, av in d.available.items():
             n = d.sample_size[c] - d.shortfall[c]
