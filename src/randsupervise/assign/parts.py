@@ -19,7 +19,7 @@ import numpy as np
 
 from randsupervise.assign._phase import build_tickets
 from randsupervise.assign.phases import Draw, Keep
-from randsupervise.assign.requests import UNIT_SEPARATOR, VisitRequest
+from randsupervise.assign.requests import UNIT_SEPARATOR, VisitRequest, _cached_parts
 from randsupervise.assign.team import Team
 from randsupervise.assign.witness import Witness
 from randsupervise.tickets.fingerprint import fingerprints
@@ -84,8 +84,10 @@ def _split_parts(
     fe: dict[str, tuple[str, ...]] = {}
     pool = draw.problem.pool
     built: dict[tuple[Any, ...], tuple[VisitRequest, dict[str, Any]]] = {}
+    cache: dict[tuple[Any, ...], tuple[tuple[str, int, frozenset[str]], ...]] = {}
     for v in visits:
-        if not v.per_department:
+        parts = _cached_parts(v, cache)
+        if not parts:
             units.append(
                 attrs.evolve(v, qualifications=v.lead_requirements(), leader=False)
                 if v.leader
@@ -98,7 +100,7 @@ def _split_parts(
             continue
         lead = v.departments[0]
         kept = keep.officers.get(v.id, ())
-        for d, n, quals in v.parts():
+        for d, n, quals in parts:
             uid = _part_id(v.id, d)
             units.append(
                 _part_request(
