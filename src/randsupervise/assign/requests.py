@@ -104,6 +104,8 @@ def _cached_parts(
     """``v.parts()``, computed once per distinct value of the fields it reads (kept in
     ``cache``): the joint rule, departments, sub-teams, department qualifications,
     qualifications and leader."""
+    if len(v.departments) < 2:  # one department: never staffed per department
+        return ()
     key = (
         v.joint_rule,
         v.departments,
