@@ -18,9 +18,14 @@ import numpy as np
 
 from randsupervise.assign.phases import _serves, _targets
 from randsupervise.assign.problem import AssignmentProblem
+from randsupervise.assign.requests import VisitRequest, _cached_parts
 from randsupervise.assign.team import Team, period_loads
 
 __all__ = ["RULES", "Rule"]
+
+#: The parts of a joint visit staffed per department, each (department, size, tags it
+#: must hold); empty for other visits.
+Parts = tuple[tuple[str, int, frozenset[str]], ...]
 
 
 @attrs.define
@@ -265,32 +270,96 @@ def _apart_problems(ctx: _Teams) -> list[str]:
     ]
 
 
+def _part_screen(ctx: _Teams, parts: Sequence[Parts]) -> np.ndarray:
+    """``flagged[t]``: team ``t`` may break the parts rule (``parts[t]``: its visit's
+    :meth:`~randsupervise.assign.requests.VisitRequest.parts`); every team is screened
+    at once with numpy, over the same facts :func:`_part_team_problems` reads."""
+    teams, people = ctx.teams, ctx.problem.pool.inspectors
+    P = len(people)
+    # a team has parts exactly when its visit has, in the visit's order of departments
+    flagged = np.array(
+        [
+            [d for d, _ in t.by_department] != [p[0] for p in ps]
+            for t, ps in zip(teams, parts, strict=True)
+        ],
+        dtype=bool,
+    )
+    tix = [k for k in np.flatnonzero(~flagged).tolist() if parts[k]]
+    if not tix:
+        return flagged
+    got = [m for k in tix for _, ms in teams[k].by_department for m in ms]
+    psize = np.array([len(ms) for k in tix for _, ms in teams[k].by_department], dtype=np.int64)
+    want = np.array([n for k in tix for _, n, _ in parts[k]], dtype=np.int64)
+    nparts = np.array([len(parts[k]) for k in tix], dtype=np.int64)
+    pteam = np.repeat(np.array(tix, dtype=np.int64), nparts)  # team of each part
+    index = {p.id: i for i, p in enumerate(people)}
+    mi = np.array([index.get(m, P) for m in got], dtype=np.int64)
+    mp = np.repeat(np.arange(psize.size, dtype=np.int64), psize)  # part of each member
+    dix = {d: i for i, d in enumerate(sorted({p.department for p in people}))}
+    idept = np.array([dix[p.department] for p in people] + [-1], dtype=np.int64)
+    pdept = np.array([dix.get(d, -2) for k in tix for d, _, _ in parts[k]], dtype=np.int64)
+    bad = psize != want
+    bad[mp[idept[mi] != pdept[mp]]] = True
+    srt = np.lexsort((mi, mp))  # distinct members within a part
+    dup = (mp[srt][1:] == mp[srt][:-1]) & (mi[srt][1:] == mi[srt][:-1])
+    bad[mp[srt][1:][dup]] = True
+    # every tag of a part held by one of its officers
+    pq = [q for k in tix for _, _, q in parts[k]]
+    tag_bit = {q: b for b, q in enumerate(sorted(set().union(*pq)))}
+    nw = (len(tag_bit) >> 6) + 1
+    need = _bit_rows(pq, tag_bit, nw)
+    have = np.zeros_like(need)
+    np.bitwise_or.at(have, mp, _bit_rows([p.tags for p in people] + [()], tag_bit, nw)[mi])
+    bad |= (need & ~have).any(axis=1)
+    flagged[pteam[bad]] = True
+    # the parts together are the team's officers
+    a = _members(ctx)
+    mine = np.isin(a["ot"], tix)
+    ours = np.sort(a["ot"][mine] * (P + 1) + a["oi"][mine])
+    theirs = np.sort(pteam[mp] * (P + 1) + mi)
+    if ours.size != theirs.size or (ours != theirs).any():
+        flagged[tix] = True  # described team by team
+    return flagged
+
+
 def _part_problems(ctx: _Teams) -> list[str]:
-    """The rules the parts of joint teams staffed per department break: each department's
+    """The teams the parts screen flags, described one by one."""
+    cache: dict[tuple[Any, ...], Parts] = {}
+    by_id = {v.id: v for v in ctx.problem.visits}
+    parts = [_cached_parts(by_id[t.visit], cache) for t in ctx.teams]
+    bad = np.flatnonzero(_part_screen(ctx, parts)).tolist()
+    out = [
+        x
+        for i in bad
+        for x in _part_team_problems(ctx.problem, by_id[ctx.teams[i].visit], ctx.teams[i])
+    ]
+    if bad and not out:  # pragma: no cover - the screen and the description disagree
+        out = [f"{ctx.teams[i].visit}: fails the parts screen" for i in bad]
+    return out
+
+
+def _part_team_problems(problem: AssignmentProblem, v: VisitRequest, t: Team) -> list[str]:
+    """The rules the parts of a joint team staffed per department break: each department's
     part has its size, only that department's officers, and holds its qualifications;
     the parts together are the team's officers. Other teams have no parts."""
-    problem = ctx.problem
     out: list[str] = []
-    by_visit = {v.id: v for v in problem.visits if v.per_department}
-    for t in ctx.teams:
-        v = by_visit.get(t.visit)
-        if v is None:
-            if t.by_department:
-                out.append(f"{t.visit}: a team with parts, but the visit has none")
-            continue
-        got = dict(t.by_department)
-        if [d for d, _ in t.by_department] != list(v.departments):
-            out.append(f"{v.id}: parts {sorted(got)} are not the visit's departments")
-            continue
-        if sorted(m for ms in got.values() for m in ms) != sorted(t.officers):
-            out.append(f"{v.id}: the parts are not the team's officers")
-        for d, n, quals in v.parts():
-            people = [problem.pool.get(m) for m in got[d]]
-            if len(set(got[d])) != n or any(p is None or p.department != d for p in people):
-                out.append(f"{v.id}: department {d!r} needs {n} distinct officers of its own")
-            for q in sorted(quals):
-                if not any(p is not None and q in p.tags for p in people):
-                    out.append(f"{v.id}: no officer of department {d!r} holds {q}")
+    if not v.per_department:
+        if t.by_department:
+            out.append(f"{t.visit}: a team with parts, but the visit has none")
+        return out
+    got = dict(t.by_department)
+    if [d for d, _ in t.by_department] != list(v.departments):
+        out.append(f"{v.id}: parts {sorted(got)} are not the visit's departments")
+        return out
+    if sorted(m for ms in got.values() for m in ms) != sorted(t.officers):
+        out.append(f"{v.id}: the parts are not the team's officers")
+    for d, n, quals in v.parts():
+        people = [problem.pool.get(m) for m in got[d]]
+        if len(set(got[d])) != n or any(p is None or p.department != d for p in people):
+            out.append(f"{v.id}: department {d!r} needs {n} distinct officers of its own")
+        for q in sorted(quals):
+            if not any(p is not None and q in p.tags for p in people):
+                out.append(f"{v.id}: no officer of department {d!r} holds {q}")
     return out
 
 

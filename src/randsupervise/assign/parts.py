@@ -11,6 +11,7 @@ officers of the lead department who may lead, by pair ticket under ``stream + "/
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from typing import Any
 
@@ -19,7 +20,7 @@ import numpy as np
 
 from randsupervise.assign._phase import build_tickets
 from randsupervise.assign.phases import Draw, Keep
-from randsupervise.assign.requests import UNIT_SEPARATOR, VisitRequest
+from randsupervise.assign.requests import UNIT_SEPARATOR, VisitRequest, _cached_parts
 from randsupervise.assign.team import Team
 from randsupervise.assign.witness import Witness
 from randsupervise.tickets.fingerprint import fingerprints
@@ -66,11 +67,17 @@ def _part_request(
     hit = built.get(key)
     if hit is None:
         first = VisitRequest(id=uid, target=v.target, region=v.region, **fields)
-        built[key] = (first, {a.name: getattr(first, a.name) for a in attrs.fields(VisitRequest)})
+        own = ("id", "target", "region")
+        rest = {a.name: getattr(first, a.name) for a in attrs.fields(VisitRequest)}
+        built[key] = (first, {k: x for k, x in rest.items() if k not in own})
         return first
     out = object.__new__(VisitRequest)
-    for name, value in (*hit[1].items(), ("id", uid), ("target", v.target), ("region", v.region)):
-        object.__setattr__(out, name, value)
+    put = object.__setattr__
+    for name, value in hit[1].items():
+        put(out, name, value)
+    put(out, "id", uid)
+    put(out, "target", v.target)
+    put(out, "region", v.region)
     return out
 
 
@@ -84,8 +91,10 @@ def _split_parts(
     fe: dict[str, tuple[str, ...]] = {}
     pool = draw.problem.pool
     built: dict[tuple[Any, ...], tuple[VisitRequest, dict[str, Any]]] = {}
+    cache: dict[tuple[Any, ...], tuple[tuple[str, int, frozenset[str]], ...]] = {}
     for v in visits:
-        if not v.per_department:
+        parts = _cached_parts(v, cache)
+        if not parts:
             units.append(
                 attrs.evolve(v, qualifications=v.lead_requirements(), leader=False)
                 if v.leader
@@ -98,7 +107,7 @@ def _split_parts(
             continue
         lead = v.departments[0]
         kept = keep.officers.get(v.id, ())
-        for d, n, quals in v.parts():
+        for d, n, quals in parts:
             uid = _part_id(v.id, d)
             units.append(
                 _part_request(
@@ -124,20 +133,23 @@ def _split_parts(
 
 
 def _join_parts(visits: Sequence[VisitRequest], teams: Sequence[Team]) -> list[Team]:
-    """The parts' teams joined into one team per visit (officers sorted, parts kept)."""
-    by_id = {t.visit: t for t in teams}
+    """The parts' teams joined into one team per visit (officers sorted, parts kept).
+    ``teams`` are the units' teams in the order :func:`_split_parts` gives the units: a
+    visit's own team (same id), or its parts' teams in the visit's department order."""
     out = []
+    it = iter(teams)
     for v in visits:
-        if not v.per_department:
-            out.append(by_id[v.id])
+        t = next(it)
+        if t.visit == v.id:
+            out.append(t)
             continue
-        parts = [(d, by_id[_part_id(v.id, d)]) for d in v.departments]
+        parts = (t, *itertools.islice(it, len(v.departments) - 1))
         out.append(
             Team(
                 visit=v.id,
-                officers=tuple(sorted(m for _, t in parts for m in t.officers)),
-                experts=parts[0][1].experts,
-                by_department=tuple((d, t.officers) for d, t in parts),
+                officers=tuple(sorted(m for p in parts for m in p.officers)),
+                experts=t.experts,
+                by_department=tuple(zip(v.departments, (p.officers for p in parts), strict=True)),
             )
         )
     return out

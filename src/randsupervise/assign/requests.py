@@ -98,6 +98,28 @@ def _per_department(self: VisitRequest) -> bool:
     )
 
 
+def _cached_parts(
+    v: VisitRequest, cache: dict[tuple[Any, ...], tuple[tuple[str, int, frozenset[str]], ...]]
+) -> tuple[tuple[str, int, frozenset[str]], ...]:
+    """``v.parts()``, computed once per distinct value of the fields it reads (kept in
+    ``cache``): the joint rule, departments, sub-teams, department qualifications,
+    qualifications and leader."""
+    if len(v.departments) < 2:  # one department: never staffed per department
+        return ()
+    key = (
+        v.joint_rule,
+        v.departments,
+        v.sub_teams,
+        v.department_qualifications,
+        v.qualifications,
+        v.leader,
+    )
+    out = cache.get(key)
+    if out is None:
+        out = cache[key] = v.parts()
+    return out
+
+
 def _default_sub_teams(self: VisitRequest) -> tuple[tuple[str, int], ...]:
     if not _per_department(self):
         return ()
